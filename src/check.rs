@@ -1,0 +1,128 @@
+//! The `check` pipeline for one file: read -> parse -> schema -> typed spec
+//! -> rules, collecting every diagnostic on the way.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::parse::{self, Locator};
+use crate::source::SourceFile;
+use crate::spec::Spec;
+use crate::{rules, schema};
+
+/// Everything `check` learnt about one file.
+pub struct Checked {
+    pub source: SourceFile,
+    /// All problems, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The typed spec, when the file is free of errors.
+    pub spec: Option<Spec>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Checks one file's bytes.
+pub fn check_bytes(name: &str, bytes: Vec<u8>) -> Checked {
+    let (source, refused) = parse::read_source(name, bytes);
+    if let Some(diag) = refused {
+        return Checked {
+            source,
+            diagnostics: vec![diag],
+            spec: None,
+        };
+    }
+    let (mut diagnostics, spec) = check_text(&source.text);
+    diagnostics::sort(&mut diagnostics);
+    let spec = spec.filter(|_| !diagnostics.iter().any(|d| d.severity == Severity::Error));
+    Checked {
+        source,
+        diagnostics,
+        spec,
+    }
+}
+
+/// Checks a spec's text; syntax errors stop the later stages, schema errors
+/// only remove the values they condemn from the rules' view.
+fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Spec>) {
+    let root = match parse::parse(text) {
+        Ok(root) => root,
+        Err(diags) => return (diags, None),
+    };
+    let loc = Locator::new(&root);
+    let json = parse::to_json(root.get_ref());
+    let report = schema::validate(&json, loc);
+    let mut diagnostics = report.diagnostics;
+    let handles: BTreeSet<String> = json
+        .get("employees")
+        .and_then(Value::as_object)
+        .map(|e| e.keys().cloned().collect())
+        .unwrap_or_default();
+    let spec = typed(&json, &report.invalid);
+    if let Some(spec) = &spec {
+        diagnostics.extend(rules::run(spec, loc, &handles));
+    }
+    (diagnostics, spec)
+}
+
+/// Reads the typed spec without the values the schema condemned. When a
+/// removed value was required, the table that needed it goes too, so the
+/// rules still see every part of the file that is sound.
+fn typed(json: &Value, invalid: &[Vec<String>]) -> Option<Spec> {
+    let mut json = json.clone();
+    let mut paths: Vec<&Vec<String>> = invalid.iter().collect();
+    // Deepest first, so removing one value never shifts another's index.
+    paths.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| b.cmp(a)));
+    for path in paths {
+        prune(&mut json, path);
+    }
+    // Each failed attempt removes one more table, so this ends.
+    loop {
+        match serde_path_to_error::deserialize::<_, Spec>(&json) {
+            Ok(spec) => return Some(spec),
+            Err(err) => {
+                let path: Vec<String> = err
+                    .path()
+                    .iter()
+                    .map(|seg| match seg {
+                        serde_path_to_error::Segment::Seq { index } => index.to_string(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                if path.is_empty() || !prune(&mut json, &path) {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Removes the value at `path`; false when there was none.
+fn prune(json: &mut Value, path: &[String]) -> bool {
+    let Some((last, parent)) = path.split_last() else {
+        return false;
+    };
+    let parent = parent.iter().try_fold(json, |v, seg| match v {
+        Value::Object(m) => m.get_mut(seg),
+        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+        _ => None,
+    });
+    match parent {
+        Some(Value::Object(m)) => m.remove(last).is_some(),
+        Some(Value::Array(a)) => match last.parse::<usize>().ok().filter(|i| *i < a.len()) {
+            Some(i) => {
+                a.remove(i);
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}

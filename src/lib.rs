@@ -1,0 +1,16 @@
+//! chatroute: validator and compiler for messenger-to-amoCRM routing specs.
+//!
+//! The pipeline, one module per stage: [`parse`] (TOML with spans) ->
+//! [`schema`] (generated JSON Schema, errors mapped to spans) -> [`rules`]
+//! (semantic rules) -> [`diagnostics`] (codes, reporters). [`check`] runs
+//! the stages for one file. See ARCHITECTURE.md.
+
+pub mod check;
+pub mod diagnostics;
+pub mod parse;
+pub mod phone;
+pub mod resolve;
+pub mod rules;
+pub mod schema;
+pub mod source;
+pub mod spec;

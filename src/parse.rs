@@ -1,0 +1,237 @@
+//! Stage 1: bytes -> TOML tree with a span for every key and value.
+//!
+//! One parse (`toml::de::DeTable`) feeds both the schema check (through its
+//! JSON twin) and every span lookup later stages make.
+
+use std::ops::Range;
+
+use serde_json::{Map, Number, Value};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::SourceFile;
+
+/// Files above this size are refused before parsing: the largest real
+/// account specs are a few MB, and a runaway file should not exhaust memory.
+pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Turns raw bytes into a source file, with a diagnostic when they are not
+/// a text file chatroute can read.
+pub fn read_source(name: &str, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic>) {
+    if bytes.len() > MAX_FILE_BYTES {
+        let diag = Diagnostic::new(
+            Code::TooLarge,
+            format!(
+                "file is {} bytes; specs are limited to {MAX_FILE_BYTES} bytes",
+                bytes.len()
+            ),
+        )
+        .label(0..0, "file starts here")
+        .help("split the account's spec or check that this is the file you meant");
+        return (SourceFile::new(name, ""), Some(diag));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let nul = text.find('\0');
+            let source = SourceFile::new(name, text);
+            let diag = nul.map(|at| {
+                Diagnostic::new(
+                    Code::NotText,
+                    "file contains a NUL byte; this looks like binary data",
+                )
+                .label(at..at + 1, "NUL byte here")
+                .help("a spec is a UTF-8 TOML text file")
+            });
+            (source, diag)
+        }
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let diag = Diagnostic::new(Code::NotText, format!("invalid UTF-8 at byte {at}"))
+                .label(at..at + 1, "not UTF-8")
+                .help("save the file as UTF-8 (TOML files are UTF-8 by definition)");
+            (SourceFile::new(name, text), Some(diag))
+        }
+    }
+}
+
+/// Parses TOML, reporting every syntax error the parser recovers from.
+pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
+    let (root, errors) = DeTable::parse_recoverable(text);
+    if errors.is_empty() {
+        return Ok(root);
+    }
+    Err(errors
+        .iter()
+        .map(|e| {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim_end();
+            Diagnostic::new(Code::Syntax, format!("TOML syntax error: {message}"))
+                .label(span, message.lines().next().unwrap_or_default())
+                .help("see https://toml.io/en/v1.0.0 for the syntax")
+        })
+        .collect())
+}
+
+/// The JSON twin of the TOML tree, which the JSON Schema validates and the
+/// typed spec is read from.
+pub fn to_json(table: &DeTable<'_>) -> Value {
+    Value::Object(
+        table
+            .iter()
+            .map(|(k, v)| (k.get_ref().to_string(), value_to_json(v.get_ref())))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn value_to_json(value: &DeValue<'_>) -> Value {
+    match value {
+        DeValue::String(s) => Value::String(s.to_string()),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .map(Value::from)
+            .or_else(|_| u64::from_str_radix(i.as_str(), i.radix()).map(Value::from))
+            .unwrap_or_else(|_| Value::String(i.as_str().to_owned())),
+        DeValue::Float(f) => f
+            .as_str()
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map_or_else(|| Value::String(f.as_str().to_owned()), Value::Number),
+        DeValue::Boolean(b) => Value::Bool(*b),
+        // Datetimes have no JSON type; as strings they fail any non-string
+        // schema and read naturally in messages.
+        DeValue::Datetime(d) => Value::String(d.to_string()),
+        DeValue::Array(a) => Value::Array(a.iter().map(|v| value_to_json(v.get_ref())).collect()),
+        DeValue::Table(t) => to_json(t),
+    }
+}
+
+/// Finds the spans of keys and values by path (`["channels", "wa", "phone"]`;
+/// array elements by their decimal index).
+#[derive(Clone, Copy)]
+pub struct Locator<'a> {
+    root: &'a Spanned<DeTable<'a>>,
+}
+
+/// Where an entry is: the key's span (absent for array elements and the
+/// root) and the value's span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub key: Option<Range<usize>>,
+    pub value: Range<usize>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(root: &'a Spanned<DeTable<'a>>) -> Self {
+        Locator { root }
+    }
+
+    /// The place of the deepest existing entry along `path`, and how many
+    /// segments of it exist.
+    pub fn nearest<S: AsRef<str>>(&self, path: &[S]) -> (Place, usize) {
+        let mut place = Place {
+            key: None,
+            value: 0..0,
+        };
+        let mut table = Some(self.root.get_ref());
+        let mut array = None;
+        for (depth, seg) in path.iter().enumerate() {
+            let seg = seg.as_ref();
+            let found = match (table, array) {
+                (Some(t), _) => t.get_key_value(seg).map(|(k, v)| (Some(k.span()), v)),
+                (None, Some(a)) => seg
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| {
+                        let a: &toml::de::DeArray<'_> = a;
+                        a.iter().nth(i)
+                    })
+                    .map(|v| (None, v)),
+                _ => None,
+            };
+            let Some((key, value)) = found else {
+                return (place, depth);
+            };
+            place = Place {
+                key,
+                value: value.span(),
+            };
+            (table, array) = match value.get_ref() {
+                DeValue::Table(t) => (Some(t), None),
+                DeValue::Array(a) => (None, Some(a)),
+                _ => (None, None),
+            };
+        }
+        (place, path.len())
+    }
+
+    /// The span to underline for an entry: its key where it has one, else
+    /// its value; the nearest ancestor's when the entry is absent.
+    pub fn key<S: AsRef<str>>(&self, path: &[S]) -> Range<usize> {
+        let (place, _) = self.nearest(path);
+        place.key.unwrap_or(place.value)
+    }
+
+    /// The span of an entry's value (nearest ancestor's key when absent).
+    pub fn value<S: AsRef<str>>(&self, path: &[S]) -> Range<usize> {
+        let (place, depth) = self.nearest(path);
+        if depth == path.len() {
+            place.value
+        } else {
+            place.key.unwrap_or(place.value)
+        }
+    }
+
+    /// Whether the entry is written in the file (not defaulted).
+    pub fn exists<S: AsRef<str>>(&self, path: &[S]) -> bool {
+        self.nearest(path).1 == path.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str =
+        "version = 1\n[channels.wa]\nname = \"W\"\nmembers = [{ employee = \"bruce\" }]\n";
+
+    #[test]
+    fn locates_keys_values_and_array_elements() {
+        let root = parse(SRC).unwrap();
+        let loc = Locator::new(&root);
+        let span = loc.key(&["channels", "wa", "name"]);
+        assert_eq!(&SRC[span], "name");
+        let span = loc.value(&["channels", "wa", "name"]);
+        assert_eq!(&SRC[span], "\"W\"");
+        let span = loc.value(&["channels", "wa", "members", "0", "employee"]);
+        assert_eq!(&SRC[span], "\"bruce\"");
+        let span = loc.key(&["channels", "wa"]);
+        assert_eq!(&SRC[span], "wa");
+    }
+
+    #[test]
+    fn absent_entries_fall_back_to_the_nearest_ancestor() {
+        let root = parse(SRC).unwrap();
+        let loc = Locator::new(&root);
+        assert_eq!(&SRC[loc.key(&["channels", "wa", "phone"])], "wa");
+        assert!(!loc.exists(&["channels", "wa", "phone"]));
+    }
+
+    #[test]
+    fn json_twin_keeps_types() {
+        let root = parse("a = 0x10\nb = 1.5\nc = [true]\nd = 1979-05-27\n").unwrap();
+        let json = to_json(root.get_ref());
+        assert_eq!(
+            json,
+            serde_json::json!({"a": 16, "b": 1.5, "c": [true], "d": "1979-05-27"})
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let errs = parse("a = \nb = 1\n").unwrap_err();
+        assert_eq!(errs[0].code, Code::Syntax);
+        assert_eq!(errs[0].labels[0].span.start, 4);
+    }
+}

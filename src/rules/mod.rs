@@ -1,0 +1,71 @@
+//! Stage 3: the semantic rules of DESIGN.md, each with its own code.
+//!
+//! Rules read the typed spec (through `resolve` for precedence) and ask the
+//! `Locator` where to point. They never stop at the first problem.
+
+mod access;
+mod assignment;
+mod channels;
+mod deals;
+mod global_chat;
+mod phones;
+mod references;
+
+use std::collections::BTreeSet;
+
+use crate::diagnostics::Diagnostic;
+use crate::parse::Locator;
+use crate::spec::Spec;
+
+/// What every rule sees.
+pub struct Ctx<'a> {
+    pub spec: &'a Spec,
+    pub loc: Locator<'a>,
+    /// Employee handles written in the file, including ones whose entry the
+    /// schema rejected, so a broken entry does not also read as unknown.
+    pub handles: &'a BTreeSet<String>,
+    pub out: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    pub fn emit(&mut self, diag: Diagnostic) {
+        self.out.push(diag);
+    }
+}
+
+/// The assignments of a spec with the path of their table.
+pub(crate) fn assignments(
+    spec: &Spec,
+) -> impl Iterator<Item = (Vec<&str>, &crate::spec::Assignment)> {
+    let global = spec.assignment.iter().map(|a| (vec!["assignment"], a));
+    let per_channel = spec.channels.iter().filter_map(|(id, c)| {
+        c.assignment
+            .as_ref()
+            .map(|a| (vec!["channels", id.as_str(), "assignment"], a))
+    });
+    global.chain(per_channel)
+}
+
+/// A path below `base`, e.g. `["assignment"] + ["members", "0"]`.
+pub(crate) fn join(base: &[&str], rest: &[&str]) -> Vec<String> {
+    base.iter().chain(rest).map(|s| s.to_string()).collect()
+}
+
+/// Runs every rule.
+pub fn run(spec: &Spec, loc: Locator<'_>, handles: &BTreeSet<String>) -> Vec<Diagnostic> {
+    let mut cx = Ctx {
+        spec,
+        loc,
+        handles,
+        out: Vec::new(),
+    };
+    channels::version(&mut cx);
+    references::check(&mut cx);
+    assignment::check(&mut cx);
+    access::check(&mut cx);
+    global_chat::check(&mut cx);
+    deals::check(&mut cx);
+    channels::check(&mut cx);
+    phones::check(&mut cx);
+    cx.out
+}

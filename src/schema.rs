@@ -1,0 +1,423 @@
+//! Stage 2: the JSON Schema generated from `spec` types, and validation of a
+//! document's JSON twin against it with every error mapped back to the TOML
+//! span of the offending key or value.
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use schemars::Schema;
+use schemars::generate::SchemaSettings;
+use schemars::transform::{RecursiveTransform, Transform};
+use serde_json::Value;
+
+use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::parse::Locator;
+use crate::spec::Spec;
+
+/// The schema `chatroute schema` prints and `schema/` holds.
+pub fn generate() -> Value {
+    let generator = SchemaSettings::draft2020_12()
+        .with_transform(RecursiveTransform(TomlShapes))
+        .into_generator();
+    generator.into_root_schema_for::<Spec>().to_value()
+}
+
+/// The generated schema as committed: pretty JSON with a final newline.
+pub fn to_pretty_string() -> String {
+    // A `Value` always serialises.
+    serde_json::to_string_pretty(generated()).unwrap_or_default() + "\n"
+}
+
+fn generated() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(generate)
+}
+
+fn validator() -> &'static Validator {
+    static VALIDATOR: OnceLock<Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        jsonschema::draft202012::new(generated())
+            .expect("the generated schema is a valid draft 2020-12 schema")
+    })
+}
+
+/// Adapts schemars' output to TOML: there is no `null` in TOML, and unknown
+/// keys are typos, so every table is closed unless it declares extra entries.
+#[derive(Clone)]
+struct TomlShapes;
+
+impl Transform for TomlShapes {
+    fn transform(&mut self, schema: &mut Schema) {
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        if let Some(Value::Array(types)) = obj.get_mut("type") {
+            types.retain(|t| t != "null");
+            if types.len() == 1 {
+                let single = types.remove(0);
+                obj.insert("type".into(), single);
+            }
+        }
+        if let Some(Value::Array(branches)) = obj.get_mut("anyOf") {
+            branches.retain(|b| b.get("type").is_none_or(|t| t != "null"));
+            if branches.len() == 1 {
+                let single = branches.remove(0);
+                obj.remove("anyOf");
+                if let Value::Object(inner) = single {
+                    obj.extend(inner);
+                }
+            }
+        }
+        if obj.contains_key("properties") && !obj.contains_key("additionalProperties") {
+            obj.insert("additionalProperties".into(), Value::Bool(false));
+        }
+    }
+}
+
+/// Problems the schema finds, and the instance paths of the values they
+/// condemn (so the typed reading can skip them and the rules still run on
+/// the rest).
+pub struct SchemaReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub invalid: Vec<Vec<String>>,
+}
+
+/// Validates the JSON twin of a document.
+pub fn validate(instance: &Value, loc: Locator<'_>) -> SchemaReport {
+    let mut report = SchemaReport {
+        diagnostics: Vec::new(),
+        invalid: Vec::new(),
+    };
+    for error in validator().iter_errors(instance) {
+        map_error(&error, loc, &mut report);
+    }
+    report
+}
+
+fn path_of(error: &ValidationError<'_>) -> Vec<String> {
+    error
+        .instance_path()
+        .segments()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// The schema node an error's keyword sits in, followed through `$ref`.
+fn schema_node(error: &ValidationError<'_>) -> Option<&'static Value> {
+    let pointer = error.schema_path().as_str();
+    let parent = &pointer[..pointer.rfind('/').unwrap_or(0)];
+    resolve(generated().pointer(parent)?)
+}
+
+fn resolve(node: &'static Value) -> Option<&'static Value> {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(r) => resolve(generated().pointer(r.strip_prefix('#')?)?),
+        None => Some(node),
+    }
+}
+
+fn description(node: &Value) -> Option<&str> {
+    node.get("description").and_then(Value::as_str)
+}
+
+fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaReport) {
+    let path = path_of(error);
+    let here = display_path(&path);
+    let diag = match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let known: Vec<&str> = schema_node(error)
+                .and_then(|n| n.get("properties"))
+                .and_then(Value::as_object)
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            for key in unexpected {
+                let mut key_path = path.clone();
+                key_path.push(key.clone());
+                let allowed = known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                report.diagnostics.push(
+                    Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}` in {here}"))
+                        .label(loc.key(&key_path), "not a key chatroute knows here")
+                        .help(format!("allowed keys here: {allowed}"))
+                        .suggest(closest(key, known.iter().copied())),
+                );
+            }
+            return;
+        }
+        ValidationErrorKind::Required { property } => {
+            let property = property.as_str().unwrap_or_default();
+            let doc = schema_node(error)
+                .and_then(|n| n.get("properties")?.get(property))
+                .and_then(resolve)
+                .and_then(description)
+                .map(|d| format!("`{property}`: {}", first_sentence(d)));
+            let label = if path.is_empty() {
+                "in this file".to_owned()
+            } else {
+                format!("{here} needs `{property}`")
+            };
+            let mut diag = Diagnostic::new(
+                Code::MissingKey,
+                format!("missing key `{property}` in {here}"),
+            )
+            .label(loc.key(&path), label);
+            if let Some(doc) = doc {
+                diag = diag.help(doc);
+            }
+            diag
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => toml_type(&t.to_string()).to_owned(),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| toml_type(&t.to_string()).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            wrong_type(&path, &expected, error.instance(), loc)
+        }
+        ValidationErrorKind::Enum { options } => invalid_value(
+            &path,
+            options.as_array().map(Vec::as_slice).unwrap_or_default(),
+            error.instance(),
+            loc,
+        ),
+        ValidationErrorKind::Constant { expected_value } => invalid_value(
+            &path,
+            std::slice::from_ref(expected_value),
+            error.instance(),
+            loc,
+        ),
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            best_branch(&path, context, error.instance(), loc, report);
+            return;
+        }
+        _ => Diagnostic::new(
+            Code::OutOfRange,
+            format!("{here}: {}", constraint_message(error)),
+        )
+        .label(loc.value(&path), "outside the allowed range")
+        .help(
+            schema_node(error)
+                .and_then(description)
+                .map(first_sentence)
+                .unwrap_or("see `chatroute schema`")
+                .to_owned(),
+        ),
+    };
+    report.diagnostics.push(diag);
+    // A missing key condemns the table that lacks it; at the top level the
+    // typed spec's defaults stand in instead.
+    if !path.is_empty() {
+        report.invalid.push(path);
+    }
+}
+
+/// `anyOf`/`oneOf` failures read badly as a whole; like check-jsonschema,
+/// report the branch the value came closest to. When every branch fails on
+/// the value's own type or value, merge them into one message.
+fn best_branch(
+    path: &[String],
+    context: &[Vec<ValidationError<'static>>],
+    instance: &Value,
+    loc: Locator<'_>,
+    report: &mut SchemaReport,
+) {
+    let at_self = |e: &ValidationError<'_>| path_of(e) == path;
+    let shallow = |branch: &Vec<ValidationError<'static>>| {
+        branch.iter().all(|e| {
+            at_self(e)
+                && matches!(
+                    e.kind(),
+                    ValidationErrorKind::Type { .. }
+                        | ValidationErrorKind::Constant { .. }
+                        | ValidationErrorKind::Enum { .. }
+                )
+        })
+    };
+    if let Some(branch) = context
+        .iter()
+        .filter(|b| !shallow(b))
+        .min_by_key(|b| b.len())
+    {
+        for e in branch {
+            map_error(e, loc, report);
+        }
+        return;
+    }
+    let mut values = Vec::new();
+    let mut types = Vec::new();
+    for e in context.iter().flatten() {
+        match e.kind() {
+            ValidationErrorKind::Constant { expected_value } => {
+                values.push((**expected_value).clone())
+            }
+            ValidationErrorKind::Enum { options } => {
+                values.extend(options.as_array().into_iter().flatten().cloned())
+            }
+            ValidationErrorKind::Type {
+                kind: TypeKind::Single(t),
+            } => types.push(toml_type(&t.to_string())),
+            ValidationErrorKind::Type {
+                kind: TypeKind::Multiple(set),
+            } => types.extend(set.iter().map(|t| toml_type(&t.to_string()))),
+            _ => {}
+        }
+    }
+    types.dedup();
+    let diag = if !values.is_empty() && values.iter().any(|v| same_type(v, instance)) {
+        invalid_value(path, &values, instance, loc)
+    } else {
+        let mut expected: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+        expected.extend(values.iter().map(|v| v.to_string()));
+        wrong_type(path, &expected.join(" or "), instance, loc)
+    };
+    report.diagnostics.push(diag);
+    report.invalid.push(path.to_vec());
+}
+
+fn same_type(a: &Value, b: &Value) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+fn wrong_type(path: &[String], expected: &str, found: &Value, loc: Locator<'_>) -> Diagnostic {
+    let found = json_type(found);
+    Diagnostic::new(
+        Code::WrongType,
+        format!(
+            "{} must be {} {expected}, found {found}",
+            display_path(path),
+            article(expected)
+        ),
+    )
+    .label(
+        loc.value(path),
+        format!("this is {} {found}", article(found)),
+    )
+    .help(format!("write {} {expected} here", article(expected)))
+}
+
+fn invalid_value(
+    path: &[String],
+    options: &[Value],
+    found: &Value,
+    loc: Locator<'_>,
+) -> Diagnostic {
+    let names: Vec<String> = options
+        .iter()
+        .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_owned))
+        .collect();
+    let listed = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let shown = found
+        .as_str()
+        .map_or_else(|| found.to_string(), str::to_owned);
+    Diagnostic::new(
+        Code::InvalidValue,
+        format!("`{shown}` is not a valid value for {}", display_path(path)),
+    )
+    .label(loc.value(path), format!("expected one of {listed}"))
+    .help(format!("valid values: {listed}"))
+    .suggest(
+        found
+            .as_str()
+            .and_then(|s| closest(s, names.iter().map(String::as_str))),
+    )
+}
+
+fn constraint_message(error: &ValidationError<'_>) -> String {
+    match error.kind() {
+        ValidationErrorKind::Minimum { limit } => {
+            format!("must be at least {limit}, found {}", error.instance())
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            format!("must be at most {limit}, found {}", error.instance())
+        }
+        ValidationErrorKind::MinLength { limit } => {
+            format!("must be at least {limit} character(s) long")
+        }
+        ValidationErrorKind::MinItems { limit } => format!("must have at least {limit} item(s)"),
+        _ => error.to_string(),
+    }
+}
+
+/// A path as an admin reads it: `channels.wa-retail.access`, `the top level`.
+pub fn display_path<S: AsRef<str>>(path: &[S]) -> String {
+    if path.is_empty() {
+        return "the top level".to_owned();
+    }
+    let mut out = String::from("`");
+    for (i, seg) in path.iter().enumerate() {
+        let seg = seg.as_ref();
+        if seg.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if i > 0 {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+    }
+    out.push('`');
+    out
+}
+
+fn first_sentence(text: &str) -> &str {
+    text.split_once(". ")
+        .map_or(text, |(s, _)| s)
+        .trim_end_matches('.')
+}
+
+fn toml_type(json_type: &str) -> &'static str {
+    match json_type {
+        "object" => "table",
+        "array" => "array",
+        "string" => "string",
+        "integer" => "integer",
+        "number" => "number",
+        "boolean" => "boolean",
+        _ => "value",
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Object(_) => "table",
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "integer",
+        Value::Bool(_) => "boolean",
+        Value::Null => "nothing",
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_is_valid_closed_and_null_free() {
+        let schema = generate();
+        assert!(jsonschema::meta::is_valid(&schema));
+        let text = schema.to_string();
+        assert!(!text.contains("\"null\""), "TOML has no null");
+        assert_eq!(schema["additionalProperties"], Value::Bool(false));
+    }
+}

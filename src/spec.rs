@@ -1,0 +1,451 @@
+//! The integration spec: the typed form of what admins write in TOML.
+//!
+//! These types are the single source of the JSON Schema (`chatroute schema`),
+//! so every field carries a doc comment that editors show on hover. Shapes
+//! the rules must be able to speak about (a weight in `first_responder`
+//! mode, admins with visibility `all`, ...) are deliberately allowed here and
+//! rejected later by `rules` with their own codes.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The spec format version this build understands.
+pub const SPEC_VERSION: u64 = 1;
+
+/// A chatroute integration spec: how messenger channels feed an amoCRM account.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "chatroute integration spec")]
+pub struct Spec {
+    /// Spec format version. This release reads version 1.
+    // Required keys at the top level default in serde (never in the schema),
+    // so a missing one is reported once, by the schema, and the rules still
+    // run on the rest of the file.
+    #[serde(default = "spec_version")]
+    #[schemars(required, example = 1)]
+    pub version: u64,
+    /// The amoCRM account this spec configures and whether it is active.
+    #[serde(default)]
+    #[schemars(required)]
+    pub integration: Integration,
+    /// Employees by handle. The handle is how the rest of the spec refers to
+    /// a person; `everyone` is reserved.
+    #[serde(default)]
+    #[schemars(required)]
+    pub employees: BTreeMap<String, Employee>,
+    /// Integration-wide defaults that channels inherit.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Who becomes responsible for new deals, integration-wide. A channel may
+    /// override it with its own `assignment` table.
+    #[serde(default)]
+    pub assignment: Option<Assignment>,
+    /// Channels by stable id (the table key). Only enabled channels are
+    /// part of the integration.
+    #[serde(default)]
+    #[schemars(required)]
+    pub channels: BTreeMap<String, Channel>,
+    /// What the shared "global chat" window shows to whom.
+    #[serde(default)]
+    pub global_chat: GlobalChat,
+    /// How dialogs are copied into the deal card.
+    #[serde(default)]
+    pub deal_card: DealCard,
+    /// Phone number normalisation.
+    #[serde(default)]
+    pub phones: Phones,
+}
+
+/// The integration as a whole.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Integration {
+    /// amoCRM account subdomain (the `acme` of `acme.amocrm.ru`).
+    #[schemars(example = &"acme", length(min = 1))]
+    pub account: String,
+    /// `false` keeps the spec but disables the integration: its table routes
+    /// nothing ("Delete integration" without losing the settings).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for Integration {
+    fn default() -> Self {
+        Integration {
+            account: String::new(),
+            enabled: true,
+        }
+    }
+}
+
+/// A person who may read or answer dialogs and own deals.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Employee {
+    /// Display name, as in amoCRM.
+    #[schemars(example = &"Bruce Wayne", length(min = 1))]
+    pub name: String,
+    /// amoCRM user id. When absent, `--crm` resolves the employee by exact
+    /// name or email.
+    #[serde(default)]
+    #[schemars(example = 1001)]
+    pub crm_user: Option<u64>,
+    /// Login email in amoCRM; used to resolve the CRM user when `crm_user`
+    /// is absent.
+    #[serde(default)]
+    #[schemars(example = &"bruce@acme.example")]
+    pub email: Option<String>,
+}
+
+/// Defaults inherited by every channel.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Defaults {
+    /// Pipeline and stage for new deals on channels without their own.
+    #[serde(default)]
+    pub new_deals: Option<StageRef>,
+    /// Bulk access of every employee on every channel ("add all" = `read`,
+    /// "remove all" = `none`). Overridden by a channel's `everyone` and by an
+    /// employee's own entry.
+    #[serde(default)]
+    pub access: Level,
+}
+
+/// A pipeline and stage, each by name or by amoCRM id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StageRef {
+    /// Pipeline name or amoCRM pipeline id.
+    #[schemars(example = &"Sales")]
+    pub pipeline: NameOrId,
+    /// Stage (status) name or amoCRM status id. Never the Unsorted stage,
+    /// never a closed one (won 142, lost 143).
+    #[schemars(example = &"New lead")]
+    pub stage: NameOrId,
+}
+
+/// A CRM object named by its name or its numeric amoCRM id.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(untagged)]
+pub enum NameOrId {
+    /// amoCRM id.
+    Id(u64),
+    /// Name as shown in amoCRM.
+    Name(String),
+}
+
+impl std::fmt::Display for NameOrId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NameOrId::Id(id) => write!(f, "#{id}"),
+            NameOrId::Name(name) => f.write_str(name),
+        }
+    }
+}
+
+/// Access level of an employee on a channel.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// No access: the channel's dialogs are invisible.
+    #[default]
+    None,
+    /// Read only: sees the dialogs, cannot answer.
+    Read,
+    /// Reads and sends messages.
+    ReadSend,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::None => "none",
+            Level::Read => "read",
+            Level::ReadSend => "read_send",
+        }
+    }
+}
+
+/// Who becomes responsible for a new deal.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Assignment {
+    /// `round_robin`: members in turn, by weight; `first_responder`: whoever
+    /// of the group answers first.
+    pub mode: Mode,
+    /// A message after the contact's last deal was closed: append it to that
+    /// deal or create a new one. `round_robin` only; `first_responder`
+    /// always creates a new deal.
+    #[serde(default)]
+    pub after_close: Option<AfterClose>,
+    /// The employees taking part, in cycle order.
+    pub members: Vec<Member>,
+}
+
+/// Assignment mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Members in turn; a member of weight w gets w consecutive deals.
+    RoundRobin,
+    /// The deal goes to whoever in the group answers first.
+    FirstResponder,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::RoundRobin => "round_robin",
+            Mode::FirstResponder => "first_responder",
+        }
+    }
+}
+
+/// What a message after the deal was closed does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterClose {
+    /// Append to the contact's last closed deal, create none (kitchens:
+    /// thanks and repair requests).
+    AppendToLastClosed,
+    /// Create a new deal (wholesale: reorders every month or two).
+    CreateNew,
+}
+
+/// One member of an assignment.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Member {
+    /// Employee handle.
+    #[schemars(example = &"bruce")]
+    pub employee: String,
+    /// Consecutive deals per cycle (`round_robin` only). Default 1.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub weight: Option<u32>,
+}
+
+/// A messenger channel of the account.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Channel {
+    /// Display name; may be renamed freely, the table key is the stable id.
+    #[schemars(example = &"Retail WhatsApp", length(min = 1))]
+    pub name: String,
+    /// Messenger transport.
+    pub transport: Transport,
+    /// The channel's phone number (whatsapp channels).
+    #[serde(default)]
+    #[schemars(example = &"+7 999 000-00-01")]
+    pub phone: Option<String>,
+    /// The account handle (instagram channels).
+    #[serde(default)]
+    #[schemars(example = &"@acme.art")]
+    pub handle: Option<String>,
+    /// The checkbox: whether this channel is part of the integration.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Pipeline and stage for new deals from this channel; overrides
+    /// `defaults.new_deals`.
+    #[serde(default)]
+    pub new_deals: Option<StageRef>,
+    /// Access per employee handle; `everyone` sets every employee at once.
+    #[serde(default)]
+    pub access: Access,
+    /// Overrides the integration-wide assignment for this channel.
+    #[serde(default)]
+    pub assignment: Option<Assignment>,
+}
+
+/// Messenger transport of a channel. Spellings follow Wazzup's
+/// (`whatsapp`, `wapi`, `instagram`, `telegram`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    /// WhatsApp number; needs `phone`.
+    Whatsapp,
+    /// Instagram account; needs `handle`.
+    Instagram,
+}
+
+/// How a transport's channels are addressed; adding a transport means
+/// adding a variant above and naming its address here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressKind {
+    Phone,
+    Handle,
+}
+
+impl Transport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Whatsapp => "whatsapp",
+            Transport::Instagram => "instagram",
+        }
+    }
+
+    pub fn address(self) -> AddressKind {
+        match self {
+            Transport::Whatsapp => AddressKind::Phone,
+            Transport::Instagram => AddressKind::Handle,
+        }
+    }
+}
+
+/// Access entries of a channel.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Access {
+    /// Bulk level of every employee on this channel; an employee's own
+    /// entry overrides it.
+    #[serde(default)]
+    pub everyone: Option<Level>,
+    /// Entries by employee handle.
+    #[serde(flatten)]
+    pub employees: BTreeMap<String, AccessEntry>,
+}
+
+/// An employee's access on a channel: a level, or a table with the level
+/// and the default-outgoing mark.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum AccessEntry {
+    /// Just the level.
+    Level(Level),
+    /// Level plus options.
+    Detailed(AccessDetail),
+}
+
+/// Table form of an access entry.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AccessDetail {
+    /// Access level; `read` when absent.
+    #[serde(default)]
+    pub level: Option<Level>,
+    /// This channel is the number a client sees when the employee writes
+    /// first. At most one per employee; needs `read_send`.
+    #[serde(default)]
+    pub default_outgoing: bool,
+}
+
+impl AccessEntry {
+    pub fn level(&self) -> Level {
+        match self {
+            AccessEntry::Level(level) => *level,
+            AccessEntry::Detailed(d) => d.level.unwrap_or(Level::Read),
+        }
+    }
+
+    pub fn default_outgoing(&self) -> bool {
+        matches!(self, AccessEntry::Detailed(d) if d.default_outgoing)
+    }
+}
+
+/// The global chat window.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct GlobalChat {
+    /// `all`: every manager sees every dialog; `own_and_unassigned`: own
+    /// dialogs plus those without a responsible.
+    #[serde(default = "default_visibility")]
+    pub visibility: Visibility,
+    /// Chat admins who see everything (`own_and_unassigned` only). An admin
+    /// is an observer and should not take deals.
+    #[serde(default)]
+    pub admins: Vec<String>,
+}
+
+impl Default for GlobalChat {
+    fn default() -> Self {
+        GlobalChat {
+            visibility: default_visibility(),
+            admins: Vec::new(),
+        }
+    }
+}
+
+fn default_visibility() -> Visibility {
+    Visibility::OwnAndUnassigned
+}
+
+/// Global chat visibility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Every manager sees every dialog (small teams that stand in for each other).
+    All,
+    /// Own dialogs plus dialogs without a responsible (departments with own clients).
+    OwnAndUnassigned,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::All => "all",
+            Visibility::OwnAndUnassigned => "own_and_unassigned",
+        }
+    }
+}
+
+/// The deal card.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct DealCard {
+    /// How the dialog is copied into the deal card.
+    #[serde(default)]
+    pub copy_dialog: CopyDialog,
+}
+
+/// Dialog copy mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyDialog {
+    /// Every message separately.
+    EachMessage,
+    /// All messages of an hour in one note (the most popular; the default).
+    #[default]
+    Hourly,
+    /// All messages of a day in one note.
+    Daily,
+    /// Never (WhatsApp is the main channel).
+    Off,
+}
+
+impl CopyDialog {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyDialog::EachMessage => "each_message",
+            CopyDialog::Hourly => "hourly",
+            CopyDialog::Daily => "daily",
+            CopyDialog::Off => "off",
+        }
+    }
+}
+
+/// Phone number normalisation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Phones {
+    /// Rewrite 11-digit numbers written with the trunk prefix 8
+    /// (`8 912 345-67-89`) to `+7...`; WhatsApp needs `+7`. Harmful for
+    /// clients in Japan, China, South Korea.
+    #[serde(default)]
+    pub to_international: bool,
+    /// ISO 3166-1 alpha-2 codes of the countries clients write from.
+    #[serde(default)]
+    #[schemars(example = ["RU", "KZ"])]
+    pub client_regions: Vec<String>,
+}
+
+fn spec_version() -> u64 {
+    SPEC_VERSION
+}
+
+fn yes() -> bool {
+    true
+}
