@@ -2,6 +2,7 @@
 //! 8 -> +7 rewrite, all on libphonenumber data (the `phonenumber` crate).
 
 use phonenumber::metadata::DATABASE;
+use phonenumber::{NationalNumber, PhoneNumber};
 
 /// The result of the `to_international` rewrite.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +49,28 @@ pub fn to_international(raw: &str) -> Rewrite {
 /// Whether `number` is a valid number in international form (`+CC...`).
 pub fn is_valid_international(number: &str) -> bool {
     number.trim_start().starts_with('+')
-        && phonenumber::parse(None, number).is_ok_and(|n| phonenumber::is_valid(&n))
+        && parse_international(number).is_some_and(|n| phonenumber::is_valid(&n))
+}
+
+/// Parses a number written with `+` and the country code.
+///
+/// phonenumber 0.3.10 strips RU's trunk prefix 8 even after `+7`, so
+/// `+7 800 555-35-35` parses as national `005553535` and reads invalid.
+/// After `+CC` there is no trunk prefix to strip, so when the parser dropped
+/// digits the number is rebuilt from exactly the digits that were written.
+fn parse_international(number: &str) -> Option<PhoneNumber> {
+    let parsed = phonenumber::parse(None, number).ok()?;
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let written = digits.strip_prefix(&parsed.code().value().to_string())?;
+    if parsed.extension().is_some() || parsed.national().to_string() == written {
+        return Some(parsed);
+    }
+    let zeros = u8::try_from(written.chars().take_while(|&c| c == '0').count()).ok()?;
+    let national = NationalNumber::new(written.parse().ok()?, zeros).ok()?;
+    // PhoneNumber has no public constructor; its serde form is the stable way in.
+    let mut json = serde_json::to_value(&parsed).ok()?;
+    json["national"] = serde_json::to_value(national).ok()?;
+    serde_json::from_value(json).ok()
 }
 
 /// When the rewrite would turn a valid `+8x` number (Japan, China, Korea,
@@ -58,7 +80,7 @@ pub fn mangled_region(raw: &str) -> Option<String> {
     if !(digits.len() == 11 && digits.starts_with('8')) {
         return None;
     }
-    let number = phonenumber::parse(None, format!("+{digits}")).ok()?;
+    let number = parse_international(&format!("+{digits}"))?;
     if !phonenumber::is_valid(&number) {
         return None;
     }
@@ -103,6 +125,21 @@ mod tests {
         let r = to_international("8 912 345-67-89");
         assert_eq!(r.number, "+79123456789");
         assert!(r.changed && r.valid);
+    }
+
+    #[test]
+    fn international_numbers_keep_their_digits() {
+        for ok in [
+            "+7 800 555-35-35",
+            "+78005553535",
+            "+7 999 000-00-01",
+            "+81 3-1234-5678",
+        ] {
+            assert!(is_valid_international(ok), "{ok}");
+        }
+        for bad in ["+71312345678", "+7 999", "89123456789", "+7 abc"] {
+            assert!(!is_valid_international(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -16,23 +16,24 @@ pub const SPEC_VERSION: u64 = 1;
 
 /// A chatroute integration spec: how messenger channels feed an amoCRM account.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "chatroute integration spec")]
+// Required keys at the top level default in serde but not in the schema, so
+// a missing one is reported once, by the schema, and the rules still run on
+// the rest of the file.
+#[schemars(
+    title = "chatroute integration spec",
+    extend("required" = ["version", "integration", "employees", "channels"])
+)]
 pub struct Spec {
     /// Spec format version. This release reads version 1.
-    // Required keys at the top level default in serde (never in the schema),
-    // so a missing one is reported once, by the schema, and the rules still
-    // run on the rest of the file.
     #[serde(default = "spec_version")]
-    #[schemars(required, example = 1)]
+    #[schemars(example = 1)]
     pub version: u64,
     /// The amoCRM account this spec configures and whether it is active.
     #[serde(default)]
-    #[schemars(required)]
     pub integration: Integration,
     /// Employees by handle. The handle is how the rest of the spec refers to
     /// a person; `everyone` is reserved.
     #[serde(default)]
-    #[schemars(required)]
     pub employees: BTreeMap<String, Employee>,
     /// Integration-wide defaults that channels inherit.
     #[serde(default)]
@@ -44,7 +45,6 @@ pub struct Spec {
     /// Channels by stable id (the table key). Only enabled channels are
     /// part of the integration.
     #[serde(default)]
-    #[schemars(required)]
     pub channels: BTreeMap<String, Channel>,
     /// What the shared "global chat" window shows to whom.
     #[serde(default)]

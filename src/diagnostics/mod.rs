@@ -123,7 +123,8 @@ mod tests {
     fn closest_finds_typos_and_ignores_strangers() {
         let modes = ["round_robin", "first_responder"];
         assert_eq!(closest("round_robbin", modes), Some("round_robin"));
-        assert_eq!(closest("first", modes), None);
+        assert_eq!(closest("frist_responder", modes), Some("first_responder"));
+        assert_eq!(closest("channels", modes), None);
         assert_eq!(closest("xyz", modes), None);
     }
 }

@@ -38,7 +38,13 @@ pub fn check(cx: &mut Ctx<'_>) {
             }
         }
     }
-    for (handle, channels) in &marks {
+    for (handle, channels) in &mut marks {
+        // The first mark in the file is the one the others repeat.
+        channels.sort_by_key(|id| {
+            cx.loc
+                .key(&["channels", id, "access", handle, "default_outgoing"])
+                .start
+        });
         if let [first, rest @ ..] = channels.as_slice() {
             for again in rest {
                 let span = |id: &str| {

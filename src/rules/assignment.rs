@@ -84,12 +84,15 @@ pub fn check(cx: &mut Ctx<'_>) {
             }
             let idx = i.to_string();
             let member_span = cx.loc.value(&join(&base, &["members", &idx, "employee"]));
-            let access_path = ["channels", id, "access", handle];
-            let access_span = if cx.loc.exists(&access_path) {
-                cx.loc.value(&access_path)
-            } else {
-                cx.loc.key(&["channels", id])
-            };
+            // Point at whatever set the level, following the access precedence.
+            let access_span = [
+                &["channels", id, "access", handle][..],
+                &["channels", id, "access", "everyone"],
+                &["defaults", "access"],
+            ]
+            .into_iter()
+            .find(|p| cx.loc.exists(p))
+            .map_or_else(|| cx.loc.key(&["channels", id]), |p| cx.loc.value(p));
             cx.emit(
                 Diagnostic::new(
                     Code::MemberCannotSend,

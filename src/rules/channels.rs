@@ -30,7 +30,10 @@ pub fn check(cx: &mut Ctx<'_>) {
     for (id, channel) in &spec.channels {
         address(cx, id, channel);
     }
-    if spec.integration.enabled && spec.enabled_channels().next().is_none() {
+    if spec.integration.enabled
+        && spec.enabled_channels().next().is_none()
+        && cx.loc.exists(&["channels"])
+    {
         cx.emit(
             Diagnostic::new(
                 Code::NothingRouted,
