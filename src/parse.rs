@@ -135,7 +135,7 @@ impl<'a> Locator<'a> {
             value: 0..0,
         };
         let mut table = Some(self.root.get_ref());
-        let mut array = None;
+        let mut array: Option<&toml::de::DeArray<'_>> = None;
         for (depth, seg) in path.iter().enumerate() {
             let seg = seg.as_ref();
             let found = match (table, array) {
@@ -143,10 +143,7 @@ impl<'a> Locator<'a> {
                 (None, Some(a)) => seg
                     .parse::<usize>()
                     .ok()
-                    .and_then(|i| {
-                        let a: &toml::de::DeArray<'_> = a;
-                        a.iter().nth(i)
-                    })
+                    .and_then(|i| a.get(i))
                     .map(|v| (None, v)),
                 _ => None,
             };

@@ -44,6 +44,7 @@ pub fn human(files: &[FileDiagnostics<'_>], style: HumanStyle) -> String {
             };
             // Writing into a String cannot fail.
             let _ = handler.render_report(&mut out, &report);
+            out.push('\n');
         }
     }
     out

@@ -1,0 +1,99 @@
+//! The `chatroute` binary as users run it: exit codes, formats, files.
+
+use std::process::{Command, Output};
+
+fn chatroute(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chatroute"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn check_examples_exits_zero() {
+    let out = chatroute(&["check", "examples/acme.toml", "examples/furniture.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("checked 2 file(s): 0 error(s), 0 warning(s)"));
+}
+
+#[test]
+fn errors_exit_one_and_name_code_and_line() {
+    let out = chatroute(&["check", "tests/fixtures/CR101.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("CR101"), "{text}");
+    assert!(text.contains("tests/fixtures/CR101.toml:15:25"), "{text}");
+    assert!(text.contains("did you mean `bruce`?"), "{text}");
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    assert_eq!(
+        chatroute(&["check", "tests/fixtures/CR303.toml"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        chatroute(&["check", "--deny-warnings", "tests/fixtures/CR303.toml"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn json_output_is_one_document_with_lines_and_columns() {
+    let out = chatroute(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/CR301.toml",
+        "examples/acme.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["error_count"], 1);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "CR301");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "tests/fixtures/CR301.toml");
+    assert_eq!(d["labels"][0]["line"], 40, "primary: the repeated mark");
+    assert_eq!(d["labels"][1]["line"], 31, "the first mark");
+}
+
+#[test]
+fn missing_file_is_an_io_error() {
+    let out = chatroute(&["check", "no/such/spec.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read no/such/spec.toml"));
+}
+
+#[test]
+fn explain_prints_the_long_form_and_refuses_unknown_codes() {
+    let out = chatroute(&["explain", "cr204"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("## CR204: assignment member cannot answer"));
+    assert_eq!(chatroute(&["explain", "CR999"]).status.code(), Some(2));
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let out = chatroute(&["schema"]);
+    assert_eq!(
+        stdout(&out),
+        std::fs::read_to_string("schema/chatroute.schema.json").unwrap()
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(chatroute(&["check"]).status.code(), Some(2));
+    assert_eq!(chatroute(&["frobnicate"]).status.code(), Some(2));
+}
