@@ -1,12 +1,14 @@
 //! The `chatroute` command line: a thin layer over the library.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chatroute::check::{Checked, check_bytes};
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use chatroute::diagnostics::{Code, Severity};
+use chatroute::runtime::{InProcess, Responsible, Router};
+use chatroute::table::TableFile;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// Validate and compile messenger-to-amoCRM routing specs.
@@ -31,6 +33,28 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Compile a spec into a routing table (written atomically; nothing is written when the spec has errors).
+    Compile {
+        /// Spec file.
+        file: PathBuf,
+        /// Table file to write; standard output when absent.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Simulate the runtime: the pipeline, stage and responsible of N successive new deals.
+    Route {
+        /// Table file written by `compile`.
+        table: PathBuf,
+        /// Channel id.
+        #[arg(long)]
+        channel: String,
+        /// How many new deals to route.
+        #[arg(long, default_value_t = 1)]
+        new_deals: u64,
+        /// Output format: aligned text, or one JSON object per line.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Print the JSON Schema of the spec format.
     Schema,
     /// Explain a diagnostic code, e.g. `chatroute explain CR204`.
@@ -54,6 +78,13 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
         } => check(&files, format, deny_warnings),
+        Command::Compile { file, output } => compile(&file, output.as_deref()),
+        Command::Route {
+            table,
+            channel,
+            new_deals,
+            format,
+        } => route(&table, &channel, new_deals, format),
         Command::Schema => {
             print!("{}", chatroute::schema::to_pretty_string());
             ExitCode::SUCCESS
@@ -73,18 +104,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
-    let mut io_failed = false;
-    let mut results: Vec<Checked> = Vec::new();
-    for path in files {
-        match std::fs::read(path) {
-            Ok(bytes) => results.push(check_bytes(&path.display().to_string(), bytes)),
-            Err(err) => {
-                eprintln!("error: cannot read {}: {err}", path.display());
-                io_failed = true;
-            }
+fn read(path: &Path) -> Option<Checked> {
+    match std::fs::read(path) {
+        Ok(bytes) => Some(check_bytes(&path.display().to_string(), bytes)),
+        Err(err) => {
+            eprintln!("error: cannot read {}: {err}", path.display());
+            None
         }
     }
+}
+
+fn render(results: &[Checked], format: Format, to_terminal: bool) -> String {
     let reports: Vec<FileDiagnostics<'_>> = results
         .iter()
         .map(|c| FileDiagnostics {
@@ -92,6 +122,18 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
             diagnostics: &c.diagnostics,
         })
         .collect();
+    match format {
+        Format::Human => {
+            let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            render::human(&reports, HumanStyle { color, width: 100 })
+        }
+        Format::Json => render::json(&reports),
+    }
+}
+
+fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
+    let results: Vec<Checked> = files.iter().filter_map(|f| read(f)).collect();
+    let io_failed = results.len() < files.len();
     let count = |s| {
         results
             .iter()
@@ -100,19 +142,13 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
             .count()
     };
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
-    let out = match format {
-        Format::Human => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let mut text = render::human(&reports, HumanStyle { color, width: 100 });
-            text.push_str(&format!(
-                "checked {} file(s): {errors} error(s), {warnings} warning(s)\n",
-                results.len()
-            ));
-            text
-        }
-        Format::Json => render::json(&reports),
-    };
+    let mut out = render(&results, format, std::io::stdout().is_terminal());
+    if let Format::Human = format {
+        out.push_str(&format!(
+            "checked {} file(s): {errors} error(s), {warnings} warning(s)\n",
+            results.len()
+        ));
+    }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     if io_failed {
         ExitCode::from(2)
@@ -121,4 +157,94 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn compile(file: &Path, output: Option<&Path>) -> ExitCode {
+    let Some(checked) = read(file) else {
+        return ExitCode::from(2);
+    };
+    // Diagnostics go to stderr: stdout may carry the table.
+    eprint!(
+        "{}",
+        render(
+            std::slice::from_ref(&checked),
+            Format::Human,
+            std::io::stderr().is_terminal()
+        )
+    );
+    let Some(spec) = checked.spec.as_ref().filter(|_| !checked.has_errors()) else {
+        eprintln!("error: {} has errors; no table written", file.display());
+        return ExitCode::from(1);
+    };
+    let bytes = chatroute::compile::compile(spec).to_bytes();
+    match output {
+        None => {
+            let _ = std::io::stdout().lock().write_all(&bytes);
+            ExitCode::SUCCESS
+        }
+        Some(path) => match chatroute::table::write_atomically(path, &bytes) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: cannot write {}: {err}", path.display());
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn route(table: &Path, channel: &str, new_deals: u64, format: Format) -> ExitCode {
+    let table = match TableFile::load(table) {
+        Ok(t) => t,
+        Err(err) => {
+            eprintln!("error: {}: {err}", table.display());
+            return ExitCode::from(2);
+        }
+    };
+    let router = Router::new(table, InProcess::new());
+    let mut out = String::new();
+    for n in 1..=new_deals {
+        let deal = match router.new_deal(channel) {
+            Ok(d) => d,
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(2);
+            }
+        };
+        let name = |h: &str| {
+            router
+                .table()
+                .employees
+                .get(h)
+                .map_or("", |e| e.name.as_str())
+                .to_owned()
+        };
+        let line = match format {
+            Format::Human => {
+                let who = match &deal.responsible {
+                    Responsible::Employee(h) => format!("{h} ({})", name(h)),
+                    Responsible::FirstOf(group) => {
+                        format!("first to answer of: {}", group.join(", "))
+                    }
+                };
+                format!("{n:>4}  {} / {}  {who}", deal.pipeline, deal.stage)
+            }
+            Format::Json => {
+                let responsible = match &deal.responsible {
+                    Responsible::Employee(h) => serde_json::json!({ "handle": h, "name": name(h) }),
+                    Responsible::FirstOf(group) => serde_json::json!({ "first_responder": group }),
+                };
+                serde_json::json!({
+                    "deal": n,
+                    "pipeline": deal.pipeline,
+                    "stage": deal.stage,
+                    "responsible": responsible,
+                })
+                .to_string()
+            }
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    ExitCode::SUCCESS
 }

@@ -50,6 +50,7 @@ codes! {
     EmptyMembers = "CR203", Error, "assignment without members";
     MemberCannotSend = "CR204", Error, "assignment member cannot answer";
     NoAssignment = "CR205", Error, "channel without a responsible rule";
+    CycleTooLong = "CR206", Error, "round-robin cycle too long";
     DuplicateDefaultOutgoing = "CR301", Error, "two default outgoing channels";
     DefaultOutgoingCannotSend = "CR302", Error, "default outgoing channel without read_send";
     NoDefaultOutgoing = "CR303", Warning, "several sendable channels, no default";

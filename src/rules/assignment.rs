@@ -6,6 +6,9 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::resolve::Scope;
 use crate::spec::{Level, Mode};
 
+/// The longest round-robin cycle a table spells out.
+pub const MAX_CYCLE: u64 = 1000;
+
 pub fn check(cx: &mut Ctx<'_>) {
     let spec = cx.spec;
     for (base, assignment) in assignments(spec) {
@@ -19,6 +22,26 @@ pub fn check(cx: &mut Ctx<'_>) {
                         "nobody would be responsible for new deals",
                     )
                     .help("list at least one employee: members = [{ employee = \"bruce\" }]"),
+            );
+        }
+        let cycle: u64 = assignment
+            .members
+            .iter()
+            .map(|m| u64::from(m.weight.unwrap_or(1)))
+            .sum();
+        if assignment.mode == Mode::RoundRobin && cycle > MAX_CYCLE {
+            cx.emit(
+                Diagnostic::new(
+                    Code::CycleTooLong,
+                    format!(
+                        "the weights add up to {cycle} deals per cycle; the limit is {MAX_CYCLE}"
+                    ),
+                )
+                .label(
+                    cx.loc.value(&at(&["members"])),
+                    format!("{cycle} deals per cycle"),
+                )
+                .help("weights are proportions: divide them by their common factor"),
             );
         }
         if assignment.mode == Mode::FirstResponder {

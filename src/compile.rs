@@ -1,0 +1,106 @@
+//! Stage 5: a checked spec -> the routing table body. Everything the
+//! runtime needs is resolved here, through `resolve`, so the runtime applies
+//! no precedence rules of its own.
+
+use std::collections::BTreeMap;
+
+use crate::resolve::Outgoing;
+use crate::spec::{AddressKind, AfterClose, Assignment, Level, Mode, Spec};
+use crate::table::{
+    AssignmentRoute, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute,
+    StageRoute, TableFile,
+};
+
+/// Compiles a spec that `check` found free of errors. Channels the rules
+/// would reject (no stage, no assignment) cannot occur in such a spec; they
+/// are skipped rather than trusted.
+pub fn compile(spec: &Spec) -> TableFile {
+    let routes_anything = spec.integration.enabled;
+    let channels: BTreeMap<String, ChannelRoute> = spec
+        .enabled_channels()
+        .filter(|_| routes_anything)
+        .filter_map(|(id, channel)| {
+            let (stage, _) = spec.new_deals_for(id, channel)?;
+            let (assignment, _) = spec.assignment_for(id, channel)?;
+            let address = match channel.transport.address() {
+                AddressKind::Phone => channel.phone.clone(),
+                AddressKind::Handle => channel.handle.clone(),
+            }?;
+            Some((
+                id.to_owned(),
+                ChannelRoute {
+                    name: channel.name.clone(),
+                    transport: channel.transport,
+                    address,
+                    new_deals: StageRoute {
+                        pipeline: stage.pipeline.clone(),
+                        stage: stage.stage.clone(),
+                    },
+                    assignment: assignment_route(assignment),
+                },
+            ))
+        })
+        .collect();
+    let employees = spec
+        .employees
+        .iter()
+        .map(|(handle, employee)| {
+            let access = spec
+                .channels
+                .iter()
+                .filter(|(id, _)| channels.contains_key(*id))
+                .map(|(id, c)| (id.clone(), spec.level(c, handle)))
+                .filter(|(_, level)| *level != Level::None)
+                .collect();
+            let default_outgoing = match spec.default_outgoing(handle) {
+                Outgoing::Explicit(c) | Outgoing::Implied(c) if channels.contains_key(c) => {
+                    Some(c.to_owned())
+                }
+                _ => None,
+            };
+            let route = EmployeeRoute {
+                name: employee.name.clone(),
+                crm_user: employee.crm_user,
+                access,
+                default_outgoing,
+            };
+            (handle.clone(), route)
+        })
+        .collect();
+    TableFile::new(Body {
+        account: spec.integration.account.clone(),
+        enabled: spec.integration.enabled,
+        crm: CrmResolution::Names,
+        channels,
+        employees,
+        global_chat: GlobalChatRoute {
+            visibility: spec.global_chat.visibility,
+            admins: spec.global_chat.admins.clone(),
+        },
+        copy_dialog: spec.deal_card.copy_dialog,
+        phones: PhoneRoute {
+            to_international: spec.phones.to_international,
+        },
+    })
+}
+
+fn assignment_route(assignment: &Assignment) -> AssignmentRoute {
+    let handles = assignment.members.iter().map(|m| m.employee.clone());
+    match assignment.mode {
+        Mode::RoundRobin => AssignmentRoute::RoundRobin {
+            cycle: assignment
+                .members
+                .iter()
+                .flat_map(|m| {
+                    std::iter::repeat_n(m.employee.clone(), m.weight.unwrap_or(1) as usize)
+                })
+                .collect(),
+            // Unset: a new deal, so a returning client always reaches a
+            // manager instead of landing in a closed deal nobody watches.
+            after_close: assignment.after_close.unwrap_or(AfterClose::CreateNew),
+        },
+        Mode::FirstResponder => AssignmentRoute::FirstResponder {
+            group: handles.collect(),
+        },
+    }
+}

@@ -1,0 +1,257 @@
+//! Stage 7: the runtime library. Loads a table and answers the routing
+//! questions of DESIGN.md; assignment state lives behind `AssignmentState`.
+
+pub mod state;
+
+use crate::phone::{self, Rewrite};
+use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Visibility};
+use crate::table::{AssignmentRoute, Body, ChannelRoute, TableFile};
+pub use state::{AssignmentState, InProcess, StateError};
+
+/// Why a routing question has no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteError {
+    /// The channel is not in the table: unknown, excluded from the
+    /// integration, or the integration is disabled.
+    UnknownChannel(String),
+    /// A claim by someone outside the channel's first-responder group, or
+    /// on a round-robin channel.
+    NotAResponder {
+        channel: String,
+        employee: String,
+    },
+    State(StateError),
+}
+
+impl std::fmt::Display for RouteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RouteError::UnknownChannel(c) => {
+                write!(
+                    f,
+                    "channel `{c}` is not routed by this table (unknown, excluded, or the integration is disabled)"
+                )
+            }
+            RouteError::NotAResponder { channel, employee } => {
+                write!(
+                    f,
+                    "`{employee}` is not a first responder of channel `{channel}`"
+                )
+            }
+            RouteError::State(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for RouteError {}
+
+impl From<StateError> for RouteError {
+    fn from(e: StateError) -> Self {
+        RouteError::State(e)
+    }
+}
+
+/// Who is responsible for a new deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Responsible<'t> {
+    /// Round robin: this employee.
+    Employee(&'t str),
+    /// First responder: whoever of the group claims it first.
+    FirstOf(&'t [String]),
+}
+
+/// The decision for a new deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDeal<'t> {
+    pub pipeline: &'t NameOrId,
+    pub stage: &'t NameOrId,
+    pub responsible: Responsible<'t>,
+}
+
+/// The outcome of a first-responder claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    Won,
+    /// Someone else was first.
+    Lost {
+        winner: String,
+    },
+}
+
+/// What to do with a message from a contact whose last deal is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterCloseAction {
+    AppendToLastClosed,
+    CreateNew,
+}
+
+/// A loaded table and the assignment state it decides with.
+pub struct Router<S> {
+    body: Body,
+    state: S,
+}
+
+impl<S: AssignmentState> Router<S> {
+    pub fn new(table: TableFile, state: S) -> Self {
+        Router {
+            body: table.body,
+            state,
+        }
+    }
+
+    pub fn table(&self) -> &Body {
+        &self.body
+    }
+
+    fn channel(&self, id: &str) -> Result<&ChannelRoute, RouteError> {
+        self.body
+            .channels
+            .get(id)
+            .ok_or_else(|| RouteError::UnknownChannel(id.to_owned()))
+    }
+
+    /// The round-robin cursor key: one per account and channel. A new table
+    /// keeps the key, so the ticket count continues and the position is the
+    /// ticket modulo the new cycle's length.
+    fn cursor_key(&self, channel: &str) -> String {
+        format!("{}:{channel}", self.body.account)
+    }
+
+    /// Pipeline, stage and responsible for a new deal on `channel`. Round
+    /// robin takes the next position of the cycle.
+    pub fn new_deal(&self, channel: &str) -> Result<NewDeal<'_>, RouteError> {
+        let route = self.channel(channel)?;
+        let responsible = match &route.assignment {
+            AssignmentRoute::RoundRobin { cycle, .. } => {
+                let ticket = self.state.next_ticket(&self.cursor_key(channel))?;
+                Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize])
+            }
+            AssignmentRoute::FirstResponder { group } => Responsible::FirstOf(group),
+        };
+        Ok(NewDeal {
+            pipeline: &route.new_deals.pipeline,
+            stage: &route.new_deals.stage,
+            responsible,
+        })
+    }
+
+    /// First responder: `employee` answers deal `deal` first, or learns who did.
+    pub fn claim(&self, channel: &str, deal: &str, employee: &str) -> Result<Claim, RouteError> {
+        let route = self.channel(channel)?;
+        let in_group = matches!(&route.assignment, AssignmentRoute::FirstResponder { group } if group.iter().any(|g| g == employee));
+        if !in_group {
+            return Err(RouteError::NotAResponder {
+                channel: channel.to_owned(),
+                employee: employee.to_owned(),
+            });
+        }
+        let winner = self
+            .state
+            .claim(&format!("{}:{channel}:{deal}", self.body.account), employee)?;
+        Ok(if winner == employee {
+            Claim::Won
+        } else {
+            Claim::Lost { winner }
+        })
+    }
+
+    /// A message from a contact whose last deal on `channel` is closed.
+    /// First responder always creates a new deal.
+    pub fn after_close(&self, channel: &str) -> Result<AfterCloseAction, RouteError> {
+        Ok(match &self.channel(channel)?.assignment {
+            AssignmentRoute::RoundRobin {
+                after_close: AfterClose::AppendToLastClosed,
+                ..
+            } => AfterCloseAction::AppendToLastClosed,
+            _ => AfterCloseAction::CreateNew,
+        })
+    }
+
+    /// The employee's level on a routed channel (`none` for unknown ones).
+    pub fn level(&self, employee: &str, channel: &str) -> Level {
+        self.body
+            .employees
+            .get(employee)
+            .and_then(|e| e.access.get(channel))
+            .copied()
+            .unwrap_or(Level::None)
+    }
+
+    pub fn can_read(&self, employee: &str, channel: &str) -> bool {
+        self.level(employee, channel) >= Level::Read
+    }
+
+    pub fn can_send(&self, employee: &str, channel: &str) -> bool {
+        self.level(employee, channel) == Level::ReadSend
+    }
+
+    /// The channel an employee writes from when writing first.
+    pub fn default_outgoing(&self, employee: &str) -> Option<&str> {
+        self.body
+            .employees
+            .get(employee)?
+            .default_outgoing
+            .as_deref()
+    }
+
+    /// Whether `employee` sees a dialog on `channel` with the given
+    /// responsible in the global chat. Nobody sees a channel they have no
+    /// access to; within that, `all` shows everything, and
+    /// `own_and_unassigned` shows own and unassigned dialogs, and everything
+    /// to chat admins.
+    pub fn sees_in_global_chat(
+        &self,
+        employee: &str,
+        channel: &str,
+        responsible: Option<&str>,
+    ) -> bool {
+        if !self.can_read(employee, channel) {
+            return false;
+        }
+        let chat = &self.body.global_chat;
+        match chat.visibility {
+            Visibility::All => true,
+            Visibility::OwnAndUnassigned => {
+                chat.admins.iter().any(|a| a == employee)
+                    || responsible.is_none_or(|r| r == employee)
+            }
+        }
+    }
+
+    /// When the dialog's pending messages are due to be copied into the deal
+    /// card, given the time of the first message not yet copied (Unix
+    /// seconds) and the account's UTC offset in seconds. `None`: never.
+    pub fn copy_due_at(&self, first_pending: i64, utc_offset: i32) -> Option<i64> {
+        copy_due_at(self.body.copy_dialog, first_pending, utc_offset)
+    }
+
+    /// The phone number to write to, after the table's phone rule.
+    pub fn phone(&self, raw: &str) -> Rewrite {
+        if self.body.phones.to_international {
+            phone::to_international(raw)
+        } else {
+            Rewrite {
+                number: raw.to_owned(),
+                changed: false,
+                valid: phone::is_valid_international(raw),
+            }
+        }
+    }
+}
+
+/// Copy batches are bounded by the account's local clock: `hourly` batches
+/// end on the next full hour, `daily` ones at the next local midnight,
+/// both measured with the account's UTC offset (so a +05:30 account's hours
+/// end at :30 UTC). A message exactly on a boundary opens the next batch.
+pub fn copy_due_at(mode: CopyDialog, first_pending: i64, utc_offset: i32) -> Option<i64> {
+    let next_boundary = |period: i64| {
+        let local = first_pending + i64::from(utc_offset);
+        (local.div_euclid(period) + 1) * period - i64::from(utc_offset)
+    };
+    match mode {
+        CopyDialog::EachMessage => Some(first_pending),
+        CopyDialog::Hourly => Some(next_boundary(3600)),
+        CopyDialog::Daily => Some(next_boundary(86_400)),
+        CopyDialog::Off => None,
+    }
+}
