@@ -3,6 +3,8 @@
 
 pub mod state;
 
+use std::collections::BTreeMap;
+
 use crate::phone::{self, Rewrite};
 use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Visibility};
 use crate::table::{AssignmentRoute, Body, ChannelRoute, TableFile};
@@ -86,16 +88,29 @@ pub enum AfterCloseAction {
 }
 
 /// A loaded table and the assignment state it decides with.
-pub struct Router<S> {
+pub struct Router<S: AssignmentState> {
     body: Body,
     state: S,
+    /// The cursor of each round-robin channel, prepared at load time.
+    cursors: BTreeMap<String, S::Cursor>,
 }
 
 impl<S: AssignmentState> Router<S> {
     pub fn new(table: TableFile, state: S) -> Self {
+        let body = table.body;
+        // One cursor per account and channel. A new table keeps the key, so
+        // the ticket count continues and the position is the ticket modulo
+        // the new cycle's length.
+        let cursors = body
+            .channels
+            .iter()
+            .filter(|(_, c)| matches!(c.assignment, AssignmentRoute::RoundRobin { .. }))
+            .map(|(id, _)| (id.clone(), state.cursor(&format!("{}:{id}", body.account))))
+            .collect();
         Router {
-            body: table.body,
+            body,
             state,
+            cursors,
         }
     }
 
@@ -110,20 +125,14 @@ impl<S: AssignmentState> Router<S> {
             .ok_or_else(|| RouteError::UnknownChannel(id.to_owned()))
     }
 
-    /// The round-robin cursor key: one per account and channel. A new table
-    /// keeps the key, so the ticket count continues and the position is the
-    /// ticket modulo the new cycle's length.
-    fn cursor_key(&self, channel: &str) -> String {
-        format!("{}:{channel}", self.body.account)
-    }
-
     /// Pipeline, stage and responsible for a new deal on `channel`. Round
     /// robin takes the next position of the cycle.
     pub fn new_deal(&self, channel: &str) -> Result<NewDeal<'_>, RouteError> {
         let route = self.channel(channel)?;
         let responsible = match &route.assignment {
             AssignmentRoute::RoundRobin { cycle, .. } => {
-                let ticket = self.state.next_ticket(&self.cursor_key(channel))?;
+                let cursor = &self.cursors[channel];
+                let ticket = self.state.next_ticket(cursor)?;
                 Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize])
             }
             AssignmentRoute::FirstResponder { group } => Responsible::FirstOf(group),

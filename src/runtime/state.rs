@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 /// Why the state store could not answer. The decision then fails; the
 /// caller keeps the message and retries, so nothing is assigned twice.
@@ -26,9 +26,16 @@ impl std::error::Error for StateError {}
 /// Shared assignment state. Keys are namespaced by the caller
 /// (`account:channel`, `account:channel:deal`).
 pub trait AssignmentState: Send + Sync {
-    /// Takes the next ticket of a round-robin cursor: 0, 1, 2, ... with no
-    /// number skipped or repeated, whatever the concurrency.
-    fn next_ticket(&self, cursor: &str) -> Result<u64, StateError>;
+    /// A prepared handle on one round-robin cursor, made once per channel
+    /// when a table is loaded so a decision does no key work.
+    type Cursor: Send + Sync;
+
+    /// The handle of the cursor stored under `key`.
+    fn cursor(&self, key: &str) -> Self::Cursor;
+
+    /// Takes the next ticket of a cursor: 0, 1, 2, ... with no number
+    /// skipped or repeated, whatever the concurrency.
+    fn next_ticket(&self, cursor: &Self::Cursor) -> Result<u64, StateError>;
 
     /// Claims a first-responder deal for `employee`. Returns the winner: the
     /// first claimant, for this call and every later one.
@@ -38,7 +45,7 @@ pub trait AssignmentState: Send + Sync {
 /// State for a single service instance, safe across its threads.
 #[derive(Default)]
 pub struct InProcess {
-    cursors: RwLock<HashMap<String, Arc<AtomicU64>>>,
+    cursors: Mutex<HashMap<String, Arc<AtomicU64>>>,
     claims: Mutex<HashMap<String, String>>,
 }
 
@@ -46,24 +53,19 @@ impl InProcess {
     pub fn new() -> Self {
         Self::default()
     }
-
-    fn cursor(&self, key: &str) -> Arc<AtomicU64> {
-        if let Some(c) = self
-            .cursors
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key)
-        {
-            return c.clone();
-        }
-        let mut map = self.cursors.write().unwrap_or_else(|p| p.into_inner());
-        map.entry(key.to_owned()).or_default().clone()
-    }
 }
 
 impl AssignmentState for InProcess {
-    fn next_ticket(&self, cursor: &str) -> Result<u64, StateError> {
-        Ok(self.cursor(cursor).fetch_add(1, Ordering::Relaxed))
+    type Cursor = Arc<AtomicU64>;
+
+    fn cursor(&self, key: &str) -> Arc<AtomicU64> {
+        let mut map = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(key.to_owned()).or_default().clone()
+    }
+
+    fn next_ticket(&self, cursor: &Arc<AtomicU64>) -> Result<u64, StateError> {
+        // fetch_add hands out every number exactly once, whatever the interleaving.
+        Ok(cursor.fetch_add(1, Ordering::Relaxed))
     }
 
     fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError> {

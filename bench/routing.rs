@@ -1,0 +1,69 @@
+//! Routing benchmarks (divan): `cargo bench --bench routing`.
+//!
+//! - a round-robin decision and a first-responder claim, in process;
+//! - loading (parse + hash check) the compiled tables of the S, M and L
+//!   generated specs.
+
+#[path = "specgen.rs"]
+mod specgen;
+
+use chatroute::runtime::{InProcess, Router};
+use chatroute::table::TableFile;
+use divan::{Bencher, black_box};
+
+fn main() {
+    divan::main();
+}
+
+fn table_bytes(size: &str) -> Vec<u8> {
+    let toml = specgen::generate(specgen::size(size).expect("known size"));
+    let checked = chatroute::check::check_bytes(size, toml.into_bytes());
+    assert!(
+        checked.diagnostics.is_empty(),
+        "generated spec {size} is not clean: {:?}",
+        checked.diagnostics.first()
+    );
+    chatroute::compile::compile(checked.spec.as_ref().expect("clean spec")).to_bytes()
+}
+
+fn router(size: &str) -> Router<InProcess> {
+    Router::new(
+        TableFile::from_slice(&table_bytes(size)).expect("fresh table loads"),
+        InProcess::new(),
+    )
+}
+
+#[divan::bench]
+fn round_robin_decision(bencher: Bencher) {
+    let router = router("M");
+    bencher.bench(|| {
+        black_box(
+            router
+                .new_deal(black_box("ch0"))
+                .map(|d| d.responsible)
+                .is_ok(),
+        )
+    });
+}
+
+#[divan::bench]
+fn first_responder_claim(bencher: Bencher) {
+    let router = router("M");
+    let deal = match router.new_deal("ch1").expect("routed").responsible {
+        chatroute::runtime::Responsible::FirstOf(group) => group[0].clone(),
+        _ => unreachable!("odd channels are first responder"),
+    };
+    let mut n = 0u64;
+    bencher.bench_local(|| {
+        n += 1;
+        black_box(router.claim("ch1", &n.to_string(), &deal).is_ok())
+    });
+}
+
+#[divan::bench(args = ["S", "M", "L"])]
+fn load_table(bencher: Bencher, size: &str) {
+    let bytes = table_bytes(size);
+    bencher
+        .counter(divan::counter::BytesCount::of_slice(&bytes))
+        .bench(|| black_box(TableFile::from_slice(&bytes).is_ok()));
+}
