@@ -18,32 +18,18 @@ fn main() {
 fn table_bytes(size: &str) -> Vec<u8> {
     let toml = specgen::generate(specgen::size(size).expect("known size"));
     let checked = chatroute::check::check_bytes(size, toml.into_bytes());
-    assert!(
-        checked.diagnostics.is_empty(),
-        "generated spec {size} is not clean: {:?}",
-        checked.diagnostics.first()
-    );
+    assert!(checked.diagnostics.is_empty(), "generated spec {size} is not clean: {:?}", checked.diagnostics.first());
     chatroute::compile::compile(checked.spec.as_ref().expect("clean spec")).to_bytes()
 }
 
 fn router(size: &str) -> Router<InProcess> {
-    Router::new(
-        TableFile::from_slice(&table_bytes(size)).expect("fresh table loads"),
-        InProcess::new(),
-    )
+    Router::new(TableFile::from_slice(&table_bytes(size)).expect("fresh table loads"), InProcess::new())
 }
 
 #[divan::bench]
 fn round_robin_decision(bencher: Bencher) {
     let router = router("M");
-    bencher.bench(|| {
-        black_box(
-            router
-                .new_deal(black_box("ch0"))
-                .map(|d| d.responsible)
-                .is_ok(),
-        )
-    });
+    bencher.bench(|| black_box(router.new_deal(black_box("ch0")).map(|d| d.responsible).is_ok()));
 }
 
 #[divan::bench]

@@ -20,47 +20,19 @@ pub struct Size {
 }
 
 pub const SIZES: [Size; 4] = [
-    Size {
-        name: "S",
-        employees: 50,
-        channels: 5,
-        access: 10,
-    },
-    Size {
-        name: "M",
-        employees: 1_000,
-        channels: 100,
-        access: 50,
-    },
-    Size {
-        name: "L",
-        employees: 5_000,
-        channels: 300,
-        access: 150,
-    },
-    Size {
-        name: "XL",
-        employees: 20_000,
-        channels: 1_000,
-        access: 300,
-    },
+    Size { name: "S", employees: 50, channels: 5, access: 10 },
+    Size { name: "M", employees: 1_000, channels: 100, access: 50 },
+    Size { name: "L", employees: 5_000, channels: 300, access: 150 },
+    Size { name: "XL", employees: 20_000, channels: 1_000, access: 300 },
 ];
 
 pub fn size(name: &str) -> Option<Size> {
-    SIZES
-        .iter()
-        .copied()
-        .find(|s| s.name.eq_ignore_ascii_case(name))
+    SIZES.iter().copied().find(|s| s.name.eq_ignore_ascii_case(name))
 }
 
 /// The spec as TOML.
 pub fn generate(size: Size) -> String {
-    let Size {
-        employees,
-        channels,
-        access,
-        ..
-    } = size;
+    let Size { employees, channels, access, .. } = size;
     let access = access.min(employees);
     let mut out = String::with_capacity(employees * 60 + channels * access * 40);
     let _ = write!(
@@ -69,21 +41,14 @@ pub fn generate(size: Size) -> String {
         size.name.to_lowercase()
     );
     for e in 0..employees {
-        let _ = writeln!(
-            out,
-            "e{e} = {{ name = \"Employee {e}\", crm_user = {} }}",
-            100_000 + e
-        );
+        let _ = writeln!(out, "e{e} = {{ name = \"Employee {e}\", crm_user = {} }}", 100_000 + e);
     }
     out.push_str("\n[defaults]\nnew_deals = { pipeline = \"Sales\", stage = \"New lead\" }\naccess = \"none\"\n");
     let mut has_default = vec![false; employees];
     for c in 0..channels {
         let _ = write!(out, "\n[channels.ch{c}]\nname = \"Channel {c}\"\n");
         if c % 4 == 3 {
-            let _ = writeln!(
-                out,
-                "transport = \"instagram\"\nhandle = \"@bench.shop{c}\""
-            );
+            let _ = writeln!(out, "transport = \"instagram\"\nhandle = \"@bench.shop{c}\"");
         } else {
             let _ = writeln!(
                 out,
@@ -95,11 +60,7 @@ pub fn generate(size: Size) -> String {
             );
         }
         if c % 2 == 0 {
-            let _ = writeln!(
-                out,
-                "new_deals = {{ pipeline = \"Pipeline {}\", stage = \"Negotiations\" }}",
-                c % 7
-            );
+            let _ = writeln!(out, "new_deals = {{ pipeline = \"Pipeline {}\", stage = \"Negotiations\" }}", c % 7);
         }
         let _ = writeln!(out, "\n[channels.ch{c}.access]");
         let first = c * access % employees;
@@ -112,10 +73,7 @@ pub fn generate(size: Size) -> String {
                     let _ = writeln!(out, "e{e} = \"read_send\"");
                 } else {
                     has_default[e] = true;
-                    let _ = writeln!(
-                        out,
-                        "e{e} = {{ level = \"read_send\", default_outgoing = true }}"
-                    );
+                    let _ = writeln!(out, "e{e} = {{ level = \"read_send\", default_outgoing = true }}");
                 }
             } else {
                 let _ = writeln!(out, "e{e} = \"read\"");
@@ -134,16 +92,9 @@ pub fn generate(size: Size) -> String {
                 }
             })
             .collect();
-        let (mode, after) = if c % 2 == 0 {
-            ("round_robin", "after_close = \"create_new\"\n")
-        } else {
-            ("first_responder", "")
-        };
-        let _ = write!(
-            out,
-            "mode = \"{mode}\"\n{after}members = [{}]\n",
-            members.join(", ")
-        );
+        let (mode, after) =
+            if c % 2 == 0 { ("round_robin", "after_close = \"create_new\"\n") } else { ("first_responder", "") };
+        let _ = write!(out, "mode = \"{mode}\"\n{after}members = [{}]\n", members.join(", "));
     }
     out.push_str("\n[global_chat]\nvisibility = \"own_and_unassigned\"\n\n[deal_card]\ncopy_dialog = \"hourly\"\n\n[phones]\nto_international = true\nclient_regions = [\"RU\", \"KZ\", \"BY\"]\n");
     out

@@ -22,9 +22,7 @@ pub struct Checked {
 
 impl Checked {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -32,20 +30,12 @@ impl Checked {
 pub fn check_bytes(name: &str, bytes: Vec<u8>) -> Checked {
     let (source, refused) = parse::read_source(name, bytes);
     if let Some(diag) = refused {
-        return Checked {
-            source,
-            diagnostics: vec![diag],
-            spec: None,
-        };
+        return Checked { source, diagnostics: vec![diag], spec: None };
     }
     let (mut diagnostics, spec) = check_text(&source.text);
     diagnostics::sort(&mut diagnostics);
     let spec = spec.filter(|_| !diagnostics.iter().any(|d| d.severity == Severity::Error));
-    Checked {
-        source,
-        diagnostics,
-        spec,
-    }
+    Checked { source, diagnostics, spec }
 }
 
 /// Checks a spec's text; syntax errors stop the later stages, schema errors
@@ -59,11 +49,8 @@ fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Spec>) {
     let json = parse::to_json(root.get_ref());
     let report = schema::validate(&json, loc);
     let mut diagnostics = report.diagnostics;
-    let handles: BTreeSet<String> = json
-        .get("employees")
-        .and_then(Value::as_object)
-        .map(|e| e.keys().cloned().collect())
-        .unwrap_or_default();
+    let handles: BTreeSet<String> =
+        json.get("employees").and_then(Value::as_object).map(|e| e.keys().cloned().collect()).unwrap_or_default();
     let spec = typed(&json, &report.invalid);
     if let Some(spec) = &spec {
         diagnostics.extend(rules::run(spec, loc, &handles));

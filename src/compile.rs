@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use crate::resolve::Outgoing;
 use crate::spec::{AddressKind, AfterClose, Assignment, Level, Mode, Spec};
 use crate::table::{
-    AssignmentRoute, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute,
-    StageRoute, TableFile,
+    AssignmentRoute, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute, StageRoute,
+    TableFile,
 };
 
 /// Compiles a spec that `check` found free of errors. Channels the rules
@@ -32,10 +32,7 @@ pub fn compile(spec: &Spec) -> TableFile {
                     name: channel.name.clone(),
                     transport: channel.transport,
                     address,
-                    new_deals: StageRoute {
-                        pipeline: stage.pipeline.clone(),
-                        stage: stage.stage.clone(),
-                    },
+                    new_deals: StageRoute { pipeline: stage.pipeline.clone(), stage: stage.stage.clone() },
                     assignment: assignment_route(assignment),
                 },
             ))
@@ -53,17 +50,11 @@ pub fn compile(spec: &Spec) -> TableFile {
                 .filter(|(_, level)| *level != Level::None)
                 .collect();
             let default_outgoing = match spec.default_outgoing(handle) {
-                Outgoing::Explicit(c) | Outgoing::Implied(c) if channels.contains_key(c) => {
-                    Some(c.to_owned())
-                }
+                Outgoing::Explicit(c) | Outgoing::Implied(c) if channels.contains_key(c) => Some(c.to_owned()),
                 _ => None,
             };
-            let route = EmployeeRoute {
-                name: employee.name.clone(),
-                crm_user: employee.crm_user,
-                access,
-                default_outgoing,
-            };
+            let route =
+                EmployeeRoute { name: employee.name.clone(), crm_user: employee.crm_user, access, default_outgoing };
             (handle.clone(), route)
         })
         .collect();
@@ -78,9 +69,7 @@ pub fn compile(spec: &Spec) -> TableFile {
             admins: spec.global_chat.admins.clone(),
         },
         copy_dialog: spec.deal_card.copy_dialog,
-        phones: PhoneRoute {
-            to_international: spec.phones.to_international,
-        },
+        phones: PhoneRoute { to_international: spec.phones.to_international },
     })
 }
 
@@ -91,16 +80,12 @@ fn assignment_route(assignment: &Assignment) -> AssignmentRoute {
             cycle: assignment
                 .members
                 .iter()
-                .flat_map(|m| {
-                    std::iter::repeat_n(m.employee.clone(), m.weight.unwrap_or(1) as usize)
-                })
+                .flat_map(|m| std::iter::repeat_n(m.employee.clone(), m.weight.unwrap_or(1) as usize))
                 .collect(),
             // Unset: a new deal, so a returning client always reaches a
             // manager instead of landing in a closed deal nobody watches.
             after_close: assignment.after_close.unwrap_or(AfterClose::CreateNew),
         },
-        Mode::FirstResponder => AssignmentRoute::FirstResponder {
-            group: handles.collect(),
-        },
+        Mode::FirstResponder => AssignmentRoute::FirstResponder { group: handles.collect() },
     }
 }

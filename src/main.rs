@@ -3,11 +3,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use chatroute::check::{Checked, check_bytes};
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use chatroute::diagnostics::{Code, Severity};
-use chatroute::runtime::{InProcess, Responsible, Router};
+use chatroute::runtime::redis::RedisState;
+use chatroute::runtime::{AssignmentState, InProcess, Responsible, Router};
 use chatroute::table::TableFile;
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -54,6 +56,10 @@ enum Command {
         /// Output format: aligned text, or one JSON object per line.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Assignment state: `memory` (this process only) or a Redis URL
+        /// (`redis://HOST:PORT/DB`) shared with other instances.
+        #[arg(long, default_value = "memory")]
+        state: String,
     },
     /// Print the JSON Schema of the spec format.
     Schema,
@@ -73,18 +79,11 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check {
-            files,
-            format,
-            deny_warnings,
-        } => check(&files, format, deny_warnings),
+        Command::Check { files, format, deny_warnings } => check(&files, format, deny_warnings),
         Command::Compile { file, output } => compile(&file, output.as_deref()),
-        Command::Route {
-            table,
-            channel,
-            new_deals,
-            format,
-        } => route(&table, &channel, new_deals, format),
+        Command::Route { table, channel, new_deals, format, state } => {
+            route(&table, &channel, new_deals, format, &state)
+        }
         Command::Schema => {
             print!("{}", chatroute::schema::to_pretty_string());
             ExitCode::SUCCESS
@@ -95,9 +94,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!(
-                    "error: unknown diagnostic code `{code}` (codes look like CR101; see docs/diagnostics.md)"
-                );
+                eprintln!("error: unknown diagnostic code `{code}` (codes look like CR101; see docs/diagnostics.md)");
                 ExitCode::from(2)
             }
         },
@@ -115,13 +112,8 @@ fn read(path: &Path) -> Option<Checked> {
 }
 
 fn render(results: &[Checked], format: Format, to_terminal: bool) -> String {
-    let reports: Vec<FileDiagnostics<'_>> = results
-        .iter()
-        .map(|c| FileDiagnostics {
-            file: &c.source,
-            diagnostics: &c.diagnostics,
-        })
-        .collect();
+    let reports: Vec<FileDiagnostics<'_>> =
+        results.iter().map(|c| FileDiagnostics { file: &c.source, diagnostics: &c.diagnostics }).collect();
     match format {
         Format::Human => {
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -134,20 +126,11 @@ fn render(results: &[Checked], format: Format, to_terminal: bool) -> String {
 fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     let results: Vec<Checked> = files.iter().filter_map(|f| read(f)).collect();
     let io_failed = results.len() < files.len();
-    let count = |s| {
-        results
-            .iter()
-            .flat_map(|c| &c.diagnostics)
-            .filter(|d| d.severity == s)
-            .count()
-    };
+    let count = |s| results.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == s).count();
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let mut out = render(&results, format, std::io::stdout().is_terminal());
     if let Format::Human = format {
-        out.push_str(&format!(
-            "checked {} file(s): {errors} error(s), {warnings} warning(s)\n",
-            results.len()
-        ));
+        out.push_str(&format!("checked {} file(s): {errors} error(s), {warnings} warning(s)\n", results.len()));
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     if io_failed {
@@ -164,14 +147,7 @@ fn compile(file: &Path, output: Option<&Path>) -> ExitCode {
         return ExitCode::from(2);
     };
     // Diagnostics go to stderr: stdout may carry the table.
-    eprint!(
-        "{}",
-        render(
-            std::slice::from_ref(&checked),
-            Format::Human,
-            std::io::stderr().is_terminal()
-        )
-    );
+    eprint!("{}", render(std::slice::from_ref(&checked), Format::Human, std::io::stderr().is_terminal()));
     let Some(spec) = checked.spec.as_ref().filter(|_| !checked.has_errors()) else {
         eprintln!("error: {} has errors; no table written", file.display());
         return ExitCode::from(1);
@@ -192,7 +168,7 @@ fn compile(file: &Path, output: Option<&Path>) -> ExitCode {
     }
 }
 
-fn route(table: &Path, channel: &str, new_deals: u64, format: Format) -> ExitCode {
+fn route(table: &Path, channel: &str, new_deals: u64, format: Format, state: &str) -> ExitCode {
     let table = match TableFile::load(table) {
         Ok(t) => t,
         Err(err) => {
@@ -200,8 +176,22 @@ fn route(table: &Path, channel: &str, new_deals: u64, format: Format) -> ExitCod
             return ExitCode::from(2);
         }
     };
-    let router = Router::new(table, InProcess::new());
-    let mut out = String::new();
+    if state == "memory" {
+        return route_with(Router::new(table, InProcess::new()), channel, new_deals, format);
+    }
+    match RedisState::open(state, Duration::from_secs(2)) {
+        Ok(redis) => route_with(Router::new(table, redis), channel, new_deals, format),
+        Err(err) => {
+            eprintln!("error: --state {state}: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u64, format: Format) -> ExitCode {
+    // Lines are printed as decisions are made, so a failure midway leaves
+    // every decision already taken on record.
+    let mut stdout = std::io::stdout().lock();
     for n in 1..=new_deals {
         let deal = match router.new_deal(channel) {
             Ok(d) => d,
@@ -210,14 +200,7 @@ fn route(table: &Path, channel: &str, new_deals: u64, format: Format) -> ExitCod
                 return ExitCode::from(2);
             }
         };
-        let name = |h: &str| {
-            router
-                .table()
-                .employees
-                .get(h)
-                .map_or("", |e| e.name.as_str())
-                .to_owned()
-        };
+        let name = |h: &str| router.table().employees.get(h).map_or("", |e| e.name.as_str()).to_owned();
         let line = match format {
             Format::Human => {
                 let who = match &deal.responsible {
@@ -242,9 +225,7 @@ fn route(table: &Path, channel: &str, new_deals: u64, format: Format) -> ExitCod
                 .to_string()
             }
         };
-        out.push_str(&line);
-        out.push('\n');
+        let _ = writeln!(stdout, "{line}");
     }
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
     ExitCode::SUCCESS
 }

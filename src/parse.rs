@@ -22,10 +22,7 @@ pub fn read_source(name: &str, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic
     if bytes.len() > MAX_FILE_BYTES {
         let diag = Diagnostic::new(
             Code::TooLarge,
-            format!(
-                "file is {} bytes; specs are limited to {MAX_FILE_BYTES} bytes",
-                bytes.len()
-            ),
+            format!("file is {} bytes; specs are limited to {MAX_FILE_BYTES} bytes", bytes.len()),
         )
         .label(0..0, "file starts here")
         .help("split the account's spec or check that this is the file you meant");
@@ -36,12 +33,9 @@ pub fn read_source(name: &str, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic
             let nul = text.find('\0');
             let source = SourceFile::new(name, text);
             let diag = nul.map(|at| {
-                Diagnostic::new(
-                    Code::NotText,
-                    "file contains a NUL byte; this looks like binary data",
-                )
-                .label(at..at + 1, "NUL byte here")
-                .help("a spec is a UTF-8 TOML text file")
+                Diagnostic::new(Code::NotText, "file contains a NUL byte; this looks like binary data")
+                    .label(at..at + 1, "NUL byte here")
+                    .help("a spec is a UTF-8 TOML text file")
             });
             (source, diag)
         }
@@ -78,10 +72,7 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
 /// typed spec is read from.
 pub fn to_json(table: &DeTable<'_>) -> Value {
     Value::Object(
-        table
-            .iter()
-            .map(|(k, v)| (k.get_ref().to_string(), value_to_json(v.get_ref())))
-            .collect::<Map<_, _>>(),
+        table.iter().map(|(k, v)| (k.get_ref().to_string(), value_to_json(v.get_ref()))).collect::<Map<_, _>>(),
     )
 }
 
@@ -130,30 +121,20 @@ impl<'a> Locator<'a> {
     /// The place of the deepest existing entry along `path`, and how many
     /// segments of it exist.
     pub fn nearest<S: AsRef<str>>(&self, path: &[S]) -> (Place, usize) {
-        let mut place = Place {
-            key: None,
-            value: 0..0,
-        };
+        let mut place = Place { key: None, value: 0..0 };
         let mut table = Some(self.root.get_ref());
         let mut array: Option<&toml::de::DeArray<'_>> = None;
         for (depth, seg) in path.iter().enumerate() {
             let seg = seg.as_ref();
             let found = match (table, array) {
                 (Some(t), _) => t.get_key_value(seg).map(|(k, v)| (Some(k.span()), v)),
-                (None, Some(a)) => seg
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| a.get(i))
-                    .map(|v| (None, v)),
+                (None, Some(a)) => seg.parse::<usize>().ok().and_then(|i| a.get(i)).map(|v| (None, v)),
                 _ => None,
             };
             let Some((key, value)) = found else {
                 return (place, depth);
             };
-            place = Place {
-                key,
-                value: value.span(),
-            };
+            place = Place { key, value: value.span() };
             (table, array) = match value.get_ref() {
                 DeValue::Table(t) => (Some(t), None),
                 DeValue::Array(a) => (None, Some(a)),
@@ -173,11 +154,7 @@ impl<'a> Locator<'a> {
     /// The span of an entry's value (nearest ancestor's key when absent).
     pub fn value<S: AsRef<str>>(&self, path: &[S]) -> Range<usize> {
         let (place, depth) = self.nearest(path);
-        if depth == path.len() {
-            place.value
-        } else {
-            place.key.unwrap_or(place.value)
-        }
+        if depth == path.len() { place.value } else { place.key.unwrap_or(place.value) }
     }
 
     /// Whether the entry is written in the file (not defaulted).
@@ -190,8 +167,7 @@ impl<'a> Locator<'a> {
 mod tests {
     use super::*;
 
-    const SRC: &str =
-        "version = 1\n[channels.wa]\nname = \"W\"\nmembers = [{ employee = \"bruce\" }]\n";
+    const SRC: &str = "version = 1\n[channels.wa]\nname = \"W\"\nmembers = [{ employee = \"bruce\" }]\n";
 
     #[test]
     fn locates_keys_values_and_array_elements() {
@@ -219,10 +195,7 @@ mod tests {
     fn json_twin_keeps_types() {
         let root = parse("a = 0x10\nb = 1.5\nc = [true]\nd = 1979-05-27\n").unwrap();
         let json = to_json(root.get_ref());
-        assert_eq!(
-            json,
-            serde_json::json!({"a": 16, "b": 1.5, "c": [true], "d": "1979-05-27"})
-        );
+        assert_eq!(json, serde_json::json!({"a": 16, "b": 1.5, "c": [true], "d": "1979-05-27"}));
     }
 
     #[test]

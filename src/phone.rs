@@ -33,23 +33,16 @@ fn bare_digits(raw: &str) -> Option<String> {
 /// The source's rule 7: an 11-digit number written with the trunk prefix 8
 /// becomes `+7` and the other ten digits. Everything else stays as written.
 pub fn to_international(raw: &str) -> Rewrite {
-    let rewritten = bare_digits(raw)
-        .filter(|d| d.len() == 11 && d.starts_with('8'))
-        .map(|d| format!("+7{}", &d[1..]));
+    let rewritten = bare_digits(raw).filter(|d| d.len() == 11 && d.starts_with('8')).map(|d| format!("+7{}", &d[1..]));
     let changed = rewritten.is_some();
     let number = rewritten.unwrap_or_else(|| raw.to_owned());
     let valid = is_valid_international(&number);
-    Rewrite {
-        number,
-        changed,
-        valid,
-    }
+    Rewrite { number, changed, valid }
 }
 
 /// Whether `number` is a valid number in international form (`+CC...`).
 pub fn is_valid_international(number: &str) -> bool {
-    number.trim_start().starts_with('+')
-        && parse_international(number).is_some_and(|n| phonenumber::is_valid(&n))
+    number.trim_start().starts_with('+') && parse_international(number).is_some_and(|n| phonenumber::is_valid(&n))
 }
 
 /// Parses a number written with `+` and the country code.
@@ -84,10 +77,7 @@ pub fn mangled_region(raw: &str) -> Option<String> {
     if !phonenumber::is_valid(&number) {
         return None;
     }
-    Some(number.country().id().map_or_else(
-        || format!("+{}", number.code().value()),
-        |id| format!("{id:?}"),
-    ))
+    Some(number.country().id().map_or_else(|| format!("+{}", number.code().value()), |id| format!("{id:?}")))
 }
 
 /// The country calling code of an ISO 3166-1 alpha-2 region, when
@@ -101,10 +91,7 @@ pub fn calling_code(region: &str) -> Option<u16> {
 
 /// Every region libphonenumber knows, for suggestions.
 pub fn regions() -> impl Iterator<Item = &'static str> {
-    DATABASE
-        .iter()
-        .map(|m| m.id())
-        .filter(|id| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
+    DATABASE.iter().map(|m| m.id()).filter(|id| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
 }
 
 #[cfg(test)]
@@ -114,14 +101,7 @@ mod tests {
     #[test]
     fn trunk_prefix_numbers_become_plus_seven() {
         let r = to_international("88005553535");
-        assert_eq!(
-            r,
-            Rewrite {
-                number: "+78005553535".into(),
-                changed: true,
-                valid: true
-            }
-        );
+        assert_eq!(r, Rewrite { number: "+78005553535".into(), changed: true, valid: true });
         let r = to_international("8 912 345-67-89");
         assert_eq!(r.number, "+79123456789");
         assert!(r.changed && r.valid);
@@ -129,12 +109,7 @@ mod tests {
 
     #[test]
     fn international_numbers_keep_their_digits() {
-        for ok in [
-            "+7 800 555-35-35",
-            "+78005553535",
-            "+7 999 000-00-01",
-            "+81 3-1234-5678",
-        ] {
+        for ok in ["+7 800 555-35-35", "+78005553535", "+7 999 000-00-01", "+81 3-1234-5678"] {
             assert!(is_valid_international(ok), "{ok}");
         }
         for bad in ["+71312345678", "+7 999", "89123456789", "+7 abc"] {
@@ -153,23 +128,12 @@ mod tests {
 
     #[test]
     fn everything_else_is_untouched() {
-        for raw in [
-            "+79123456789",
-            "9123456789",
-            "891234567",
-            "8912345678901",
-            "8-abc-1234567",
-            "",
-        ] {
+        for raw in ["+79123456789", "9123456789", "891234567", "8912345678901", "8-abc-1234567", ""] {
             let r = to_international(raw);
             assert_eq!(r.number, raw);
             assert!(!r.changed);
         }
-        assert_eq!(
-            mangled_region("89123456789"),
-            None,
-            "an ordinary Russian mobile"
-        );
+        assert_eq!(mangled_region("89123456789"), None, "an ordinary Russian mobile");
     }
 
     #[test]

@@ -36,10 +36,7 @@ impl<'a> Outgoing<'a> {
 impl Spec {
     /// Channels that are part of the integration (the checkbox), by id.
     pub fn enabled_channels(&self) -> impl Iterator<Item = (&str, &Channel)> {
-        self.channels
-            .iter()
-            .filter(|(_, c)| c.enabled)
-            .map(|(id, c)| (id.as_str(), c))
+        self.channels.iter().filter(|(_, c)| c.enabled).map(|(id, c)| (id.as_str(), c))
     }
 
     /// Access precedence: the employee's own entry on the channel, then the
@@ -55,11 +52,7 @@ impl Spec {
     }
 
     /// The assignment that decides new deals on a channel.
-    pub fn assignment_for<'a>(
-        &'a self,
-        id: &'a str,
-        channel: &'a Channel,
-    ) -> Option<(&'a Assignment, Scope<'a>)> {
+    pub fn assignment_for<'a>(&'a self, id: &'a str, channel: &'a Channel) -> Option<(&'a Assignment, Scope<'a>)> {
         match &channel.assignment {
             Some(a) => Some((a, Scope::Channel(id))),
             None => self.assignment.as_ref().map(|a| (a, Scope::Integration)),
@@ -67,38 +60,24 @@ impl Spec {
     }
 
     /// The pipeline and stage new deals on a channel land in.
-    pub fn new_deals_for<'a>(
-        &'a self,
-        id: &'a str,
-        channel: &'a Channel,
-    ) -> Option<(&'a StageRef, Scope<'a>)> {
+    pub fn new_deals_for<'a>(&'a self, id: &'a str, channel: &'a Channel) -> Option<(&'a StageRef, Scope<'a>)> {
         match &channel.new_deals {
             Some(s) => Some((s, Scope::Channel(id))),
-            None => self
-                .defaults
-                .new_deals
-                .as_ref()
-                .map(|s| (s, Scope::Integration)),
+            None => self.defaults.new_deals.as_ref().map(|s| (s, Scope::Integration)),
         }
     }
 
     /// Enabled channels the employee can send from, in id order.
     pub fn sendable_channels(&self, employee: &str) -> Vec<&str> {
-        self.enabled_channels()
-            .filter(|(_, c)| self.level(c, employee) == Level::ReadSend)
-            .map(|(id, _)| id)
-            .collect()
+        self.enabled_channels().filter(|(_, c)| self.level(c, employee) == Level::ReadSend).map(|(id, _)| id).collect()
     }
 
     /// The default outgoing channel: the marked one (the first, when the
     /// spec wrongly marks several), else the only sendable one.
     pub fn default_outgoing(&self, employee: &str) -> Outgoing<'_> {
-        let marked = self.enabled_channels().find(|(_, c)| {
-            c.access
-                .employees
-                .get(employee)
-                .is_some_and(|e| e.default_outgoing())
-        });
+        let marked = self
+            .enabled_channels()
+            .find(|(_, c)| c.access.employees.get(employee).is_some_and(|e| e.default_outgoing()));
         if let Some((id, _)) = marked {
             return Outgoing::Explicit(id);
         }

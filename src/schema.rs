@@ -17,9 +17,7 @@ use crate::spec::Spec;
 
 /// The schema `chatroute schema` prints and `schema/` holds.
 pub fn generate() -> Value {
-    let generator = SchemaSettings::draft2020_12()
-        .with_transform(RecursiveTransform(TomlShapes))
-        .into_generator();
+    let generator = SchemaSettings::draft2020_12().with_transform(RecursiveTransform(TomlShapes)).into_generator();
     generator.into_root_schema_for::<Spec>().to_value()
 }
 
@@ -37,8 +35,7 @@ fn generated() -> &'static Value {
 fn validator() -> &'static Validator {
     static VALIDATOR: OnceLock<Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
-        jsonschema::draft202012::new(generated())
-            .expect("the generated schema is a valid draft 2020-12 schema")
+        jsonschema::draft202012::new(generated()).expect("the generated schema is a valid draft 2020-12 schema")
     })
 }
 
@@ -85,10 +82,7 @@ pub struct SchemaReport {
 
 /// Validates the JSON twin of a document.
 pub fn validate(instance: &Value, loc: Locator<'_>) -> SchemaReport {
-    let mut report = SchemaReport {
-        diagnostics: Vec::new(),
-        invalid: Vec::new(),
-    };
+    let mut report = SchemaReport { diagnostics: Vec::new(), invalid: Vec::new() };
     for error in validator().iter_errors(instance) {
         map_error(&error, loc, &mut report);
     }
@@ -96,11 +90,7 @@ pub fn validate(instance: &Value, loc: Locator<'_>) -> SchemaReport {
 }
 
 fn path_of(error: &ValidationError<'_>) -> Vec<String> {
-    error
-        .instance_path()
-        .segments()
-        .map(|s| s.to_string())
-        .collect()
+    error.instance_path().segments().map(|s| s.to_string()).collect()
 }
 
 /// The schema node an error's keyword sits in, followed through `$ref`.
@@ -134,11 +124,7 @@ fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaR
             for key in unexpected {
                 let mut key_path = path.clone();
                 key_path.push(key.clone());
-                let allowed = known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let allowed = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
                 report.diagnostics.push(
                     Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}` in {here}"))
                         .label(loc.key(&key_path), "not a key chatroute knows here")
@@ -155,16 +141,9 @@ fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaR
                 .and_then(resolve)
                 .and_then(description)
                 .map(|d| format!("`{property}`: {}", first_sentence(d)));
-            let label = if path.is_empty() {
-                "in this file".to_owned()
-            } else {
-                format!("{here} needs `{property}`")
-            };
-            let mut diag = Diagnostic::new(
-                Code::MissingKey,
-                format!("missing key `{property}` in {here}"),
-            )
-            .label(loc.key(&path), label);
+            let label = if path.is_empty() { "in this file".to_owned() } else { format!("{here} needs `{property}`") };
+            let mut diag = Diagnostic::new(Code::MissingKey, format!("missing key `{property}` in {here}"))
+                .label(loc.key(&path), label);
             if let Some(doc) = doc {
                 diag = diag.help(doc);
             }
@@ -173,42 +152,31 @@ fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaR
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(t) => toml_type(&t.to_string()).to_owned(),
-                TypeKind::Multiple(set) => set
-                    .iter()
-                    .map(|t| toml_type(&t.to_string()).to_owned())
-                    .collect::<Vec<_>>()
-                    .join(" or "),
+                TypeKind::Multiple(set) => {
+                    set.iter().map(|t| toml_type(&t.to_string()).to_owned()).collect::<Vec<_>>().join(" or ")
+                }
             };
             wrong_type(&path, &expected, error.instance(), loc)
         }
-        ValidationErrorKind::Enum { options } => invalid_value(
-            &path,
-            options.as_array().map(Vec::as_slice).unwrap_or_default(),
-            error.instance(),
-            loc,
-        ),
-        ValidationErrorKind::Constant { expected_value } => invalid_value(
-            &path,
-            std::slice::from_ref(expected_value),
-            error.instance(),
-            loc,
-        ),
+        ValidationErrorKind::Enum { options } => {
+            invalid_value(&path, options.as_array().map(Vec::as_slice).unwrap_or_default(), error.instance(), loc)
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            invalid_value(&path, std::slice::from_ref(expected_value), error.instance(), loc)
+        }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             best_branch(&path, context, error.instance(), loc, report);
             return;
         }
-        _ => Diagnostic::new(
-            Code::OutOfRange,
-            format!("{here}: {}", constraint_message(error)),
-        )
-        .label(loc.value(&path), "outside the allowed range")
-        .help(
-            schema_node(error)
-                .and_then(description)
-                .map(first_sentence)
-                .unwrap_or("see `chatroute schema`")
-                .to_owned(),
-        ),
+        _ => Diagnostic::new(Code::OutOfRange, format!("{here}: {}", constraint_message(error)))
+            .label(loc.value(&path), "outside the allowed range")
+            .help(
+                schema_node(error)
+                    .and_then(description)
+                    .map(first_sentence)
+                    .unwrap_or("see `chatroute schema`")
+                    .to_owned(),
+            ),
     };
     report.diagnostics.push(diag);
     // A missing key condemns the table that lacks it; at the top level the
@@ -240,11 +208,7 @@ fn best_branch(
                 )
         })
     };
-    if let Some(branch) = context
-        .iter()
-        .filter(|b| !shallow(b))
-        .min_by_key(|b| b.len())
-    {
+    if let Some(branch) = context.iter().filter(|b| !shallow(b)).min_by_key(|b| b.len()) {
         for e in branch {
             map_error(e, loc, report);
         }
@@ -254,18 +218,12 @@ fn best_branch(
     let mut types = Vec::new();
     for e in context.iter().flatten() {
         match e.kind() {
-            ValidationErrorKind::Constant { expected_value } => {
-                values.push((**expected_value).clone())
+            ValidationErrorKind::Constant { expected_value } => values.push((**expected_value).clone()),
+            ValidationErrorKind::Enum { options } => values.extend(options.as_array().into_iter().flatten().cloned()),
+            ValidationErrorKind::Type { kind: TypeKind::Single(t) } => types.push(toml_type(&t.to_string())),
+            ValidationErrorKind::Type { kind: TypeKind::Multiple(set) } => {
+                types.extend(set.iter().map(|t| toml_type(&t.to_string())))
             }
-            ValidationErrorKind::Enum { options } => {
-                values.extend(options.as_array().into_iter().flatten().cloned())
-            }
-            ValidationErrorKind::Type {
-                kind: TypeKind::Single(t),
-            } => types.push(toml_type(&t.to_string())),
-            ValidationErrorKind::Type {
-                kind: TypeKind::Multiple(set),
-            } => types.extend(set.iter().map(|t| toml_type(&t.to_string()))),
             _ => {}
         }
     }
@@ -289,48 +247,20 @@ fn wrong_type(path: &[String], expected: &str, found: &Value, loc: Locator<'_>) 
     let found = json_type(found);
     Diagnostic::new(
         Code::WrongType,
-        format!(
-            "{} must be {} {expected}, found {found}",
-            display_path(path),
-            article(expected)
-        ),
+        format!("{} must be {} {expected}, found {found}", display_path(path), article(expected)),
     )
-    .label(
-        loc.value(path),
-        format!("this is {} {found}", article(found)),
-    )
+    .label(loc.value(path), format!("this is {} {found}", article(found)))
     .help(format!("write {} {expected} here", article(expected)))
 }
 
-fn invalid_value(
-    path: &[String],
-    options: &[Value],
-    found: &Value,
-    loc: Locator<'_>,
-) -> Diagnostic {
-    let names: Vec<String> = options
-        .iter()
-        .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_owned))
-        .collect();
-    let listed = names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let shown = found
-        .as_str()
-        .map_or_else(|| found.to_string(), str::to_owned);
-    Diagnostic::new(
-        Code::InvalidValue,
-        format!("`{shown}` is not a valid value for {}", display_path(path)),
-    )
-    .label(loc.value(path), format!("expected one of {listed}"))
-    .help(format!("valid values: {listed}"))
-    .suggest(
-        found
-            .as_str()
-            .and_then(|s| closest(s, names.iter().map(String::as_str))),
-    )
+fn invalid_value(path: &[String], options: &[Value], found: &Value, loc: Locator<'_>) -> Diagnostic {
+    let names: Vec<String> = options.iter().map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_owned)).collect();
+    let listed = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let shown = found.as_str().map_or_else(|| found.to_string(), str::to_owned);
+    Diagnostic::new(Code::InvalidValue, format!("`{shown}` is not a valid value for {}", display_path(path)))
+        .label(loc.value(path), format!("expected one of {listed}"))
+        .help(format!("valid values: {listed}"))
+        .suggest(found.as_str().and_then(|s| closest(s, names.iter().map(String::as_str))))
 }
 
 fn constraint_message(error: &ValidationError<'_>) -> String {
@@ -371,9 +301,7 @@ pub fn display_path<S: AsRef<str>>(path: &[S]) -> String {
 }
 
 fn first_sentence(text: &str) -> &str {
-    text.split_once(". ")
-        .map_or(text, |(s, _)| s)
-        .trim_end_matches('.')
+    text.split_once(". ").map_or(text, |(s, _)| s).trim_end_matches('.')
 }
 
 fn toml_type(json_type: &str) -> &'static str {
@@ -401,11 +329,7 @@ fn json_type(value: &Value) -> &'static str {
 }
 
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 #[cfg(test)]

@@ -21,14 +21,8 @@ pub struct LineCol {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        SourceFile {
-            name: name.into(),
-            text,
-            line_starts,
-        }
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        SourceFile { name: name.into(), text, line_starts }
     }
 
     /// Line and column of a byte offset (clamped to the text).
@@ -36,15 +30,8 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
-        LineCol {
-            line: line + 1,
-            column,
-        }
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        LineCol { line: line + 1, column }
     }
 
     /// The span clamped to the text and to character boundaries.

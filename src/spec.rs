@@ -71,10 +71,7 @@ pub struct Integration {
 
 impl Default for Integration {
     fn default() -> Self {
-        Integration {
-            account: String::new(),
-            enabled: true,
-        }
+        Integration { account: String::new(), enabled: true }
     }
 }
 
@@ -122,9 +119,7 @@ pub struct StageRef {
 }
 
 /// A CRM object named by its name or its numeric amoCRM id.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum NameOrId {
     /// amoCRM id.
@@ -143,20 +138,7 @@ impl std::fmt::Display for NameOrId {
 }
 
 /// Access level of an employee on a channel.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// No access: the channel's dialogs are invisible.
@@ -364,10 +346,7 @@ pub struct GlobalChat {
 
 impl Default for GlobalChat {
     fn default() -> Self {
-        GlobalChat {
-            visibility: default_visibility(),
-            admins: Vec::new(),
-        }
+        GlobalChat { visibility: default_visibility(), admins: Vec::new() }
     }
 }
 

@@ -79,10 +79,7 @@ pub struct StageRoute {
 pub enum AssignmentRoute {
     /// Deal n goes to `cycle[n mod len]`; the cycle is the members expanded
     /// by weight, in order.
-    RoundRobin {
-        cycle: Vec<String>,
-        after_close: AfterClose,
-    },
+    RoundRobin { cycle: Vec<String>, after_close: AfterClose },
     /// The first of `group` to answer claims the deal.
     FirstResponder { group: Vec<String> },
 }
@@ -129,10 +126,7 @@ impl std::fmt::Display for TableError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TableError::Io(e) => write!(f, "{e}"),
-            TableError::Malformed(e) => write!(
-                f,
-                "not a readable routing table (truncated or damaged?): {e}"
-            ),
+            TableError::Malformed(e) => write!(f, "not a readable routing table (truncated or damaged?): {e}"),
             TableError::NotATable => write!(f, "this JSON file is not a chatroute routing table"),
             TableError::Version { found } => write!(
                 f,
@@ -192,27 +186,20 @@ impl TableFile {
             format: Option<String>,
             format_version: Option<u32>,
         }
-        let header: Header =
-            serde_json::from_slice(bytes).map_err(|e| TableError::Malformed(e.to_string()))?;
+        let header: Header = serde_json::from_slice(bytes).map_err(|e| TableError::Malformed(e.to_string()))?;
         if header.format.as_deref() != Some(FORMAT) {
             return Err(TableError::NotATable);
         }
         match header.format_version {
             Some(FORMAT_VERSION) => {}
             found => {
-                return Err(TableError::Version {
-                    found: found.unwrap_or(0),
-                });
+                return Err(TableError::Version { found: found.unwrap_or(0) });
             }
         }
-        let table: TableFile =
-            serde_json::from_slice(bytes).map_err(|e| TableError::Malformed(e.to_string()))?;
+        let table: TableFile = serde_json::from_slice(bytes).map_err(|e| TableError::Malformed(e.to_string()))?;
         let computed = hash(&table.body);
         if computed != table.hash {
-            return Err(TableError::HashMismatch {
-                stored: table.hash,
-                computed,
-            });
+            return Err(TableError::HashMismatch { stored: table.hash, computed });
         }
         Ok(table)
     }
@@ -230,14 +217,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("output path has no file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("output path has no file name"))?;
+    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;

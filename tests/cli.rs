@@ -3,11 +3,7 @@
 use std::process::{Command, Output};
 
 fn chatroute(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chatroute"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_chatroute")).args(args).env("NO_COLOR", "1").output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -33,29 +29,13 @@ fn errors_exit_one_and_name_code_and_line() {
 
 #[test]
 fn warnings_pass_unless_denied() {
-    assert_eq!(
-        chatroute(&["check", "tests/fixtures/CR303.toml"])
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(
-        chatroute(&["check", "--deny-warnings", "tests/fixtures/CR303.toml"])
-            .status
-            .code(),
-        Some(1)
-    );
+    assert_eq!(chatroute(&["check", "tests/fixtures/CR303.toml"]).status.code(), Some(0));
+    assert_eq!(chatroute(&["check", "--deny-warnings", "tests/fixtures/CR303.toml"]).status.code(), Some(1));
 }
 
 #[test]
 fn json_output_is_one_document_with_lines_and_columns() {
-    let out = chatroute(&[
-        "check",
-        "--format",
-        "json",
-        "tests/fixtures/CR301.toml",
-        "examples/acme.toml",
-    ]);
+    let out = chatroute(&["check", "--format", "json", "tests/fixtures/CR301.toml", "examples/acme.toml"]);
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["valid"], false);
@@ -86,10 +66,7 @@ fn explain_prints_the_long_form_and_refuses_unknown_codes() {
 #[test]
 fn schema_prints_the_committed_schema() {
     let out = chatroute(&["schema"]);
-    assert_eq!(
-        stdout(&out),
-        std::fs::read_to_string("schema/chatroute.schema.json").unwrap()
-    );
+    assert_eq!(stdout(&out), std::fs::read_to_string("schema/chatroute.schema.json").unwrap());
 }
 
 #[test]
@@ -110,55 +87,19 @@ fn compile_then_route_reproduces_the_source_table() {
     let table = dir.join("stationery.json");
     let t = table.to_str().unwrap();
     let out = chatroute(&["compile", "examples/stationery-wholesale.toml", "-o", t]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let first = std::fs::read(&table).unwrap();
-    assert_eq!(
-        chatroute(&["compile", "examples/stationery-wholesale.toml", "-o", t])
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(
-        first,
-        std::fs::read(&table).unwrap(),
-        "compiling twice gives identical bytes"
-    );
+    assert_eq!(chatroute(&["compile", "examples/stationery-wholesale.toml", "-o", t]).status.code(), Some(0));
+    assert_eq!(first, std::fs::read(&table).unwrap(), "compiling twice gives identical bytes");
 
     let out = chatroute(&["route", t, "--channel", "wa-opt", "--new-deals", "6"]);
     assert_eq!(out.status.code(), Some(0));
-    let who: Vec<String> = stdout(&out)
-        .lines()
-        .map(|l| {
-            l.split("  ")
-                .last()
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let who: Vec<String> =
+        stdout(&out).lines().map(|l| l.split("  ").last().unwrap().split(' ').next().unwrap().to_owned()).collect();
     assert_eq!(who, ["bruce", "scrooge", "tony", "tony", "kostya", "bruce"]);
 
-    let out = chatroute(&[
-        "route",
-        t,
-        "--channel",
-        "wa-opt",
-        "--new-deals",
-        "2",
-        "--format",
-        "json",
-    ]);
-    let lines: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let out = chatroute(&["route", t, "--channel", "wa-opt", "--new-deals", "2", "--format", "json"]);
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines[1]["responsible"]["name"], "Scrooge McDuck");
     assert_eq!(lines[1]["stage"], "Primary contract");
 
@@ -172,12 +113,7 @@ fn a_spec_with_errors_writes_nothing_and_keeps_the_old_table() {
     let dir = scratch("errors");
     let table = dir.join("table.json");
     std::fs::write(&table, b"previous table").unwrap();
-    let out = chatroute(&[
-        "compile",
-        "tests/fixtures/CR204.toml",
-        "-o",
-        table.to_str().unwrap(),
-    ]);
+    let out = chatroute(&["compile", "tests/fixtures/CR204.toml", "-o", table.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CR204"));
     assert_eq!(std::fs::read(&table).unwrap(), b"previous table");
@@ -190,15 +126,8 @@ fn a_tampered_table_is_refused_clearly() {
     let dir = scratch("tamper");
     let table = dir.join("acme.json");
     let t = table.to_str().unwrap();
-    assert_eq!(
-        chatroute(&["compile", "examples/acme.toml", "-o", t])
-            .status
-            .code(),
-        Some(0)
-    );
-    let text = std::fs::read_to_string(&table)
-        .unwrap()
-        .replace("\"New lead\"", "\"Won\"");
+    assert_eq!(chatroute(&["compile", "examples/acme.toml", "-o", t]).status.code(), Some(0));
+    let text = std::fs::read_to_string(&table).unwrap().replace("\"New lead\"", "\"Won\"");
     std::fs::write(&table, text).unwrap();
     let out = chatroute(&["route", t, "--channel", "wa-retail", "--new-deals", "1"]);
     assert_eq!(out.status.code(), Some(2));

@@ -13,22 +13,13 @@ fn fixture(name: &str) -> Checked {
 
 fn human(c: &Checked) -> String {
     render::human(
-        &[FileDiagnostics {
-            file: &c.source,
-            diagnostics: &c.diagnostics,
-        }],
-        HumanStyle {
-            color: false,
-            width: 100,
-        },
+        &[FileDiagnostics { file: &c.source, diagnostics: &c.diagnostics }],
+        HumanStyle { color: false, width: 100 },
     )
 }
 
 fn json(c: &Checked) -> String {
-    render::json(&[FileDiagnostics {
-        file: &c.source,
-        diagnostics: &c.diagnostics,
-    }])
+    render::json(&[FileDiagnostics { file: &c.source, diagnostics: &c.diagnostics }])
 }
 
 /// CR003 needs a file over the size limit, which is built here rather than
@@ -42,11 +33,7 @@ fn too_large() -> Checked {
 #[test]
 fn every_code_has_a_fixture_that_triggers_it() {
     for &code in Code::ALL {
-        let checked = if code == Code::TooLarge {
-            too_large()
-        } else {
-            fixture(code.as_str())
-        };
+        let checked = if code == Code::TooLarge { too_large() } else { fixture(code.as_str()) };
         assert!(
             checked.diagnostics.iter().any(|d| d.code == code),
             "fixture for {code} does not trigger it: {:?}",
@@ -60,25 +47,15 @@ fn every_code_has_a_fixture_that_triggers_it() {
 #[test]
 fn a_file_with_many_problems_lists_them_all_sorted() {
     let checked = fixture("many-problems");
-    let codes: Vec<&str> = checked
-        .diagnostics
-        .iter()
-        .map(|d| d.code.as_str())
-        .collect();
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
     for expected in [
-        "CR015", "CR011", "CR010", "CR102", "CR502", "CR013", "CR202", "CR101", "CR201", "CR014",
-        "CR605", "CR604", "CR302", "CR401", "CR103", "CR606", "CR607", "CR012",
+        "CR015", "CR011", "CR010", "CR102", "CR502", "CR013", "CR202", "CR101", "CR201", "CR014", "CR605", "CR604",
+        "CR302", "CR401", "CR103", "CR606", "CR607", "CR012",
     ] {
-        assert!(
-            codes.contains(&expected),
-            "{expected} missing from {codes:?}"
-        );
+        assert!(codes.contains(&expected), "{expected} missing from {codes:?}");
     }
     let positions: Vec<usize> = checked.diagnostics.iter().map(|d| d.position()).collect();
-    assert!(
-        positions.is_sorted(),
-        "not sorted by position: {positions:?}"
-    );
+    assert!(positions.is_sorted(), "not sorted by position: {positions:?}");
     insta::assert_snapshot!("many-problems-human", human(&checked));
 }
 
@@ -89,26 +66,14 @@ fn examples_pass_without_any_diagnostic() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            assert!(
-                text.starts_with("#:schema ../schema/chatroute.schema.json\n"),
-                "{}",
-                path.display()
-            );
+            assert!(text.starts_with("#:schema ../schema/chatroute.schema.json\n"), "{}", path.display());
             let checked = check_bytes(&path.display().to_string(), text.into_bytes());
-            assert!(
-                checked.diagnostics.is_empty(),
-                "{}: {:?}",
-                path.display(),
-                checked.diagnostics
-            );
+            assert!(checked.diagnostics.is_empty(), "{}: {:?}", path.display(), checked.diagnostics);
             assert!(checked.spec.is_some());
             seen += 1;
         }
     }
-    assert!(
-        seen >= 6,
-        "expected the six scenario examples, found {seen}"
-    );
+    assert!(seen >= 6, "expected the six scenario examples, found {seen}");
 }
 
 #[test]
@@ -132,13 +97,7 @@ fn every_schema_property_and_enum_variant_is_described() {
             }
         }
         for key in ["oneOf", "anyOf"] {
-            for (i, branch) in node
-                .get(key)
-                .and_then(|b| b.as_array())
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (i, branch) in node.get(key).and_then(|b| b.as_array()).into_iter().flatten().enumerate() {
                 if branch.get("description").is_none() && branch.get("$ref").is_none() {
                     missing.push(format!("{path}/{key}/{i}"));
                 }
@@ -158,11 +117,7 @@ fn every_schema_property_and_enum_variant_is_described() {
 #[test]
 fn empty_file_reports_the_missing_keys() {
     let checked = check_bytes("empty.toml", Vec::new());
-    let missing: Vec<&str> = checked
-        .diagnostics
-        .iter()
-        .map(|d| d.message.as_str())
-        .collect();
+    let missing: Vec<&str> = checked.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(
         missing,
         [
@@ -177,13 +132,10 @@ fn empty_file_reports_the_missing_keys() {
 
 #[test]
 fn hostile_input_gets_a_diagnostic_not_a_panic() {
-    let garbage: Vec<u8> = (0..4096u32)
-        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
-        .collect();
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
     let deep = format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000));
     let deep_tables = format!("a = {}1{}", "{ b = ".repeat(50_000), " }".repeat(50_000));
-    let big_valid =
-        "# a comment line that pads the file to fifty megabytes\n".repeat(50 * 1024 * 1024 / 55);
+    let big_valid = "# a comment line that pads the file to fifty megabytes\n".repeat(50 * 1024 * 1024 / 55);
     for (name, bytes) in [
         ("garbage", garbage),
         ("deep-arrays", deep.into_bytes()),

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use chatroute::check::check_bytes;
 use chatroute::runtime::{
-    AfterCloseAction, AssignmentState, Claim, InProcess, Responsible, RouteError, Router,
-    copy_due_at,
+    AfterCloseAction, AssignmentState, Claim, InProcess, Responsible, RouteError, Router, copy_due_at,
 };
 use chatroute::spec::{CopyDialog, Level, NameOrId};
 use chatroute::table::{TableError, TableFile};
@@ -34,10 +33,7 @@ fn responsible<S: AssignmentState>(router: &Router<S>, channel: &str) -> String 
 fn the_source_distribution_table_exactly() {
     let router = Router::new(compile_example("stationery-wholesale"), InProcess::new());
     let deals: Vec<String> = (0..6).map(|_| responsible(&router, "wa-opt")).collect();
-    assert_eq!(
-        deals,
-        ["bruce", "scrooge", "tony", "tony", "kostya", "bruce"]
-    );
+    assert_eq!(deals, ["bruce", "scrooge", "tony", "tony", "kostya", "bruce"]);
     let deal = router.new_deal("wa-opt").unwrap();
     assert_eq!(deal.pipeline, &NameOrId::Name("Wholesale".into()));
     assert_eq!(deal.stage, &NameOrId::Name("Primary contract".into()));
@@ -45,20 +41,9 @@ fn the_source_distribution_table_exactly() {
 
 #[test]
 fn compiled_example_tables_are_deterministic_and_snapshotted() {
-    for name in [
-        "acme",
-        "kitchens",
-        "stationery-wholesale",
-        "family-workshop",
-        "furniture",
-        "art-shop",
-    ] {
+    for name in ["acme", "kitchens", "stationery-wholesale", "family-workshop", "furniture", "art-shop"] {
         let first = compile_example(name).to_bytes();
-        assert_eq!(
-            first,
-            compile_example(name).to_bytes(),
-            "{name}: compiling twice differs"
-        );
+        assert_eq!(first, compile_example(name).to_bytes(), "{name}: compiling twice differs");
         insta::assert_snapshot!(format!("table-{name}"), String::from_utf8(first).unwrap());
     }
 }
@@ -71,10 +56,7 @@ fn tables_round_trip_and_refuse_tampering() {
 
     let text = String::from_utf8(bytes.clone()).unwrap();
     let tampered = text.replacen("\"read_send\"", "\"read\"", 1);
-    assert!(matches!(
-        TableFile::from_slice(tampered.as_bytes()),
-        Err(TableError::HashMismatch { .. })
-    ));
+    assert!(matches!(TableFile::from_slice(tampered.as_bytes()), Err(TableError::HashMismatch { .. })));
 
     let other_version = text.replacen("\"format_version\": 1", "\"format_version\": 2", 1);
     let err = TableFile::from_slice(other_version.as_bytes()).unwrap_err();
@@ -82,26 +64,13 @@ fn tables_round_trip_and_refuse_tampering() {
     assert!(err.to_string().contains("recompile"));
 
     for cut in [0, 1, bytes.len() / 2, bytes.len() - 3] {
-        assert!(
-            matches!(
-                TableFile::from_slice(&bytes[..cut]),
-                Err(TableError::Malformed(_))
-            ),
-            "cut at {cut}"
-        );
+        assert!(matches!(TableFile::from_slice(&bytes[..cut]), Err(TableError::Malformed(_))), "cut at {cut}");
     }
-    assert!(matches!(
-        TableFile::from_slice(b"{\"users\": []}"),
-        Err(TableError::NotATable)
-    ));
-    assert!(matches!(
-        TableFile::from_slice(b"\xff\xfe garbage"),
-        Err(TableError::Malformed(_))
-    ));
+    assert!(matches!(TableFile::from_slice(b"{\"users\": []}"), Err(TableError::NotATable)));
+    assert!(matches!(TableFile::from_slice(b"\xff\xfe garbage"), Err(TableError::Malformed(_))));
 
     // Re-indenting does not change the content, so the hash still holds.
-    let compact =
-        serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()).unwrap();
+    let compact = serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()).unwrap();
     assert_eq!(TableFile::from_slice(&compact).unwrap(), table);
 }
 
@@ -109,28 +78,19 @@ fn tables_round_trip_and_refuse_tampering() {
 fn first_responder_claims_have_one_winner() {
     let router = Arc::new(Router::new(compile_example("furniture"), InProcess::new()));
     let deal = router.new_deal("wa-wholesale").unwrap();
-    let Responsible::FirstOf(group) = deal.responsible else {
-        panic!("expected first responder")
-    };
+    let Responsible::FirstOf(group) = deal.responsible else { panic!("expected first responder") };
     assert_eq!(group, ["w1", "w2", "w3", "w4"]);
     let handles: Vec<_> = (0..16)
         .map(|i| {
             let router = router.clone();
             std::thread::spawn(move || {
                 let me = format!("w{}", i % 4 + 1);
-                (
-                    me.clone(),
-                    router.claim("wa-wholesale", "deal-42", &me).unwrap(),
-                )
+                (me.clone(), router.claim("wa-wholesale", "deal-42", &me).unwrap())
             })
         })
         .collect();
     let results: Vec<(String, Claim)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    let winners: Vec<&String> = results
-        .iter()
-        .filter(|(_, c)| *c == Claim::Won)
-        .map(|(me, _)| me)
-        .collect();
+    let winners: Vec<&String> = results.iter().filter(|(_, c)| *c == Claim::Won).map(|(me, _)| me).collect();
     assert!(!winners.is_empty());
     let winner = winners[0].clone();
     for (me, claim) in &results {
@@ -139,38 +99,19 @@ fn first_responder_claims_have_one_winner() {
             Claim::Lost { winner: w } => assert_eq!(w, &winner),
         }
     }
-    assert_eq!(
-        router.claim("wa-wholesale", "deal-42", "w1").unwrap() == Claim::Won,
-        winner == "w1"
-    );
-    assert!(matches!(
-        router.claim("wa-wholesale", "deal-43", "r1"),
-        Err(RouteError::NotAResponder { .. })
-    ));
-    assert!(matches!(
-        router.claim("wa-retail", "deal-44", "r1"),
-        Err(RouteError::NotAResponder { .. })
-    ));
+    assert_eq!(router.claim("wa-wholesale", "deal-42", "w1").unwrap() == Claim::Won, winner == "w1");
+    assert!(matches!(router.claim("wa-wholesale", "deal-43", "r1"), Err(RouteError::NotAResponder { .. })));
+    assert!(matches!(router.claim("wa-retail", "deal-44", "r1"), Err(RouteError::NotAResponder { .. })));
 }
 
 #[test]
 fn after_close_follows_the_mode() {
     let kitchens = Router::new(compile_example("kitchens"), InProcess::new());
-    assert_eq!(
-        kitchens.after_close("wa-main").unwrap(),
-        AfterCloseAction::AppendToLastClosed
-    );
+    assert_eq!(kitchens.after_close("wa-main").unwrap(), AfterCloseAction::AppendToLastClosed);
     let stationery = Router::new(compile_example("stationery-wholesale"), InProcess::new());
-    assert_eq!(
-        stationery.after_close("wa-opt").unwrap(),
-        AfterCloseAction::CreateNew
-    );
+    assert_eq!(stationery.after_close("wa-opt").unwrap(), AfterCloseAction::CreateNew);
     let furniture = Router::new(compile_example("furniture"), InProcess::new());
-    assert_eq!(
-        furniture.after_close("wa-wholesale").unwrap(),
-        AfterCloseAction::CreateNew,
-        "first responder"
-    );
+    assert_eq!(furniture.after_close("wa-wholesale").unwrap(), AfterCloseAction::CreateNew, "first responder");
 }
 
 #[test]
@@ -179,37 +120,20 @@ fn access_default_outgoing_and_global_chat() {
     // Olga: explicit read on ig-art, "read" from everyone on wa-retail.
     assert!(acme.can_read("olga", "ig-art") && !acme.can_send("olga", "ig-art"));
     assert_eq!(acme.level("olga", "wa-retail"), Level::Read);
-    assert_eq!(
-        acme.level("scrooge", "ig-art"),
-        Level::None,
-        "defaults.access = none"
-    );
+    assert_eq!(acme.level("scrooge", "ig-art"), Level::None, "defaults.access = none");
     assert_eq!(acme.default_outgoing("bruce"), Some("wa-retail"));
-    assert_eq!(
-        acme.default_outgoing("scrooge"),
-        Some("wa-retail"),
-        "implied: the only sendable channel"
-    );
+    assert_eq!(acme.default_outgoing("scrooge"), Some("wa-retail"), "implied: the only sendable channel");
     assert_eq!(acme.default_outgoing("olga"), None);
 
     // own_and_unassigned: own and unassigned dialogs; admins see all; no access, nothing.
     assert!(acme.sees_in_global_chat("scrooge", "wa-retail", Some("scrooge")));
     assert!(acme.sees_in_global_chat("scrooge", "wa-retail", None));
     assert!(!acme.sees_in_global_chat("scrooge", "wa-retail", Some("bruce")));
-    assert!(
-        acme.sees_in_global_chat("olga", "wa-retail", Some("bruce")),
-        "chat admin"
-    );
-    assert!(
-        !acme.sees_in_global_chat("scrooge", "ig-art", None),
-        "no access to the channel"
-    );
+    assert!(acme.sees_in_global_chat("olga", "wa-retail", Some("bruce")), "chat admin");
+    assert!(!acme.sees_in_global_chat("scrooge", "ig-art", None), "no access to the channel");
 
     let workshop = Router::new(compile_example("family-workshop"), InProcess::new());
-    assert!(
-        workshop.sees_in_global_chat("ivan", "ig-shop", Some("maria")),
-        "visibility all"
-    );
+    assert!(workshop.sees_in_global_chat("ivan", "ig-shop", Some("maria")), "visibility all");
 }
 
 #[test]
@@ -217,34 +141,19 @@ fn disabled_channels_and_integrations_route_nothing() {
     let spec = std::fs::read_to_string("examples/acme.toml").unwrap();
     let off = compile_text(
         "off.toml",
-        &spec.replace(
-            "enabled = true                       # false",
-            "enabled = false # false",
-        ),
+        &spec.replace("enabled = true                       # false", "enabled = false # false"),
     );
     assert!(off.body.channels.is_empty());
     let router = Router::new(off, InProcess::new());
-    assert!(matches!(
-        router.new_deal("wa-retail"),
-        Err(RouteError::UnknownChannel(_))
-    ));
+    assert!(matches!(router.new_deal("wa-retail"), Err(RouteError::UnknownChannel(_))));
     assert!(!router.can_read("bruce", "wa-retail"));
 
-    let excluded = spec.replace(
-        "enabled = true                       # the checkbox",
-        "enabled = false # the checkbox",
-    );
+    let excluded =
+        spec.replace("enabled = true                       # the checkbox", "enabled = false # the checkbox");
     let router = Router::new(compile_text("excluded.toml", &excluded), InProcess::new());
-    assert!(matches!(
-        router.new_deal("wa-retail"),
-        Err(RouteError::UnknownChannel(_))
-    ));
+    assert!(matches!(router.new_deal("wa-retail"), Err(RouteError::UnknownChannel(_))));
     assert!(router.new_deal("ig-art").is_ok());
-    assert_eq!(
-        router.default_outgoing("bruce"),
-        Some("ig-art"),
-        "the only sendable channel left"
-    );
+    assert_eq!(router.default_outgoing("bruce"), Some("ig-art"), "the only sendable channel left");
 }
 
 #[test]
@@ -257,15 +166,9 @@ fn dialog_copies_fall_due_on_local_hour_and_day_boundaries() {
         Some(1_700_006_400),
         "a boundary opens the next batch"
     );
-    assert_eq!(
-        copy_due_at(CopyDialog::Hourly, t, 19_800),
-        Some(1_700_001_000)
-    ); // +05:30: 22:30 UTC
+    assert_eq!(copy_due_at(CopyDialog::Hourly, t, 19_800), Some(1_700_001_000)); // +05:30: 22:30 UTC
     assert_eq!(copy_due_at(CopyDialog::Daily, t, 0), Some(1_700_006_400)); // midnight UTC
-    assert_eq!(
-        copy_due_at(CopyDialog::Daily, t, 10_800),
-        Some(1_700_082_000)
-    ); // 01:13 in Moscow: the next midnight there, 21:00 UTC
+    assert_eq!(copy_due_at(CopyDialog::Daily, t, 10_800), Some(1_700_082_000)); // 01:13 in Moscow: the next midnight there, 21:00 UTC
     assert_eq!(copy_due_at(CopyDialog::Off, t, 0), None);
 }
 
@@ -277,43 +180,27 @@ fn phone_rule_of_the_table() {
     assert_eq!(jp.number, "+71312345678");
     assert!(!jp.valid);
     let workshop = Router::new(compile_example("family-workshop"), InProcess::new());
-    assert_eq!(
-        workshop.phone("88005553535").number,
-        "88005553535",
-        "rule off: untouched"
-    );
+    assert_eq!(workshop.phone("88005553535").number, "88005553535", "rule off: untouched");
 }
 
 fn cycle_counts(weights: &[u32], cycles: usize, threads: usize) -> HashMap<String, usize> {
-    let members: Vec<String> = weights
-        .iter()
-        .enumerate()
-        .map(|(i, w)| format!("{{ employee = \"e{i}\", weight = {w} }}"))
-        .collect();
-    let employees: String = (0..weights.len())
-        .map(|i| format!("e{i} = {{ name = \"E{i}\" }}\n"))
-        .collect();
+    let members: Vec<String> =
+        weights.iter().enumerate().map(|(i, w)| format!("{{ employee = \"e{i}\", weight = {w} }}")).collect();
+    let employees: String = (0..weights.len()).map(|i| format!("e{i} = {{ name = \"E{i}\" }}\n")).collect();
     let spec = format!(
         "version = 1\n[integration]\naccount = \"p\"\n[employees]\n{employees}\n[defaults]\nnew_deals = {{ pipeline = \"S\", stage = \"New lead\" }}\n\
          [assignment]\nmode = \"round_robin\"\nmembers = [{}]\n[channels.wa]\nname = \"W\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\
          [channels.wa.access]\neveryone = \"read_send\"\n",
         members.join(", ")
     );
-    let router = Arc::new(Router::new(
-        compile_text("prop.toml", &spec),
-        InProcess::new(),
-    ));
+    let router = Arc::new(Router::new(compile_text("prop.toml", &spec), InProcess::new()));
     let total = weights.iter().map(|w| *w as usize).sum::<usize>() * cycles;
     let per_thread = total.div_ceil(threads);
     let handles: Vec<_> = (0..threads)
         .map(|t| {
             let router = router.clone();
             let n = per_thread.min(total.saturating_sub(t * per_thread));
-            std::thread::spawn(move || {
-                (0..n)
-                    .map(|_| responsible(&router, "wa"))
-                    .collect::<Vec<_>>()
-            })
+            std::thread::spawn(move || (0..n).map(|_| responsible(&router, "wa")).collect::<Vec<_>>())
         })
         .collect();
     let mut counts = HashMap::new();

@@ -75,10 +75,7 @@ const EXPLANATIONS: &str = include_str!("../../docs/diagnostics.md");
 impl Code {
     /// Parses `CR101` (any case).
     pub fn parse(text: &str) -> Option<Code> {
-        Code::ALL
-            .iter()
-            .copied()
-            .find(|c| c.as_str().eq_ignore_ascii_case(text.trim()))
+        Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(text.trim()))
     }
 
     /// The long explanation from `docs/diagnostics.md`: what it means, why
@@ -108,10 +105,7 @@ mod tests {
     fn every_code_is_explained_with_example_and_fix() {
         for code in Code::ALL {
             let text = code.explanation();
-            assert!(
-                text.starts_with(&format!("## {code}: {}", code.title())),
-                "{code}: {text}"
-            );
+            assert!(text.starts_with(&format!("## {code}: {}", code.title())), "{code}: {text}");
             assert!(text.contains("```toml"), "{code} has no example");
             assert!(text.contains("Fix:"), "{code} has no fix");
         }
@@ -119,10 +113,7 @@ mod tests {
 
     #[test]
     fn docs_explain_no_retired_or_unknown_code() {
-        let documented = EXPLANATIONS
-            .lines()
-            .filter(|l| l.starts_with("## CR"))
-            .count();
+        let documented = EXPLANATIONS.lines().filter(|l| l.starts_with("## CR")).count();
         assert_eq!(documented, Code::ALL.len());
     }
 

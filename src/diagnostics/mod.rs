@@ -50,20 +50,11 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with the code's own severity.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            severity: code.severity(),
-            message: message.into(),
-            labels: Vec::new(),
-            help: None,
-        }
+        Diagnostic { code, severity: code.severity(), message: message.into(), labels: Vec::new(), help: None }
     }
 
     pub fn label(mut self, span: Range<usize>, text: impl Into<String>) -> Self {
-        self.labels.push(Label {
-            span,
-            text: text.into(),
-        });
+        self.labels.push(Label { span, text: text.into() });
         self
     }
 
@@ -94,9 +85,7 @@ impl Diagnostic {
 
 /// Sorts diagnostics by position, then code, so output is stable.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (a.position(), a.code, &a.message).cmp(&(b.position(), b.code, &b.message))
-    });
+    diags.sort_by(|a, b| (a.position(), a.code, &a.message).cmp(&(b.position(), b.code, &b.message)));
 }
 
 /// The closest candidate to `input`, if one is close enough to be a likely
@@ -104,12 +93,7 @@ pub fn sort(diags: &mut [Diagnostic]) {
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&input.to_lowercase(), &c.to_lowercase()),
-                c,
-            )
-        })
+        .map(|c| (strsim::jaro_winkler(&input.to_lowercase(), &c.to_lowercase()), c))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)

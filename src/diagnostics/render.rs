@@ -25,23 +25,13 @@ pub struct HumanStyle {
 /// Renders diagnostics the way rustc does: code, message, the source lines
 /// with labelled underlines, then help.
 pub fn human(files: &[FileDiagnostics<'_>], style: HumanStyle) -> String {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
     for fd in files {
         let source = NamedSource::new(&fd.file.name, fd.file.text.clone());
         for diag in fd.diagnostics {
-            let report = Report {
-                diag,
-                file: fd.file,
-                source: &source,
-            };
+            let report = Report { diag, file: fd.file, source: &source };
             // Writing into a String cannot fail.
             let _ = handler.render_report(&mut out, &report);
             out.push('\n');
@@ -84,10 +74,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diag
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -95,17 +82,11 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(self.diag.labels.iter().enumerate().map(
-            |(i, l)| {
-                let span = self.file.clamp(l.span.clone());
-                let text = (!l.text.is_empty()).then(|| l.text.clone());
-                if i == 0 {
-                    LabeledSpan::new_primary_with_span(text, span)
-                } else {
-                    LabeledSpan::new_with_span(text, span)
-                }
-            },
-        )))
+        Some(Box::new(self.diag.labels.iter().enumerate().map(|(i, l)| {
+            let span = self.file.clamp(l.span.clone());
+            let text = (!l.text.is_empty()).then(|| l.text.clone());
+            if i == 0 { LabeledSpan::new_primary_with_span(text, span) } else { LabeledSpan::new_with_span(text, span) }
+        })))
     }
 }
 
@@ -147,14 +128,8 @@ impl<'a> JsonReport<'a> {
     pub fn new(files: &[FileDiagnostics<'a>]) -> Self {
         let all = || files.iter().flat_map(|fd| fd.diagnostics.iter());
         let count = |s| all().filter(|d| d.severity == s).count();
-        let diagnostics = files
-            .iter()
-            .flat_map(|fd| {
-                fd.diagnostics
-                    .iter()
-                    .map(move |d| json_diagnostic(fd.file, d))
-            })
-            .collect();
+        let diagnostics =
+            files.iter().flat_map(|fd| fd.diagnostics.iter().map(move |d| json_diagnostic(fd.file, d))).collect();
         let error_count = count(Severity::Error);
         JsonReport {
             format_version: "1",

@@ -21,11 +21,8 @@ pub fn check(cx: &mut Ctx<'_>) {
             if level != Level::ReadSend {
                 let path = ["channels", id.as_str(), "access", handle.as_str()];
                 let level_path = ["channels", id.as_str(), "access", handle.as_str(), "level"];
-                let level_span = if cx.loc.exists(&level_path) {
-                    cx.loc.value(&level_path)
-                } else {
-                    cx.loc.value(&path)
-                };
+                let level_span =
+                    if cx.loc.exists(&level_path) { cx.loc.value(&level_path) } else { cx.loc.value(&path) };
                 cx.emit(
                     Diagnostic::new(
                         Code::DefaultOutgoingCannotSend,
@@ -40,17 +37,10 @@ pub fn check(cx: &mut Ctx<'_>) {
     }
     for (handle, channels) in &mut marks {
         // The first mark in the file is the one the others repeat.
-        channels.sort_by_key(|id| {
-            cx.loc
-                .key(&["channels", id, "access", handle, "default_outgoing"])
-                .start
-        });
+        channels.sort_by_key(|id| cx.loc.key(&["channels", id, "access", handle, "default_outgoing"]).start);
         if let [first, rest @ ..] = channels.as_slice() {
             for again in rest {
-                let span = |id: &str| {
-                    cx.loc
-                        .key(&["channels", id, "access", handle, "default_outgoing"])
-                };
+                let span = |id: &str| cx.loc.key(&["channels", id, "access", handle, "default_outgoing"]);
                 cx.emit(
                     Diagnostic::new(
                         Code::DuplicateDefaultOutgoing,
@@ -65,11 +55,7 @@ pub fn check(cx: &mut Ctx<'_>) {
     }
     for handle in spec.employees.keys() {
         if let Outgoing::Unset(channels) = spec.default_outgoing(handle) {
-            let list = channels
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = channels.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
             cx.emit(
                 Diagnostic::new(
                     Code::NoDefaultOutgoing,

@@ -17,30 +17,18 @@ pub fn check(cx: &mut Ctx<'_>) {
         if assignment.members.is_empty() {
             cx.emit(
                 Diagnostic::new(Code::EmptyMembers, "assignment has no members")
-                    .label(
-                        cx.loc.value(&at(&["members"])),
-                        "nobody would be responsible for new deals",
-                    )
+                    .label(cx.loc.value(&at(&["members"])), "nobody would be responsible for new deals")
                     .help("list at least one employee: members = [{ employee = \"bruce\" }]"),
             );
         }
-        let cycle: u64 = assignment
-            .members
-            .iter()
-            .map(|m| u64::from(m.weight.unwrap_or(1)))
-            .sum();
+        let cycle: u64 = assignment.members.iter().map(|m| u64::from(m.weight.unwrap_or(1))).sum();
         if assignment.mode == Mode::RoundRobin && cycle > MAX_CYCLE {
             cx.emit(
                 Diagnostic::new(
                     Code::CycleTooLong,
-                    format!(
-                        "the weights add up to {cycle} deals per cycle; the limit is {MAX_CYCLE}"
-                    ),
+                    format!("the weights add up to {cycle} deals per cycle; the limit is {MAX_CYCLE}"),
                 )
-                .label(
-                    cx.loc.value(&at(&["members"])),
-                    format!("{cycle} deals per cycle"),
-                )
+                .label(cx.loc.value(&at(&["members"])), format!("{cycle} deals per cycle"))
                 .help("weights are proportions: divide them by their common factor"),
             );
         }
@@ -49,16 +37,10 @@ pub fn check(cx: &mut Ctx<'_>) {
                 if member.weight.is_some() {
                     let idx = i.to_string();
                     cx.emit(
-                        Diagnostic::new(
-                            Code::WeightOutsideRoundRobin,
-                            "`weight` only applies in round_robin mode",
-                        )
-                        .label(
-                            cx.loc.key(&at(&["members", &idx, "weight"])),
-                            "weight given here",
-                        )
-                        .label(mode_span.clone(), "mode is first_responder")
-                        .help("remove the weight, or set mode = \"round_robin\""),
+                        Diagnostic::new(Code::WeightOutsideRoundRobin, "`weight` only applies in round_robin mode")
+                            .label(cx.loc.key(&at(&["members", &idx, "weight"])), "weight given here")
+                            .label(mode_span.clone(), "mode is first_responder")
+                            .help("remove the weight, or set mode = \"round_robin\""),
                     );
                 }
             }
@@ -75,23 +57,14 @@ pub fn check(cx: &mut Ctx<'_>) {
     for (id, channel) in spec.enabled_channels() {
         let Some((assignment, scope)) = spec.assignment_for(id, channel) else {
             // An assignment the schema rejected was reported there.
-            let written =
-                cx.loc.exists(&["channels", id, "assignment"]) || cx.loc.exists(&["assignment"]);
+            let written = cx.loc.exists(&["channels", id, "assignment"]) || cx.loc.exists(&["assignment"]);
             if written {
                 continue;
             }
             cx.emit(
-                Diagnostic::new(
-                    Code::NoAssignment,
-                    format!("nobody is responsible for new deals on channel `{id}`"),
-                )
-                .label(
-                    cx.loc.key(&["channels", id]),
-                    "enabled channel without an assignment",
-                )
-                .help(format!(
-                    "add an integration-wide [assignment] or a [channels.{id}.assignment] table"
-                )),
+                Diagnostic::new(Code::NoAssignment, format!("nobody is responsible for new deals on channel `{id}`"))
+                    .label(cx.loc.key(&["channels", id]), "enabled channel without an assignment")
+                    .help(format!("add an integration-wide [assignment] or a [channels.{id}.assignment] table")),
             );
             continue;
         };

@@ -10,17 +10,9 @@ pub fn version(cx: &mut Ctx<'_>) {
     let version = cx.spec.version;
     if version != SPEC_VERSION {
         cx.emit(
-            Diagnostic::new(
-                Code::UnsupportedVersion,
-                format!("spec version {version} is not supported"),
-            )
-            .label(
-                cx.loc.value(&["version"]),
-                format!("this chatroute reads version {SPEC_VERSION}"),
-            )
-            .help(format!(
-                "write version = {SPEC_VERSION}, or upgrade chatroute"
-            )),
+            Diagnostic::new(Code::UnsupportedVersion, format!("spec version {version} is not supported"))
+                .label(cx.loc.value(&["version"]), format!("this chatroute reads version {SPEC_VERSION}"))
+                .help(format!("write version = {SPEC_VERSION}, or upgrade chatroute")),
         );
     }
 }
@@ -30,17 +22,11 @@ pub fn check(cx: &mut Ctx<'_>) {
     for (id, channel) in &spec.channels {
         address(cx, id, channel);
     }
-    if spec.integration.enabled
-        && spec.enabled_channels().next().is_none()
-        && cx.loc.exists(&["channels"])
-    {
+    if spec.integration.enabled && spec.enabled_channels().next().is_none() && cx.loc.exists(&["channels"]) {
         cx.emit(
-            Diagnostic::new(
-                Code::NothingRouted,
-                "the integration is enabled but no channel is",
-            )
-            .label(cx.loc.key(&["channels"]), "no channel with enabled = true")
-            .help("enable a channel, or set [integration] enabled = false"),
+            Diagnostic::new(Code::NothingRouted, "the integration is enabled but no channel is")
+                .label(cx.loc.key(&["channels"]), "no channel with enabled = true")
+                .help("enable a channel, or set [integration] enabled = false"),
         );
     }
 }
@@ -54,45 +40,24 @@ fn address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
     };
     if foreign.is_some() {
         cx.emit(
-            Diagnostic::new(
-                Code::ForeignAddress,
-                format!("{transport} channels have no `{foreign_key}`"),
-            )
-            .label(
-                cx.loc.key(&path(foreign_key)),
-                format!("`{foreign_key}` is for another transport"),
-            )
-            .label(
-                cx.loc.value(&path("transport")),
-                format!("transport is {transport}"),
-            )
-            .help(format!(
-                "write the channel's address as `{own_key}`, or fix `transport`"
-            )),
+            Diagnostic::new(Code::ForeignAddress, format!("{transport} channels have no `{foreign_key}`"))
+                .label(cx.loc.key(&path(foreign_key)), format!("`{foreign_key}` is for another transport"))
+                .label(cx.loc.value(&path("transport")), format!("transport is {transport}"))
+                .help(format!("write the channel's address as `{own_key}`, or fix `transport`")),
         );
     }
     let Some(value) = own else {
         if cx.loc.exists(&path(own_key)) {
             return; // written, but rejected by the schema
         }
-        let code = if own_key == "phone" {
-            Code::MissingPhone
-        } else {
-            Code::MissingHandle
-        };
+        let code = if own_key == "phone" { Code::MissingPhone } else { Code::MissingHandle };
         cx.emit(
-            Diagnostic::new(
-                code,
-                format!("{transport} channel `{id}` has no `{own_key}`"),
-            )
-            .label(
-                cx.loc.value(&path("transport")),
-                format!("{transport} channels need `{own_key}`"),
-            )
-            .help(match code {
-                Code::MissingPhone => "add the channel's number: phone = \"+7 999 000-00-01\"",
-                _ => "add the account handle: handle = \"@acme.art\"",
-            }),
+            Diagnostic::new(code, format!("{transport} channel `{id}` has no `{own_key}`"))
+                .label(cx.loc.value(&path("transport")), format!("{transport} channels need `{own_key}`"))
+                .help(match code {
+                    Code::MissingPhone => "add the channel's number: phone = \"+7 999 000-00-01\"",
+                    _ => "add the account handle: handle = \"@acme.art\"",
+                }),
         );
         return;
     };
@@ -103,20 +68,13 @@ fn address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
                 "check the digits: libphonenumber knows no such number".to_owned()
             } else {
                 let rewritten = phone::to_international(value);
-                let example = if rewritten.changed {
-                    rewritten.number
-                } else {
-                    "+7 999 000-00-01".to_owned()
-                };
+                let example = if rewritten.changed { rewritten.number } else { "+7 999 000-00-01".to_owned() };
                 format!("write the number in international form, e.g. \"{example}\"")
             };
             cx.emit(
-                Diagnostic::new(
-                    Code::InvalidPhone,
-                    format!("`{value}` is not a valid phone number"),
-                )
-                .label(span, "not a valid international number")
-                .help(help),
+                Diagnostic::new(Code::InvalidPhone, format!("`{value}` is not a valid phone number"))
+                    .label(span, "not a valid international number")
+                    .help(help),
             );
         }
         AddressKind::Handle if !valid_handle(value) => {
@@ -135,9 +93,7 @@ fn address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
 fn valid_handle(handle: &str) -> bool {
     let name = handle.strip_prefix('@').unwrap_or(handle);
     (1..=30).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
         && !name.starts_with('.')
         && !name.ends_with('.')
         && !name.contains("..")
@@ -152,15 +108,7 @@ mod tests {
         for ok in ["@acme.art", "acme_art", "@a"] {
             assert!(valid_handle(ok), "{ok}");
         }
-        for bad in [
-            "@",
-            "@acme art",
-            "@.acme",
-            "@acme.",
-            "@ac..me",
-            "@абв",
-            "@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-        ] {
+        for bad in ["@", "@acme art", "@.acme", "@acme.", "@ac..me", "@абв", "@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"] {
             assert!(!valid_handle(bad), "{bad}");
         }
     }

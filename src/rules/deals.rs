@@ -12,19 +12,10 @@ pub const LOST: u64 = 143;
 /// Names amoCRM gives its Unsorted stage (English and Russian UI).
 const UNSORTED_NAMES: &[&str] = &["unsorted", "incoming leads", "неразобранное"];
 /// Names amoCRM gives the closed stages.
-const CLOSED_NAMES: &[&str] = &[
-    "closed - won",
-    "closed - lost",
-    "успешно реализовано",
-    "закрыто и не реализовано",
-];
+const CLOSED_NAMES: &[&str] = &["closed - won", "closed - lost", "успешно реализовано", "закрыто и не реализовано"];
 
 fn normalise(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(['–', '—'], "-")
-        .to_lowercase()
+    name.split_whitespace().collect::<Vec<_>>().join(" ").replace(['–', '—'], "-").to_lowercase()
 }
 
 /// What is wrong with a stage reference before the CRM account is known.
@@ -57,8 +48,7 @@ pub fn check(cx: &mut Ctx<'_>) {
     }
     for (id, channel) in spec.enabled_channels() {
         // A stage the schema rejected was reported there; absent means unwritten.
-        let written = cx.loc.exists(&["channels", id, "new_deals"])
-            || cx.loc.exists(&["defaults", "new_deals"]);
+        let written = cx.loc.exists(&["channels", id, "new_deals"]) || cx.loc.exists(&["defaults", "new_deals"]);
         if spec.new_deals_for(id, channel).is_none() && !written {
             cx.emit(
                 Diagnostic::new(Code::NoNewDealStage, format!("no pipeline and stage for new deals on channel `{id}`"))
@@ -77,24 +67,14 @@ fn stage_rule(cx: &mut Ctx<'_>, stage: &StageRef, base: &[&str]) {
     };
     let span = cx.loc.value(&join(base, &["stage"]));
     let diag = match code {
-        Code::UnsortedStage => Diagnostic::new(
-            code,
-            format!(
-                "new deals cannot start in the Unsorted stage (`{}`)",
-                stage.stage
-            ),
-        )
-        .label(span, "the Unsorted stage")
-        .help("pick a working stage such as \"New lead\": the widget exists to skip Unsorted"),
-        _ => Diagnostic::new(
-            code,
-            format!(
-                "new deals cannot start in a closed stage (`{}`)",
-                stage.stage
-            ),
-        )
-        .label(span, "closed stage (won 142 / lost 143)")
-        .help("pick an open stage such as \"New lead\""),
+        Code::UnsortedStage => {
+            Diagnostic::new(code, format!("new deals cannot start in the Unsorted stage (`{}`)", stage.stage))
+                .label(span, "the Unsorted stage")
+                .help("pick a working stage such as \"New lead\": the widget exists to skip Unsorted")
+        }
+        _ => Diagnostic::new(code, format!("new deals cannot start in a closed stage (`{}`)", stage.stage))
+            .label(span, "closed stage (won 142 / lost 143)")
+            .help("pick an open stage such as \"New lead\""),
     };
     cx.emit(diag);
 }

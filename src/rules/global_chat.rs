@@ -15,10 +15,7 @@ pub fn check(cx: &mut Ctx<'_>) {
                 "chat admins only exist with visibility `own_and_unassigned`",
             )
             .label(cx.loc.key(&["global_chat", "admins"]), "admins listed here")
-            .label(
-                cx.loc.value(&["global_chat", "visibility"]),
-                "everyone already sees every dialog",
-            )
+            .label(cx.loc.value(&["global_chat", "visibility"]), "everyone already sees every dialog")
             .help("remove `admins`, or set visibility = \"own_and_unassigned\""),
         );
     }

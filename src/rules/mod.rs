@@ -34,15 +34,12 @@ impl Ctx<'_> {
 }
 
 /// The assignments of a spec with the path of their table.
-pub(crate) fn assignments(
-    spec: &Spec,
-) -> impl Iterator<Item = (Vec<&str>, &crate::spec::Assignment)> {
+pub(crate) fn assignments(spec: &Spec) -> impl Iterator<Item = (Vec<&str>, &crate::spec::Assignment)> {
     let global = spec.assignment.iter().map(|a| (vec!["assignment"], a));
-    let per_channel = spec.channels.iter().filter_map(|(id, c)| {
-        c.assignment
-            .as_ref()
-            .map(|a| (vec!["channels", id.as_str(), "assignment"], a))
-    });
+    let per_channel = spec
+        .channels
+        .iter()
+        .filter_map(|(id, c)| c.assignment.as_ref().map(|a| (vec!["channels", id.as_str(), "assignment"], a)));
     global.chain(per_channel)
 }
 
@@ -53,12 +50,7 @@ pub(crate) fn join(base: &[&str], rest: &[&str]) -> Vec<String> {
 
 /// Runs every rule.
 pub fn run(spec: &Spec, loc: Locator<'_>, handles: &BTreeSet<String>) -> Vec<Diagnostic> {
-    let mut cx = Ctx {
-        spec,
-        loc,
-        handles,
-        out: Vec::new(),
-    };
+    let mut cx = Ctx { spec, loc, handles, out: Vec::new() };
     channels::version(&mut cx);
     references::check(&mut cx);
     assignment::check(&mut cx);

@@ -13,9 +13,7 @@ pub fn check(cx: &mut Ctx<'_>) {
         match phone::calling_code(region) {
             None => {
                 let upper = region.to_uppercase();
-                let suggestion = phone::regions()
-                    .find(|r| *r == upper)
-                    .or_else(|| closest(region, phone::regions()));
+                let suggestion = phone::regions().find(|r| *r == upper).or_else(|| closest(region, phone::regions()));
                 cx.emit(
                     Diagnostic::new(
                         Code::UnknownRegion,

@@ -47,14 +47,7 @@ pub fn check(cx: &mut Ctx<'_>) {
         let idx = i.to_string();
         let path = ["global_chat", "admins", idx.as_str()];
         reference(cx, admin, &path, "chat admin");
-        duplicate(
-            cx,
-            &mut seen,
-            admin,
-            &path,
-            "admins list",
-            "remove one entry",
-        );
+        duplicate(cx, &mut seen, admin, &path, "admins list", "remove one entry");
     }
 }
 
@@ -62,15 +55,9 @@ pub fn check(cx: &mut Ctx<'_>) {
 fn reference<S: AsRef<str>>(cx: &mut Ctx<'_>, handle: &str, path: &[S], what: &str) {
     if handle == EVERYONE {
         cx.emit(
-            Diagnostic::new(
-                Code::ReservedHandle,
-                format!("`everyone` cannot be a {what}"),
-            )
-            .label(
-                cx.loc.value(path),
-                "`everyone` is only a key of access tables",
-            )
-            .help("list the employees one by one"),
+            Diagnostic::new(Code::ReservedHandle, format!("`everyone` cannot be a {what}"))
+                .label(cx.loc.value(path), "`everyone` is only a key of access tables")
+                .help("list the employees one by one"),
         );
     } else if !cx.handles.contains(handle) {
         unknown(cx, handle, cx.loc.value(path), what);
@@ -79,15 +66,10 @@ fn reference<S: AsRef<str>>(cx: &mut Ctx<'_>, handle: &str, path: &[S], what: &s
 
 fn unknown(cx: &mut Ctx<'_>, handle: &str, span: std::ops::Range<usize>, what: &str) {
     let suggestion = closest(handle, cx.handles.iter().map(String::as_str));
-    let diag = Diagnostic::new(
-        Code::UnknownEmployee,
-        format!("unknown employee `{handle}` in {what}"),
-    )
-    .label(span, "not a handle under [employees]")
-    .help(format!(
-        "add `{handle}` under [employees] or use an existing handle"
-    ))
-    .suggest(suggestion);
+    let diag = Diagnostic::new(Code::UnknownEmployee, format!("unknown employee `{handle}` in {what}"))
+        .label(span, "not a handle under [employees]")
+        .help(format!("add `{handle}` under [employees] or use an existing handle"))
+        .suggest(suggestion);
     cx.emit(diag);
 }
 
@@ -102,13 +84,10 @@ fn duplicate<'a, S: AsRef<str>>(
     let span = cx.loc.value(path);
     if let Some(first) = seen.get(handle) {
         cx.emit(
-            Diagnostic::new(
-                Code::DuplicateEntry,
-                format!("`{handle}` is listed twice in the {list}"),
-            )
-            .label(span, "listed again here")
-            .label(first.clone(), "first listed here")
-            .help(help),
+            Diagnostic::new(Code::DuplicateEntry, format!("`{handle}` is listed twice in the {list}"))
+                .label(span, "listed again here")
+                .label(first.clone(), "first listed here")
+                .help(help),
         );
     } else {
         seen.insert(handle, span);

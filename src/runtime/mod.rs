@@ -1,6 +1,7 @@
 //! Stage 7: the runtime library. Loads a table and answers the routing
 //! questions of DESIGN.md; assignment state lives behind `AssignmentState`.
 
+pub mod redis;
 pub mod state;
 
 use std::collections::BTreeMap;
@@ -35,10 +36,7 @@ impl std::fmt::Display for RouteError {
                 )
             }
             RouteError::NotAResponder { channel, employee } => {
-                write!(
-                    f,
-                    "`{employee}` is not a first responder of channel `{channel}`"
-                )
+                write!(f, "`{employee}` is not a first responder of channel `{channel}`")
             }
             RouteError::State(e) => write!(f, "{e}"),
         }
@@ -107,11 +105,7 @@ impl<S: AssignmentState> Router<S> {
             .filter(|(_, c)| matches!(c.assignment, AssignmentRoute::RoundRobin { .. }))
             .map(|(id, _)| (id.clone(), state.cursor(&format!("{}:{id}", body.account))))
             .collect();
-        Router {
-            body,
-            state,
-            cursors,
-        }
+        Router { body, state, cursors }
     }
 
     pub fn table(&self) -> &Body {
@@ -119,10 +113,7 @@ impl<S: AssignmentState> Router<S> {
     }
 
     fn channel(&self, id: &str) -> Result<&ChannelRoute, RouteError> {
-        self.body
-            .channels
-            .get(id)
-            .ok_or_else(|| RouteError::UnknownChannel(id.to_owned()))
+        self.body.channels.get(id).ok_or_else(|| RouteError::UnknownChannel(id.to_owned()))
     }
 
     /// Pipeline, stage and responsible for a new deal on `channel`. Round
@@ -137,11 +128,7 @@ impl<S: AssignmentState> Router<S> {
             }
             AssignmentRoute::FirstResponder { group } => Responsible::FirstOf(group),
         };
-        Ok(NewDeal {
-            pipeline: &route.new_deals.pipeline,
-            stage: &route.new_deals.stage,
-            responsible,
-        })
+        Ok(NewDeal { pipeline: &route.new_deals.pipeline, stage: &route.new_deals.stage, responsible })
     }
 
     /// First responder: `employee` answers deal `deal` first, or learns who did.
@@ -149,41 +136,26 @@ impl<S: AssignmentState> Router<S> {
         let route = self.channel(channel)?;
         let in_group = matches!(&route.assignment, AssignmentRoute::FirstResponder { group } if group.iter().any(|g| g == employee));
         if !in_group {
-            return Err(RouteError::NotAResponder {
-                channel: channel.to_owned(),
-                employee: employee.to_owned(),
-            });
+            return Err(RouteError::NotAResponder { channel: channel.to_owned(), employee: employee.to_owned() });
         }
-        let winner = self
-            .state
-            .claim(&format!("{}:{channel}:{deal}", self.body.account), employee)?;
-        Ok(if winner == employee {
-            Claim::Won
-        } else {
-            Claim::Lost { winner }
-        })
+        let winner = self.state.claim(&format!("{}:{channel}:{deal}", self.body.account), employee)?;
+        Ok(if winner == employee { Claim::Won } else { Claim::Lost { winner } })
     }
 
     /// A message from a contact whose last deal on `channel` is closed.
     /// First responder always creates a new deal.
     pub fn after_close(&self, channel: &str) -> Result<AfterCloseAction, RouteError> {
         Ok(match &self.channel(channel)?.assignment {
-            AssignmentRoute::RoundRobin {
-                after_close: AfterClose::AppendToLastClosed,
-                ..
-            } => AfterCloseAction::AppendToLastClosed,
+            AssignmentRoute::RoundRobin { after_close: AfterClose::AppendToLastClosed, .. } => {
+                AfterCloseAction::AppendToLastClosed
+            }
             _ => AfterCloseAction::CreateNew,
         })
     }
 
     /// The employee's level on a routed channel (`none` for unknown ones).
     pub fn level(&self, employee: &str, channel: &str) -> Level {
-        self.body
-            .employees
-            .get(employee)
-            .and_then(|e| e.access.get(channel))
-            .copied()
-            .unwrap_or(Level::None)
+        self.body.employees.get(employee).and_then(|e| e.access.get(channel)).copied().unwrap_or(Level::None)
     }
 
     pub fn can_read(&self, employee: &str, channel: &str) -> bool {
@@ -196,11 +168,7 @@ impl<S: AssignmentState> Router<S> {
 
     /// The channel an employee writes from when writing first.
     pub fn default_outgoing(&self, employee: &str) -> Option<&str> {
-        self.body
-            .employees
-            .get(employee)?
-            .default_outgoing
-            .as_deref()
+        self.body.employees.get(employee)?.default_outgoing.as_deref()
     }
 
     /// Whether `employee` sees a dialog on `channel` with the given
@@ -208,12 +176,7 @@ impl<S: AssignmentState> Router<S> {
     /// access to; within that, `all` shows everything, and
     /// `own_and_unassigned` shows own and unassigned dialogs, and everything
     /// to chat admins.
-    pub fn sees_in_global_chat(
-        &self,
-        employee: &str,
-        channel: &str,
-        responsible: Option<&str>,
-    ) -> bool {
+    pub fn sees_in_global_chat(&self, employee: &str, channel: &str, responsible: Option<&str>) -> bool {
         if !self.can_read(employee, channel) {
             return false;
         }
@@ -221,8 +184,7 @@ impl<S: AssignmentState> Router<S> {
         match chat.visibility {
             Visibility::All => true,
             Visibility::OwnAndUnassigned => {
-                chat.admins.iter().any(|a| a == employee)
-                    || responsible.is_none_or(|r| r == employee)
+                chat.admins.iter().any(|a| a == employee) || responsible.is_none_or(|r| r == employee)
             }
         }
     }
@@ -239,11 +201,7 @@ impl<S: AssignmentState> Router<S> {
         if self.body.phones.to_international {
             phone::to_international(raw)
         } else {
-            Rewrite {
-                number: raw.to_owned(),
-                changed: false,
-                valid: phone::is_valid_international(raw),
-            }
+            Rewrite { number: raw.to_owned(), changed: false, valid: phone::is_valid_international(raw) }
         }
     }
 }

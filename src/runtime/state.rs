@@ -70,9 +70,6 @@ impl AssignmentState for InProcess {
 
     fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError> {
         let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(claims
-            .entry(deal.to_owned())
-            .or_insert_with(|| employee.to_owned())
-            .clone())
+        Ok(claims.entry(deal.to_owned()).or_insert_with(|| employee.to_owned()).clone())
     }
 }

@@ -1,0 +1,75 @@
+//! Decisions per second against a local Redis: `cargo bench --bench redis`.
+//! Starts its own `redis-server` on a free loopback port (skips without one).
+//!
+//! - `decision`: one round-robin decision, one `INCR` round trip;
+//! - `pipelined_100`: 100 cursor increments in one pipeline;
+//! - `batch_100`: 100 tickets reserved with one `INCRBY`;
+//! - `claim`: one first-responder claim (Lua `SET NX` / `GET`).
+
+#[path = "../tests/support/redis_server.rs"]
+mod redis_server;
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chatroute::runtime::AssignmentState;
+use chatroute::runtime::redis::RedisState;
+use divan::counter::ItemsCount;
+use divan::{Bencher, black_box};
+
+fn main() {
+    if server().is_none() {
+        return;
+    }
+    divan::main();
+}
+
+fn server() -> Option<&'static redis_server::RedisServer> {
+    static SERVER: OnceLock<Option<redis_server::RedisServer>> = OnceLock::new();
+    SERVER.get_or_init(redis_server::RedisServer::start).as_ref()
+}
+
+fn state() -> RedisState {
+    RedisState::open(&server().expect("started in main").url(), Duration::from_secs(1)).expect("valid URL")
+}
+
+#[divan::bench]
+fn decision(bencher: Bencher) {
+    let s = state();
+    let cursor = s.cursor("bench:decision");
+    bencher.counter(ItemsCount::new(1usize)).bench_local(|| black_box(s.next_ticket(&cursor).expect("redis up")));
+}
+
+#[divan::bench]
+fn pipelined_100(bencher: Bencher) {
+    let url = server().expect("started in main").url();
+    let mut conn = redis::Client::open(url).and_then(|c| c.get_connection()).expect("redis up");
+    let cursor = state().cursor("bench:pipelined");
+    bencher.counter(ItemsCount::new(100usize)).bench_local(|| {
+        let mut pipe = redis::pipe();
+        for _ in 0..100 {
+            pipe.cmd("INCR").arg(&cursor);
+        }
+        let tickets: Vec<u64> = pipe.query(&mut conn).expect("redis up");
+        black_box(tickets)
+    });
+}
+
+#[divan::bench]
+fn batch_100(bencher: Bencher) {
+    let s = state();
+    let cursor = s.cursor("bench:batch");
+    bencher
+        .counter(ItemsCount::new(100usize))
+        .bench_local(|| black_box(s.next_tickets(&cursor, 100).expect("redis up")));
+}
+
+#[divan::bench]
+fn claim(bencher: Bencher) {
+    let s = state();
+    let mut n = 0u64;
+    bencher.counter(ItemsCount::new(1usize)).bench_local(|| {
+        n += 1;
+        black_box(s.claim(&format!("bench:deal-{n}"), "manager").expect("redis up"))
+    });
+}

@@ -1,0 +1,137 @@
+//! Assignment state on a real Redis server: several processes and threads
+//! share one fair distribution; claims have one winner; faults are errors.
+
+#[path = "support/redis_server.rs"]
+mod redis_server;
+
+use std::collections::HashMap;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chatroute::runtime::redis::RedisState;
+use chatroute::runtime::{AssignmentState, Claim, Responsible, RouteError, Router, StateError};
+use chatroute::table::TableFile;
+use redis_server::RedisServer;
+
+fn stationery() -> TableFile {
+    let text = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
+    let checked = chatroute::check::check_bytes("stationery", text.into_bytes());
+    chatroute::compile::compile(checked.spec.as_ref().unwrap())
+}
+
+fn state(server: &RedisServer) -> RedisState {
+    RedisState::open(&server.url(), Duration::from_millis(500)).unwrap()
+}
+
+#[test]
+fn processes_and_threads_share_one_fair_cycle() {
+    let Some(server) = RedisServer::start() else { return };
+    let dir = std::env::temp_dir().join(format!("chatroute-redis-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let table_path = dir.join("stationery.json");
+    std::fs::write(&table_path, stationery().to_bytes()).unwrap();
+
+    // Two processes of 300 deals and four threads of 100: 1,000 deals, 200 cycles.
+    let processes: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_chatroute"))
+                .args(["route", table_path.to_str().unwrap(), "--channel", "wa-opt", "--new-deals", "300"])
+                .args(["--format", "json", "--state", &server.url()])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let router = Arc::new(Router::new(stationery(), state(&server)));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let router = router.clone();
+            std::thread::spawn(move || {
+                (0..100)
+                    .map(|_| match router.new_deal("wa-opt").unwrap().responsible {
+                        Responsible::Employee(h) => h.to_owned(),
+                        other => panic!("{other:?}"),
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for t in threads {
+        for who in t.join().unwrap() {
+            *counts.entry(who).or_default() += 1;
+        }
+    }
+    for p in processes {
+        let out = p.wait_with_output().unwrap();
+        assert!(out.status.success());
+        for line in String::from_utf8(out.stdout).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            *counts.entry(v["responsible"]["handle"].as_str().unwrap().to_owned()).or_default() += 1;
+        }
+    }
+    let expected: HashMap<String, usize> =
+        [("bruce", 200), ("scrooge", 200), ("tony", 400), ("kostya", 200)].map(|(k, v)| (k.to_owned(), v)).into();
+    assert_eq!(counts, expected);
+
+    // The cursor lives under the documented key.
+    let cursor = state(&server).cursor("kanc-opt:wa-opt");
+    assert_eq!(cursor, "chatroute:rr:kanc-opt:wa-opt");
+    assert_eq!(state(&server).next_ticket(&cursor).unwrap(), 1000);
+}
+
+#[test]
+fn sixteen_concurrent_claims_have_one_winner() {
+    let Some(server) = RedisServer::start() else { return };
+    let url = server.url();
+    let threads: Vec<_> = (0..16)
+        .map(|i| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                // One state (and connection) per claimant, as separate instances would have.
+                let s = RedisState::open(&url, Duration::from_millis(500)).unwrap();
+                let me = format!("manager-{i}");
+                (me.clone(), s.claim("acme:wa:deal-7", &me).unwrap())
+            })
+        })
+        .collect();
+    let results: Vec<(String, String)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let winners: Vec<&String> = results.iter().filter(|(me, w)| me == w).map(|(me, _)| me).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(results.iter().all(|(_, w)| w == winners[0]));
+
+    let furniture = std::fs::read_to_string("examples/furniture.toml").unwrap();
+    let checked = chatroute::check::check_bytes("furniture", furniture.into_bytes());
+    let router = Router::new(chatroute::compile::compile(checked.spec.as_ref().unwrap()), state(&server));
+    assert_eq!(router.claim("wa-wholesale", "d1", "w2").unwrap(), Claim::Won);
+    assert_eq!(router.claim("wa-wholesale", "d1", "w3").unwrap(), Claim::Lost { winner: "w2".into() });
+}
+
+#[test]
+fn redis_stopped_mid_run_fails_the_decision_within_the_timeout() {
+    let Some(mut server) = RedisServer::start() else { return };
+    let router = Router::new(stationery(), state(&server));
+    let first: Vec<_> = (0..3).map(|_| router.new_deal("wa-opt").unwrap().responsible).collect();
+    assert_eq!(
+        first,
+        [Responsible::Employee("bruce"), Responsible::Employee("scrooge"), Responsible::Employee("tony")]
+    );
+
+    server.stop();
+    let started = Instant::now();
+    let err = router.new_deal("wa-opt").unwrap_err();
+    assert!(matches!(err, RouteError::State(StateError::Unavailable(_))), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(err.to_string().contains("assignment state unavailable"));
+}
+
+#[test]
+fn an_unreachable_server_is_an_error_not_a_hang() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let s = RedisState::open(&format!("redis://127.0.0.1:{port}/0"), Duration::from_millis(300)).unwrap();
+    let started = Instant::now();
+    assert!(matches!(s.next_ticket(&s.cursor("a:b")), Err(StateError::Unavailable(_))));
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(RedisState::open("not a url", Duration::from_secs(1)).is_err());
+}
