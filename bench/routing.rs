@@ -19,7 +19,7 @@ fn table_bytes(size: &str) -> Vec<u8> {
     let toml = specgen::generate(specgen::size(size).expect("known size"));
     let checked = chatroute::check::check_bytes(size, toml.into_bytes());
     assert!(checked.diagnostics.is_empty(), "generated spec {size} is not clean: {:?}", checked.diagnostics.first());
-    chatroute::compile::compile(checked.spec.as_ref().expect("clean spec")).to_bytes()
+    chatroute::compile::compile(checked.spec.as_ref().expect("clean spec"), None).to_bytes()
 }
 
 fn router(size: &str) -> Router<InProcess> {

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::crm::Snapshot;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::parse::{self, Locator};
 use crate::source::SourceFile;
@@ -28,11 +29,16 @@ impl Checked {
 
 /// Checks one file's bytes.
 pub fn check_bytes(name: &str, bytes: Vec<u8>) -> Checked {
+    check_bytes_with(name, bytes, None)
+}
+
+/// Checks one file's bytes, and its references against an account snapshot.
+pub fn check_bytes_with(name: &str, bytes: Vec<u8>, crm: Option<&Snapshot>) -> Checked {
     let (source, refused) = parse::read_source(name, bytes);
     if let Some(diag) = refused {
         return Checked { source, diagnostics: vec![diag], spec: None };
     }
-    let (mut diagnostics, spec) = check_text(&source.text);
+    let (mut diagnostics, spec) = check_text(&source.text, crm);
     diagnostics::sort(&mut diagnostics);
     let spec = spec.filter(|_| !diagnostics.iter().any(|d| d.severity == Severity::Error));
     Checked { source, diagnostics, spec }
@@ -40,7 +46,7 @@ pub fn check_bytes(name: &str, bytes: Vec<u8>) -> Checked {
 
 /// Checks a spec's text; syntax errors stop the later stages, schema errors
 /// only remove the values they condemn from the rules' view.
-fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Spec>) {
+fn check_text(text: &str, crm: Option<&Snapshot>) -> (Vec<Diagnostic>, Option<Spec>) {
     let root = match parse::parse(text) {
         Ok(root) => root,
         Err(diags) => return (diags, None),
@@ -53,7 +59,7 @@ fn check_text(text: &str) -> (Vec<Diagnostic>, Option<Spec>) {
         json.get("employees").and_then(Value::as_object).map(|e| e.keys().cloned().collect()).unwrap_or_default();
     let spec = typed(&json, &report.invalid);
     if let Some(spec) = &spec {
-        diagnostics.extend(rules::run(spec, loc, &handles));
+        diagnostics.extend(rules::run(spec, loc, &handles, crm));
     }
     (diagnostics, spec)
 }

@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::crm::Snapshot;
+use crate::crm::resolve::{Lookup, StageLookup};
 use crate::resolve::Outgoing;
-use crate::spec::{AddressKind, AfterClose, Assignment, Level, Mode, Spec};
+use crate::spec::{AddressKind, AfterClose, Assignment, Employee, Level, Mode, NameOrId, Spec, StageRef};
 use crate::table::{
     AssignmentRoute, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute, StageRoute,
     TableFile,
@@ -13,8 +15,9 @@ use crate::table::{
 
 /// Compiles a spec that `check` found free of errors. Channels the rules
 /// would reject (no stage, no assignment) cannot occur in such a spec; they
-/// are skipped rather than trusted.
-pub fn compile(spec: &Spec) -> TableFile {
+/// are skipped rather than trusted. With the account's snapshot (checked
+/// against it too), pipelines, stages and users become amoCRM ids.
+pub fn compile(spec: &Spec, crm: Option<&Snapshot>) -> TableFile {
     let routes_anything = spec.integration.enabled;
     let channels: BTreeMap<String, ChannelRoute> = spec
         .enabled_channels()
@@ -32,7 +35,7 @@ pub fn compile(spec: &Spec) -> TableFile {
                     name: channel.name.clone(),
                     transport: channel.transport,
                     address,
-                    new_deals: StageRoute { pipeline: stage.pipeline.clone(), stage: stage.stage.clone() },
+                    new_deals: stage_route(stage, crm),
                     assignment: assignment_route(assignment),
                 },
             ))
@@ -53,15 +56,19 @@ pub fn compile(spec: &Spec) -> TableFile {
                 Outgoing::Explicit(c) | Outgoing::Implied(c) if channels.contains_key(c) => Some(c.to_owned()),
                 _ => None,
             };
-            let route =
-                EmployeeRoute { name: employee.name.clone(), crm_user: employee.crm_user, access, default_outgoing };
+            let route = EmployeeRoute {
+                name: employee.name.clone(),
+                crm_user: crm_user(employee, crm),
+                access,
+                default_outgoing,
+            };
             (handle.clone(), route)
         })
         .collect();
     TableFile::new(Body {
         account: spec.integration.account.clone(),
         enabled: spec.integration.enabled,
-        crm: CrmResolution::Names,
+        crm: if crm.is_some() { CrmResolution::Ids } else { CrmResolution::Names },
         channels,
         employees,
         global_chat: GlobalChatRoute {
@@ -71,6 +78,20 @@ pub fn compile(spec: &Spec) -> TableFile {
         copy_dialog: spec.deal_card.copy_dialog,
         phones: PhoneRoute { to_international: spec.phones.to_international },
     })
+}
+
+fn crm_user(employee: &Employee, crm: Option<&Snapshot>) -> Option<u64> {
+    match crm.map(|c| c.user(employee)) {
+        Some(Lookup::Found(user)) => Some(user.id),
+        _ => employee.crm_user,
+    }
+}
+
+fn stage_route(stage: &StageRef, crm: Option<&Snapshot>) -> StageRoute {
+    match crm.map(|c| c.stage(stage)) {
+        Some(StageLookup::Found(p, s)) => StageRoute { pipeline: NameOrId::Id(p.id), stage: NameOrId::Id(s.id) },
+        _ => StageRoute { pipeline: stage.pipeline.clone(), stage: stage.stage.clone() },
+    }
 }
 
 fn assignment_route(assignment: &Assignment) -> AssignmentRoute {

@@ -8,7 +8,9 @@
 
 pub mod check;
 pub mod compile;
+pub mod crm;
 pub mod diagnostics;
+pub mod init;
 pub mod parse;
 pub mod phone;
 pub mod resolve;

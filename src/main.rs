@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use chatroute::check::{Checked, check_bytes};
+use chatroute::check::{Checked, check_bytes_with};
+use chatroute::crm::Snapshot;
+use chatroute::crm::pull::PullOptions;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use chatroute::diagnostics::{Code, Severity};
 use chatroute::runtime::redis::RedisState;
@@ -34,12 +36,30 @@ enum Command {
         /// Treat warnings as errors for the exit code.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also check every pipeline, stage and user against this account snapshot (`crm pull`).
+        #[arg(long, value_name = "SNAPSHOT")]
+        crm: Option<PathBuf>,
     },
     /// Compile a spec into a routing table (written atomically; nothing is written when the spec has errors).
     Compile {
         /// Spec file.
         file: PathBuf,
         /// Table file to write; standard output when absent.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Check against this account snapshot and write amoCRM ids into the table.
+        #[arg(long, value_name = "SNAPSHOT")]
+        crm: Option<PathBuf>,
+    },
+    /// Talk to the amoCRM account.
+    #[command(subcommand)]
+    Crm(CrmCommand),
+    /// Write a commented starter spec (from the account snapshot when given) that passes `check`.
+    Init {
+        /// Account snapshot to take employees and the default stage from.
+        #[arg(long, value_name = "SNAPSHOT")]
+        crm: Option<PathBuf>,
+        /// Spec file to create; standard output when absent. An existing file is not overwritten.
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
@@ -70,6 +90,29 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum CrmCommand {
+    /// Pull users, pipelines and stages (and contacts' phones) into a snapshot file.
+    /// The token comes from AMOCRM_TOKEN or --token-file and is never written anywhere.
+    Pull {
+        /// amoCRM subdomain (`acme` of acme.amocrm.ru).
+        #[arg(long)]
+        account: String,
+        /// API base URL; default https://ACCOUNT.amocrm.ru.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Also pull contacts' phone numbers (for the 8 -> +7 rewrite check).
+        #[arg(long)]
+        contacts: bool,
+        /// File holding the token (instead of AMOCRM_TOKEN).
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// Snapshot file to write (atomically).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Human,
@@ -79,8 +122,12 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { files, format, deny_warnings } => check(&files, format, deny_warnings),
-        Command::Compile { file, output } => compile(&file, output.as_deref()),
+        Command::Check { files, format, deny_warnings, crm } => check(&files, format, deny_warnings, crm.as_deref()),
+        Command::Compile { file, output, crm } => compile(&file, output.as_deref(), crm.as_deref()),
+        Command::Crm(CrmCommand::Pull { account, base_url, contacts, token_file, output }) => {
+            crm_pull(&account, base_url, contacts, token_file.as_deref(), &output)
+        }
+        Command::Init { crm, output } => init(crm.as_deref(), output.as_deref()),
         Command::Route { table, channel, new_deals, format, state } => {
             route(&table, &channel, new_deals, format, &state)
         }
@@ -101,9 +148,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn read(path: &Path) -> Option<Checked> {
+/// Loads `--crm`, reporting a bad snapshot (the caller exits 2).
+fn snapshot(path: Option<&Path>) -> Result<Option<Snapshot>, ExitCode> {
+    let Some(path) = path else { return Ok(None) };
+    Snapshot::load(path).map(Some).map_err(|err| {
+        eprintln!("error: {}: {err}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn read(path: &Path, crm: Option<&Snapshot>) -> Option<Checked> {
     match std::fs::read(path) {
-        Ok(bytes) => Some(check_bytes(&path.display().to_string(), bytes)),
+        Ok(bytes) => Some(check_bytes_with(&path.display().to_string(), bytes, crm)),
         Err(err) => {
             eprintln!("error: cannot read {}: {err}", path.display());
             None
@@ -123,8 +179,12 @@ fn render(results: &[Checked], format: Format, to_terminal: bool) -> String {
     }
 }
 
-fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
-    let results: Vec<Checked> = files.iter().filter_map(|f| read(f)).collect();
+fn check(files: &[PathBuf], format: Format, deny_warnings: bool, crm: Option<&Path>) -> ExitCode {
+    let crm = match snapshot(crm) {
+        Ok(crm) => crm,
+        Err(code) => return code,
+    };
+    let results: Vec<Checked> = files.iter().filter_map(|f| read(f, crm.as_ref())).collect();
     let io_failed = results.len() < files.len();
     let count = |s| results.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == s).count();
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
@@ -142,8 +202,12 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     }
 }
 
-fn compile(file: &Path, output: Option<&Path>) -> ExitCode {
-    let Some(checked) = read(file) else {
+fn compile(file: &Path, output: Option<&Path>, crm: Option<&Path>) -> ExitCode {
+    let crm = match snapshot(crm) {
+        Ok(crm) => crm,
+        Err(code) => return code,
+    };
+    let Some(checked) = read(file, crm.as_ref()) else {
         return ExitCode::from(2);
     };
     // Diagnostics go to stderr: stdout may carry the table.
@@ -152,19 +216,91 @@ fn compile(file: &Path, output: Option<&Path>) -> ExitCode {
         eprintln!("error: {} has errors; no table written", file.display());
         return ExitCode::from(1);
     };
-    let bytes = chatroute::compile::compile(spec).to_bytes();
+    let bytes = chatroute::compile::compile(spec, crm.as_ref()).to_bytes();
     match output {
         None => {
             let _ = std::io::stdout().lock().write_all(&bytes);
             ExitCode::SUCCESS
         }
-        Some(path) => match chatroute::table::write_atomically(path, &bytes) {
-            Ok(()) => ExitCode::SUCCESS,
+        Some(path) => write_file(path, &bytes),
+    }
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> ExitCode {
+    match chatroute::table::write_atomically(path, bytes) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn crm_pull(
+    account: &str,
+    base_url: Option<String>,
+    contacts: bool,
+    token_file: Option<&Path>,
+    output: &Path,
+) -> ExitCode {
+    let token = match token_file {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => t.trim().to_owned(),
             Err(err) => {
-                eprintln!("error: cannot write {}: {err}", path.display());
-                ExitCode::from(2)
+                eprintln!("error: cannot read the token file {}: {err}", path.display());
+                return ExitCode::from(2);
             }
         },
+        None => std::env::var("AMOCRM_TOKEN").unwrap_or_default(),
+    };
+    if token.is_empty() {
+        eprintln!(
+            "error: no token: set AMOCRM_TOKEN or pass --token-file (an account administrator's long-lived token)"
+        );
+        return ExitCode::from(2);
+    }
+    let mut opts = PullOptions::new(account, token);
+    opts.contacts = contacts;
+    if let Some(url) = base_url {
+        opts.base_url = url.trim_end_matches('/').to_owned();
+    }
+    match chatroute::crm::pull::pull(account, &opts) {
+        Ok(snapshot) => {
+            let code = write_file(output, &snapshot.to_bytes());
+            if code == ExitCode::SUCCESS {
+                let contacts = snapshot.contacts.as_ref().map_or(String::new(), |c| format!(", {} contacts", c.len()));
+                eprintln!(
+                    "wrote {}: {} users, {} pipelines{contacts}",
+                    output.display(),
+                    snapshot.users.len(),
+                    snapshot.pipelines.len()
+                );
+            }
+            code
+        }
+        Err(err) => {
+            eprintln!("error: {err}; {} left untouched", output.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init(crm: Option<&Path>, output: Option<&Path>) -> ExitCode {
+    let crm = match snapshot(crm) {
+        Ok(crm) => crm,
+        Err(code) => return code,
+    };
+    let text = chatroute::init::starter(crm.as_ref());
+    match output {
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) if path.exists() => {
+            eprintln!("error: {} exists; not overwriting it", path.display());
+            ExitCode::from(2)
+        }
+        Some(path) => write_file(path, text.as_bytes()),
     }
 }
 

@@ -67,10 +67,13 @@ fn parse_international(number: &str) -> Option<PhoneNumber> {
 }
 
 /// When the rewrite would turn a valid `+8x` number (Japan, China, Korea,
-/// ...) written without `+` into a Russian one: the region it really is.
+/// ...) written without `+` into an invalid Russian one: the region it
+/// really is. A number valid both ways (`8 495 ...` is Moscow, and also a
+/// valid Vietnamese +84 number) is taken for the Russian one it most likely
+/// is, and not reported.
 pub fn mangled_region(raw: &str) -> Option<String> {
     let digits = bare_digits(raw)?;
-    if !(digits.len() == 11 && digits.starts_with('8')) {
+    if !(digits.len() == 11 && digits.starts_with('8')) || to_international(raw).valid {
         return None;
     }
     let number = parse_international(&format!("+{digits}"))?;
@@ -134,6 +137,7 @@ mod tests {
             assert!(!r.changed);
         }
         assert_eq!(mangled_region("89123456789"), None, "an ordinary Russian mobile");
+        assert_eq!(mangled_region("8 (495) 123-45-67"), None, "Moscow, though also valid as +84 (Vietnam)");
     }
 
     #[test]

@@ -1,14 +1,26 @@
 //! Every diagnostic code is triggered by a fixture under tests/fixtures,
 //! and its human and JSON renderings are snapshotted.
 
-use chatroute::check::{Checked, check_bytes};
+use chatroute::check::{Checked, check_bytes, check_bytes_with};
+use chatroute::crm::Snapshot;
 use chatroute::diagnostics::Code;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
+
+/// The account snapshot a fixture is checked against: CRM codes (CR7xx)
+/// need one; CR703 and CR707 need an account with duplicate names.
+fn snapshot_for(name: &str) -> Option<Snapshot> {
+    let file = match name {
+        "CR703" | "CR707" => "duplicates",
+        _ if name.starts_with("CR7") => "acme",
+        _ => return None,
+    };
+    Some(Snapshot::load(format!("tests/fixtures/crm/{file}.snapshot.json").as_ref()).unwrap())
+}
 
 fn fixture(name: &str) -> Checked {
     let path = format!("tests/fixtures/{name}.toml");
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    check_bytes(&path, bytes)
+    check_bytes_with(&path, bytes, snapshot_for(name).as_ref())
 }
 
 fn human(c: &Checked) -> String {

@@ -17,7 +17,7 @@ use redis_server::RedisServer;
 fn stationery() -> TableFile {
     let text = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
     let checked = chatroute::check::check_bytes("stationery", text.into_bytes());
-    chatroute::compile::compile(checked.spec.as_ref().unwrap())
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), None)
 }
 
 fn state(server: &RedisServer) -> RedisState {
@@ -103,7 +103,7 @@ fn sixteen_concurrent_claims_have_one_winner() {
 
     let furniture = std::fs::read_to_string("examples/furniture.toml").unwrap();
     let checked = chatroute::check::check_bytes("furniture", furniture.into_bytes());
-    let router = Router::new(chatroute::compile::compile(checked.spec.as_ref().unwrap()), state(&server));
+    let router = Router::new(chatroute::compile::compile(checked.spec.as_ref().unwrap(), None), state(&server));
     assert_eq!(router.claim("wa-wholesale", "d1", "w2").unwrap(), Claim::Won);
     assert_eq!(router.claim("wa-wholesale", "d1", "w3").unwrap(), Claim::Lost { winner: "w2".into() });
 }

@@ -14,7 +14,7 @@ use proptest::prelude::*;
 fn compile_text(name: &str, text: &str) -> TableFile {
     let checked = check_bytes(name, text.as_bytes().to_vec());
     assert!(!checked.has_errors(), "{name}: {:?}", checked.diagnostics);
-    chatroute::compile::compile(checked.spec.as_ref().unwrap())
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), None)
 }
 
 fn compile_example(name: &str) -> TableFile {

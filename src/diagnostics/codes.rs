@@ -67,6 +67,16 @@ codes! {
     UnknownRegion = "CR606", Error, "unknown region code";
     TrunkPrefixRegion = "CR607", Warning, "client region dialled with 8 while to_international is on";
     NothingRouted = "CR608", Warning, "no enabled channel";
+    UnknownPipeline = "CR701", Error, "pipeline not in the CRM account";
+    UnknownStage = "CR702", Error, "stage not in the pipeline";
+    AmbiguousName = "CR703", Error, "name matches several CRM objects";
+    StageOfOtherPipeline = "CR704", Error, "stage belongs to another pipeline";
+    UnknownCrmUser = "CR705", Error, "crm_user not in the CRM account";
+    NoCrmUser = "CR706", Error, "no CRM user for employee";
+    SeveralCrmUsers = "CR707", Error, "several CRM users match employee";
+    InactiveCrmUser = "CR708", Warning, "CRM user is inactive";
+    UnmentionedCrmUsers = "CR709", Advice, "CRM users the spec does not mention";
+    ContactsMangled = "CR710", Warning, "contacts' numbers the 8 -> +7 rewrite would mangle";
 }
 
 /// The long explanations, one `## CODE: title` section per code.

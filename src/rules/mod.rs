@@ -6,13 +6,15 @@
 mod access;
 mod assignment;
 mod channels;
-mod deals;
+mod crm;
+pub(crate) mod deals;
 mod global_chat;
 mod phones;
 mod references;
 
 use std::collections::BTreeSet;
 
+use crate::crm::Snapshot;
 use crate::diagnostics::Diagnostic;
 use crate::parse::Locator;
 use crate::spec::Spec;
@@ -49,7 +51,7 @@ pub(crate) fn join(base: &[&str], rest: &[&str]) -> Vec<String> {
 }
 
 /// Runs every rule.
-pub fn run(spec: &Spec, loc: Locator<'_>, handles: &BTreeSet<String>) -> Vec<Diagnostic> {
+pub fn run(spec: &Spec, loc: Locator<'_>, handles: &BTreeSet<String>, crm: Option<&Snapshot>) -> Vec<Diagnostic> {
     let mut cx = Ctx { spec, loc, handles, out: Vec::new() };
     channels::version(&mut cx);
     references::check(&mut cx);
@@ -59,5 +61,8 @@ pub fn run(spec: &Spec, loc: Locator<'_>, handles: &BTreeSet<String>) -> Vec<Dia
     deals::check(&mut cx);
     channels::check(&mut cx);
     phones::check(&mut cx);
+    if let Some(crm) = crm {
+        crm::check(&mut cx, crm);
+    }
     cx.out
 }

@@ -1,0 +1,167 @@
+//! The account snapshot file (docs/crm.md): users, pipelines with their
+//! statuses, and optionally contacts' phone numbers. Deterministic: the same
+//! account data gives the same bytes (sorted, no timestamps), and it never
+//! holds the API token.
+
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT: &str = "chatroute-crm-snapshot";
+pub const FORMAT_VERSION: u32 = 1;
+
+/// amoCRM status type of the Unsorted stage.
+pub const STATUS_TYPE_UNSORTED: u8 = 1;
+/// amoCRM's closed statuses, shared by every pipeline.
+pub const STATUS_WON: u64 = 142;
+pub const STATUS_LOST: u64 = 143;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub format: String,
+    pub format_version: u32,
+    /// The account subdomain it was pulled from.
+    pub account: String,
+    /// By id.
+    pub users: Vec<User>,
+    /// By id; statuses by `sort`, then id.
+    pub pipelines: Vec<Pipeline>,
+    /// Present when pulled with `--contacts`; by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<Contact>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pipeline {
+    pub id: u64,
+    pub name: String,
+    pub is_main: bool,
+    pub statuses: Vec<Status>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub id: u64,
+    pub name: String,
+    pub sort: i64,
+    /// 1: the Unsorted stage; 0: any other.
+    #[serde(rename = "type")]
+    pub kind: u8,
+}
+
+impl Status {
+    pub fn is_unsorted(&self) -> bool {
+        self.kind == STATUS_TYPE_UNSORTED
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.id == STATUS_WON || self.id == STATUS_LOST
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: u64,
+    pub phones: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum SnapshotError {
+    Io(std::io::Error),
+    Malformed(String),
+    NotASnapshot,
+    Version { found: u32 },
+}
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SnapshotError::Io(e) => write!(f, "{e}"),
+            SnapshotError::Malformed(e) => write!(f, "not a readable CRM snapshot: {e}"),
+            SnapshotError::NotASnapshot => {
+                write!(f, "this file is not a chatroute CRM snapshot (see `chatroute crm pull`)")
+            }
+            SnapshotError::Version { found } => {
+                write!(
+                    f,
+                    "snapshot format version {found}; this chatroute reads version {FORMAT_VERSION}: pull it again"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+impl Snapshot {
+    /// A snapshot in canonical order.
+    pub fn new(
+        account: &str,
+        mut users: Vec<User>,
+        mut pipelines: Vec<Pipeline>,
+        contacts: Option<Vec<Contact>>,
+    ) -> Self {
+        users.sort_by_key(|u| u.id);
+        pipelines.sort_by_key(|p| p.id);
+        for p in &mut pipelines {
+            p.statuses.sort_by_key(|s| (s.sort, s.id));
+        }
+        let contacts = contacts.map(|mut c| {
+            c.sort_by_key(|c| c.id);
+            c
+        });
+        Snapshot {
+            format: FORMAT.to_owned(),
+            format_version: FORMAT_VERSION,
+            account: account.to_owned(),
+            users,
+            pipelines,
+            contacts,
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, SnapshotError> {
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<String>,
+            format_version: Option<u32>,
+        }
+        let header: Header = serde_json::from_slice(bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+        if header.format.as_deref() != Some(FORMAT) {
+            return Err(SnapshotError::NotASnapshot);
+        }
+        if header.format_version != Some(FORMAT_VERSION) {
+            return Err(SnapshotError::Version { found: header.format_version.unwrap_or(0) });
+        }
+        serde_json::from_slice(bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))
+    }
+
+    pub fn load(path: &std::path::Path) -> Result<Self, SnapshotError> {
+        Self::from_slice(&std::fs::read(path).map_err(SnapshotError::Io)?)
+    }
+
+    /// The main pipeline (the first one when the account marks none).
+    pub fn main_pipeline(&self) -> Option<&Pipeline> {
+        self.pipelines.iter().find(|p| p.is_main).or(self.pipelines.first())
+    }
+}
+
+impl Pipeline {
+    /// The first stage new deals may start in: not Unsorted, not closed.
+    pub fn first_open_stage(&self) -> Option<&Status> {
+        self.statuses.iter().find(|s| !s.is_unsorted() && !s.is_closed())
+    }
+}

@@ -1,0 +1,88 @@
+//! `chatroute init`: a commented starter spec, built from the account
+//! snapshot when there is one, that passes `check` as written.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use crate::crm::Snapshot;
+
+/// A TOML basic string (JSON's escapes are a subset of TOML's).
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+/// A handle from an email's local part or a name: lower-case ASCII letters,
+/// digits and `_`, unique, never `everyone`.
+fn handle(name: &str, email: Option<&str>, id: u64, taken: &mut BTreeSet<String>) -> String {
+    let base = email.and_then(|e| e.split('@').next()).unwrap_or(name);
+    let mut h: String = base
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect::<String>()
+        .split('_')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    if h.is_empty() || h.starts_with(|c: char| c.is_ascii_digit()) || h == "everyone" || taken.contains(&h) {
+        h = format!("user_{id}");
+    }
+    taken.insert(h.clone());
+    h
+}
+
+/// The starter spec.
+pub fn starter(crm: Option<&Snapshot>) -> String {
+    let mut out = String::from("#:schema ../schema/chatroute.schema.json\n");
+    let account = crm.map_or("my-account", |c| c.account.as_str());
+    let _ = write!(
+        out,
+        "# chatroute spec: how messenger channels feed amoCRM. `chatroute check` this file\n\
+         # after every change; `chatroute explain CODE` explains any diagnostic.\nversion = 1\n\n\
+         [integration]\naccount = {}                 # amoCRM subdomain\nenabled = true\n\n\
+         [employees]                          # handle -> person; crm_user is the amoCRM user id\n",
+        quoted(account)
+    );
+    let mut taken = BTreeSet::new();
+    let mut handles = Vec::new();
+    match crm {
+        Some(crm) => {
+            for user in crm.users.iter().filter(|u| u.active) {
+                let h = handle(&user.name, user.email.as_deref(), user.id, &mut taken);
+                let _ = writeln!(out, "{h} = {{ name = {}, crm_user = {} }}", quoted(&user.name), user.id);
+                handles.push(h);
+            }
+        }
+        None => {
+            for (h, name) in [("manager1", "First Manager"), ("manager2", "Second Manager")] {
+                let _ = writeln!(out, "{h} = {{ name = {} }}", quoted(name));
+                handles.push(h.to_owned());
+            }
+        }
+    }
+    let (pipeline, stage) = crm
+        .and_then(|c| c.main_pipeline())
+        .and_then(|p| p.first_open_stage().map(|s| (p.name.clone(), s.name.clone())))
+        .unwrap_or_else(|| ("Sales".into(), "New lead".into()));
+    let _ = write!(
+        out,
+        "\n[defaults]\n# Where deals from new contacts start: never Unsorted, never a closed stage.\n\
+         new_deals = {{ pipeline = {}, stage = {} }}\naccess = \"none\"                      # every employee on every channel, unless stated\n\n\
+         [assignment]                         # who becomes responsible; a channel may override\n\
+         mode = \"round_robin\"                 # or \"first_responder\"\n\
+         after_close = \"create_new\"           # or \"append_to_last_closed\"\nmembers = [\n",
+        quoted(&pipeline),
+        quoted(&stage)
+    );
+    for h in &handles {
+        let _ = writeln!(out, "  {{ employee = {} }},", quoted(h));
+    }
+    out.push_str(
+        "]\n\n# One channel to start with: replace the number with your WhatsApp number.\n\
+         [channels.wa-main]\nname = \"Main WhatsApp\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\n\
+         [channels.wa-main.access]            # \"none\" | \"read\" | \"read_send\"\neveryone = \"read_send\"\n\n\
+         [global_chat]\nvisibility = \"own_and_unassigned\"    # or \"all\"\n\n\
+         [deal_card]\ncopy_dialog = \"hourly\"               # \"each_message\" | \"hourly\" | \"daily\" | \"off\"\n\n\
+         [phones]\nto_international = false             # 8XXXXXXXXXX -> +7XXXXXXXXXX; off if clients in Asia write without +\n",
+    );
+    out
+}
