@@ -118,3 +118,30 @@ fn prune(json: &mut Value, path: &[String]) -> bool {
         _ => false,
     }
 }
+
+/// Checks files in parallel on every core, in input order; a file that
+/// cannot be read is an `Err` in its place.
+pub fn check_files(paths: &[std::path::PathBuf], crm: Option<&Snapshot>) -> Vec<std::io::Result<Checked>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<std::io::Result<Checked>>>> = paths.iter().map(|_| Mutex::new(None)).collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                // Files are taken one at a time, so a few large files do not
+                // leave the other cores idle.
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(i) else { break };
+                    let result =
+                        std::fs::read(path).map(|bytes| check_bytes_with(&path.display().to_string(), bytes, crm));
+                    *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+                }
+            });
+        }
+    });
+    results.into_iter().filter_map(|r| r.into_inner().unwrap_or_else(|p| p.into_inner())).collect()
+}

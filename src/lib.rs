@@ -10,6 +10,7 @@ pub mod check;
 pub mod compile;
 pub mod crm;
 pub mod diagnostics;
+pub mod diff;
 pub mod init;
 pub mod parse;
 pub mod phone;

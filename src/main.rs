@@ -10,10 +10,11 @@ use chatroute::crm::Snapshot;
 use chatroute::crm::pull::PullOptions;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use chatroute::diagnostics::{Code, Severity};
+use chatroute::diff::Side;
 use chatroute::runtime::redis::RedisState;
 use chatroute::runtime::{AssignmentState, InProcess, Responsible, Router};
 use chatroute::table::TableFile;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Validate and compile messenger-to-amoCRM routing specs.
 #[derive(Parser)]
@@ -74,13 +75,30 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         new_deals: u64,
         /// Output format: aligned text, or one JSON object per line.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = Output::Human)]
+        format: Output,
         /// Assignment state: `memory` (this process only) or a Redis URL
         /// (`redis://HOST:PORT/DB`) shared with other instances.
         #[arg(long, default_value = "memory")]
         state: String,
     },
+    /// Show the change in routing between two specs or tables (exit 0 no change, 3 changes, 1 errors, 2 I/O).
+    Diff {
+        /// The old spec (TOML) or table (JSON), e.g. the deployed table.
+        old: PathBuf,
+        /// The new spec or table.
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Human)]
+        format: Output,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
     /// Print the JSON Schema of the spec format.
     Schema,
     /// Explain a diagnostic code, e.g. `chatroute explain CR204`.
@@ -113,10 +131,23 @@ enum CrmCommand {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
+/// Output of commands that are not diagnostics.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// rustc-style text (miette), colored on a terminal unless NO_COLOR is set.
+    Human,
+    /// One JSON document (format_version 1).
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload.
+    Sarif,
+    /// GitHub Actions workflow commands (inline annotations on pull requests).
+    Github,
 }
 
 fn main() -> ExitCode {
@@ -130,6 +161,24 @@ fn main() -> ExitCode {
         Command::Init { crm, output } => init(crm.as_deref(), output.as_deref()),
         Command::Route { table, channel, new_deals, format, state } => {
             route(&table, &channel, new_deals, format, &state)
+        }
+        Command::Diff { old, new, format } => diff(&old, &new, format),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "chatroute", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => {
+                    let _ = std::io::stdout().write_all(&out);
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Command::Schema => {
             print!("{}", chatroute::schema::to_pretty_string());
@@ -176,6 +225,8 @@ fn render(results: &[Checked], format: Format, to_terminal: bool) -> String {
             render::human(&reports, HumanStyle { color, width: 100 })
         }
         Format::Json => render::json(&reports),
+        Format::Sarif => render::sarif(&reports),
+        Format::Github => render::github(&reports),
     }
 }
 
@@ -184,8 +235,19 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool, crm: Option<&Pa
         Ok(crm) => crm,
         Err(code) => return code,
     };
-    let results: Vec<Checked> = files.iter().filter_map(|f| read(f, crm.as_ref())).collect();
-    let io_failed = results.len() < files.len();
+    let mut io_failed = false;
+    let results: Vec<Checked> = chatroute::check::check_files(files, crm.as_ref())
+        .into_iter()
+        .zip(files)
+        .filter_map(|(result, path)| {
+            result
+                .map_err(|err| {
+                    eprintln!("error: cannot read {}: {err}", path.display());
+                    io_failed = true;
+                })
+                .ok()
+        })
+        .collect();
     let count = |s| results.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == s).count();
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let mut out = render(&results, format, std::io::stdout().is_terminal());
@@ -304,7 +366,7 @@ fn init(crm: Option<&Path>, output: Option<&Path>) -> ExitCode {
     }
 }
 
-fn route(table: &Path, channel: &str, new_deals: u64, format: Format, state: &str) -> ExitCode {
+fn route(table: &Path, channel: &str, new_deals: u64, format: Output, state: &str) -> ExitCode {
     let table = match TableFile::load(table) {
         Ok(t) => t,
         Err(err) => {
@@ -324,7 +386,7 @@ fn route(table: &Path, channel: &str, new_deals: u64, format: Format, state: &st
     }
 }
 
-fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u64, format: Format) -> ExitCode {
+fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u64, format: Output) -> ExitCode {
     // Lines are printed as decisions are made, so a failure midway leaves
     // every decision already taken on record.
     let mut stdout = std::io::stdout().lock();
@@ -338,7 +400,7 @@ fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u
         };
         let name = |h: &str| router.table().employees.get(h).map_or("", |e| e.name.as_str()).to_owned();
         let line = match format {
-            Format::Human => {
+            Output::Human => {
                 let who = match &deal.responsible {
                     Responsible::Employee(h) => format!("{h} ({})", name(h)),
                     Responsible::FirstOf(group) => {
@@ -347,7 +409,7 @@ fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u
                 };
                 format!("{n:>4}  {} / {}  {who}", deal.pipeline, deal.stage)
             }
-            Format::Json => {
+            Output::Json => {
                 let responsible = match &deal.responsible {
                     Responsible::Employee(h) => serde_json::json!({ "handle": h, "name": name(h) }),
                     Responsible::FirstOf(group) => serde_json::json!({ "first_responder": group }),
@@ -364,4 +426,50 @@ fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u
         let _ = writeln!(stdout, "{line}");
     }
     ExitCode::SUCCESS
+}
+
+/// One side of `diff`: a table file as it is, or a spec checked and compiled.
+fn diff_side(path: &Path) -> Result<Side, ExitCode> {
+    let bytes = std::fs::read(path).map_err(|err| {
+        eprintln!("error: cannot read {}: {err}", path.display());
+        ExitCode::from(2)
+    })?;
+    // A TOML spec cannot start with `{`; a table always does.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        let table = TableFile::from_slice(&bytes).map_err(|err| {
+            eprintln!("error: {}: {err}", path.display());
+            ExitCode::from(2)
+        })?;
+        return Ok(Side { body: table.body, declared_channels: None });
+    }
+    let checked = check_bytes_with(&path.display().to_string(), bytes, None);
+    match checked.spec.as_ref().filter(|_| !checked.has_errors()) {
+        Some(spec) => Ok(Side {
+            body: chatroute::compile::compile(spec, None).body,
+            declared_channels: Some(spec.channels.keys().cloned().collect()),
+        }),
+        None => {
+            eprint!("{}", render(std::slice::from_ref(&checked), Format::Human, std::io::stderr().is_terminal()));
+            eprintln!("error: {} has errors; cannot compare it", path.display());
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+fn diff(old: &Path, new: &Path, format: Output) -> ExitCode {
+    let (old, new) = match (diff_side(old), diff_side(new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let changes = chatroute::diff::diff(&old, &new);
+    let text = match format {
+        Output::Human => chatroute::diff::render(&changes),
+        Output::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({ "changes": changes, "count": changes.len() }))
+                .unwrap_or_default()
+                + "\n"
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 use serde::Serialize;
 
-use super::{Diagnostic, Severity};
+use super::{Code, Diagnostic, Severity};
 use crate::source::{LineCol, SourceFile};
 
 /// A diagnostic together with the file it is about.
@@ -176,4 +176,170 @@ fn json_diagnostic<'a>(file: &'a SourceFile, d: &'a Diagnostic) -> JsonDiagnosti
 pub fn json(files: &[FileDiagnostics<'_>]) -> String {
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(&JsonReport::new(files)).unwrap_or_default() + "\n"
+}
+
+/// GitHub Actions workflow commands, one per diagnostic, so problems show
+/// inline on pull requests. Advice becomes `::notice`.
+pub fn github(files: &[FileDiagnostics<'_>]) -> String {
+    // Escaping as GitHub's toolkit does: data escapes %, CR, LF; property
+    // values also `:` and `,`.
+    fn data(s: &str) -> String {
+        s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    }
+    fn property(s: &str) -> String {
+        data(s).replace(':', "%3A").replace(',', "%2C")
+    }
+    let mut out = String::new();
+    for fd in files {
+        for d in fd.diagnostics {
+            let command = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Advice => "notice",
+            };
+            let span = fd.file.clamp(d.labels.first().map_or(0..0, |l| l.span.clone()));
+            let (start, end) = (fd.file.line_col(span.start), fd.file.line_col(span.end));
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str(&format!("\nhelp: {help}"));
+            }
+            out.push_str(&format!(
+                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+                property(&fd.file.name),
+                start.line,
+                start.column,
+                end.line,
+                end.column,
+                property(d.code.as_str()),
+                data(&message)
+            ));
+        }
+    }
+    out
+}
+
+/// SARIF 2.1.0 for code-scanning upload: one run, a rule per code, a
+/// result per diagnostic with its primary place and the other labels as
+/// related locations. Columns count Unicode code points, as declared.
+pub fn sarif(files: &[FileDiagnostics<'_>]) -> String {
+    use serde_json::json;
+    let rules: Vec<_> = Code::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "name": c.title(),
+                "shortDescription": { "text": c.title() },
+                "fullDescription": { "text": first_paragraph(c.explanation()) },
+                "help": { "text": c.explanation(), "markdown": c.explanation() },
+                "defaultConfiguration": { "level": sarif_level(c.severity()) },
+            })
+        })
+        .collect();
+    let region = |file: &SourceFile, span: std::ops::Range<usize>| {
+        let span = file.clamp(span);
+        let (start, end) = (file.line_col(span.start), file.line_col(span.end));
+        json!({
+            "startLine": start.line, "startColumn": start.column,
+            "endLine": end.line, "endColumn": end.column,
+            "byteOffset": span.start, "byteLength": span.end - span.start,
+        })
+    };
+    let mut results = Vec::new();
+    for fd in files {
+        let artifact = artifact_location(&fd.file.name);
+        for d in fd.diagnostics {
+            let location = |span: std::ops::Range<usize>, text: Option<&str>| {
+                let mut loc = json!({
+                    "physicalLocation": {
+                        "artifactLocation": artifact,
+                        "region": region(fd.file, span),
+                    }
+                });
+                if let Some(text) = text.filter(|t| !t.is_empty()) {
+                    loc["message"] = json!({ "text": text });
+                }
+                loc
+            };
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str(&format!("\nhelp: {help}"));
+            }
+            let primary = d.labels.first();
+            results.push(json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": Code::ALL.iter().position(|c| *c == d.code),
+                "level": sarif_level(d.severity),
+                "message": { "text": message },
+                "locations": [location(primary.map_or(0..0, |l| l.span.clone()), None)],
+                "relatedLocations": d.labels.iter().enumerate().map(|(i, l)| {
+                    let mut loc = location(l.span.clone(), Some(&l.text));
+                    loc["id"] = json!(i);
+                    loc
+                }).collect::<Vec<_>>(),
+            }));
+        }
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "chatroute",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/chatroute/chatroute",
+                "rules": rules,
+            }},
+            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "the directory chatroute ran in" } } },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Advice => "note",
+    }
+}
+
+/// The explanation's first paragraph after its heading.
+fn first_paragraph(text: &str) -> &str {
+    text.split("\n\n").nth(1).unwrap_or(text).trim()
+}
+
+/// Where a file is, for SARIF: relative to the working directory
+/// (`%SRCROOT%`) when it is under it, else an absolute `file://` URI.
+fn artifact_location(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(name);
+    let under_cwd = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()));
+    match under_cwd {
+        Some(relative) => serde_json::json!({ "uri": uri_path(&relative.to_string_lossy()), "uriBaseId": "%SRCROOT%" }),
+        None if path.is_absolute() => serde_json::json!({ "uri": format!("file://{}", uri_path(name)) }),
+        None => {
+            serde_json::json!({ "uri": uri_path(name.strip_prefix("./").unwrap_or(name)), "uriBaseId": "%SRCROOT%" })
+        }
+    }
+}
+
+/// A path as a URI path: `/` separators, each segment percent-encoded where
+/// URIs need it.
+fn uri_path(relative: &str) -> String {
+    let mut out = String::new();
+    for (i, segment) in relative.split(['/', '\\']).enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        for byte in segment.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                out.push(byte as char);
+            } else {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
 }
