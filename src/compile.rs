@@ -41,25 +41,39 @@ pub fn compile(spec: &Spec, crm: Option<&Snapshot>) -> TableFile {
             ))
         })
         .collect();
+    // Access per employee, built channel by channel: the bulk level for
+    // everyone, then the entries that override it.
+    let mut access: BTreeMap<&str, BTreeMap<String, Level>> =
+        spec.employees.keys().map(|h| (h.as_str(), BTreeMap::new())).collect();
+    for (id, channel) in spec.channels.iter().filter(|(id, _)| channels.contains_key(*id)) {
+        let bulk = spec.bulk_level(channel);
+        if bulk != Level::None {
+            for levels in access.values_mut() {
+                levels.insert(id.clone(), bulk);
+            }
+        }
+        for (handle, entry) in &channel.access.employees {
+            if let Some(levels) = access.get_mut(handle.as_str()) {
+                match entry.level() {
+                    Level::None => levels.remove(id),
+                    level => levels.insert(id.clone(), level),
+                };
+            }
+        }
+    }
+    let mut outgoing = spec.default_outgoing_all();
     let employees = spec
         .employees
         .iter()
         .map(|(handle, employee)| {
-            let access = spec
-                .channels
-                .iter()
-                .filter(|(id, _)| channels.contains_key(*id))
-                .map(|(id, c)| (id.clone(), spec.level(c, handle)))
-                .filter(|(_, level)| *level != Level::None)
-                .collect();
-            let default_outgoing = match spec.default_outgoing(handle) {
-                Outgoing::Explicit(c) | Outgoing::Implied(c) if channels.contains_key(c) => Some(c.to_owned()),
+            let default_outgoing = match outgoing.remove(handle.as_str()) {
+                Some(Outgoing::Explicit(c) | Outgoing::Implied(c)) if channels.contains_key(c) => Some(c.to_owned()),
                 _ => None,
             };
             let route = EmployeeRoute {
                 name: employee.name.clone(),
                 crm_user: crm_user(employee, crm),
-                access,
+                access: access.remove(handle.as_str()).unwrap_or_default(),
                 default_outgoing,
             };
             (handle.clone(), route)

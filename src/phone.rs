@@ -4,6 +4,27 @@
 use phonenumber::metadata::DATABASE;
 use phonenumber::{NationalNumber, PhoneNumber};
 
+/// Starts loading libphonenumber's data on another thread, once per
+/// process. Loading compiles thousands of regexes (about 0.1 s); started
+/// before parsing, it overlaps with it, and a check that needs no phone
+/// data does not wait for it.
+pub fn warm_up_in_background() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| {
+            let _ = DATABASE.by_id("RU");
+            READY.store(true, std::sync::atomic::Ordering::Release);
+        });
+    });
+}
+
+static READY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the background load has finished (so a check will not wait).
+pub fn ready() -> bool {
+    READY.load(std::sync::atomic::Ordering::Acquire)
+}
+
 /// The result of the `to_international` rewrite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rewrite {

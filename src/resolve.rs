@@ -2,6 +2,8 @@
 //! new-deal stage and default outgoing channel apply. Both the semantic
 //! rules and the compiler read the spec only through these.
 
+use std::collections::{BTreeMap, HashMap};
+
 use crate::spec::{Assignment, Channel, Level, Spec, StageRef};
 
 /// Where a setting comes from: the channel's own table or the integration-wide one.
@@ -72,20 +74,59 @@ impl Spec {
         self.enabled_channels().filter(|(_, c)| self.level(c, employee) == Level::ReadSend).map(|(id, _)| id).collect()
     }
 
-    /// The default outgoing channel: the marked one (the first, when the
-    /// spec wrongly marks several), else the only sendable one.
-    pub fn default_outgoing(&self, employee: &str) -> Outgoing<'_> {
-        let marked = self
-            .enabled_channels()
-            .find(|(_, c)| c.access.employees.get(employee).is_some_and(|e| e.default_outgoing()));
-        if let Some((id, _)) = marked {
-            return Outgoing::Explicit(id);
+    /// The bulk level of a channel: its `everyone`, else `defaults.access`.
+    pub fn bulk_level(&self, channel: &Channel) -> Level {
+        channel.access.everyone.unwrap_or(self.defaults.access)
+    }
+
+    /// Every employee's default outgoing channel: the first enabled channel
+    /// (in id order) that marks it, else the only sendable one.
+    ///
+    /// One pass over the channels and their entries, not employees x
+    /// channels: a channel whose bulk level is `read_send` is sendable for
+    /// everyone but those whose own entry says otherwise.
+    pub fn default_outgoing_all(&self) -> BTreeMap<&str, Outgoing<'_>> {
+        let mut open = Vec::new();
+        let mut marked: HashMap<&str, &str> = HashMap::new();
+        let mut closed: HashMap<&str, usize> = HashMap::new();
+        let mut extra: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (id, channel) in self.enabled_channels() {
+            let bulk_sends = self.bulk_level(channel) == Level::ReadSend;
+            if bulk_sends {
+                open.push(id);
+            }
+            for (handle, entry) in &channel.access.employees {
+                if entry.default_outgoing() {
+                    marked.entry(handle).or_insert(id);
+                }
+                match (bulk_sends, entry.level() == Level::ReadSend) {
+                    (true, false) => *closed.entry(handle).or_default() += 1,
+                    (false, true) => extra.entry(handle).or_default().push(id),
+                    _ => {}
+                }
+            }
         }
-        let sendable = self.sendable_channels(employee);
-        match sendable.as_slice() {
-            [] => Outgoing::None,
-            [only] => Outgoing::Implied(only),
-            _ => Outgoing::Unset(sendable),
-        }
+        self.employees
+            .keys()
+            .map(|handle| {
+                let handle = handle.as_str();
+                let outgoing = if let Some(id) = marked.get(handle) {
+                    Outgoing::Explicit(id)
+                } else {
+                    let extra = extra.get(handle).map_or(&[][..], Vec::as_slice);
+                    match open.len() - closed.get(handle).copied().unwrap_or(0) + extra.len() {
+                        0 => Outgoing::None,
+                        1 => match extra {
+                            [only] => Outgoing::Implied(only),
+                            _ => {
+                                self.sendable_channels(handle).first().map_or(Outgoing::None, |c| Outgoing::Implied(c))
+                            }
+                        },
+                        _ => Outgoing::Unset(self.sendable_channels(handle)),
+                    }
+                };
+                (handle, outgoing)
+            })
+            .collect()
     }
 }

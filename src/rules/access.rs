@@ -53,8 +53,8 @@ pub fn check(cx: &mut Ctx<'_>) {
             }
         }
     }
-    for handle in spec.employees.keys() {
-        if let Outgoing::Unset(channels) = spec.default_outgoing(handle) {
+    for (handle, outgoing) in spec.default_outgoing_all() {
+        if let Outgoing::Unset(channels) = outgoing {
             let list = channels.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
             cx.emit(
                 Diagnostic::new(

@@ -3,7 +3,6 @@
 
 use super::Ctx;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::phone;
 use crate::spec::{AddressKind, Channel, SPEC_VERSION};
 
 pub fn version(cx: &mut Ctx<'_>) {
@@ -63,20 +62,7 @@ fn address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
     };
     let span = cx.loc.value(&path(own_key));
     match channel.transport.address() {
-        AddressKind::Phone if !phone::is_valid_international(value) => {
-            let help = if value.trim_start().starts_with('+') {
-                "check the digits: libphonenumber knows no such number".to_owned()
-            } else {
-                let rewritten = phone::to_international(value);
-                let example = if rewritten.changed { rewritten.number } else { "+7 999 000-00-01".to_owned() };
-                format!("write the number in international form, e.g. \"{example}\"")
-            };
-            cx.emit(
-                Diagnostic::new(Code::InvalidPhone, format!("`{value}` is not a valid phone number"))
-                    .label(span, "not a valid international number")
-                    .help(help),
-            );
-        }
+        AddressKind::Phone => cx.phone_facts.numbers.push((value.clone(), span)),
         AddressKind::Handle if !valid_handle(value) => {
             cx.emit(
                 Diagnostic::new(Code::InvalidHandle, format!("`{value}` is not a valid Instagram handle"))
@@ -84,7 +70,7 @@ fn address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
                     .help("handles look like \"@acme.art\"; no spaces, no leading or trailing dot, no `..`"),
             );
         }
-        _ => {}
+        AddressKind::Handle => {}
     }
 }
 

@@ -9,7 +9,7 @@ mod channels;
 mod crm;
 pub(crate) mod deals;
 mod global_chat;
-mod phones;
+pub mod phones;
 mod references;
 
 use std::collections::BTreeSet;
@@ -18,6 +18,7 @@ use crate::crm::Snapshot;
 use crate::diagnostics::Diagnostic;
 use crate::parse::Locator;
 use crate::spec::Spec;
+pub use phones::PhoneFacts;
 
 /// What every rule sees.
 pub struct Ctx<'a> {
@@ -27,6 +28,7 @@ pub struct Ctx<'a> {
     /// schema rejected, so a broken entry does not also read as unknown.
     pub handles: &'a BTreeSet<String>,
     pub out: Vec<Diagnostic>,
+    pub phone_facts: PhoneFacts,
 }
 
 impl Ctx<'_> {
@@ -50,9 +52,15 @@ pub(crate) fn join(base: &[&str], rest: &[&str]) -> Vec<String> {
     base.iter().chain(rest).map(|s| s.to_string()).collect()
 }
 
-/// Runs every rule.
-pub fn run(spec: &Spec, loc: Locator<'_>, handles: &BTreeSet<String>, crm: Option<&Snapshot>) -> Vec<Diagnostic> {
-    let mut cx = Ctx { spec, loc, handles, out: Vec::new() };
+/// Runs every rule; the checks that need libphonenumber's data come back
+/// as facts for `phones::check`.
+pub fn run(
+    spec: &Spec,
+    loc: Locator<'_>,
+    handles: &BTreeSet<String>,
+    crm: Option<&Snapshot>,
+) -> (Vec<Diagnostic>, PhoneFacts) {
+    let mut cx = Ctx { spec, loc, handles, out: Vec::new(), phone_facts: PhoneFacts::default() };
     channels::version(&mut cx);
     references::check(&mut cx);
     assignment::check(&mut cx);
@@ -60,9 +68,9 @@ pub fn run(spec: &Spec, loc: Locator<'_>, handles: &BTreeSet<String>, crm: Optio
     global_chat::check(&mut cx);
     deals::check(&mut cx);
     channels::check(&mut cx);
-    phones::check(&mut cx);
+    phones::collect(&mut cx);
     if let Some(crm) = crm {
         crm::check(&mut cx, crm);
     }
-    cx.out
+    (cx.out, cx.phone_facts)
 }

@@ -1,41 +1,88 @@
-//! Phone rule checks: client regions are real ISO 3166 codes, and regions
-//! whose calling code starts with 8 clash with the 8 -> +7 rewrite.
+//! Checks that need libphonenumber's data: channel numbers, client regions
+//! and the 8 -> +7 rewrite against them.
+//!
+//! The rules only collect `PhoneFacts` (owned values and their spans); the
+//! facts are checked separately, so that checking many files never waits
+//! for the phone data to load: files are parsed and checked meanwhile, and
+//! their facts once the data is there (`check::check_files`).
+
+use std::ops::Range;
 
 use super::Ctx;
 use crate::diagnostics::{Code, Diagnostic, closest};
 use crate::phone;
 
-pub fn check(cx: &mut Ctx<'_>) {
+/// What a file says about phone numbers, with the spans to report at.
+#[derive(Debug, Clone, Default)]
+pub struct PhoneFacts {
+    /// Channel numbers: (number, span of the value).
+    pub numbers: Vec<(String, Range<usize>)>,
+    /// Client regions: (code, span of the value).
+    pub regions: Vec<(String, Range<usize>)>,
+    /// The span of `to_international = true`, when the rewrite is on.
+    pub rewrite: Option<Range<usize>>,
+}
+
+pub fn collect(cx: &mut Ctx<'_>) {
     let phones = &cx.spec.phones;
     for (i, region) in phones.client_regions.iter().enumerate() {
         let idx = i.to_string();
-        let span = cx.loc.value(&["phones", "client_regions", &idx]);
+        cx.phone_facts.regions.push((region.clone(), cx.loc.value(&["phones", "client_regions", &idx])));
+    }
+    if phones.to_international {
+        cx.phone_facts.rewrite = Some(cx.loc.value(&["phones", "to_international"]));
+    }
+}
+
+/// The diagnostics of a file's phone facts.
+pub fn check(facts: &PhoneFacts) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (value, span) in &facts.numbers {
+        if phone::is_valid_international(value) {
+            continue;
+        }
+        let help = if value.trim_start().starts_with('+') {
+            "check the digits: libphonenumber knows no such number".to_owned()
+        } else {
+            let rewritten = phone::to_international(value);
+            let example = if rewritten.changed { rewritten.number } else { "+7 999 000-00-01".to_owned() };
+            format!("write the number in international form, e.g. \"{example}\"")
+        };
+        out.push(
+            Diagnostic::new(Code::InvalidPhone, format!("`{value}` is not a valid phone number"))
+                .label(span.clone(), "not a valid international number")
+                .help(help),
+        );
+    }
+    for (region, span) in &facts.regions {
         match phone::calling_code(region) {
             None => {
                 let upper = region.to_uppercase();
                 let suggestion = phone::regions().find(|r| *r == upper).or_else(|| closest(region, phone::regions()));
-                cx.emit(
+                out.push(
                     Diagnostic::new(
                         Code::UnknownRegion,
                         format!("`{region}` is not an ISO 3166-1 alpha-2 region code"),
                     )
-                    .label(span, "unknown region")
+                    .label(span.clone(), "unknown region")
                     .help("use two upper-case letters, e.g. \"RU\", \"KZ\", \"JP\"")
                     .suggest(suggestion),
                 );
             }
-            Some(code) if phones.to_international && code.to_string().starts_with('8') => {
-                cx.emit(
+            Some(code) if code.to_string().starts_with('8') => {
+                let Some(rewrite) = &facts.rewrite else { continue };
+                out.push(
                     Diagnostic::new(
                         Code::TrunkPrefixRegion,
                         format!("clients in {region} (+{code}) may write numbers starting with 8, which the 8 -> +7 rewrite would mangle"),
                     )
-                    .label(span, format!("+{code}"))
-                    .label(cx.loc.value(&["phones", "to_international"]), "rewrite is on")
+                    .label(span.clone(), format!("+{code}"))
+                    .label(rewrite.clone(), "rewrite is on")
                     .help("set to_international = false if these clients write without `+`"),
                 );
             }
             Some(_) => {}
         }
     }
+    out
 }
