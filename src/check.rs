@@ -1,7 +1,7 @@
 //! The `check` pipeline for one file: read -> parse -> schema -> typed spec
 //! -> rules, collecting every diagnostic on the way.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,10 +12,13 @@ use serde_json::Value;
 use crate::crm::Snapshot;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::parse::{self, Locator};
-use crate::rules::PhoneFacts;
 use crate::source::SourceFile;
 use crate::spec::Spec;
 use crate::{rules, schema};
+
+/// From this size on, a file's stages use a second thread; below it the
+/// thread costs more than it saves (and many files run in parallel anyway).
+const LARGE_FILE: usize = 256 * 1024;
 
 /// Everything `check` learnt about one file.
 pub struct Checked {
@@ -39,67 +42,59 @@ pub fn check_bytes(name: &str, bytes: Vec<u8>) -> Checked {
 
 /// Checks one file's bytes, and its references against an account snapshot.
 pub fn check_bytes_with(name: &str, bytes: Vec<u8>, crm: Option<&Snapshot>) -> Checked {
-    analyse(name, bytes, crm).finish()
-}
-
-/// A file checked but for its phone facts, which need libphonenumber's data.
-struct Analysed {
-    source: SourceFile,
-    diagnostics: Vec<Diagnostic>,
-    spec: Option<Spec>,
-    phone_facts: PhoneFacts,
-}
-
-impl Analysed {
-    fn finish(mut self) -> Checked {
-        self.diagnostics.extend(rules::phones::check(&self.phone_facts));
-        diagnostics::sort(&mut self.diagnostics);
-        let has_errors = self.diagnostics.iter().any(|d| d.severity == Severity::Error);
-        Checked { source: self.source, diagnostics: self.diagnostics, spec: self.spec.filter(|_| !has_errors) }
-    }
-}
-
-fn analyse(name: &str, bytes: Vec<u8>, crm: Option<&Snapshot>) -> Analysed {
     let (source, refused) = parse::read_source(name, bytes);
     if let Some(diag) = refused {
-        return Analysed { source, diagnostics: vec![diag], spec: None, phone_facts: PhoneFacts::default() };
+        return Checked { source, diagnostics: vec![diag], spec: None };
     }
-    let (diagnostics, spec, phone_facts) = check_text(&source.text, crm);
-    Analysed { source, diagnostics, spec, phone_facts }
+    let (mut diagnostics, spec) = check_text(&source.text, crm);
+    diagnostics::sort(&mut diagnostics);
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    Checked { source, diagnostics, spec: spec.filter(|_| !has_errors) }
 }
 
 /// Checks a spec's text; syntax errors stop the later stages, schema errors
 /// only remove the values they condemn from the rules' view.
-fn check_text(text: &str, crm: Option<&Snapshot>) -> (Vec<Diagnostic>, Option<Spec>, PhoneFacts) {
+fn check_text(text: &str, crm: Option<&Snapshot>) -> (Vec<Diagnostic>, Option<Spec>) {
     let root = match parse::parse(text) {
         Ok(root) => root,
-        Err(diags) => return (diags, None, PhoneFacts::default()),
+        Err(diags) => return (diags, None),
     };
     let loc = Locator::new(&root);
     let json = parse::to_json(root.get_ref());
-    let report = schema::validate(&json, loc);
+    // The schema check and the typed reading of a valid file are
+    // independent: for a large file, run them on two cores.
+    let (report, first_try) = if text.len() >= LARGE_FILE {
+        std::thread::scope(|scope| {
+            let typed = scope.spawn(|| Spec::deserialize(&json).ok());
+            let report = schema::validate(&json, loc);
+            (report, typed.join().unwrap_or(None))
+        })
+    } else {
+        (schema::validate(&json, loc), Spec::deserialize(&json).ok())
+    };
     let mut diagnostics = report.diagnostics;
-    let handles: BTreeSet<String> =
+    let handles: HashSet<String> =
         json.get("employees").and_then(Value::as_object).map(|e| e.keys().cloned().collect()).unwrap_or_default();
-    let spec = typed(&json, &report.invalid);
-    let mut phone_facts = PhoneFacts::default();
+    let spec = match first_try {
+        Some(spec) if report.invalid.is_empty() => Some(spec),
+        _ => typed(&json, &report.invalid),
+    };
     if let Some(spec) = &spec {
-        let (found, facts) = rules::run(spec, loc, &handles, crm);
+        let (found, phone_facts) = rules::run(spec, loc, &handles, crm);
         diagnostics.extend(found);
-        phone_facts = facts;
+        diagnostics.extend(rules::phones::check(&phone_facts));
     }
-    (diagnostics, spec, phone_facts)
+    if text.len() >= LARGE_FILE {
+        // Freeing a large document's JSON twin takes a while; let another core do it.
+        std::thread::spawn(move || drop(json));
+    }
+    (diagnostics, spec)
 }
 
 /// Reads the typed spec without the values the schema condemned. When a
 /// removed value was required, the table that needed it goes too, so the
 /// rules still see every part of the file that is sound.
 fn typed(json: &Value, invalid: &[Vec<String>]) -> Option<Spec> {
-    if invalid.is_empty() {
-        if let Ok(spec) = Spec::deserialize(json) {
-            return Some(spec);
-        }
-    }
     let mut json = json.clone();
     let mut paths: Vec<&Vec<String>> = invalid.iter().collect();
     // Deepest first, so removing one value never shifts another's index.
@@ -152,42 +147,25 @@ fn prune(json: &mut Value, path: &[String]) -> bool {
 }
 
 /// Checks files in parallel on every core, in input order; a file that
-/// cannot be read is an `Err` in its place.
-///
-/// Files are taken one at a time, so a few large files do not leave the
-/// other cores idle; libphonenumber's data loads on another thread
-/// meanwhile, and a file's phone facts are checked as soon as it is there,
-/// or after the last file, so no worker waits for it.
+/// cannot be read is an `Err` in its place. Files are taken one at a time,
+/// so a few large files do not leave the other cores idle.
 pub fn check_files(paths: &[PathBuf], crm: Option<&Snapshot>) -> Vec<std::io::Result<Checked>> {
     crate::phone::warm_up_in_background();
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<std::io::Result<Checked>>>> = paths.iter().map(|_| Mutex::new(None)).collect();
-    let waiting: Mutex<Vec<(usize, Analysed)>> = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len());
-    let store = |i: usize, result| *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
-                    match std::fs::read(path) {
-                        Err(err) => store(i, Err(err)),
-                        Ok(bytes) => {
-                            let analysed = analyse(&path.display().to_string(), bytes, crm);
-                            if crate::phone::ready() {
-                                store(i, Ok(analysed.finish()));
-                            } else {
-                                waiting.lock().unwrap_or_else(|p| p.into_inner()).push((i, analysed));
-                            }
-                        }
-                    }
+                    let result =
+                        std::fs::read(path).map(|bytes| check_bytes_with(&path.display().to_string(), bytes, crm));
+                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                 }
             });
         }
     });
-    for (i, analysed) in waiting.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        store(i, Ok(analysed.finish()));
-    }
     slots.into_iter().filter_map(|r| r.into_inner().unwrap_or_else(|p| p.into_inner())).collect()
 }

@@ -1,28 +1,67 @@
 //! Phone numbers: the channel-number check, client regions and the
 //! 8 -> +7 rewrite, all on libphonenumber data (the `phonenumber` crate).
+//!
+//! The crate's built-in database compiles every region's patterns on first
+//! use (about 0.13 s). Here the same metadata (data/PhoneNumberMetadata.xml,
+//! see data/README.md) is loaded with the crate's loader, and the crate's
+//! `Database` is built per calling code, only for the codes a number uses.
 
-use phonenumber::metadata::DATABASE;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use phonenumber::metadata::{Database, loader};
 use phonenumber::{NationalNumber, PhoneNumber};
 
-/// Starts loading libphonenumber's data on another thread, once per
-/// process. Loading compiles thousands of regexes (about 0.1 s); started
-/// before parsing, it overlaps with it, and a check that needs no phone
-/// data does not wait for it.
+const METADATA_XML: &str = include_str!("../data/PhoneNumberMetadata.xml");
+
+/// Every territory's metadata, patterns not compiled.
+static METADATA: LazyLock<Vec<loader::Metadata>> = LazyLock::new(|| {
+    loader::load(std::io::Cursor::new(METADATA_XML)).expect("the vendored libphonenumber metadata loads")
+});
+
+/// Calling code of each region (ISO 3166-1 alpha-2; not the non-geographic "001").
+static REGIONS: LazyLock<HashMap<&'static str, u16>> = LazyLock::new(|| {
+    METADATA
+        .iter()
+        .filter_map(|m| Some((m.id.as_deref()?, m.country_code?)))
+        .filter(|(id, _)| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
+        .collect()
+});
+
+/// Loads the metadata on another thread, once per process, so that it is
+/// ready when the first file's numbers are checked.
 pub fn warm_up_in_background() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
-        std::thread::spawn(|| {
-            let _ = DATABASE.by_id("RU");
-            READY.store(true, std::sync::atomic::Ordering::Release);
-        });
+        std::thread::spawn(|| database(7).is_some());
     });
 }
 
-static READY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The database of one calling code, built on first use and kept.
+fn database(code: u16) -> Option<&'static Database> {
+    static DATABASES: LazyLock<Mutex<HashMap<u16, &'static Database>>> = LazyLock::new(Default::default);
+    let mut databases = DATABASES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(db) = databases.get(&code) {
+        return Some(db);
+    }
+    let territories: Vec<loader::Metadata> =
+        METADATA.iter().filter(|m| m.country_code == Some(code)).cloned().collect();
+    if territories.is_empty() {
+        return None;
+    }
+    // Kept for the life of the process, like the crate's own database.
+    let db: &'static Database = Box::leak(Box::new(Database::from(territories).ok()?));
+    databases.insert(code, db);
+    Some(db)
+}
 
-/// Whether the background load has finished (so a check will not wait).
-pub fn ready() -> bool {
-    READY.load(std::sync::atomic::Ordering::Acquire)
+/// The calling code a `+...` number starts with, and its database.
+fn database_for(number: &str) -> Option<(u16, &'static Database)> {
+    let digits: String = number.trim_start().strip_prefix('+')?.chars().filter(char::is_ascii_digit).take(3).collect();
+    (1..=digits.len()).find_map(|len| {
+        let code: u16 = digits[..len].parse().ok()?;
+        database(code).map(|db| (code, db))
+    })
 }
 
 /// The result of the `to_international` rewrite.
@@ -63,7 +102,7 @@ pub fn to_international(raw: &str) -> Rewrite {
 
 /// Whether `number` is a valid number in international form (`+CC...`).
 pub fn is_valid_international(number: &str) -> bool {
-    number.trim_start().starts_with('+') && parse_international(number).is_some_and(|n| phonenumber::is_valid(&n))
+    parse_international(number).is_some_and(|(n, db)| phonenumber::is_valid_with(db, &n))
 }
 
 /// Parses a number written with `+` and the country code.
@@ -72,19 +111,20 @@ pub fn is_valid_international(number: &str) -> bool {
 /// `+7 800 555-35-35` parses as national `005553535` and reads invalid.
 /// After `+CC` there is no trunk prefix to strip, so when the parser dropped
 /// digits the number is rebuilt from exactly the digits that were written.
-fn parse_international(number: &str) -> Option<PhoneNumber> {
-    let parsed = phonenumber::parse(None, number).ok()?;
+fn parse_international(number: &str) -> Option<(PhoneNumber, &'static Database)> {
+    let (_, db) = database_for(number)?;
+    let parsed = phonenumber::parse_with(db, None, number).ok()?;
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
     let written = digits.strip_prefix(&parsed.code().value().to_string())?;
     if parsed.extension().is_some() || parsed.national().to_string() == written {
-        return Some(parsed);
+        return Some((parsed, db));
     }
     let zeros = u8::try_from(written.chars().take_while(|&c| c == '0').count()).ok()?;
     let national = NationalNumber::new(written.parse().ok()?, zeros).ok()?;
     // PhoneNumber has no public constructor; its serde form is the stable way in.
     let mut json = serde_json::to_value(&parsed).ok()?;
     json["national"] = serde_json::to_value(national).ok()?;
-    serde_json::from_value(json).ok()
+    Some((serde_json::from_value(json).ok()?, db))
 }
 
 /// When the rewrite would turn a valid `+8x` number (Japan, China, Korea,
@@ -97,25 +137,28 @@ pub fn mangled_region(raw: &str) -> Option<String> {
     if !(digits.len() == 11 && digits.starts_with('8')) || to_international(raw).valid {
         return None;
     }
-    let number = parse_international(&format!("+{digits}"))?;
-    if !phonenumber::is_valid(&number) {
+    let (number, db) = parse_international(&format!("+{digits}"))?;
+    if !phonenumber::is_valid_with(db, &number) {
         return None;
     }
-    Some(number.country().id().map_or_else(|| format!("+{}", number.code().value()), |id| format!("{id:?}")))
+    // The territory whose numbering plan the number belongs to (+7: RU or KZ).
+    let national = number.national().to_string();
+    let mut territories: Vec<_> = db.iter().filter(|m| m.descriptors().general().is_match(&national)).collect();
+    territories.sort_by_key(|m| (!m.is_main_country_for_code(), m.id()));
+    Some(territories.first().map_or_else(|| format!("+{}", number.code().value()), |m| m.id().to_owned()))
 }
 
 /// The country calling code of an ISO 3166-1 alpha-2 region, when
 /// libphonenumber knows the region.
 pub fn calling_code(region: &str) -> Option<u16> {
-    if region.len() != 2 || !region.chars().all(|c| c.is_ascii_uppercase()) {
-        return None;
-    }
-    DATABASE.by_id(region).map(|m| m.country_code())
+    REGIONS.get(region).copied()
 }
 
-/// Every region libphonenumber knows, for suggestions.
+/// Every region libphonenumber knows, for suggestions (sorted).
 pub fn regions() -> impl Iterator<Item = &'static str> {
-    DATABASE.iter().map(|m| m.id()).filter(|id| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
+    let mut ids: Vec<&'static str> = REGIONS.keys().copied().collect();
+    ids.sort_unstable();
+    ids.into_iter()
 }
 
 #[cfg(test)]
@@ -159,6 +202,32 @@ mod tests {
         }
         assert_eq!(mangled_region("89123456789"), None, "an ordinary Russian mobile");
         assert_eq!(mangled_region("8 (495) 123-45-67"), None, "Moscow, though also valid as +84 (Vietnam)");
+    }
+
+    /// The vendored metadata is the crate's: same regions, same calling
+    /// codes, same verdict on every example number of every region.
+    #[test]
+    fn vendored_metadata_agrees_with_the_crate_database() {
+        use phonenumber::metadata::DATABASE;
+        let builtin: HashMap<&str, u16> = DATABASE
+            .iter()
+            .map(|m| (m.id(), m.country_code()))
+            .filter(|(id, _)| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
+            .collect();
+        assert_eq!(*REGIONS, builtin);
+        let mut checked = 0;
+        for meta in METADATA.iter() {
+            let code = meta.country_code.unwrap_or_default();
+            let descriptors = [&meta.fixed_line, &meta.mobile, &meta.toll_free, &meta.premium_rate, &meta.voip];
+            for example in descriptors.into_iter().flatten().filter_map(|d| d.example.as_deref()) {
+                let number = format!("+{code}{example}");
+                let (parsed, db) = parse_international(&number).unwrap_or_else(|| panic!("{number} does not parse"));
+                assert!(phonenumber::is_valid_with(db, &parsed), "{number}: an example number reads invalid");
+                assert!(phonenumber::is_valid(&parsed), "{number}: the built-in database disagrees");
+                checked += 1;
+            }
+        }
+        assert!(checked > 800, "only {checked} example numbers");
     }
 
     #[test]

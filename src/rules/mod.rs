@@ -12,7 +12,7 @@ mod global_chat;
 pub mod phones;
 mod references;
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use crate::crm::Snapshot;
 use crate::diagnostics::Diagnostic;
@@ -26,7 +26,7 @@ pub struct Ctx<'a> {
     pub loc: Locator<'a>,
     /// Employee handles written in the file, including ones whose entry the
     /// schema rejected, so a broken entry does not also read as unknown.
-    pub handles: &'a BTreeSet<String>,
+    pub handles: &'a HashSet<String>,
     pub out: Vec<Diagnostic>,
     pub phone_facts: PhoneFacts,
 }
@@ -57,7 +57,7 @@ pub(crate) fn join(base: &[&str], rest: &[&str]) -> Vec<String> {
 pub fn run(
     spec: &Spec,
     loc: Locator<'_>,
-    handles: &BTreeSet<String>,
+    handles: &HashSet<String>,
     crm: Option<&Snapshot>,
 ) -> (Vec<Diagnostic>, PhoneFacts) {
     let mut cx = Ctx { spec, loc, handles, out: Vec::new(), phone_facts: PhoneFacts::default() };
