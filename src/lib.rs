@@ -6,6 +6,7 @@
 //! the stages for one file; [`compile`] turns a checked spec into a
 //! [`table`], which the [`runtime`] loads. See ARCHITECTURE.md.
 
+pub mod artifact;
 pub mod check;
 pub mod compile;
 pub mod crm;

@@ -289,7 +289,7 @@ fn compile(file: &Path, output: Option<&Path>, crm: Option<&Path>) -> ExitCode {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> ExitCode {
-    match chatroute::table::write_atomically(path, bytes) {
+    match chatroute::artifact::write_atomically(path, bytes) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: cannot write {}: {err}", path.display());

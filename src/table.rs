@@ -7,12 +7,12 @@
 //! types), so the hash does not depend on how the file is indented.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::artifact::{self, ArtifactError};
 use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Transport, Visibility};
 
 /// Marks a file as a chatroute table.
@@ -142,6 +142,16 @@ impl std::fmt::Display for TableError {
 
 impl std::error::Error for TableError {}
 
+impl From<ArtifactError> for TableError {
+    fn from(e: ArtifactError) -> Self {
+        match e {
+            ArtifactError::Malformed(why) => TableError::Malformed(why),
+            ArtifactError::Foreign => TableError::NotATable,
+            ArtifactError::Version { found } => TableError::Version { found },
+        }
+    }
+}
+
 impl From<std::io::Error> for TableError {
     fn from(e: std::io::Error) -> Self {
         TableError::Io(e)
@@ -174,29 +184,12 @@ impl TableFile {
 
     /// The bytes written to disk: pretty JSON, final newline. Deterministic.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+        artifact::to_bytes(self)
     }
 
     /// Reads and verifies a table: its marker, format version and hash.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, TableError> {
-        #[derive(Deserialize)]
-        struct Header {
-            format: Option<String>,
-            format_version: Option<u32>,
-        }
-        let header: Header = serde_json::from_slice(bytes).map_err(|e| TableError::Malformed(e.to_string()))?;
-        if header.format.as_deref() != Some(FORMAT) {
-            return Err(TableError::NotATable);
-        }
-        match header.format_version {
-            Some(FORMAT_VERSION) => {}
-            found => {
-                return Err(TableError::Version { found: found.unwrap_or(0) });
-            }
-        }
-        let table: TableFile = serde_json::from_slice(bytes).map_err(|e| TableError::Malformed(e.to_string()))?;
+        let table: TableFile = artifact::from_slice(bytes, FORMAT, FORMAT_VERSION)?;
         let computed = hash(&table.body);
         if computed != table.hash {
             return Err(TableError::HashMismatch { stored: table.hash, computed });
@@ -207,31 +200,4 @@ impl TableFile {
     pub fn load(path: &Path) -> Result<Self, TableError> {
         Self::from_slice(&std::fs::read(path)?)
     }
-}
-
-/// Writes `bytes` to `path` so that a reader sees the old file or the new
-/// one, never a part: a temp file beside the target, fsync, rename, then
-/// fsync of the directory so the rename itself survives a crash.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().ok_or_else(|| std::io::Error::other("output path has no file name"))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        // Directory fsync is not supported everywhere; the rename is already done.
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

@@ -3,15 +3,12 @@
 //! the committed schema.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn chatroute(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chatroute")).args(args).env("NO_COLOR", "1").output().unwrap()
-}
+#[path = "support/cli.rs"]
+mod cli_support;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use cli_support::{chatroute, stdout};
 
 #[test]
 fn sarif_is_valid_sarif_2_1_0_with_rules_and_regions() {

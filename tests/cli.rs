@@ -1,14 +1,9 @@
 //! The `chatroute` binary as users run it: exit codes, formats, files.
 
-use std::process::{Command, Output};
+#[path = "support/cli.rs"]
+mod cli_support;
 
-fn chatroute(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chatroute")).args(args).env("NO_COLOR", "1").output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use cli_support::{chatroute, scratch, stdout};
 
 #[test]
 fn check_examples_exits_zero() {
@@ -73,12 +68,6 @@ fn schema_prints_the_committed_schema() {
 fn usage_errors_exit_two() {
     assert_eq!(chatroute(&["check"]).status.code(), Some(2));
     assert_eq!(chatroute(&["frobnicate"]).status.code(), Some(2));
-}
-
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("chatroute-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]

@@ -3,8 +3,9 @@
 
 #[path = "support/amocrm_server.rs"]
 mod amocrm_server;
+#[path = "support/cli.rs"]
+mod cli_support;
 
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use amocrm_server::{Answer, FakeAmo};
@@ -12,6 +13,7 @@ use chatroute::check::check_bytes_with;
 use chatroute::crm::Snapshot;
 use chatroute::crm::pull::{PullError, PullOptions, pull};
 use chatroute::diagnostics::Code;
+use cli_support::{chatroute_with_token as chatroute, scratch};
 
 const TOKEN: &str = "test-token-6f1c9a";
 
@@ -27,21 +29,6 @@ fn options(server: &FakeAmo, contacts: bool) -> PullOptions {
 
 fn snapshot_fixture() -> Snapshot {
     Snapshot::load("tests/fixtures/crm/acme.snapshot.json".as_ref()).unwrap()
-}
-
-fn chatroute(args: &[&str], token: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chatroute"));
-    cmd.args(args).env("NO_COLOR", "1").env_remove("AMOCRM_TOKEN");
-    if let Some(t) = token {
-        cmd.env("AMOCRM_TOKEN", t);
-    }
-    cmd.output().unwrap()
-}
-
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("chatroute-crm-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::artifact::{self, ArtifactError};
+
 pub const FORMAT: &str = "chatroute-crm-snapshot";
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -128,25 +130,15 @@ impl Snapshot {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+        artifact::to_bytes(self)
     }
 
     pub fn from_slice(bytes: &[u8]) -> Result<Self, SnapshotError> {
-        #[derive(Deserialize)]
-        struct Header {
-            format: Option<String>,
-            format_version: Option<u32>,
-        }
-        let header: Header = serde_json::from_slice(bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
-        if header.format.as_deref() != Some(FORMAT) {
-            return Err(SnapshotError::NotASnapshot);
-        }
-        if header.format_version != Some(FORMAT_VERSION) {
-            return Err(SnapshotError::Version { found: header.format_version.unwrap_or(0) });
-        }
-        serde_json::from_slice(bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))
+        artifact::from_slice(bytes, FORMAT, FORMAT_VERSION).map_err(|e| match e {
+            ArtifactError::Malformed(why) => SnapshotError::Malformed(why),
+            ArtifactError::Foreign => SnapshotError::NotASnapshot,
+            ArtifactError::Version { found } => SnapshotError::Version { found },
+        })
     }
 
     pub fn load(path: &std::path::Path) -> Result<Self, SnapshotError> {
