@@ -89,7 +89,7 @@ impl Client<'_> {
     fn get(&mut self, url: &str) -> Result<Option<Value>, PullError> {
         let path = url.strip_prefix(&self.opts.base_url).unwrap_or(url).to_owned();
         let mut delay = self.opts.backoff;
-        for attempt in 1..=self.opts.max_attempts {
+        for attempt in 1..=self.opts.max_attempts.max(1) {
             if let Some(last) = self.last {
                 std::thread::sleep(self.opts.min_interval.saturating_sub(last.elapsed()));
             }
@@ -124,7 +124,7 @@ impl Client<'_> {
                     delay *= 2;
                 }
                 429 | 500..=599 => {
-                    return Err(PullError::RetriesExhausted { status, path, attempts: self.opts.max_attempts });
+                    return Err(PullError::RetriesExhausted { status, path, attempts: attempt });
                 }
                 _ => return Err(PullError::Status { status, path }),
             }
