@@ -77,6 +77,7 @@ codes! {
     InactiveCrmUser = "CR708", Warning, "CRM user is inactive";
     UnmentionedCrmUsers = "CR709", Advice, "CRM users the spec does not mention";
     ContactsMangled = "CR710", Warning, "contacts' numbers the 8 -> +7 rewrite would mangle";
+    SnapshotOfOtherAccount = "CR711", Error, "snapshot of another account";
 }
 
 /// The long explanations, one `## CODE: title` section per code.

@@ -14,6 +14,21 @@ use crate::spec::StageRef;
 
 pub fn check(cx: &mut Ctx<'_>, crm: &Snapshot) {
     let spec = cx.spec;
+    if !spec.integration.account.eq_ignore_ascii_case(&crm.account) {
+        // Every other finding would be about the wrong account.
+        cx.emit(
+            Diagnostic::new(
+                Code::SnapshotOfOtherAccount,
+                format!("the snapshot is of account `{}`, the spec of `{}`", crm.account, spec.integration.account),
+            )
+            .label(cx.loc.value(&["integration", "account"]), format!("snapshot: `{}`", crm.account))
+            .help(format!(
+                "pull this account's snapshot: chatroute crm pull --account {} -o ...",
+                spec.integration.account
+            )),
+        );
+        return;
+    }
     if let Some(stage) = &spec.defaults.new_deals {
         stage_refs(cx, crm, stage, &["defaults", "new_deals"]);
     }
