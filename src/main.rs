@@ -206,14 +206,12 @@ fn snapshot(path: Option<&Path>) -> Result<Option<Snapshot>, ExitCode> {
     })
 }
 
-fn read(path: &Path, crm: Option<&Snapshot>) -> Option<Checked> {
-    match std::fs::read(path) {
-        Ok(bytes) => Some(check_bytes_with(&path.display().to_string(), bytes, crm)),
-        Err(err) => {
-            eprintln!("error: cannot read {}: {err}", path.display());
-            None
-        }
-    }
+/// Reads a file, reporting a failure (the caller exits 2).
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ExitCode> {
+    std::fs::read(path).map_err(|err| {
+        eprintln!("error: cannot read {}: {err}", path.display());
+        ExitCode::from(2)
+    })
 }
 
 fn render(results: &[Checked], format: Format, to_terminal: bool) -> String {
@@ -269,12 +267,14 @@ fn compile(file: &Path, output: Option<&Path>, crm: Option<&Path>) -> ExitCode {
         Ok(crm) => crm,
         Err(code) => return code,
     };
-    let Some(checked) = read(file, crm.as_ref()) else {
-        return ExitCode::from(2);
+    let checked = match read_bytes(file) {
+        Ok(bytes) => check_bytes_with(&file.display().to_string(), bytes, crm.as_ref()),
+        Err(code) => return code,
     };
     // Diagnostics go to stderr: stdout may carry the table.
     eprint!("{}", render(std::slice::from_ref(&checked), Format::Human, std::io::stderr().is_terminal()));
-    let Some(spec) = checked.spec.as_ref().filter(|_| !checked.has_errors()) else {
+    // `spec` is only there when the file has no errors.
+    let Some(spec) = checked.spec.as_ref() else {
         eprintln!("error: {} has errors; no table written", file.display());
         return ExitCode::from(1);
     };
@@ -430,10 +430,7 @@ fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u
 
 /// One side of `diff`: a table file as it is, or a spec checked and compiled.
 fn diff_side(path: &Path) -> Result<Side, ExitCode> {
-    let bytes = std::fs::read(path).map_err(|err| {
-        eprintln!("error: cannot read {}: {err}", path.display());
-        ExitCode::from(2)
-    })?;
+    let bytes = read_bytes(path)?;
     // A TOML spec cannot start with `{`; a table always does.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         let table = TableFile::from_slice(&bytes).map_err(|err| {
@@ -443,7 +440,7 @@ fn diff_side(path: &Path) -> Result<Side, ExitCode> {
         return Ok(Side { body: table.body, declared_channels: None });
     }
     let checked = check_bytes_with(&path.display().to_string(), bytes, None);
-    match checked.spec.as_ref().filter(|_| !checked.has_errors()) {
+    match checked.spec.as_ref() {
         Some(spec) => Ok(Side {
             body: chatroute::compile::compile(spec, None).body,
             declared_channels: Some(spec.channels.keys().cloned().collect()),
