@@ -37,31 +37,26 @@ pub fn warm_up_in_background() {
     });
 }
 
-/// The database of one calling code, built on first use and kept.
+/// The database of one calling code, built on first use and kept; `None`
+/// (also kept) for a code no territory has.
 fn database(code: u16) -> Option<&'static Database> {
-    static DATABASES: LazyLock<Mutex<HashMap<u16, &'static Database>>> = LazyLock::new(Default::default);
+    static DATABASES: LazyLock<Mutex<HashMap<u16, Option<&'static Database>>>> = LazyLock::new(Default::default);
     let mut databases = DATABASES.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(db) = databases.get(&code) {
-        return Some(db);
-    }
-    let territories: Vec<loader::Metadata> =
-        METADATA.iter().filter(|m| m.country_code == Some(code)).cloned().collect();
-    if territories.is_empty() {
-        return None;
-    }
-    // Kept for the life of the process, like the crate's own database.
-    let db: &'static Database = Box::leak(Box::new(Database::from(territories).ok()?));
-    databases.insert(code, db);
-    Some(db)
+    *databases.entry(code).or_insert_with(|| {
+        let territories: Vec<loader::Metadata> =
+            METADATA.iter().filter(|m| m.country_code == Some(code)).cloned().collect();
+        if territories.is_empty() {
+            return None;
+        }
+        // Kept for the life of the process, like the crate's own database.
+        Database::from(territories).ok().map(|db| &*Box::leak(Box::new(db)))
+    })
 }
 
-/// The calling code a `+...` number starts with, and its database.
-fn database_for(number: &str) -> Option<(u16, &'static Database)> {
+/// The database of the calling code a `+...` number starts with.
+fn database_for(number: &str) -> Option<&'static Database> {
     let digits: String = number.trim_start().strip_prefix('+')?.chars().filter(char::is_ascii_digit).take(3).collect();
-    (1..=digits.len()).find_map(|len| {
-        let code: u16 = digits[..len].parse().ok()?;
-        database(code).map(|db| (code, db))
-    })
+    (1..=digits.len()).find_map(|len| database(digits[..len].parse().ok()?))
 }
 
 /// The result of the `to_international` rewrite.
@@ -112,7 +107,7 @@ pub fn is_valid_international(number: &str) -> bool {
 /// After `+CC` there is no trunk prefix to strip, so when the parser dropped
 /// digits the number is rebuilt from exactly the digits that were written.
 fn parse_international(number: &str) -> Option<(PhoneNumber, &'static Database)> {
-    let (_, db) = database_for(number)?;
+    let db = database_for(number)?;
     let parsed = phonenumber::parse_with(db, None, number).ok()?;
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
     let written = digits.strip_prefix(&parsed.code().value().to_string())?;
