@@ -34,6 +34,13 @@ impl SourceFile {
         LineCol { line: line + 1, column }
     }
 
+    /// A span's start and end as lines and columns, after `clamp`.
+    pub fn region(&self, span: Range<usize>) -> (Range<usize>, LineCol, LineCol) {
+        let span = self.clamp(span);
+        let (start, end) = (self.line_col(span.start), self.line_col(span.end));
+        (span, start, end)
+    }
+
     /// The span clamped to the text and to character boundaries.
     pub fn clamp(&self, span: Range<usize>) -> Range<usize> {
         let fix = |mut i: usize| {

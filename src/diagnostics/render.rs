@@ -147,9 +147,7 @@ fn json_diagnostic<'a>(file: &'a SourceFile, d: &'a Diagnostic) -> JsonDiagnosti
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let span = file.clamp(l.span.clone());
-            let LineCol { line, column } = file.line_col(span.start);
-            let end = file.line_col(span.end);
+            let (span, LineCol { line, column }, end) = file.region(l.span.clone());
             JsonLabel {
                 text: &l.text,
                 primary: i == 0,
@@ -197,8 +195,7 @@ pub fn github(files: &[FileDiagnostics<'_>]) -> String {
                 Severity::Warning => "warning",
                 Severity::Advice => "notice",
             };
-            let span = fd.file.clamp(d.labels.first().map_or(0..0, |l| l.span.clone()));
-            let (start, end) = (fd.file.line_col(span.start), fd.file.line_col(span.end));
+            let (_, start, end) = fd.file.region(d.labels.first().map_or(0..0, |l| l.span.clone()));
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
                 message.push_str(&format!("\nhelp: {help}"));
@@ -237,8 +234,7 @@ pub fn sarif(files: &[FileDiagnostics<'_>]) -> String {
         })
         .collect();
     let region = |file: &SourceFile, span: std::ops::Range<usize>| {
-        let span = file.clamp(span);
-        let (start, end) = (file.line_col(span.start), file.line_col(span.end));
+        let (span, start, end) = file.region(span);
         json!({
             "startLine": start.line, "startColumn": start.column,
             "endLine": end.line, "endColumn": end.column,
