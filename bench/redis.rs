@@ -2,7 +2,6 @@
 //! Starts its own `redis-server` on a free loopback port (skips without one).
 //!
 //! - `decision`: one round-robin decision, one `INCR` round trip;
-//! - `pipelined_100`: 100 cursor increments in one pipeline;
 //! - `batch_100`: 100 tickets reserved with one `INCRBY`;
 //! - `claim`: one first-responder claim (Lua `SET NX` / `GET`).
 
@@ -38,21 +37,6 @@ fn decision(bencher: Bencher) {
     let s = state();
     let cursor = s.cursor("bench:decision");
     bencher.counter(ItemsCount::new(1usize)).bench_local(|| black_box(s.next_ticket(&cursor).expect("redis up")));
-}
-
-#[divan::bench]
-fn pipelined_100(bencher: Bencher) {
-    let url = server().expect("started in main").url();
-    let mut conn = redis::Client::open(url).and_then(|c| c.get_connection()).expect("redis up");
-    let cursor = state().cursor("bench:pipelined");
-    bencher.counter(ItemsCount::new(100usize)).bench_local(|| {
-        let mut pipe = redis::pipe();
-        for _ in 0..100 {
-            pipe.cmd("INCR").arg(&cursor);
-        }
-        let tickets: Vec<u64> = pipe.query(&mut conn).expect("redis up");
-        black_box(tickets)
-    });
 }
 
 #[divan::bench]

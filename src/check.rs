@@ -77,7 +77,7 @@ fn check_text(text: &str, crm: Option<&Snapshot>) -> (Vec<Diagnostic>, Option<Sp
         json.get("employees").and_then(Value::as_object).map(|e| e.keys().cloned().collect()).unwrap_or_default();
     let spec = match first_try {
         Some(spec) if report.invalid.is_empty() => Some(spec),
-        _ => typed(&json, &report.invalid),
+        _ => typed(&json, &report.invalid, loc, &mut diagnostics),
     };
     if let Some(spec) = &spec {
         let (found, phone_facts) = rules::run(spec, loc, &handles, crm);
@@ -93,8 +93,11 @@ fn check_text(text: &str, crm: Option<&Snapshot>) -> (Vec<Diagnostic>, Option<Sp
 
 /// Reads the typed spec without the values the schema condemned. When a
 /// removed value was required, the table that needed it goes too, so the
-/// rules still see every part of the file that is sound.
-fn typed(json: &Value, invalid: &[Vec<String>]) -> Option<Spec> {
+/// rules still see every part of the file that is sound. A value the schema
+/// let through but the types cannot hold (`weight = 3.0`: JSON Schema counts
+/// 3.0 as an integer) is removed too, and reported: nothing is dropped
+/// silently.
+fn typed(json: &Value, invalid: &[Vec<String>], loc: Locator<'_>, out: &mut Vec<Diagnostic>) -> Option<Spec> {
     let mut json = json.clone();
     let mut paths: Vec<&Vec<String>> = invalid.iter().collect();
     // Deepest first, so removing one value never shifts another's index.
@@ -115,6 +118,15 @@ fn typed(json: &Value, invalid: &[Vec<String>]) -> Option<Spec> {
                         other => other.to_string(),
                     })
                     .collect();
+                let reported = invalid.iter().any(|p| p.starts_with(&path) || path.starts_with(p));
+                if !reported {
+                    let found = path.iter().try_fold(&json, |v, seg| match v {
+                        Value::Object(m) => m.get(seg),
+                        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+                        _ => None,
+                    });
+                    out.push(schema::unusable(&path, found, &err.inner().to_string(), loc));
+                }
                 if path.is_empty() || !prune(&mut json, &path) {
                     return None;
                 }
@@ -146,6 +158,12 @@ fn prune(json: &mut Value, path: &[String]) -> bool {
     }
 }
 
+/// Reads a spec file, at most one byte over the size limit: enough for
+/// `read_source` to refuse it (CR003) without reading the rest.
+pub fn read_spec(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    crate::artifact::read_up_to(path, parse::MAX_FILE_BYTES as u64)
+}
+
 /// Checks files in parallel on every core, in input order; a file that
 /// cannot be read is an `Err` in its place. Files are taken one at a time,
 /// so a few large files do not leave the other cores idle.
@@ -160,8 +178,7 @@ pub fn check_files(paths: &[PathBuf], crm: Option<&Snapshot>) -> Vec<std::io::Re
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
-                    let result =
-                        std::fs::read(path).map(|bytes| check_bytes_with(&path.display().to_string(), bytes, crm));
+                    let result = read_spec(path).map(|bytes| check_bytes_with(&path.display().to_string(), bytes, crm));
                     *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                 }
             });

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::spec::Level;
 use crate::table::{AssignmentRoute, Body, ChannelRoute, StageRoute};
+use crate::text::printable;
 
 /// One side of a diff: a table body, and when it came from a spec, every
 /// channel the spec names (so an excluded channel is told from a removed one).
@@ -210,9 +211,11 @@ pub fn render(changes: &[Change]) -> String {
     for c in changes {
         if current != Some(&c.subject) {
             current = Some(&c.subject);
+            // Ids and names come from files that may be hostile: every
+            // control character is escaped, so a line stays one line.
             out.push_str(&match &c.subject {
-                Subject::Channel(id) => format!("channel {id}\n"),
-                Subject::Employee(h) => format!("employee {h}\n"),
+                Subject::Channel(id) => format!("channel {}\n", printable(id)),
+                Subject::Employee(h) => format!("employee {}\n", printable(h)),
                 Subject::Integration => "integration\n".to_owned(),
             });
         }
@@ -232,7 +235,7 @@ pub fn render(changes: &[Change]) -> String {
             (Some(o), None) => format!(": {o}"),
             (None, None) => String::new(),
         };
-        out.push_str(&format!("  {sign} {}{verb}{detail}\n", c.what));
+        out.push_str(&format!("  {sign} {}\n", printable(&format!("{}{verb}{detail}", c.what))));
     }
     let count = changes.len();
     out.push_str(&format!("{count} routing change(s)\n"));

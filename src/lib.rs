@@ -22,3 +22,4 @@ pub mod schema;
 pub mod source;
 pub mod spec;
 pub mod table;
+pub mod text;

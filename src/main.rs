@@ -164,36 +164,55 @@ fn main() -> ExitCode {
         }
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "chatroute", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "chatroute", &mut out);
+            exit(emit(&out))
         }
         Command::Man => {
             let mut out = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => {
-                    let _ = std::io::stdout().write_all(&out);
-                    ExitCode::SUCCESS
-                }
+                Ok(()) => exit(emit(&out)),
                 Err(err) => {
                     eprintln!("error: {err}");
                     ExitCode::from(2)
                 }
             }
         }
-        Command::Schema => {
-            print!("{}", chatroute::schema::to_pretty_string());
-            ExitCode::SUCCESS
-        }
+        Command::Schema => exit(emit(chatroute::schema::to_pretty_string().as_bytes())),
         Command::Explain { code } => match Code::parse(&code) {
-            Some(code) => {
-                println!("{}", code.explanation());
-                ExitCode::SUCCESS
-            }
+            Some(code) => exit(emit(format!("{}\n", code.explanation()).as_bytes())),
             None => {
                 eprintln!("error: unknown diagnostic code `{code}` (codes look like CR101; see docs/diagnostics.md)");
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// Writes to standard output and flushes. A closed pipe or a full disk is
+/// an I/O error (exit 2), reported once, never a panic.
+fn emit(bytes: &[u8]) -> Result<(), ExitCode> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).and_then(|()| out.flush()).map_err(|err| {
+        eprintln!("error: cannot write to standard output: {err}");
+        ExitCode::from(2)
+    })
+}
+
+/// Success, or the exit code of a failure already reported.
+fn exit(result: Result<(), ExitCode>) -> ExitCode {
+    result.err().unwrap_or(ExitCode::SUCCESS)
+}
+
+/// Refuses to write `output` when it is one of the command's inputs.
+fn not_an_input(output: Option<&Path>, inputs: &[Option<&Path>]) -> Result<(), ExitCode> {
+    let Some(output) = output else { return Ok(()) };
+    match inputs.iter().flatten().find(|input| chatroute::artifact::same_file(input, output)) {
+        Some(input) => {
+            eprintln!("error: the output {} is the input {}; not overwriting it", output.display(), input.display());
+            Err(ExitCode::from(2))
+        }
+        None => Ok(()),
     }
 }
 
@@ -206,9 +225,10 @@ fn snapshot(path: Option<&Path>) -> Result<Option<Snapshot>, ExitCode> {
     })
 }
 
-/// Reads a file, reporting a failure (the caller exits 2).
+/// Reads a spec file (at most one byte over the size limit), reporting a
+/// failure (the caller exits 2).
 fn read_bytes(path: &Path) -> Result<Vec<u8>, ExitCode> {
-    std::fs::read(path).map_err(|err| {
+    chatroute::check::read_spec(path).map_err(|err| {
         eprintln!("error: cannot read {}: {err}", path.display());
         ExitCode::from(2)
     })
@@ -252,7 +272,9 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool, crm: Option<&Pa
     if let Format::Human = format {
         out.push_str(&format!("checked {} file(s): {errors} error(s), {warnings} warning(s)\n", results.len()));
     }
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    if let Err(code) = emit(out.as_bytes()) {
+        return code;
+    }
     if io_failed {
         ExitCode::from(2)
     } else if errors > 0 || (deny_warnings && warnings > 0) {
@@ -262,8 +284,11 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool, crm: Option<&Pa
     }
 }
 
-fn compile(file: &Path, output: Option<&Path>, crm: Option<&Path>) -> ExitCode {
-    let crm = match snapshot(crm) {
+fn compile(file: &Path, output: Option<&Path>, crm_path: Option<&Path>) -> ExitCode {
+    if let Err(code) = not_an_input(output, &[Some(file), crm_path]) {
+        return code;
+    }
+    let crm = match snapshot(crm_path) {
         Ok(crm) => crm,
         Err(code) => return code,
     };
@@ -280,10 +305,7 @@ fn compile(file: &Path, output: Option<&Path>, crm: Option<&Path>) -> ExitCode {
     };
     let bytes = chatroute::compile::compile(spec, crm.as_ref()).to_bytes();
     match output {
-        None => {
-            let _ = std::io::stdout().lock().write_all(&bytes);
-            ExitCode::SUCCESS
-        }
+        None => exit(emit(&bytes)),
         Some(path) => write_file(path, &bytes),
     }
 }
@@ -326,6 +348,9 @@ fn crm_pull(
     if let Some(url) = base_url {
         opts.base_url = url.trim_end_matches('/').to_owned();
     }
+    if let Ok(true) = chatroute::crm::pull::check_base_url(&opts.base_url) {
+        eprintln!("warning: {} is plain http: the token travels unencrypted (allowed to loopback only)", opts.base_url);
+    }
     match chatroute::crm::pull::pull(account, &opts) {
         Ok(snapshot) => {
             let code = write_file(output, &snapshot.to_bytes());
@@ -354,10 +379,7 @@ fn init(crm: Option<&Path>, output: Option<&Path>) -> ExitCode {
     };
     let text = chatroute::init::starter(crm.as_ref());
     match output {
-        None => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+        None => exit(emit(text.as_bytes())),
         Some(path) if path.exists() => {
             eprintln!("error: {} exists; not overwriting it", path.display());
             ExitCode::from(2)
@@ -380,16 +402,16 @@ fn route(table: &Path, channel: &str, new_deals: u64, format: Output, state: &st
     match RedisState::open(state, Duration::from_secs(2)) {
         Ok(redis) => route_with(Router::new(table, redis), channel, new_deals, format),
         Err(err) => {
-            eprintln!("error: --state {state}: {err}");
+            eprintln!("error: --state {}: {err}", chatroute::runtime::redis::redacted(state));
             ExitCode::from(2)
         }
     }
 }
 
 fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u64, format: Output) -> ExitCode {
-    // Lines are printed as decisions are made, so a failure midway leaves
-    // every decision already taken on record.
-    let mut stdout = std::io::stdout().lock();
+    // Lines are printed (and flushed) as decisions are made, so a failure
+    // midway leaves every decision already taken on record, and a closed
+    // stdout stops the run before another ticket is taken.
     for n in 1..=new_deals {
         let deal = match router.new_deal(channel) {
             Ok(d) => d,
@@ -407,7 +429,8 @@ fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u
                         format!("first to answer of: {}", group.join(", "))
                     }
                 };
-                format!("{n:>4}  {} / {}  {who}", deal.pipeline, deal.stage)
+                // Names come from the table: escaped so each decision stays one line.
+                chatroute::text::printable(&format!("{n:>4}  {} / {}  {who}", deal.pipeline, deal.stage)).into_owned()
             }
             Output::Json => {
                 let responsible = match &deal.responsible {
@@ -423,7 +446,9 @@ fn route_with<S: AssignmentState>(router: Router<S>, channel: &str, new_deals: u
                 .to_string()
             }
         };
-        let _ = writeln!(stdout, "{line}");
+        if let Err(code) = emit(format!("{line}\n").as_bytes()) {
+            return code;
+        }
     }
     ExitCode::SUCCESS
 }
@@ -467,6 +492,8 @@ fn diff(old: &Path, new: &Path, format: Output) -> ExitCode {
                 + "\n"
         }
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if let Err(code) = emit(text.as_bytes()) {
+        return code;
+    }
     if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) }
 }

@@ -20,12 +20,10 @@ pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 /// a text file chatroute can read.
 pub fn read_source(name: &str, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic>) {
     if bytes.len() > MAX_FILE_BYTES {
-        let diag = Diagnostic::new(
-            Code::TooLarge,
-            format!("file is {} bytes; specs are limited to {MAX_FILE_BYTES} bytes", bytes.len()),
-        )
-        .label(0..0, "file starts here")
-        .help("split the account's spec or check that this is the file you meant");
+        let diag =
+            Diagnostic::new(Code::TooLarge, format!("file is larger than {MAX_FILE_BYTES} bytes, the limit for specs"))
+                .label(0..0, "file starts here")
+                .help("split the account's spec or check that this is the file you meant");
         return (SourceFile::new(name, ""), Some(diag));
     }
     match String::from_utf8(bytes) {

@@ -66,6 +66,16 @@ impl Transform for TomlShapes {
                 }
             }
         }
+        // schemars names the width in `format`, which validators need not
+        // enforce; a bound every validator checks says it for editors too.
+        let maximum = match obj.get("format").and_then(Value::as_str) {
+            Some("uint32") => Some(Value::from(u32::MAX)),
+            Some("uint64") => Some(Value::from(u64::MAX)),
+            _ => None,
+        };
+        if let Some(maximum) = maximum {
+            obj.entry("maximum").or_insert(maximum);
+        }
         if obj.contains_key("properties") && !obj.contains_key("additionalProperties") {
             obj.insert("additionalProperties".into(), Value::Bool(false));
         }
@@ -255,6 +265,18 @@ fn wrong_type(path: &[String], expected: &str, found: &Value, loc: Locator<'_>) 
     )
     .label(loc.value(path), format!("this is {} {found}", article(found)))
     .help(format!("write {} {expected} here", article(expected)))
+}
+
+/// A value the schema accepted but the spec's types cannot hold: a TOML
+/// float where a whole number goes (JSON Schema counts `3.0` as an
+/// integer), or whatever else serde refused (`why`).
+pub fn unusable(path: &[String], found: Option<&Value>, why: &str, loc: Locator<'_>) -> Diagnostic {
+    match found {
+        Some(value @ Value::Number(n)) if n.is_f64() => wrong_type(path, "integer", value, loc),
+        _ => Diagnostic::new(Code::WrongType, format!("{} cannot be used: {why}", display_path(path)))
+            .label(loc.value(path), "not a value of the expected type")
+            .help("see `chatroute schema` for what goes here"),
+    }
 }
 
 fn invalid_value(path: &[String], options: &[Value], found: &Value, loc: Locator<'_>) -> Diagnostic {

@@ -25,10 +25,21 @@ impl SourceFile {
         SourceFile { name: name.into(), text, line_starts }
     }
 
+    /// The 0-based line of a byte offset (clamped to the text).
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    /// Byte offset where 0-based `line` starts; the text's end past the last.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
     /// Line and column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line = self.line_index(offset);
         let start = self.line_starts[line];
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         LineCol { line: line + 1, column }

@@ -2,18 +2,24 @@
 //! load. Format documented in docs/table.md.
 //!
 //! A table is `{format, format_version, generator, hash, body}`. `hash` is
-//! `sha256:` + the hex SHA-256 of the body's canonical form: compact JSON of
-//! the body with every map in key order (what `serde_json` writes for these
-//! types), so the hash does not depend on how the file is indented.
+//! `sha256:` + the hex SHA-256 of the body's canonical form: compact JSON
+//! with every object's keys sorted by code point (`canonical`), computed on
+//! the body as written in the file, so a verifier in any language gets the
+//! same bytes. Loading then reads the body strictly (no unknown keys) and
+//! checks its invariants (`validate`): a right hash on senseless content is
+//! still refused.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::artifact::{self, ArtifactError};
+use crate::rules::MAX_CYCLE;
 use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Transport, Visibility};
+use crate::text::{is_identifier, is_subdomain, printable};
 
 /// Marks a file as a chatroute table.
 pub const FORMAT: &str = "chatroute-table";
@@ -34,6 +40,7 @@ pub struct TableFile {
 
 /// What the runtime needs, resolved: no precedence rules left to apply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Body {
     pub account: String,
     /// `false`: the integration is disabled and `channels` is empty.
@@ -59,6 +66,7 @@ pub enum CrmResolution {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChannelRoute {
     pub name: String,
     pub transport: Transport,
@@ -69,13 +77,14 @@ pub struct ChannelRoute {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StageRoute {
     pub pipeline: NameOrId,
     pub stage: NameOrId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "snake_case")]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AssignmentRoute {
     /// Deal n goes to `cycle[n mod len]`; the cycle is the members expanded
     /// by weight, in order.
@@ -85,6 +94,7 @@ pub enum AssignmentRoute {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EmployeeRoute {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,12 +106,14 @@ pub struct EmployeeRoute {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GlobalChatRoute {
     pub visibility: Visibility,
     pub admins: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PhoneRoute {
     pub to_international: bool,
 }
@@ -120,6 +132,8 @@ pub enum TableError {
         stored: String,
         computed: String,
     },
+    /// The hash holds but the content breaks an invariant of the format.
+    Invalid(String),
 }
 
 impl std::fmt::Display for TableError {
@@ -136,6 +150,7 @@ impl std::fmt::Display for TableError {
                 f,
                 "table content does not match its hash (stored {stored}, computed {computed}): the file was edited or damaged; recompile it"
             ),
+            TableError::Invalid(why) => write!(f, "table content is inconsistent: {why}; recompile the spec"),
         }
     }
 }
@@ -158,16 +173,76 @@ impl From<std::io::Error> for TableError {
     }
 }
 
-/// `sha256:<hex>` of the canonical body.
-pub fn hash(body: &Body) -> String {
-    // Plain data of strings, numbers and ordered maps always serialises.
-    let canonical = serde_json::to_vec(body).unwrap_or_default();
-    let digest = Sha256::digest(&canonical);
+/// The canonical form of a JSON value: compact, object keys sorted by code
+/// point, strings escaped as `serde_json` (and Python's `json.dumps`,
+/// JavaScript's `JSON.stringify`) escape them.
+pub fn canonical(value: &Value) -> Vec<u8> {
+    fn write(value: &Value, out: &mut Vec<u8>) {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                out.push(b'{');
+                for (i, (key, value)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write(&Value::String(key.clone()), out);
+                    out.push(b':');
+                    write(value, out);
+                }
+                out.push(b'}');
+            }
+            Value::Array(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write(item, out);
+                }
+                out.push(b']');
+            }
+            // A scalar is written the same whatever the map order.
+            scalar => out.extend_from_slice(scalar.to_string().as_bytes()),
+        }
+    }
+    let mut out = Vec::new();
+    write(value, &mut out);
+    out
+}
+
+/// `sha256:<hex>` of a body's canonical form, as written in a file.
+pub fn hash_value(body: &Value) -> String {
+    let digest = Sha256::digest(canonical(body));
     let mut out = String::from("sha256:");
     for byte in digest {
         out.push_str(&format!("{byte:02x}"));
     }
     out
+}
+
+/// `sha256:<hex>` of the canonical body.
+pub fn hash(body: &Body) -> String {
+    hash_value(&body_value(body))
+}
+
+fn body_value(body: &Body) -> Value {
+    // String-keyed maps of strings and numbers: serialising cannot fail.
+    serde_json::to_value(body).expect("a table body is plain data")
+}
+
+/// The envelope as read, with the body kept as written for hashing.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    #[allow(dead_code)]
+    format: String,
+    #[allow(dead_code)]
+    format_version: u32,
+    generator: String,
+    hash: String,
+    body: Value,
 }
 
 impl TableFile {
@@ -187,17 +262,93 @@ impl TableFile {
         artifact::to_bytes(self)
     }
 
-    /// Reads and verifies a table: its marker, format version and hash.
+    /// Reads and verifies a table: its marker and format version, the hash
+    /// of the body as written, the body's shape (no unknown keys) and its
+    /// invariants.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, TableError> {
-        let table: TableFile = artifact::from_slice(bytes, FORMAT, FORMAT_VERSION)?;
-        let computed = hash(&table.body);
-        if computed != table.hash {
-            return Err(TableError::HashMismatch { stored: table.hash, computed });
+        let envelope: Envelope = artifact::from_slice(bytes, FORMAT, FORMAT_VERSION)?;
+        let computed = hash_value(&envelope.body);
+        if computed != envelope.hash {
+            return Err(TableError::HashMismatch { stored: envelope.hash, computed });
         }
-        Ok(table)
+        let body = Body::deserialize(&envelope.body).map_err(|e| TableError::Malformed(format!("body: {e}")))?;
+        if body_value(&body) != envelope.body {
+            return Err(TableError::Invalid("the body holds values chatroute never writes (null or defaults)".into()));
+        }
+        validate(&body).map_err(TableError::Invalid)?;
+        Ok(TableFile {
+            format: FORMAT.to_owned(),
+            format_version: FORMAT_VERSION,
+            generator: envelope.generator,
+            hash: envelope.hash,
+            body,
+        })
     }
 
     pub fn load(path: &Path) -> Result<Self, TableError> {
-        Self::from_slice(&std::fs::read(path)?)
+        Self::from_slice(&artifact::read_limited(path, artifact::MAX_ARTIFACT_BYTES)?)
     }
+}
+
+/// The invariants `compile` guarantees and the runtime relies on: every
+/// name a table uses is defined, cycles and groups are non-empty and
+/// bounded, ids are identifiers (they become state keys).
+pub fn validate(body: &Body) -> Result<(), String> {
+    let quoted = |s: &str| format!("`{}`", printable(s));
+    if !is_subdomain(&body.account) {
+        return Err(format!("account {} is not an amoCRM subdomain", quoted(&body.account)));
+    }
+    if !body.enabled && !body.channels.is_empty() {
+        return Err("a disabled integration routes channels".into());
+    }
+    let employee = |h: &str, what: &str, channel: &str| {
+        if body.employees.contains_key(h) {
+            Ok(())
+        } else {
+            Err(format!("{what} of channel {} names unknown employee {}", quoted(channel), quoted(h)))
+        }
+    };
+    for (id, channel) in &body.channels {
+        if !is_identifier(id) {
+            return Err(format!("channel id {} is not an identifier", quoted(id)));
+        }
+        match &channel.assignment {
+            AssignmentRoute::RoundRobin { cycle, .. } => {
+                if cycle.is_empty() || cycle.len() as u64 > MAX_CYCLE {
+                    return Err(format!(
+                        "round-robin cycle of {} has {} entries (1 to {MAX_CYCLE})",
+                        quoted(id),
+                        cycle.len()
+                    ));
+                }
+                cycle.iter().try_for_each(|h| employee(h, "cycle", id))?;
+            }
+            AssignmentRoute::FirstResponder { group } => {
+                if group.is_empty() {
+                    return Err(format!("first-responder group of {} is empty", quoted(id)));
+                }
+                group.iter().try_for_each(|h| employee(h, "group", id))?;
+            }
+        }
+    }
+    for (handle, route) in &body.employees {
+        if !is_identifier(handle) {
+            return Err(format!("employee handle {} is not an identifier", quoted(handle)));
+        }
+        if let Some(channel) = route.access.keys().find(|c| !body.channels.contains_key(*c)) {
+            return Err(format!("{} has access to unknown channel {}", quoted(handle), quoted(channel)));
+        }
+        if route.access.values().any(|l| *l == Level::None) {
+            return Err(format!("{} lists a `none` level, which tables leave out", quoted(handle)));
+        }
+        if let Some(out) = &route.default_outgoing
+            && route.access.get(out) != Some(&Level::ReadSend)
+        {
+            return Err(format!("{} writes first from {} without read_send there", quoted(handle), quoted(out)));
+        }
+    }
+    if let Some(admin) = body.global_chat.admins.iter().find(|a| !body.employees.contains_key(*a)) {
+        return Err(format!("chat admin {} is not an employee", quoted(admin)));
+    }
+    Ok(())
 }

@@ -6,7 +6,10 @@
 //! to stay within amoCRM's 7 requests a second; 429 and 5xx answers are
 //! retried with exponential backoff (honouring `Retry-After`); redirects are
 //! not followed and `_links.next` must stay on the same origin, so the token
-//! is never sent elsewhere.
+//! is never sent elsewhere. The account must be a subdomain and the base URL
+//! `https` (plain `http` only to a loopback host, for tests), so the token
+//! never travels in clear or to a host an argument smuggled in. Pagination
+//! stops on a link already followed and after `max_pages`.
 
 use std::time::{Duration, Instant};
 
@@ -29,6 +32,8 @@ pub struct PullOptions {
     pub max_attempts: u32,
     /// Minimum spacing of requests (amoCRM allows 7 a second).
     pub min_interval: Duration,
+    /// Most pages read of one collection (250 items each).
+    pub max_pages: u32,
 }
 
 impl PullOptions {
@@ -41,6 +46,7 @@ impl PullOptions {
             backoff: Duration::from_millis(500),
             max_attempts: 5,
             min_interval: Duration::from_millis(1000 / 7 + 1),
+            max_pages: 10_000,
         }
     }
 }
@@ -48,12 +54,46 @@ impl PullOptions {
 /// Why a pull failed. Messages name the endpoint, never the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PullError {
-    Auth { status: u16, path: String },
-    Status { status: u16, path: String },
-    RetriesExhausted { status: u16, path: String, attempts: u32 },
-    BadResponse { path: String, why: String },
-    Transport { path: String, why: String },
-    ForeignLink { href: String },
+    Auth {
+        status: u16,
+        path: String,
+    },
+    Status {
+        status: u16,
+        path: String,
+    },
+    RetriesExhausted {
+        status: u16,
+        path: String,
+        attempts: u32,
+    },
+    BadResponse {
+        path: String,
+        why: String,
+    },
+    Transport {
+        path: String,
+        why: String,
+    },
+    ForeignLink {
+        href: String,
+    },
+    /// `_links.next` names a page already read: the server loops.
+    RepeatedLink {
+        href: String,
+    },
+    TooManyPages {
+        path: String,
+        pages: u32,
+    },
+    /// The account is not a subdomain (`acme`).
+    BadAccount {
+        account: String,
+    },
+    /// The base URL would send the token in clear or is not a URL.
+    InsecureUrl {
+        url: String,
+    },
 }
 
 impl std::fmt::Display for PullError {
@@ -72,6 +112,20 @@ impl std::fmt::Display for PullError {
             PullError::ForeignLink { href } => {
                 write!(f, "the next page link points to another host ({href}); refusing to send the token there")
             }
+            PullError::RepeatedLink { href } => {
+                write!(f, "the next page link {href} was already read; amoCRM's pagination loops, stopping")
+            }
+            PullError::TooManyPages { path, pages } => {
+                write!(f, "{path} has more than {pages} pages; stopping (is the server paginating correctly?)")
+            }
+            PullError::BadAccount { account } => write!(
+                f,
+                "account `{account}` is not an amoCRM subdomain (lowercase letters, digits, hyphens: `acme` of acme.amocrm.ru)"
+            ),
+            PullError::InsecureUrl { url } => write!(
+                f,
+                "base URL {url} would send the token in clear; use https:// (plain http:// only to a loopback address)"
+            ),
         }
     }
 }
@@ -136,7 +190,12 @@ impl Client<'_> {
     fn collect<T: for<'de> Deserialize<'de>>(&mut self, first: &str, key: &str) -> Result<Vec<T>, PullError> {
         let mut url = format!("{}{first}", self.opts.base_url);
         let mut items = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         while let Some(page) = self.get(&url)? {
+            seen.insert(url.clone());
+            if seen.len() as u32 >= self.opts.max_pages.max(1) && page.pointer("/_links/next/href").is_some() {
+                return Err(PullError::TooManyPages { path: first.to_owned(), pages: self.opts.max_pages });
+            }
             let path = url.strip_prefix(&self.opts.base_url).unwrap_or(&url).to_owned();
             let bad = |why: String| PullError::BadResponse { path: path.clone(), why };
             let embedded = page.pointer(&format!("/_embedded/{key}")).cloned().unwrap_or(Value::Array(Vec::new()));
@@ -144,6 +203,7 @@ impl Client<'_> {
                 serde_json::from_value(embedded).map_err(|e| bad(format!("`_embedded.{key}`: {e}")))?;
             items.append(&mut page_items);
             match page.pointer("/_links/next/href").and_then(Value::as_str) {
+                Some(next) if seen.contains(next) => return Err(PullError::RepeatedLink { href: next.to_owned() }),
                 Some(next) if next.starts_with(&format!("{}/", self.opts.base_url)) => url = next.to_owned(),
                 Some(next) => return Err(PullError::ForeignLink { href: next.to_owned() }),
                 None => break,
@@ -219,8 +279,28 @@ struct ApiValue {
     value: Value,
 }
 
+/// Whether `base_url` may carry the token: `https://`, or `http://` to a
+/// loopback host (a test server on this machine). `Ok(true)` for the
+/// latter, so the caller can say the token travels unencrypted.
+pub fn check_base_url(base_url: &str) -> Result<bool, PullError> {
+    let insecure = || PullError::InsecureUrl { url: crate::text::printable(base_url).into_owned() };
+    let uri: ureq::http::Uri = base_url.parse().map_err(|_| insecure())?;
+    let host = uri.host().ok_or_else(insecure)?.trim_start_matches('[').trim_end_matches(']');
+    match uri.scheme_str() {
+        Some("https") => Ok(false),
+        Some("http") if host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()) => {
+            Ok(true)
+        }
+        _ => Err(insecure()),
+    }
+}
+
 /// Pulls the snapshot of `account`.
 pub fn pull(account: &str, opts: &PullOptions) -> Result<Snapshot, PullError> {
+    if !crate::text::is_subdomain(account) {
+        return Err(PullError::BadAccount { account: crate::text::printable(account).into_owned() });
+    }
+    check_base_url(&opts.base_url)?;
     let config = ureq::Agent::config_builder()
         .timeout_global(Some(opts.timeout))
         .http_status_as_error(false)

@@ -142,7 +142,8 @@ impl Snapshot {
     }
 
     pub fn load(path: &std::path::Path) -> Result<Self, SnapshotError> {
-        Self::from_slice(&std::fs::read(path).map_err(SnapshotError::Io)?)
+        let bytes = crate::artifact::read_limited(path, crate::artifact::MAX_ARTIFACT_BYTES);
+        Self::from_slice(&bytes.map_err(SnapshotError::Io)?)
     }
 
     /// The main pipeline (the first one when the account marks none).

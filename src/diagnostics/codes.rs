@@ -45,6 +45,7 @@ codes! {
     UnknownEmployee = "CR101", Error, "unknown employee";
     ReservedHandle = "CR102", Error, "`everyone` is reserved";
     DuplicateEntry = "CR103", Error, "employee listed twice";
+    InvalidIdentifier = "CR104", Error, "identifier outside the allowed characters";
     WeightOutsideRoundRobin = "CR201", Error, "weight outside round_robin";
     AfterCloseOutsideRoundRobin = "CR202", Error, "after_close outside round_robin";
     EmptyMembers = "CR203", Error, "assignment without members";

@@ -49,17 +49,19 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic with the code's own severity.
+    /// Texts quote the spec, so control and bidi characters are escaped
+    /// here, once for every reporter.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: code.severity(), message: message.into(), labels: Vec::new(), help: None }
+        Diagnostic { code, severity: code.severity(), message: shown(message), labels: Vec::new(), help: None }
     }
 
     pub fn label(mut self, span: Range<usize>, text: impl Into<String>) -> Self {
-        self.labels.push(Label { span, text: text.into() });
+        self.labels.push(Label { span, text: shown(text) });
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shown(help));
         self
     }
 
@@ -80,6 +82,14 @@ impl Diagnostic {
     /// Byte offset of the primary label, for ordering by position.
     pub fn position(&self) -> usize {
         self.labels.first().map_or(0, |l| l.span.start)
+    }
+}
+
+fn shown(text: impl Into<String>) -> String {
+    let text = text.into();
+    match crate::text::printable(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
     }
 }
 

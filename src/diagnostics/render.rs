@@ -1,9 +1,14 @@
-//! Reporters: the same diagnostics as miette graphical text for humans and
-//! as one JSON document for machines.
+//! Reporters: the same diagnostics as miette graphical text for humans, one
+//! JSON document, SARIF 2.1.0 and GitHub workflow commands. Every reporter
+//! places a label by `SourceFile::region`: 1-based lines, columns in
+//! Unicode scalar values.
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 use serde::Serialize;
 
 use super::{Code, Diagnostic, Severity};
@@ -22,28 +27,85 @@ pub struct HumanStyle {
     pub width: usize,
 }
 
+/// Labels starting or ending further right than this many characters are
+/// not drawn under their line: miette's graphical handler cannot pad past
+/// 65,535 columns (a wide character takes two), and nobody reads such a
+/// line anyway. Their place is printed as `file:line:column` instead.
+const MAX_DRAWN_COLUMN: usize = 16_384;
+
 /// Renders diagnostics the way rustc does: code, message, the source lines
-/// with labelled underlines, then help.
+/// with labelled underlines, then help. Linear in the number of
+/// diagnostics: each snippet is read through the file's line index.
 pub fn human(files: &[FileDiagnostics<'_>], style: HumanStyle) -> String {
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
     for fd in files {
-        let source = NamedSource::new(&fd.file.name, fd.file.text.clone());
+        let shown = crate::text::printable_source(&fd.file.text);
+        let source = Snippets { file: fd.file, text: &shown };
         for diag in fd.diagnostics {
-            let report = Report { diag, file: fd.file, source: &source };
+            let drawn = diag.labels.iter().all(|l| {
+                let (_, start, end) = fd.file.region(l.span.clone());
+                start.column.max(end.column) <= MAX_DRAWN_COLUMN
+            });
+            let report = Report { diag, file: fd.file, source: drawn.then_some(&source) };
             // Writing into a String cannot fail.
             let _ = handler.render_report(&mut out, &report);
+            if !drawn {
+                for label in &diag.labels {
+                    let (_, at, _) = fd.file.region(label.span.clone());
+                    let name = crate::text::printable(&fd.file.name);
+                    out.push_str(&format!(
+                        "  at {name}:{}:{}: {} (line too long to show)\n",
+                        at.line, at.column, label.text
+                    ));
+                }
+            }
             out.push('\n');
         }
     }
     out
 }
 
+/// The file as miette reads it: snippets cut from the line index rather
+/// than by scanning from the file's start, and columns in characters like
+/// every other reporter.
+struct Snippets<'a> {
+    file: &'a SourceFile,
+    /// The text with hiding characters made visible (same byte offsets).
+    text: &'a str,
+}
+
+impl SourceCode for Snippets<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        let first_line = self.file.line_index(start).saturating_sub(before);
+        let window_start = self.file.line_start(first_line);
+        // Two lines past the context: miette stops on its own before that.
+        let window_end = self.file.line_start(self.file.line_index(end) + after + 2);
+        let window = self.text.as_bytes().get(window_start..window_end).ok_or(MietteError::OutOfBounds)?;
+        let inner = window.read_span(&SourceSpan::new((start - window_start).into(), span.len()), before, after)?;
+        let column = if before == 0 { self.file.line_col(start).column - 1 } else { 0 };
+        Ok(Box::new(MietteSpanContents::new_named(
+            crate::text::printable(&self.file.name).into_owned(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + window_start).into(), inner.span().len()),
+            inner.line() + first_line,
+            column,
+            inner.line_count() + first_line,
+        )))
+    }
+}
+
 struct Report<'a> {
     diag: &'a Diagnostic,
     file: &'a SourceFile,
-    source: &'a NamedSource<String>,
+    source: Option<&'a Snippets<'a>>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -78,10 +140,11 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source)
+        self.source.map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source?;
         Some(Box::new(self.diag.labels.iter().enumerate().map(|(i, l)| {
             let span = self.file.clamp(l.span.clone());
             let text = (!l.text.is_empty()).then(|| l.text.clone());

@@ -18,6 +18,7 @@ use crate::crm::Snapshot;
 use crate::diagnostics::Diagnostic;
 use crate::parse::Locator;
 use crate::spec::Spec;
+pub use assignment::MAX_CYCLE;
 pub use phones::PhoneFacts;
 
 /// What every rule sees.
@@ -62,6 +63,7 @@ pub fn run(
 ) -> (Vec<Diagnostic>, PhoneFacts) {
     let mut cx = Ctx { spec, loc, handles, out: Vec::new(), phone_facts: PhoneFacts::default() };
     channels::version(&mut cx);
+    references::identifiers(&mut cx);
     references::check(&mut cx);
     assignment::check(&mut cx);
     access::check(&mut cx);

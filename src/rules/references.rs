@@ -1,13 +1,45 @@
-//! Employee references: unknown handles, the reserved `everyone`, and the
-//! same employee listed twice.
+//! Employee references: unknown handles, the reserved `everyone`, the same
+//! employee listed twice, and the characters handles, channel ids and the
+//! account may hold.
 
 use std::collections::HashMap;
 
 use super::{Ctx, assignments, join};
 use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::text::{MAX_IDENTIFIER, is_identifier, is_subdomain};
 
 /// The bulk keyword of access tables; never an employee handle.
 pub const EVERYONE: &str = "everyone";
+
+/// CR104: handles and channel ids in the identifier alphabet, the account a
+/// subdomain.
+pub fn identifiers(cx: &mut Ctx<'_>) {
+    let mut handles: Vec<&String> = cx.handles.iter().filter(|h| !is_identifier(h)).collect();
+    handles.sort();
+    for handle in handles {
+        let span = cx.loc.key(&["employees", handle.as_str()]);
+        cx.emit(invalid_identifier("employee handle", handle, span));
+    }
+    let spec = cx.spec;
+    for id in spec.channels.keys().filter(|id| !is_identifier(id)) {
+        let span = cx.loc.key(&["channels", id.as_str()]);
+        cx.emit(invalid_identifier("channel id", id, span));
+    }
+    let account = &spec.integration.account;
+    if !account.is_empty() && !is_subdomain(account) {
+        cx.emit(
+            Diagnostic::new(Code::InvalidIdentifier, format!("account `{account}` is not an amoCRM subdomain"))
+                .label(cx.loc.value(&["integration", "account"]), "lowercase letters, digits and hyphens only")
+                .help("write the subdomain alone: `acme` of `acme.amocrm.ru`"),
+        );
+    }
+}
+
+fn invalid_identifier(what: &str, id: &str, span: std::ops::Range<usize>) -> Diagnostic {
+    Diagnostic::new(Code::InvalidIdentifier, format!("{what} `{id}` holds characters an identifier cannot"))
+        .label(span, format!("1 to {MAX_IDENTIFIER} letters, digits, `_`, `-`, `.`; starting with a letter or digit"))
+        .help("ids become state keys and appear in CI logs: rename it, e.g. `wa-retail`")
+}
 
 pub fn check(cx: &mut Ctx<'_>) {
     if cx.handles.contains(EVERYONE) {

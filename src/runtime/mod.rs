@@ -2,6 +2,7 @@
 //! questions of DESIGN.md; assignment state lives behind `AssignmentState`.
 
 pub mod redis;
+mod resp;
 pub mod state;
 
 use std::collections::BTreeMap;
