@@ -6,9 +6,10 @@ use std::fmt::Write;
 
 use crate::crm::Snapshot;
 
-/// A TOML basic string (JSON's escapes are a subset of TOML's).
+/// A TOML string as the toml crate writes it: every character TOML
+/// forbids raw (controls, DEL) escaped, whatever a CRM user's name holds.
 fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
+    toml::Value::String(text.to_owned()).to_string()
 }
 
 /// A handle from an email's local part or a name: lower-case ASCII letters,

@@ -1,0 +1,553 @@
+//! Hostile and careless input, one test per reproduction of the adversarial
+//! run (issue 16): values dropped silently, tables trusted on their hash
+//! alone, panics, unbounded reads and waits, ignored write errors, unsafe
+//! files, injection and leaked secrets.
+
+#[path = "support/amocrm_server.rs"]
+mod amocrm_server;
+#[path = "support/cli.rs"]
+mod cli_support;
+#[path = "support/redis_server.rs"]
+mod redis_server;
+#[path = "support/specs.rs"]
+mod specs;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use amocrm_server::{Answer, FakeAmo};
+use chatroute::check::{Checked, check_bytes};
+use chatroute::crm::pull::{PullError, PullOptions, pull};
+use chatroute::diagnostics::Code;
+use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
+use chatroute::runtime::redis::RedisState;
+use chatroute::runtime::{AssignmentState, StateError};
+use chatroute::table::{TableError, TableFile, hash_value};
+use cli_support::{chatroute, scratch, stderr, stdout};
+use serde_json::{Value, json};
+
+fn codes(c: &Checked) -> Vec<Code> {
+    c.diagnostics.iter().map(|d| d.code).collect()
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(format!("examples/{name}.toml")).unwrap()
+}
+
+fn human(c: &Checked) -> String {
+    render::human(
+        &[FileDiagnostics { file: &c.source, diagnostics: &c.diagnostics }],
+        HumanStyle { color: false, width: 100 },
+    )
+}
+
+fn no_panic(out: &std::process::Output) {
+    assert!(!stderr(out).contains("panicked"), "{}", stderr(out));
+    assert_ne!(out.status.code(), Some(101), "{}", stderr(out));
+}
+
+// 1. Values the spec cannot use are located errors, never dropped.
+
+#[test]
+fn float_weights_versions_and_ids_are_errors() {
+    let text = example("stationery-wholesale").replace("weight = 2 }", "weight = 3.0 }");
+    let checked = check_bytes("w.toml", text.into_bytes());
+    assert_eq!(codes(&checked), [Code::WrongType], "{:?}", checked.diagnostics);
+    assert!(checked.diagnostics[0].message.contains("assignment.members[2].weight"));
+    assert!(checked.spec.is_none(), "no table from a spec with errors");
+
+    let text = example("stationery-wholesale").replacen("version = 1", "version = 2.0", 1);
+    assert_eq!(codes(&check_bytes("v.toml", text.into_bytes())), [Code::WrongType]);
+
+    let text = example("acme").replace("crm_user = 1001", "crm_user = 1001.0");
+    let checked = check_bytes("c.toml", text.into_bytes());
+    assert_eq!(codes(&checked), [Code::WrongType]);
+    assert!(checked.diagnostics[0].message.contains("employees.bruce.crm_user"));
+
+    let text = example("stationery-wholesale").replace("weight = 2 }", "weight = 4294967296 }");
+    assert_eq!(codes(&check_bytes("o.toml", text.into_bytes())), [Code::OutOfRange]);
+}
+
+// 2. The hash follows docs/table.md; a body with an unknown key is refused.
+
+fn compiled(name: &str) -> TableFile {
+    let checked = check_bytes(name, example(name).into_bytes());
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), None)
+}
+
+/// A table file with `edit` applied to its body and the hash recomputed
+/// the documented way, as a forger would.
+fn forged(name: &str, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut doc: Value = serde_json::from_slice(&compiled(name).to_bytes()).unwrap();
+    edit(&mut doc["body"]);
+    doc["hash"] = Value::String(hash_value(&doc["body"]));
+    serde_json::to_vec_pretty(&doc).unwrap()
+}
+
+#[test]
+fn python_and_node_verify_tables_from_the_docs() {
+    let dir = scratch("verifiers");
+    for name in ["acme", "furniture", "family-workshop"] {
+        let path = dir.join(format!("{name}.json"));
+        let table = compiled(name);
+        std::fs::write(&path, table.to_bytes()).unwrap();
+        let runs = [("python3", "docs/verifiers/verify_table.py"), ("node", "docs/verifiers/verify_table.mjs")];
+        for (interpreter, script) in runs {
+            let out = Command::new(interpreter).arg(script).arg(&path).output();
+            let Ok(out) = out else {
+                assert!(std::env::var_os("CHATROUTE_REQUIRE_NODE").is_none(), "{interpreter} is not installed");
+                eprintln!("SKIPPED: {interpreter} not found");
+                continue;
+            };
+            assert!(out.status.success(), "{interpreter} {name}: {}", stderr(&out));
+            assert_eq!(stdout(&out).trim(), table.hash, "{interpreter} {name}");
+        }
+    }
+}
+
+#[test]
+fn unknown_body_keys_are_refused_even_with_a_valid_hash() {
+    let bytes = forged("acme", |body| body["extra"] = json!(1));
+    assert!(matches!(TableFile::from_slice(&bytes), Err(TableError::Malformed(_))));
+    let bytes = forged("acme", |body| body["channels"]["wa-retail"]["assignment"]["extra"] = json!(1));
+    assert!(matches!(TableFile::from_slice(&bytes), Err(TableError::Malformed(_))));
+    // The envelope, too.
+    let mut doc: Value = serde_json::from_slice(&compiled("acme").to_bytes()).unwrap();
+    doc["signed_by"] = json!("me");
+    assert!(TableFile::from_slice(&serde_json::to_vec(&doc).unwrap()).is_err());
+}
+
+// 3. Loading checks the body's invariants, not only its hash.
+
+#[test]
+fn senseless_tables_with_right_hashes_are_refused() {
+    type Edit = fn(&mut Value);
+    let edits: [(&str, &str, Edit); 8] = [
+        ("stationery-wholesale", "empty cycle", |b| b["channels"]["wa-opt"]["assignment"]["cycle"] = json!([])),
+        ("stationery-wholesale", "unknown employee", |b| {
+            b["channels"]["wa-opt"]["assignment"]["cycle"] = json!(["ghost"])
+        }),
+        ("furniture", "empty group", |b| b["channels"]["wa-wholesale"]["assignment"]["group"] = json!([])),
+        ("acme", "colliding key", |b| {
+            let c = b["channels"]["wa-retail"].clone();
+            b["channels"]["wa:retail"] = c;
+        }),
+        ("acme", "control character", |b| {
+            let c = b["channels"]["wa-retail"].clone();
+            b["channels"]["wa\n::warning::x"] = c;
+        }),
+        ("acme", "bad account", |b| b["account"] = json!("shop:wa")),
+        ("acme", "unknown admin", |b| b["global_chat"]["admins"] = json!(["ghost"])),
+        ("acme", "outgoing without read_send", |b| b["employees"]["bruce"]["default_outgoing"] = json!("nowhere")),
+    ];
+    for (name, what, edit) in edits {
+        let bytes = forged(name, edit);
+        match TableFile::from_slice(&bytes) {
+            Err(TableError::Invalid(why)) => assert!(!why.contains('\n'), "{what}: {why}"),
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+    // Through the CLI: an error, not the division-by-zero panic.
+    let dir = scratch("senseless");
+    let path = dir.join("t.json");
+    std::fs::write(&path, forged("stationery-wholesale", edits[0].2)).unwrap();
+    let out = chatroute(&["route", path.to_str().unwrap(), "--channel", "wa-opt"]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("inconsistent"), "{}", stderr(&out));
+}
+
+// 4. A label far to the right is placed, not drawn; no panic.
+
+#[test]
+fn labels_past_column_65535_do_not_panic() {
+    let dir = scratch("wide");
+    let spec = dir.join("c.toml");
+    std::fs::write(&spec, format!("x = \"{}\" y\n", "a".repeat(65_540))).unwrap();
+    let s = spec.to_str().unwrap();
+    for args in [vec!["check", s], vec!["compile", s], vec!["diff", s, s]] {
+        let out = chatroute(&args);
+        no_panic(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let text = stdout(&out) + &stderr(&out);
+        assert!(text.contains(&format!("{s}:1:65548")) && text.contains("CR001"), "{args:?}: {text}");
+    }
+}
+
+// 5. Reads stop one byte past the limit.
+
+#[test]
+fn endless_and_huge_inputs_are_refused_after_the_limit() {
+    let out = chatroute(&["check", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("CR003"), "{}", stdout(&out));
+
+    // A 3 GB sparse file: refused without reading 3 GB.
+    let dir = scratch("sparse");
+    let sparse = dir.join("big.toml");
+    std::fs::File::create(&sparse).unwrap().set_len(3 << 30).unwrap();
+    let out = chatroute(&["check", sparse.to_str().unwrap()]);
+    assert!(stdout(&out).contains("CR003"));
+
+    for args in [
+        vec!["route", "/dev/zero", "--channel", "x"],
+        vec!["diff", "/dev/zero", "examples/acme.toml"],
+        vec!["check", "--crm", "/dev/zero", "examples/acme.toml"],
+    ] {
+        let out = chatroute(&args);
+        no_panic(&out);
+        assert!(matches!(out.status.code(), Some(1 | 2)), "{args:?}: {}", stderr(&out));
+    }
+}
+
+// 6. Human output is linear in the number of diagnostics (the figure is in
+// `cargo bench --bench report`); here: 20,000 of them, each placed right.
+
+#[test]
+fn twenty_thousand_warnings_render_each_at_its_place() {
+    let spec = specs::many_warnings(20_000);
+    let checked = check_bytes("many.toml", spec.into_bytes());
+    assert_eq!(checked.diagnostics.len(), 20_000);
+    assert!(!checked.has_errors());
+    let text = human(&checked);
+    let last = checked.diagnostics.last().unwrap();
+    let at = checked.source.line_col(last.labels[0].span.start);
+    assert!(text.contains(&format!("[many.toml:{}:{}]", at.line, at.column)), "last diagnostic misplaced");
+    assert_eq!(text.matches("CR303").count(), 20_000);
+}
+
+// 7. Pagination that loops, or never ends, stops with a clear error.
+
+fn pull_options(server: &FakeAmo) -> PullOptions {
+    let mut opts = PullOptions::new("acme", "hostile-test-token".into());
+    opts.base_url = server.base_url.clone();
+    opts.min_interval = Duration::ZERO;
+    opts.backoff = Duration::from_millis(1);
+    opts
+}
+
+#[test]
+fn looping_and_endless_pagination_stop() {
+    let same = Answer::json(
+        "{\"_embedded\":{\"users\":[]},\"_links\":{\"next\":{\"href\":\"{base}/api/v4/users?limit=250\"}}}",
+    );
+    let server = FakeAmo::start(vec![("/api/v4/users?limit=250", vec![same])]);
+    let err = pull("acme", &pull_options(&server)).unwrap_err();
+    assert!(matches!(err, PullError::RepeatedLink { .. }), "{err:?}");
+    assert_eq!(server.paths().len(), 1);
+
+    // Every page links to a new one: stops at the page cap.
+    let pages: Vec<(String, Vec<Answer>)> = (1..=20)
+        .map(|n| {
+            let path = if n == 1 { "/api/v4/users?limit=250".to_owned() } else { format!("/api/v4/users?page={n}") };
+            let next = format!("{{base}}/api/v4/users?page={}", n + 1);
+            (path, vec![Answer::json(format!("{{\"_links\":{{\"next\":{{\"href\":\"{next}\"}}}}}}"))])
+        })
+        .collect();
+    let server = FakeAmo::start(pages.iter().map(|(p, a)| (p.as_str(), a.clone())).collect());
+    let mut opts = pull_options(&server);
+    opts.max_pages = 5;
+    let err = pull("acme", &opts).unwrap_err();
+    assert!(matches!(err, PullError::TooManyPages { pages: 5, .. }), "{err:?}");
+    assert_eq!(server.paths().len(), 5);
+}
+
+// 8. Redis: one deadline per command, a cap on replies.
+
+/// How a fake Redis answers every command.
+#[derive(Clone)]
+enum Peer {
+    /// Never a byte.
+    Silent,
+    /// These bytes, then nothing.
+    Once(&'static [u8]),
+    /// These bytes over and over, one every 100 ms.
+    Drip(&'static [u8]),
+    /// These bytes over and over, as fast as it can.
+    Flood(&'static [u8]),
+}
+
+fn fake_redis(peer: Peer) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let peer = peer.clone();
+            std::thread::spawn(move || {
+                let mut request = [0u8; 1024];
+                let _ = stream.read(&mut request);
+                let (bytes, pace) = match peer {
+                    Peer::Silent => return std::thread::sleep(Duration::from_secs(60)),
+                    Peer::Once(bytes) => {
+                        let _ = stream.write_all(bytes);
+                        return std::thread::sleep(Duration::from_secs(60));
+                    }
+                    Peer::Drip(bytes) => (bytes, Duration::from_millis(100)),
+                    Peer::Flood(bytes) => (bytes, Duration::ZERO),
+                };
+                for chunk in bytes.chunks(if pace.is_zero() { bytes.len() } else { 1 }).cycle() {
+                    if stream.write_all(chunk).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(pace);
+                }
+            });
+        }
+    });
+    url
+}
+
+fn fails_within(url: &str, limit: Duration) -> String {
+    let state = RedisState::open(url, Duration::from_millis(300)).unwrap();
+    let started = Instant::now();
+    let err = state.next_ticket(&state.cursor("acme:wa")).unwrap_err();
+    let took = started.elapsed();
+    assert!(took < limit, "{url}: took {took:?}");
+    let StateError::Unavailable(why) = err;
+    why
+}
+
+#[test]
+fn slow_silent_and_oversized_redis_replies_fail_fast() {
+    // 300 ms timeout + 350 ms backoff is the documented bound; the limit
+    // leaves room for a loaded machine.
+    let bound = Duration::from_secs(3);
+    let why = fails_within(&fake_redis(Peer::Drip(b":1")), bound);
+    assert!(why.contains("timed out"), "{why}");
+    let why = fails_within(&fake_redis(Peer::Silent), bound);
+    assert!(why.contains("timed out"), "{why}");
+    // An endless simple string: refused at the line cap, memory bounded.
+    let why = fails_within(&fake_redis(Peer::Flood(b"+aaaaaaaaaaaaaaaa")), bound);
+    assert!(why.contains("longer than"), "{why}");
+    let why = fails_within(&fake_redis(Peer::Once(b"$2147483647\r\n")), bound);
+    assert!(why.contains("refused"), "{why}");
+}
+
+// 9. A closed or full stdout stops the work and exits non-zero.
+
+#[test]
+fn a_closed_pipe_stops_route_before_more_tickets_are_taken() {
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let dir = scratch("pipe");
+    let table = dir.join("t.json");
+    std::fs::write(&table, compiled("stationery-wholesale").to_bytes()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+        .args(["route", table.to_str().unwrap(), "--channel", "wa-opt", "--new-deals", "100000"])
+        .args(["--state", &server.url()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for _ in 0..3 {
+        lines.next().unwrap().unwrap();
+    }
+    drop(lines);
+    let out = child.wait_with_output().unwrap();
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    let state = RedisState::open(&server.url(), Duration::from_secs(1)).unwrap();
+    let next = state.next_ticket(&state.cursor("kanc-opt:wa-opt")).unwrap();
+    assert!(next < 1000, "{next} tickets consumed after the reader left");
+}
+
+#[test]
+fn write_errors_on_stdout_are_failures() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+        .args(["compile", "examples/acme.toml"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot write to standard output"));
+
+    for args in [&["schema"][..], &["init"], &["explain", "CR101"], &["completions", "bash"], &["man"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        no_panic(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
+// 10. Atomic writes: exclusive temporary file, no writing through links or
+// into devices.
+
+#[test]
+fn outputs_that_are_links_or_devices_are_refused() {
+    let dir = scratch("links");
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let link = dir.join("t.json");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let out = chatroute(&["compile", "examples/acme.toml", "-o", link.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+
+    let out = chatroute(&["compile", "examples/acme.toml", "-o", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(2));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+
+    // A regular output is written whole, readable by others, no leftovers.
+    let table = dir.join("table.json");
+    let out = chatroute(&["compile", "examples/acme.toml", "-o", table.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&table).unwrap().permissions().mode() & 0o777, 0o644);
+    TableFile::load(&table).unwrap();
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}
+
+// 11. An output that is the input is refused.
+
+#[test]
+fn compile_never_overwrites_its_input() {
+    let dir = scratch("self");
+    let spec = dir.join("spec.toml");
+    std::fs::write(&spec, example("acme")).unwrap();
+    let other_spelling = dir.join(".").join("spec.toml");
+    for output in [&spec, &other_spelling] {
+        let out = chatroute(&["compile", spec.to_str().unwrap(), "-o", output.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("is the input"), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read_to_string(&spec).unwrap(), example("acme"));
+}
+
+// 12. init escapes whatever a CRM user's name holds.
+
+#[test]
+fn init_from_hostile_names_passes_check() {
+    let mut snapshot: Value =
+        serde_json::from_slice(&std::fs::read("tests/fixtures/crm/acme.snapshot.json").unwrap()).unwrap();
+    let names = ["Bruce\u{7f}Wayne", "Quote \"Q\" \\ back", "New\nLine", "\u{1b}[31mRed", "Tab\there", "Ünïcødé"];
+    let users = snapshot["users"].as_array_mut().unwrap();
+    for (user, name) in users.iter_mut().zip(names) {
+        user["name"] = json!(name);
+    }
+    let dir = scratch("init-hostile");
+    let snap = dir.join("s.json");
+    std::fs::write(&snap, serde_json::to_vec(&snapshot).unwrap()).unwrap();
+    let spec = dir.join("spec.toml");
+    let out = chatroute(&["init", "--crm", snap.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let checked = check_bytes("spec.toml", std::fs::read(&spec).unwrap());
+    assert!(!checked.has_errors(), "{}", human(&checked));
+    let written: Vec<&str> = checked.spec.as_ref().unwrap().employees.values().map(|e| e.name.as_str()).collect();
+    for name in names {
+        assert!(written.contains(&name), "{name:?} not kept in {written:?}");
+    }
+}
+
+// 13. No URL built from an unchecked account; no plain-http token outside
+// loopback; state keys cannot collide.
+
+#[test]
+fn accounts_that_are_not_subdomains_never_reach_a_url() {
+    let out = cli_support::chatroute_with_token(
+        &["crm", "pull", "--account", "127.0.0.2:9999#", "-o", "/tmp/never-written.json"],
+        Some("secret-token"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not an amoCRM subdomain"), "{}", stderr(&out));
+    assert!(!Path::new("/tmp/never-written.json").exists());
+
+    let out = cli_support::chatroute_with_token(
+        &["crm", "pull", "--account", "acme", "--base-url", "http://acme.example", "-o", "/tmp/never-written.json"],
+        Some("secret-token"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("in clear"), "{}", stderr(&out));
+    for url in ["http://127.0.0.1:1", "http://[::1]:1", "http://localhost:1", "https://acme.amocrm.ru"] {
+        assert!(chatroute::crm::pull::check_base_url(url).is_ok(), "{url}");
+    }
+}
+
+#[test]
+fn ids_that_would_share_a_state_key_are_errors() {
+    let text = example("acme").replace("[channels.wa-retail", "[channels.\"wa:retail\"");
+    let checked = check_bytes("k.toml", text.into_bytes());
+    assert!(codes(&checked).contains(&Code::InvalidIdentifier), "{:?}", checked.diagnostics);
+    let text = example("acme").replacen("account = \"acme\"", "account = \"shop:wa\"", 1);
+    assert!(codes(&check_bytes("a.toml", text.into_bytes())).contains(&Code::InvalidIdentifier));
+}
+
+// 14. Control characters never reach a log raw.
+
+#[test]
+fn injected_workflow_commands_stay_data() {
+    let out = chatroute(&["check", "--format", "github", "tests/fixtures/CR104.toml"]);
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.lines().all(|l| l.starts_with("::error ")), "{text}");
+    let out = chatroute(&["check", "tests/fixtures/CR104.toml"]);
+    assert!(!stdout(&out).chars().any(|c| c.is_control() && c != '\n'), "{}", stdout(&out));
+
+    // A name with controls in a table prints escaped in `route` and `diff`.
+    let dir = scratch("names");
+    let old = dir.join("old.json");
+    let new = dir.join("new.json");
+    std::fs::write(&old, compiled("stationery-wholesale").to_bytes()).unwrap();
+    std::fs::write(
+        &new,
+        forged("stationery-wholesale", |b| b["employees"]["bruce"]["name"] = json!("B\n::warning::x\u{1b}[2J")),
+    )
+    .unwrap();
+    let route = chatroute(&["route", new.to_str().unwrap(), "--channel", "wa-opt"]);
+    let diff = chatroute(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    for out in [route, diff] {
+        let text = stdout(&out);
+        assert!(!text.lines().any(|l| l.starts_with("::")), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+    }
+}
+
+// 15. The Redis password is never printed.
+
+#[test]
+fn redis_passwords_stay_out_of_messages() {
+    let table = scratch("redact").join("t.json");
+    std::fs::write(&table, compiled("stationery-wholesale").to_bytes()).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    for url in [format!("redis://:s3cret@127.0.0.1:{port}/0"), "redis://:s3cret@host/abc".to_owned()] {
+        let out = chatroute(&["route", table.to_str().unwrap(), "--channel", "wa-opt", "--state", &url]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!stderr(&out).contains("s3cret"), "{}", stderr(&out));
+    }
+}
+
+// 16. One column convention in every reporter.
+
+#[test]
+fn human_columns_count_characters_like_json() {
+    for (name, text) in [
+        ("cyrillic.toml", "version = 1\n[employees]\nivan = { name = \"Иван Иванович\", crm_user = \"x\" }\n"),
+        ("bom.toml", "\u{feff}version = \"1\"\n"),
+    ] {
+        let checked = check_bytes(name, text.as_bytes().to_vec());
+        let doc: Value = serde_json::from_str(&render::json(&[FileDiagnostics {
+            file: &checked.source,
+            diagnostics: &checked.diagnostics,
+        }]))
+        .unwrap();
+        let human = human(&checked);
+        for d in doc["diagnostics"].as_array().unwrap() {
+            let at = format!("[{name}:{}:{}]", d["labels"][0]["line"], d["labels"][0]["column"]);
+            assert!(human.contains(&at), "{at} not in\n{human}");
+        }
+    }
+}
