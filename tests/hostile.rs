@@ -368,14 +368,10 @@ fn write_errors_on_stdout_are_failures() {
     assert!(stderr(&out).contains("cannot write to standard output"));
 
     for args in [&["schema"][..], &["init"], &["explain", "CR101"], &["completions", "bash"], &["man"]] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        // A pipe whose reading end is closed before the command starts.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_chatroute")).args(args).stdout(writer).output().unwrap();
         no_panic(&out);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
