@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::spec::Level;
+use crate::spec::{AfterClose, Level, Mode};
 use crate::table::{AssignmentRoute, Body, ChannelRoute, StageRoute};
 use crate::text::printable;
 
@@ -71,8 +71,8 @@ fn members(route: &AssignmentRoute) -> Vec<(String, usize)> {
 
 fn mode(route: &AssignmentRoute) -> &'static str {
     match route {
-        AssignmentRoute::RoundRobin { .. } => "round_robin",
-        AssignmentRoute::FirstResponder { .. } => "first_responder",
+        AssignmentRoute::RoundRobin { .. } => Mode::RoundRobin.as_str(),
+        AssignmentRoute::FirstResponder { .. } => Mode::FirstResponder.as_str(),
     }
 }
 
@@ -125,8 +125,8 @@ impl Diff {
             self.push(&s, Kind::Changed, "member order", Some(bo.join(", ")), Some(ao.join(", ")));
         }
         let after_close = |a: &AssignmentRoute| match a {
-            AssignmentRoute::RoundRobin { after_close, .. } => format!("{after_close:?}"),
-            AssignmentRoute::FirstResponder { .. } => "CreateNew".to_owned(),
+            AssignmentRoute::RoundRobin { after_close, .. } => after_close.as_str(),
+            AssignmentRoute::FirstResponder { .. } => AfterClose::CreateNew.as_str(),
         };
         self.field(&s, "after close", after_close(&old.assignment), after_close(&new.assignment));
     }

@@ -6,6 +6,29 @@
 //! the stages for one file; [`compile`] turns a checked spec into a
 //! [`table`], which the [`runtime`] loads. See ARCHITECTURE.md.
 
+/// An enum of keywords: each variant's spelling is written once and
+/// serves serde (hence the schema), `as_str` and `Display`, so messages and
+/// `diff` speak the spec's own words.
+macro_rules! keywords {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant,)* }
+
+        impl $name {
+            /// The keyword as written in a spec.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod artifact;
 pub mod check;
 pub mod compile;
@@ -14,6 +37,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod init;
 pub mod parse;
+pub mod paths;
 pub mod phone;
 pub mod resolve;
 pub mod rules;

@@ -137,26 +137,17 @@ impl std::fmt::Display for NameOrId {
     }
 }
 
-/// Access level of an employee on a channel.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// No access: the channel's dialogs are invisible.
-    #[default]
-    None,
-    /// Read only: sees the dialogs, cannot answer.
-    Read,
-    /// Reads and sends messages.
-    ReadSend,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::None => "none",
-            Level::Read => "read",
-            Level::ReadSend => "read_send",
-        }
+keywords! {
+    /// Access level of an employee on a channel.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+    pub enum Level {
+        /// No access: the channel's dialogs are invisible.
+        #[default]
+        None = "none",
+        /// Read only: sees the dialogs, cannot answer.
+        Read = "read",
+        /// Reads and sends messages.
+        ReadSend = "read_send",
     }
 }
 
@@ -175,34 +166,27 @@ pub struct Assignment {
     pub members: Vec<Member>,
 }
 
-/// Assignment mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Members in turn; a member of weight w gets w consecutive deals.
-    RoundRobin,
-    /// The deal goes to whoever in the group answers first.
-    FirstResponder,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::RoundRobin => "round_robin",
-            Mode::FirstResponder => "first_responder",
-        }
+keywords! {
+    /// Assignment mode.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    pub enum Mode {
+        /// Members in turn; a member of weight w gets w consecutive deals.
+        RoundRobin = "round_robin",
+        /// The deal goes to whoever in the group answers first.
+        FirstResponder = "first_responder",
     }
 }
 
-/// What a message after the deal was closed does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AfterClose {
-    /// Append to the contact's last closed deal, create none (kitchens:
-    /// thanks and repair requests).
-    AppendToLastClosed,
-    /// Create a new deal (wholesale: reorders every month or two).
-    CreateNew,
+keywords! {
+    /// What a message after the deal was closed does.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    pub enum AfterClose {
+        /// Append to the contact's last closed deal, create none (kitchens:
+        /// thanks and repair requests).
+        AppendToLastClosed = "append_to_last_closed",
+        /// Create a new deal (wholesale: reorders every month or two).
+        CreateNew = "create_new",
+    }
 }
 
 /// One member of an assignment.
@@ -248,15 +232,16 @@ pub struct Channel {
     pub assignment: Option<Assignment>,
 }
 
-/// Messenger transport of a channel. Spellings follow Wazzup's
-/// (`whatsapp`, `wapi`, `instagram`, `telegram`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Transport {
-    /// WhatsApp number; needs `phone`.
-    Whatsapp,
-    /// Instagram account; needs `handle`.
-    Instagram,
+keywords! {
+    /// Messenger transport of a channel. Spellings follow Wazzup's
+    /// (`whatsapp`, `wapi`, `instagram`, `telegram`, ...).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    pub enum Transport {
+        /// WhatsApp number; needs `phone`.
+        Whatsapp = "whatsapp",
+        /// Instagram account; needs `handle`.
+        Instagram = "instagram",
+    }
 }
 
 /// How a transport's channels are addressed; adding a transport means
@@ -268,13 +253,6 @@ pub enum AddressKind {
 }
 
 impl Transport {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Transport::Whatsapp => "whatsapp",
-            Transport::Instagram => "instagram",
-        }
-    }
-
     pub fn address(self) -> AddressKind {
         match self {
             Transport::Whatsapp => AddressKind::Phone,
@@ -354,22 +332,14 @@ fn default_visibility() -> Visibility {
     Visibility::OwnAndUnassigned
 }
 
-/// Global chat visibility.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    /// Every manager sees every dialog (small teams that stand in for each other).
-    All,
-    /// Own dialogs plus dialogs without a responsible (departments with own clients).
-    OwnAndUnassigned,
-}
-
-impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::All => "all",
-            Visibility::OwnAndUnassigned => "own_and_unassigned",
-        }
+keywords! {
+    /// Global chat visibility.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    pub enum Visibility {
+        /// Every manager sees every dialog (small teams that stand in for each other).
+        All = "all",
+        /// Own dialogs plus dialogs without a responsible (departments with own clients).
+        OwnAndUnassigned = "own_and_unassigned",
     }
 }
 
@@ -381,29 +351,19 @@ pub struct DealCard {
     pub copy_dialog: CopyDialog,
 }
 
-/// Dialog copy mode.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CopyDialog {
-    /// Every message separately.
-    EachMessage,
-    /// All messages of an hour in one note (the most popular; the default).
-    #[default]
-    Hourly,
-    /// All messages of a day in one note.
-    Daily,
-    /// Never (WhatsApp is the main channel).
-    Off,
-}
-
-impl CopyDialog {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CopyDialog::EachMessage => "each_message",
-            CopyDialog::Hourly => "hourly",
-            CopyDialog::Daily => "daily",
-            CopyDialog::Off => "off",
-        }
+keywords! {
+    /// Dialog copy mode.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    pub enum CopyDialog {
+        /// Every message separately.
+        EachMessage = "each_message",
+        /// All messages of an hour in one note (the most popular; the default).
+        #[default]
+        Hourly = "hourly",
+        /// All messages of a day in one note.
+        Daily = "daily",
+        /// Never (WhatsApp is the main channel).
+        Off = "off",
     }
 }
 

@@ -10,23 +10,14 @@ use std::ops::Range;
 
 pub use codes::Code;
 
-/// How bad a diagnostic is. Exit status: errors fail `check`; warnings fail
-/// it only under `--deny-warnings`; advice never does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Advice,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Advice => "advice",
-        }
+keywords! {
+    /// How bad a diagnostic is. Exit status: errors fail `check`; warnings
+    /// fail it only under `--deny-warnings`; advice never does.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+    pub enum Severity {
+        Error = "error",
+        Warning = "warning",
+        Advice = "advice",
     }
 }
 

@@ -253,11 +253,7 @@ pub fn github(files: &[FileDiagnostics<'_>]) -> String {
     let mut out = String::new();
     for fd in files {
         for d in fd.diagnostics {
-            let command = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Advice => "notice",
-            };
+            let command = level_named(d.severity, "notice");
             let (_, start, end) = fd.file.region(d.labels.first().map_or(0..0, |l| l.span.clone()));
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
@@ -358,10 +354,15 @@ pub fn sarif(files: &[FileDiagnostics<'_>]) -> String {
 }
 
 fn sarif_level(severity: Severity) -> &'static str {
+    level_named(severity, "note")
+}
+
+/// A severity in a format that calls advice otherwise (SARIF `note`,
+/// GitHub `notice`); errors and warnings keep their names.
+fn level_named(severity: Severity, advice: &'static str) -> &'static str {
     match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Advice => "note",
+        Severity::Advice => advice,
+        other => other.as_str(),
     }
 }
 

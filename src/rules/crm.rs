@@ -5,49 +5,56 @@
 
 use std::collections::BTreeSet;
 
-use super::{Ctx, join};
+use super::{Ctx, stage_refs};
 use crate::crm::resolve::{Lookup, StageLookup};
 use crate::crm::{Pipeline, Snapshot};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::paths::{SpecPath, StagePath};
 use crate::phone;
-use crate::spec::StageRef;
+use crate::spec::{Employee, StageRef};
 
 pub fn check(cx: &mut Ctx<'_>, crm: &Snapshot) {
-    let spec = cx.spec;
-    if !spec.integration.account.eq_ignore_ascii_case(&crm.account) {
+    if other_account(cx, crm) {
         // Every other finding would be about the wrong account.
+        return;
+    }
+    for (path, stage) in stage_refs(cx.spec) {
+        stage_ref(cx, crm, stage, &path);
+    }
+    users(cx, crm);
+    contacts(cx, crm);
+}
+
+/// CR711: a snapshot of another account than the spec's.
+fn other_account(cx: &mut Ctx<'_>, crm: &Snapshot) -> bool {
+    let spec = cx.spec;
+    let other = !spec.integration.account.eq_ignore_ascii_case(&crm.account);
+    if other {
         cx.emit(
             Diagnostic::new(
                 Code::SnapshotOfOtherAccount,
                 format!("the snapshot is of account `{}`, the spec of `{}`", crm.account, spec.integration.account),
             )
-            .label(cx.loc.value(&["integration", "account"]), format!("snapshot: `{}`", crm.account))
+            .label(cx.value(&SpecPath::account()), format!("snapshot: `{}`", crm.account))
             .help(format!(
                 "pull this account's snapshot: chatroute crm pull --account {} -o ...",
                 spec.integration.account
             )),
         );
-        return;
     }
-    if let Some(stage) = &spec.defaults.new_deals {
-        stage_refs(cx, crm, stage, &["defaults", "new_deals"]);
-    }
-    for (id, channel) in &spec.channels {
-        if let Some(stage) = &channel.new_deals {
-            stage_refs(cx, crm, stage, &["channels", id, "new_deals"]);
-        }
-    }
-    users(cx, crm);
-    contacts(cx, crm);
+    other
 }
 
 fn ids<T>(items: &[&T], id: impl Fn(&T) -> u64) -> String {
     items.iter().map(|i| id(i).to_string()).collect::<Vec<_>>().join(", ")
 }
 
-fn stage_refs(cx: &mut Ctx<'_>, crm: &Snapshot, stage: &StageRef, base: &[&str]) {
-    let pipeline_span = cx.loc.value(&join(base, &["pipeline"]));
-    let stage_span = cx.loc.value(&join(base, &["stage"]));
+/// CR701 (unknown pipeline), CR702 (unknown stage), CR703 (ambiguous
+/// name), CR704 (stage of another pipeline), CR501/CR502 by the stage's
+/// type in the account: one lookup decides which.
+fn stage_ref(cx: &mut Ctx<'_>, crm: &Snapshot, stage: &StageRef, path: &StagePath) {
+    let pipeline_span = cx.value(&path.pipeline());
+    let stage_span = cx.value(&path.stage());
     let account = &crm.account;
     let diag = match crm.stage(stage) {
         StageLookup::NoPipeline { suggestion } => {
@@ -104,60 +111,65 @@ fn stage_refs(cx: &mut Ctx<'_>, crm: &Snapshot, stage: &StageRef, base: &[&str])
     cx.emit(diag);
 }
 
+/// CR705-CR708 per employee, then CR709 for the account's users the spec
+/// leaves out.
 fn users(cx: &mut Ctx<'_>, crm: &Snapshot) {
-    let spec = cx.spec;
     let mut mentioned = BTreeSet::new();
-    for (handle, employee) in &spec.employees {
-        let by_id = employee.crm_user.is_some();
-        let span =
-            if by_id { cx.loc.value(&["employees", handle, "crm_user"]) } else { cx.loc.key(&["employees", handle]) };
-        match crm.user(employee) {
-            Lookup::Found(user) => {
-                mentioned.insert(user.id);
-                if !user.active {
-                    cx.emit(
-                        Diagnostic::new(
-                            Code::InactiveCrmUser,
-                            format!("`{handle}` is CRM user {} ({}), who is deactivated", user.id, user.name),
-                        )
-                        .label(span, "inactive in amoCRM")
-                        .help("deals and dialogs given to a deactivated user go unanswered: remove the employee or reactivate the user"),
-                    );
-                }
-            }
-            Lookup::Missing { suggestion } if by_id => cx.emit(
-                Diagnostic::new(
-                    Code::UnknownCrmUser,
-                    format!("account `{}` has no user {}", crm.account, employee.crm_user.unwrap_or_default()),
-                )
-                .label(span, "no such user id")
-                .help("copy the id from amoCRM (Settings -> Users), or remove `crm_user` to match by name or email")
-                .suggest(suggestion),
-            ),
-            Lookup::Missing { suggestion } => cx.emit(
-                Diagnostic::new(Code::NoCrmUser, format!("no CRM user is called `{}` or has its email", employee.name))
-                    .label(span, "matches no user of the account")
-                    .help("write `crm_user = <id>`, or the name exactly as in amoCRM, or `email`")
-                    .suggest(suggestion),
-            ),
-            Lookup::Ambiguous(found) => {
-                mentioned.extend(found.iter().map(|u| u.id));
-                cx.emit(
-                    Diagnostic::new(
-                        Code::SeveralCrmUsers,
-                        format!(
-                            "{} CRM users match `{}`: {}",
-                            found.len(),
-                            employee.name,
-                            ids(&found, |u: &crate::crm::User| u.id)
-                        ),
-                    )
-                    .label(span, "matches several users")
-                    .help("write `crm_user = <id>` to pick one"),
-                )
-            }
-        }
+    for (handle, employee) in &cx.spec.employees {
+        mentioned.extend(user(cx, crm, handle, employee));
     }
+    unmentioned_users(cx, crm, &mentioned);
+}
+
+/// CR705 (unknown `crm_user`), CR706 (no user by name or email), CR707
+/// (several), CR708 (inactive). Returns the ids the employee names.
+fn user(cx: &mut Ctx<'_>, crm: &Snapshot, handle: &str, employee: &Employee) -> Vec<u64> {
+    let by_id = employee.crm_user.is_some();
+    let span = if by_id { cx.value(&SpecPath::crm_user(handle)) } else { cx.key(&SpecPath::employee(handle)) };
+    let (diag, ids_named) = match crm.user(employee) {
+        Lookup::Found(user) if !user.active => (
+            Diagnostic::new(
+                Code::InactiveCrmUser,
+                format!("`{handle}` is CRM user {} ({}), who is deactivated", user.id, user.name),
+            )
+            .label(span, "inactive in amoCRM")
+            .help("deals and dialogs given to a deactivated user go unanswered: remove the employee or reactivate the user"),
+            vec![user.id],
+        ),
+        Lookup::Found(user) => return vec![user.id],
+        Lookup::Missing { suggestion } if by_id => (
+            Diagnostic::new(
+                Code::UnknownCrmUser,
+                format!("account `{}` has no user {}", crm.account, employee.crm_user.unwrap_or_default()),
+            )
+            .label(span, "no such user id")
+            .help("copy the id from amoCRM (Settings -> Users), or remove `crm_user` to match by name or email")
+            .suggest(suggestion),
+            Vec::new(),
+        ),
+        Lookup::Missing { suggestion } => (
+            Diagnostic::new(Code::NoCrmUser, format!("no CRM user is called `{}` or has its email", employee.name))
+                .label(span, "matches no user of the account")
+                .help("write `crm_user = <id>`, or the name exactly as in amoCRM, or `email`")
+                .suggest(suggestion),
+            Vec::new(),
+        ),
+        Lookup::Ambiguous(found) => (
+            Diagnostic::new(
+                Code::SeveralCrmUsers,
+                format!("{} CRM users match `{}`: {}", found.len(), employee.name, ids(&found, |u: &crate::crm::User| u.id)),
+            )
+            .label(span, "matches several users")
+            .help("write `crm_user = <id>` to pick one"),
+            found.iter().map(|u| u.id).collect(),
+        ),
+    };
+    cx.emit(diag);
+    ids_named
+}
+
+/// CR709: active users of the account the spec does not mention.
+fn unmentioned_users(cx: &mut Ctx<'_>, crm: &Snapshot, mentioned: &BTreeSet<u64>) {
     let unmentioned: Vec<String> = crm
         .users
         .iter()
@@ -170,12 +182,13 @@ fn users(cx: &mut Ctx<'_>, crm: &Snapshot) {
                 Code::UnmentionedCrmUsers,
                 format!("{} active CRM user(s) are not in the spec: {}", unmentioned.len(), unmentioned.join(", ")),
             )
-            .label(cx.loc.key(&["employees"]), "not listed here")
+            .label(cx.key(&SpecPath::employees()), "not listed here")
             .help("add them as employees if they should read or answer dialogs"),
         );
     }
 }
 
+/// CR710: contacts' numbers the 8 -> +7 rewrite would mangle.
 fn contacts(cx: &mut Ctx<'_>, crm: &Snapshot) {
     let (true, Some(contacts)) = (cx.spec.phones.to_international, &crm.contacts) else { return };
     let mangled: Vec<(String, String)> = contacts
@@ -197,7 +210,7 @@ fn contacts(cx: &mut Ctx<'_>, crm: &Snapshot) {
             Code::ContactsMangled,
             format!("{} contact number(s) are valid foreign numbers the 8 -> +7 rewrite would change: {examples}", mangled.len()),
         )
-        .label(cx.loc.value(&["phones", "to_international"]), "rewrite is on")
+        .label(cx.value(&SpecPath::to_international()), "rewrite is on")
         .help("these clients wrote their country code without `+`; set to_international = false or fix the numbers in amoCRM"),
     );
 }

@@ -1,13 +1,11 @@
 //! New-deal stage rules: never Unsorted (the point of the widget is to skip
 //! it), never a closed stage, and every enabled channel has a stage.
 
-use super::{Ctx, join};
+use super::{Ctx, stage_refs};
+use crate::crm::snapshot::{STATUS_LOST, STATUS_WON};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::paths::{SpecPath, StagePath};
 use crate::spec::{NameOrId, StageRef};
-
-/// amoCRM's system statuses shared by every pipeline.
-pub const WON: u64 = 142;
-pub const LOST: u64 = 143;
 
 /// Names amoCRM gives its Unsorted stage (English and Russian UI).
 const UNSORTED_NAMES: &[&str] = &["unsorted", "incoming leads", "неразобранное"];
@@ -21,7 +19,7 @@ fn normalise(name: &str) -> String {
 /// What is wrong with a stage reference before the CRM account is known.
 pub fn forbidden_stage(stage: &NameOrId) -> Option<Code> {
     match stage {
-        NameOrId::Id(WON | LOST) => Some(Code::ClosedStage),
+        NameOrId::Id(STATUS_WON | STATUS_LOST) => Some(Code::ClosedStage),
         NameOrId::Id(_) => None,
         NameOrId::Name(name) => {
             let name = normalise(name);
@@ -37,22 +35,23 @@ pub fn forbidden_stage(stage: &NameOrId) -> Option<Code> {
 }
 
 pub fn check(cx: &mut Ctx<'_>) {
+    for (path, stage) in stage_refs(cx.spec) {
+        forbidden(cx, stage, &path);
+    }
+    no_new_deal_stage(cx);
+}
+
+/// CR503: an enabled channel without a stage of its own or by default.
+fn no_new_deal_stage(cx: &mut Ctx<'_>) {
     let spec = cx.spec;
-    if let Some(stage) = &spec.defaults.new_deals {
-        stage_rule(cx, stage, &["defaults", "new_deals"]);
-    }
-    for (id, channel) in &spec.channels {
-        if let Some(stage) = &channel.new_deals {
-            stage_rule(cx, stage, &["channels", id, "new_deals"]);
-        }
-    }
     for (id, channel) in spec.enabled_channels() {
         // A stage the schema rejected was reported there; absent means unwritten.
-        let written = cx.loc.exists(&["channels", id, "new_deals"]) || cx.loc.exists(&["defaults", "new_deals"]);
+        let written =
+            cx.exists(&SpecPath::channel(id).new_deals().table()) || cx.exists(&SpecPath::defaults_new_deals().table());
         if spec.new_deals_for(id, channel).is_none() && !written {
             cx.emit(
                 Diagnostic::new(Code::NoNewDealStage, format!("no pipeline and stage for new deals on channel `{id}`"))
-                    .label(cx.loc.key(&["channels", id]), "enabled channel without `new_deals`")
+                    .label(cx.key(&SpecPath::channel(id).table()), "enabled channel without `new_deals`")
                     .help(format!(
                         "set [defaults] new_deals = {{ pipeline = \"Sales\", stage = \"New lead\" }} or `new_deals` in [channels.{id}]"
                     )),
@@ -61,11 +60,12 @@ pub fn check(cx: &mut Ctx<'_>) {
     }
 }
 
-fn stage_rule(cx: &mut Ctx<'_>, stage: &StageRef, base: &[&str]) {
+/// CR501 and CR502: new deals in the Unsorted stage or a closed one.
+fn forbidden(cx: &mut Ctx<'_>, stage: &StageRef, path: &StagePath) {
     let Some(code) = forbidden_stage(&stage.stage) else {
         return;
     };
-    let span = cx.loc.value(&join(base, &["stage"]));
+    let span = cx.value(&path.stage());
     let diag = match code {
         Code::UnsortedStage => {
             Diagnostic::new(code, format!("new deals cannot start in the Unsorted stage (`{}`)", stage.stage))

@@ -1,7 +1,9 @@
 //! Stage 3: the semantic rules of DESIGN.md, each with its own code.
 //!
-//! Rules read the typed spec (through `resolve` for precedence) and ask the
-//! `Locator` where to point. They never stop at the first problem.
+//! One file per area; in it, one function per code (or per tight pair),
+//! whose doc comment names the code. Rules read the typed spec through
+//! `resolve` for every precedence and point at the file only through the
+//! typed paths of `paths`. They never stop at the first problem.
 
 mod access;
 mod assignment;
@@ -13,11 +15,14 @@ pub mod phones;
 mod references;
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use crate::crm::Snapshot;
 use crate::diagnostics::Diagnostic;
 use crate::parse::Locator;
-use crate::spec::Spec;
+use crate::paths::{AssignmentPath, SpecPath, StagePath};
+use crate::resolve::Scope;
+use crate::spec::{Assignment, Spec, StageRef};
 pub use assignment::MAX_CYCLE;
 pub use phones::PhoneFacts;
 
@@ -36,21 +41,41 @@ impl Ctx<'_> {
     pub fn emit(&mut self, diag: Diagnostic) {
         self.out.push(diag);
     }
+
+    /// The span to underline for an entry: its key, or its value when it
+    /// has none; the nearest written ancestor's when it is absent.
+    pub fn key(&self, path: &SpecPath) -> Range<usize> {
+        self.loc.key(path.segments())
+    }
+
+    /// The span of an entry's value (nearest written ancestor's key when absent).
+    pub fn value(&self, path: &SpecPath) -> Range<usize> {
+        self.loc.value(path.segments())
+    }
+
+    /// Whether the entry is written in the file (not defaulted).
+    pub fn exists(&self, path: &SpecPath) -> bool {
+        self.loc.exists(path.segments())
+    }
 }
 
-/// The assignments of a spec with the path of their table.
-pub(crate) fn assignments(spec: &Spec) -> impl Iterator<Item = (Vec<&str>, &crate::spec::Assignment)> {
-    let global = spec.assignment.iter().map(|a| (vec!["assignment"], a));
+/// Every assignment table of a spec with its path.
+pub(crate) fn assignments(spec: &Spec) -> impl Iterator<Item = (AssignmentPath, &Assignment)> {
+    let global = spec.assignment.iter().map(|a| (SpecPath::assignment(Scope::Integration), a));
     let per_channel = spec
         .channels
         .iter()
-        .filter_map(|(id, c)| c.assignment.as_ref().map(|a| (vec!["channels", id.as_str(), "assignment"], a)));
+        .filter_map(|(id, c)| c.assignment.as_ref().map(|a| (SpecPath::channel(id).assignment(), a)));
     global.chain(per_channel)
 }
 
-/// A path below `base`, e.g. `["assignment"] + ["members", "0"]`.
-pub(crate) fn join(base: &[&str], rest: &[&str]) -> Vec<String> {
-    base.iter().chain(rest).map(|s| s.to_string()).collect()
+/// Every written pipeline-and-stage reference with its path: the default,
+/// then each channel's.
+pub(crate) fn stage_refs(spec: &Spec) -> impl Iterator<Item = (StagePath, &StageRef)> {
+    let default = spec.defaults.new_deals.iter().map(|s| (SpecPath::defaults_new_deals(), s));
+    let per_channel =
+        spec.channels.iter().filter_map(|(id, c)| c.new_deals.as_ref().map(|s| (SpecPath::channel(id).new_deals(), s)));
+    default.chain(per_channel)
 }
 
 /// Runs every rule; the checks that need libphonenumber's data come back
@@ -62,14 +87,12 @@ pub fn run(
     crm: Option<&Snapshot>,
 ) -> (Vec<Diagnostic>, PhoneFacts) {
     let mut cx = Ctx { spec, loc, handles, out: Vec::new(), phone_facts: PhoneFacts::default() };
-    channels::version(&mut cx);
-    references::identifiers(&mut cx);
+    channels::check(&mut cx);
     references::check(&mut cx);
     assignment::check(&mut cx);
     access::check(&mut cx);
     global_chat::check(&mut cx);
     deals::check(&mut cx);
-    channels::check(&mut cx);
     phones::collect(&mut cx);
     if let Some(crm) = crm {
         crm::check(&mut cx, crm);

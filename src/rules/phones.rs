@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use super::Ctx;
 use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::paths::SpecPath;
 use crate::phone;
 
 /// What a file says about phone numbers, with the spans to report at.
@@ -26,11 +27,10 @@ pub struct PhoneFacts {
 pub fn collect(cx: &mut Ctx<'_>) {
     let phones = &cx.spec.phones;
     for (i, region) in phones.client_regions.iter().enumerate() {
-        let idx = i.to_string();
-        cx.phone_facts.regions.push((region.clone(), cx.loc.value(&["phones", "client_regions", &idx])));
+        cx.phone_facts.regions.push((region.clone(), cx.value(&SpecPath::client_region(i))));
     }
     if phones.to_international {
-        cx.phone_facts.rewrite = Some(cx.loc.value(&["phones", "to_international"]));
+        cx.phone_facts.rewrite = Some(cx.value(&SpecPath::to_international()));
     }
 }
 

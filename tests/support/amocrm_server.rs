@@ -65,10 +65,10 @@ impl FakeAmo {
                     if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
                         break;
                     }
-                    if let Some((name, value)) = header.split_once(':') {
-                        if name.eq_ignore_ascii_case("authorization") {
-                            authorization = Some(value.trim().to_owned());
-                        }
+                    if let Some((name, value)) = header.split_once(':')
+                        && name.eq_ignore_ascii_case("authorization")
+                    {
+                        authorization = Some(value.trim().to_owned());
                     }
                 }
                 log.lock().unwrap().push(Seen { path: path.clone(), authorization });

@@ -1,0 +1,274 @@
+//! Typed paths to places in a spec file. Rules point at the file only
+//! through these builders, so every key name is written once, here, and a
+//! test walks each builder's path through the generated schema: a misspelt
+//! key fails that test instead of silently labelling the parent entry.
+
+use crate::resolve::Scope;
+
+/// A place in a spec: keys, and array indices as decimal strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecPath(Vec<String>);
+
+impl SpecPath {
+    fn of(segments: &[&str]) -> Self {
+        SpecPath(segments.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    fn then(&self, segment: impl Into<String>) -> Self {
+        let mut path = self.clone();
+        path.0.push(segment.into());
+        path
+    }
+
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn version() -> Self {
+        Self::of(&["version"])
+    }
+
+    pub fn account() -> Self {
+        Self::of(&["integration", "account"])
+    }
+
+    pub fn employees() -> Self {
+        Self::of(&["employees"])
+    }
+
+    pub fn employee(handle: &str) -> Self {
+        Self::employees().then(handle)
+    }
+
+    pub fn crm_user(handle: &str) -> Self {
+        Self::employee(handle).then("crm_user")
+    }
+
+    pub fn defaults_access() -> Self {
+        Self::of(&["defaults", "access"])
+    }
+
+    pub fn defaults_new_deals() -> StagePath {
+        StagePath(Self::of(&["defaults", "new_deals"]))
+    }
+
+    pub fn channels() -> Self {
+        Self::of(&["channels"])
+    }
+
+    pub fn channel(id: &str) -> ChannelPath {
+        ChannelPath(Self::channels().then(id))
+    }
+
+    /// The assignment table of a scope: a channel's own or the integration's.
+    pub fn assignment(scope: Scope<'_>) -> AssignmentPath {
+        match scope {
+            Scope::Channel(id) => Self::channel(id).assignment(),
+            Scope::Integration => AssignmentPath(Self::of(&["assignment"])),
+        }
+    }
+
+    pub fn chat_admins() -> Self {
+        Self::of(&["global_chat", "admins"])
+    }
+
+    pub fn chat_admin(i: usize) -> Self {
+        Self::chat_admins().then(i.to_string())
+    }
+
+    pub fn chat_visibility() -> Self {
+        Self::of(&["global_chat", "visibility"])
+    }
+
+    pub fn to_international() -> Self {
+        Self::of(&["phones", "to_international"])
+    }
+
+    pub fn client_region(i: usize) -> Self {
+        Self::of(&["phones", "client_regions"]).then(i.to_string())
+    }
+}
+
+/// `[channels.<id>]`.
+#[derive(Debug, Clone)]
+pub struct ChannelPath(SpecPath);
+
+/// A key of a channel table that holds a plain value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelKey {
+    Transport,
+    Phone,
+    Handle,
+}
+
+impl ChannelKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKey::Transport => "transport",
+            ChannelKey::Phone => "phone",
+            ChannelKey::Handle => "handle",
+        }
+    }
+}
+
+impl ChannelPath {
+    pub fn table(&self) -> SpecPath {
+        self.0.clone()
+    }
+
+    pub fn key(&self, key: ChannelKey) -> SpecPath {
+        self.0.then(key.as_str())
+    }
+
+    pub fn new_deals(&self) -> StagePath {
+        StagePath(self.0.then("new_deals"))
+    }
+
+    pub fn assignment(&self) -> AssignmentPath {
+        AssignmentPath(self.0.then("assignment"))
+    }
+
+    pub fn everyone(&self) -> SpecPath {
+        self.0.then("access").then("everyone")
+    }
+
+    pub fn access(&self, handle: &str) -> AccessPath {
+        AccessPath(self.0.then("access").then(handle))
+    }
+}
+
+/// An employee's entry in a channel's access table.
+#[derive(Debug, Clone)]
+pub struct AccessPath(SpecPath);
+
+impl AccessPath {
+    pub fn entry(&self) -> SpecPath {
+        self.0.clone()
+    }
+
+    pub fn level(&self) -> SpecPath {
+        self.0.then("level")
+    }
+
+    pub fn default_outgoing(&self) -> SpecPath {
+        self.0.then("default_outgoing")
+    }
+}
+
+/// A pipeline-and-stage table (`new_deals`).
+#[derive(Debug, Clone)]
+pub struct StagePath(SpecPath);
+
+impl StagePath {
+    pub fn table(&self) -> SpecPath {
+        self.0.clone()
+    }
+
+    pub fn pipeline(&self) -> SpecPath {
+        self.0.then("pipeline")
+    }
+
+    pub fn stage(&self) -> SpecPath {
+        self.0.then("stage")
+    }
+}
+
+/// An assignment table.
+#[derive(Debug, Clone)]
+pub struct AssignmentPath(SpecPath);
+
+impl AssignmentPath {
+    pub fn table(&self) -> SpecPath {
+        self.0.clone()
+    }
+
+    pub fn mode(&self) -> SpecPath {
+        self.0.then("mode")
+    }
+
+    pub fn after_close(&self) -> SpecPath {
+        self.0.then("after_close")
+    }
+
+    pub fn members(&self) -> SpecPath {
+        self.0.then("members")
+    }
+
+    pub fn member_employee(&self, i: usize) -> SpecPath {
+        self.members().then(i.to_string()).then("employee")
+    }
+
+    pub fn member_weight(&self, i: usize) -> SpecPath {
+        self.members().then(i.to_string()).then("weight")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    /// Every path a builder makes, with sample ids.
+    fn every_path() -> Vec<SpecPath> {
+        let channel = SpecPath::channel("wa");
+        let mut paths = vec![
+            SpecPath::version(),
+            SpecPath::account(),
+            SpecPath::employee("bruce"),
+            SpecPath::crm_user("bruce"),
+            SpecPath::defaults_access(),
+            SpecPath::chat_admin(0),
+            SpecPath::chat_visibility(),
+            SpecPath::to_international(),
+            SpecPath::client_region(0),
+            channel.everyone(),
+            channel.access("bruce").level(),
+            channel.access("bruce").default_outgoing(),
+        ];
+        paths.extend([ChannelKey::Transport, ChannelKey::Phone, ChannelKey::Handle].map(|k| channel.key(k)));
+        for stage in [SpecPath::defaults_new_deals(), channel.new_deals()] {
+            paths.extend([stage.pipeline(), stage.stage()]);
+        }
+        for scope in [Scope::Integration, Scope::Channel("wa")] {
+            let a = SpecPath::assignment(scope);
+            paths.extend([a.mode(), a.after_close(), a.member_employee(0), a.member_weight(0)]);
+        }
+        paths
+    }
+
+    /// The schema node a path leads to, following `$ref`, `anyOf` branches,
+    /// map values and array items; `None` when a key does not exist.
+    fn walk<'s>(schema: &'s Value, node: &'s Value, path: &[String]) -> Option<&'s Value> {
+        let node = match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => schema.pointer(r.strip_prefix('#')?)?,
+            None => node,
+        };
+        let Some((first, rest)) = path.split_first() else { return Some(node) };
+        let branches = node.get("anyOf").and_then(Value::as_array).into_iter().flatten();
+        if let Some(found) = branches.filter_map(|b| walk(schema, b, path)).next() {
+            return Some(found);
+        }
+        let next = node
+            .get("properties")
+            .and_then(|p| p.get(first))
+            .or_else(|| node.get("additionalProperties").filter(|a| a.is_object()))
+            .or_else(|| first.parse::<usize>().ok().and(node.get("items")))?;
+        walk(schema, next, rest)
+    }
+
+    #[test]
+    fn every_builder_path_exists_in_the_schema() {
+        let schema = crate::schema::generate();
+        for path in every_path() {
+            assert!(walk(&schema, &schema, path.segments()).is_some(), "no such place in the schema: {path:?}");
+        }
+    }
+
+    #[test]
+    fn a_misspelt_key_is_caught() {
+        let schema = crate::schema::generate();
+        let typo = SpecPath::channel("wa").table().then("acess").then("bruce");
+        assert!(walk(&schema, &schema, typo.segments()).is_none());
+    }
+}
