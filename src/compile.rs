@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::crm::Snapshot;
 use crate::crm::resolve::{Lookup, StageLookup};
 use crate::resolve::Outgoing;
-use crate::spec::{AddressKind, AfterClose, Assignment, Employee, Level, Mode, NameOrId, Spec, StageRef};
+use crate::spec::{AddressKind, AfterClose, Assignment, Employee, Mode, NameOrId, Spec, StageRef};
 use crate::table::{
     AssignmentRoute, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute, StageRoute,
     TableFile,
@@ -18,67 +18,8 @@ use crate::table::{
 /// are skipped rather than trusted. With the account's snapshot (checked
 /// against it too), pipelines, stages and users become amoCRM ids.
 pub fn compile(spec: &Spec, crm: Option<&Snapshot>) -> TableFile {
-    let routes_anything = spec.integration.enabled;
-    let channels: BTreeMap<String, ChannelRoute> = spec
-        .enabled_channels()
-        .filter(|_| routes_anything)
-        .filter_map(|(id, channel)| {
-            let (stage, _) = spec.new_deals_for(id, channel)?;
-            let (assignment, _) = spec.assignment_for(id, channel)?;
-            let address = match channel.transport.address() {
-                AddressKind::Phone => channel.phone.clone(),
-                AddressKind::Handle => channel.handle.clone(),
-            }?;
-            Some((
-                id.to_owned(),
-                ChannelRoute {
-                    name: channel.name.clone(),
-                    transport: channel.transport,
-                    address,
-                    new_deals: stage_route(stage, crm),
-                    assignment: assignment_route(assignment),
-                },
-            ))
-        })
-        .collect();
-    // Access per employee, built channel by channel: the bulk level for
-    // everyone, then the entries that override it.
-    let mut access: BTreeMap<&str, BTreeMap<String, Level>> =
-        spec.employees.keys().map(|h| (h.as_str(), BTreeMap::new())).collect();
-    for (id, channel) in spec.channels.iter().filter(|(id, _)| channels.contains_key(*id)) {
-        let bulk = spec.bulk_level(channel);
-        if bulk != Level::None {
-            for levels in access.values_mut() {
-                levels.insert(id.clone(), bulk);
-            }
-        }
-        for (handle, entry) in &channel.access.employees {
-            if let Some(levels) = access.get_mut(handle.as_str()) {
-                match entry.level() {
-                    Level::None => levels.remove(id),
-                    level => levels.insert(id.clone(), level),
-                };
-            }
-        }
-    }
-    let mut outgoing = spec.default_outgoing_all();
-    let employees = spec
-        .employees
-        .iter()
-        .map(|(handle, employee)| {
-            let default_outgoing = match outgoing.remove(handle.as_str()) {
-                Some(Outgoing::Explicit(c) | Outgoing::Implied(c)) if channels.contains_key(c) => Some(c.to_owned()),
-                _ => None,
-            };
-            let route = EmployeeRoute {
-                name: employee.name.clone(),
-                crm_user: crm_user(employee, crm),
-                access: access.remove(handle.as_str()).unwrap_or_default(),
-                default_outgoing,
-            };
-            (handle.clone(), route)
-        })
-        .collect();
+    let channels = channels(spec, crm);
+    let employees = employees(spec, crm, &channels);
     TableFile::new(Body {
         account: spec.integration.account.clone(),
         enabled: spec.integration.enabled,
@@ -92,6 +33,59 @@ pub fn compile(spec: &Spec, crm: Option<&Snapshot>) -> TableFile {
         copy_dialog: spec.deal_card.copy_dialog,
         phones: PhoneRoute { to_international: spec.phones.to_international },
     })
+}
+
+/// The routed channels: enabled ones of an enabled integration, with their
+/// stage and assignment as `resolve` decides them.
+fn channels(spec: &Spec, crm: Option<&Snapshot>) -> BTreeMap<String, ChannelRoute> {
+    spec.enabled_channels()
+        .filter(|_| spec.integration.enabled)
+        .filter_map(|(id, channel)| {
+            let (stage, _) = spec.new_deals_for(id, channel)?;
+            let (assignment, _) = spec.assignment_for(id, channel)?;
+            let address = match channel.transport.address() {
+                AddressKind::Phone => channel.phone.clone(),
+                AddressKind::Handle => channel.handle.clone(),
+            }?;
+            let route = ChannelRoute {
+                name: channel.name.clone(),
+                transport: channel.transport,
+                address,
+                new_deals: stage_route(stage, crm),
+                assignment: assignment_route(assignment),
+            };
+            Some((id.to_owned(), route))
+        })
+        .collect()
+}
+
+/// Every employee with their levels and default outgoing channel, as
+/// `resolve` decides them, limited to the routed channels.
+fn employees(
+    spec: &Spec,
+    crm: Option<&Snapshot>,
+    channels: &BTreeMap<String, ChannelRoute>,
+) -> BTreeMap<String, EmployeeRoute> {
+    let mut access = spec.access_all();
+    let mut outgoing = spec.default_outgoing_all();
+    let routed = |c: &str| channels.contains_key(c);
+    spec.employees
+        .iter()
+        .map(|(handle, employee)| {
+            let levels = access.remove(handle.as_str()).unwrap_or_default();
+            let default_outgoing = match outgoing.remove(handle.as_str()) {
+                Some(Outgoing::Explicit(c) | Outgoing::Implied(c)) if routed(c) => Some(c.to_owned()),
+                _ => None,
+            };
+            let route = EmployeeRoute {
+                name: employee.name.clone(),
+                crm_user: crm_user(employee, crm),
+                access: levels.into_iter().filter(|(c, _)| routed(c)).map(|(c, l)| (c.to_owned(), l)).collect(),
+                default_outgoing,
+            };
+            (handle.clone(), route)
+        })
+        .collect()
 }
 
 fn crm_user(employee: &Employee, crm: Option<&Snapshot>) -> Option<u64> {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::spec::{AfterClose, Level, Mode};
-use crate::table::{AssignmentRoute, Body, ChannelRoute, StageRoute};
+use crate::table::{AssignmentRoute, Body, ChannelRoute, EmployeeRoute, StageRoute};
 use crate::text::printable;
 
 /// One side of a diff: a table body, and when it came from a spec, every
@@ -132,6 +132,37 @@ impl Diff {
     }
 }
 
+impl Diff {
+    /// An employee added or removed, their access per channel, default
+    /// outgoing channel and name.
+    fn employee(&mut self, handle: &str, before: Option<&EmployeeRoute>, after: Option<&EmployeeRoute>) {
+        let s = Subject::Employee(handle.to_owned());
+        match (before, after) {
+            (None, Some(e)) => self.push(&s, Kind::Added, "employee", None, Some(e.name.clone())),
+            (Some(e), None) => self.push(&s, Kind::Removed, "employee", Some(e.name.clone()), None),
+            _ => {}
+        }
+        let empty = BTreeMap::new();
+        let (ba, aa) = (before.map_or(&empty, |e| &e.access), after.map_or(&empty, |e| &e.access));
+        let channels: BTreeSet<&String> = ba.keys().chain(aa.keys()).collect();
+        for ch in channels {
+            let (bl, al) = (ba.get(ch).copied().unwrap_or(Level::None), aa.get(ch).copied().unwrap_or(Level::None));
+            let kind = match (bl, al) {
+                _ if bl == al => continue,
+                (Level::None, _) => Kind::Added,
+                (_, Level::None) => Kind::Removed,
+                _ => Kind::Changed,
+            };
+            self.push(&s, kind, &format!("access on {ch}"), Some(bl.to_string()), Some(al.to_string()));
+        }
+        let outgoing = |e: &EmployeeRoute| e.default_outgoing.clone().unwrap_or_else(|| "none".to_owned());
+        if let (Some(b), Some(a)) = (before, after) {
+            self.field(&s, "default outgoing", outgoing(b), outgoing(a));
+            self.field(&s, "name", &b.name, &a.name);
+        }
+    }
+}
+
 fn describe(c: &ChannelRoute) -> String {
     format!("{} ({} {}), new deals to {}", c.name, c.transport.as_str(), c.address, stage(&c.new_deals))
 }
@@ -160,33 +191,7 @@ pub fn diff(old: &Side, new: &Side) -> Vec<Change> {
     }
     let handles: BTreeSet<&String> = o.employees.keys().chain(n.employees.keys()).collect();
     for handle in handles {
-        let s = Subject::Employee(handle.clone());
-        let (before, after) = (o.employees.get(handle), n.employees.get(handle));
-        match (before, after) {
-            (None, Some(e)) => d.push(&s, Kind::Added, "employee", None, Some(e.name.clone())),
-            (Some(e), None) => d.push(&s, Kind::Removed, "employee", Some(e.name.clone()), None),
-            _ => {}
-        }
-        let empty = BTreeMap::new();
-        let (ba, aa) = (before.map_or(&empty, |e| &e.access), after.map_or(&empty, |e| &e.access));
-        let channels: BTreeSet<&String> = ba.keys().chain(aa.keys()).collect();
-        for ch in channels {
-            let (bl, al) = (ba.get(ch).copied().unwrap_or(Level::None), aa.get(ch).copied().unwrap_or(Level::None));
-            let kind = match (bl, al) {
-                _ if bl == al => continue,
-                (Level::None, _) => Kind::Added,
-                (_, Level::None) => Kind::Removed,
-                _ => Kind::Changed,
-            };
-            d.push(&s, kind, &format!("access on {ch}"), Some(bl.as_str().to_owned()), Some(al.as_str().to_owned()));
-        }
-        let outgoing = |e: Option<&crate::table::EmployeeRoute>| {
-            e.and_then(|e| e.default_outgoing.clone()).unwrap_or_else(|| "none".to_owned())
-        };
-        if let (Some(b), Some(a)) = (before, after) {
-            d.field(&s, "default outgoing", outgoing(before), outgoing(after));
-            d.field(&s, "name", &b.name, &a.name);
-        }
+        d.employee(handle, o.employees.get(handle), n.employees.get(handle));
     }
     d.field(
         &integration,

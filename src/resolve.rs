@@ -74,6 +74,31 @@ impl Spec {
         self.enabled_channels().filter(|(_, c)| self.level(c, employee) == Level::ReadSend).map(|(id, _)| id).collect()
     }
 
+    /// Every employee's level on each enabled channel where it is not
+    /// `none`: the bulk level for everyone, then the entries that override
+    /// it. The same precedence as `level`, in one pass over the entries.
+    pub fn access_all(&self) -> BTreeMap<&str, BTreeMap<&str, Level>> {
+        let mut access: BTreeMap<&str, BTreeMap<&str, Level>> =
+            self.employees.keys().map(|h| (h.as_str(), BTreeMap::new())).collect();
+        for (id, channel) in self.enabled_channels() {
+            let bulk = self.bulk_level(channel);
+            if bulk != Level::None {
+                for levels in access.values_mut() {
+                    levels.insert(id, bulk);
+                }
+            }
+            for (handle, entry) in &channel.access.employees {
+                if let Some(levels) = access.get_mut(handle.as_str()) {
+                    match entry.level() {
+                        Level::None => levels.remove(id),
+                        level => levels.insert(id, level),
+                    };
+                }
+            }
+        }
+        access
+    }
+
     /// The bulk level of a channel: its `everyone`, else `defaults.access`.
     pub fn bulk_level(&self, channel: &Channel) -> Level {
         channel.access.everyone.unwrap_or(self.defaults.access)

@@ -130,38 +130,11 @@ fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaR
     let here = display_path(&path);
     let diag = match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let known: Vec<&str> = schema_node(error)
-                .and_then(|n| n.get("properties"))
-                .and_then(Value::as_object)
-                .map(|p| p.keys().map(String::as_str).collect())
-                .unwrap_or_default();
-            for key in unexpected {
-                let mut key_path = path.clone();
-                key_path.push(key.clone());
-                let allowed = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-                report.diagnostics.push(
-                    Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}` in {here}"))
-                        .label(loc.key(&key_path), "not a key chatroute knows here")
-                        .help(format!("allowed keys here: {allowed}"))
-                        .suggest(closest(key, known.iter().copied())),
-                );
-            }
+            report.diagnostics.extend(unexpected.iter().map(|key| unknown_key(error, &path, key, loc)));
             return;
         }
         ValidationErrorKind::Required { property } => {
-            let property = property.as_str().unwrap_or_default();
-            let doc = schema_node(error)
-                .and_then(|n| n.get("properties")?.get(property))
-                .and_then(resolve)
-                .and_then(description)
-                .map(|d| format!("`{property}`: {}", first_sentence(d)));
-            let label = if path.is_empty() { "in this file".to_owned() } else { format!("{here} needs `{property}`") };
-            let mut diag = Diagnostic::new(Code::MissingKey, format!("missing key `{property}` in {here}"))
-                .label(loc.key(&path), label);
-            if let Some(doc) = doc {
-                diag = diag.help(doc);
-            }
-            diag
+            missing_key(error, &path, property.as_str().unwrap_or_default(), loc)
         }
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
@@ -197,6 +170,39 @@ fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaR
     // typed spec's defaults stand in instead.
     if !path.is_empty() {
         report.invalid.push(path);
+    }
+}
+
+/// CR010: a key the table does not define, with the closest known one.
+fn unknown_key(error: &ValidationError<'_>, path: &[String], key: &str, loc: Locator<'_>) -> Diagnostic {
+    let known: Vec<&str> = schema_node(error)
+        .and_then(|n| n.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut key_path = path.to_vec();
+    key_path.push(key.to_owned());
+    let allowed = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}` in {}", display_path(path)))
+        .label(loc.key(&key_path), "not a key chatroute knows here")
+        .help(format!("allowed keys here: {allowed}"))
+        .suggest(closest(key, known.iter().copied()))
+}
+
+/// CR011: a required key that is absent, with its description as help.
+fn missing_key(error: &ValidationError<'_>, path: &[String], property: &str, loc: Locator<'_>) -> Diagnostic {
+    let here = display_path(path);
+    let doc = schema_node(error)
+        .and_then(|n| n.get("properties")?.get(property))
+        .and_then(resolve)
+        .and_then(description)
+        .map(|d| format!("`{property}`: {}", first_sentence(d)));
+    let label = if path.is_empty() { "in this file".to_owned() } else { format!("{here} needs `{property}`") };
+    let diag =
+        Diagnostic::new(Code::MissingKey, format!("missing key `{property}` in {here}")).label(loc.key(path), label);
+    match doc {
+        Some(doc) => diag.help(doc),
+        None => diag,
     }
 }
 

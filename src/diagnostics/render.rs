@@ -255,10 +255,7 @@ pub fn github(files: &[FileDiagnostics<'_>]) -> String {
         for d in fd.diagnostics {
             let command = level_named(d.severity, "notice");
             let (_, start, end) = fd.file.region(d.labels.first().map_or(0..0, |l| l.span.clone()));
-            let mut message = d.message.clone();
-            if let Some(help) = &d.help {
-                message.push_str(&format!("\nhelp: {help}"));
-            }
+            let message = with_help(d);
             out.push_str(&format!(
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
                 property(&fd.file.name),
@@ -279,62 +276,13 @@ pub fn github(files: &[FileDiagnostics<'_>]) -> String {
 /// related locations. Columns count Unicode code points, as declared.
 pub fn sarif(files: &[FileDiagnostics<'_>]) -> String {
     use serde_json::json;
-    let rules: Vec<_> = Code::ALL
+    let results: Vec<_> = files
         .iter()
-        .map(|c| {
-            json!({
-                "id": c.as_str(),
-                "name": c.title(),
-                "shortDescription": { "text": c.title() },
-                "fullDescription": { "text": first_paragraph(c.explanation()) },
-                "help": { "text": c.explanation(), "markdown": c.explanation() },
-                "defaultConfiguration": { "level": sarif_level(c.severity()) },
-            })
+        .flat_map(|fd| {
+            let artifact = artifact_location(&fd.file.name);
+            fd.diagnostics.iter().map(move |d| sarif_result(fd.file, &artifact, d))
         })
         .collect();
-    let region = |file: &SourceFile, span: std::ops::Range<usize>| {
-        let (span, start, end) = file.region(span);
-        json!({
-            "startLine": start.line, "startColumn": start.column,
-            "endLine": end.line, "endColumn": end.column,
-            "byteOffset": span.start, "byteLength": span.end - span.start,
-        })
-    };
-    let mut results = Vec::new();
-    for fd in files {
-        let artifact = artifact_location(&fd.file.name);
-        for d in fd.diagnostics {
-            let location = |span: std::ops::Range<usize>, text: Option<&str>| {
-                let mut loc = json!({
-                    "physicalLocation": {
-                        "artifactLocation": artifact,
-                        "region": region(fd.file, span),
-                    }
-                });
-                if let Some(text) = text.filter(|t| !t.is_empty()) {
-                    loc["message"] = json!({ "text": text });
-                }
-                loc
-            };
-            let mut message = d.message.clone();
-            if let Some(help) = &d.help {
-                message.push_str(&format!("\nhelp: {help}"));
-            }
-            let primary = d.labels.first();
-            results.push(json!({
-                "ruleId": d.code.as_str(),
-                "ruleIndex": Code::ALL.iter().position(|c| *c == d.code),
-                "level": sarif_level(d.severity),
-                "message": { "text": message },
-                "locations": [location(primary.map_or(0..0, |l| l.span.clone()), None)],
-                "relatedLocations": d.labels.iter().enumerate().map(|(i, l)| {
-                    let mut loc = location(l.span.clone(), Some(&l.text));
-                    loc["id"] = json!(i);
-                    loc
-                }).collect::<Vec<_>>(),
-            }));
-        }
-    }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -343,7 +291,7 @@ pub fn sarif(files: &[FileDiagnostics<'_>]) -> String {
                 "name": "chatroute",
                 "version": env!("CARGO_PKG_VERSION"),
                 "informationUri": "https://github.com/chatroute/chatroute",
-                "rules": rules,
+                "rules": Code::ALL.iter().map(|c| sarif_rule(*c)).collect::<Vec<_>>(),
             }},
             "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "the directory chatroute ran in" } } },
             "columnKind": "unicodeCodePoints",
@@ -351,6 +299,68 @@ pub fn sarif(files: &[FileDiagnostics<'_>]) -> String {
         }],
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// A code as a SARIF reporting descriptor, its explanation as help.
+fn sarif_rule(c: Code) -> serde_json::Value {
+    serde_json::json!({
+        "id": c.as_str(),
+        "name": c.title(),
+        "shortDescription": { "text": c.title() },
+        "fullDescription": { "text": first_paragraph(c.explanation()) },
+        "help": { "text": c.explanation(), "markdown": c.explanation() },
+        "defaultConfiguration": { "level": sarif_level(c.severity()) },
+    })
+}
+
+/// One diagnostic: its primary place, and every label as a related location.
+fn sarif_result(file: &SourceFile, artifact: &serde_json::Value, d: &Diagnostic) -> serde_json::Value {
+    use serde_json::json;
+    let location = |span: std::ops::Range<usize>, text: Option<&str>| {
+        let (span, start, end) = file.region(span);
+        let mut loc = json!({
+            "physicalLocation": {
+                "artifactLocation": artifact,
+                "region": {
+                    "startLine": start.line, "startColumn": start.column,
+                    "endLine": end.line, "endColumn": end.column,
+                    "byteOffset": span.start, "byteLength": span.end - span.start,
+                },
+            }
+        });
+        if let Some(text) = text.filter(|t| !t.is_empty()) {
+            loc["message"] = json!({ "text": text });
+        }
+        loc
+    };
+    let message = with_help(d);
+    let related: Vec<_> = d
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut loc = location(l.span.clone(), Some(&l.text));
+            loc["id"] = json!(i);
+            loc
+        })
+        .collect();
+    json!({
+        "ruleId": d.code.as_str(),
+        "ruleIndex": Code::ALL.iter().position(|c| *c == d.code),
+        "level": sarif_level(d.severity),
+        "message": { "text": message },
+        "locations": [location(d.labels.first().map_or(0..0, |l| l.span.clone()), None)],
+        "relatedLocations": related,
+    })
+}
+
+/// The message and, on a line of its own, the help: for formats with one
+/// text per diagnostic.
+fn with_help(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    }
 }
 
 fn sarif_level(severity: Severity) -> &'static str {

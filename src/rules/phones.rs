@@ -36,53 +36,53 @@ pub fn collect(cx: &mut Ctx<'_>) {
 
 /// The diagnostics of a file's phone facts.
 pub fn check(facts: &PhoneFacts) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (value, span) in &facts.numbers {
-        if phone::is_valid_international(value) {
-            continue;
-        }
-        let help = if value.trim_start().starts_with('+') {
-            "check the digits: libphonenumber knows no such number".to_owned()
-        } else {
-            let rewritten = phone::to_international(value);
-            let example = if rewritten.changed { rewritten.number } else { "+7 999 000-00-01".to_owned() };
-            format!("write the number in international form, e.g. \"{example}\"")
-        };
-        out.push(
-            Diagnostic::new(Code::InvalidPhone, format!("`{value}` is not a valid phone number"))
-                .label(span.clone(), "not a valid international number")
-                .help(help),
-        );
+    let numbers = facts.numbers.iter().filter_map(|(value, span)| invalid_phone(value, span));
+    let regions = facts.regions.iter().filter_map(|(region, span)| region_rule(region, span, facts.rewrite.as_ref()));
+    numbers.chain(regions).collect()
+}
+
+/// CR602: a channel number libphonenumber does not accept.
+fn invalid_phone(value: &str, span: &Range<usize>) -> Option<Diagnostic> {
+    if phone::is_valid_international(value) {
+        return None;
     }
-    for (region, span) in &facts.regions {
-        match phone::calling_code(region) {
-            None => {
-                let upper = region.to_uppercase();
-                let suggestion = phone::regions().find(|r| *r == upper).or_else(|| closest(region, phone::regions()));
-                out.push(
-                    Diagnostic::new(
-                        Code::UnknownRegion,
-                        format!("`{region}` is not an ISO 3166-1 alpha-2 region code"),
-                    )
+    let help = if value.trim_start().starts_with('+') {
+        "check the digits: libphonenumber knows no such number".to_owned()
+    } else {
+        let rewritten = phone::to_international(value);
+        let example = if rewritten.changed { rewritten.number } else { "+7 999 000-00-01".to_owned() };
+        format!("write the number in international form, e.g. \"{example}\"")
+    };
+    Some(
+        Diagnostic::new(Code::InvalidPhone, format!("`{value}` is not a valid phone number"))
+            .label(span.clone(), "not a valid international number")
+            .help(help),
+    )
+}
+
+/// CR606 (an unknown region code) and CR607 (a +8x region while the
+/// 8 -> +7 rewrite is on): one calling-code lookup decides both.
+fn region_rule(region: &str, span: &Range<usize>, rewrite: Option<&Range<usize>>) -> Option<Diagnostic> {
+    match phone::calling_code(region) {
+        None => {
+            let upper = region.to_uppercase();
+            let suggestion = phone::regions().find(|r| *r == upper).or_else(|| closest(region, phone::regions()));
+            Some(
+                Diagnostic::new(Code::UnknownRegion, format!("`{region}` is not an ISO 3166-1 alpha-2 region code"))
                     .label(span.clone(), "unknown region")
                     .help("use two upper-case letters, e.g. \"RU\", \"KZ\", \"JP\"")
                     .suggest(suggestion),
-                );
-            }
-            Some(code) if code.to_string().starts_with('8') => {
-                let Some(rewrite) = &facts.rewrite else { continue };
-                out.push(
-                    Diagnostic::new(
-                        Code::TrunkPrefixRegion,
-                        format!("clients in {region} (+{code}) may write numbers starting with 8, which the 8 -> +7 rewrite would mangle"),
-                    )
-                    .label(span.clone(), format!("+{code}"))
-                    .label(rewrite.clone(), "rewrite is on")
-                    .help("set to_international = false if these clients write without `+`"),
-                );
-            }
-            Some(_) => {}
+            )
         }
+        Some(code) if code.to_string().starts_with('8') => Some(
+            Diagnostic::new(
+                Code::TrunkPrefixRegion,
+                format!("clients in {region} (+{code}) may write numbers starting with 8, which the 8 -> +7 rewrite would mangle"),
+            )
+            .label(span.clone(), format!("+{code}"))
+            .label(rewrite?.clone(), "rewrite is on")
+            .help("set to_international = false if these clients write without `+`"),
+        ),
+        Some(_) => None,
     }
-    out
 }
