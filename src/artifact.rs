@@ -9,20 +9,23 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// Why a file is not the artifact it should be.
-#[derive(Debug)]
+/// Kinds map it to their own error type, with their own wording.
+#[derive(Debug, thiserror::Error)]
 pub enum ArtifactError {
     /// Not JSON, truncated, or not the artifact's shape.
+    #[error("malformed: {0}")]
     Malformed(String),
     /// JSON, but not marked as this kind of artifact.
+    #[error("not this kind of file")]
     Foreign,
     /// Marked with another format version.
+    #[error("format version {found}")]
     Version { found: u32 },
 }
 
 /// Pretty JSON with a final newline; the same value gives the same bytes.
 pub fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {
-    // Plain data of strings, numbers and ordered maps always serialises.
-    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    let mut bytes = serde_json::to_vec_pretty(value).expect("artifacts are string-keyed plain data");
     bytes.push(b'\n');
     bytes
 }

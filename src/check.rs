@@ -21,6 +21,7 @@ use crate::{rules, schema};
 const LARGE_FILE: usize = 256 * 1024;
 
 /// Everything `check` learnt about one file.
+#[derive(Debug)]
 pub struct Checked {
     pub source: SourceFile,
     /// All problems, sorted by position.
@@ -83,10 +84,6 @@ fn check_text(text: &str, crm: Option<&Snapshot>) -> (Vec<Diagnostic>, Option<Sp
         let (found, phone_facts) = rules::run(spec, loc, &handles, crm);
         diagnostics.extend(found);
         diagnostics.extend(rules::phones::check(&phone_facts));
-    }
-    if text.len() >= LARGE_FILE {
-        // Freeing a large document's JSON twin takes a while; let another core do it.
-        std::thread::spawn(move || drop(json));
     }
     (diagnostics, spec)
 }
@@ -168,11 +165,12 @@ pub fn read_spec(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 /// cannot be read is an `Err` in its place. Files are taken one at a time,
 /// so a few large files do not leave the other cores idle.
 pub fn check_files(paths: &[PathBuf], crm: Option<&Snapshot>) -> Vec<std::io::Result<Checked>> {
-    crate::phone::warm_up_in_background();
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<std::io::Result<Checked>>>> = paths.iter().map(|_| Mutex::new(None)).collect();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len());
     std::thread::scope(|scope| {
+        // The phone data loads while the first files are parsed.
+        scope.spawn(crate::phone::warm_up);
         for _ in 0..workers {
             scope.spawn(|| {
                 loop {

@@ -18,6 +18,36 @@ pub struct Side {
     pub declared_channels: Option<BTreeSet<String>>,
 }
 
+/// Why one side of a diff cannot be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum SideError {
+    #[error(transparent)]
+    Table(#[from] crate::table::TableError),
+    /// A spec with errors; its check is returned for reporting.
+    #[error("the spec has errors; cannot compare it")]
+    Spec(Box<crate::check::Checked>),
+}
+
+impl Side {
+    /// A side from a file's bytes: a table (JSON, which always starts with
+    /// `{`, where a TOML spec cannot) as it is, or a spec checked and
+    /// compiled.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Side, SideError> {
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+            let table = crate::table::TableFile::from_slice(&bytes)?;
+            return Ok(Side { body: table.body, declared_channels: None });
+        }
+        let checked = crate::check::check_bytes(name, bytes);
+        match checked.spec.as_ref() {
+            Some(spec) => Ok(Side {
+                body: crate::compile::compile(spec, None).body,
+                declared_channels: Some(spec.channels.keys().cloned().collect()),
+            }),
+            None => Err(SideError::Spec(Box::new(checked))),
+        }
+    }
+}
+
 /// What a change is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "scope", content = "id", rename_all = "snake_case")]
@@ -207,6 +237,13 @@ pub fn diff(old: &Side, new: &Side) -> Vec<Change> {
 }
 
 /// Human rendering, one block per subject, like a plan.
+/// The JSON document of `diff --format json`: the changes and their count.
+pub fn to_json(changes: &[Change]) -> String {
+    let doc = serde_json::json!({ "changes": changes, "count": changes.len() });
+    serde_json::to_string_pretty(&doc).expect("changes are plain data") + "\n"
+}
+
+/// The human report: changes grouped by subject, then their count.
 pub fn render(changes: &[Change]) -> String {
     if changes.is_empty() {
         return "no routing changes\n".to_owned();

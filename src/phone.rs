@@ -28,13 +28,10 @@ static REGIONS: LazyLock<HashMap<&'static str, u16>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Loads the metadata on another thread, once per process, so that it is
-/// ready when the first file's numbers are checked.
-pub fn warm_up_in_background() {
-    static STARTED: std::sync::Once = std::sync::Once::new();
-    STARTED.call_once(|| {
-        std::thread::spawn(|| database(7).is_some());
-    });
+/// Loads the metadata most specs need (+7), so that a caller can have it
+/// loaded on a thread of its own while files are parsed.
+pub fn warm_up() {
+    database(7);
 }
 
 /// The database of one calling code, built on first use and kept; `None`

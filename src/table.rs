@@ -119,43 +119,27 @@ pub struct PhoneRoute {
 }
 
 /// Why a table could not be loaded or written.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum TableError {
-    Io(std::io::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
     /// Not JSON, truncated, or not a table's shape.
+    #[error("not a readable routing table (truncated or damaged?): {0}")]
     Malformed(String),
+    #[error("this JSON file is not a chatroute routing table")]
     NotATable,
-    Version {
-        found: u32,
-    },
-    HashMismatch {
-        stored: String,
-        computed: String,
-    },
+    #[error(
+        "table format version {found}, but this chatroute reads version {FORMAT_VERSION}; recompile the spec with a matching chatroute"
+    )]
+    Version { found: u32 },
+    #[error(
+        "table content does not match its hash (stored {stored}, computed {computed}): the file was edited or damaged; recompile it"
+    )]
+    HashMismatch { stored: String, computed: String },
     /// The hash holds but the content breaks an invariant of the format.
+    #[error("table content is inconsistent: {0}; recompile the spec")]
     Invalid(String),
 }
-
-impl std::fmt::Display for TableError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TableError::Io(e) => write!(f, "{e}"),
-            TableError::Malformed(e) => write!(f, "not a readable routing table (truncated or damaged?): {e}"),
-            TableError::NotATable => write!(f, "this JSON file is not a chatroute routing table"),
-            TableError::Version { found } => write!(
-                f,
-                "table format version {found}, but this chatroute reads version {FORMAT_VERSION}; recompile the spec with a matching chatroute"
-            ),
-            TableError::HashMismatch { stored, computed } => write!(
-                f,
-                "table content does not match its hash (stored {stored}, computed {computed}): the file was edited or damaged; recompile it"
-            ),
-            TableError::Invalid(why) => write!(f, "table content is inconsistent: {why}; recompile the spec"),
-        }
-    }
-}
-
-impl std::error::Error for TableError {}
 
 impl From<ArtifactError> for TableError {
     fn from(e: ArtifactError) -> Self {
@@ -164,12 +148,6 @@ impl From<ArtifactError> for TableError {
             ArtifactError::Foreign => TableError::NotATable,
             ArtifactError::Version { found } => TableError::Version { found },
         }
-    }
-}
-
-impl From<std::io::Error> for TableError {
-    fn from(e: std::io::Error) -> Self {
-        TableError::Io(e)
     }
 }
 

@@ -52,85 +52,34 @@ impl PullOptions {
 }
 
 /// Why a pull failed. Messages name the endpoint, never the token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PullError {
-    Auth {
-        status: u16,
-        path: String,
-    },
-    Status {
-        status: u16,
-        path: String,
-    },
-    RetriesExhausted {
-        status: u16,
-        path: String,
-        attempts: u32,
-    },
-    BadResponse {
-        path: String,
-        why: String,
-    },
-    Transport {
-        path: String,
-        why: String,
-    },
-    ForeignLink {
-        href: String,
-    },
+    #[error("amoCRM refused the token (HTTP {status} on {path}); listing users needs an account administrator's token")]
+    Auth { status: u16, path: String },
+    #[error("amoCRM answered HTTP {status} on {path}")]
+    Status { status: u16, path: String },
+    #[error("amoCRM kept answering HTTP {status} on {path}; gave up after {attempts} attempts")]
+    RetriesExhausted { status: u16, path: String, attempts: u32 },
+    #[error("unexpected response from {path}: {why}")]
+    BadResponse { path: String, why: String },
+    #[error("cannot reach amoCRM ({path}): {why}")]
+    Transport { path: String, why: String },
+    #[error("the next page link points to another host ({href}); refusing to send the token there")]
+    ForeignLink { href: String },
     /// `_links.next` names a page already read: the server loops.
-    RepeatedLink {
-        href: String,
-    },
-    TooManyPages {
-        path: String,
-        pages: u32,
-    },
+    #[error("the next page link {href} was already read; amoCRM's pagination loops, stopping")]
+    RepeatedLink { href: String },
+    #[error("{path} has more than {pages} pages; stopping (is the server paginating correctly?)")]
+    TooManyPages { path: String, pages: u32 },
     /// The account is not a subdomain (`acme`).
-    BadAccount {
-        account: String,
-    },
+    #[error(
+        "account `{account}` is not an amoCRM subdomain (lowercase letters, digits, hyphens: `acme` of acme.amocrm.ru)"
+    )]
+    BadAccount { account: String },
     /// The base URL would send the token in clear or is not a URL.
-    InsecureUrl {
-        url: String,
-    },
+    #[error("base URL {url} would send the token in clear; use https:// (plain http:// only to a loopback address)")]
+    InsecureUrl { url: String },
 }
-
-impl std::fmt::Display for PullError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PullError::Auth { status, path } => write!(
-                f,
-                "amoCRM refused the token (HTTP {status} on {path}); listing users needs an account administrator's token"
-            ),
-            PullError::Status { status, path } => write!(f, "amoCRM answered HTTP {status} on {path}"),
-            PullError::RetriesExhausted { status, path, attempts } => {
-                write!(f, "amoCRM kept answering HTTP {status} on {path}; gave up after {attempts} attempts")
-            }
-            PullError::BadResponse { path, why } => write!(f, "unexpected response from {path}: {why}"),
-            PullError::Transport { path, why } => write!(f, "cannot reach amoCRM ({path}): {why}"),
-            PullError::ForeignLink { href } => {
-                write!(f, "the next page link points to another host ({href}); refusing to send the token there")
-            }
-            PullError::RepeatedLink { href } => {
-                write!(f, "the next page link {href} was already read; amoCRM's pagination loops, stopping")
-            }
-            PullError::TooManyPages { path, pages } => {
-                write!(f, "{path} has more than {pages} pages; stopping (is the server paginating correctly?)")
-            }
-            PullError::BadAccount { account } => write!(
-                f,
-                "account `{account}` is not an amoCRM subdomain (lowercase letters, digits, hyphens: `acme` of acme.amocrm.ru)"
-            ),
-            PullError::InsecureUrl { url } => write!(
-                f,
-                "base URL {url} would send the token in clear; use https:// (plain http:// only to a loopback address)"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for PullError {}
 
 struct Client<'o> {
     agent: ureq::Agent,

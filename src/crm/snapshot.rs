@@ -74,33 +74,17 @@ pub struct Contact {
     pub phones: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    Io(std::io::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("not a readable CRM snapshot: {0}")]
     Malformed(String),
+    #[error("this file is not a chatroute CRM snapshot (see `chatroute crm pull`)")]
     NotASnapshot,
+    #[error("snapshot format version {found}; this chatroute reads version {FORMAT_VERSION}: pull it again")]
     Version { found: u32 },
 }
-
-impl std::fmt::Display for SnapshotError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SnapshotError::Io(e) => write!(f, "{e}"),
-            SnapshotError::Malformed(e) => write!(f, "not a readable CRM snapshot: {e}"),
-            SnapshotError::NotASnapshot => {
-                write!(f, "this file is not a chatroute CRM snapshot (see `chatroute crm pull`)")
-            }
-            SnapshotError::Version { found } => {
-                write!(
-                    f,
-                    "snapshot format version {found}; this chatroute reads version {FORMAT_VERSION}: pull it again"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for SnapshotError {}
 
 impl Snapshot {
     /// A snapshot in canonical order.

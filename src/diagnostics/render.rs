@@ -235,8 +235,7 @@ fn json_diagnostic<'a>(file: &'a SourceFile, d: &'a Diagnostic) -> JsonDiagnosti
 
 /// `check`'s JSON output.
 pub fn json(files: &[FileDiagnostics<'_>]) -> String {
-    // Serialising plain structs of strings and numbers cannot fail.
-    serde_json::to_string_pretty(&JsonReport::new(files)).unwrap_or_default() + "\n"
+    serde_json::to_string_pretty(&JsonReport::new(files)).expect("a report is plain data") + "\n"
 }
 
 /// GitHub Actions workflow commands, one per diagnostic, so problems show
@@ -298,7 +297,7 @@ pub fn sarif(files: &[FileDiagnostics<'_>]) -> String {
             "results": results,
         }],
     });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    serde_json::to_string_pretty(&doc).expect("a JSON value serialises") + "\n"
 }
 
 /// A code as a SARIF reporting descriptor, its explanation as help.

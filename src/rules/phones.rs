@@ -1,10 +1,10 @@
 //! Checks that need libphonenumber's data: channel numbers, client regions
 //! and the 8 -> +7 rewrite against them.
 //!
-//! The rules only collect `PhoneFacts` (owned values and their spans); the
-//! facts are checked separately, so that checking many files never waits
-//! for the phone data to load: files are parsed and checked meanwhile, and
-//! their facts once the data is there (`check::check_files`).
+//! The rules only collect `PhoneFacts` (owned values and their spans), and
+//! `check` checks them after every other rule: the phone data (loaded on a
+//! thread of `check::check_files` while the files are parsed) is needed
+//! only then.
 
 use std::ops::Range;
 

@@ -13,43 +13,18 @@ use crate::table::{AssignmentRoute, Body, ChannelRoute, TableFile};
 pub use state::{AssignmentState, InProcess, StateError};
 
 /// Why a routing question has no answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RouteError {
     /// The channel is not in the table: unknown, excluded from the
     /// integration, or the integration is disabled.
+    #[error("channel `{0}` is not routed by this table (unknown, excluded, or the integration is disabled)")]
     UnknownChannel(String),
     /// A claim by someone outside the channel's first-responder group, or
     /// on a round-robin channel.
-    NotAResponder {
-        channel: String,
-        employee: String,
-    },
-    State(StateError),
-}
-
-impl std::fmt::Display for RouteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RouteError::UnknownChannel(c) => {
-                write!(
-                    f,
-                    "channel `{c}` is not routed by this table (unknown, excluded, or the integration is disabled)"
-                )
-            }
-            RouteError::NotAResponder { channel, employee } => {
-                write!(f, "`{employee}` is not a first responder of channel `{channel}`")
-            }
-            RouteError::State(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for RouteError {}
-
-impl From<StateError> for RouteError {
-    fn from(e: StateError) -> Self {
-        RouteError::State(e)
-    }
+    #[error("`{employee}` is not a first responder of channel `{channel}`")]
+    NotAResponder { channel: String, employee: String },
+    #[error(transparent)]
+    State(#[from] StateError),
 }
 
 /// Who is responsible for a new deal.

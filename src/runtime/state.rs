@@ -8,20 +8,11 @@ use std::sync::{Arc, Mutex};
 
 /// Why the state store could not answer. The decision then fails; the
 /// caller keeps the message and retries, so nothing is assigned twice.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StateError {
+    #[error("assignment state unavailable: {0}")]
     Unavailable(String),
 }
-
-impl std::fmt::Display for StateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StateError::Unavailable(why) => write!(f, "assignment state unavailable: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for StateError {}
 
 /// Shared assignment state. Keys are namespaced by the caller
 /// (`account:channel`, `account:channel:deal`).

@@ -1,0 +1,35 @@
+//! `chatroute check`: every problem of every file, in one run.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use chatroute::check::Checked;
+use chatroute::diagnostics::Severity;
+
+use super::{Failure, Format, Outcome, emit, render, snapshot};
+
+pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool, crm: Option<&Path>) -> Outcome {
+    let crm = snapshot(crm)?;
+    let mut unreadable = Vec::new();
+    let results: Vec<Checked> = chatroute::check::check_files(files, crm.as_ref())
+        .into_iter()
+        .zip(files)
+        .filter_map(|(result, path)| {
+            result.map_err(|err| unreadable.push(format!("cannot read {}: {err}", path.display()))).ok()
+        })
+        .collect();
+    let count = |s| results.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == s).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    let mut out = render(&results, format, std::io::stdout().is_terminal());
+    if let Format::Human = format {
+        out.push_str(&format!("checked {} file(s): {errors} error(s), {warnings} warning(s)\n", results.len()));
+    }
+    emit(out.as_bytes())?;
+    if !unreadable.is_empty() {
+        return Err(Failure::Error(unreadable.join("\nerror: ")));
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        return Err(Failure::Problems);
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! The subcommands, one module each, and the one place a command's outcome
+//! becomes a message and an exit code (`finish`).
+//!
+//! Exit codes: 0 success; 1 problems found (errors, or warnings under
+//! `--deny-warnings`); 2 usage or I/O error; 3 `diff` found changes.
+
+pub mod check;
+pub mod compile;
+pub mod crm;
+pub mod diff;
+pub mod docs;
+pub mod init;
+pub mod route;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use chatroute::check::Checked;
+use chatroute::crm::Snapshot;
+use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
+use clap::ValueEnum;
+
+/// Why a command did not succeed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Problems were found and already reported (exit 1).
+    Problems,
+    /// `diff` found changes (exit 3).
+    Changes,
+    /// A usage or I/O error, printed as `error: ...` (exit 2).
+    Error(String),
+}
+
+/// What a command returns.
+pub type Outcome = Result<(), Failure>;
+
+/// A usage or I/O error about `path`.
+pub fn at(path: &Path, err: impl std::fmt::Display) -> Failure {
+    Failure::Error(format!("{}: {err}", path.display()))
+}
+
+/// The exit code of an outcome, after printing a failure's message.
+pub fn finish(outcome: Outcome) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Problems) => ExitCode::from(1),
+        Err(Failure::Changes) => ExitCode::from(3),
+        Err(Failure::Error(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes to standard output and flushes. A closed pipe or a full disk is
+/// an I/O error, never a panic.
+pub fn emit(bytes: &[u8]) -> Outcome {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|err| Failure::Error(format!("cannot write to standard output: {err}")))
+}
+
+/// Refuses to write `output` when it is one of the command's inputs.
+pub fn not_an_input(output: Option<&Path>, inputs: &[Option<&Path>]) -> Outcome {
+    let Some(output) = output else { return Ok(()) };
+    match inputs.iter().flatten().find(|input| chatroute::artifact::same_file(input, output)) {
+        Some(input) => Err(Failure::Error(format!(
+            "the output {} is the input {}; not overwriting it",
+            output.display(),
+            input.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Loads `--crm` when given.
+pub fn snapshot(path: Option<&Path>) -> Result<Option<Snapshot>, Failure> {
+    path.map(|p| Snapshot::load(p).map_err(|err| at(p, err))).transpose()
+}
+
+/// Reads a spec file (at most one byte over the size limit).
+pub fn read_spec(path: &Path) -> Result<Vec<u8>, Failure> {
+    chatroute::check::read_spec(path).map_err(|err| Failure::Error(format!("cannot read {}: {err}", path.display())))
+}
+
+/// Writes a file atomically.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Outcome {
+    chatroute::artifact::write_atomically(path, bytes)
+        .map_err(|err| Failure::Error(format!("cannot write {}: {err}", path.display())))
+}
+
+/// Output of commands that are not diagnostics.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Human,
+    Json,
+}
+
+/// Output of diagnostics.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// rustc-style text (miette), colored on a terminal unless NO_COLOR is set.
+    Human,
+    /// One JSON document (format_version 1).
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload.
+    Sarif,
+    /// GitHub Actions workflow commands (inline annotations on pull requests).
+    Github,
+}
+
+/// Diagnostics of checked files in a format.
+pub fn render(results: &[Checked], format: Format, to_terminal: bool) -> String {
+    let reports: Vec<FileDiagnostics<'_>> =
+        results.iter().map(|c| FileDiagnostics { file: &c.source, diagnostics: &c.diagnostics }).collect();
+    match format {
+        Format::Human => {
+            let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            render::human(&reports, HumanStyle { color, width: 100 })
+        }
+        Format::Json => render::json(&reports),
+        Format::Sarif => render::sarif(&reports),
+        Format::Github => render::github(&reports),
+    }
+}
+
+/// A checked file's diagnostics on standard error, for commands whose
+/// standard output carries something else.
+pub fn report_to_stderr(checked: &Checked) {
+    eprint!("{}", render(std::slice::from_ref(checked), Format::Human, std::io::stderr().is_terminal()));
+}
