@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::crm::Snapshot;
 use crate::crm::resolve::{Lookup, StageLookup};
 use crate::resolve::Outgoing;
-use crate::spec::{AddressKind, AfterClose, Assignment, Employee, Mode, NameOrId, Spec, StageRef};
+use crate::spec::{AfterClose, Assignment, Employee, Mode, NameOrId, Spec, StageRef};
 use crate::table::{
     AssignmentRoute, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute, StageRoute,
     TableFile,
@@ -43,14 +43,11 @@ fn channels(spec: &Spec, crm: Option<&Snapshot>) -> BTreeMap<String, ChannelRout
         .filter_map(|(id, channel)| {
             let (stage, _) = spec.new_deals_for(id, channel)?;
             let (assignment, _) = spec.assignment_for(id, channel)?;
-            let address = match channel.transport.address() {
-                AddressKind::Phone => channel.phone.clone(),
-                AddressKind::Handle => channel.handle.clone(),
-            }?;
+            let (_, address) = crate::address::of(channel)?;
             let route = ChannelRoute {
                 name: channel.name.clone(),
                 transport: channel.transport,
-                address,
+                address: address.clone(),
                 new_deals: stage_route(stage, crm),
                 assignment: assignment_route(assignment),
             };

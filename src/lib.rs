@@ -29,6 +29,7 @@ macro_rules! keywords {
     };
 }
 
+pub mod address;
 pub mod artifact;
 pub mod check;
 pub mod compile;

@@ -48,22 +48,59 @@ pub fn read_source(name: &str, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic
     }
 }
 
-/// Parses TOML, reporting every syntax error the parser recovers from.
+/// The TOML version specs are read as (what the `toml` crate implements).
+pub const TOML_SPEC: &str = "https://toml.io/en/v1.1.0";
+
+/// Parses TOML, reporting every syntax error the parser recovers from, and
+/// every integer literal TOML does not allow (no digits, or outside the
+/// 64-bit signed range TOML integers have).
 pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
     let (root, errors) = DeTable::parse_recoverable(text);
-    if errors.is_empty() {
-        return Ok(root);
-    }
-    Err(errors
+    let mut diagnostics: Vec<Diagnostic> = errors
         .iter()
         .map(|e| {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim_end();
-            Diagnostic::new(Code::Syntax, format!("TOML syntax error: {message}"))
-                .label(span, message.lines().next().unwrap_or_default())
-                .help("see https://toml.io/en/v1.0.0 for the syntax")
+            syntax_error(span, message)
         })
-        .collect())
+        .collect();
+    if diagnostics.is_empty() {
+        integer_literals(root.get_ref(), text, &mut diagnostics);
+    }
+    if diagnostics.is_empty() { Ok(root) } else { Err(diagnostics) }
+}
+
+fn syntax_error(span: Range<usize>, message: &str) -> Diagnostic {
+    Diagnostic::new(Code::Syntax, format!("TOML syntax error: {message}"))
+        .label(span, message.lines().next().unwrap_or_default())
+        .help(format!("see {TOML_SPEC} for the syntax"))
+}
+
+/// The integers the parser let through that TOML forbids: `0x` without
+/// digits is a syntax error; a value outside i64 must be an error too
+/// (TOML 1.1, "Integer"), never a string or a silently wider number.
+fn integer_literals(table: &DeTable<'_>, text: &str, out: &mut Vec<Diagnostic>) {
+    fn walk(value: &Spanned<DeValue<'_>>, text: &str, out: &mut Vec<Diagnostic>) {
+        match value.get_ref() {
+            DeValue::Integer(i) if i.as_str().is_empty() => {
+                out.push(syntax_error(value.span(), "an integer literal needs digits after its prefix"));
+            }
+            DeValue::Integer(i) if i64::from_str_radix(i.as_str(), i.radix()).is_err() => {
+                let written = text.get(value.span()).unwrap_or(i.as_str());
+                out.push(
+                    Diagnostic::new(Code::OutOfRange, format!("integer `{written}` is outside TOML's range"))
+                        .label(value.span(), "TOML integers are 64-bit signed")
+                        .help("TOML integers run from -9223372036854775808 to 9223372036854775807"),
+                );
+            }
+            DeValue::Array(items) => items.iter().for_each(|v| walk(v, text, out)),
+            DeValue::Table(t) => integer_literals(t, text, out),
+            _ => {}
+        }
+    }
+    for (_, value) in table.iter() {
+        walk(value, text, out);
+    }
 }
 
 /// The JSON twin of the TOML tree, which the JSON Schema validates and the
@@ -77,10 +114,8 @@ pub fn to_json(table: &DeTable<'_>) -> Value {
 fn value_to_json(value: &DeValue<'_>) -> Value {
     match value {
         DeValue::String(s) => Value::String(s.to_string()),
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-            .map(Value::from)
-            .or_else(|_| u64::from_str_radix(i.as_str(), i.radix()).map(Value::from))
-            .unwrap_or_else(|_| Value::String(i.as_str().to_owned())),
+        // `parse` refused every integer outside i64.
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).map_or(Value::Null, Value::from),
         DeValue::Float(f) => f
             .as_str()
             .parse::<f64>()
@@ -194,6 +229,24 @@ mod tests {
         let root = parse("a = 0x10\nb = 1.5\nc = [true]\nd = 1979-05-27\n").unwrap();
         let json = to_json(root.get_ref());
         assert_eq!(json, serde_json::json!({"a": 16, "b": 1.5, "c": [true], "d": "1979-05-27"}));
+    }
+
+    #[test]
+    fn integers_toml_forbids_are_errors_at_their_place() {
+        for (src, code) in [
+            ("a = 0x\n", Code::Syntax),
+            ("a = 0b\n", Code::Syntax),
+            ("a = [1, 0o]\n", Code::Syntax),
+            ("a = 9223372036854775808\n", Code::OutOfRange),
+            ("[t]\na = { b = 99999999999999999999 }\n", Code::OutOfRange),
+        ] {
+            let errs = parse(src).unwrap_err();
+            assert_eq!(errs[0].code, code, "{src}");
+            let span = errs[0].labels[0].span.clone();
+            assert!(src[span].chars().all(|c| c.is_ascii_alphanumeric()), "{src}");
+        }
+        assert!(parse("a = -9223372036854775808\nb = ١٢\n").is_err());
+        assert!(parse("a = -9223372036854775808\n").is_ok());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! test walks each builder's path through the generated schema: a misspelt
 //! key fails that test instead of silently labelling the parent entry.
 
+use crate::address::AddressKey;
 use crate::resolve::Scope;
 
 /// A place in a spec: keys, and array indices as decimal strings.
@@ -97,16 +98,12 @@ pub struct ChannelPath(SpecPath);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChannelKey {
     Transport,
-    Phone,
-    Handle,
 }
 
 impl ChannelKey {
     pub fn as_str(self) -> &'static str {
         match self {
             ChannelKey::Transport => "transport",
-            ChannelKey::Phone => "phone",
-            ChannelKey::Handle => "handle",
         }
     }
 }
@@ -117,6 +114,11 @@ impl ChannelPath {
     }
 
     pub fn key(&self, key: ChannelKey) -> SpecPath {
+        self.0.then(key.as_str())
+    }
+
+    /// The key holding the channel's address.
+    pub fn address(&self, key: AddressKey) -> SpecPath {
         self.0.then(key.as_str())
     }
 
@@ -226,7 +228,8 @@ mod tests {
             channel.access("bruce").level(),
             channel.access("bruce").default_outgoing(),
         ];
-        paths.extend([ChannelKey::Transport, ChannelKey::Phone, ChannelKey::Handle].map(|k| channel.key(k)));
+        paths.push(channel.key(ChannelKey::Transport));
+        paths.extend(AddressKey::ALL.map(|k| channel.address(k)));
         for stage in [SpecPath::defaults_new_deals(), channel.new_deals()] {
             paths.extend([stage.pipeline(), stage.stage()]);
         }

@@ -92,6 +92,32 @@ pub fn to_international(raw: &str) -> Rewrite {
     Rewrite { number, changed, valid }
 }
 
+/// A channel's number as its international digits (`79865784457`), when it
+/// is valid: written with `+` and the country code, or the way Wazzup shows
+/// numbers, the same digits without `+` (`79865784457`).
+pub fn channel_number(written: &str) -> Option<String> {
+    let international = match bare_digits(written) {
+        Some(digits) => format!("+{digits}"),
+        None => written.trim().to_owned(),
+    };
+    parse_international(&international)
+        .filter(|(n, db)| phonenumber::is_valid_with(db, n))
+        .map(|(n, _)| format!("{}{}", n.code().value(), n.national()))
+}
+
+/// For a channel number that is not valid: the number the writer most
+/// likely meant, in international form, when one is valid. A Russian
+/// national number (`8 986 ...`, or ten digits without the 8) gets `+7`.
+pub fn likely_meant(written: &str) -> Option<String> {
+    let digits = bare_digits(written)?;
+    let candidate = match digits.len() {
+        11 if digits.starts_with('8') => format!("+7{}", &digits[1..]),
+        10 => format!("+7{digits}"),
+        _ => return None,
+    };
+    is_valid_international(&candidate).then_some(candidate)
+}
+
 /// Whether `number` is a valid number in international form (`+CC...`).
 pub fn is_valid_international(number: &str) -> bool {
     parse_international(number).is_some_and(|(n, db)| phonenumber::is_valid_with(db, &n))
@@ -156,6 +182,17 @@ pub fn regions() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wazzup_digits_read_as_international() {
+        assert_eq!(channel_number("79865784457").as_deref(), Some("79865784457"));
+        assert_eq!(channel_number("+7 986 578-44-57").as_deref(), Some("79865784457"));
+        assert_eq!(channel_number("+7 800 555-35-35").as_deref(), Some("78005553535"));
+        assert_eq!(channel_number("89865784457"), None);
+        assert_eq!(likely_meant("89865784457").as_deref(), Some("+79865784457"));
+        assert_eq!(likely_meant("9865784457").as_deref(), Some("+79865784457"));
+        assert_eq!(likely_meant("12"), None);
+    }
 
     #[test]
     fn trunk_prefix_numbers_become_plus_seven() {

@@ -69,7 +69,8 @@ impl Transform for TomlShapes {
         // enforce; a bound every validator checks says it for editors too.
         let maximum = match obj.get("format").and_then(Value::as_str) {
             Some("uint32") => Some(Value::from(u32::MAX)),
-            Some("uint64") => Some(Value::from(u64::MAX)),
+            // TOML integers are 64-bit signed.
+            Some("uint64") => Some(Value::from(i64::MAX)),
             _ => None,
         };
         if let Some(maximum) = maximum {

@@ -209,14 +209,20 @@ pub struct Channel {
     pub name: String,
     /// Messenger transport.
     pub transport: Transport,
-    /// The channel's phone number (whatsapp channels).
+    /// The channel's phone number (whatsapp, wapi, tgapi), international:
+    /// `+7 999 000-00-01`, or the digits as Wazzup shows them, `79990000001`.
     #[serde(default)]
     #[schemars(example = &"+7 999 000-00-01")]
     pub phone: Option<String>,
-    /// The account handle (instagram channels).
+    /// The account's username (instagram, telegram bots ending in `bot`,
+    /// tgapi), with or without `@`.
     #[serde(default)]
     #[schemars(example = &"@acme.art")]
     pub handle: Option<String>,
+    /// The account's id as Wazzup shows it (vk, avito, max).
+    #[serde(default)]
+    #[schemars(example = &"212345678")]
+    pub id: Option<String>,
     /// The checkbox: whether this channel is part of the integration.
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -233,30 +239,46 @@ pub struct Channel {
 }
 
 keywords! {
-    /// Messenger transport of a channel. Spellings follow Wazzup's
-    /// (`whatsapp`, `wapi`, `instagram`, `telegram`, ...).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    /// Messenger transport of a channel, as Wazzup spells it (API v3
+    /// `transport`). Each is addressed by one key: see `Transport::address`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
     pub enum Transport {
         /// WhatsApp number; needs `phone`.
         Whatsapp = "whatsapp",
-        /// Instagram account; needs `handle`.
+        /// WhatsApp Business API number; needs `phone`.
+        Wapi = "wapi",
+        /// Instagram account; needs `handle` (`@acme.art`).
         Instagram = "instagram",
+        /// Personal Telegram account; needs `phone` or `handle`.
+        Tgapi = "tgapi",
+        /// Telegram bot; needs `handle`, the bot's username ending in `bot`.
+        Telegram = "telegram",
+        /// VK community; needs `id`, the community's numeric id.
+        Vk = "vk",
+        /// Avito account; needs `id`, the numeric user id.
+        Avito = "avito",
+        /// MAX messenger; needs `id` as Wazzup shows it.
+        Max = "max",
     }
 }
 
-/// How a transport's channels are addressed; adding a transport means
-/// adding a variant above and naming its address here.
+/// How a transport's channels are addressed: by exactly one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AddressKind {
     Phone,
     Handle,
+    /// Either one (a personal Telegram account: its number or username).
+    PhoneOrHandle,
+    Id,
 }
 
 impl Transport {
     pub fn address(self) -> AddressKind {
         match self {
-            Transport::Whatsapp => AddressKind::Phone,
-            Transport::Instagram => AddressKind::Handle,
+            Transport::Whatsapp | Transport::Wapi => AddressKind::Phone,
+            Transport::Instagram | Transport::Telegram => AddressKind::Handle,
+            Transport::Tgapi => AddressKind::PhoneOrHandle,
+            Transport::Vk | Transport::Avito | Transport::Max => AddressKind::Id,
         }
     }
 }

@@ -1,10 +1,12 @@
-//! Channel rules: the version, each transport's address, and an enabled
-//! integration that routes nothing.
+//! Channel rules: the version, each transport's address (which key, and
+//! whether it is well formed), and an enabled integration that routes
+//! nothing.
 
 use super::Ctx;
+use crate::address::{self, AddressKey};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::paths::{ChannelKey, SpecPath};
-use crate::spec::{AddressKind, Channel, SPEC_VERSION};
+use crate::spec::{AddressKind, Channel, SPEC_VERSION, Transport};
 
 pub fn check(cx: &mut Ctx<'_>) {
     version(cx);
@@ -38,76 +40,91 @@ fn nothing_routed(cx: &mut Ctx<'_>) {
     }
 }
 
-/// CR605 (an address key of another transport), CR601/CR603 (the own
-/// address missing), CR604 (an invalid handle); numbers go to the phone
-/// facts (CR602).
+/// CR605 (an address key of another transport, or two addresses), CR601,
+/// CR603 and CR609 (no address), CR604 (an invalid handle), CR610 (an
+/// invalid id); numbers go to the phone facts (CR602).
 fn address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
-    let transport = channel.transport.as_str();
-    let path = |key: ChannelKey| SpecPath::channel(id).key(key);
-    let (own, own_key, foreign, foreign_key) = match channel.transport.address() {
-        AddressKind::Phone => (&channel.phone, ChannelKey::Phone, &channel.handle, ChannelKey::Handle),
-        AddressKind::Handle => (&channel.handle, ChannelKey::Handle, &channel.phone, ChannelKey::Phone),
-    };
-    let (own_name, foreign_name) = (own_key.as_str(), foreign_key.as_str());
-    if foreign.is_some() {
-        cx.emit(
-            Diagnostic::new(Code::ForeignAddress, format!("{transport} channels have no `{foreign_name}`"))
-                .label(cx.key(&path(foreign_key)), format!("`{foreign_name}` is for another transport"))
-                .label(cx.value(&path(ChannelKey::Transport)), format!("transport is {transport}"))
-                .help(format!("write the channel's address as `{own_name}`, or fix `transport`")),
-        );
+    let kind = channel.transport.address();
+    let written: Vec<AddressKey> = AddressKey::ALL.into_iter().filter(|k| k.of(channel).is_some()).collect();
+    for key in written.iter().filter(|k| !k.fits(kind)) {
+        foreign_address(cx, id, channel, *key, "is for another transport");
     }
-    let Some(value) = own else {
-        if cx.exists(&path(own_key)) {
-            return; // written, but rejected by the schema
-        }
-        let code = if own_key == ChannelKey::Phone { Code::MissingPhone } else { Code::MissingHandle };
-        cx.emit(
-            Diagnostic::new(code, format!("{transport} channel `{id}` has no `{own_name}`"))
-                .label(cx.value(&path(ChannelKey::Transport)), format!("{transport} channels need `{own_name}`"))
-                .help(match code {
-                    Code::MissingPhone => "add the channel's number: phone = \"+7 999 000-00-01\"",
-                    _ => "add the account handle: handle = \"@acme.art\"",
-                }),
-        );
+    let own: Vec<AddressKey> = written.into_iter().filter(|k| k.fits(kind)).collect();
+    for key in own.iter().skip(1) {
+        foreign_address(cx, id, channel, *key, "a second address; a channel has one");
+    }
+    let Some(&key) = own.first() else {
+        missing_address(cx, id, channel);
         return;
     };
-    let span = cx.value(&path(own_key));
-    match channel.transport.address() {
-        AddressKind::Phone => cx.phone_facts.numbers.push((value.clone(), span)),
-        AddressKind::Handle if !valid_handle(value) => {
-            cx.emit(
-                Diagnostic::new(Code::InvalidHandle, format!("`{value}` is not a valid Instagram handle"))
-                    .label(span, "1-30 letters, digits, `.` or `_`, after an optional `@`")
-                    .help("handles look like \"@acme.art\"; no spaces, no leading or trailing dot, no `..`"),
-            );
+    let value = key.of(channel).map(String::as_str).unwrap_or_default();
+    let span = cx.value(&SpecPath::channel(id).address(key));
+    let transport = channel.transport;
+    let problem = match key {
+        AddressKey::Phone => {
+            cx.phone_facts.numbers.push((value.to_owned(), span));
+            return;
         }
-        AddressKind::Handle => {}
+        AddressKey::Handle => address::handle_problem(transport, value).map(|rule| (Code::InvalidHandle, rule)),
+        AddressKey::Id => address::id_problem(transport, value).map(|rule| (Code::InvalidId, rule)),
+    };
+    if let Some((code, rule)) = problem {
+        let (what, example) = match transport {
+            Transport::Instagram => {
+                ("Instagram handle", "handles look like \"@acme.art\"; no spaces, no leading or trailing dot, no `..`")
+            }
+            Transport::Telegram => ("Telegram bot username", "bot usernames look like \"@acme_shop_bot\""),
+            Transport::Tgapi => ("Telegram username", "usernames look like \"@ivan_petrov\""),
+            _ => ("channel id", "copy the id from the channel list in Wazzup (or `chatroute wazzup pull`)"),
+        };
+        let what = if code == Code::InvalidId { format!("{transport} {what}") } else { what.to_owned() };
+        cx.emit(Diagnostic::new(code, format!("`{value}` is not a valid {what}")).label(span, rule).help(example));
     }
 }
 
-/// Instagram usernames: 1-30 of `[A-Za-z0-9._]`, no leading or trailing
-/// dot and no two dots in a row.
-fn valid_handle(handle: &str) -> bool {
-    let name = handle.strip_prefix('@').unwrap_or(handle);
-    (1..=30).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
-        && !name.starts_with('.')
-        && !name.ends_with('.')
-        && !name.contains("..")
+/// CR605: an address key the transport does not use, or a second one.
+fn foreign_address(cx: &mut Ctx<'_>, id: &str, channel: &Channel, key: AddressKey, why: &str) {
+    let transport = channel.transport;
+    let channel_path = SpecPath::channel(id);
+    let allowed = allowed_keys(channel.transport.address());
+    let name = key.as_str();
+    cx.emit(
+        Diagnostic::new(Code::ForeignAddress, format!("{transport} channels have no `{name}`"))
+            .label(cx.key(&channel_path.address(key)), format!("`{name}` {why}"))
+            .label(cx.value(&channel_path.key(ChannelKey::Transport)), format!("transport is {transport}"))
+            .help(format!("write the channel's address as {allowed}, or fix `transport`")),
+    )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::valid_handle;
-
-    #[test]
-    fn handles() {
-        for ok in ["@acme.art", "acme_art", "@a"] {
-            assert!(valid_handle(ok), "{ok}");
-        }
-        for bad in ["@", "@acme art", "@.acme", "@acme.", "@ac..me", "@абв", "@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"] {
-            assert!(!valid_handle(bad), "{bad}");
-        }
+/// CR601, CR603, CR609: no address of the transport's kind.
+fn missing_address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
+    let kind = channel.transport.address();
+    let channel_path = SpecPath::channel(id);
+    if AddressKey::ALL.into_iter().any(|k| k.fits(kind) && cx.exists(&channel_path.address(k))) {
+        return; // written, but rejected by the schema
     }
+    let transport = channel.transport;
+    let (code, help) = match kind {
+        AddressKind::Phone | AddressKind::PhoneOrHandle => {
+            (Code::MissingPhone, "add the channel's number: phone = \"+7 999 000-00-01\"")
+        }
+        AddressKind::Handle if transport == Transport::Telegram => {
+            (Code::MissingHandle, "add the bot's username: handle = \"@acme_shop_bot\"")
+        }
+        AddressKind::Handle => (Code::MissingHandle, "add the account handle: handle = \"@acme.art\""),
+        AddressKind::Id => (Code::MissingId, "add the id Wazzup shows for the channel: id = \"212345678\""),
+    };
+    let allowed = allowed_keys(kind);
+    cx.emit(
+        Diagnostic::new(code, format!("{transport} channel `{id}` has no {allowed}"))
+            .label(cx.value(&channel_path.key(ChannelKey::Transport)), format!("{transport} channels need {allowed}"))
+            .help(help),
+    );
+}
+
+/// The keys a kind of address is written under, for messages.
+fn allowed_keys(kind: AddressKind) -> String {
+    let keys: Vec<String> =
+        AddressKey::ALL.into_iter().filter(|k| k.fits(kind)).map(|k| format!("`{}`", k.as_str())).collect();
+    keys.join(" or ")
 }

@@ -41,17 +41,18 @@ pub fn check(facts: &PhoneFacts) -> Vec<Diagnostic> {
     numbers.chain(regions).collect()
 }
 
-/// CR602: a channel number libphonenumber does not accept.
+/// CR602: a channel number libphonenumber does not accept, with the number
+/// the writer most likely meant.
 fn invalid_phone(value: &str, span: &Range<usize>) -> Option<Diagnostic> {
-    if phone::is_valid_international(value) {
+    if phone::channel_number(value).is_some() {
         return None;
     }
-    let help = if value.trim_start().starts_with('+') {
-        "check the digits: libphonenumber knows no such number".to_owned()
-    } else {
-        let rewritten = phone::to_international(value);
-        let example = if rewritten.changed { rewritten.number } else { "+7 999 000-00-01".to_owned() };
-        format!("write the number in international form, e.g. \"{example}\"")
+    let help = match phone::likely_meant(value) {
+        Some(meant) => format!("write the number in international form, e.g. \"{meant}\""),
+        None if value.trim_start().starts_with('+') => {
+            "check the digits: libphonenumber knows no such number".to_owned()
+        }
+        None => "write the number in international form, e.g. \"+7 999 000-00-01\"".to_owned(),
     };
     Some(
         Diagnostic::new(Code::InvalidPhone, format!("`{value}` is not a valid phone number"))
