@@ -36,6 +36,7 @@ pub mod compile;
 pub mod crm;
 pub mod diagnostics;
 pub mod diff;
+pub mod http;
 pub mod init;
 pub mod parse;
 pub mod paths;

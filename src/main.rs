@@ -111,12 +111,18 @@ enum CrmCommand {
         /// amoCRM subdomain (`acme` of acme.amocrm.ru).
         #[arg(long)]
         account: String,
-        /// API base URL; default https://ACCOUNT.amocrm.ru.
+        /// API base URL; default https://ACCOUNT.amocrm.ru (or .kommo.com).
         #[arg(long)]
         base_url: Option<String>,
+        /// The account is an international Kommo one (ACCOUNT.kommo.com), not ACCOUNT.amocrm.ru.
+        #[arg(long)]
+        kommo: bool,
         /// Also pull contacts' phone numbers (for the 8 -> +7 rewrite check).
         #[arg(long)]
         contacts: bool,
+        /// Read at most N contacts (whole pages of 250).
+        #[arg(long, value_name = "N", requires = "contacts")]
+        max_contacts: Option<usize>,
         /// File holding the token (instead of AMOCRM_TOKEN).
         #[arg(long)]
         token_file: Option<PathBuf>,
@@ -133,8 +139,9 @@ fn main() -> ExitCode {
             cli::check::run(&files, format, deny_warnings, crm.as_deref())
         }
         Command::Compile { file, output, crm } => cli::compile::run(&file, output.as_deref(), crm.as_deref()),
-        Command::Crm(CrmCommand::Pull { account, base_url, contacts, token_file, output }) => {
-            cli::crm::pull(&account, base_url, contacts, token_file.as_deref(), &output)
+        Command::Crm(CrmCommand::Pull { account, base_url, kommo, contacts, max_contacts, token_file, output }) => {
+            let target = cli::crm::Target { account: &account, base_url, kommo };
+            cli::crm::pull(&target, contacts.then_some(max_contacts), token_file.as_deref(), &output)
         }
         Command::Init { crm, output } => cli::init::run(crm.as_deref(), output.as_deref()),
         Command::Route { table, channel, new_deals, format, state } => {

@@ -21,9 +21,9 @@ fn options(server: &FakeAmo, contacts: bool) -> PullOptions {
     let mut opts = PullOptions::new("acme", TOKEN.to_owned());
     opts.base_url = server.base_url.clone();
     opts.contacts = contacts;
-    opts.backoff = Duration::from_millis(10);
-    opts.min_interval = Duration::from_millis(1);
-    opts.timeout = Duration::from_secs(5);
+    opts.http.backoff = Duration::from_millis(10);
+    opts.http.min_interval = Duration::from_millis(1);
+    opts.http.timeout = Duration::from_secs(5);
     opts
 }
 
@@ -78,8 +78,9 @@ fn rate_limit_answers_are_retried() {
 fn failures_are_typed_and_never_show_the_token() {
     type Expect = fn(&PullError) -> bool;
     let cases: Vec<(Answer, Expect)> = vec![
-        (Answer::status(401), |e| matches!(e, PullError::Auth { status: 401, .. })),
-        (Answer::status(403), |e| matches!(e, PullError::Auth { status: 403, .. })),
+        (Answer::status(401), |e| matches!(e, PullError::Expired { .. })),
+        (Answer::status(403), |e| matches!(e, PullError::Forbidden { .. })),
+        (Answer::status(402), |e| matches!(e, PullError::NotPaid { .. })),
         (Answer::json("{\"_embedded\": {\"users\": [{\"id\": \"x\"}"), |e| matches!(e, PullError::BadResponse { .. })),
         (Answer::json("<html>gateway</html>"), |e| matches!(e, PullError::BadResponse { .. })),
         (Answer::status(500), |e| matches!(e, PullError::RetriesExhausted { status: 500, attempts: 5, .. })),

@@ -224,8 +224,8 @@ fn twenty_thousand_warnings_render_each_at_its_place() {
 fn pull_options(server: &FakeAmo) -> PullOptions {
     let mut opts = PullOptions::new("acme", "hostile-test-token".into());
     opts.base_url = server.base_url.clone();
-    opts.min_interval = Duration::ZERO;
-    opts.backoff = Duration::from_millis(1);
+    opts.http.min_interval = Duration::ZERO;
+    opts.http.backoff = Duration::from_millis(1);
     opts
 }
 

@@ -1,51 +1,70 @@
 //! `chatroute crm pull`: reads users, pipelines (statuses embedded) and,
 //! on request, contacts' phone numbers from amoCRM's REST API v4.
 //!
-//! The token goes only into the `Authorization: Bearer` header: never into
-//! a URL, the snapshot, a log line or an error message. Requests are spaced
-//! to stay within amoCRM's 7 requests a second; 429 and 5xx answers are
-//! retried with exponential backoff (honouring `Retry-After`); redirects are
-//! not followed and `_links.next` must stay on the same origin, so the token
-//! is never sent elsewhere. The account must be a subdomain and the base URL
-//! `https` (plain `http` only to a loopback host, for tests), so the token
-//! never travels in clear or to a host an argument smuggled in. Pagination
-//! stops on a link already followed and after `max_pages`.
+//! Requests go through `http::Client` (token only in the header, paced to
+//! amoCRM's 7 requests a second, 429 and 5xx retried with bounded backoff,
+//! no redirects, `https` only). `_links.next` must stay on the same origin,
+//! so the token is never sent elsewhere; the account must be a subdomain,
+//! so no argument can smuggle in another host. Pagination stops on a link
+//! already followed and after `max_pages`. Russian accounts live on
+//! `<sub>.amocrm.ru`, international (Kommo) ones on `<sub>.kommo.com`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::snapshot::{Contact, Pipeline, Snapshot, Status, User};
+use crate::http::{self, Answer, Policy};
+
+/// Where an account lives: amoCRM (Russia) or Kommo (international).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Domain {
+    #[default]
+    AmoCrm,
+    Kommo,
+}
+
+impl Domain {
+    pub fn host(self, account: &str) -> String {
+        match self {
+            Domain::AmoCrm => format!("{account}.amocrm.ru"),
+            Domain::Kommo => format!("{account}.kommo.com"),
+        }
+    }
+}
 
 /// How to reach the account.
 #[derive(Debug, Clone)]
 pub struct PullOptions {
-    /// `https://<account>.amocrm.ru` unless given.
+    /// `https://<account>.amocrm.ru` (or `.kommo.com`) unless given.
     pub base_url: String,
     pub token: String,
     pub contacts: bool,
-    /// Bound of each request, connect to last byte.
-    pub timeout: Duration,
-    /// First retry delay; doubles on each retry.
-    pub backoff: Duration,
-    pub max_attempts: u32,
-    /// Minimum spacing of requests (amoCRM allows 7 a second).
-    pub min_interval: Duration,
+    /// Stop reading contacts after this many (the newest pages first).
+    pub max_contacts: Option<usize>,
+    pub http: Policy,
     /// Most pages read of one collection (250 items each).
     pub max_pages: u32,
 }
 
 impl PullOptions {
     pub fn new(account: &str, token: String) -> Self {
+        Self::on(Domain::AmoCrm, account, token)
+    }
+
+    pub fn on(domain: Domain, account: &str, token: String) -> Self {
         PullOptions {
-            base_url: format!("https://{account}.amocrm.ru"),
+            base_url: format!("https://{}", domain.host(account)),
             token,
             contacts: false,
-            timeout: Duration::from_secs(30),
-            backoff: Duration::from_millis(500),
-            max_attempts: 5,
-            min_interval: Duration::from_millis(1000 / 7 + 1),
+            max_contacts: None,
+            http: Policy {
+                timeout: Duration::from_secs(30),
+                backoff: Duration::from_millis(500),
+                max_attempts: 5,
+                min_interval: Duration::from_millis(1000 / 7 + 1),
+            },
             max_pages: 10_000,
         }
     }
@@ -54,8 +73,14 @@ impl PullOptions {
 /// Why a pull failed. Messages name the endpoint, never the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PullError {
-    #[error("amoCRM refused the token (HTTP {status} on {path}); listing users needs an account administrator's token")]
-    Auth { status: u16, path: String },
+    #[error("amoCRM refused the token (HTTP 401 on {path}): it expired or was revoked; create a new long-lived token")]
+    Expired { path: String },
+    #[error(
+        "amoCRM forbids this (HTTP 403 on {path}): the token's user is not an account administrator, or amoCRM blocked this IP for exceeding its request limits"
+    )]
+    Forbidden { path: String },
+    #[error("amoCRM answered HTTP 402 on {path}: the account is not paid; renew the subscription")]
+    NotPaid { path: String },
     #[error("amoCRM answered HTTP {status} on {path}")]
     Status { status: u16, path: String },
     #[error("amoCRM kept answering HTTP {status} on {path}; gave up after {attempts} attempts")]
@@ -82,61 +107,43 @@ pub enum PullError {
 }
 
 struct Client<'o> {
-    agent: ureq::Agent,
+    http: http::Client,
     opts: &'o PullOptions,
-    last: Option<Instant>,
 }
 
 impl Client<'_> {
-    /// One GET with pacing and retries; `None` for 204 No Content.
+    /// One GET; `None` for 204 No Content.
     fn get(&mut self, url: &str) -> Result<Option<Value>, PullError> {
         let path = url.strip_prefix(&self.opts.base_url).unwrap_or(url).to_owned();
-        let mut delay = self.opts.backoff;
-        for attempt in 1..=self.opts.max_attempts.max(1) {
-            if let Some(last) = self.last {
-                std::thread::sleep(self.opts.min_interval.saturating_sub(last.elapsed()));
+        match self.http.get(url).map_err(|e| PullError::Transport { path: path.clone(), why: e.0 })? {
+            Answer::Body(body) => serde_json::from_slice(&body)
+                .map(Some)
+                .map_err(|e| PullError::BadResponse { path, why: format!("not JSON: {e}") }),
+            Answer::Empty => Ok(None),
+            Answer::Status { status: 401, .. } => Err(PullError::Expired { path }),
+            Answer::Status { status: 402, .. } => Err(PullError::NotPaid { path }),
+            Answer::Status { status: 403, .. } => Err(PullError::Forbidden { path }),
+            Answer::Status { status: status @ (429 | 500..=599), attempts } => {
+                Err(PullError::RetriesExhausted { status, path, attempts })
             }
-            self.last = Some(Instant::now());
-            let mut response = self
-                .agent
-                .get(url)
-                .header("Authorization", &format!("Bearer {}", self.opts.token))
-                .header("Accept", "application/json")
-                .call()
-                .map_err(|e| PullError::Transport { path: path.clone(), why: e.to_string() })?;
-            let status = response.status().as_u16();
-            match status {
-                200 => {
-                    let body = response
-                        .body_mut()
-                        .read_to_vec()
-                        .map_err(|e| PullError::Transport { path: path.clone(), why: e.to_string() })?;
-                    return serde_json::from_slice(&body)
-                        .map(Some)
-                        .map_err(|e| PullError::BadResponse { path, why: format!("not JSON: {e}") });
-                }
-                204 => return Ok(None),
-                401 | 403 => return Err(PullError::Auth { status, path }),
-                429 | 500..=599 if attempt < self.opts.max_attempts => {
-                    let retry_after = response
-                        .headers()
-                        .get("Retry-After")
-                        .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
-                        .map(|s| Duration::from_secs(s.min(30)));
-                    std::thread::sleep(retry_after.unwrap_or(delay));
-                    delay *= 2;
-                }
-                429 | 500..=599 => {
-                    return Err(PullError::RetriesExhausted { status, path, attempts: attempt });
-                }
-                _ => return Err(PullError::Status { status, path }),
-            }
+            Answer::Status { status, .. } => Err(PullError::Status { status, path }),
         }
-        unreachable!("the last attempt returns")
     }
 
     /// Every item of a paginated collection, following `_links.next`.
     fn collect<T: for<'de> Deserialize<'de>>(&mut self, first: &str, key: &str) -> Result<Vec<T>, PullError> {
+        self.collect_up_to(first, key, usize::MAX, &|_| {})
+    }
+
+    /// At most `limit` items (whole pages are read), reporting the count
+    /// after each page.
+    fn collect_up_to<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        first: &str,
+        key: &str,
+        limit: usize,
+        progress: &dyn Fn(usize),
+    ) -> Result<Vec<T>, PullError> {
         let mut url = format!("{}{first}", self.opts.base_url);
         let mut items = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -151,6 +158,11 @@ impl Client<'_> {
             let mut page_items: Vec<T> =
                 serde_json::from_value(embedded).map_err(|e| bad(format!("`_embedded.{key}`: {e}")))?;
             items.append(&mut page_items);
+            progress(items.len());
+            if items.len() >= limit {
+                items.truncate(limit);
+                break;
+            }
             match page.pointer("/_links/next/href").and_then(Value::as_str) {
                 Some(next) if seen.contains(next) => return Err(PullError::RepeatedLink { href: next.to_owned() }),
                 Some(next) if next.starts_with(&format!("{}/", self.opts.base_url)) => url = next.to_owned(),
@@ -165,7 +177,10 @@ impl Client<'_> {
 #[derive(Deserialize)]
 struct ApiUser {
     id: u64,
-    name: String,
+    /// A user without a name (seen on invited, never-logged-in users) is
+    /// kept, named by id, rather than aborting the pull.
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     email: Option<String>,
     #[serde(default)]
@@ -188,6 +203,8 @@ struct ApiPipeline {
     name: String,
     #[serde(default)]
     is_main: bool,
+    #[serde(default)]
+    is_archive: bool,
     #[serde(rename = "_embedded", default)]
     embedded: ApiStatuses,
 }
@@ -228,39 +245,31 @@ struct ApiValue {
     value: Value,
 }
 
-/// Whether `base_url` may carry the token: `https://`, or `http://` to a
-/// loopback host (a test server on this machine). `Ok(true)` for the
-/// latter, so the caller can say the token travels unencrypted.
+/// Whether `base_url` may carry the token (`http::check_base_url`).
 pub fn check_base_url(base_url: &str) -> Result<bool, PullError> {
-    let insecure = || PullError::InsecureUrl { url: crate::text::printable(base_url).into_owned() };
-    let uri: ureq::http::Uri = base_url.parse().map_err(|_| insecure())?;
-    let host = uri.host().ok_or_else(insecure)?.trim_start_matches('[').trim_end_matches(']');
-    match uri.scheme_str() {
-        Some("https") => Ok(false),
-        Some("http") if host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()) => {
-            Ok(true)
-        }
-        _ => Err(insecure()),
-    }
+    http::check_base_url(base_url)
+        .map_err(|()| PullError::InsecureUrl { url: crate::text::printable(base_url).into_owned() })
 }
 
 /// Pulls the snapshot of `account`.
 pub fn pull(account: &str, opts: &PullOptions) -> Result<Snapshot, PullError> {
+    pull_reporting(account, opts, &|_| {})
+}
+
+/// Pulls the snapshot of `account`, calling `progress` with the number of
+/// contacts read after each page of them.
+pub fn pull_reporting(account: &str, opts: &PullOptions, progress: &dyn Fn(usize)) -> Result<Snapshot, PullError> {
     if !crate::text::is_subdomain(account) {
         return Err(PullError::BadAccount { account: crate::text::printable(account).into_owned() });
     }
     check_base_url(&opts.base_url)?;
-    let config = ureq::Agent::config_builder()
-        .timeout_global(Some(opts.timeout))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .user_agent(concat!("chatroute/", env!("CARGO_PKG_VERSION")))
-        .build();
-    let mut client = Client { agent: config.into(), opts, last: None };
+    let mut client = Client { http: http::Client::new(&opts.token, &opts.http), opts };
     let users: Vec<ApiUser> = client.collect("/api/v4/users?limit=250", "users")?;
     let pipelines: Vec<ApiPipeline> = client.collect("/api/v4/leads/pipelines", "pipelines")?;
     let contacts = if opts.contacts {
-        let contacts: Vec<ApiContact> = client.collect("/api/v4/contacts?limit=250", "contacts")?;
+        let limit = opts.max_contacts.unwrap_or(usize::MAX);
+        let contacts: Vec<ApiContact> =
+            client.collect_up_to("/api/v4/contacts?limit=250", "contacts", limit, progress)?;
         Some(
             contacts
                 .into_iter()
@@ -282,7 +291,12 @@ pub fn pull(account: &str, opts: &PullOptions) -> Result<Snapshot, PullError> {
     };
     let users = users
         .into_iter()
-        .map(|u| User { id: u.id, name: u.name, email: u.email, active: u.rights.is_none_or(|r| r.is_active) })
+        .map(|u| User {
+            id: u.id,
+            name: u.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| format!("user {}", u.id)),
+            email: u.email,
+            active: u.rights.is_none_or(|r| r.is_active),
+        })
         .collect();
     let pipelines = pipelines
         .into_iter()
@@ -290,6 +304,7 @@ pub fn pull(account: &str, opts: &PullOptions) -> Result<Snapshot, PullError> {
             id: p.id,
             name: p.name,
             is_main: p.is_main,
+            is_archive: p.is_archive,
             statuses: p
                 .embedded
                 .statuses

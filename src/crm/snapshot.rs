@@ -45,6 +45,9 @@ pub struct Pipeline {
     pub id: u64,
     pub name: String,
     pub is_main: bool,
+    /// Archived pipelines take no new deals. Absent in older snapshots.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_archive: bool,
     pub statuses: Vec<Status>,
 }
 

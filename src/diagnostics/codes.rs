@@ -81,6 +81,7 @@ codes! {
     UnmentionedCrmUsers = "CR709", Advice, "CRM users the spec does not mention";
     ContactsMangled = "CR710", Warning, "contacts' numbers the 8 -> +7 rewrite would mangle";
     SnapshotOfOtherAccount = "CR711", Error, "snapshot of another account";
+    ArchivedPipeline = "CR712", Error, "new deals in an archived pipeline";
 }
 
 /// The long explanations, one `## CODE: title` section per code.

@@ -50,8 +50,8 @@ fn ids<T>(items: &[&T], id: impl Fn(&T) -> u64) -> String {
 }
 
 /// CR701 (unknown pipeline), CR702 (unknown stage), CR703 (ambiguous
-/// name), CR704 (stage of another pipeline), CR501/CR502 by the stage's
-/// type in the account: one lookup decides which.
+/// name), CR704 (stage of another pipeline), CR712 (archived pipeline),
+/// CR501/CR502 by the stage's type in the account: one lookup decides which.
 fn stage_ref(cx: &mut Ctx<'_>, crm: &Snapshot, stage: &StageRef, path: &StagePath) {
     let pipeline_span = cx.value(&path.pipeline());
     let stage_span = cx.value(&path.stage());
@@ -100,6 +100,12 @@ fn stage_ref(cx: &mut Ctx<'_>, crm: &Snapshot, stage: &StageRef, path: &StagePat
         )
         .label(stage_span, format!("status {}, type 1: Unsorted", status.id))
         .help("pick a working stage such as the pipeline's first open one"),
+        StageLookup::Found(pipeline, _) if pipeline.is_archive => Diagnostic::new(
+            Code::ArchivedPipeline,
+            format!("pipeline `{}` ({}) is archived in account `{account}`", pipeline.name, pipeline.id),
+        )
+        .label(pipeline_span, "archived: takes no new deals")
+        .help("pick an active pipeline, or restore this one in amoCRM (Settings -> Pipelines)"),
         StageLookup::Found(pipeline, status) if status.is_closed() => Diagnostic::new(
             Code::ClosedStage,
             format!("`{}` is a closed stage of `{}` (status {})", status.name, pipeline.name, status.id),
