@@ -35,18 +35,18 @@ pub enum Answer {
 #[error("{0}")]
 pub struct TransportError(pub String);
 
-/// Whether `base_url` may carry a token: `https://`, or `http://` to a
-/// loopback host. `Ok(true)` for the latter, so the caller can say the
-/// token travels unencrypted; `Err(())` for anything else.
-pub fn check_base_url(base_url: &str) -> Result<bool, ()> {
-    let uri: ureq::http::Uri = base_url.parse().map_err(|_| ())?;
-    let host = uri.host().ok_or(())?.trim_start_matches('[').trim_end_matches(']');
+/// Whether `base_url` may carry a token: `https://` (`Some(false)`), or
+/// `http://` to a loopback host (`Some(true)`, so the caller can say the
+/// token travels unencrypted); `None` for anything else.
+pub fn check_base_url(base_url: &str) -> Option<bool> {
+    let uri: ureq::http::Uri = base_url.parse().ok()?;
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
     match uri.scheme_str() {
-        Some("https") => Ok(false),
+        Some("https") => Some(false),
         Some("http") if host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()) => {
-            Ok(true)
+            Some(true)
         }
-        _ => Err(()),
+        _ => None,
     }
 }
 
@@ -114,12 +114,12 @@ mod tests {
 
     #[test]
     fn tokens_go_over_https_or_to_loopback_only() {
-        assert_eq!(check_base_url("https://acme.amocrm.ru"), Ok(false));
+        assert_eq!(check_base_url("https://acme.amocrm.ru"), Some(false));
         for url in ["http://127.0.0.1:1", "http://[::1]:1", "http://localhost:1"] {
-            assert_eq!(check_base_url(url), Ok(true), "{url}");
+            assert_eq!(check_base_url(url), Some(true), "{url}");
         }
         for url in ["http://acme.example", "ftp://x", "not a url", "http://127.0.0.2.example"] {
-            assert!(check_base_url(url).is_err(), "{url}");
+            assert_eq!(check_base_url(url), None, "{url}");
         }
     }
 }
