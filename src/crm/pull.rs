@@ -248,7 +248,7 @@ struct ApiValue {
 /// Whether `base_url` may carry the token (`http::check_base_url`).
 pub fn check_base_url(base_url: &str) -> Result<bool, PullError> {
     http::check_base_url(base_url)
-        .map_err(|()| PullError::InsecureUrl { url: crate::text::printable(base_url).into_owned() })
+        .ok_or_else(|| PullError::InsecureUrl { url: crate::text::printable(base_url).into_owned() })
 }
 
 /// Pulls the snapshot of `account`.
