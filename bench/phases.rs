@@ -23,7 +23,8 @@ fn main() {
     let typed = t.elapsed();
     let handles = spec.employees.keys().cloned().collect();
     let t = Instant::now();
-    let (diags, facts) = chatroute::rules::run(&spec, chatroute::parse::Locator::new(&root), &handles, None);
+    let (diags, facts) =
+        chatroute::rules::run(&spec, chatroute::parse::Locator::new(&root), &handles, Default::default());
     let rules = t.elapsed();
     let t = Instant::now();
     let phone_diags = chatroute::rules::phones::check(&facts);

@@ -14,6 +14,7 @@ use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::parse::{self, Locator};
 use crate::source::SourceFile;
 use crate::spec::Spec;
+use crate::wazzup::WazzupSnapshot;
 use crate::{rules, schema};
 
 /// From this size on, a file's stages use a second thread; below it the
@@ -36,18 +37,30 @@ impl Checked {
     }
 }
 
-/// Checks one file's bytes.
-pub fn check_bytes(name: &str, bytes: Vec<u8>) -> Checked {
-    check_bytes_with(name, bytes, None)
+/// The accounts a spec is checked against, when their snapshots are given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Accounts<'a> {
+    pub crm: Option<&'a Snapshot>,
+    pub wazzup: Option<&'a WazzupSnapshot>,
 }
 
-/// Checks one file's bytes, and its references against an account snapshot.
+/// Checks one file's bytes.
+pub fn check_bytes(name: &str, bytes: Vec<u8>) -> Checked {
+    check_against(name, bytes, Accounts::default())
+}
+
+/// Checks one file's bytes, and its references against a CRM snapshot.
 pub fn check_bytes_with(name: &str, bytes: Vec<u8>, crm: Option<&Snapshot>) -> Checked {
+    check_against(name, bytes, Accounts { crm, wazzup: None })
+}
+
+/// Checks one file's bytes against the accounts' snapshots.
+pub fn check_against(name: &str, bytes: Vec<u8>, accounts: Accounts<'_>) -> Checked {
     let (source, refused) = parse::read_source(name, bytes);
     if let Some(diag) = refused {
         return Checked { source, diagnostics: vec![diag], spec: None };
     }
-    let (mut diagnostics, spec) = check_text(&source.text, crm);
+    let (mut diagnostics, spec) = check_text(&source.text, accounts);
     diagnostics::sort(&mut diagnostics);
     let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     Checked { source, diagnostics, spec: spec.filter(|_| !has_errors) }
@@ -55,7 +68,7 @@ pub fn check_bytes_with(name: &str, bytes: Vec<u8>, crm: Option<&Snapshot>) -> C
 
 /// Checks a spec's text; syntax errors stop the later stages, schema errors
 /// only remove the values they condemn from the rules' view.
-fn check_text(text: &str, crm: Option<&Snapshot>) -> (Vec<Diagnostic>, Option<Spec>) {
+fn check_text(text: &str, accounts: Accounts<'_>) -> (Vec<Diagnostic>, Option<Spec>) {
     let root = match parse::parse(text) {
         Ok(root) => root,
         Err(diags) => return (diags, None),
@@ -81,7 +94,7 @@ fn check_text(text: &str, crm: Option<&Snapshot>) -> (Vec<Diagnostic>, Option<Sp
         _ => typed(&json, &report.invalid, loc, &mut diagnostics),
     };
     if let Some(spec) = &spec {
-        let (found, phone_facts) = rules::run(spec, loc, &handles, crm);
+        let (found, phone_facts) = rules::run(spec, loc, &handles, accounts);
         diagnostics.extend(found);
         diagnostics.extend(rules::phones::check(&phone_facts));
     }
@@ -164,7 +177,7 @@ pub fn read_spec(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 /// Checks files in parallel on every core, in input order; a file that
 /// cannot be read is an `Err` in its place. Files are taken one at a time,
 /// so a few large files do not leave the other cores idle.
-pub fn check_files(paths: &[PathBuf], crm: Option<&Snapshot>) -> Vec<std::io::Result<Checked>> {
+pub fn check_files(paths: &[PathBuf], accounts: Accounts<'_>) -> Vec<std::io::Result<Checked>> {
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<std::io::Result<Checked>>>> = paths.iter().map(|_| Mutex::new(None)).collect();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len());
@@ -176,7 +189,8 @@ pub fn check_files(paths: &[PathBuf], crm: Option<&Snapshot>) -> Vec<std::io::Re
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
-                    let result = read_spec(path).map(|bytes| check_bytes_with(&path.display().to_string(), bytes, crm));
+                    let result =
+                        read_spec(path).map(|bytes| check_against(&path.display().to_string(), bytes, accounts));
                     *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                 }
             });

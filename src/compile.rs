@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::check::Accounts;
 use crate::crm::Snapshot;
 use crate::crm::resolve::{Lookup, StageLookup};
 use crate::resolve::Outgoing;
@@ -12,13 +13,28 @@ use crate::table::{
     AssignmentRoute, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute, StageRoute,
     TableFile,
 };
+use crate::wazzup::Match;
 
 /// Compiles a spec that `check` found free of errors. Channels the rules
 /// would reject (no stage, no assignment) cannot occur in such a spec; they
 /// are skipped rather than trusted. With the account's snapshot (checked
 /// against it too), pipelines, stages and users become amoCRM ids.
 pub fn compile(spec: &Spec, crm: Option<&Snapshot>) -> TableFile {
-    let channels = channels(spec, crm);
+    compile_for(spec, Accounts { crm, wazzup: None })
+}
+
+/// `compile`, with the accounts' snapshots: amoCRM ids from the CRM's, and
+/// each channel's Wazzup `channelId` from Wazzup's.
+pub fn compile_for(spec: &Spec, accounts: Accounts<'_>) -> TableFile {
+    let crm = accounts.crm;
+    let mut channels = channels(spec, crm);
+    if let Some(account) = accounts.wazzup {
+        for (id, route) in &mut channels {
+            if let Match::Found(found) = account.find(&spec.channels[id]) {
+                route.wazzup_channel_id = Some(found.channel_id.clone());
+            }
+        }
+    }
     let employees = employees(spec, crm, &channels);
     TableFile::new(Body {
         account: spec.integration.account.clone(),
@@ -48,6 +64,7 @@ fn channels(spec: &Spec, crm: Option<&Snapshot>) -> BTreeMap<String, ChannelRout
                 name: channel.name.clone(),
                 transport: channel.transport,
                 address: address.clone(),
+                wazzup_channel_id: None,
                 new_deals: stage_route(stage, crm),
                 assignment: assignment_route(assignment),
             };

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::crm::Snapshot;
+use crate::check::Accounts;
+use crate::wazzup::{AccountChannel, WazzupSnapshot};
 
 /// A TOML string as the toml crate writes it: every character TOML
 /// forbids raw (controls, DEL) escaped, whatever a CRM user's name holds.
@@ -31,8 +32,10 @@ fn handle(name: &str, email: Option<&str>, id: u64, taken: &mut BTreeSet<String>
     h
 }
 
-/// The starter spec.
-pub fn starter(crm: Option<&Snapshot>) -> String {
+/// The starter spec: employees and the default stage from the CRM
+/// snapshot, one channel per Wazzup channel, when given.
+pub fn starter(accounts: Accounts<'_>) -> String {
+    let crm = accounts.crm;
     let mut out = String::from("#:schema ../schema/chatroute.schema.json\n");
     let account = crm.map_or("my-account", |c| c.account.as_str());
     let _ = write!(
@@ -77,13 +80,88 @@ pub fn starter(crm: Option<&Snapshot>) -> String {
     for h in &handles {
         let _ = writeln!(out, "  {{ employee = {} }},", quoted(h));
     }
+    out.push_str("]\n");
+    match accounts.wazzup {
+        Some(account) => wazzup_channels(&mut out, account, &handles),
+        None => out.push_str(
+            "\n# One channel to start with: replace the number with your WhatsApp number.\n\
+             [channels.wa-main]\nname = \"Main WhatsApp\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\n\
+             [channels.wa-main.access]            # \"none\" | \"read\" | \"read_send\"\neveryone = \"read_send\"\n",
+        ),
+    }
     out.push_str(
-        "]\n\n# One channel to start with: replace the number with your WhatsApp number.\n\
-         [channels.wa-main]\nname = \"Main WhatsApp\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\n\
-         [channels.wa-main.access]            # \"none\" | \"read\" | \"read_send\"\neveryone = \"read_send\"\n\n\
-         [global_chat]\nvisibility = \"own_and_unassigned\"    # or \"all\"\n\n\
+        "\n[global_chat]\nvisibility = \"own_and_unassigned\"    # or \"all\"\n\n\
          [deal_card]\ncopy_dialog = \"hourly\"               # \"each_message\" | \"hourly\" | \"daily\" | \"off\"\n\n\
          [phones]\nto_international = false             # 8XXXXXXXXXX -> +7XXXXXXXXXX; off if clients in Asia write without +\n",
     );
     out
+}
+
+/// One channel per channel of the Wazzup account, open to everyone; the
+/// first one is everyone's default outgoing channel (so that nobody has
+/// several sendable channels and no default). A channel that is not
+/// `active` is written disabled, with its state; one of a transport this
+/// build does not know is left as a comment.
+fn wazzup_channels(out: &mut String, account: &WazzupSnapshot, handles: &[String]) {
+    let mut taken = BTreeSet::new();
+    let mut first = true;
+    for channel in &account.channels {
+        let Some(transport) = channel.transport() else {
+            let _ = writeln!(
+                out,
+                "\n# Wazzup channel {} ({} {}): a transport chatroute does not know",
+                channel.channel_id, channel.transport, channel.plain_id
+            );
+            continue;
+        };
+        let id = channel_id(channel, &mut taken);
+        let _ = write!(
+            out,
+            "\n[channels.{id}]\nname = {}\ntransport = {}\n{}\n",
+            quoted(&format!("{} {}", transport, channel.plain_id)),
+            quoted(transport.as_str()),
+            address_line(channel, transport),
+        );
+        if channel.state != "active" {
+            let _ = writeln!(out, "enabled = false                      # Wazzup state: {}", channel.state);
+        }
+        let _ = writeln!(out, "\n[channels.{id}.access]\neveryone = \"read_send\"");
+        if first && channel.state == "active" {
+            for h in handles {
+                let _ = writeln!(out, "{h} = {{ level = \"read_send\", default_outgoing = true }}");
+            }
+            first = false;
+        }
+    }
+}
+
+/// A channel id from the transport and the address (`whatsapp-79865784457`).
+fn channel_id(channel: &AccountChannel, taken: &mut BTreeSet<String>) -> String {
+    let raw = format!("{}-{}", channel.transport, channel.plain_id.trim_start_matches(['@', '+']));
+    let mut id: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c.to_ascii_lowercase() } else { '-' })
+        .take(crate::text::MAX_IDENTIFIER - 4)
+        .collect();
+    let base = id.clone();
+    let mut n = 2;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// The address key and value, as Wazzup's `plainId` has it.
+fn address_line(channel: &AccountChannel, transport: crate::spec::Transport) -> String {
+    use crate::spec::AddressKind;
+    let plain = channel.plain_id.trim();
+    match transport.address() {
+        AddressKind::Phone => format!("phone = {}", quoted(plain)),
+        AddressKind::PhoneOrHandle if plain.bytes().all(|b| b.is_ascii_digit()) => format!("phone = {}", quoted(plain)),
+        AddressKind::Handle | AddressKind::PhoneOrHandle => {
+            format!("handle = {}", quoted(&format!("@{}", plain.trim_start_matches('@'))))
+        }
+        AddressKind::Id => format!("id = {}", quoted(plain)),
+    }
 }

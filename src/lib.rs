@@ -49,3 +49,4 @@ pub mod source;
 pub mod spec;
 pub mod table;
 pub mod text;
+pub mod wazzup;

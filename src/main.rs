@@ -32,9 +32,8 @@ enum Command {
         /// Treat warnings as errors for the exit code.
         #[arg(long)]
         deny_warnings: bool,
-        /// Also check every pipeline, stage and user against this account snapshot (`crm pull`).
-        #[arg(long, value_name = "SNAPSHOT")]
-        crm: Option<PathBuf>,
+        #[command(flatten)]
+        accounts: cli::AccountArgs,
     },
     /// Compile a spec into a routing table (written atomically; nothing is written when the spec has errors).
     Compile {
@@ -43,18 +42,21 @@ enum Command {
         /// Table file to write; standard output when absent.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Check against this account snapshot and write amoCRM ids into the table.
-        #[arg(long, value_name = "SNAPSHOT")]
-        crm: Option<PathBuf>,
+        /// Check against these snapshots too; the table gets amoCRM ids (`--crm`) and Wazzup channel ids (`--wazzup`).
+        #[command(flatten)]
+        accounts: cli::AccountArgs,
     },
     /// Talk to the amoCRM account.
     #[command(subcommand)]
     Crm(CrmCommand),
     /// Write a commented starter spec (from the account snapshot when given) that passes `check`.
+    /// Talk to the Wazzup account.
+    #[command(subcommand)]
+    Wazzup(WazzupCommand),
     Init {
-        /// Account snapshot to take employees and the default stage from.
-        #[arg(long, value_name = "SNAPSHOT")]
-        crm: Option<PathBuf>,
+        /// Employees and the default stage from the amoCRM snapshot (`--crm`), one channel per Wazzup channel (`--wazzup`).
+        #[command(flatten)]
+        accounts: cli::AccountArgs,
         /// Spec file to create; standard output when absent. An existing file is not overwritten.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -63,7 +65,7 @@ enum Command {
     Route {
         /// Table file written by `compile`.
         table: PathBuf,
-        /// Channel id.
+        /// Channel id, or the channel's Wazzup channelId (tables compiled with --wazzup).
         #[arg(long)]
         channel: String,
         /// How many new deals to route.
@@ -104,6 +106,23 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum WazzupCommand {
+    /// Pull the account's channel list (API v3) into a snapshot file.
+    /// The API key comes from WAZZUP_TOKEN or --token-file and is never written anywhere.
+    Pull {
+        /// API base URL; default https://api.wazzup24.com.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// File holding the API key (instead of WAZZUP_TOKEN).
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// Snapshot file to write (atomically).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum CrmCommand {
     /// Pull users, pipelines and stages (and contacts' phones) into a snapshot file.
     /// The token comes from AMOCRM_TOKEN or --token-file and is never written anywhere.
@@ -135,15 +154,18 @@ enum CrmCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::finish(match cli.command {
-        Command::Check { files, format, deny_warnings, crm } => {
-            cli::check::run(&files, format, deny_warnings, crm.as_deref())
+        Command::Check { files, format, deny_warnings, accounts } => {
+            cli::check::run(&files, format, deny_warnings, &accounts)
         }
-        Command::Compile { file, output, crm } => cli::compile::run(&file, output.as_deref(), crm.as_deref()),
+        Command::Compile { file, output, accounts } => cli::compile::run(&file, output.as_deref(), &accounts),
+        Command::Wazzup(WazzupCommand::Pull { base_url, token_file, output }) => {
+            cli::wazzup::pull(base_url, token_file.as_deref(), &output)
+        }
         Command::Crm(CrmCommand::Pull { account, base_url, kommo, contacts, max_contacts, token_file, output }) => {
             let target = cli::crm::Target { account: &account, base_url, kommo };
             cli::crm::pull(&target, contacts.then_some(max_contacts), token_file.as_deref(), &output)
         }
-        Command::Init { crm, output } => cli::init::run(crm.as_deref(), output.as_deref()),
+        Command::Init { accounts, output } => cli::init::run(&accounts, output.as_deref()),
         Command::Route { table, channel, new_deals, format, state } => {
             cli::route::run(&table, &channel, new_deals, format, &state)
         }

@@ -70,8 +70,12 @@ pub enum CrmResolution {
 pub struct ChannelRoute {
     pub name: String,
     pub transport: Transport,
-    /// The phone (whatsapp) or handle (instagram).
+    /// The phone, handle or id, as written in the spec.
     pub address: String,
+    /// Wazzup's `channelId` (compiled with `--wazzup`): the runtime finds
+    /// the channel by it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wazzup_channel_id: Option<String>,
     pub new_deals: StageRoute,
     pub assignment: AssignmentRoute,
 }
@@ -286,9 +290,15 @@ pub fn validate(body: &Body) -> Result<(), String> {
             Err(format!("{what} of channel {} names unknown employee {}", quoted(channel), quoted(h)))
         }
     };
+    let mut wazzup_ids = std::collections::BTreeSet::new();
     for (id, channel) in &body.channels {
         if !is_identifier(id) {
             return Err(format!("channel id {} is not an identifier", quoted(id)));
+        }
+        if let Some(w) = &channel.wazzup_channel_id
+            && (!wazzup_ids.insert(w) || body.channels.contains_key(w))
+        {
+            return Err(format!("Wazzup channel id {} names two channels", quoted(w)));
         }
         match &channel.assignment {
             AssignmentRoute::RoundRobin { cycle, .. } => {

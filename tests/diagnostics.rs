@@ -5,6 +5,7 @@
 //! so they never show in a snapshot):
 //!
 //! - `crm = "acme"`: check against tests/fixtures/crm/acme.snapshot.json;
+//! - `wazzup = "small"`: against tests/fixtures/wazzup/small.snapshot.json;
 //! - `near_miss = [["from", "to"], ...]`: the text replacements that turn
 //!   the fixture into one that must not fire the code
 //!   (`near_miss_bytes` for a fixture that is not text).
@@ -12,10 +13,11 @@
 //! CR003 needs a file over 32 MiB, generated here rather than committed.
 //! The other tests of the check pipeline's output follow as trials too.
 
-use chatroute::check::{Checked, check_bytes, check_bytes_with};
+use chatroute::check::{Accounts, Checked, check_against, check_bytes};
 use chatroute::crm::Snapshot;
 use chatroute::diagnostics::Code;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
+use chatroute::wazzup::WazzupSnapshot;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// What a fixture's `#! ` lines say.
@@ -23,6 +25,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 #[serde(deny_unknown_fields)]
 struct Directives {
     crm: Option<String>,
+    wazzup: Option<String>,
     #[serde(default)]
     near_miss: Vec<(String, String)>,
     #[serde(default)]
@@ -74,6 +77,11 @@ fn fixture_and_near_miss(code: Code) -> (Checked, Checked) {
     let bytes = file[..body_end].to_vec();
     assert!(!d.near_miss.is_empty() || !d.near_miss_bytes.is_empty(), "{path} has no near_miss directive");
     let crm = d.crm.as_deref().map(snapshot);
+    let wazzup = d
+        .wazzup
+        .as_deref()
+        .map(|name| WazzupSnapshot::load(format!("tests/fixtures/wazzup/{name}.snapshot.json").as_ref()).unwrap());
+    let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
     let mut near = bytes.clone();
     for (from, to) in d
         .near_miss
@@ -84,7 +92,7 @@ fn fixture_and_near_miss(code: Code) -> (Checked, Checked) {
         let at = near.windows(from.len()).position(|w| w == from).unwrap_or_else(|| panic!("{path}: no {from:?}"));
         near.splice(at..at + from.len(), to.iter().copied());
     }
-    (check_bytes_with(&path, bytes, crm.as_ref()), check_bytes_with(&path, near, crm.as_ref()))
+    (check_against(&path, bytes, accounts), check_against(&path, near, accounts))
 }
 
 fn code_test(code: Code) -> Result<(), Failed> {

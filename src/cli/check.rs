@@ -1,17 +1,17 @@
 //! `chatroute check`: every problem of every file, in one run.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chatroute::check::Checked;
 use chatroute::diagnostics::Severity;
 
-use super::{Failure, Format, Outcome, emit, render, snapshot};
+use super::{AccountArgs, Failure, Format, Outcome, emit, render};
 
-pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool, crm: Option<&Path>) -> Outcome {
-    let crm = snapshot(crm)?;
+pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool, accounts: &AccountArgs) -> Outcome {
+    let loaded = accounts.load()?;
     let mut unreadable = Vec::new();
-    let results: Vec<Checked> = chatroute::check::check_files(files, crm.as_ref())
+    let results: Vec<Checked> = chatroute::check::check_files(files, loaded.accounts())
         .into_iter()
         .zip(files)
         .filter_map(|(result, path)| {

@@ -2,14 +2,15 @@
 
 use std::path::Path;
 
-use chatroute::check::check_bytes_with;
+use chatroute::check::check_against;
 
-use super::{Failure, Outcome, emit, not_an_input, read_spec, report_to_stderr, snapshot, write_file};
+use super::{AccountArgs, Failure, Outcome, emit, not_an_input, read_spec, report_to_stderr, write_file};
 
-pub fn run(file: &Path, output: Option<&Path>, crm_path: Option<&Path>) -> Outcome {
-    not_an_input(output, &[Some(file), crm_path])?;
-    let crm = snapshot(crm_path)?;
-    let checked = check_bytes_with(&file.display().to_string(), read_spec(file)?, crm.as_ref());
+pub fn run(file: &Path, output: Option<&Path>, accounts: &AccountArgs) -> Outcome {
+    let [crm, wazzup] = accounts.inputs();
+    not_an_input(output, &[Some(file), crm, wazzup])?;
+    let loaded = accounts.load()?;
+    let checked = check_against(&file.display().to_string(), read_spec(file)?, loaded.accounts());
     // Diagnostics go to stderr: stdout may carry the table.
     report_to_stderr(&checked);
     // `spec` is only there when the file has no errors.
@@ -17,7 +18,7 @@ pub fn run(file: &Path, output: Option<&Path>, crm_path: Option<&Path>) -> Outco
         eprintln!("error: {} has errors; no table written", file.display());
         return Err(Failure::Problems);
     };
-    let bytes = chatroute::compile::compile(spec, crm.as_ref()).to_bytes();
+    let bytes = chatroute::compile::compile_for(spec, loaded.accounts()).to_bytes();
     match output {
         None => emit(&bytes),
         Some(path) => write_file(path, &bytes),

@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use super::{Failure, Outcome, emit, snapshot, write_file};
+use super::{AccountArgs, Failure, Outcome, emit, write_file};
 
-pub fn run(crm: Option<&Path>, output: Option<&Path>) -> Outcome {
-    let crm = snapshot(crm)?;
-    let text = chatroute::init::starter(crm.as_ref());
+pub fn run(accounts: &AccountArgs, output: Option<&Path>) -> Outcome {
+    let loaded = accounts.load()?;
+    let text = chatroute::init::starter(loaded.accounts());
     match output {
         None => emit(text.as_bytes()),
         Some(path) if path.exists() => Err(Failure::Error(format!("{} exists; not overwriting it", path.display()))),

@@ -11,14 +11,16 @@ pub mod diff;
 pub mod docs;
 pub mod init;
 pub mod route;
+pub mod wazzup;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use chatroute::check::Checked;
+use chatroute::check::{Accounts, Checked};
 use chatroute::crm::Snapshot;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
+use chatroute::wazzup::WazzupSnapshot;
 use clap::ValueEnum;
 
 /// Why a command did not succeed.
@@ -75,9 +77,39 @@ pub fn not_an_input(output: Option<&Path>, inputs: &[Option<&Path>]) -> Outcome 
     }
 }
 
-/// Loads `--crm` when given.
-pub fn snapshot(path: Option<&Path>) -> Result<Option<Snapshot>, Failure> {
-    path.map(|p| Snapshot::load(p).map_err(|err| at(p, err))).transpose()
+/// The account snapshots a command checks against.
+#[derive(clap::Args)]
+pub struct AccountArgs {
+    /// The amoCRM account's snapshot (`crm pull`): pipelines, stages and users.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub crm: Option<std::path::PathBuf>,
+    /// The Wazzup account's snapshot (`wazzup pull`): its channels.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub wazzup: Option<std::path::PathBuf>,
+}
+
+/// The snapshots of `AccountArgs`, loaded.
+pub struct Loaded {
+    pub crm: Option<Snapshot>,
+    pub wazzup: Option<WazzupSnapshot>,
+}
+
+impl AccountArgs {
+    pub fn inputs(&self) -> [Option<&Path>; 2] {
+        [self.crm.as_deref(), self.wazzup.as_deref()]
+    }
+
+    pub fn load(&self) -> Result<Loaded, Failure> {
+        let crm = self.crm.as_deref().map(|p| Snapshot::load(p).map_err(|err| at(p, err))).transpose()?;
+        let wazzup = self.wazzup.as_deref().map(|p| WazzupSnapshot::load(p).map_err(|err| at(p, err))).transpose()?;
+        Ok(Loaded { crm, wazzup })
+    }
+}
+
+impl Loaded {
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { crm: self.crm.as_ref(), wazzup: self.wazzup.as_ref() }
+    }
 }
 
 /// Reads a spec file (at most one byte over the size limit).

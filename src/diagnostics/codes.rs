@@ -82,6 +82,10 @@ codes! {
     ContactsMangled = "CR710", Warning, "contacts' numbers the 8 -> +7 rewrite would mangle";
     SnapshotOfOtherAccount = "CR711", Error, "snapshot of another account";
     ArchivedPipeline = "CR712", Error, "new deals in an archived pipeline";
+    UnknownWazzupChannel = "CR801", Error, "channel not in the Wazzup account";
+    WazzupTransportMismatch = "CR802", Error, "transport differs from Wazzup's";
+    WazzupChannelNotActive = "CR803", Warning, "Wazzup channel not active";
+    UnmentionedWazzupChannels = "CR804", Advice, "Wazzup channels the spec does not mention";
 }
 
 /// The long explanations, one `## CODE: title` section per code.

@@ -13,11 +13,12 @@ pub(crate) mod deals;
 mod global_chat;
 pub mod phones;
 mod references;
+mod wazzup;
 
 use std::collections::HashSet;
 use std::ops::Range;
 
-use crate::crm::Snapshot;
+use crate::check::Accounts;
 use crate::diagnostics::Diagnostic;
 use crate::parse::Locator;
 use crate::paths::{AssignmentPath, SpecPath, StagePath};
@@ -84,7 +85,7 @@ pub fn run(
     spec: &Spec,
     loc: Locator<'_>,
     handles: &HashSet<String>,
-    crm: Option<&Snapshot>,
+    accounts: Accounts<'_>,
 ) -> (Vec<Diagnostic>, PhoneFacts) {
     let mut cx = Ctx { spec, loc, handles, out: Vec::new(), phone_facts: PhoneFacts::default() };
     channels::check(&mut cx);
@@ -94,8 +95,11 @@ pub fn run(
     global_chat::check(&mut cx);
     deals::check(&mut cx);
     phones::collect(&mut cx);
-    if let Some(crm) = crm {
+    if let Some(crm) = accounts.crm {
         crm::check(&mut cx, crm);
+    }
+    if let Some(account) = accounts.wazzup {
+        wazzup::check(&mut cx, account);
     }
     (cx.out, cx.phone_facts)
 }

@@ -67,6 +67,8 @@ pub struct Router<S: AssignmentState> {
     state: S,
     /// The cursor of each round-robin channel, prepared at load time.
     cursors: BTreeMap<String, S::Cursor>,
+    /// Wazzup `channelId` -> the table's channel id.
+    wazzup_ids: BTreeMap<String, String>,
 }
 
 impl<S: AssignmentState> Router<S> {
@@ -81,7 +83,22 @@ impl<S: AssignmentState> Router<S> {
             .filter(|(_, c)| matches!(c.assignment, AssignmentRoute::RoundRobin { .. }))
             .map(|(id, _)| (id.clone(), state.cursor(&format!("{}:{id}", body.account))))
             .collect();
-        Router { body, state, cursors }
+        let wazzup_ids = body
+            .channels
+            .iter()
+            .filter_map(|(id, c)| c.wazzup_channel_id.as_ref().map(|w| (w.clone(), id.clone())))
+            .collect();
+        Router { body, state, cursors, wazzup_ids }
+    }
+
+    /// The table's id of a channel given by its id or its Wazzup
+    /// `channelId` (incoming webhooks carry the latter). Decisions, state
+    /// keys and access are by the table's id either way.
+    pub fn channel_id<'a>(&'a self, id: &'a str) -> Result<&'a str, RouteError> {
+        if let Some((key, _)) = self.body.channels.get_key_value(id) {
+            return Ok(key);
+        }
+        self.wazzup_ids.get(id).map(String::as_str).ok_or_else(|| RouteError::UnknownChannel(id.to_owned()))
     }
 
     pub fn table(&self) -> &Body {
@@ -89,12 +106,14 @@ impl<S: AssignmentState> Router<S> {
     }
 
     fn channel(&self, id: &str) -> Result<&ChannelRoute, RouteError> {
+        let id = self.channel_id(id)?;
         self.body.channels.get(id).ok_or_else(|| RouteError::UnknownChannel(id.to_owned()))
     }
 
     /// Pipeline, stage and responsible for a new deal on `channel`. Round
     /// robin takes the next position of the cycle.
     pub fn new_deal(&self, channel: &str) -> Result<NewDeal<'_>, RouteError> {
+        let channel = self.channel_id(channel)?;
         let route = self.channel(channel)?;
         let responsible = match &route.assignment {
             AssignmentRoute::RoundRobin { cycle, .. } => {
@@ -109,6 +128,7 @@ impl<S: AssignmentState> Router<S> {
 
     /// First responder: `employee` answers deal `deal` first, or learns who did.
     pub fn claim(&self, channel: &str, deal: &str, employee: &str) -> Result<Claim, RouteError> {
+        let channel = self.channel_id(channel)?;
         let route = self.channel(channel)?;
         let in_group = matches!(&route.assignment, AssignmentRoute::FirstResponder { group } if group.iter().any(|g| g == employee));
         if !in_group {
@@ -131,6 +151,7 @@ impl<S: AssignmentState> Router<S> {
 
     /// The employee's level on a routed channel (`none` for unknown ones).
     pub fn level(&self, employee: &str, channel: &str) -> Level {
+        let Ok(channel) = self.channel_id(channel) else { return Level::None };
         self.body.employees.get(employee).and_then(|e| e.access.get(channel)).copied().unwrap_or(Level::None)
     }
 

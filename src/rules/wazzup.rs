@@ -1,0 +1,109 @@
+//! Checks against the Wazzup account's channel list (`--wazzup`): every
+//! spec channel is one of the account's, under its transport, and working;
+//! the account's other channels are listed.
+
+use std::collections::BTreeSet;
+
+use super::Ctx;
+use crate::address;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::paths::{ChannelKey, SpecPath};
+use crate::spec::Channel;
+use crate::wazzup::{Match, WazzupSnapshot, state_advice};
+
+pub fn check(cx: &mut Ctx<'_>, account: &WazzupSnapshot) {
+    let mut matched = BTreeSet::new();
+    for (id, channel) in &cx.spec.channels {
+        match account.find(channel) {
+            Match::Found(found) => {
+                matched.insert(found.channel_id.as_str());
+                not_active(cx, id, channel, &found.state);
+            }
+            Match::OtherTransport(found) => {
+                matched.insert(found.channel_id.as_str());
+                transport_mismatch(cx, id, channel, &found.transport);
+            }
+            Match::Missing => unknown_channel(cx, id, channel, account),
+        }
+    }
+    unmentioned(cx, account, &matched);
+}
+
+/// The span of a channel's address value (its table when it has none).
+fn address_span(cx: &Ctx<'_>, id: &str, channel: &Channel) -> std::ops::Range<usize> {
+    match address::of(channel) {
+        Some((key, _)) => cx.value(&SpecPath::channel(id).address(key)),
+        None => cx.key(&SpecPath::channel(id).table()),
+    }
+}
+
+/// CR801: no channel of the account has this address.
+fn unknown_channel(cx: &mut Ctx<'_>, id: &str, channel: &Channel, account: &WazzupSnapshot) {
+    // No address, or one the channel rules reject: reported there.
+    let Some((key, value)) = address::of(channel) else { return };
+    if address::canonical(key, value).is_none() {
+        return;
+    }
+    let transport = channel.transport;
+    let same_transport: Vec<&str> =
+        account.channels.iter().filter(|c| c.transport == transport.as_str()).map(|c| c.plain_id.as_str()).collect();
+    let help = match same_transport.as_slice() {
+        [] => format!("the account has no {transport} channel: connect it in Wazzup, then pull the snapshot again"),
+        some => format!("the account's {transport} channels: {}", some.join(", ")),
+    };
+    cx.emit(
+        Diagnostic::new(Code::UnknownWazzupChannel, format!("channel `{id}` is not in the Wazzup account"))
+            .label(address_span(cx, id, channel), format!("no {transport} channel of the account has this address"))
+            .help(help),
+    );
+}
+
+/// CR802: the account has this address under another transport.
+fn transport_mismatch(cx: &mut Ctx<'_>, id: &str, channel: &Channel, theirs: &str) {
+    let ours = channel.transport;
+    cx.emit(
+        Diagnostic::new(
+            Code::WazzupTransportMismatch,
+            format!("channel `{id}` is a {theirs} channel in Wazzup, not {ours}"),
+        )
+        .label(cx.value(&SpecPath::channel(id).key(ChannelKey::Transport)), format!("Wazzup says `{theirs}`"))
+        .label(address_span(cx, id, channel), "this address")
+        .help(format!("write transport = \"{theirs}\"")),
+    );
+}
+
+/// CR803: an included channel whose state is not `active`.
+fn not_active(cx: &mut Ctx<'_>, id: &str, channel: &Channel, state: &str) {
+    if state == "active" || !channel.enabled {
+        return;
+    }
+    cx.emit(
+        Diagnostic::new(
+            Code::WazzupChannelNotActive,
+            format!("channel `{id}` is `{state}` in Wazzup: its messages do not arrive"),
+        )
+        .label(address_span(cx, id, channel), format!("state `{state}`"))
+        .help(state_advice(state)),
+    );
+}
+
+/// CR804: the account's channels the spec does not mention.
+fn unmentioned(cx: &mut Ctx<'_>, account: &WazzupSnapshot, matched: &BTreeSet<&str>) {
+    let left: Vec<String> = account
+        .channels
+        .iter()
+        .filter(|c| !matched.contains(c.channel_id.as_str()))
+        .map(|c| format!("{} {}", c.transport, c.plain_id))
+        .collect();
+    if left.is_empty() || !cx.exists(&SpecPath::channels()) {
+        return;
+    }
+    cx.emit(
+        Diagnostic::new(
+            Code::UnmentionedWazzupChannels,
+            format!("{} channel(s) of the Wazzup account are not in the spec: {}", left.len(), left.join(", ")),
+        )
+        .label(cx.key(&SpecPath::channels()), "not listed here")
+        .help("add them as channels (`enabled = false` keeps one out of the integration); `chatroute init --wazzup` writes them all"),
+    );
+}
