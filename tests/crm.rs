@@ -224,3 +224,33 @@ fn unsorted_and_closed_stages_are_refused_by_type_and_id() {
         assert_eq!(found, [code], "stage {stage}: {:?}", checked.diagnostics);
     }
 }
+
+#[test]
+fn nameless_users_archived_pipelines_and_a_contact_cap() {
+    let mut routes = FakeAmo::account_routes();
+    let users = std::fs::read_to_string("tests/fixtures/crm/api/users-2.json").unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&users).unwrap();
+    let nameless = doc["_embedded"]["users"][0]["id"].clone();
+    doc["_embedded"]["users"][0].as_object_mut().unwrap().remove("name");
+    routes[1].1 = vec![Answer::json(doc.to_string())];
+    let pipelines = std::fs::read_to_string("tests/fixtures/crm/api/pipelines.json").unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&pipelines).unwrap();
+    doc["_embedded"]["pipelines"][1]["is_archive"] = serde_json::json!(true);
+    routes[2].1 = vec![Answer::json(doc.to_string())];
+    let server = FakeAmo::start(routes);
+    let mut opts = options(&server, true);
+    opts.max_contacts = Some(2);
+    let snapshot = pull("acme", &opts).unwrap();
+    let user = snapshot.users.iter().find(|u| serde_json::json!(u.id) == nameless).unwrap();
+    assert_eq!(user.name, format!("user {}", user.id));
+    assert_eq!(snapshot.pipelines.iter().filter(|p| p.is_archive).count(), 1);
+    assert_eq!(snapshot.contacts.as_ref().unwrap().len(), 2);
+    assert!(!server.paths().iter().any(|p| p.contains("contacts?limit=250&page=2")), "stopped at the cap");
+}
+
+#[test]
+fn kommo_accounts_live_on_kommo_com() {
+    let opts = PullOptions::on(chatroute::crm::pull::Domain::Kommo, "acme", TOKEN.to_owned());
+    assert_eq!(opts.base_url, "https://acme.kommo.com");
+    assert_eq!(PullOptions::new("acme", TOKEN.to_owned()).base_url, "https://acme.amocrm.ru");
+}
