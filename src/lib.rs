@@ -45,6 +45,7 @@ pub mod resolve;
 pub mod rules;
 pub mod runtime;
 pub mod schema;
+pub mod serve;
 pub mod source;
 pub mod spec;
 pub mod table;

@@ -79,6 +79,20 @@ enum Command {
         #[arg(long, default_value = "memory")]
         state: String,
     },
+    /// Serve the table's routing decisions over HTTP (reloads on SIGHUP and when the file is replaced).
+    Serve {
+        /// Table file written by `compile`.
+        table: PathBuf,
+        /// Address to listen on; loopback unless you say otherwise.
+        #[arg(long, default_value = "127.0.0.1:8181")]
+        listen: std::net::SocketAddr,
+        /// Assignment state: `memory` (this instance only) or a Redis URL shared by several instances.
+        #[arg(long, default_value = "memory")]
+        state: String,
+        /// File holding the bearer token every /v1 call must carry.
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+    },
     /// Show the change in routing between two specs or tables (exit 0 no change, 3 changes, 1 errors, 2 I/O).
     Diff {
         /// The old spec (TOML) or table (JSON), e.g. the deployed table.
@@ -170,6 +184,9 @@ fn main() -> ExitCode {
             cli::route::run(&table, &channel, new_deals, format, &state)
         }
         Command::Diff { old, new, format } => cli::diff::run(&old, &new, format),
+        Command::Serve { table, listen, state, token_file } => {
+            cli::serve::run(table, listen, &state, token_file.as_deref())
+        }
         Command::Completions { shell } => cli::docs::completions(shell, Cli::command()),
         Command::Man => cli::docs::man(Cli::command()),
         Command::Schema => cli::docs::schema(),

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod docs;
 pub mod init;
 pub mod route;
+pub mod serve;
 pub mod wazzup;
 
 use std::io::{IsTerminal, Write};

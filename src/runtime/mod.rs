@@ -39,6 +39,10 @@ pub enum Responsible<'t> {
 /// The decision for a new deal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDeal<'t> {
+    /// The table's id of the channel (also when asked by Wazzup id).
+    pub channel: &'t str,
+    /// Round robin: the ticket taken, whose position in the cycle decided.
+    pub ticket: Option<u64>,
     pub pipeline: &'t NameOrId,
     pub stage: &'t NameOrId,
     pub responsible: Responsible<'t>,
@@ -94,7 +98,7 @@ impl<S: AssignmentState> Router<S> {
     /// The table's id of a channel given by its id or its Wazzup
     /// `channelId` (incoming webhooks carry the latter). Decisions, state
     /// keys and access are by the table's id either way.
-    pub fn channel_id<'a>(&'a self, id: &'a str) -> Result<&'a str, RouteError> {
+    pub fn channel_id(&self, id: &str) -> Result<&str, RouteError> {
         if let Some((key, _)) = self.body.channels.get_key_value(id) {
             return Ok(key);
         }
@@ -115,15 +119,15 @@ impl<S: AssignmentState> Router<S> {
     pub fn new_deal(&self, channel: &str) -> Result<NewDeal<'_>, RouteError> {
         let channel = self.channel_id(channel)?;
         let route = self.channel(channel)?;
-        let responsible = match &route.assignment {
+        let (responsible, ticket) = match &route.assignment {
             AssignmentRoute::RoundRobin { cycle, .. } => {
                 let cursor = &self.cursors[channel];
                 let ticket = self.state.next_ticket(cursor)?;
-                Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize])
+                (Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize]), Some(ticket))
             }
-            AssignmentRoute::FirstResponder { group } => Responsible::FirstOf(group),
+            AssignmentRoute::FirstResponder { group } => (Responsible::FirstOf(group), None),
         };
-        Ok(NewDeal { pipeline: &route.new_deals.pipeline, stage: &route.new_deals.stage, responsible })
+        Ok(NewDeal { channel, ticket, pipeline: &route.new_deals.pipeline, stage: &route.new_deals.stage, responsible })
     }
 
     /// First responder: `employee` answers deal `deal` first, or learns who did.

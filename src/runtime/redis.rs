@@ -115,6 +115,8 @@ impl AssignmentState for RedisState {
     /// The full Redis key of the cursor.
     type Cursor = String;
 
+    const BLOCKS: bool = true;
+
     fn cursor(&self, key: &str) -> String {
         format!("{NAMESPACE}:rr:{key}")
     }
@@ -122,6 +124,10 @@ impl AssignmentState for RedisState {
     fn next_ticket(&self, cursor: &String) -> Result<u64, StateError> {
         let n = self.integer(&[b"INCR", cursor.as_bytes()])?;
         n.checked_sub(1).ok_or_else(|| StateError::Unavailable(format!("cursor {cursor} holds a foreign value")))
+    }
+
+    fn ping(&self) -> Result<(), StateError> {
+        self.run(&[b"PING"]).map(|_| ())
     }
 
     fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError> {

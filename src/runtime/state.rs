@@ -21,6 +21,10 @@ pub trait AssignmentState: Send + Sync {
     /// when a table is loaded so a decision does no key work.
     type Cursor: Send + Sync;
 
+    /// Whether a call may wait on the network (an async service runs such
+    /// calls off its event loop).
+    const BLOCKS: bool;
+
     /// The handle of the cursor stored under `key`.
     fn cursor(&self, key: &str) -> Self::Cursor;
 
@@ -31,6 +35,11 @@ pub trait AssignmentState: Send + Sync {
     /// Claims a first-responder deal for `employee`. Returns the winner: the
     /// first claimant, for this call and every later one.
     fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError>;
+
+    /// Whether the state answers (a service's readiness).
+    fn ping(&self) -> Result<(), StateError> {
+        Ok(())
+    }
 }
 
 /// State for a single service instance, safe across its threads.
@@ -49,6 +58,8 @@ impl InProcess {
 impl AssignmentState for InProcess {
     type Cursor = Arc<AtomicU64>;
 
+    const BLOCKS: bool = false;
+
     fn cursor(&self, key: &str) -> Arc<AtomicU64> {
         let mut map = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(key.to_owned()).or_default().clone()
@@ -62,5 +73,29 @@ impl AssignmentState for InProcess {
     fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError> {
         let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
         Ok(claims.entry(deal.to_owned()).or_insert_with(|| employee.to_owned()).clone())
+    }
+}
+
+/// One state shared by successive tables (a service reloading its table
+/// keeps every cursor and claim).
+impl<S: AssignmentState> AssignmentState for Arc<S> {
+    type Cursor = S::Cursor;
+
+    const BLOCKS: bool = S::BLOCKS;
+
+    fn cursor(&self, key: &str) -> S::Cursor {
+        (**self).cursor(key)
+    }
+
+    fn next_ticket(&self, cursor: &S::Cursor) -> Result<u64, StateError> {
+        (**self).next_ticket(cursor)
+    }
+
+    fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError> {
+        (**self).claim(deal, employee)
+    }
+
+    fn ping(&self) -> Result<(), StateError> {
+        (**self).ping()
     }
 }

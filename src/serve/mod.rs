@@ -1,0 +1,454 @@
+//! `chatroute serve`: the runtime as an HTTP decision service, for runtime
+//! services not written in Rust (OPA's decision point is the model: the
+//! compiled table activated without restart, health that reports it).
+//!
+//! - Every request takes the active table (`Arc`) when it starts and
+//!   finishes on it; a reload swaps the `Arc` for the next requests.
+//! - A reload (SIGHUP, or the table file replaced: `compile` renames) is
+//!   verified before activation; a refused table leaves the old one
+//!   serving, and the refusal shows in `/v1/table`, `/readyz` and metrics.
+//! - State calls that may wait on the network (Redis) run off the event
+//!   loop; with the state unreachable a decision answers 503 with
+//!   `Retry-After`, and the next call reconnects by itself.
+//! - Loopback unless `--listen` says otherwise; with a token, every `/v1`
+//!   call needs `Authorization: Bearer` (compared in constant time); bodies
+//!   and request times are bounded; SIGTERM lets in-flight requests finish.
+
+pub mod api;
+mod metrics;
+pub mod openapi;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::Router as Routes;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use self::api::*;
+use self::metrics::Metrics;
+use crate::runtime::{AssignmentState, Claim, RouteError, Router, StateError};
+use crate::table::TableFile;
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub table: PathBuf,
+    pub listen: SocketAddr,
+    /// Bearer token every `/v1` call must carry.
+    pub token: Option<String>,
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+    /// How often the table file is looked at for a replacement.
+    pub watch_interval: Duration,
+}
+
+impl ServeOptions {
+    pub fn new(table: PathBuf, listen: SocketAddr) -> Self {
+        ServeOptions {
+            table,
+            listen,
+            token: None,
+            body_limit: 64 * 1024,
+            request_timeout: Duration::from_secs(10),
+            watch_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The active table and what it was loaded from.
+struct Active<S: AssignmentState> {
+    router: Router<Arc<S>>,
+    hash: String,
+    generator: String,
+    loaded_at: u64,
+}
+
+struct App<S: AssignmentState> {
+    active: RwLock<Arc<Active<S>>>,
+    state: Arc<S>,
+    metrics: Metrics,
+    opts: ServeOptions,
+    last_error: Mutex<Option<ReloadError>>,
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl<S: AssignmentState + 'static> App<S> {
+    fn current(&self) -> Arc<Active<S>> {
+        self.active.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn activate(&self, table: TableFile) {
+        let active = Active {
+            hash: table.hash.clone(),
+            generator: table.generator.clone(),
+            router: Router::new(table, self.state.clone()),
+            loaded_at: now(),
+        };
+        *self.active.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(active);
+    }
+
+    /// Reads, verifies and activates the table file; a refused one leaves
+    /// the active table serving.
+    fn reload(&self) {
+        match TableFile::load(&self.opts.table) {
+            Ok(table) => {
+                self.activate(table);
+                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                self.metrics.reload(true);
+                eprintln!("chatroute serve: table reloaded ({})", self.current().hash);
+            }
+            Err(err) => {
+                let message = format!("{}: {err}", self.opts.table.display());
+                eprintln!("chatroute serve: table refused, the active one keeps serving: {message}");
+                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(ReloadError { at: now(), message });
+                self.metrics.reload(false);
+            }
+        }
+    }
+}
+
+/// Why `serve` could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{0}: {1}")]
+    Table(String, crate::table::TableError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Runs the service until SIGTERM or SIGINT. `ready` is called with the
+/// bound address once it accepts connections.
+pub fn run<S: AssignmentState + 'static>(
+    opts: ServeOptions,
+    state: S,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let table = TableFile::load(&opts.table).map_err(|e| ServeError::Table(opts.table.display().to_string(), e))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener =
+            tokio::net::TcpListener::bind(opts.listen).await.map_err(|e| ServeError::Listen(opts.listen, e))?;
+        let state = Arc::new(state);
+        let app = Arc::new(App {
+            active: RwLock::new(Arc::new(Active {
+                hash: table.hash.clone(),
+                generator: table.generator.clone(),
+                router: Router::new(table, state.clone()),
+                loaded_at: now(),
+            })),
+            state,
+            metrics: Metrics::default(),
+            opts,
+            last_error: Mutex::new(None),
+        });
+        tokio::spawn(watch(app.clone()));
+        ready(listener.local_addr()?);
+        axum::serve(listener, routes(app)).with_graceful_shutdown(shutdown()).await?;
+        Ok(())
+    })
+}
+
+/// Reloads on SIGHUP and when the table file is replaced.
+async fn watch<S: AssignmentState + 'static>(app: Arc<App<S>>) {
+    let identity = |path: &std::path::Path| {
+        std::fs::metadata(path).ok().map(|m| {
+            use std::os::unix::fs::MetadataExt;
+            (m.dev(), m.ino(), m.mtime_nsec(), m.mtime(), m.len())
+        })
+    };
+    let mut seen = identity(&app.opts.table);
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    let mut tick = tokio::time::interval(app.opts.watch_interval);
+    loop {
+        let forced = tokio::select! {
+            _ = tick.tick() => false,
+            Some(()) = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => true,
+        };
+        let now_seen = identity(&app.opts.table);
+        if forced || (now_seen != seen && now_seen.is_some()) {
+            seen = now_seen;
+            let app = app.clone();
+            let _ = tokio::task::spawn_blocking(move || app.reload()).await;
+        }
+    }
+}
+
+async fn shutdown() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = term => {},
+        _ = tokio::signal::ctrl_c() => {},
+    }
+}
+
+fn routes<S: AssignmentState + 'static>(app: Arc<App<S>>) -> Routes {
+    let v1 = Routes::new()
+        .route("/v1/deals", post(deals::<S>))
+        .route("/v1/claims", post(claims::<S>))
+        .route("/v1/access", get(access::<S>))
+        .route("/v1/employees/{handle}", get(employee::<S>))
+        .route("/v1/table", get(table::<S>))
+        .route_layer(middleware::from_fn_with_state(app.clone(), authorize::<S>));
+    Routes::new()
+        .merge(v1)
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz::<S>))
+        .route("/metrics", get(metrics::<S>))
+        .route("/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi::document()) }))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into()) })
+        .layer(middleware::from_fn_with_state(app.clone(), time_limit::<S>))
+        .layer(DefaultBodyLimit::max(app.opts.body_limit))
+        .with_state(app)
+}
+
+fn error(status: StatusCode, code: &str, message: String) -> Response {
+    let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message } };
+    (status, axum::Json(body)).into_response()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Response {
+    axum::Json(value).into_response()
+}
+
+/// A route error as its status and code.
+fn route_error(err: &RouteError) -> Response {
+    match err {
+        RouteError::UnknownChannel(_) => error(StatusCode::NOT_FOUND, "unknown_channel", err.to_string()),
+        RouteError::NotAResponder { .. } => error(StatusCode::CONFLICT, "not_a_responder", err.to_string()),
+        RouteError::State(StateError::Unavailable(_)) => {
+            let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "state_unavailable", err.to_string());
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
+        }
+    }
+}
+
+fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, Response> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, "bad_request", format!("request body: {e}")))
+}
+
+/// Runs a state call off the event loop when it may wait on the network.
+async fn decide<S: AssignmentState + 'static, T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Response> {
+    if S::BLOCKS {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+    } else {
+        Ok(f())
+    }
+}
+
+async fn deals<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, bytes: Bytes) -> Response {
+    let request: DealRequest = match body(&bytes) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let Some(channel) = request.channel.or(request.wazzup_channel) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "give `channel` or `wazzup_channel`".into());
+    };
+    let active = app.current();
+    let started = Instant::now();
+    let deal_id = request.deal;
+    let decided = decide::<S, _>({
+        let (active, channel) = (active.clone(), channel.clone());
+        move || {
+            active.router.new_deal(&channel).map(|d| DealResponse {
+                channel: d.channel.to_owned(),
+                pipeline: d.pipeline.clone(),
+                stage: d.stage.clone(),
+                responsible: match d.responsible {
+                    crate::runtime::Responsible::Employee(h) => Responsible::Employee { employee: h.to_owned() },
+                    crate::runtime::Responsible::FirstOf(g) => Responsible::FirstOf { first_of: g.to_vec() },
+                },
+                ticket: d.ticket,
+                deal: None,
+            })
+        }
+    })
+    .await;
+    let label = active.router.channel_id(&channel).unwrap_or("unknown").to_owned();
+    match decided {
+        Err(response) => response,
+        Ok(Ok(mut decision)) => {
+            app.metrics.decision(&label, "ok", started.elapsed());
+            decision.deal = deal_id;
+            json(&decision)
+        }
+        Ok(Err(err)) => {
+            let outcome = if matches!(err, RouteError::State(_)) { "state_error" } else { "unknown_channel" };
+            if outcome == "state_error" {
+                app.metrics.state_error();
+            }
+            app.metrics.decision(&label, outcome, started.elapsed());
+            route_error(&err)
+        }
+    }
+}
+
+async fn claims<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, bytes: Bytes) -> Response {
+    let request: ClaimRequest = match body(&bytes) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let active = app.current();
+    let claimed =
+        decide::<S, _>(move || active.router.claim(&request.channel, &request.dialog, &request.employee)).await;
+    match claimed {
+        Err(response) => response,
+        Ok(Ok(Claim::Won)) => json(&ClaimResponse { won: true, winner: None }),
+        Ok(Ok(Claim::Lost { winner })) => json(&ClaimResponse { won: false, winner: Some(winner) }),
+        Ok(Err(err)) => {
+            if matches!(err, RouteError::State(_)) {
+                app.metrics.state_error();
+            }
+            route_error(&err)
+        }
+    }
+}
+
+async fn access<S: AssignmentState + 'static>(
+    State(app): State<Arc<App<S>>>,
+    query: Result<Query<AccessQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = query else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "give `channel` and `employee`".into());
+    };
+    let active = app.current();
+    let router = &active.router;
+    let Ok(channel) = router.channel_id(&q.channel) else {
+        return route_error(&RouteError::UnknownChannel(q.channel));
+    };
+    if !router.table().employees.contains_key(&q.employee) {
+        return error(StatusCode::NOT_FOUND, "unknown_employee", format!("no employee `{}`", q.employee));
+    }
+    json(&AccessResponse {
+        level: router.level(&q.employee, channel),
+        default_outgoing: router.default_outgoing(&q.employee).map(str::to_owned),
+    })
+}
+
+async fn employee<S: AssignmentState + 'static>(
+    State(app): State<Arc<App<S>>>,
+    Path(handle): Path<String>,
+) -> Response {
+    let active = app.current();
+    let body = active.router.table();
+    let Some(e) = body.employees.get(&handle) else {
+        return error(StatusCode::NOT_FOUND, "unknown_employee", format!("no employee `{handle}`"));
+    };
+    json(&EmployeeResponse {
+        handle: handle.clone(),
+        name: e.name.clone(),
+        crm_user: e.crm_user,
+        default_outgoing: e.default_outgoing.clone(),
+        levels: e.access.clone(),
+        global_chat: ChatView {
+            visibility: body.global_chat.visibility,
+            admin: body.global_chat.admins.iter().any(|a| *a == handle),
+        },
+    })
+}
+
+async fn table<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>) -> Response {
+    let active = app.current();
+    json(&TableStatus {
+        hash: active.hash.clone(),
+        generator: active.generator.clone(),
+        path: app.opts.table.display().to_string(),
+        loaded_at: active.loaded_at,
+        last_reload_error: app.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+    })
+}
+
+async fn readyz<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>) -> Response {
+    let hash = app.current().hash.clone();
+    let state = app.state.clone();
+    let answered = decide::<S, _>(move || state.ping()).await;
+    let last_error = app.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let detail = last_error.map(|e| format!("last reload refused: {}", e.message));
+    match answered {
+        Ok(Ok(())) => json(&Readiness { ready: true, table: hash, detail }),
+        Ok(Err(err)) => {
+            let body = Readiness { ready: false, table: hash, detail: Some(err.to_string()) };
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+async fn metrics<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>) -> Response {
+    let text = app.metrics.render(&app.current().hash);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+/// With a token, every `/v1` call needs `Authorization: Bearer <token>`.
+async fn authorize<S: AssignmentState + 'static>(
+    State(app): State<Arc<App<S>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(token) = &app.opts.token else { return next.run(request).await };
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if constant_time_eq(given.as_bytes(), token.as_bytes()) {
+        next.run(request).await
+    } else {
+        error(StatusCode::UNAUTHORIZED, "unauthorized", "a valid `Authorization: Bearer` token is needed".into())
+    }
+}
+
+/// Compares without an early exit, so the time taken does not tell how
+/// many leading bytes were right (the length may show; tokens are long).
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Bounds every request's time.
+async fn time_limit<S: AssignmentState + 'static>(
+    State(app): State<Arc<App<S>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(app.opts.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "timeout", "the request took too long".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn token_comparison() {
+        assert!(constant_time_eq(b"secret-token", b"secret-token"));
+        assert!(!constant_time_eq(b"secret-token", b"secret-tokem"));
+        assert!(!constant_time_eq(b"secret", b"secret-token"));
+    }
+}

@@ -1,0 +1,169 @@
+//! The OpenAPI 3.1 document of `chatroute serve`, generated from the
+//! request and response types of `api` (schemars): the committed
+//! docs/openapi.json is this document, which a test keeps true.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Value, json};
+
+use super::api::*;
+
+/// One operation: method, path, summary, request body, success response.
+struct Operation {
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    request: Option<Value>,
+    query: &'static [(&'static str, &'static str)],
+    response: Value,
+    errors: &'static [(u16, &'static str)],
+}
+
+fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
+    generator.subschema_for::<T>().to_value()
+}
+
+/// The document, as pretty JSON with a final newline.
+pub fn document() -> String {
+    let mut generator =
+        SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
+    let text = json!({ "type": "string" });
+    let operations = [
+        Operation {
+            method: "post",
+            path: "/v1/deals",
+            summary: "Decide a new deal: pipeline, stage and responsible (round robin takes the next ticket)",
+            request: Some(schema::<DealRequest>(&mut generator)),
+            query: &[],
+            response: schema::<DealResponse>(&mut generator),
+            errors: &[
+                (400, "bad body"),
+                (401, "token missing or wrong"),
+                (404, "unknown channel"),
+                (503, "assignment state unreachable (Retry-After)"),
+            ],
+        },
+        Operation {
+            method: "post",
+            path: "/v1/claims",
+            summary: "First responder: the first claimant of a dialog wins",
+            request: Some(schema::<ClaimRequest>(&mut generator)),
+            query: &[],
+            response: schema::<ClaimResponse>(&mut generator),
+            errors: &[
+                (400, "bad body"),
+                (401, "token missing or wrong"),
+                (404, "unknown channel"),
+                (409, "not a first responder of the channel"),
+                (503, "assignment state unreachable (Retry-After)"),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/access",
+            summary: "An employee's access level on a channel and default outgoing channel",
+            request: None,
+            query: &[("channel", "channel id or Wazzup channelId"), ("employee", "employee handle")],
+            response: schema::<AccessResponse>(&mut generator),
+            errors: &[
+                (400, "missing parameter"),
+                (401, "token missing or wrong"),
+                (404, "unknown channel or employee"),
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/employees/{handle}",
+            summary: "An employee's levels, default outgoing channel and global chat view",
+            request: None,
+            query: &[],
+            response: schema::<EmployeeResponse>(&mut generator),
+            errors: &[(401, "token missing or wrong"), (404, "unknown employee")],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/table",
+            summary: "The active table's hash and load time, and the last refused reload",
+            request: None,
+            query: &[],
+            response: schema::<TableStatus>(&mut generator),
+            errors: &[(401, "token missing or wrong")],
+        },
+        Operation {
+            method: "get",
+            path: "/readyz",
+            summary: "Ready: a verified table is active and the assignment state answers",
+            request: None,
+            query: &[],
+            response: schema::<Readiness>(&mut generator),
+            errors: &[(503, "not ready")],
+        },
+        Operation {
+            method: "get",
+            path: "/healthz",
+            summary: "Alive",
+            request: None,
+            query: &[],
+            response: text.clone(),
+            errors: &[],
+        },
+        Operation {
+            method: "get",
+            path: "/metrics",
+            summary: "Prometheus metrics (text format)",
+            request: None,
+            query: &[],
+            response: text,
+            errors: &[],
+        },
+    ];
+    let error = schema::<ErrorBody>(&mut generator);
+    let mut paths = serde_json::Map::new();
+    for op in operations {
+        let mut responses = serde_json::Map::new();
+        let media = if op.path == "/metrics" || op.path == "/healthz" { "text/plain" } else { "application/json" };
+        responses.insert("200".into(), json!({ "description": "OK", "content": { media: { "schema": op.response } } }));
+        for (status, why) in op.errors {
+            responses.insert(
+                status.to_string(),
+                json!({ "description": why, "content": { "application/json": { "schema": error } } }),
+            );
+        }
+        let mut operation = json!({ "summary": op.summary, "responses": responses });
+        if let Some(request) = op.request {
+            operation["requestBody"] =
+                json!({ "required": true, "content": { "application/json": { "schema": request } } });
+        }
+        let mut parameters: Vec<Value> = op
+            .query
+            .iter()
+            .map(|(name, what)| json!({ "name": name, "in": "query", "required": true, "description": what, "schema": { "type": "string" } }))
+            .collect();
+        if op.path.contains("{handle}") {
+            parameters
+                .push(json!({ "name": "handle", "in": "path", "required": true, "schema": { "type": "string" } }));
+        }
+        if !parameters.is_empty() {
+            operation["parameters"] = Value::Array(parameters);
+        }
+        if op.path.starts_with("/v1/") {
+            operation["security"] = json!([{ "bearer": [] }, {}]);
+        }
+        let entry = paths.entry(op.path.to_owned()).or_insert_with(|| json!({}));
+        entry[op.method] = operation;
+    }
+    let doc = json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "chatroute serve",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Routing decisions of a compiled chatroute table over HTTP. Errors are {\"error\": {\"code\", \"message\"}}.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": generator.definitions(),
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "only with --token-file" } },
+        },
+    });
+    serde_json::to_string_pretty(&doc).expect("a JSON value serialises") + "\n"
+}
