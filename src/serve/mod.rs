@@ -242,31 +242,32 @@ fn route_error(err: &RouteError) -> Response {
     }
 }
 
-fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, "bad_request", format!("request body: {e}")))
+fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("request body: {e}"))
+}
+
+fn bad_request(message: String) -> Response {
+    error(StatusCode::BAD_REQUEST, "bad_request", message)
+}
+
+fn internal(message: String) -> Response {
+    error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
 }
 
 /// Runs a state call off the event loop when it may wait on the network.
 async fn decide<S: AssignmentState + 'static, T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Response> {
-    if S::BLOCKS {
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
-    } else {
-        Ok(f())
-    }
+) -> Result<T, String> {
+    if S::BLOCKS { tokio::task::spawn_blocking(f).await.map_err(|e| e.to_string()) } else { Ok(f()) }
 }
 
 async fn deals<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, bytes: Bytes) -> Response {
     let request: DealRequest = match body(&bytes) {
         Ok(r) => r,
-        Err(response) => return response,
+        Err(message) => return bad_request(message),
     };
     let Some(channel) = request.channel.or(request.wazzup_channel) else {
-        return error(StatusCode::BAD_REQUEST, "bad_request", "give `channel` or `wazzup_channel`".into());
+        return bad_request("give `channel` or `wazzup_channel`".into());
     };
     let active = app.current();
     let started = Instant::now();
@@ -290,7 +291,7 @@ async fn deals<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, byt
     .await;
     let label = active.router.channel_id(&channel).unwrap_or("unknown").to_owned();
     match decided {
-        Err(response) => response,
+        Err(message) => internal(message),
         Ok(Ok(mut decision)) => {
             app.metrics.decision(&label, "ok", started.elapsed());
             decision.deal = deal_id;
@@ -310,13 +311,13 @@ async fn deals<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, byt
 async fn claims<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, bytes: Bytes) -> Response {
     let request: ClaimRequest = match body(&bytes) {
         Ok(r) => r,
-        Err(response) => return response,
+        Err(message) => return bad_request(message),
     };
     let active = app.current();
     let claimed =
         decide::<S, _>(move || active.router.claim(&request.channel, &request.dialog, &request.employee)).await;
     match claimed {
-        Err(response) => response,
+        Err(message) => internal(message),
         Ok(Ok(Claim::Won)) => json(&ClaimResponse { won: true, winner: None }),
         Ok(Ok(Claim::Lost { winner })) => json(&ClaimResponse { won: false, winner: Some(winner) }),
         Ok(Err(err)) => {
@@ -333,7 +334,7 @@ async fn access<S: AssignmentState + 'static>(
     query: Result<Query<AccessQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(q)) = query else {
-        return error(StatusCode::BAD_REQUEST, "bad_request", "give `channel` and `employee`".into());
+        return bad_request("give `channel` and `employee`".into());
     };
     let active = app.current();
     let router = &active.router;
@@ -366,7 +367,7 @@ async fn employee<S: AssignmentState + 'static>(
         levels: e.access.clone(),
         global_chat: ChatView {
             visibility: body.global_chat.visibility,
-            admin: body.global_chat.admins.iter().any(|a| *a == handle),
+            admin: body.global_chat.admins.contains(&handle),
         },
     })
 }
@@ -394,7 +395,7 @@ async fn readyz<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>) ->
             let body = Readiness { ready: false, table: hash, detail: Some(err.to_string()) };
             (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
         }
-        Err(response) => response,
+        Err(message) => internal(message),
     }
 }
 
