@@ -112,6 +112,8 @@ enum Command {
     Man,
     /// Print the JSON Schema of the spec format.
     Schema,
+    /// Print the OpenAPI document of `serve`.
+    Openapi,
     /// Explain a diagnostic code, e.g. `chatroute explain CR204`.
     Explain {
         /// The code.
@@ -190,6 +192,7 @@ fn main() -> ExitCode {
         Command::Completions { shell } => cli::docs::completions(shell, Cli::command()),
         Command::Man => cli::docs::man(Cli::command()),
         Command::Schema => cli::docs::schema(),
+        Command::Openapi => cli::docs::openapi(),
         Command::Explain { code } => cli::docs::explain(&code),
     })
 }

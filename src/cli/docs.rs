@@ -21,6 +21,10 @@ pub fn schema() -> Outcome {
     emit(chatroute::schema::to_pretty_string().as_bytes())
 }
 
+pub fn openapi() -> Outcome {
+    emit(chatroute::serve::openapi::document().as_bytes())
+}
+
 pub fn explain(code: &str) -> Outcome {
     let code = Code::parse(code).ok_or_else(|| {
         Failure::Error(format!("unknown diagnostic code `{code}` (codes look like CR101; see docs/diagnostics.md)"))

@@ -1,5 +1,7 @@
 //! A real `redis-server` on a free loopback port, started and stopped by
 //! the test (or benchmark) that needs it.
+// Each test file uses the part it needs.
+#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -53,6 +55,11 @@ impl RedisServer {
 
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    /// Starts the server again on the same port (after `stop`).
+    pub fn restart(&mut self) {
+        self.spawn();
     }
 
     /// Kills the server, as a crash would.

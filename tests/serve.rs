@@ -1,0 +1,275 @@
+//! `chatroute serve` as runtime services use it: real processes, real
+//! sockets, a real `redis-server` where instances share state.
+
+#[path = "support/cli.rs"]
+mod cli_support;
+#[path = "support/redis_server.rs"]
+mod redis_server;
+#[path = "support/serve_process.rs"]
+mod serve_process;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chatroute::table::TableFile;
+use serde_json::Value;
+use serve_process::{Serve, agent, get, post};
+
+const CYCLE: [&str; 5] = ["bruce", "scrooge", "tony", "tony", "kostya"];
+
+fn compiled(dir: &Path, example: &str) -> PathBuf {
+    let text = std::fs::read(format!("examples/{example}.toml")).unwrap();
+    let checked = chatroute::check::check_bytes(example, text);
+    let path = dir.join(format!("{example}.json"));
+    chatroute::artifact::write_atomically(
+        &path,
+        &chatroute::compile::compile(checked.spec.as_ref().unwrap(), None).to_bytes(),
+    )
+    .unwrap();
+    path
+}
+
+fn deal(agent: &ureq::Agent, serve: &Serve) -> Result<(u16, Value), String> {
+    post(agent, &serve.url("/v1/deals"), r#"{"channel": "wa-opt"}"#)
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn ten_deals_follow_the_source_table() {
+    let dir = cli_support::scratch("serve-ten");
+    let serve = Serve::start(&compiled(&dir, "stationery-wholesale"), &[]);
+    let agent = agent();
+    let who: Vec<String> = (0..10)
+        .map(|_| {
+            let (status, body) = deal(&agent, &serve).unwrap();
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(body["pipeline"], "Wholesale");
+            body["responsible"]["employee"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let expected: Vec<&str> = CYCLE.iter().chain(CYCLE.iter()).copied().collect();
+    assert_eq!(who, expected);
+
+    let (status, body) = post(&agent, &serve.url("/v1/deals"), r#"{"channel": "nope"}"#).unwrap();
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_channel")));
+    let (status, body) = post(&agent, &serve.url("/v1/deals"), "{not json").unwrap();
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_request")));
+    let (status, body) = get(&agent, &serve.url("/v1/access?channel=wa-opt&employee=bruce"));
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["level"], "read_send");
+    let (_, metrics) = get(&agent, &serve.url("/metrics"));
+    assert!(metrics.contains("chatroute_decisions_total{channel=\"wa-opt\",outcome=\"ok\"} 10"), "{metrics}");
+    assert!(metrics.contains("chatroute_decision_seconds_count 11"), "{metrics}");
+}
+
+#[test]
+fn first_responder_claims_and_employees() {
+    let dir = cli_support::scratch("serve-claims");
+    let serve = Serve::start(&compiled(&dir, "furniture"), &[]);
+    let agent = agent();
+    let claim = |who: &str| {
+        let body = format!(r#"{{"channel": "wa-wholesale", "dialog": "d1", "employee": "{who}"}}"#);
+        post(&agent, &serve.url("/v1/claims"), &body).unwrap()
+    };
+    assert_eq!(claim("w2").1, serde_json::json!({"won": true}));
+    assert_eq!(claim("w3").1, serde_json::json!({"won": false, "winner": "w2"}));
+    let (status, body) = get(&agent, &serve.url("/v1/employees/w2"));
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = get(&agent, &serve.url("/v1/employees/ghost"));
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn two_instances_on_one_redis_keep_the_exact_distribution() {
+    let Some(redis) = redis_server::RedisServer::start() else { return };
+    let dir = cli_support::scratch("serve-two");
+    let table = compiled(&dir, "stationery-wholesale");
+    let state = ["--state", &redis.url()];
+    let instances = Arc::new([Serve::start(&table, &state), Serve::start(&table, &state)]);
+    let answered = Arc::new(Mutex::new(Vec::new()));
+    let threads: Vec<_> = (0..16)
+        .map(|t| {
+            let (instances, answered) = (instances.clone(), answered.clone());
+            std::thread::spawn(move || {
+                let agent = agent();
+                for i in 0..125 {
+                    let (status, body) = deal(&agent, &instances[(t + i) % 2]).unwrap();
+                    assert_eq!(status, 200, "{body}");
+                    answered.lock().unwrap().push(body);
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    let answered = answered.lock().unwrap();
+    let tickets: BTreeSet<u64> = answered.iter().map(|b| b["ticket"].as_u64().unwrap()).collect();
+    assert_eq!(tickets, (0..2000).collect(), "every ticket once");
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for b in answered.iter() {
+        *counts.entry(b["responsible"]["employee"].as_str().unwrap()).or_default() += 1;
+    }
+    assert_eq!(counts, BTreeMap::from([("bruce", 400), ("kostya", 400), ("scrooge", 400), ("tony", 800)]));
+}
+
+#[test]
+fn an_instance_killed_mid_load_loses_and_duplicates_no_answered_decision() {
+    let Some(redis) = redis_server::RedisServer::start() else { return };
+    let dir = cli_support::scratch("serve-kill");
+    let table = compiled(&dir, "stationery-wholesale");
+    let state = ["--state", &redis.url()];
+    let mut victim = Serve::start(&table, &state);
+    let survivor = Arc::new(Serve::start(&table, &state));
+    let victim_base = victim.base.clone();
+    let answered = Arc::new(Mutex::new(Vec::new()));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let (survivor, answered, victim_base) = (survivor.clone(), answered.clone(), victim_base.clone());
+            std::thread::spawn(move || {
+                let agent = agent();
+                for i in 0..150 {
+                    let url =
+                        if (t + i) % 2 == 0 { format!("{victim_base}/v1/deals") } else { survivor.url("/v1/deals") };
+                    // After the kill, the victim's requests fail: not answered, not counted.
+                    if let Ok((200, body)) = post(&agent, &url, r#"{"channel": "wa-opt"}"#) {
+                        answered.lock().unwrap().push(body);
+                    }
+                }
+            })
+        })
+        .collect();
+    wait_until("300 answers", || answered.lock().unwrap().len() >= 300);
+    victim.child.kill().unwrap(); // SIGKILL
+    victim.child.wait().unwrap();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    let answered = answered.lock().unwrap();
+    assert!(answered.len() >= 600, "the survivor kept answering: {}", answered.len());
+    let mut tickets = BTreeSet::new();
+    for b in answered.iter() {
+        let ticket = b["ticket"].as_u64().unwrap();
+        assert!(tickets.insert(ticket), "ticket {ticket} answered twice");
+        assert_eq!(b["responsible"]["employee"], CYCLE[(ticket % 5) as usize], "ticket {ticket}");
+    }
+}
+
+#[test]
+fn a_replaced_table_is_activated_once_and_a_corrupted_one_refused() {
+    let dir = cli_support::scratch("serve-reload");
+    let table = compiled(&dir, "stationery-wholesale");
+    let serve = Arc::new(Serve::start(&table, &[]));
+    let old_hash = TableFile::load(&table).unwrap().hash;
+    let agent = agent();
+    let status = |agent: &ureq::Agent| serde_json::from_str::<Value>(&get(agent, &serve.url("/v1/table")).1).unwrap();
+    assert_eq!(status(&agent)["hash"], old_hash.as_str());
+
+    // Decisions under load the whole time: none may fail.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let (serve, stop) = (serve.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let agent = serve_process::agent();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (status, body) = deal(&agent, &serve).unwrap();
+                assert_eq!(status, 200, "{body}");
+                n += 1;
+            }
+            n
+        })
+    };
+    // A good new table (another cycle), written as compile writes: rename.
+    let text =
+        std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap().replace("weight = 2", "weight = 3");
+    let checked = chatroute::check::check_bytes("next", text.into_bytes());
+    let next = chatroute::compile::compile(checked.spec.as_ref().unwrap(), None);
+    chatroute::artifact::write_atomically(&table, &next.to_bytes()).unwrap();
+    wait_until("the new table", || status(&agent)["hash"] == next.hash.as_str());
+    assert!(status(&agent)["last_reload_error"].is_null());
+
+    // A corrupted one: refused, the new table keeps serving.
+    chatroute::artifact::write_atomically(&table, b"{\"format\": \"chatroute-table\", \"format_version\": 1, \"trunc")
+        .unwrap();
+    wait_until("the refusal", || !status(&agent)["last_reload_error"].is_null());
+    assert_eq!(status(&agent)["hash"], next.hash.as_str());
+    let (_, ready) = get(&agent, &serve.url("/readyz"));
+    assert!(ready.contains("last reload refused"), "{ready}");
+    let (_, metrics) = get(&agent, &serve.url("/metrics"));
+    assert!(metrics.contains("chatroute_table_reloads_total{result=\"ok\"} 1"), "{metrics}");
+    assert!(metrics.contains("chatroute_table_reloads_total{result=\"error\"} 1"), "{metrics}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(load.join().unwrap() > 0);
+
+    // SIGHUP re-reads on demand: the corrupted file is refused again.
+    serve.signal("HUP");
+    wait_until("the second refusal", || get(&agent, &serve.url("/metrics")).1.contains("result=\"error\"} 2"));
+}
+
+#[test]
+fn redis_down_answers_503_and_the_service_recovers() {
+    let Some(mut redis) = redis_server::RedisServer::start() else { return };
+    let dir = cli_support::scratch("serve-redis-down");
+    let serve = Serve::start(&compiled(&dir, "stationery-wholesale"), &["--state", &redis.url()]);
+    let agent = agent();
+    assert_eq!(deal(&agent, &serve).unwrap().0, 200);
+    redis.stop();
+    let mut response = agent.post(&serve.url("/v1/deals")).send(r#"{"channel": "wa-opt"}"#).unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    assert_eq!(response.headers().get("retry-after").unwrap(), "1");
+    assert!(response.body_mut().read_to_string().unwrap().contains("state_unavailable"));
+    assert_eq!(get(&agent, &serve.url("/readyz")).0, 503);
+    redis.restart();
+    wait_until("recovery", || deal(&agent, &serve).is_ok_and(|(s, _)| s == 200));
+    assert_eq!(get(&agent, &serve.url("/readyz")).0, 200);
+}
+
+#[test]
+fn tokens_are_required_when_configured_and_sigterm_ends_cleanly() {
+    let dir = cli_support::scratch("serve-token");
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, "a-long-enough-secret-token\n").unwrap();
+    let mut serve =
+        Serve::start(&compiled(&dir, "stationery-wholesale"), &["--token-file", token_file.to_str().unwrap()]);
+    let agent = agent();
+    let (status, body) = deal(&agent, &serve).unwrap();
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthorized")));
+    let mut ok = agent
+        .post(&serve.url("/v1/deals"))
+        .header("Authorization", "Bearer a-long-enough-secret-token")
+        .send(r#"{"channel": "wa-opt"}"#)
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200, "{}", ok.body_mut().read_to_string().unwrap());
+    assert_eq!(get(&agent, &serve.url("/healthz")).0, 200, "health needs no token");
+    let big = format!(r#"{{"channel": "{}"}}"#, "x".repeat(100_000));
+    let big_request = agent
+        .post(&serve.url("/v1/deals"))
+        .header("Authorization", "Bearer a-long-enough-secret-token")
+        .send(big.as_str())
+        .unwrap();
+    assert_eq!(big_request.status().as_u16(), 413, "bodies are bounded");
+    serve.signal("TERM");
+    let exit = serve.child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn the_openapi_document_is_generated_committed_and_served() {
+    let generated = chatroute::serve::openapi::document();
+    let committed = std::fs::read_to_string("docs/openapi.json").unwrap();
+    assert!(generated == committed, "docs/openapi.json is stale: run `cargo run -- openapi > docs/openapi.json`");
+    let doc: Value = serde_json::from_str(&generated).unwrap();
+    for path in ["/v1/deals", "/v1/claims", "/v1/access", "/v1/employees/{handle}", "/v1/table", "/readyz", "/metrics"]
+    {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
+    let dir = cli_support::scratch("serve-openapi");
+    let serve = Serve::start(&compiled(&dir, "stationery-wholesale"), &[]);
+    assert_eq!(get(&agent(), &serve.url("/openapi.json")).1, committed);
+}

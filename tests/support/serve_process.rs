@@ -1,0 +1,74 @@
+//! A real `chatroute serve` process on a free loopback port, and a small
+//! HTTP client for it.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+pub struct Serve {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Serve {
+    /// Starts `chatroute serve TABLE --listen 127.0.0.1:0 ARGS` and waits
+    /// until it listens.
+    pub fn start(table: &Path, args: &[&str]) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+            .arg("serve")
+            .arg(table)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().expect("serve exited before listening").unwrap();
+            if let Some(addr) = line.strip_prefix("chatroute serve: listening on ") {
+                break addr.to_owned();
+            }
+        };
+        // Keep draining stderr so the process never blocks on it.
+        std::thread::spawn(move || for _ in lines {});
+        Serve { child, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn signal(&self, signal: &str) {
+        Command::new("kill").args(["-s", signal, &self.child.id().to_string()]).status().unwrap();
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+/// POSTs JSON; the status and the body as JSON (`Null` when not JSON).
+pub fn post(agent: &ureq::Agent, url: &str, body: &str) -> Result<(u16, serde_json::Value), String> {
+    let mut response =
+        agent.post(url).header("Content-Type", "application/json").send(body).map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().map_err(|e| e.to_string())?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)))
+}
+
+pub fn get(agent: &ureq::Agent, url: &str) -> (u16, String) {
+    let mut response = agent.get(url).call().unwrap();
+    let status = response.status().as_u16();
+    (status, response.body_mut().read_to_string().unwrap())
+}
