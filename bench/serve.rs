@@ -1,0 +1,205 @@
+//! `chatroute serve` under load: `cargo bench --bench serve`.
+//!
+//! Requests/s and p50/p99 latency of `POST /v1/deals` at 1, 16 and 64
+//! keep-alive connections on loopback, with in-process state and with
+//! Redis (a `redis-server` it starts itself), against two floors: the same
+//! HTTP stack (tokio + axum) answering a constant, and a bare Redis `INCR`
+//! round trip at the same concurrency. Each run lasts `SERVE_BENCH_SECS`
+//! (default 3) seconds; the load generator is plain TCP, one thread per
+//! connection.
+
+#[path = "../tests/support/redis_server.rs"]
+mod redis_server;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BODY: &str = r#"{"channel": "wa-opt"}"#;
+
+struct Run {
+    requests: usize,
+    secs: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.secs
+    }
+
+    fn percentile(&self, p: f64) -> Duration {
+        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies.get(i).copied().unwrap_or_default()
+    }
+}
+
+/// `connections` threads, each a keep-alive connection sending `request`
+/// and reading one reply per request, for `secs`.
+fn load(
+    connections: usize,
+    secs: f64,
+    connect: impl Fn() -> TcpStream + Sync,
+    request: &[u8],
+    read: fn(&mut BufReader<TcpStream>),
+) -> Run {
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let started = Instant::now();
+    let per_thread: Vec<Vec<Duration>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..connections)
+            .map(|_| {
+                scope.spawn(|| {
+                    let stream = connect();
+                    stream.set_nodelay(true).unwrap();
+                    let mut writer = stream.try_clone().unwrap();
+                    let mut reader = BufReader::new(stream);
+                    let mut latencies = Vec::new();
+                    while Instant::now() < deadline {
+                        let t = Instant::now();
+                        writer.write_all(request).unwrap();
+                        read(&mut reader);
+                        latencies.push(t.elapsed());
+                    }
+                    latencies
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let secs = started.elapsed().as_secs_f64();
+    let mut latencies: Vec<Duration> = per_thread.into_iter().flatten().collect();
+    latencies.sort_unstable();
+    Run { requests: latencies.len(), secs, latencies }
+}
+
+/// Reads one HTTP/1.1 response (headers and a Content-Length body).
+fn read_http(reader: &mut BufReader<TcpStream>) {
+    let mut length = 0;
+    let mut line = String::new();
+    let mut status = true;
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if status {
+            assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+            status = false;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+}
+
+/// Reads one RESP integer reply.
+fn read_resp(reader: &mut BufReader<TcpStream>) {
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with(':'), "{line}");
+}
+
+fn http_request(addr: SocketAddr) -> Vec<u8> {
+    format!(
+        "POST /v1/deals HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{BODY}",
+        BODY.len()
+    )
+    .into_bytes()
+}
+
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(table: &str, state: &str) -> (Service, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+        .args(["serve", table, "--listen", "127.0.0.1:0", "--state", state])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chatroute serve starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(a) = line.strip_prefix("chatroute serve: listening on http://") {
+            break a.parse().unwrap();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (Service(child), addr)
+}
+
+/// The floor: the same HTTP stack answering a constant decision.
+fn constant_floor() -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let answer = r#"{"channel":"wa-opt","pipeline":"Wholesale","stage":"Primary contract","responsible":{"employee":"bruce"},"ticket":0}"#;
+            let app = axum::Router::new().route(
+                "/v1/deals",
+                axum::routing::post(move |_body: axum::body::Bytes| async move {
+                    ([(axum::http::header::CONTENT_TYPE, "application/json")], answer)
+                }),
+            );
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+fn report(name: &str, connections: usize, run: &Run, floor: Option<&Run>) {
+    let ratio = floor.map_or(String::new(), |f| format!("  {:5.1}% of floor", 100.0 * run.rps() / f.rps()));
+    println!(
+        "{name:<28} {connections:>3} conn  {:>9.0} req/s  p50 {:>7.1} µs  p99 {:>7.1} µs{ratio}",
+        run.rps(),
+        run.percentile(0.50).as_secs_f64() * 1e6,
+        run.percentile(0.99).as_secs_f64() * 1e6,
+    );
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let secs: f64 = std::env::var("SERVE_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(3.0);
+    let dir = std::env::temp_dir().join(format!("chatroute-serve-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let table = dir.join("stationery.json");
+    let spec = std::fs::read("examples/stationery-wholesale.toml").unwrap();
+    let checked = chatroute::check::check_bytes("stationery", spec);
+    std::fs::write(&table, chatroute::compile::compile(checked.spec.as_ref().unwrap(), None).to_bytes()).unwrap();
+    let table = table.to_str().unwrap();
+
+    let floor = constant_floor();
+    let (_memory, memory) = serve(table, "memory");
+    let redis = redis_server::RedisServer::start();
+    let redis_serve = redis.as_ref().map(|r| serve(table, &r.url()));
+    for connections in [1, 16, 64] {
+        let http = |addr: SocketAddr| {
+            let request = http_request(addr);
+            load(connections, secs, || TcpStream::connect(addr).unwrap(), &request, read_http)
+        };
+        let floor_run = http(floor);
+        report("constant floor (axum)", connections, &floor_run, None);
+        report("serve, in-process state", connections, &http(memory), Some(&floor_run));
+        if let (Some(redis), Some((_, addr))) = (&redis, &redis_serve) {
+            report("serve, Redis state", connections, &http(*addr), Some(&floor_run));
+            let incr = b"*2\r\n$4\r\nINCR\r\n$10\r\nbench:incr\r\n";
+            let port = redis.port;
+            let bare = load(connections, secs, || TcpStream::connect(("127.0.0.1", port)).unwrap(), incr, read_resp);
+            report("bare Redis INCR", connections, &bare, None);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
