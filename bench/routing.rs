@@ -36,13 +36,13 @@ fn round_robin_decision(bencher: Bencher) {
 fn first_responder_claim(bencher: Bencher) {
     let router = router("M");
     let deal = match router.new_deal("ch1").expect("routed").responsible {
-        chatroute::runtime::Responsible::FirstOf(group) => group[0].clone(),
+        chatroute::runtime::Responsible::FirstOf(group) => group[0],
         _ => unreachable!("odd channels are first responder"),
     };
     let mut n = 0u64;
     bencher.bench_local(|| {
         n += 1;
-        black_box(router.claim("ch1", &n.to_string(), &deal).is_ok())
+        black_box(router.claim("ch1", &n.to_string(), deal).is_ok())
     });
 }
 

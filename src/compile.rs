@@ -10,8 +10,8 @@ use crate::crm::resolve::{Lookup, StageLookup};
 use crate::resolve::Outgoing;
 use crate::spec::{AfterClose, Assignment, Employee, Mode, NameOrId, Spec, StageRef};
 use crate::table::{
-    AssignmentRoute, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute, StageRoute,
-    TableFile,
+    AssignmentRoute, Availability, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute,
+    StageRoute, TableFile,
 };
 use crate::wazzup::Match;
 
@@ -118,6 +118,13 @@ fn stage_route(stage: &StageRef, crm: Option<&Snapshot>) -> StageRoute {
 
 fn assignment_route(assignment: &Assignment) -> AssignmentRoute {
     let handles = assignment.members.iter().map(|m| m.employee.clone());
+    let availability = Availability {
+        skip_unavailable: assignment.skip_unavailable,
+        max_open: assignment.members.iter().filter_map(|m| Some((m.employee.clone(), m.max_open?))).collect(),
+        when_nobody: assignment.when_nobody.unwrap_or_default(),
+    };
+    // `when_nobody` means nothing where nobody is ever skipped (CR207).
+    let availability = if availability.is_plain() { Availability::default() } else { availability };
     match assignment.mode {
         Mode::RoundRobin => AssignmentRoute::RoundRobin {
             cycle: assignment
@@ -128,7 +135,8 @@ fn assignment_route(assignment: &Assignment) -> AssignmentRoute {
             // Unset: a new deal, so a returning client always reaches a
             // manager instead of landing in a closed deal nobody watches.
             after_close: assignment.after_close.unwrap_or(AfterClose::CreateNew),
+            availability,
         },
-        Mode::FirstResponder => AssignmentRoute::FirstResponder { group: handles.collect() },
+        Mode::FirstResponder => AssignmentRoute::FirstResponder { group: handles.collect(), availability },
     }
 }

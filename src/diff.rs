@@ -87,7 +87,7 @@ fn stage(s: &StageRoute) -> String {
 fn members(route: &AssignmentRoute) -> Vec<(String, usize)> {
     let list = match route {
         AssignmentRoute::RoundRobin { cycle, .. } => cycle,
-        AssignmentRoute::FirstResponder { group } => group,
+        AssignmentRoute::FirstResponder { group, .. } => group,
     };
     let mut out: Vec<(String, usize)> = Vec::new();
     for handle in list {

@@ -78,6 +78,9 @@ enum Command {
         /// (`redis://HOST:PORT/DB`) shared with other instances.
         #[arg(long, default_value = "memory")]
         state: String,
+        /// Mark this employee unavailable first (repeatable; skipped where skip_unavailable is on).
+        #[arg(long, value_name = "HANDLE")]
+        unavailable: Vec<String>,
     },
     /// Serve the table's routing decisions over HTTP (reloads on SIGHUP and when the file is replaced).
     Serve {
@@ -182,8 +185,9 @@ fn main() -> ExitCode {
             cli::crm::pull(&target, contacts.then_some(max_contacts), token_file.as_deref(), &output)
         }
         Command::Init { accounts, output } => cli::init::run(&accounts, output.as_deref()),
-        Command::Route { table, channel, new_deals, format, state } => {
-            cli::route::run(&table, &channel, new_deals, format, &state)
+        Command::Route { table, channel, new_deals, format, state, unavailable } => {
+            let sim = cli::route::Simulation { channel: &channel, new_deals, unavailable: &unavailable, format };
+            cli::route::run(&table, &state, &sim)
         }
         Command::Diff { old, new, format } => cli::diff::run(&old, &new, format),
         Command::Serve { table, listen, state, token_file } => {

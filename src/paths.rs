@@ -192,6 +192,14 @@ impl AssignmentPath {
         self.0.then("after_close")
     }
 
+    pub fn when_nobody(&self) -> SpecPath {
+        self.0.then("when_nobody")
+    }
+
+    pub fn skip_unavailable(&self) -> SpecPath {
+        self.0.then("skip_unavailable")
+    }
+
     pub fn members(&self) -> SpecPath {
         self.0.then("members")
     }
@@ -236,6 +244,7 @@ mod tests {
         for scope in [Scope::Integration, Scope::Channel("wa")] {
             let a = SpecPath::assignment(scope);
             paths.extend([a.mode(), a.after_close(), a.member_employee(0), a.member_weight(0)]);
+            paths.extend([a.when_nobody(), a.skip_unavailable()]);
         }
         paths
     }

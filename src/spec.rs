@@ -164,6 +164,31 @@ pub struct Assignment {
     pub after_close: Option<AfterClose>,
     /// The employees taking part, in cycle order.
     pub members: Vec<Member>,
+    /// Skip members who are unavailable (offline, on holiday) at the moment
+    /// of the decision: round robin goes on among the others by their
+    /// weights; first responder offers the deal only to them. Default
+    /// `false`, as in the source.
+    #[serde(default)]
+    pub skip_unavailable: bool,
+    /// What happens to a deal when every member is unavailable or full
+    /// (`max_open`): `unassigned` (the default; the global chat shows it as
+    /// without a responsible) or `assign_anyway` (ignore availability;
+    /// capacity stays a hard limit).
+    #[serde(default)]
+    pub when_nobody: Option<WhenNobody>,
+}
+
+keywords! {
+    /// When nobody can take a deal.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    pub enum WhenNobody {
+        /// Leave the deal without a responsible.
+        #[default]
+        Unassigned = "unassigned",
+        /// Give it to the next member in turn even if unavailable (never
+        /// past `max_open`).
+        AssignAnyway = "assign_anyway",
+    }
 }
 
 keywords! {
@@ -199,6 +224,11 @@ pub struct Member {
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub weight: Option<u32>,
+    /// At most this many open deals at once (deals chatroute assigned and
+    /// not yet closed, across channels); a full member is skipped.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub max_open: Option<u32>,
 }
 
 /// A messenger channel of the account.

@@ -18,13 +18,13 @@ use sha2::{Digest, Sha256};
 
 use crate::artifact::{self, ArtifactError};
 use crate::rules::MAX_CYCLE;
-use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Transport, Visibility};
+use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Transport, Visibility, WhenNobody};
 use crate::text::{is_identifier, is_subdomain, printable};
 
 /// Marks a file as a chatroute table.
 pub const FORMAT: &str = "chatroute-table";
 /// The table format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A table file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,11 +90,58 @@ pub struct StageRoute {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AssignmentRoute {
-    /// Deal n goes to `cycle[n mod len]`; the cycle is the members expanded
-    /// by weight, in order.
-    RoundRobin { cycle: Vec<String>, after_close: AfterClose },
+    /// The cursor walks the cycle (the members expanded by weight, in
+    /// order); a deal goes to the member at the next position that can take
+    /// it (`availability`).
+    RoundRobin {
+        cycle: Vec<String>,
+        after_close: AfterClose,
+        #[serde(default, skip_serializing_if = "Availability::is_plain")]
+        availability: Availability,
+    },
     /// The first of `group` to answer claims the deal.
-    FirstResponder { group: Vec<String> },
+    FirstResponder {
+        group: Vec<String>,
+        #[serde(default, skip_serializing_if = "Availability::is_plain")]
+        availability: Availability,
+    },
+}
+
+impl AssignmentRoute {
+    pub fn availability(&self) -> &Availability {
+        match self {
+            AssignmentRoute::RoundRobin { availability, .. } | AssignmentRoute::FirstResponder { availability, .. } => {
+                availability
+            }
+        }
+    }
+}
+
+/// Who may be skipped, and what happens when nobody can take a deal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Availability {
+    /// Unavailable members are skipped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_unavailable: bool,
+    /// Open-deal limits by handle.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub max_open: BTreeMap<String, u32>,
+    #[serde(default, skip_serializing_if = "WhenNobody::is_unassigned")]
+    pub when_nobody: WhenNobody,
+}
+
+impl Availability {
+    /// Nobody is ever skipped: every decision is the plain cycle's.
+    pub fn is_plain(&self) -> bool {
+        !self.skip_unavailable && self.max_open.is_empty()
+    }
+}
+
+impl WhenNobody {
+    fn is_unassigned(&self) -> bool {
+        *self == WhenNobody::Unassigned
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,6 +319,19 @@ impl TableFile {
     }
 }
 
+/// Open-deal limits name members, and are at least 1; `when_nobody` only
+/// with something that can skip.
+fn availability_members(a: &Availability, members: &[String], channel: &str) -> Result<(), String> {
+    let quoted = |s: &str| format!("`{}`", printable(s));
+    if let Some((h, _)) = a.max_open.iter().find(|(h, n)| **n == 0 || !members.contains(h)) {
+        return Err(format!("max_open of {} on {} names no member, or is 0", quoted(h), quoted(channel)));
+    }
+    if a.is_plain() && a.when_nobody != WhenNobody::Unassigned {
+        return Err(format!("when_nobody on {} without anything that can skip", quoted(channel)));
+    }
+    Ok(())
+}
+
 /// The invariants `compile` guarantees and the runtime relies on: every
 /// name a table uses is defined, cycles and groups are non-empty and
 /// bounded, ids are identifiers (they become state keys).
@@ -301,7 +361,8 @@ pub fn validate(body: &Body) -> Result<(), String> {
             return Err(format!("Wazzup channel id {} names two channels", quoted(w)));
         }
         match &channel.assignment {
-            AssignmentRoute::RoundRobin { cycle, .. } => {
+            AssignmentRoute::RoundRobin { cycle, availability, .. } => {
+                availability_members(availability, cycle, id)?;
                 if cycle.is_empty() || cycle.len() as u64 > MAX_CYCLE {
                     return Err(format!(
                         "round-robin cycle of {} has {} entries (1 to {MAX_CYCLE})",
@@ -311,7 +372,8 @@ pub fn validate(body: &Body) -> Result<(), String> {
                 }
                 cycle.iter().try_for_each(|h| employee(h, "cycle", id))?;
             }
-            AssignmentRoute::FirstResponder { group } => {
+            AssignmentRoute::FirstResponder { group, availability } => {
+                availability_members(availability, group, id)?;
                 if group.is_empty() {
                     return Err(format!("first-responder group of {} is empty", quoted(id)));
                 }

@@ -103,7 +103,7 @@ proptest! {
                         .collect();
                     prop_assert_eq!(cycle.iter().map(String::as_str).collect::<Vec<_>>(), expanded);
                 }
-                AssignmentRoute::FirstResponder { group } => {
+                AssignmentRoute::FirstResponder { group, .. } => {
                     prop_assert_eq!(group.iter().map(String::as_str).collect::<Vec<_>>(), members);
                 }
             }

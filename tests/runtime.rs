@@ -58,9 +58,9 @@ fn tables_round_trip_and_refuse_tampering() {
     let tampered = text.replacen("\"read_send\"", "\"read\"", 1);
     assert!(matches!(TableFile::from_slice(tampered.as_bytes()), Err(TableError::HashMismatch { .. })));
 
-    let other_version = text.replacen("\"format_version\": 1", "\"format_version\": 2", 1);
+    let other_version = text.replacen("\"format_version\": 2", "\"format_version\": 1", 1);
     let err = TableFile::from_slice(other_version.as_bytes()).unwrap_err();
-    assert!(matches!(err, TableError::Version { found: 2 }));
+    assert!(matches!(err, TableError::Version { found: 1 }));
     assert!(err.to_string().contains("recompile"));
 
     for cut in [0, 1, bytes.len() / 2, bytes.len() - 3] {

@@ -10,23 +10,44 @@ use chatroute::table::TableFile;
 
 use super::{Failure, Outcome, Output, at, emit};
 
-pub fn run(table: &Path, channel: &str, new_deals: u64, format: Output, state: &str) -> Outcome {
+/// What to simulate.
+pub struct Simulation<'a> {
+    pub channel: &'a str,
+    pub new_deals: u64,
+    /// Employees marked unavailable before the first deal.
+    pub unavailable: &'a [String],
+    pub format: Output,
+}
+
+pub fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
     let table = TableFile::load(table).map_err(|err| at(table, err))?;
     if state == "memory" {
-        return decide(&Router::new(table, InProcess::new()), channel, new_deals, format);
+        return decide(&Router::new(table, InProcess::new()), sim);
     }
     let redis = RedisState::open(state, Duration::from_secs(2))
         .map_err(|err| Failure::Error(format!("--state {}: {err}", redacted(state))))?;
-    decide(&Router::new(table, redis), channel, new_deals, format)
+    decide(&Router::new(table, redis), sim)
 }
 
 /// Lines are printed (and flushed) as decisions are made, so a failure
 /// midway leaves every decision already taken on record, and a closed
 /// stdout stops the run before another ticket is taken.
-fn decide<S: AssignmentState>(router: &Router<S>, channel: &str, new_deals: u64, format: Output) -> Outcome {
-    for n in 1..=new_deals {
-        let deal = router.new_deal(channel).map_err(|err| Failure::Error(err.to_string()))?;
-        let line = match format {
+fn decide<S: AssignmentState>(router: &Router<S>, sim: &Simulation<'_>) -> Outcome {
+    let failed = |err: chatroute::runtime::RouteError| Failure::Error(err.to_string());
+    for handle in sim.unavailable {
+        router.set_available(handle, false).map_err(failed)?;
+    }
+    // Deals get ids so that open-deal limits count them; unique per run,
+    // since a Redis state outlives it.
+    let run = format!(
+        "route-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+    );
+    for n in 1..=sim.new_deals {
+        let id = format!("{run}-{n}");
+        let deal = router.new_deal_for(sim.channel, Some(&id)).map_err(failed)?;
+        let line = match sim.format {
             Output::Human => human(router, n, &deal),
             Output::Json => json(router, n, &deal),
         };
@@ -43,6 +64,7 @@ fn human<S: AssignmentState>(router: &Router<S>, n: u64, deal: &NewDeal<'_>) -> 
     let who = match &deal.responsible {
         Responsible::Employee(h) => format!("{h} ({})", name(router, h)),
         Responsible::FirstOf(group) => format!("first to answer of: {}", group.join(", ")),
+        Responsible::Unassigned => "unassigned (nobody can take it)".to_owned(),
     };
     // Names come from the table: escaped so each decision stays one line.
     chatroute::text::printable(&format!("{n:>4}  {} / {}  {who}", deal.pipeline, deal.stage)).into_owned()
@@ -52,6 +74,7 @@ fn json<S: AssignmentState>(router: &Router<S>, n: u64, deal: &NewDeal<'_>) -> S
     let responsible = match &deal.responsible {
         Responsible::Employee(h) => serde_json::json!({ "handle": h, "name": name(router, h) }),
         Responsible::FirstOf(group) => serde_json::json!({ "first_responder": group }),
+        Responsible::Unassigned => serde_json::json!({ "unassigned": true }),
     };
     serde_json::json!({
         "deal": n,

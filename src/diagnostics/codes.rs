@@ -52,6 +52,8 @@ codes! {
     MemberCannotSend = "CR204", Error, "assignment member cannot answer";
     NoAssignment = "CR205", Error, "channel without a responsible rule";
     CycleTooLong = "CR206", Error, "round-robin cycle too long";
+    WhenNobodyNeverApplies = "CR207", Warning, "when_nobody without anything that can skip";
+    AssignAnywayWithoutSkip = "CR208", Warning, "assign_anyway without skip_unavailable";
     DuplicateDefaultOutgoing = "CR301", Error, "two default outgoing channels";
     DefaultOutgoingCannotSend = "CR302", Error, "default outgoing channel without read_send";
     NoDefaultOutgoing = "CR303", Warning, "several sendable channels, no default";

@@ -1,10 +1,11 @@
 //! Assignment rules: mode-dependent keys, empty groups, over-long cycles,
-//! members who cannot answer, and channels nobody is responsible for.
+//! availability settings that cannot apply, members who cannot answer, and
+//! channels nobody is responsible for.
 
 use super::{Ctx, assignments};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::paths::{AssignmentPath, SpecPath};
-use crate::spec::{Assignment, Channel, Level, Mode};
+use crate::spec::{Assignment, Channel, Level, Mode, WhenNobody};
 
 /// The longest round-robin cycle a table spells out.
 pub const MAX_CYCLE: u64 = 1000;
@@ -14,6 +15,7 @@ pub fn check(cx: &mut Ctx<'_>) {
         empty_members(cx, &path, assignment);
         cycle_too_long(cx, &path, assignment);
         outside_round_robin(cx, &path, assignment);
+        when_nobody(cx, &path, assignment);
     }
     for (id, channel) in cx.spec.enabled_channels() {
         match cx.spec.assignment_for(id, channel) {
@@ -69,6 +71,31 @@ fn outside_round_robin(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Ass
                 .label(cx.key(&path.after_close()), "set here")
                 .label(mode_span, "mode is first_responder")
                 .help("remove `after_close`: in first_responder mode a message after a closed deal always creates a new deal"),
+        );
+    }
+}
+
+/// CR207 (`when_nobody` where nobody is ever skipped) and CR208
+/// (`assign_anyway` where only open-deal limits skip: a limit is never
+/// exceeded, so it changes nothing).
+fn when_nobody(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Assignment) {
+    let Some(when) = assignment.when_nobody else { return };
+    let capped = assignment.members.iter().any(|m| m.max_open.is_some());
+    let span = cx.value(&path.when_nobody());
+    if !assignment.skip_unavailable && !capped {
+        cx.emit(
+            Diagnostic::new(Code::WhenNobodyNeverApplies, format!("`when_nobody = \"{when}\"` never applies here"))
+                .label(span, "nobody is ever skipped")
+                .help("set `skip_unavailable = true` or a member's `max_open`, or remove `when_nobody`"),
+        );
+    } else if when == WhenNobody::AssignAnyway && !assignment.skip_unavailable {
+        cx.emit(
+            Diagnostic::new(
+                Code::AssignAnywayWithoutSkip,
+                "`assign_anyway` changes nothing without `skip_unavailable`",
+            )
+            .label(span, "only `max_open` skips here, and a limit is never exceeded")
+            .help("set `skip_unavailable = true`, or write `when_nobody = \"unassigned\"`"),
         );
     }
 }

@@ -8,9 +8,9 @@ pub mod state;
 use std::collections::BTreeMap;
 
 use crate::phone::{self, Rewrite};
-use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Visibility};
-use crate::table::{AssignmentRoute, Body, ChannelRoute, TableFile};
-pub use state::{AssignmentState, InProcess, StateError};
+use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Visibility, WhenNobody};
+use crate::table::{AssignmentRoute, Availability, Body, ChannelRoute, TableFile};
+pub use state::{AssignmentState, InProcess, Pick, PickRules, Picked, StateError};
 
 /// Why a routing question has no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +23,8 @@ pub enum RouteError {
     /// on a round-robin channel.
     #[error("`{employee}` is not a first responder of channel `{channel}`")]
     NotAResponder { channel: String, employee: String },
+    #[error("no employee `{0}` in this table")]
+    UnknownEmployee(String),
     #[error(transparent)]
     State(#[from] StateError),
 }
@@ -32,8 +34,12 @@ pub enum RouteError {
 pub enum Responsible<'t> {
     /// Round robin: this employee.
     Employee(&'t str),
-    /// First responder: whoever of the group claims it first.
-    FirstOf(&'t [String]),
+    /// First responder: whoever of these claims it first (the group, or
+    /// those of it who can take deals now).
+    FirstOf(Vec<&'t str>),
+    /// Nobody can take it (`when_nobody = "unassigned"`): the global chat
+    /// shows it as a dialog without a responsible.
+    Unassigned,
 }
 
 /// The decision for a new deal.
@@ -117,29 +123,103 @@ impl<S: AssignmentState> Router<S> {
     /// Pipeline, stage and responsible for a new deal on `channel`. Round
     /// robin takes the next position of the cycle.
     pub fn new_deal(&self, channel: &str) -> Result<NewDeal<'_>, RouteError> {
+        self.new_deal_for(channel, None)
+    }
+
+    /// `new_deal` for a deal with an id: with open-deal limits, the deal
+    /// counts as open for its employee until `close_deal`; the same id
+    /// decided again gets the same employee without a new position.
+    pub fn new_deal_for(&self, channel: &str, deal: Option<&str>) -> Result<NewDeal<'_>, RouteError> {
         let channel = self.channel_id(channel)?;
         let route = self.channel(channel)?;
         let (responsible, ticket) = match &route.assignment {
-            AssignmentRoute::RoundRobin { cycle, .. } => {
-                let cursor = &self.cursors[channel];
-                let ticket = self.state.next_ticket(cursor)?;
+            AssignmentRoute::RoundRobin { cycle, availability, .. } if availability.is_plain() => {
+                let ticket = self.state.next_ticket(&self.cursors[channel])?;
                 (Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize]), Some(ticket))
             }
-            AssignmentRoute::FirstResponder { group } => (Responsible::FirstOf(group), None),
+            AssignmentRoute::RoundRobin { cycle, availability, .. } => self.pick(channel, cycle, availability, deal)?,
+            AssignmentRoute::FirstResponder { group, availability } => (self.offer(group, availability)?, None),
         };
         Ok(NewDeal { channel, ticket, pipeline: &route.new_deals.pipeline, stage: &route.new_deals.stage, responsible })
+    }
+
+    /// Round robin that may skip: the next member who can take the deal;
+    /// with `assign_anyway`, one who is unavailable but has room.
+    fn pick<'t>(
+        &'t self,
+        channel: &str,
+        cycle: &'t [String],
+        availability: &Availability,
+        deal: Option<&str>,
+    ) -> Result<(Responsible<'t>, Option<u64>), RouteError> {
+        let rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
+        let mut pick = Pick { account: &self.body.account, cycle, rules, deal };
+        let cursor = &self.cursors[channel];
+        let mut picked = self.state.pick(cursor, &pick)?;
+        if picked.is_none() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
+            pick.rules.skip_unavailable = false;
+            picked = self.state.pick(cursor, &pick)?;
+        }
+        let Some(picked) = picked else { return Ok((Responsible::Unassigned, None)) };
+        // The table's own string, so the decision borrows from the table.
+        let employee = cycle.iter().find(|h| **h == picked.employee).ok_or_else(|| {
+            StateError::Unavailable(format!("deal decided for `{}`, who is not in this table's cycle", picked.employee))
+        })?;
+        Ok((Responsible::Employee(employee), picked.position))
+    }
+
+    /// First responder that may skip: the deal is offered to the members
+    /// who can take it; with `assign_anyway`, to those who have room.
+    fn offer<'t>(&'t self, group: &'t [String], availability: &Availability) -> Result<Responsible<'t>, RouteError> {
+        let all = || group.iter().map(String::as_str).collect::<Vec<_>>();
+        if availability.is_plain() {
+            return Ok(Responsible::FirstOf(all()));
+        }
+        let mut rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
+        let account = &self.body.account;
+        let mut offered = self.offered(group, &self.state.can_take(account, group, &rules)?);
+        if offered.is_empty() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
+            rules.skip_unavailable = false;
+            offered = self.offered(group, &self.state.can_take(account, group, &rules)?);
+        }
+        Ok(if offered.is_empty() { Responsible::Unassigned } else { Responsible::FirstOf(offered) })
+    }
+
+    fn offered<'t>(&self, group: &'t [String], can: &[bool]) -> Vec<&'t str> {
+        group.iter().zip(can).filter(|(_, ok)| **ok).map(|(h, _)| h.as_str()).collect()
+    }
+
+    /// Marks an employee available or not (where `skip_unavailable` is on).
+    pub fn set_available(&self, employee: &str, available: bool) -> Result<(), RouteError> {
+        if !self.body.employees.contains_key(employee) {
+            return Err(RouteError::UnknownEmployee(employee.to_owned()));
+        }
+        Ok(self.state.set_available(&self.body.account, employee, available)?)
+    }
+
+    /// A deal was closed: its employee's open count goes down. Returns who
+    /// had it; `None` for a deal not counted open.
+    pub fn close_deal(&self, deal: &str) -> Result<Option<String>, RouteError> {
+        Ok(self.state.close_deal(&self.body.account, deal)?)
     }
 
     /// First responder: `employee` answers deal `deal` first, or learns who did.
     pub fn claim(&self, channel: &str, deal: &str, employee: &str) -> Result<Claim, RouteError> {
         let channel = self.channel_id(channel)?;
         let route = self.channel(channel)?;
-        let in_group = matches!(&route.assignment, AssignmentRoute::FirstResponder { group } if group.iter().any(|g| g == employee));
+        let in_group = matches!(&route.assignment, AssignmentRoute::FirstResponder { group, .. } if group.iter().any(|g| g == employee));
         if !in_group {
             return Err(RouteError::NotAResponder { channel: channel.to_owned(), employee: employee.to_owned() });
         }
         let winner = self.state.claim(&format!("{}:{channel}:{deal}", self.body.account), employee)?;
-        Ok(if winner == employee { Claim::Won } else { Claim::Lost { winner } })
+        if winner != employee {
+            return Ok(Claim::Lost { winner });
+        }
+        // The winner's deal counts against their open-deal limit.
+        if !route.assignment.availability().max_open.is_empty() {
+            self.state.open_deal(&self.body.account, deal, employee)?;
+        }
+        Ok(Claim::Won)
     }
 
     /// A message from a contact whose last deal on `channel` is closed.

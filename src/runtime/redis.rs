@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 pub use super::resp::redacted;
 use super::resp::{Connection, Endpoint, Reply, RespError};
-use super::state::{AssignmentState, StateError};
+use super::state::{AssignmentState, Pick, PickRules, Picked, StateError};
 
 /// Key prefix of everything chatroute stores.
 pub const NAMESPACE: &str = "chatroute";
@@ -33,6 +33,74 @@ pub const NAMESPACE: &str = "chatroute";
 pub const CLAIM_TTL_SECS: u64 = 30 * 24 * 3600;
 /// Pauses between connection attempts, within a call's deadline.
 const CONNECT_BACKOFF_MS: [u64; 3] = [50, 100, 200];
+
+/// A pick (see `state`): KEYS cursor, unavailable set, open counts, deal
+/// key (or ""); ARGV skip (0/1), n, the n handles of the cycle, m, then m
+/// (handle, limit) pairs. Answers `employee:position`, `employee:-1` for a
+/// deal decided before, or "" for nobody.
+const PICK_SCRIPT: &str = r#"
+if KEYS[4] ~= '' then
+  local owner = redis.call('GET', KEYS[4])
+  if owner then return owner .. ':-1' end
+end
+local skip = ARGV[1] == '1'
+local n = tonumber(ARGV[2])
+local m = tonumber(ARGV[3 + n])
+local caps = {}
+for i = 1, m do caps[ARGV[3 + n + 2 * i - 1]] = tonumber(ARGV[3 + n + 2 * i]) end
+local start = tonumber(redis.call('GET', KEYS[1]) or '0')
+local seen = {}
+for k = 0, n - 1 do
+  local pos = start + k
+  local who = ARGV[3 + (pos % n)]
+  local ok = seen[who]
+  if ok == nil then
+    ok = not (skip and redis.call('SISMEMBER', KEYS[2], who) == 1)
+    if ok and caps[who] then ok = tonumber(redis.call('HGET', KEYS[3], who) or '0') < caps[who] end
+    seen[who] = ok
+  end
+  if ok then
+    redis.call('SET', KEYS[1], pos + 1)
+    if KEYS[4] ~= '' then
+      redis.call('SET', KEYS[4], who)
+      redis.call('HINCRBY', KEYS[3], who, 1)
+    end
+    return who .. ':' .. pos
+  end
+end
+return ''
+"#;
+
+/// KEYS unavailable set, open counts; ARGV skip, n handles, m pairs:
+/// "1"/"0" per handle.
+const CAN_TAKE_SCRIPT: &str = r#"
+local skip = ARGV[1] == '1'
+local n = tonumber(ARGV[2])
+local m = tonumber(ARGV[3 + n])
+local caps = {}
+for i = 1, m do caps[ARGV[3 + n + 2 * i - 1]] = tonumber(ARGV[3 + n + 2 * i]) end
+local out = ''
+for i = 1, n do
+  local who = ARGV[2 + i]
+  local ok = not (skip and redis.call('SISMEMBER', KEYS[1], who) == 1)
+  if ok and caps[who] then ok = tonumber(redis.call('HGET', KEYS[2], who) or '0') < caps[who] end
+  out = out .. (ok and '1' or '0')
+end
+return out
+"#;
+
+/// KEYS deal key, open counts; ARGV employee: counts the deal once.
+const OPEN_SCRIPT: &str =
+    "if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('HINCRBY', KEYS[2], ARGV[1], 1) end return 1";
+
+/// KEYS deal key, open counts: the owner, its count down (not below 0).
+const CLOSE_SCRIPT: &str = r#"
+local who = redis.call('GET', KEYS[1])
+if not who then return '' end
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('HGET', KEYS[2], who) or '0') > 0 then redis.call('HINCRBY', KEYS[2], who, -1) end
+return who
+"#;
 
 const CLAIM_SCRIPT: &str = "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return ARGV[1] end \
      return redis.call('GET', KEYS[1])";
@@ -92,6 +160,17 @@ impl RedisState {
         }
     }
 
+    /// A command whose reply is a bulk string.
+    fn text<A: AsRef<[u8]>>(&self, args: &[A]) -> Result<String, StateError> {
+        let args: Vec<&[u8]> = args.iter().map(AsRef::as_ref).collect();
+        match self.run(&args)? {
+            Reply::Bulk(Some(bytes)) => {
+                String::from_utf8(bytes).map_err(|_| StateError::Unavailable("a reply is not UTF-8".into()))
+            }
+            other => Err(StateError::Unavailable(format!("unexpected reply {other:?}"))),
+        }
+    }
+
     fn integer(&self, args: &[&[u8]]) -> Result<u64, StateError> {
         match self.run(args)? {
             Reply::Integer(n) if n >= 0 => Ok(n as u64),
@@ -105,6 +184,24 @@ impl RedisState {
         let last = self.integer(&[b"INCRBY", cursor.as_bytes(), n.to_string().as_bytes()])?;
         last.checked_sub(n).ok_or_else(|| StateError::Unavailable(format!("cursor {cursor} holds a foreign value")))
     }
+}
+
+/// The keys of an account's unavailable set and open-deal counts.
+fn books(account: &str) -> (String, String) {
+    (format!("{NAMESPACE}:unavailable:{account}"), format!("{NAMESPACE}:open:{account}"))
+}
+
+/// ARGV of the pick scripts: skip flag, the handles, the limits.
+fn rule_args(handles: &[String], rules: &PickRules<'_>) -> Vec<Vec<u8>> {
+    let mut args = vec![if rules.skip_unavailable { b"1".to_vec() } else { b"0".to_vec() }];
+    args.push(handles.len().to_string().into_bytes());
+    args.extend(handles.iter().map(|h| h.as_bytes().to_vec()));
+    args.push(rules.max_open.len().to_string().into_bytes());
+    for (handle, max) in rules.max_open {
+        args.push(handle.as_bytes().to_vec());
+        args.push(max.to_string().into_bytes());
+    }
+    args
 }
 
 fn unavailable(what: &str, e: &RespError) -> StateError {
@@ -128,6 +225,51 @@ impl AssignmentState for RedisState {
 
     fn ping(&self) -> Result<(), StateError> {
         self.run(&[b"PING"]).map(|_| ())
+    }
+
+    fn pick(&self, cursor: &String, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+        let deal = pick.deal.map(|d| format!("{NAMESPACE}:deal:{}:{d}", pick.account)).unwrap_or_default();
+        let (unavailable, open) = books(pick.account);
+        let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), PICK_SCRIPT.into(), b"4".to_vec()];
+        args.extend([cursor.as_bytes().to_vec(), unavailable.into_bytes(), open.into_bytes(), deal.into_bytes()]);
+        args.extend(rule_args(pick.cycle, &pick.rules));
+        let answer = self.text(&args)?;
+        if answer.is_empty() {
+            return Ok(None);
+        }
+        let (employee, position) = answer
+            .rsplit_once(':')
+            .ok_or_else(|| StateError::Unavailable(format!("unexpected pick reply {answer:?}")))?;
+        Ok(Some(Picked { employee: employee.to_owned(), position: position.parse().ok() }))
+    }
+
+    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
+        let (unavailable, open) = books(account);
+        let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), CAN_TAKE_SCRIPT.into(), b"2".to_vec()];
+        args.extend([unavailable.into_bytes(), open.into_bytes()]);
+        args.extend(rule_args(members, rules));
+        Ok(self.text(&args)?.bytes().map(|b| b == b'1').collect())
+    }
+
+    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
+        let (unavailable, _) = books(account);
+        let command: &[u8] = if available { b"SREM" } else { b"SADD" };
+        self.run(&[command, unavailable.as_bytes(), employee.as_bytes()]).map(|_| ())
+    }
+
+    fn open_deal(&self, account: &str, deal: &str, employee: &str) -> Result<(), StateError> {
+        let (_, open) = books(account);
+        let key = format!("{NAMESPACE}:deal:{account}:{deal}");
+        self.run(&[b"EVAL", OPEN_SCRIPT.as_bytes(), b"2", key.as_bytes(), open.as_bytes(), employee.as_bytes()])
+            .map(|_| ())
+    }
+
+    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
+        let (_, open) = books(account);
+        let key = format!("{NAMESPACE}:deal:{account}:{deal}");
+        let owner =
+            self.text(&[b"EVAL".to_vec(), CLOSE_SCRIPT.into(), b"2".to_vec(), key.into_bytes(), open.into_bytes()])?;
+        Ok(Some(owner).filter(|o| !o.is_empty()))
     }
 
     fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError> {

@@ -1,8 +1,15 @@
-//! Assignment state: the round-robin cursor and first-responder claims,
-//! behind a trait so one service instance can keep it in memory and several
-//! can share it (Redis).
+//! Assignment state: the round-robin cursor, first-responder claims,
+//! employees' availability and open-deal counts, behind a trait so one
+//! service instance can keep it in memory and several can share it (Redis).
+//!
+//! A cursor counts positions of the full cycle. A plain decision takes the
+//! next position (`next_ticket`); one that may skip (`pick`) takes the first
+//! position from the cursor whose member can take the deal, moves the
+//! cursor past it and counts the deal open, all at once: the members who
+//! can take deals get them in cycle order by their weights, and a member
+//! who comes back gets no burst of the deals missed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +47,80 @@ pub trait AssignmentState: Send + Sync {
     fn ping(&self) -> Result<(), StateError> {
         Ok(())
     }
+
+    /// The first position from the cursor whose member can take the deal
+    /// (available, when unavailable ones are skipped; under its open-deal
+    /// limit), atomically with moving the cursor past it and counting the
+    /// deal open for that member. A deal already decided gets its owner
+    /// again. `None`: nobody can take it, and the cursor stays.
+    fn pick(&self, cursor: &Self::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError>;
+
+    /// Which of `members` can take a deal now (first responder's offer).
+    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError>;
+
+    /// Marks an employee available or not.
+    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError>;
+
+    /// Counts `deal` open for `employee` (a won first-responder claim);
+    /// nothing when the deal is already counted.
+    fn open_deal(&self, account: &str, deal: &str, employee: &str) -> Result<(), StateError>;
+
+    /// Closes a deal: its owner's open count goes down (never below zero).
+    /// Returns the owner; `None` for a deal not open.
+    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError>;
+}
+
+/// Who can take a deal.
+#[derive(Debug, Clone, Copy)]
+pub struct PickRules<'a> {
+    pub skip_unavailable: bool,
+    /// Open-deal limits by handle.
+    pub max_open: &'a BTreeMap<String, u32>,
+}
+
+/// A round-robin decision that may skip members.
+#[derive(Debug, Clone, Copy)]
+pub struct Pick<'a> {
+    pub account: &'a str,
+    /// The full cycle, members expanded by weight.
+    pub cycle: &'a [String],
+    pub rules: PickRules<'a>,
+    /// The deal decided, counted open until closed.
+    pub deal: Option<&'a str>,
+}
+
+/// The outcome of a pick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picked {
+    pub employee: String,
+    /// The cycle position taken; `None` for a deal decided before.
+    pub position: Option<u64>,
+}
+
+/// The books of availability and open deals, kept in memory.
+#[derive(Default)]
+struct Books {
+    /// `account:employee` of the unavailable.
+    unavailable: std::collections::HashSet<String>,
+    /// `account:employee` -> open deals.
+    open: HashMap<String, u32>,
+    /// `account:deal` -> owner.
+    deals: HashMap<String, String>,
+}
+
+impl Books {
+    fn can_take(&self, account: &str, who: &str, rules: &PickRules<'_>) -> bool {
+        let key = format!("{account}:{who}");
+        let available = !rules.skip_unavailable || !self.unavailable.contains(&key);
+        let room = rules.max_open.get(who).is_none_or(|max| self.open.get(&key).copied().unwrap_or(0) < *max);
+        available && room
+    }
+
+    fn open_deal(&mut self, account: &str, deal: &str, employee: &str) {
+        if self.deals.insert(format!("{account}:{deal}"), employee.to_owned()).is_none() {
+            *self.open.entry(format!("{account}:{employee}")).or_default() += 1;
+        }
+    }
 }
 
 /// State for a single service instance, safe across its threads.
@@ -47,6 +128,8 @@ pub trait AssignmentState: Send + Sync {
 pub struct InProcess {
     cursors: Mutex<HashMap<String, Arc<AtomicU64>>>,
     claims: Mutex<HashMap<String, String>>,
+    /// Held for a whole pick, so a pick is atomic with respect to others.
+    books: Mutex<Books>,
 }
 
 impl InProcess {
@@ -74,6 +157,60 @@ impl AssignmentState for InProcess {
         let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
         Ok(claims.entry(deal.to_owned()).or_insert_with(|| employee.to_owned()).clone())
     }
+
+    fn pick(&self, cursor: &Arc<AtomicU64>, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+        let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(owner) = pick.deal.and_then(|d| books.deals.get(&format!("{}:{d}", pick.account))) {
+            return Ok(Some(Picked { employee: owner.clone(), position: None }));
+        }
+        // Plain decisions may run meanwhile (fetch_add); a pick reads and
+        // moves the cursor with compare-and-swap so neither loses a position.
+        loop {
+            let start = cursor.load(Ordering::Acquire);
+            let n = pick.cycle.len() as u64;
+            let found = (start..start + n)
+                .find(|pos| books.can_take(pick.account, &pick.cycle[(pos % n) as usize], &pick.rules));
+            let Some(position) = found else { return Ok(None) };
+            if cursor.compare_exchange(start, position + 1, Ordering::AcqRel, Ordering::Acquire).is_err() {
+                continue;
+            }
+            let employee = pick.cycle[(position % n) as usize].clone();
+            if let Some(deal) = pick.deal {
+                books.open_deal(pick.account, deal, &employee);
+            }
+            return Ok(Some(Picked { employee, position: Some(position) }));
+        }
+    }
+
+    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
+        let books = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(members.iter().map(|m| books.can_take(account, m, rules)).collect())
+    }
+
+    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
+        let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        let key = format!("{account}:{employee}");
+        if available {
+            books.unavailable.remove(&key);
+        } else {
+            books.unavailable.insert(key);
+        }
+        Ok(())
+    }
+
+    fn open_deal(&self, account: &str, deal: &str, employee: &str) -> Result<(), StateError> {
+        self.books.lock().unwrap_or_else(|p| p.into_inner()).open_deal(account, deal, employee);
+        Ok(())
+    }
+
+    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
+        let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(owner) = books.deals.remove(&format!("{account}:{deal}")) else { return Ok(None) };
+        if let Some(n) = books.open.get_mut(&format!("{account}:{owner}")) {
+            *n = n.saturating_sub(1);
+        }
+        Ok(Some(owner))
+    }
 }
 
 /// One state shared by successive tables (a service reloading its table
@@ -97,5 +234,25 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
 
     fn ping(&self) -> Result<(), StateError> {
         (**self).ping()
+    }
+
+    fn pick(&self, cursor: &S::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+        (**self).pick(cursor, pick)
+    }
+
+    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
+        (**self).can_take(account, members, rules)
+    }
+
+    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
+        (**self).set_available(account, employee, available)
+    }
+
+    fn open_deal(&self, account: &str, deal: &str, employee: &str) -> Result<(), StateError> {
+        (**self).open_deal(account, deal, employee)
+    }
+
+    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
+        (**self).close_deal(account, deal)
     }
 }

@@ -55,6 +55,38 @@ pub enum Responsible {
         /// Employee handles.
         first_of: Vec<String>,
     },
+    /// Nobody can take it now (`when_nobody = "unassigned"`): a dialog
+    /// without a responsible in the global chat.
+    Unassigned {
+        /// Always `true`.
+        unassigned: bool,
+    },
+}
+
+/// `PUT /v1/employees/{handle}/availability`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityRequest {
+    /// `false`: skipped where `skip_unavailable` is on, until `true`.
+    pub available: bool,
+}
+
+/// The availability as set.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct AvailabilityResponse {
+    pub employee: String,
+    pub available: bool,
+}
+
+/// `POST /v1/deals/{deal}/close`: the deal no longer counts against its
+/// employee's `max_open`.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct CloseResponse {
+    pub deal: String,
+    /// `false` when the deal was not counted open (unknown, or closed before).
+    pub closed: bool,
+    /// Who had it.
+    pub employee: Option<String>,
 }
 
 /// `POST /v1/claims`: an employee answers a first-responder dialog.

@@ -29,7 +29,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use self::api::*;
 use self::metrics::Metrics;
@@ -206,6 +206,8 @@ fn routes<S: AssignmentState + 'static>(app: Arc<App<S>>) -> Routes {
         .route("/v1/claims", post(claims::<S>))
         .route("/v1/access", get(access::<S>))
         .route("/v1/employees/{handle}", get(employee::<S>))
+        .route("/v1/employees/{handle}/availability", put(availability::<S>))
+        .route("/v1/deals/{deal}/close", post(close::<S>))
         .route("/v1/table", get(table::<S>))
         .route_layer(middleware::from_fn_with_state(app.clone(), authorize::<S>));
     Routes::new()
@@ -233,6 +235,7 @@ fn json<T: serde::Serialize>(value: &T) -> Response {
 fn route_error(err: &RouteError) -> Response {
     match err {
         RouteError::UnknownChannel(_) => error(StatusCode::NOT_FOUND, "unknown_channel", err.to_string()),
+        RouteError::UnknownEmployee(_) => error(StatusCode::NOT_FOUND, "unknown_employee", err.to_string()),
         RouteError::NotAResponder { .. } => error(StatusCode::CONFLICT, "not_a_responder", err.to_string()),
         RouteError::State(StateError::Unavailable(_)) => {
             let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "state_unavailable", err.to_string());
@@ -272,16 +275,24 @@ async fn deals<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, byt
     let active = app.current();
     let started = Instant::now();
     let deal_id = request.deal;
+    let capped = active.router.channel_id(&channel).ok().and_then(|c| active.router.table().channels.get(c));
+    if capped.is_some_and(|c| !c.assignment.availability().max_open.is_empty()) && deal_id.is_none() {
+        let message = "this channel limits open deals: give the deal's `deal` id, to close it later";
+        return bad_request(message.into());
+    }
     let decided = decide::<S, _>({
-        let (active, channel) = (active.clone(), channel.clone());
+        let (active, channel, deal_id) = (active.clone(), channel.clone(), deal_id.clone());
         move || {
-            active.router.new_deal(&channel).map(|d| DealResponse {
+            active.router.new_deal_for(&channel, deal_id.as_deref()).map(|d| DealResponse {
                 channel: d.channel.to_owned(),
                 pipeline: d.pipeline.clone(),
                 stage: d.stage.clone(),
                 responsible: match d.responsible {
                     crate::runtime::Responsible::Employee(h) => Responsible::Employee { employee: h.to_owned() },
-                    crate::runtime::Responsible::FirstOf(g) => Responsible::FirstOf { first_of: g.to_vec() },
+                    crate::runtime::Responsible::FirstOf(g) => {
+                        Responsible::FirstOf { first_of: g.iter().map(|h| (*h).to_owned()).collect() }
+                    }
+                    crate::runtime::Responsible::Unassigned => Responsible::Unassigned { unassigned: true },
                 },
                 ticket: d.ticket,
                 deal: None,
@@ -293,7 +304,9 @@ async fn deals<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, byt
     match decided {
         Err(message) => internal(message),
         Ok(Ok(mut decision)) => {
-            app.metrics.decision(&label, "ok", started.elapsed());
+            let outcome =
+                if matches!(decision.responsible, Responsible::Unassigned { .. }) { "unassigned" } else { "ok" };
+            app.metrics.decision(&label, outcome, started.elapsed());
             decision.deal = deal_id;
             json(&decision)
         }
@@ -370,6 +383,43 @@ async fn employee<S: AssignmentState + 'static>(
             admin: body.global_chat.admins.contains(&handle),
         },
     })
+}
+
+async fn availability<S: AssignmentState + 'static>(
+    State(app): State<Arc<App<S>>>,
+    Path(handle): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    let request: AvailabilityRequest = match body(&bytes) {
+        Ok(r) => r,
+        Err(message) => return bad_request(message),
+    };
+    let active = app.current();
+    let available = request.available;
+    let set = decide::<S, _>({
+        let handle = handle.clone();
+        move || active.router.set_available(&handle, available)
+    })
+    .await;
+    match set {
+        Err(message) => internal(message),
+        Ok(Ok(())) => json(&AvailabilityResponse { employee: handle, available }),
+        Ok(Err(err)) => route_error(&err),
+    }
+}
+
+async fn close<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, Path(deal): Path<String>) -> Response {
+    let active = app.current();
+    let closed = decide::<S, _>({
+        let deal = deal.clone();
+        move || active.router.close_deal(&deal)
+    })
+    .await;
+    match closed {
+        Err(message) => internal(message),
+        Ok(Ok(employee)) => json(&CloseResponse { deal, closed: employee.is_some(), employee }),
+        Ok(Err(err)) => route_error(&err),
+    }
 }
 
 async fn table<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>) -> Response {
