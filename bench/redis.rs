@@ -3,7 +3,10 @@
 //!
 //! - `decision`: one round-robin decision, one `INCR` round trip;
 //! - `batch_100`: 100 tickets reserved with one `INCRBY`;
-//! - `claim`: one first-responder claim (Lua `SET NX` / `GET`).
+//! - `claim`: one first-responder claim (Lua `SET NX` / `GET`);
+//! - `decision_with_availability`: one decision that may skip members (the
+//!   pick script: availability, open counts, cursor and deal in one round
+//!   trip).
 
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
@@ -55,5 +58,23 @@ fn claim(bencher: Bencher) {
     bencher.counter(ItemsCount::new(1usize)).bench_local(|| {
         n += 1;
         black_box(s.claim(&format!("bench:deal-{n}"), "manager").expect("redis up"))
+    });
+}
+
+#[divan::bench]
+fn decision_with_availability(bencher: Bencher) {
+    use chatroute::runtime::{Pick, PickRules};
+    let s = state();
+    let cursor = s.cursor("bench:pick");
+    let cycle: Vec<String> = ["bruce", "scrooge", "tony", "tony", "kostya"].map(String::from).into();
+    let max_open = [("bruce".to_owned(), 1_000_000_000)].into();
+    s.set_available("bench", "tony", false).expect("redis up");
+    let mut n = 0u64;
+    bencher.counter(ItemsCount::new(1usize)).bench_local(|| {
+        n += 1;
+        let deal = n.to_string();
+        let rules = PickRules { skip_unavailable: true, max_open: &max_open };
+        let pick = Pick { account: "bench", cycle: &cycle, rules, deal: Some(&deal) };
+        black_box(s.pick(&cursor, &pick).expect("redis up"))
     });
 }

@@ -32,6 +32,36 @@ fn round_robin_decision(bencher: Bencher) {
     bencher.bench(|| black_box(router.new_deal(black_box("ch0")).map(|d| d.responsible).is_ok()));
 }
 
+/// The stationery example with `skip_unavailable` and a limit on every
+/// member, Tony unavailable: each decision skips him.
+fn availability_router() -> Router<InProcess> {
+    let spec = std::fs::read_to_string("examples/stationery-wholesale.toml")
+        .expect("example")
+        .replacen("mode = \"round_robin\"", "mode = \"round_robin\"\nskip_unavailable = true", 1)
+        .replace("{ employee = \"bruce\" }", "{ employee = \"bruce\", max_open = 1000000000 }");
+    let checked = chatroute::check::check_bytes("spec", spec.into_bytes());
+    let router =
+        Router::new(chatroute::compile::compile(checked.spec.as_ref().expect("valid"), None), InProcess::new());
+    router.set_available("tony", false).expect("in memory");
+    router
+}
+
+#[divan::bench]
+fn round_robin_decision_with_availability(bencher: Bencher) {
+    let router = availability_router();
+    bencher.bench(|| black_box(router.new_deal(black_box("wa-opt")).map(|d| d.responsible).is_ok()));
+}
+
+#[divan::bench]
+fn round_robin_decision_with_availability_and_deal_id(bencher: Bencher) {
+    let router = availability_router();
+    let mut n = 0u64;
+    bencher.bench_local(|| {
+        n += 1;
+        black_box(router.new_deal_for("wa-opt", Some(&n.to_string())).map(|d| d.responsible).is_ok())
+    });
+}
+
 #[divan::bench]
 fn first_responder_claim(bencher: Bencher) {
     let router = router("M");

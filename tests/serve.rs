@@ -273,3 +273,49 @@ fn the_openapi_document_is_generated_committed_and_served() {
     let serve = Serve::start(&compiled(&dir, "stationery-wholesale"), &[]);
     assert_eq!(get(&agent(), &serve.url("/openapi.json")).1, committed);
 }
+
+#[test]
+fn availability_and_closing_deals_over_http() {
+    let dir = cli_support::scratch("serve-availability");
+    let spec = std::fs::read_to_string("examples/stationery-wholesale.toml")
+        .unwrap()
+        .replacen("mode = \"round_robin\"", "mode = \"round_robin\"\nskip_unavailable = true", 1)
+        .replace("{ employee = \"tony\", weight = 2 }", "{ employee = \"tony\", weight = 2, max_open = 1 }");
+    let checked = chatroute::check::check_bytes("spec", spec.into_bytes());
+    let table = dir.join("t.json");
+    std::fs::write(&table, chatroute::compile::compile(checked.spec.as_ref().unwrap(), None).to_bytes()).unwrap();
+    let serve = Serve::start(&table, &[]);
+    let agent = agent();
+    let deal = |id: &str| {
+        let (status, body) =
+            post(&agent, &serve.url("/v1/deals"), &format!(r#"{{"channel": "wa-opt", "deal": "{id}"}}"#)).unwrap();
+        assert_eq!(status, 200, "{body}");
+        body["responsible"].clone()
+    };
+    let (status, body) = deal_without_id(&agent, &serve);
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_request")), "a capped channel needs deal ids");
+
+    let mut put = agent.put(&serve.url("/v1/employees/scrooge/availability")).send(r#"{"available": false}"#).unwrap();
+    assert_eq!(put.status().as_u16(), 200, "{}", put.body_mut().read_to_string().unwrap());
+    let who: Vec<Value> = ["d1", "d2", "d3", "d4"].iter().map(|d| deal(d)).collect();
+    assert_eq!(who[0]["employee"], "bruce");
+    assert_eq!(who[1]["employee"], "tony", "scrooge is skipped");
+    assert_eq!(who[2]["employee"], "kostya", "tony is full");
+    assert_eq!(who[3]["employee"], "bruce");
+    let (status, closed) = post(&agent, &serve.url("/v1/deals/d2/close"), "").unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(closed, serde_json::json!({"deal": "d2", "closed": true, "employee": "tony"}));
+    assert_eq!(deal("d5")["employee"], "tony", "room again after the close");
+
+    for handle in ["bruce", "tony", "kostya"] {
+        let url = serve.url(&format!("/v1/employees/{handle}/availability"));
+        assert_eq!(agent.put(&url).send(r#"{"available": false}"#).unwrap().status().as_u16(), 200);
+    }
+    assert_eq!(deal("d6"), serde_json::json!({"unassigned": true}));
+    let unknown = agent.put(&serve.url("/v1/employees/ghost/availability")).send(r#"{"available": true}"#).unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+}
+
+fn deal_without_id(agent: &ureq::Agent, serve: &Serve) -> (u16, Value) {
+    post(agent, &serve.url("/v1/deals"), r#"{"channel": "wa-opt"}"#).unwrap()
+}
