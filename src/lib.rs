@@ -38,6 +38,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod http;
 pub mod init;
+pub mod lsp;
 pub mod parse;
 pub mod paths;
 pub mod phone;

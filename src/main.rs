@@ -117,6 +117,8 @@ enum Command {
     Schema,
     /// Print the OpenAPI document of `serve`.
     Openapi,
+    /// Run the language server on stdio (every rule, hover, completion, rename and quick fixes in the editor).
+    Lsp,
     /// Explain a diagnostic code, e.g. `chatroute explain CR204`.
     Explain {
         /// The code.
@@ -197,6 +199,9 @@ fn main() -> ExitCode {
         Command::Man => cli::docs::man(Cli::command()),
         Command::Schema => cli::docs::schema(),
         Command::Openapi => cli::docs::openapi(),
+        Command::Lsp => {
+            chatroute::lsp::run_stdio().map_err(|err| cli::Failure::Error(format!("language server: {err}")))
+        }
         Command::Explain { code } => cli::docs::explain(&code),
     })
 }

@@ -121,6 +121,49 @@ fn resolve(node: &'static Value) -> Option<&'static Value> {
     }
 }
 
+/// The schema node of a place in a spec (`["channels", "wa", "transport"]`),
+/// following `$ref`, map values, array items and the first `anyOf` branch
+/// that has the next key: what editors describe and complete there.
+pub fn node_at<S: AsRef<str>>(path: &[S]) -> Option<&'static Value> {
+    fn walk<S: AsRef<str>>(node: &'static Value, path: &[S]) -> Option<&'static Value> {
+        let node = resolve(node)?;
+        let Some((first, rest)) = path.split_first() else { return Some(node) };
+        let first = first.as_ref();
+        let branches = node.get("anyOf").and_then(Value::as_array).into_iter().flatten();
+        if let Some(found) = branches.filter_map(|b| walk(b, path)).next() {
+            return Some(found);
+        }
+        let next = node
+            .get("properties")
+            .and_then(|p| p.get(first))
+            .or_else(|| node.get("additionalProperties").filter(|a| a.is_object()))
+            .or_else(|| first.parse::<usize>().ok().and(node.get("items")))?;
+        walk(next, rest)
+    }
+    walk(generated(), path)
+}
+
+/// The description of a node (or of its first described `anyOf` branch).
+pub fn describe(node: &'static Value) -> Option<&'static str> {
+    description(node).or_else(|| {
+        node.get("anyOf")?.as_array()?.iter().filter_map(resolve).find_map(|b| b.get("description")?.as_str())
+    })
+}
+
+/// The keywords a node accepts (`enum`, `const` and `oneOf` of them).
+pub fn keywords(node: &'static Value) -> Vec<&'static str> {
+    let node = resolve(node).unwrap_or(node);
+    let mut out: Vec<&str> =
+        node.get("enum").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    for key in ["oneOf", "anyOf"] {
+        for branch in node.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(resolve) {
+            out.extend(branch.get("const").and_then(Value::as_str));
+            out.extend(keywords(branch));
+        }
+    }
+    out
+}
+
 fn description(node: &Value) -> Option<&str> {
     node.get("description").and_then(Value::as_str)
 }

@@ -1,0 +1,215 @@
+//! What the server knows of a document beyond its diagnostics: the item at
+//! a position, every place an employee handle is written, and the context
+//! a completion is asked in. All read from the spanned TOML tree, which the
+//! parser gives even for a half-typed file.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// The key or value under the cursor, with its path from the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct At {
+    pub path: Vec<String>,
+    pub on_key: bool,
+    pub span: Range<usize>,
+}
+
+/// The innermost key or scalar value containing `offset`.
+pub fn at(root: &DeTable<'_>, offset: usize) -> Option<At> {
+    fn table(t: &DeTable<'_>, offset: usize, path: &mut Vec<String>) -> Option<At> {
+        for (key, value) in t.iter() {
+            path.push(key.get_ref().to_string());
+            if key.span().contains(&offset) || key.span().end == offset {
+                return Some(At { path: path.clone(), on_key: true, span: key.span() });
+            }
+            if let Some(found) = item(value, offset, path) {
+                return Some(found);
+            }
+            path.pop();
+        }
+        None
+    }
+    fn item(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut Vec<String>) -> Option<At> {
+        let span = value.span();
+        if !(span.start <= offset && offset <= span.end) {
+            return None;
+        }
+        match value.get_ref() {
+            DeValue::Table(t) => table(t, offset, path),
+            DeValue::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+                path.push(i.to_string());
+                let found = item(v, offset, path);
+                path.pop();
+                found
+            }),
+            _ => Some(At { path: path.clone(), on_key: false, span }),
+        }
+    }
+    table(root, offset, &mut Vec::new())
+}
+
+/// Where a handle is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Its key under `[employees]`.
+    Definition,
+    /// A key of an access table.
+    AccessKey,
+    /// A string value: an assignment member or a chat admin.
+    Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub handle: String,
+    pub span: Range<usize>,
+    pub kind: Kind,
+}
+
+fn get<'a, 't>(t: &'a DeTable<'t>, key: &str) -> Option<&'a Spanned<DeValue<'t>>> {
+    t.get(key)
+}
+
+fn as_table<'a, 't>(v: Option<&'a Spanned<DeValue<'t>>>) -> Option<&'a DeTable<'t>> {
+    match v?.get_ref() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// Every place an employee handle is written: the definitions, assignment
+/// members, access keys and chat admins.
+pub fn occurrences(root: &DeTable<'_>) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    for (key, _) in as_table(get(root, "employees")).into_iter().flat_map(|t| t.iter()) {
+        out.push(Occurrence { handle: key.get_ref().to_string(), span: key.span(), kind: Kind::Definition });
+    }
+    fn members(out: &mut Vec<Occurrence>, assignment: Option<&DeTable<'_>>) {
+        let Some(DeValue::Array(items)) = assignment.and_then(|a| get(a, "members")).map(Spanned::get_ref) else {
+            return;
+        };
+        for member in items {
+            if let DeValue::Table(m) = member.get_ref()
+                && let Some(v) = get(m, "employee")
+                && let DeValue::String(s) = v.get_ref()
+            {
+                out.push(Occurrence { handle: s.to_string(), span: v.span(), kind: Kind::Value });
+            }
+        }
+    }
+    members(&mut out, as_table(get(root, "assignment")));
+    let channels = as_table(get(root, "channels"));
+    for (_, channel) in channels.into_iter().flat_map(|t| t.iter()) {
+        let DeValue::Table(channel) = channel.get_ref() else { continue };
+        members(&mut out, as_table(get(channel, "assignment")));
+        for (key, _) in as_table(get(channel, "access")).into_iter().flat_map(|t| t.iter()) {
+            if key.get_ref() != "everyone" {
+                out.push(Occurrence { handle: key.get_ref().to_string(), span: key.span(), kind: Kind::AccessKey });
+            }
+        }
+    }
+    if let Some(DeValue::Array(admins)) =
+        as_table(get(root, "global_chat")).and_then(|g| get(g, "admins")).map(Spanned::get_ref)
+    {
+        for admin in admins {
+            if let DeValue::String(s) = admin.get_ref() {
+                out.push(Occurrence { handle: s.to_string(), span: admin.span(), kind: Kind::Value });
+            }
+        }
+    }
+    out.sort_by_key(|o| o.span.start);
+    out
+}
+
+/// The handle written at `offset`, if any.
+pub fn handle_at(occurrences: &[Occurrence], offset: usize) -> Option<&Occurrence> {
+    occurrences.iter().find(|o| o.span.start <= offset && offset <= o.span.end)
+}
+
+/// What a completion at the cursor is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Context {
+    /// An employee handle (a member, an admin, an access key).
+    Handle { quoted: bool },
+    /// A value of `key` in the table at `table`.
+    Value { table: Vec<String>, key: String },
+    /// A key of the table at `table`.
+    Key { table: Vec<String> },
+}
+
+/// The completion context, read from the text: the line up to the cursor
+/// and the last table header above it. The tree may be half-typed; the
+/// text always answers.
+pub fn context(text: &str, offset: usize) -> Context {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = &before[line_start..];
+    let table = before[..line_start]
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix('[').and_then(|h| h.split(']').next()))
+        .map(|h| h.trim_start_matches('[').split('.').map(|s| s.trim().trim_matches('"').to_owned()).collect())
+        .unwrap_or_default();
+    let in_members = line.contains("employee")
+        || line.contains("admins")
+        || before.rfind("members").is_some_and(|m| !before[m..].contains(']'));
+    if let Some((key_part, value_part)) = line.rsplit_once('=') {
+        let key = key_part.rsplit(['{', ',', ' ']).find(|s| !s.trim().is_empty()).unwrap_or("").trim().to_owned();
+        if key == "employee" || key == "admins" || (key.is_empty() && in_members) {
+            return Context::Handle { quoted: value_part.contains('"') };
+        }
+        return Context::Value { table, key };
+    }
+    if table.last().is_some_and(|t| t == "access") {
+        return Context::Handle { quoted: false };
+    }
+    Context::Key { table }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = "[employees]\nbruce = { name = \"B\" }\n[assignment]\nmode = \"round_robin\"\nmembers = [{ employee = \"bruce\" }]\n[channels.wa.access]\nbruce = \"read\"\n[global_chat]\nadmins = [\"bruce\"]\n";
+
+    #[test]
+    fn every_place_a_handle_is_written() {
+        let (root, _) = DeTable::parse_recoverable(SPEC);
+        let found: Vec<(Kind, &str)> =
+            occurrences(root.get_ref()).iter().map(|o| (o.kind, &SPEC[o.span.clone()])).collect();
+        assert_eq!(
+            found,
+            [
+                (Kind::Definition, "bruce"),
+                (Kind::Value, "\"bruce\""),
+                (Kind::AccessKey, "bruce"),
+                (Kind::Value, "\"bruce\"")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_item_under_the_cursor() {
+        let (root, _) = DeTable::parse_recoverable(SPEC);
+        let offset = SPEC.find("round_robin").unwrap();
+        let found = at(root.get_ref(), offset).unwrap();
+        assert_eq!((found.path, found.on_key), (vec!["assignment".to_owned(), "mode".to_owned()], false));
+    }
+
+    #[test]
+    fn completion_contexts() {
+        let t = "[assignment]\nmembers = [{ employee = \"br";
+        assert_eq!(context(t, t.len()), Context::Handle { quoted: true });
+        let t = "[channels.wa]\ntransport = ";
+        assert_eq!(
+            context(t, t.len()),
+            Context::Value { table: vec!["channels".into(), "wa".into()], key: "transport".into() }
+        );
+        let t = "[channels.wa.access]\nbr";
+        assert_eq!(context(t, t.len()), Context::Handle { quoted: false });
+        let t = "[global_chat]\nvis";
+        assert_eq!(context(t, t.len()), Context::Key { table: vec!["global_chat".into()] });
+    }
+}

@@ -1,0 +1,183 @@
+//! `chatroute lsp`: every rule in the editor while typing. A Language
+//! Server Protocol server on stdio (rust-analyzer's `lsp-server`), on the
+//! library's own check pipeline: no rule is implemented twice.
+//!
+//! Full-text sync; diagnostics on open and every change (cleared on close);
+//! hover (a key's schema description, an employee's access, assignments and
+//! outgoing channel, a diagnostic's explanation); completion (keys and
+//! values from the schema, handles, pipelines and stages from a CRM
+//! snapshot: `chatroute.crm.json` beside the spec or the client's
+//! `crmSnapshot` setting); definition, references and rename of handles;
+//! quick fixes. Positions in the negotiated encoding (UTF-16 by default).
+
+mod actions;
+pub mod analysis;
+mod features;
+pub mod position;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use serde_json::{Value, json};
+
+use self::position::Encoding;
+use crate::check::{Accounts, Checked, check_against};
+use crate::crm::Snapshot;
+
+/// Where the explanations of codes are published.
+pub const DOCS_URL: &str = "https://github.com/chatroute/chatroute/blob/main/docs/diagnostics.md";
+
+/// One open document and its last check.
+pub struct Document {
+    pub text: String,
+    pub checked: Checked,
+    pub crm: Option<Snapshot>,
+}
+
+/// The server's state.
+pub struct Server {
+    pub encoding: Encoding,
+    pub documents: HashMap<String, Document>,
+    /// A CRM snapshot named in the client's settings (`crmSnapshot`).
+    pub crm_setting: Option<PathBuf>,
+}
+
+/// Runs the server on stdio until the client says `exit`.
+pub fn run_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let (connection, io) = Connection::stdio();
+    serve(&connection)?;
+    // The writer thread ends when the connection's sender is gone.
+    drop(connection);
+    io.join()?;
+    Ok(())
+}
+
+/// The initialize handshake, then the message loop.
+pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let (id, params) = connection.initialize_start()?;
+    let encoding = Encoding::negotiate(params.pointer("/capabilities/general/positionEncodings"));
+    let crm_setting = params.pointer("/initializationOptions/crmSnapshot").and_then(Value::as_str).map(PathBuf::from);
+    let capabilities = json!({
+        "positionEncoding": encoding.name(),
+        "textDocumentSync": { "openClose": true, "change": 1 },
+        "hoverProvider": true,
+        "completionProvider": { "triggerCharacters": ["\"", "=", " ", "."] },
+        "definitionProvider": true,
+        "referencesProvider": true,
+        "renameProvider": { "prepareProvider": false },
+        "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+    });
+    let result = json!({ "capabilities": capabilities, "serverInfo": { "name": "chatroute", "version": env!("CARGO_PKG_VERSION") } });
+    connection.initialize_finish(id, result)?;
+    let mut server = Server { encoding, documents: HashMap::new(), crm_setting };
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => {
+                if connection.handle_shutdown(&request)? {
+                    return Ok(());
+                }
+                let response = server.request(request);
+                connection.sender.send(Message::Response(response))?;
+            }
+            Message::Notification(n) => {
+                for out in server.notification(n) {
+                    connection.sender.send(Message::Notification(out))?;
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+impl Server {
+    fn request(&mut self, request: Request) -> Response {
+        let p = &request.params;
+        let result = match request.method.as_str() {
+            "textDocument/hover" => self.with_doc(p, features::hover),
+            "textDocument/completion" => self.with_doc(p, features::completion),
+            "textDocument/definition" => self.with_doc(p, features::definition),
+            "textDocument/references" => self.with_doc(p, features::references),
+            "textDocument/rename" => self.with_doc(p, features::rename),
+            "textDocument/codeAction" => self.with_doc(p, actions::code_actions),
+            method => {
+                let message = format!("unsupported request {method}");
+                return Response::new_err(request.id, ErrorCode::MethodNotFound as i32, message);
+            }
+        };
+        Response::new_ok(request.id, result)
+    }
+
+    /// Runs a feature on the document the params name; `null` for an
+    /// unknown document.
+    fn with_doc(&self, params: &Value, f: fn(&Server, &str, &Document, &Value) -> Value) -> Value {
+        let uri = params.pointer("/textDocument/uri").and_then(Value::as_str).unwrap_or("");
+        self.documents.get(uri).map_or(Value::Null, |doc| f(self, uri, doc, params))
+    }
+
+    fn notification(&mut self, n: Notification) -> Vec<Notification> {
+        let uri = n.params.pointer("/textDocument/uri").and_then(Value::as_str).unwrap_or("").to_owned();
+        match n.method.as_str() {
+            "textDocument/didOpen" => {
+                let text = n.params.pointer("/textDocument/text").and_then(Value::as_str).unwrap_or("");
+                vec![self.update(&uri, text.to_owned())]
+            }
+            "textDocument/didChange" => {
+                // Full sync: the last change holds the whole text.
+                let changes = n.params["contentChanges"].as_array();
+                let Some(text) = changes.and_then(|c| c.last()).and_then(|c| c["text"].as_str()) else { return vec![] };
+                vec![self.update(&uri, text.to_owned())]
+            }
+            "textDocument/didClose" => {
+                self.documents.remove(&uri);
+                vec![publish(&uri, Vec::new())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Re-checks a document and says its diagnostics.
+    fn update(&mut self, uri: &str, text: String) -> Notification {
+        let crm = self.crm_for(uri);
+        let checked =
+            check_against(&file_path(uri), text.clone().into_bytes(), Accounts { crm: crm.as_ref(), wazzup: None });
+        let diagnostics = features::with_uri(features::diagnostics(self, &text, &checked), uri);
+        self.documents.insert(uri.to_owned(), Document { text, checked, crm });
+        publish(uri, diagnostics)
+    }
+
+    /// The CRM snapshot of the settings, else `chatroute.crm.json` beside the spec.
+    fn crm_for(&self, uri: &str) -> Option<Snapshot> {
+        let beside = || PathBuf::from(file_path(uri)).parent().map(|d| d.join("chatroute.crm.json"));
+        let path = self.crm_setting.clone().or_else(beside)?;
+        Snapshot::load(&path).ok()
+    }
+}
+
+fn publish(uri: &str, diagnostics: Vec<Value>) -> Notification {
+    Notification::new("textDocument/publishDiagnostics".into(), json!({ "uri": uri, "diagnostics": diagnostics }))
+}
+
+/// The file path of a `file://` URI (percent-decoded); the URI itself
+/// otherwise.
+pub fn file_path(uri: &str) -> String {
+    let Some(path) = uri.strip_prefix("file://") else { return uri.to_owned() };
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%').then(|| bytes.get(i + 1..i + 3)).flatten();
+        match hex.and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()) {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -1,0 +1,238 @@
+//! `chatroute lsp` driven by a scripted client over stdio, as an editor
+//! drives it: every feature at the protocol level, and positions in UTF-16.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: u64,
+    /// The last diagnostics published per URI.
+    diagnostics: std::collections::HashMap<String, Vec<Value>>,
+}
+
+impl Client {
+    fn start(init_options: Value) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (stdin, stdout) = (child.stdin.take().unwrap(), BufReader::new(child.stdout.take().unwrap()));
+        let mut client = Client { child, stdin, stdout, next_id: 1, diagnostics: Default::default() };
+        let result = client.request("initialize", json!({ "capabilities": {}, "initializationOptions": init_options }));
+        assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "the server closed its output");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.strip_prefix("Content-Length: ") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.stdout.read_exact(&mut body).unwrap();
+        let message: Value = serde_json::from_slice(&body).unwrap();
+        if message["method"] == "textDocument/publishDiagnostics" {
+            let uri = message["params"]["uri"].as_str().unwrap().to_owned();
+            self.diagnostics.insert(uri, message["params"]["diagnostics"].as_array().unwrap().clone());
+        }
+        message
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let message = self.receive();
+            if message["id"] == id {
+                assert!(message.get("error").is_none(), "{message}");
+                return message["result"].clone();
+            }
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Opens or changes a document and waits for its diagnostics.
+    fn set_text(&mut self, uri: &str, text: &str, version: i64) -> Vec<Value> {
+        if version == 1 {
+            let doc = json!({ "uri": uri, "languageId": "toml", "version": 1, "text": text });
+            self.notify("textDocument/didOpen", json!({ "textDocument": doc }));
+        } else {
+            let params =
+                json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] });
+            self.notify("textDocument/didChange", params);
+        }
+        loop {
+            let message = self.receive();
+            if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri {
+                return self.diagnostics[uri].clone();
+            }
+        }
+    }
+
+    fn at(&mut self, method: &str, uri: &str, line: usize, character: usize, extra: Value) -> Value {
+        let mut params =
+            json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            params[k] = v.clone();
+        }
+        self.request(method, params)
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = self.child.kill();
+        } else {
+            let _ = self.request("shutdown", Value::Null);
+            self.notify("exit", Value::Null);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// The DESIGN.md example with a second `default_outgoing` for Bruce.
+fn two_outgoing() -> String {
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    let second = "bruce = \"read_send\"\n\n[channels.ig-art.assignment]";
+    assert!(acme.contains(second));
+    acme.replace(second, "bruce = { level = \"read_send\", default_outgoing = true }\n\n[channels.ig-art.assignment]")
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text[..text.rfind(needle).unwrap()].matches('\n').count()
+}
+
+#[test]
+fn diagnostics_hover_completion_definition_rename_and_a_quick_fix() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/acme.toml";
+    let text = two_outgoing();
+    let diagnostics = client.set_text(uri, &text, 1);
+    let d = diagnostics.iter().find(|d| d["code"] == "CR301").expect("CR301 published");
+    let line = line_of(&text, "bruce = { level = \"read_send\", default_outgoing = true }");
+    assert_eq!(d["range"]["start"]["line"], line);
+    assert_eq!(d["range"]["start"]["character"], "bruce = { level = \"read_send\", ".len());
+    assert_eq!(d["severity"], 1);
+    assert!(d["codeDescription"]["href"].as_str().unwrap().ends_with("#cr301"));
+    assert_eq!(d["relatedInformation"][0]["location"]["uri"], uri);
+
+    // Hover on an employee: their access, outgoing channel, assignments.
+    let bruce_line = line_of(&text, "bruce   = { name");
+    let hover = client.at("textDocument/hover", uri, bruce_line, 1, json!({}));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        shown.contains("Bruce Wayne") && shown.contains("`wa-retail`: read_send") && shown.contains("takes new deals"),
+        "{shown}"
+    );
+
+    // Handle completion inside `members`.
+    let members_line = line_of(&text, "{ employee = \"bruce\" },");
+    let character = "  { employee = \"".len();
+    let completion = client.at("textDocument/completion", uri, members_line, character, json!({}));
+    let labels: Vec<&str> =
+        completion["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"kostya") && labels.contains(&"olga"), "{labels:?}");
+
+    // Definition of a handle used as a member.
+    let definition = client.at("textDocument/definition", uri, members_line, character + 1, json!({}));
+    assert_eq!(definition["range"]["start"]["line"], bruce_line);
+
+    // Rename: every place, nothing else.
+    let rename = client.at("textDocument/rename", uri, bruce_line, 1, json!({ "newName": "bruce_w" }));
+    let edits = rename["changes"][uri].as_array().unwrap();
+    let references = client.at("textDocument/references", uri, bruce_line, 1, json!({}));
+    assert_eq!(edits.len(), references.as_array().unwrap().len());
+    assert_eq!(edits.len(), text.matches("bruce").count() - text.matches("bruce@").count());
+
+    // The quick fix removes the second mark, and the diagnostic goes.
+    let range = d["range"].clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": range, "context": { "diagnostics": [d] } }),
+    );
+    let edit = &actions[0]["edit"]["changes"][uri][0];
+    let fixed = apply(&text, edit);
+    let after = client.set_text(uri, &fixed, 2);
+    assert!(after.iter().all(|d| d["code"] != "CR301"), "{after:?}");
+    assert!(after.iter().all(|d| d["severity"] != 1), "the fix leaves no error: {after:?}");
+
+    // Closing clears the document's diagnostics.
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    loop {
+        let m = client.receive();
+        if m["method"] == "textDocument/publishDiagnostics" {
+            assert_eq!(m["params"]["diagnostics"], json!([]));
+            break;
+        }
+    }
+}
+
+/// Applies one edit (single-line ranges, UTF-16 = bytes for ASCII lines).
+fn apply(text: &str, edit: &Value) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + p["character"].as_u64().unwrap() as usize
+    };
+    let (s, e) = (offset(&edit["range"]["start"]), offset(&edit["range"]["end"]));
+    format!("{}{}{}", &text[..s], edit["newText"].as_str().unwrap(), &text[e..])
+}
+
+#[test]
+fn cyrillic_lines_place_ranges_in_utf16() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/cyr.toml";
+    let text = "version = 1\n[integration]\naccount = \"acme\"\n[employees]\n\"иван\" = { name = \"Иван Петров\" }\n[defaults]\nnew_deals = { pipeline = \"Продажи\", stage = \"Новый\" }\n[assignment]\nmode = \"round_robin\"\nmembers = [{ employee = \"иван\" }, { employee = \"ивна\" }]\n[channels.wa]\nname = \"WA\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\naccess = { everyone = \"read_send\" }\n";
+    let diagnostics = client.set_text(uri, text, 1);
+    let d = diagnostics.iter().find(|d| d["code"] == "CR101").expect("CR101");
+    let line = "members = [{ employee = \"иван\" }, { employee = ";
+    assert_eq!(d["range"]["start"], json!({ "line": 9, "character": line.chars().count() }));
+    assert_eq!(d["range"]["end"]["character"], line.chars().count() + "\"ивна\"".chars().count());
+    // And back: a hover at a UTF-16 position finds the handle.
+    let hover = client.at("textDocument/hover", uri, 9, "members = [{ employee = \"и".chars().count(), json!({}));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("Иван Петров"), "{hover}");
+}
+
+#[test]
+fn keys_values_and_crm_names_complete_from_the_schema_and_the_snapshot() {
+    let mut client = Client::start(json!({ "crmSnapshot": "tests/fixtures/crm/acme.snapshot.json" }));
+    let uri = "file:///tmp/chatroute-lsp/complete.toml";
+    let text = "[channels.wa]\ntransport = \n[defaults]\nnew_deals = { pipeline = \"\n[global_chat]\n\n";
+    client.set_text(uri, text, 1);
+    let labels = |v: Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_owned()).collect()
+    };
+    let transports = labels(client.at("textDocument/completion", uri, 1, "transport = ".len(), json!({})));
+    assert!(transports.contains(&"tgapi".to_owned()) && transports.contains(&"whatsapp".to_owned()), "{transports:?}");
+    let pipelines =
+        labels(client.at("textDocument/completion", uri, 3, "new_deals = { pipeline = \"".len(), json!({})));
+    assert_eq!(pipelines, ["Sales", "Retail"]);
+    let keys = labels(client.at("textDocument/completion", uri, 5, 0, json!({})));
+    assert!(keys.contains(&"visibility".to_owned()) && keys.contains(&"admins".to_owned()), "{keys:?}");
+}

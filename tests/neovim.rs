@@ -1,0 +1,54 @@
+//! A real editor as the language server's client: headless Neovim opens a
+//! spec with `chatroute lsp` attached, and the test reads the diagnostics
+//! Neovim received. `.ci/run` installs Neovim (Debian's package) and sets
+//! `CHATROUTE_REQUIRE_NVIM`, which turns a missing `nvim` into a failure.
+
+use std::process::Command;
+
+const SCRIPT: &str = r#"
+local spec, out, bin = os.getenv("SPEC"), os.getenv("OUT"), os.getenv("CHATROUTE_BIN")
+local client = vim.lsp.start_client({ name = "chatroute", cmd = { bin, "lsp" }, root_dir = vim.fn.fnamemodify(spec, ":h") })
+vim.cmd("edit " .. spec)
+vim.lsp.buf_attach_client(0, client)
+vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end, 50)
+local lines = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do
+  local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code) or ""
+  table.insert(lines, string.format("%d:%d:%s:%s", d.lnum, d.col, code, (d.message:gsub("\n", " "))))
+end
+vim.fn.writefile(lines, out)
+vim.cmd("qa!")
+"#;
+
+#[test]
+fn neovim_shows_the_servers_diagnostics_at_their_place() {
+    if Command::new("nvim").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CHATROUTE_REQUIRE_NVIM").is_none(),
+            "CHATROUTE_REQUIRE_NVIM is set but nvim is missing"
+        );
+        eprintln!("SKIPPED: nvim not found; apt-get install neovim to run this test");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("chatroute-nvim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("spec.toml");
+    // A member whose handle is misspelt.
+    let text = std::fs::read_to_string("tests/fixtures/CR101.toml").unwrap();
+    std::fs::write(&spec, &text).unwrap();
+    let script = dir.join("init.lua");
+    std::fs::write(&script, SCRIPT).unwrap();
+    let out = dir.join("diagnostics.txt");
+    let run = Command::new("nvim")
+        .args(["--headless", "--clean", "-u", "NONE", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .env("SPEC", &spec)
+        .env("OUT", &out)
+        .env("CHATROUTE_BIN", env!("CARGO_BIN_EXE_chatroute"))
+        .output()
+        .unwrap();
+    let received = std::fs::read_to_string(&out)
+        .unwrap_or_else(|e| panic!("no diagnostics written ({e}): {}", String::from_utf8_lossy(&run.stderr)));
+    // CR101 at tests/fixtures/CR101.toml:15:25 (1-based): 14:24 0-based.
+    assert!(received.lines().any(|l| l.starts_with("14:24:CR101:unknown employee `bruse`")), "{received}");
+}
