@@ -68,7 +68,8 @@ fn fix(text: &str, d: &Diagnostic) -> Option<(String, (Range<usize>, String))> {
 /// before it inside an inline table, or the whole line in a table.
 fn removal(text: &str, key: Range<usize>) -> Option<Range<usize>> {
     let after = &text[key.start..];
-    let value_end = key.start + after.find([',', '}', '\n']).unwrap_or(after.len());
+    let value_len = after.find([',', '}', '\n']).unwrap_or(after.len());
+    let value_end = key.start + after[..value_len].trim_end().len();
     let before = text[..key.start].trim_end_matches([' ', '\t']);
     if before.ends_with(',') {
         return Some(before.len() - 1..value_end);

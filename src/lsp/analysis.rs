@@ -33,11 +33,15 @@ pub fn at(root: &DeTable<'_>, offset: usize) -> Option<At> {
     }
     fn item(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut Vec<String>) -> Option<At> {
         let span = value.span();
+        // A `[table]`'s span is its header, not its body: look inside always.
+        if let DeValue::Table(t) = value.get_ref() {
+            return table(t, offset, path);
+        }
         if !(span.start <= offset && offset <= span.end) {
             return None;
         }
         match value.get_ref() {
-            DeValue::Table(t) => table(t, offset, path),
+            DeValue::Table(_) => None,
             DeValue::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
                 path.push(i.to_string());
                 let found = item(v, offset, path);
