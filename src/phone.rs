@@ -12,21 +12,27 @@ use std::sync::{LazyLock, Mutex};
 use phonenumber::metadata::{Database, loader};
 use phonenumber::{NationalNumber, PhoneNumber};
 
-const METADATA_XML: &str = include_str!("../data/PhoneNumberMetadata.xml");
-
-/// Every territory's metadata, patterns not compiled.
-static METADATA: LazyLock<Vec<loader::Metadata>> = LazyLock::new(|| {
-    loader::load(std::io::Cursor::new(METADATA_XML)).expect("the vendored libphonenumber metadata loads")
-});
+// `TERRITORIES`: the metadata split by territory at build time (build.rs).
+include!(concat!(env!("OUT_DIR"), "/phone_territories.rs"));
 
 /// Calling code of each region (ISO 3166-1 alpha-2; not the non-geographic "001").
 static REGIONS: LazyLock<HashMap<&'static str, u16>> = LazyLock::new(|| {
-    METADATA
+    TERRITORIES
         .iter()
-        .filter_map(|m| Some((m.id.as_deref()?, m.country_code?)))
+        .map(|(id, code, _)| (*id, *code))
         .filter(|(id, _)| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
         .collect()
 });
+
+/// The parsed metadata of the territories with this calling code.
+fn territories(code: u16) -> Vec<loader::Metadata> {
+    let elements: String = TERRITORIES.iter().filter(|(_, c, _)| *c == code).map(|(_, _, xml)| *xml).collect();
+    if elements.is_empty() {
+        return Vec::new();
+    }
+    let document = format!("<phoneNumberMetadata><territories>{elements}</territories></phoneNumberMetadata>");
+    loader::load(std::io::Cursor::new(document)).expect("the vendored libphonenumber metadata loads")
+}
 
 /// Loads the metadata most specs need (+7), so that a caller can have it
 /// loaded on a thread of its own while files are parsed.
@@ -40,8 +46,7 @@ fn database(code: u16) -> Option<&'static Database> {
     static DATABASES: LazyLock<Mutex<HashMap<u16, Option<&'static Database>>>> = LazyLock::new(Default::default);
     let mut databases = DATABASES.lock().unwrap_or_else(|p| p.into_inner());
     *databases.entry(code).or_insert_with(|| {
-        let territories: Vec<loader::Metadata> =
-            METADATA.iter().filter(|m| m.country_code == Some(code)).cloned().collect();
+        let territories = territories(code);
         if territories.is_empty() {
             return None;
         }
@@ -245,7 +250,8 @@ mod tests {
             .collect();
         assert_eq!(*REGIONS, builtin);
         let mut checked = 0;
-        for meta in METADATA.iter() {
+        let codes: std::collections::BTreeSet<u16> = TERRITORIES.iter().map(|(_, c, _)| *c).collect();
+        for meta in codes.into_iter().flat_map(territories) {
             let code = meta.country_code.unwrap_or_default();
             let descriptors = [&meta.fixed_line, &meta.mobile, &meta.toll_free, &meta.premium_rate, &meta.voip];
             for example in descriptors.into_iter().flatten().filter_map(|d| d.example.as_deref()) {
