@@ -7,7 +7,7 @@ use std::path::Path;
 
 use chatroute::crm::pull::{Domain, PullOptions};
 
-use super::{Failure, Outcome, write_file};
+use super::{Failure, Outcome, secret, write_file};
 
 /// Which account, where.
 pub struct Target<'a> {
@@ -19,18 +19,7 @@ pub struct Target<'a> {
 /// `contacts`: `None` to skip them, `Some(cap)` to read them (all, or at
 /// most `cap`).
 pub fn pull(target: &Target<'_>, contacts: Option<Option<usize>>, token_file: Option<&Path>, output: &Path) -> Outcome {
-    let token = match token_file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|err| Failure::Error(format!("cannot read the token file {}: {err}", path.display())))?
-            .trim()
-            .to_owned(),
-        None => std::env::var("AMOCRM_TOKEN").unwrap_or_default(),
-    };
-    if token.is_empty() {
-        return Err(Failure::Error(
-            "no token: set AMOCRM_TOKEN or pass --token-file (an account administrator's long-lived token)".into(),
-        ));
-    }
+    let token = secret(token_file, "AMOCRM_TOKEN", "token (an account administrator's long-lived token)")?;
     let domain = if target.kommo { Domain::Kommo } else { Domain::AmoCrm };
     let mut opts = PullOptions::on(domain, target.account, token);
     opts.contacts = contacts.is_some();

@@ -118,6 +118,22 @@ pub fn read_spec(path: &Path) -> Result<Vec<u8>, Failure> {
     chatroute::check::read_spec(path).map_err(|err| Failure::Error(format!("cannot read {}: {err}", path.display())))
 }
 
+/// A secret from a file (trimmed) or else an environment variable; never
+/// printed. `hint` says where to get one when neither has it.
+pub fn secret(file: Option<&Path>, env: &str, hint: &str) -> Result<String, Failure> {
+    let secret = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|err| Failure::Error(format!("cannot read {}: {err}", path.display())))?
+            .trim()
+            .to_owned(),
+        None => std::env::var(env).unwrap_or_default(),
+    };
+    if secret.is_empty() {
+        return Err(Failure::Error(format!("no {hint}: set {env} or pass --token-file")));
+    }
+    Ok(secret)
+}
+
 /// Writes a file atomically.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Outcome {
     chatroute::artifact::write_atomically(path, bytes)

@@ -6,21 +6,10 @@ use std::path::Path;
 
 use chatroute::wazzup::pull::WazzupOptions;
 
-use super::{Failure, Outcome, write_file};
+use super::{Failure, Outcome, secret, write_file};
 
 pub fn pull(base_url: Option<String>, token_file: Option<&Path>, output: &Path) -> Outcome {
-    let key = match token_file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|err| Failure::Error(format!("cannot read the key file {}: {err}", path.display())))?
-            .trim()
-            .to_owned(),
-        None => std::env::var("WAZZUP_TOKEN").unwrap_or_default(),
-    };
-    if key.is_empty() {
-        return Err(Failure::Error(
-            "no API key: set WAZZUP_TOKEN or pass --token-file (Wazzup: Settings -> API)".into(),
-        ));
-    }
+    let key = secret(token_file, "WAZZUP_TOKEN", "API key (Wazzup: Settings -> API)")?;
     let mut opts = WazzupOptions::new(key);
     if let Some(url) = base_url {
         opts.base_url = url.trim_end_matches('/').to_owned();
