@@ -27,15 +27,40 @@ fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
 pub fn document() -> String {
     let mut generator =
         SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
+    let operations = operations(&mut generator);
+    let error = schema::<ErrorBody>(&mut generator);
+    let mut paths = serde_json::Map::new();
+    for op in operations {
+        let (path, method) = (op.path, op.method);
+        paths.entry(path.to_owned()).or_insert_with(|| json!({}))[method] = operation(op, &error);
+    }
+    let doc = json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "chatroute serve",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Routing decisions of a compiled chatroute table over HTTP. Errors are {\"error\": {\"code\", \"message\"}}.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": generator.definitions(),
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "only with --token-file" } },
+        },
+    });
+    serde_json::to_string_pretty(&doc).expect("a JSON value serialises") + "\n"
+}
+
+/// Every endpoint, with the schemas of its bodies.
+fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
     let text = json!({ "type": "string" });
-    let operations = [
+    vec![
         Operation {
             method: "post",
             path: "/v1/deals",
             summary: "Decide a new deal: pipeline, stage and responsible (round robin takes the next ticket)",
-            request: Some(schema::<DealRequest>(&mut generator)),
+            request: Some(schema::<DealRequest>(generator)),
             query: &[],
-            response: schema::<DealResponse>(&mut generator),
+            response: schema::<DealResponse>(generator),
             errors: &[
                 (400, "bad body"),
                 (401, "token missing or wrong"),
@@ -47,9 +72,9 @@ pub fn document() -> String {
             method: "post",
             path: "/v1/claims",
             summary: "First responder: the first claimant of a dialog wins",
-            request: Some(schema::<ClaimRequest>(&mut generator)),
+            request: Some(schema::<ClaimRequest>(generator)),
             query: &[],
-            response: schema::<ClaimResponse>(&mut generator),
+            response: schema::<ClaimResponse>(generator),
             errors: &[
                 (400, "bad body"),
                 (401, "token missing or wrong"),
@@ -64,7 +89,7 @@ pub fn document() -> String {
             summary: "An employee's access level on a channel and default outgoing channel",
             request: None,
             query: &[("channel", "channel id or Wazzup channelId"), ("employee", "employee handle")],
-            response: schema::<AccessResponse>(&mut generator),
+            response: schema::<AccessResponse>(generator),
             errors: &[
                 (400, "missing parameter"),
                 (401, "token missing or wrong"),
@@ -77,16 +102,16 @@ pub fn document() -> String {
             summary: "An employee's levels, default outgoing channel and global chat view",
             request: None,
             query: &[],
-            response: schema::<EmployeeResponse>(&mut generator),
+            response: schema::<EmployeeResponse>(generator),
             errors: &[(401, "token missing or wrong"), (404, "unknown employee")],
         },
         Operation {
             method: "put",
             path: "/v1/employees/{handle}/availability",
             summary: "Mark an employee available or not (skipped where skip_unavailable is on)",
-            request: Some(schema::<AvailabilityRequest>(&mut generator)),
+            request: Some(schema::<AvailabilityRequest>(generator)),
             query: &[],
-            response: schema::<AvailabilityResponse>(&mut generator),
+            response: schema::<AvailabilityResponse>(generator),
             errors: &[
                 (400, "bad body"),
                 (401, "token missing or wrong"),
@@ -100,7 +125,7 @@ pub fn document() -> String {
             summary: "A deal was closed: it no longer counts against its employee's max_open",
             request: None,
             query: &[],
-            response: schema::<CloseResponse>(&mut generator),
+            response: schema::<CloseResponse>(generator),
             errors: &[(401, "token missing or wrong"), (503, "assignment state unreachable (Retry-After)")],
         },
         Operation {
@@ -109,7 +134,7 @@ pub fn document() -> String {
             summary: "The active table's hash and load time, and the last refused reload",
             request: None,
             query: &[],
-            response: schema::<TableStatus>(&mut generator),
+            response: schema::<TableStatus>(generator),
             errors: &[(401, "token missing or wrong")],
         },
         Operation {
@@ -118,7 +143,7 @@ pub fn document() -> String {
             summary: "Ready: a verified table is active and the assignment state answers",
             request: None,
             query: &[],
-            response: schema::<Readiness>(&mut generator),
+            response: schema::<Readiness>(generator),
             errors: &[(503, "not ready")],
         },
         Operation {
@@ -139,54 +164,36 @@ pub fn document() -> String {
             response: text,
             errors: &[],
         },
-    ];
-    let error = schema::<ErrorBody>(&mut generator);
-    let mut paths = serde_json::Map::new();
-    for op in operations {
-        let mut responses = serde_json::Map::new();
-        let media = if op.path == "/metrics" || op.path == "/healthz" { "text/plain" } else { "application/json" };
-        responses.insert("200".into(), json!({ "description": "OK", "content": { media: { "schema": op.response } } }));
-        for (status, why) in op.errors {
-            responses.insert(
-                status.to_string(),
-                json!({ "description": why, "content": { "application/json": { "schema": error } } }),
-            );
-        }
-        let mut operation = json!({ "summary": op.summary, "responses": responses });
-        if let Some(request) = op.request {
-            operation["requestBody"] =
-                json!({ "required": true, "content": { "application/json": { "schema": request } } });
-        }
-        let mut parameters: Vec<Value> = op
-            .query
-            .iter()
-            .map(|(name, what)| json!({ "name": name, "in": "query", "required": true, "description": what, "schema": { "type": "string" } }))
-            .collect();
-        if op.path.contains("{handle}") {
-            parameters
-                .push(json!({ "name": "handle", "in": "path", "required": true, "schema": { "type": "string" } }));
-        }
-        if !parameters.is_empty() {
-            operation["parameters"] = Value::Array(parameters);
-        }
-        if op.path.starts_with("/v1/") {
-            operation["security"] = json!([{ "bearer": [] }, {}]);
-        }
-        let entry = paths.entry(op.path.to_owned()).or_insert_with(|| json!({}));
-        entry[op.method] = operation;
+    ]
+}
+
+/// One operation's object: responses (errors share `ErrorBody`), request
+/// body, query and path parameters (every `{name}` of the path), security.
+fn operation(op: Operation, error: &Value) -> Value {
+    let mut responses = serde_json::Map::new();
+    let media = if op.path == "/metrics" || op.path == "/healthz" { "text/plain" } else { "application/json" };
+    responses.insert("200".into(), json!({ "description": "OK", "content": { media: { "schema": op.response } } }));
+    for (status, why) in op.errors {
+        let body = json!({ "description": why, "content": { "application/json": { "schema": error } } });
+        responses.insert(status.to_string(), body);
     }
-    let doc = json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "chatroute serve",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Routing decisions of a compiled chatroute table over HTTP. Errors are {\"error\": {\"code\", \"message\"}}.",
-        },
-        "paths": paths,
-        "components": {
-            "schemas": generator.definitions(),
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "only with --token-file" } },
-        },
-    });
-    serde_json::to_string_pretty(&doc).expect("a JSON value serialises") + "\n"
+    let mut operation = json!({ "summary": op.summary, "responses": responses });
+    if let Some(request) = op.request {
+        operation["requestBody"] =
+            json!({ "required": true, "content": { "application/json": { "schema": request } } });
+    }
+    let string = json!({ "type": "string" });
+    let query = op.query.iter().map(
+        |(name, what)| json!({ "name": name, "in": "query", "required": true, "description": what, "schema": string }),
+    );
+    let in_path = op.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'));
+    let path = in_path.map(|name| json!({ "name": name, "in": "path", "required": true, "schema": string }));
+    let parameters: Vec<Value> = query.chain(path).collect();
+    if !parameters.is_empty() {
+        operation["parameters"] = Value::Array(parameters);
+    }
+    if op.path.starts_with("/v1/") {
+        operation["security"] = json!([{ "bearer": [] }, {}]);
+    }
+    operation
 }
