@@ -70,6 +70,15 @@ impl Diagnostic {
         }
     }
 
+    /// The message and, on a line of its own, the help: for formats with
+    /// one text per diagnostic (SARIF, GitHub, the language server).
+    pub fn message_with_help(&self) -> String {
+        match &self.help {
+            Some(help) => format!("{}\nhelp: {help}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     /// Byte offset of the primary label, for ordering by position.
     pub fn position(&self) -> usize {
         self.labels.first().map_or(0, |l| l.span.start)

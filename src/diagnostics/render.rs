@@ -254,7 +254,7 @@ pub fn github(files: &[FileDiagnostics<'_>]) -> String {
         for d in fd.diagnostics {
             let command = level_named(d.severity, "notice");
             let (_, start, end) = fd.file.region(d.labels.first().map_or(0..0, |l| l.span.clone()));
-            let message = with_help(d);
+            let message = d.message_with_help();
             out.push_str(&format!(
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
                 property(&fd.file.name),
@@ -332,7 +332,7 @@ fn sarif_result(file: &SourceFile, artifact: &serde_json::Value, d: &Diagnostic)
         }
         loc
     };
-    let message = with_help(d);
+    let message = d.message_with_help();
     let related: Vec<_> = d
         .labels
         .iter()
@@ -351,15 +351,6 @@ fn sarif_result(file: &SourceFile, artifact: &serde_json::Value, d: &Diagnostic)
         "locations": [location(d.labels.first().map_or(0..0, |l| l.span.clone()), None)],
         "relatedLocations": related,
     })
-}
-
-/// The message and, on a line of its own, the help: for formats with one
-/// text per diagnostic.
-fn with_help(d: &Diagnostic) -> String {
-    match &d.help {
-        Some(help) => format!("{}\nhelp: {help}", d.message),
-        None => d.message.clone(),
-    }
 }
 
 fn sarif_level(severity: Severity) -> &'static str {

@@ -25,10 +25,7 @@ fn diagnostic(lines: &Lines<'_>, d: &Diagnostic) -> Value {
         Severity::Warning => 2,
         Severity::Advice => 3,
     };
-    let message = match &d.help {
-        Some(help) => format!("{}\nhelp: {help}", d.message),
-        None => d.message.clone(),
-    };
+    let message = d.message_with_help();
     let related: Vec<Value> = d
         .labels
         .iter()

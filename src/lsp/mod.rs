@@ -160,24 +160,8 @@ fn publish(uri: &str, diagnostics: Vec<Value>) -> Notification {
 }
 
 /// The file path of a `file://` URI (percent-decoded); the URI itself
-/// otherwise.
+/// otherwise, and the path as written when its escapes are broken.
 pub fn file_path(uri: &str) -> String {
     let Some(path) = uri.strip_prefix("file://") else { return uri.to_owned() };
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = (bytes[i] == b'%').then(|| bytes.get(i + 1..i + 3)).flatten();
-        match hex.and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()) {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::text::percent_decode(path).unwrap_or_else(|| path.to_owned())
 }

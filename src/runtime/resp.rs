@@ -50,7 +50,8 @@ impl Endpoint {
             None => (None, None),
             Some(u) => {
                 let (user, pass) = u.split_once(':').map_or((u, None), |(a, b)| (a, Some(b)));
-                let decode = |s: &str| percent_decode(s).ok_or("bad %-escape in the URL's user or password");
+                let decode =
+                    |s: &str| crate::text::percent_decode(s).ok_or("bad %-escape in the URL's user or password");
                 let user = Some(decode(user)?).filter(|u| !u.is_empty());
                 (user, pass.map(decode).transpose()?)
             }
@@ -88,23 +89,6 @@ pub fn redacted(url: &str) -> String {
         None => url.to_owned(),
     };
     crate::text::printable(&shown).into_owned()
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// A reply, as much of RESP2 as these commands produce.
