@@ -97,29 +97,50 @@ pub struct Picked {
     pub position: Option<u64>,
 }
 
-/// The books of availability and open deals, kept in memory.
+/// One account's availability and open deals, kept in memory.
 #[derive(Default)]
 struct Books {
-    /// `account:employee` of the unavailable.
+    /// Handles of the unavailable.
     unavailable: std::collections::HashSet<String>,
-    /// `account:employee` -> open deals.
+    /// Handle -> open deals.
     open: HashMap<String, u32>,
-    /// `account:deal` -> owner.
+    /// Deal -> owner.
     deals: HashMap<String, String>,
 }
 
 impl Books {
-    fn can_take(&self, account: &str, who: &str, rules: &PickRules<'_>) -> bool {
-        let key = format!("{account}:{who}");
-        let available = !rules.skip_unavailable || !self.unavailable.contains(&key);
-        let room = rules.max_open.get(who).is_none_or(|max| self.open.get(&key).copied().unwrap_or(0) < *max);
+    /// Looked up by `&str` in the hot loop of a pick: no key is built.
+    fn can_take(&self, who: &str, rules: &PickRules<'_>) -> bool {
+        let available = !rules.skip_unavailable || !self.unavailable.contains(who);
+        let room = rules.max_open.get(who).is_none_or(|max| self.open.get(who).copied().unwrap_or(0) < *max);
         available && room
     }
 
-    fn open_deal(&mut self, account: &str, deal: &str, employee: &str) {
-        if self.deals.insert(format!("{account}:{deal}"), employee.to_owned()).is_none() {
-            *self.open.entry(format!("{account}:{employee}")).or_default() += 1;
+    fn open_deal(&mut self, deal: &str, employee: &str) {
+        if self.deals.insert(deal.to_owned(), employee.to_owned()).is_none() {
+            *self.open.entry(employee.to_owned()).or_default() += 1;
         }
+    }
+}
+
+/// The books of every account.
+#[derive(Default)]
+struct Ledger(HashMap<String, Books>);
+
+impl Ledger {
+    fn account(&self, account: &str) -> Option<&Books> {
+        self.0.get(account)
+    }
+
+    fn account_mut(&mut self, account: &str) -> &mut Books {
+        if !self.0.contains_key(account) {
+            self.0.insert(account.to_owned(), Books::default());
+        }
+        self.0.get_mut(account).expect("inserted above")
+    }
+
+    fn can_take(&self, account: &str, who: &str, rules: &PickRules<'_>) -> bool {
+        self.account(account).map_or_else(|| Books::default().can_take(who, rules), |b| b.can_take(who, rules))
     }
 }
 
@@ -129,7 +150,7 @@ pub struct InProcess {
     cursors: Mutex<HashMap<String, Arc<AtomicU64>>>,
     claims: Mutex<HashMap<String, String>>,
     /// Held for a whole pick, so a pick is atomic with respect to others.
-    books: Mutex<Books>,
+    books: Mutex<Ledger>,
 }
 
 impl InProcess {
@@ -160,7 +181,7 @@ impl AssignmentState for InProcess {
 
     fn pick(&self, cursor: &Arc<AtomicU64>, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
         let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(owner) = pick.deal.and_then(|d| books.deals.get(&format!("{}:{d}", pick.account))) {
+        if let Some(owner) = pick.deal.and_then(|d| books.account(pick.account)?.deals.get(d)) {
             return Ok(Some(Picked { employee: owner.clone(), position: None }));
         }
         // Plain decisions may run meanwhile (fetch_add); a pick reads and
@@ -176,7 +197,7 @@ impl AssignmentState for InProcess {
             }
             let employee = pick.cycle[(position % n) as usize].clone();
             if let Some(deal) = pick.deal {
-                books.open_deal(pick.account, deal, &employee);
+                books.account_mut(pick.account).open_deal(deal, &employee);
             }
             return Ok(Some(Picked { employee, position: Some(position) }));
         }
@@ -188,25 +209,26 @@ impl AssignmentState for InProcess {
     }
 
     fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
-        let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
-        let key = format!("{account}:{employee}");
+        let mut ledger = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        let books = ledger.account_mut(account);
         if available {
-            books.unavailable.remove(&key);
+            books.unavailable.remove(employee);
         } else {
-            books.unavailable.insert(key);
+            books.unavailable.insert(employee.to_owned());
         }
         Ok(())
     }
 
     fn open_deal(&self, account: &str, deal: &str, employee: &str) -> Result<(), StateError> {
-        self.books.lock().unwrap_or_else(|p| p.into_inner()).open_deal(account, deal, employee);
+        self.books.lock().unwrap_or_else(|p| p.into_inner()).account_mut(account).open_deal(deal, employee);
         Ok(())
     }
 
     fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
-        let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(owner) = books.deals.remove(&format!("{account}:{deal}")) else { return Ok(None) };
-        if let Some(n) = books.open.get_mut(&format!("{account}:{owner}")) {
+        let mut ledger = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        let books = ledger.account_mut(account);
+        let Some(owner) = books.deals.remove(deal) else { return Ok(None) };
+        if let Some(n) = books.open.get_mut(&owner) {
             *n = n.saturating_sub(1);
         }
         Ok(Some(owner))
