@@ -182,8 +182,6 @@ pub fn check_files(paths: &[PathBuf], accounts: Accounts<'_>) -> Vec<std::io::Re
     let slots: Vec<Mutex<Option<std::io::Result<Checked>>>> = paths.iter().map(|_| Mutex::new(None)).collect();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len());
     std::thread::scope(|scope| {
-        // The phone data loads while the first files are parsed.
-        scope.spawn(crate::phone::warm_up);
         for _ in 0..workers {
             scope.spawn(|| {
                 loop {
