@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::crm::Snapshot;
@@ -15,11 +14,7 @@ use crate::parse::{self, Locator};
 use crate::source::SourceFile;
 use crate::spec::Spec;
 use crate::wazzup::WazzupSnapshot;
-use crate::{rules, schema};
-
-/// From this size on, a file's stages use a second thread; below it the
-/// thread costs more than it saves (and many files run in parallel anyway).
-const LARGE_FILE: usize = 256 * 1024;
+use crate::{rules, schema, typed};
 
 /// Everything `check` learnt about one file.
 #[derive(Debug)]
@@ -74,31 +69,29 @@ fn check_text(text: &str, accounts: Accounts<'_>) -> (Vec<Diagnostic>, Option<Sp
         Err(diags) => return (diags, None),
     };
     let loc = Locator::new(&root);
+    // A file the schema accepts reads straight into the typed spec; only a
+    // file with problems needs the JSON twin and the schema to explain them.
+    if let Some(spec) = typed::read(&root) {
+        let handles: HashSet<String> = spec.employees.keys().cloned().collect();
+        return (run_rules(&spec, loc, &handles, accounts), Some(spec));
+    }
     let json = parse::to_json(root.get_ref());
-    // The schema check and the typed reading of a valid file are
-    // independent: for a large file, run them on two cores.
-    let (report, first_try) = if text.len() >= LARGE_FILE {
-        std::thread::scope(|scope| {
-            let typed = scope.spawn(|| Spec::deserialize(&json).ok());
-            let report = schema::validate(&json, loc);
-            (report, typed.join().unwrap_or(None))
-        })
-    } else {
-        (schema::validate(&json, loc), Spec::deserialize(&json).ok())
-    };
+    let report = schema::validate(&json, loc);
     let mut diagnostics = report.diagnostics;
     let handles: HashSet<String> =
         json.get("employees").and_then(Value::as_object).map(|e| e.keys().cloned().collect()).unwrap_or_default();
-    let spec = match first_try {
-        Some(spec) if report.invalid.is_empty() => Some(spec),
-        _ => typed(&json, &report.invalid, loc, &mut diagnostics),
-    };
+    let spec = typed(&json, &report.invalid, loc, &mut diagnostics);
     if let Some(spec) = &spec {
-        let (found, phone_facts) = rules::run(spec, loc, &handles, accounts);
-        diagnostics.extend(found);
-        diagnostics.extend(rules::phones::check(&phone_facts));
+        diagnostics.extend(run_rules(spec, loc, &handles, accounts));
     }
     (diagnostics, spec)
+}
+
+/// Every rule's diagnostics, the phone checks last.
+fn run_rules(spec: &Spec, loc: Locator<'_>, handles: &HashSet<String>, accounts: Accounts<'_>) -> Vec<Diagnostic> {
+    let (mut found, phone_facts) = rules::run(spec, loc, handles, accounts);
+    found.extend(rules::phones::check(&phone_facts));
+    found
 }
 
 /// Reads the typed spec without the values the schema condemned. When a

@@ -51,4 +51,5 @@ pub mod source;
 pub mod spec;
 pub mod table;
 pub mod text;
+pub mod typed;
 pub mod wazzup;

@@ -173,7 +173,11 @@ fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaR
     let here = display_path(&path);
     let diag = match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            report.diagnostics.extend(unexpected.iter().map(|key| unknown_key(error, &path, key, loc)));
+            for key in unexpected {
+                report.diagnostics.push(unknown_key(error, &path, key, loc));
+                // The typed spec's tables are closed too.
+                report.invalid.push([path.as_slice(), std::slice::from_ref(key)].concat());
+            }
             return;
         }
         ValidationErrorKind::Required { property } => {

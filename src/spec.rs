@@ -14,15 +14,17 @@ use serde::{Deserialize, Serialize};
 /// The spec format version this build understands.
 pub const SPEC_VERSION: u64 = 1;
 
+/// The top-level keys the schema requires.
+pub const REQUIRED_KEYS: [&str; 4] = ["version", "integration", "employees", "channels"];
+
 /// A chatroute integration spec: how messenger channels feed an amoCRM account.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 // Required keys at the top level default in serde but not in the schema, so
 // a missing one is reported once, by the schema, and the rules still run on
 // the rest of the file.
-#[schemars(
-    title = "chatroute integration spec",
-    extend("required" = ["version", "integration", "employees", "channels"])
-)]
+#[schemars(title = "chatroute integration spec", extend("required" = REQUIRED_KEYS))]
+// Every table is closed, as in the schema: an unknown key is a typo.
+#[serde(deny_unknown_fields)]
 pub struct Spec {
     /// Spec format version. This release reads version 1.
     #[serde(default = "spec_version")]
@@ -59,6 +61,7 @@ pub struct Spec {
 
 /// The integration as a whole.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Integration {
     /// amoCRM account subdomain (the `acme` of `acme.amocrm.ru`).
     #[schemars(example = &"acme", length(min = 1))]
@@ -77,6 +80,7 @@ impl Default for Integration {
 
 /// A person who may read or answer dialogs and own deals.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Employee {
     /// Display name, as in amoCRM.
     #[schemars(example = &"Bruce Wayne", length(min = 1))]
@@ -95,6 +99,7 @@ pub struct Employee {
 
 /// Defaults inherited by every channel.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Defaults {
     /// Pipeline and stage for new deals on channels without their own.
     #[serde(default)]
@@ -108,6 +113,7 @@ pub struct Defaults {
 
 /// A pipeline and stage, each by name or by amoCRM id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StageRef {
     /// Pipeline name or amoCRM pipeline id.
     #[schemars(example = &"Sales")]
@@ -153,6 +159,7 @@ keywords! {
 
 /// Who becomes responsible for a new deal.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// `round_robin`: members in turn, by weight; `first_responder`: whoever
     /// of the group answers first.
@@ -216,6 +223,7 @@ keywords! {
 
 /// One member of an assignment.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Member {
     /// Employee handle.
     #[schemars(example = &"bruce")]
@@ -233,6 +241,7 @@ pub struct Member {
 
 /// A messenger channel of the account.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Channel {
     /// Display name; may be renamed freely, the table key is the stable id.
     #[schemars(example = &"Retail WhatsApp", length(min = 1))]
@@ -338,6 +347,7 @@ pub enum AccessEntry {
 
 /// Table form of an access entry.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AccessDetail {
     /// Access level; `read` when absent.
     #[serde(default)]
@@ -363,6 +373,7 @@ impl AccessEntry {
 
 /// The global chat window.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GlobalChat {
     /// `all`: every manager sees every dialog; `own_and_unassigned`: own
     /// dialogs plus those without a responsible.
@@ -397,6 +408,7 @@ keywords! {
 
 /// The deal card.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DealCard {
     /// How the dialog is copied into the deal card.
     #[serde(default)]
@@ -421,6 +433,7 @@ keywords! {
 
 /// Phone number normalisation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Phones {
     /// Rewrite 11-digit numbers written with the trunk prefix 8
     /// (`8 912 345-67-89`) to `+7...`; WhatsApp needs `+7`. Harmful for
