@@ -97,6 +97,19 @@ impl<'a> de::Deserializer<'a> for Value<'a> {
         }
     }
 
+    /// Tables only: serde would also fill a struct from an array, in field order.
+    fn deserialize_struct<V: Visitor<'a>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.0 {
+            DeValue::Table(_) => self.deserialize_any(visitor),
+            _ => Err(de::Error::custom("a struct is a table")),
+        }
+    }
+
     fn deserialize_newtype_struct<V: Visitor<'a>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_newtype_struct(self)
     }
@@ -104,6 +117,6 @@ impl<'a> de::Deserializer<'a> for Value<'a> {
     serde::forward_to_deserialize_any! {
         <W: Visitor<'a>>
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
     }
 }
