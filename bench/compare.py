@@ -1,27 +1,31 @@
 #!/usr/bin/env python3
-"""chatroute check against the tools a user would run instead, side by side.
+"""chatroute check and compile against the bare TOML parse, side by side.
 
-    python3 bench/compare.py [--sizes S,M,L,XL] [--runs 5]
+    python3 bench/compare.py [--specs real,S,M,L,XL] [--rounds N] [--peers] [--many]
 
-Builds chatroute and the bench helpers, generates the S, M, L and XL specs
-(bench/specgen.rs) and their JSON twins under target/bench, installs the
-peers it needs under target/bench (npm: @taplo/cli, ajv-cli; pip in a venv:
-check-jsonschema), then times on this machine, in one run:
+Builds chatroute and the bench helpers in release mode, generates the S, M,
+L and XL specs (bench/specgen.rs) under target/bench, then for each spec
+(`real` is examples/acme.toml) times, interleaved within each round so a
+change in the machine's load touches them all alike:
 
-  floor             the bare TOML parse with the `toml` crate (bench/parse_floor.rs)
-  chatroute         chatroute check FILE.toml (parse, schema, every rule)
-  taplo             taplo check --schema schema/chatroute.schema.json FILE.toml
-  check-jsonschema  check-jsonschema --schemafile ... FILE.json
-  ajv               ajv validate --spec=draft2020 -s ... -d FILE.json
+  floor     the bare TOML parse with the `toml` crate (bench/parse_floor.rs)
+  check     chatroute check FILE (parse, schema, every rule)
+  compile   chatroute compile FILE -o target/bench/out.json (check, then the
+            table, written atomically and durably)
 
-It prints the median wall time of several runs, the ratio to the floor, the
-peak memory (max RSS from /usr/bin/time -v) and its ratio to the floor's,
-chatroute's time per MB from size to size, and the wall/CPU ratio of
-checking 1,000 S specs in one call.
+and prints the median wall time of each, the ratios check/floor and
+compile/check, the peak memory (max RSS, /usr/bin/time -v, median of 3) of
+each and its ratio to the floor's, and each ratio against its target (the
+speed issue's: check <= 2x the floor on real-size specs, <= 1.4x on L;
+compile <= 1.2x check; peak memory <= 1.3x the floor's).
+
+--peers also times, on L and XL, the tools a user would run instead:
+taplo check --schema, check-jsonschema and ajv on the JSON twin (installed
+under target/bench: npm @taplo/cli, ajv-cli; pip check-jsonschema).
+--many checks 1,000 copies of S in one call and prints wall/CPU.
 """
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -32,6 +36,14 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "target", "bench")
 SCHEMA = os.path.join(ROOT, "schema", "chatroute.schema.json")
+REAL = os.path.join(ROOT, "examples", "acme.toml")
+
+# Rounds by spec: small specs vary more from run to run and cost little.
+ROUNDS = {"real": 201, "S": 201, "M": 41, "L": 11, "XL": 5}
+# Targets (ratio, which specs): check/floor, compile/check, peak memory/floor.
+CHECK_TARGET = {"real": 2.0, "S": 2.0, "L": 1.4}
+COMPILE_TARGET = 1.2
+MEMORY_TARGET = 1.3
 
 
 def sh(cmd, **kw):
@@ -42,6 +54,54 @@ def build():
     sh(["cargo", "build", "--release", "--quiet", "--bin", "chatroute", "--example", "gen-spec", "--example", "parse-floor"], cwd=ROOT)
     release = os.path.join(ROOT, "target", "release")
     return os.path.join(release, "chatroute"), os.path.join(release, "examples", "gen-spec"), os.path.join(release, "examples", "parse-floor")
+
+
+def timed(cmd):
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def peak_mb(cmd):
+    """Peak RSS in MB: median of 3 runs under /usr/bin/time -v, kept out of the timed runs."""
+    peaks = []
+    for _ in range(3):
+        proc = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        peaks += [int(l.split(":")[1]) / 1024 for l in proc.stderr.splitlines() if "Maximum resident set size" in l]
+    return statistics.median(peaks) if peaks else float("nan")
+
+
+def measure(cmds, rounds):
+    """Median wall seconds and peak MB of each command, interleaved by round."""
+    times = {name: [] for name in cmds}
+    for _ in range(rounds):
+        for name, cmd in cmds.items():
+            times[name].append(timed(cmd))
+    return {name: (statistics.median(t), peak_mb(cmds[name])) for name, t in times.items()}
+
+
+def verdict(ratio, target):
+    return "" if target is None else (" ok" if ratio <= target else " OVER")
+
+
+def ratios(chatroute, floor, specs, files, rounds):
+    out = os.path.join(WORK, "out.json")
+    print(f"{'spec':<5} {'MB':>6} | {'floor ms':>9} {'check ms':>9} {'compile ms':>10} | {'check/floor':>14} {'compile/check':>14} | "
+          f"{'peak MB floor/check/compile':>28} {'check/floor':>14} {'compile/floor':>14}")
+    for spec in specs:
+        path, mb = files[spec]
+        cmds = {"floor": [floor, path], "check": [chatroute, "check", path], "compile": [chatroute, "compile", path, "-o", out]}
+        r = measure(cmds, rounds or ROUNDS.get(spec, 11))
+        (f, fm), (c, cm), (k, km) = r["floor"], r["check"], r["compile"]
+        check_ratio, compile_ratio = c / f, k / c
+        print(f"{spec:<5} {mb:>6.3f} | {f * 1e3:>9.2f} {c * 1e3:>9.2f} {k * 1e3:>10.2f} | "
+              f"{check_ratio:>10.2f}{verdict(check_ratio, CHECK_TARGET.get(spec)):<4} "
+              f"{compile_ratio:>10.2f}{verdict(compile_ratio, COMPILE_TARGET):<4} | "
+              f"{fm:>8.1f} /{cm:>7.1f} /{km:>7.1f}    "
+              f"{cm / fm:>10.2f}{verdict(cm / fm, MEMORY_TARGET):<4} {km / fm:>10.2f}{verdict(km / fm, MEMORY_TARGET):<4}", flush=True)
 
 
 def install_peers():
@@ -69,102 +129,43 @@ def install_peers():
     return peers
 
 
-def timed(cmd):
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return elapsed
-
-
-def peak_mb(cmd):
-    """Peak RSS in MB of one run under /usr/bin/time -v (kept out of the timed runs)."""
-    proc = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    rss = [int(l.split(":")[1]) / 1024 for l in proc.stderr.splitlines() if "Maximum resident set size" in l]
-    return rss[0] if rss else float("nan")
-
-
-def measure(cmds, runs):
-    """Median wall seconds of each command over `runs` rounds. Within a
-    round the commands run one after another, so a change in the machine's
-    load affects them all alike."""
-    times = {name: [] for name in cmds}
-    for _ in range(runs):
-        for name, cmd in cmds.items():
-            times[name].append(timed(cmd))
-    return {name: (statistics.median(t), peak_mb(cmds[name])) for name, t in times.items()}
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="S,M,L,XL")
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--slow-runs", type=int, default=1, help="runs of the slow peers (taplo, check-jsonschema) on L and XL")
-    args = ap.parse_args()
-    os.makedirs(WORK, exist_ok=True)
-    chatroute, gen, floor = build()
+def peers_table(chatroute, floor, gen, files):
     peers = install_peers()
-    sizes = args.sizes.split(",")
-    files = {}
-    for size in sizes:
-        toml_path, json_path = os.path.join(WORK, f"{size}.toml"), os.path.join(WORK, f"{size}.json")
-        with open(toml_path, "w") as f:
-            sh([gen, size], stdout=f)
-        with open(json_path, "w") as f:
-            sh([gen, size, "--json"], stdout=f)
-        files[size] = (toml_path, json_path, os.path.getsize(toml_path) / 1e6)
-
     schema_uri = "file://" + SCHEMA
-    tools = [
-        ("floor", lambda t, j: [floor, t]),
-        ("chatroute", lambda t, j: [chatroute, "check", t]),
-        ("taplo", lambda t, j: [peers["taplo"], "check", "--schema", schema_uri, t] if "taplo" in peers else None),
-        ("check-jsonschema", lambda t, j: [peers["check-jsonschema"], "--schemafile", SCHEMA, j] if "check-jsonschema" in peers else None),
-        ("ajv", lambda t, j: [peers["ajv"], "validate", "--spec=draft2020", "--strict=false", "-s", SCHEMA, "-d", j] if "ajv" in peers else None),
-    ]
-    print(f"machine: {os.cpu_count()} cores, {platform_line()}")
-    print(f"{'size':<4} {'MB':>6}  {'tool':<17} {'median s':>9} {'x floor':>8} {'peak MB':>8} {'x floor':>8}")
-    results = {}
-    for size in sizes:
-        toml_path, json_path, mb = files[size]
-        cmds = {name: make(toml_path, json_path) for name, make in tools}
-        fast = {n: c for n, c in cmds.items() if c is not None and n not in ("taplo", "check-jsonschema")}
-        slow = {n: c for n, c in cmds.items() if c is not None and n in ("taplo", "check-jsonschema")}
-        slow_runs = args.slow_runs if size in ("L", "XL") else args.runs
-        for group, runs in ((fast, args.runs), (slow, slow_runs)):
-            try:
-                results.update({(size, n): r for n, r in measure(group, runs).items()})
-            except RuntimeError as e:
-                print(f"{size}: {e}", file=sys.stderr)
-        base = results[(size, "floor")]
-        for name, _ in tools:
-            if (size, name) not in results:
-                print(f"{size:<4} {mb:>6.2f}  {name:<17} {'n/a':>9}")
-                continue
-            secs, peak = results[(size, name)]
-            print(f"{size:<4} {mb:>6.2f}  {name:<17} {secs:>9.3f} {secs / base[0]:>8.2f} {peak:>8.1f} {peak / base[1]:>8.2f}", flush=True)
-    print("\nchatroute check, seconds per MB:")
-    for size in sizes:
-        if (size, "chatroute") in results:
-            print(f"  {size:<3} {results[(size, 'chatroute')][0] / files[size][2]:.3f}")
-    if "M" in sizes and "XL" in sizes:
-        m = results[("M", "chatroute")][0] / files["M"][2]
-        xl = results[("XL", "chatroute")][0] / files["XL"][2]
-        print(f"  XL / M: {xl / m:.2f}")
+    print(f"\n{'spec':<5} {'tool':<17} {'median s':>9} {'x floor':>8} {'peak MB':>8} {'x floor':>8}")
+    for spec in ("L", "XL"):
+        if spec not in files:
+            continue
+        toml_path, _ = files[spec]
+        json_path = os.path.join(WORK, f"{spec}.json")
+        with open(json_path, "w") as f:
+            sh([gen, spec, "--json"], stdout=f)
+        cmds = {"floor": [floor, toml_path], "chatroute check": [chatroute, "check", toml_path]}
+        if "taplo" in peers:
+            cmds["taplo"] = [peers["taplo"], "check", "--schema", schema_uri, toml_path]
+        if "check-jsonschema" in peers:
+            cmds["check-jsonschema"] = [peers["check-jsonschema"], "--schemafile", SCHEMA, json_path]
+        if "ajv" in peers:
+            cmds["ajv"] = [peers["ajv"], "validate", "--spec=draft2020", "--strict=false", "-s", SCHEMA, "-d", json_path]
+        results = measure(cmds, 1)
+        base = results["floor"]
+        for name, (secs, peak) in results.items():
+            print(f"{spec:<5} {name:<17} {secs:>9.3f} {secs / base[0]:>8.2f} {peak:>8.1f} {peak / base[1]:>8.2f}", flush=True)
 
-    many = os.path.join(WORK, "many")
-    shutil.rmtree(many, ignore_errors=True)
-    os.makedirs(many)
-    s_text = open(files["S"][0]).read() if "S" in files else subprocess.run([gen, "S"], capture_output=True, text=True).stdout
+
+def many(chatroute, gen, runs=5):
+    folder = os.path.join(WORK, "many")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    s_text = subprocess.run([gen, "S"], capture_output=True, text=True, check=True).stdout
     paths = []
     for i in range(1000):
-        p = os.path.join(many, f"s{i:04}.toml")
+        p = os.path.join(folder, f"s{i:04}.toml")
         with open(p, "w") as f:
             f.write(s_text)
         paths.append(p)
     walls, cpus = [], []
-    for _ in range(args.runs):
+    for _ in range(runs):
         proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S", chatroute, "check"] + paths, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         wall, user, sys_ = map(float, proc.stderr.strip().splitlines()[-1].split())
         walls.append(wall)
@@ -180,6 +181,33 @@ def platform_line():
     except (OSError, StopIteration):
         model = "unknown CPU"
     return model
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--specs", default="real,S,M,L,XL")
+    ap.add_argument("--rounds", type=int, default=0, help="rounds per spec (default: by size, 201 for real and S down to 5 for XL)")
+    ap.add_argument("--peers", action="store_true", help="also time taplo, check-jsonschema and ajv on L and XL")
+    ap.add_argument("--many", action="store_true", help="also check 1,000 S specs in one call")
+    args = ap.parse_args()
+    os.makedirs(WORK, exist_ok=True)
+    chatroute, gen, floor = build()
+    specs = args.specs.split(",")
+    files = {}
+    for spec in specs:
+        if spec == "real":
+            files[spec] = (REAL, os.path.getsize(REAL) / 1e6)
+            continue
+        path = os.path.join(WORK, f"{spec}.toml")
+        with open(path, "w") as f:
+            sh([gen, spec], stdout=f)
+        files[spec] = (path, os.path.getsize(path) / 1e6)
+    print(f"machine: {os.cpu_count()} cores, {platform_line()}")
+    ratios(chatroute, floor, specs, files, args.rounds)
+    if args.peers:
+        peers_table(chatroute, floor, gen, files)
+    if args.many:
+        many(chatroute, gen)
 
 
 if __name__ == "__main__":

@@ -169,8 +169,15 @@ pub fn read_spec(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 
 /// Checks files in parallel on every core, in input order; a file that
 /// cannot be read is an `Err` in its place. Files are taken one at a time,
-/// so a few large files do not leave the other cores idle.
+/// so a few large files do not leave the other cores idle. A single file is
+/// checked on the calling thread: a thread of its own costs more than it
+/// saves (its own allocator arena, grown page by page).
 pub fn check_files(paths: &[PathBuf], accounts: Accounts<'_>) -> Vec<std::io::Result<Checked>> {
+    let check =
+        |path: &PathBuf| read_spec(path).map(|bytes| check_against(&path.display().to_string(), bytes, accounts));
+    if let [path] = paths {
+        return vec![check(path)];
+    }
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<std::io::Result<Checked>>>> = paths.iter().map(|_| Mutex::new(None)).collect();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len());
@@ -180,9 +187,7 @@ pub fn check_files(paths: &[PathBuf], accounts: Accounts<'_>) -> Vec<std::io::Re
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
-                    let result =
-                        read_spec(path).map(|bytes| check_against(&path.display().to_string(), bytes, accounts));
-                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(check(path));
                 }
             });
         }

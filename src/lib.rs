@@ -31,6 +31,7 @@ macro_rules! keywords {
 
 pub mod address;
 pub mod artifact;
+pub mod canonical;
 pub mod check;
 pub mod compile;
 pub mod crm;

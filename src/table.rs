@@ -17,6 +17,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::artifact::{self, ArtifactError};
+use crate::canonical;
 use crate::rules::MAX_CYCLE;
 use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Transport, Visibility, WhenNobody};
 use crate::text::{is_identifier, is_subdomain, printable};
@@ -202,58 +203,23 @@ impl From<ArtifactError> for TableError {
     }
 }
 
-/// The canonical form of a JSON value: compact, object keys sorted by code
-/// point, strings escaped as `serde_json` (and Python's `json.dumps`,
-/// JavaScript's `JSON.stringify`) escape them.
-pub fn canonical(value: &Value) -> Vec<u8> {
-    fn write(value: &Value, out: &mut Vec<u8>) {
-        match value {
-            Value::Object(map) => {
-                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                out.push(b'{');
-                for (i, (key, value)) in entries.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write(&Value::String(key.clone()), out);
-                    out.push(b':');
-                    write(value, out);
-                }
-                out.push(b'}');
-            }
-            Value::Array(items) => {
-                out.push(b'[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write(item, out);
-                }
-                out.push(b']');
-            }
-            // A scalar is written the same whatever the map order.
-            scalar => out.extend_from_slice(scalar.to_string().as_bytes()),
-        }
-    }
-    let mut out = Vec::new();
-    write(value, &mut out);
-    out
-}
-
 /// `sha256:<hex>` of a body's canonical form, as written in a file.
 pub fn hash_value(body: &Value) -> String {
-    let digest = Sha256::digest(canonical(body));
+    hash_of(body)
+}
+
+/// `sha256:<hex>` of the canonical body.
+pub fn hash(body: &Body) -> String {
+    hash_of(body)
+}
+
+fn hash_of<T: Serialize + ?Sized>(body: &T) -> String {
+    let digest = Sha256::digest(canonical::to_vec(body));
     let mut out = String::from("sha256:");
     for byte in digest {
         out.push_str(&format!("{byte:02x}"));
     }
     out
-}
-
-/// `sha256:<hex>` of the canonical body.
-pub fn hash(body: &Body) -> String {
-    hash_value(&body_value(body))
 }
 
 fn body_value(body: &Body) -> Value {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chatroute::check::Checked;
 use chatroute::diagnostics::Severity;
 
-use super::{AccountArgs, Failure, Format, Outcome, emit, render};
+use super::{AccountArgs, Failure, Format, Outcome, emit, leave_to_exit, render};
 
 pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool, accounts: &AccountArgs) -> Outcome {
     let loaded = accounts.load()?;
@@ -24,6 +24,7 @@ pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool, accounts: &Ac
     if let Format::Human = format {
         out.push_str(&format!("checked {} file(s): {errors} error(s), {warnings} warning(s)\n", results.len()));
     }
+    leave_to_exit(results);
     emit(out.as_bytes())?;
     if !unreadable.is_empty() {
         return Err(Failure::Error(unreadable.join("\nerror: ")));

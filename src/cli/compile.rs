@@ -4,7 +4,9 @@ use std::path::Path;
 
 use chatroute::check::check_against;
 
-use super::{AccountArgs, Failure, Outcome, emit, not_an_input, read_spec, report_to_stderr, write_file};
+use super::{
+    AccountArgs, Failure, Outcome, emit, leave_to_exit, not_an_input, read_spec, report_to_stderr, write_file,
+};
 
 pub fn run(file: &Path, output: Option<&Path>, accounts: &AccountArgs) -> Outcome {
     let [crm, wazzup] = accounts.inputs();
@@ -18,7 +20,9 @@ pub fn run(file: &Path, output: Option<&Path>, accounts: &AccountArgs) -> Outcom
         eprintln!("error: {} has errors; no table written", file.display());
         return Err(Failure::Problems);
     };
-    let bytes = chatroute::compile::compile_for(spec, loaded.accounts()).to_bytes();
+    let table = chatroute::compile::compile_for(spec, loaded.accounts());
+    let bytes = table.to_bytes();
+    leave_to_exit((checked, table));
     match output {
         None => emit(&bytes),
         Some(path) => write_file(path, &bytes),

@@ -2,9 +2,7 @@
 //! and the 8 -> +7 rewrite against them.
 //!
 //! The rules only collect `PhoneFacts` (owned values and their spans), and
-//! `check` checks them after every other rule: the phone data (loaded on a
-//! thread of `check::check_files` while the files are parsed) is needed
-//! only then.
+//! `check` checks them after every other rule.
 
 use std::ops::Range;
 

@@ -1,0 +1,409 @@
+//! Canonical JSON, the form a table's hash is computed on: compact, every
+//! object's keys sorted by code point, strings and numbers escaped and
+//! written as `serde_json` (and Python's `json.dumps`, JavaScript's
+//! `JSON.stringify`) write them.
+//!
+//! Written straight from any `Serialize` value, a table's body as compiled
+//! or a JSON value as read, into one buffer: an object's entries go out as
+//! they come and are put in order only when they came out of order (struct
+//! fields do; `BTreeMap` entries never).
+
+use std::ops::Range;
+
+use serde::Serialize;
+use serde::ser;
+use serde_json::Error;
+
+/// The canonical form of `value`.
+pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Plain data (string keys, finite numbers) always serialises.
+    value.serialize(Canonical(&mut out)).expect("canonical JSON of plain data");
+    out
+}
+
+struct Canonical<'a>(&'a mut Vec<u8>);
+
+impl<'a> Canonical<'a> {
+    fn scalar<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        serde_json::to_writer(self.0, value)
+    }
+
+    /// `{"variant":` before a variant's content; `}` closes it.
+    fn open_variant(&mut self, variant: &str) -> Result<(), Error> {
+        self.0.push(b'{');
+        serde_json::to_writer(&mut *self.0, variant)?;
+        self.0.push(b':');
+        Ok(())
+    }
+
+    fn seq(self, close: &'static [u8]) -> Seq<'a> {
+        self.0.push(b'[');
+        Seq { out: self.0, first: true, close }
+    }
+
+    fn object(self, close: &'static [u8]) -> Object<'a> {
+        self.0.push(b'{');
+        let start = self.0.len();
+        Object { out: self.0, start, entries: Vec::new(), pending: None, close }
+    }
+}
+
+impl<'a> ser::Serializer for Canonical<'a> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Seq<'a>;
+    type SerializeTuple = Seq<'a>;
+    type SerializeTupleStruct = Seq<'a>;
+    type SerializeTupleVariant = Seq<'a>;
+    type SerializeMap = Object<'a>;
+    type SerializeStruct = Object<'a>;
+    type SerializeStructVariant = Object<'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.scalar(&v)
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.scalar(v)
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        self.scalar(v)
+    }
+    fn serialize_none(self) -> Result<(), Error> {
+        self.scalar(&())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.scalar(&())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
+        self.scalar(&())
+    }
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
+        self.scalar(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        mut self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.open_variant(variant)?;
+        value.serialize(Canonical(&mut *self.0))?;
+        self.0.push(b'}');
+        Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Seq<'a>, Error> {
+        Ok(self.seq(b"]"))
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Seq<'a>, Error> {
+        Ok(self.seq(b"]"))
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Seq<'a>, Error> {
+        Ok(self.seq(b"]"))
+    }
+    fn serialize_tuple_variant(
+        mut self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Seq<'a>, Error> {
+        self.open_variant(variant)?;
+        Ok(self.seq(b"]}"))
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Object<'a>, Error> {
+        Ok(self.object(b"}"))
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Object<'a>, Error> {
+        Ok(self.object(b"}"))
+    }
+    fn serialize_struct_variant(
+        mut self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Object<'a>, Error> {
+        self.open_variant(variant)?;
+        Ok(self.object(b"}}"))
+    }
+}
+
+/// An array being written; `close` ends it (and the variant around it).
+struct Seq<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+    close: &'static [u8],
+}
+
+impl Seq<'_> {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(b',');
+        }
+        value.serialize(Canonical(&mut *self.out))
+    }
+
+    fn close(self) -> Result<(), Error> {
+        self.out.extend_from_slice(self.close);
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for Seq<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTuple for Seq<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleStruct for Seq<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleVariant for Seq<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+/// An object being written: each entry `"key":value` goes out as it comes,
+/// without commas; `end` puts them in key order, comma-separated.
+struct Object<'a> {
+    out: &'a mut Vec<u8>,
+    /// Where the entries begin, just after `{`.
+    start: usize,
+    /// Each entry's key and where it was written.
+    entries: Vec<(String, Range<usize>)>,
+    /// A key given without its value (`serialize_key`).
+    pending: Option<String>,
+    close: &'static [u8],
+}
+
+impl Object<'_> {
+    fn entry<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), Error> {
+        let at = self.out.len();
+        serde_json::to_writer(&mut *self.out, &key)?;
+        self.out.push(b':');
+        value.serialize(Canonical(&mut *self.out))?;
+        self.entries.push((key, at..self.out.len()));
+        Ok(())
+    }
+
+    fn close(mut self) -> Result<(), Error> {
+        let written = self.out.split_off(self.start);
+        if !self.entries.is_sorted_by(|a, b| a.0 <= b.0) {
+            self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        for (i, (_, range)) in self.entries.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.out.extend_from_slice(&written[range.start - self.start..range.end - self.start]);
+        }
+        self.out.extend_from_slice(self.close);
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for Object<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        self.pending = Some(key_name(key)?);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        let key = self.pending.take().ok_or_else(|| ser::Error::custom("a map value without its key"))?;
+        self.entry(key, value)
+    }
+    fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
+        &mut self,
+        key: &K,
+        value: &V,
+    ) -> Result<(), Error> {
+        self.entry(key_name(key)?, value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeStruct for Object<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        self.entry(key.to_owned(), value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeStructVariant for Object<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        self.entry(key.to_owned(), value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+/// A map key as the string JSON makes of it.
+fn key_name<T: Serialize + ?Sized>(key: &T) -> Result<String, Error> {
+    match key.serialize(serde_json::value::Serializer)? {
+        serde_json::Value::String(name) => Ok(name),
+        other => Ok(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::to_vec;
+
+    /// The definition, written out the slow way: compact, each object's keys
+    /// sorted, scalars as serde_json writes them.
+    fn reference(value: &Value) -> Vec<u8> {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                let entries: Vec<Vec<u8>> = entries
+                    .into_iter()
+                    .map(|(k, v)| {
+                        [Value::String(k.clone()).to_string().into_bytes(), b":".to_vec(), reference(v)].concat()
+                    })
+                    .collect();
+                [b"{".to_vec(), entries.join(&b","[..]), b"}".to_vec()].concat()
+            }
+            Value::Array(items) => {
+                let items: Vec<Vec<u8>> = items.iter().map(reference).collect();
+                [b"[".to_vec(), items.join(&b","[..]), b"]".to_vec()].concat()
+            }
+            scalar => scalar.to_string().into_bytes(),
+        }
+    }
+
+    #[test]
+    fn every_example_table_body_agrees_with_the_definition() {
+        let mut checked = 0;
+        for entry in std::fs::read_dir("examples").expect("examples/") {
+            let path = entry.expect("an entry").path();
+            let bytes = std::fs::read(&path).expect("readable");
+            let spec = crate::check::check_bytes("example.toml", bytes).spec.expect("the examples check");
+            let body = crate::compile::compile(&spec, None).body;
+            let value = serde_json::to_value(&body).expect("plain data");
+            assert_eq!(to_vec(&body), reference(&value), "{}", path.display());
+            assert_eq!(to_vec(&value), reference(&value), "{}", path.display());
+            checked += 1;
+        }
+        assert!(checked >= 8);
+    }
+
+    #[test]
+    fn keys_sort_by_code_point_and_escape_as_serde_json_does() {
+        let value = json!({"z": 1, "é": [true, null, 1.5], "\"q\"": {"b": "\n", "a": "\u{1F600}"}, "A": -3, "": {}});
+        assert_eq!(to_vec(&value), reference(&value));
+        assert_eq!(
+            String::from_utf8(to_vec(&value)).unwrap(),
+            r#"{"":{},"\"q\"":{"a":"😀","b":"\n"},"A":-3,"z":1,"é":[true,null,1.5]}"#
+        );
+    }
+
+    fn values() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e9f64..1e9).prop_map(Value::from),
+            ".{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                prop::collection::vec((".{0,4}", inner), 0..6)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_json_value_agrees_with_the_definition(value in values()) {
+            prop_assert_eq!(to_vec(&value), reference(&value));
+        }
+    }
+}
