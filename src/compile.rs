@@ -2,7 +2,7 @@
 //! runtime needs is resolved here, through `resolve`, so the runtime applies
 //! no precedence rules of its own.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::check::Accounts;
 use crate::crm::Snapshot;
@@ -82,7 +82,8 @@ fn employees(
 ) -> BTreeMap<String, EmployeeRoute> {
     let mut access = spec.access_all();
     let mut outgoing = spec.default_outgoing_all();
-    let routed = |c: &str| channels.contains_key(c);
+    let routed: HashSet<&str> = channels.keys().map(String::as_str).collect();
+    let routed = |c: &str| routed.contains(c);
     spec.employees
         .iter()
         .map(|(handle, employee)| {

@@ -75,24 +75,27 @@ impl Spec {
     }
 
     /// Every employee's level on each enabled channel where it is not
-    /// `none`: the bulk level for everyone, then the entries that override
-    /// it. The same precedence as `level`, in one pass over the entries.
-    pub fn access_all(&self) -> BTreeMap<&str, BTreeMap<&str, Level>> {
-        let mut access: BTreeMap<&str, BTreeMap<&str, Level>> =
-            self.employees.keys().map(|h| (h.as_str(), BTreeMap::new())).collect();
+    /// `none`, channels in id order: the bulk level for everyone, then the
+    /// entries that override it. The same precedence as `level`, in one pass
+    /// over the entries.
+    pub fn access_all(&self) -> HashMap<&str, Vec<(&str, Level)>> {
+        let mut access: HashMap<&str, Vec<(&str, Level)>> =
+            self.employees.keys().map(|h| (h.as_str(), Vec::new())).collect();
         for (id, channel) in self.enabled_channels() {
             let bulk = self.bulk_level(channel);
             if bulk != Level::None {
                 for levels in access.values_mut() {
-                    levels.insert(id, bulk);
+                    levels.push((id, bulk));
                 }
             }
             for (handle, entry) in &channel.access.employees {
-                if let Some(levels) = access.get_mut(handle.as_str()) {
-                    match entry.level() {
-                        Level::None => levels.remove(id),
-                        level => levels.insert(id, level),
-                    };
+                let Some(levels) = access.get_mut(handle.as_str()) else { continue };
+                // Channels come in id order: only the last level can be this channel's.
+                if levels.last().is_some_and(|(c, _)| *c == id) {
+                    levels.pop();
+                }
+                if entry.level() != Level::None {
+                    levels.push((id, entry.level()));
                 }
             }
         }
