@@ -28,7 +28,7 @@ pub struct Checked {
 
 impl Checked {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        has_errors(&self.diagnostics)
     }
 }
 
@@ -51,29 +51,76 @@ pub fn check_bytes_with(name: &str, bytes: Vec<u8>, crm: Option<&Snapshot>) -> C
 
 /// Checks one file's bytes against the accounts' snapshots.
 pub fn check_against(name: &str, bytes: Vec<u8>, accounts: Accounts<'_>) -> Checked {
+    check_inner(name, bytes, accounts, None::<fn(&Spec)>).0
+}
+
+/// Checks one file's bytes and, when it has no errors, does `then` with its
+/// typed spec (`compile`: the table). On a large file `then` runs on this
+/// core while the rules run on another; its result is dropped if they find
+/// an error.
+pub fn check_then<R>(
+    name: &str,
+    bytes: Vec<u8>,
+    accounts: Accounts<'_>,
+    then: impl FnOnce(&Spec) -> R,
+) -> (Checked, Option<R>) {
+    check_inner(name, bytes, accounts, Some(then))
+}
+
+fn check_inner<R>(
+    name: &str,
+    bytes: Vec<u8>,
+    accounts: Accounts<'_>,
+    then: Option<impl FnOnce(&Spec) -> R>,
+) -> (Checked, Option<R>) {
     let (source, refused) = parse::read_source(name, bytes);
     if let Some(diag) = refused {
-        return Checked { source, diagnostics: vec![diag], spec: None };
+        return (Checked { source, diagnostics: vec![diag], spec: None }, None);
     }
-    let (mut diagnostics, spec) = check_text(&source.text, accounts);
+    let (mut diagnostics, spec, done) = check_text(&source.text, accounts, then);
     diagnostics::sort(&mut diagnostics);
-    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
-    Checked { source, diagnostics, spec: spec.filter(|_| !has_errors) }
+    let clean = !has_errors(&diagnostics);
+    (Checked { source, diagnostics, spec: spec.filter(|_| clean) }, done.filter(|_| clean))
+}
+
+/// From this size on, `then` runs beside the rules on a second core; below
+/// it the thread costs more than it saves.
+const LARGE_FILE: usize = 256 * 1024;
+
+fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
 }
 
 /// Checks a spec's text; syntax errors stop the later stages, schema errors
 /// only remove the values they condemn from the rules' view.
-fn check_text(text: &str, accounts: Accounts<'_>) -> (Vec<Diagnostic>, Option<Spec>) {
+fn check_text<R>(
+    text: &str,
+    accounts: Accounts<'_>,
+    then: Option<impl FnOnce(&Spec) -> R>,
+) -> (Vec<Diagnostic>, Option<Spec>, Option<R>) {
     let root = match parse::parse(text) {
         Ok(root) => root,
-        Err(diags) => return (diags, None),
+        Err(diags) => return (diags, None, None),
     };
     let loc = Locator::new(&root);
     // A file the schema accepts reads straight into the typed spec; only a
     // file with problems needs the JSON twin and the schema to explain them.
     if let Some(spec) = typed::read(&root) {
         let handles: HashSet<String> = spec.employees.keys().cloned().collect();
-        return (run_rules(&spec, loc, &handles, accounts), Some(spec));
+        let rules = || run_rules(&spec, loc, &handles, accounts);
+        let (diagnostics, done) = match then {
+            Some(then) if text.len() >= LARGE_FILE => std::thread::scope(|scope| {
+                let rules = scope.spawn(rules);
+                let done = then(&spec);
+                (rules.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), Some(done))
+            }),
+            then => {
+                let diagnostics = rules();
+                let done = then.filter(|_| !has_errors(&diagnostics)).map(|then| then(&spec));
+                (diagnostics, done)
+            }
+        };
+        return (diagnostics, Some(spec), done);
     }
     let json = parse::to_json(root.get_ref());
     let report = schema::validate(&json, loc);
@@ -84,7 +131,11 @@ fn check_text(text: &str, accounts: Accounts<'_>) -> (Vec<Diagnostic>, Option<Sp
     if let Some(spec) = &spec {
         diagnostics.extend(run_rules(spec, loc, &handles, accounts));
     }
-    (diagnostics, spec)
+    let done = match (&spec, then) {
+        (Some(spec), Some(then)) if !has_errors(&diagnostics) => Some(then(spec)),
+        _ => None,
+    };
+    (diagnostics, spec, done)
 }
 
 /// Every rule's diagnostics, the phone checks last.

@@ -11,6 +11,9 @@ use chatroute::spec::{CopyDialog, Level, NameOrId};
 use chatroute::table::{TableError, TableFile};
 use proptest::prelude::*;
 
+#[path = "../bench/specgen.rs"]
+mod specgen;
+
 fn compile_text(name: &str, text: &str) -> TableFile {
     let checked = check_bytes(name, text.as_bytes().to_vec());
     assert!(!checked.has_errors(), "{name}: {:?}", checked.diagnostics);
@@ -20,6 +23,28 @@ fn compile_text(name: &str, text: &str) -> TableFile {
 fn compile_example(name: &str) -> TableFile {
     let path = format!("examples/{name}.toml");
     compile_text(&path, &std::fs::read_to_string(&path).unwrap())
+}
+
+/// `check_then` compiles a large file beside the rules: the same table as
+/// compiling after the check, and none when the rules find an error.
+#[test]
+fn compiling_beside_the_rules_gives_the_same_table() {
+    let text = specgen::generate(specgen::size("M").expect("M"));
+    assert!(text.len() > 256 * 1024 / 2, "M is large enough to matter: {} bytes", text.len());
+    let large =
+        format!("{text}\n# padding past the size at which compile runs beside the rules\n{}", "#\n".repeat(64 * 1024));
+    let compile = |spec: &chatroute::spec::Spec| chatroute::compile::compile(spec, None);
+    let (checked, beside) =
+        chatroute::check::check_then("large.toml", large.clone().into_bytes(), Default::default(), compile);
+    assert!(!checked.has_errors());
+    assert_eq!(beside, Some(compile_text("large.toml", &large)));
+    // An employee in an assignment who does not exist: a rule's error, not the schema's.
+    let broken = large.replacen("employee = \"e0\"", "employee = \"nobody\"", 1);
+    assert_ne!(broken, large);
+    let (checked, beside) =
+        chatroute::check::check_then("broken.toml", broken.into_bytes(), Default::default(), compile);
+    assert!(checked.has_errors());
+    assert_eq!(beside, None);
 }
 
 fn responsible<S: AssignmentState>(router: &Router<S>, channel: &str) -> String {

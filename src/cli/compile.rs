@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use chatroute::check::check_against;
+use chatroute::check::check_then;
 
 use super::{
     AccountArgs, Failure, Outcome, emit, leave_to_exit, not_an_input, read_spec, report_to_stderr, write_file,
@@ -12,16 +12,19 @@ pub fn run(file: &Path, output: Option<&Path>, accounts: &AccountArgs) -> Outcom
     let [crm, wazzup] = accounts.inputs();
     not_an_input(output, &[Some(file), crm, wazzup])?;
     let loaded = accounts.load()?;
-    let checked = check_against(&file.display().to_string(), read_spec(file)?, loaded.accounts());
+    // The table is compiled and serialised while the rules run.
+    let (checked, table) = check_then(&file.display().to_string(), read_spec(file)?, loaded.accounts(), |spec| {
+        let table = chatroute::compile::compile_for(spec, loaded.accounts());
+        let bytes = table.to_bytes();
+        (table, bytes)
+    });
     // Diagnostics go to stderr: stdout may carry the table.
     report_to_stderr(&checked);
-    // `spec` is only there when the file has no errors.
-    let Some(spec) = checked.spec.as_ref() else {
+    // A table is only there when the file has no errors.
+    let Some((table, bytes)) = table else {
         eprintln!("error: {} has errors; no table written", file.display());
         return Err(Failure::Problems);
     };
-    let table = chatroute::compile::compile_for(spec, loaded.accounts());
-    let bytes = table.to_bytes();
     leave_to_exit((checked, table));
     match output {
         None => emit(&bytes),
