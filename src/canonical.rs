@@ -6,7 +6,7 @@
 //! Written straight from any `Serialize` value, a table's body as compiled
 //! or a JSON value as read, into one buffer: an object's entries go out as
 //! they come and are put in order only when they came out of order (struct
-//! fields do; `BTreeMap` entries never).
+//! fields do; `BTreeMap` entries never), keys compared as written.
 
 use std::ops::Range;
 
@@ -234,62 +234,92 @@ impl ser::SerializeTupleVariant for Seq<'_> {
     }
 }
 
-/// An object being written: each entry `"key":value` goes out as it comes,
-/// without commas; `end` puts them in key order, comma-separated.
+/// An object being written: each entry `"key":value` goes out as it
+/// comes; `end` puts them in key order when they came out of order.
 struct Object<'a> {
     out: &'a mut Vec<u8>,
     /// Where the entries begin, just after `{`.
     start: usize,
-    /// Each entry's key and where it was written.
-    entries: Vec<(String, Range<usize>)>,
-    /// A key given without its value (`serialize_key`).
-    pending: Option<String>,
+    /// Where each entry's key (a JSON string) and the entry were written.
+    entries: Vec<(Range<usize>, Range<usize>)>,
+    /// The entry begun by `serialize_key`: its start and its key.
+    pending: Option<(usize, Range<usize>)>,
     close: &'static [u8],
 }
 
 impl Object<'_> {
-    fn entry<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), Error> {
+    /// Writes `,` (after the first entry) and the key; the key's range.
+    fn key<K: Serialize + ?Sized>(&mut self, key: &K) -> Result<(usize, Range<usize>), Error> {
+        if !self.entries.is_empty() || self.pending.is_some() {
+            self.out.push(b',');
+        }
         let at = self.out.len();
-        serde_json::to_writer(&mut *self.out, &key)?;
+        key.serialize(Canonical(&mut *self.out))?;
+        if self.out.get(at) != Some(&b'"') {
+            return Err(ser::Error::custom("object keys are strings"));
+        }
+        let key = at..self.out.len();
         self.out.push(b':');
+        Ok((at, key))
+    }
+
+    fn value<T: Serialize + ?Sized>(&mut self, (at, key): (usize, Range<usize>), value: &T) -> Result<(), Error> {
         value.serialize(Canonical(&mut *self.out))?;
         self.entries.push((key, at..self.out.len()));
         Ok(())
     }
 
+    fn entry<K: Serialize + ?Sized, T: Serialize + ?Sized>(&mut self, key: &K, value: &T) -> Result<(), Error> {
+        let key = self.key(key)?;
+        self.value(key, value)
+    }
+
     fn close(mut self) -> Result<(), Error> {
-        let written = self.out.split_off(self.start);
-        if !self.entries.is_sorted_by(|a, b| a.0 <= b.0) {
-            self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        }
-        for (i, (_, range)) in self.entries.iter().enumerate() {
-            if i > 0 {
-                self.out.push(b',');
+        let out = &*self.out;
+        let in_order = self.entries.is_sorted_by(|a, b| key_order(&out[a.0.clone()], &out[b.0.clone()]).is_le());
+        if !in_order {
+            let written = self.out.split_off(self.start);
+            let at = |r: &Range<usize>| r.start - self.start..r.end - self.start;
+            self.entries.sort_by(|a, b| key_order(&written[at(&a.0)], &written[at(&b.0)]));
+            for (i, (_, entry)) in self.entries.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(b',');
+                }
+                self.out.extend_from_slice(&written[at(entry)]);
             }
-            self.out.extend_from_slice(&written[range.start - self.start..range.end - self.start]);
         }
         self.out.extend_from_slice(self.close);
         Ok(())
     }
 }
 
+/// The order of two keys written as JSON strings: by code point. Without
+/// escapes, UTF-8 bytes between the quotes compare as code points do.
+fn key_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    if !a.contains(&b'\\') && !b.contains(&b'\\') {
+        return a[1..a.len() - 1].cmp(&b[1..b.len() - 1]);
+    }
+    let text = |k: &[u8]| serde_json::from_slice::<String>(k).unwrap_or_default();
+    text(a).cmp(&text(b))
+}
+
 impl ser::SerializeMap for Object<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        self.pending = Some(key_name(key)?);
+        self.pending = Some(self.key(key)?);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         let key = self.pending.take().ok_or_else(|| ser::Error::custom("a map value without its key"))?;
-        self.entry(key, value)
+        self.value(key, value)
     }
     fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
         &mut self,
         key: &K,
         value: &V,
     ) -> Result<(), Error> {
-        self.entry(key_name(key)?, value)
+        self.entry(key, value)
     }
     fn end(self) -> Result<(), Error> {
         self.close()
@@ -300,7 +330,7 @@ impl ser::SerializeStruct for Object<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        self.entry(key.to_owned(), value)
+        self.entry(key, value)
     }
     fn end(self) -> Result<(), Error> {
         self.close()
@@ -311,18 +341,10 @@ impl ser::SerializeStructVariant for Object<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        self.entry(key.to_owned(), value)
+        self.entry(key, value)
     }
     fn end(self) -> Result<(), Error> {
         self.close()
-    }
-}
-
-/// A map key as the string JSON makes of it.
-fn key_name<T: Serialize + ?Sized>(key: &T) -> Result<String, Error> {
-    match key.serialize(serde_json::value::Serializer)? {
-        serde_json::Value::String(name) => Ok(name),
-        other => Ok(other.to_string()),
     }
 }
 
@@ -400,10 +422,28 @@ mod tests {
         })
     }
 
+    /// Entries in the order given, as struct fields come.
+    struct Unordered(Vec<(String, Value)>);
+
+    impl serde::Serialize for Unordered {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+        }
+    }
+
     proptest! {
         #[test]
         fn any_json_value_agrees_with_the_definition(value in values()) {
             prop_assert_eq!(to_vec(&value), reference(&value));
+        }
+
+        #[test]
+        fn entries_out_of_order_are_sorted(
+            shuffled in prop::collection::btree_map(".{0,4}", values(), 0..8)
+                .prop_flat_map(|entries| Just(entries.into_iter().collect::<Vec<_>>()).prop_shuffle()),
+        ) {
+            let expected = reference(&Value::Object(shuffled.iter().cloned().collect()));
+            prop_assert_eq!(to_vec(&Unordered(shuffled)), expected);
         }
     }
 }

@@ -83,9 +83,10 @@ fn check_inner<R>(
     (Checked { source, diagnostics, spec: spec.filter(|_| clean) }, done.filter(|_| clean))
 }
 
-/// From this size on, `then` runs beside the rules on a second core; below
-/// it the thread costs more than it saves.
-const LARGE_FILE: usize = 256 * 1024;
+/// From this size on, work on a file is split across two cores (`then`
+/// beside the rules, a table's hash beside its bytes); below it a thread
+/// costs more than it saves.
+pub const LARGE_FILE: usize = 256 * 1024;
 
 fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)

@@ -26,6 +26,11 @@ pub fn compile(spec: &Spec, crm: Option<&Snapshot>) -> TableFile {
 /// `compile`, with the accounts' snapshots: amoCRM ids from the CRM's, and
 /// each channel's Wazzup `channelId` from Wazzup's.
 pub fn compile_for(spec: &Spec, accounts: Accounts<'_>) -> TableFile {
+    TableFile::new(body_for(spec, accounts))
+}
+
+/// The table's body, without its header and hash.
+pub fn body_for(spec: &Spec, accounts: Accounts<'_>) -> Body {
     let crm = accounts.crm;
     let mut channels = channels(spec, crm);
     if let Some(account) = accounts.wazzup {
@@ -36,7 +41,7 @@ pub fn compile_for(spec: &Spec, accounts: Accounts<'_>) -> TableFile {
         }
     }
     let employees = employees(spec, crm, &channels);
-    TableFile::new(Body {
+    Body {
         account: spec.integration.account.clone(),
         enabled: spec.integration.enabled,
         crm: if crm.is_some() { CrmResolution::Ids } else { CrmResolution::Names },
@@ -48,7 +53,7 @@ pub fn compile_for(spec: &Spec, accounts: Accounts<'_>) -> TableFile {
         },
         copy_dialog: spec.deal_card.copy_dialog,
         phones: PhoneRoute { to_international: spec.phones.to_international },
-    })
+    }
 }
 
 /// The routed channels: enabled ones of an enabled integration, with their

@@ -40,7 +40,7 @@ impl Side {
         let checked = crate::check::check_bytes(name, bytes);
         match checked.spec.as_ref() {
             Some(spec) => Ok(Side {
-                body: crate::compile::compile(spec, None).body,
+                body: crate::compile::body_for(spec, Default::default()),
                 declared_channels: Some(spec.channels.keys().cloned().collect()),
             }),
             None => Err(SideError::Spec(Box::new(checked))),

@@ -243,11 +243,34 @@ struct Envelope {
 impl TableFile {
     /// Wraps a body with its header and hash.
     pub fn new(body: Body) -> Self {
+        let hash = hash(&body);
+        TableFile::new_with_hash(body, hash)
+    }
+
+    /// A table and its bytes (`to_bytes`) at once: the hash is computed on
+    /// a second core while the bytes are written, then put in its place in
+    /// the header. For large tables; the same result as `new` and `to_bytes`.
+    pub fn with_bytes(body: Body) -> (Self, Vec<u8>) {
+        const PENDING: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+        let mut table = TableFile::new_with_hash(body, PENDING.to_owned());
+        let (hash, mut bytes) = std::thread::scope(|scope| {
+            let hash = scope.spawn(|| hash(&table.body));
+            let bytes = table.to_bytes();
+            (hash.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), bytes)
+        });
+        // The header comes before the body: the first occurrence is its hash.
+        let at = bytes.windows(PENDING.len()).position(|w| w == PENDING.as_bytes()).expect("the header's hash");
+        bytes[at..at + PENDING.len()].copy_from_slice(hash.as_bytes());
+        table.hash = hash;
+        (table, bytes)
+    }
+
+    fn new_with_hash(body: Body, hash: String) -> Self {
         TableFile {
             format: FORMAT.to_owned(),
             format_version: FORMAT_VERSION,
             generator: format!("chatroute {}", env!("CARGO_PKG_VERSION")),
-            hash: hash(&body),
+            hash,
             body,
         }
     }

@@ -25,7 +25,8 @@ fn compile_example(name: &str) -> TableFile {
     compile_text(&path, &std::fs::read_to_string(&path).unwrap())
 }
 
-/// `check_then` compiles a large file beside the rules: the same table as
+/// `check_then` compiles a large file beside the rules, and
+/// `TableFile::with_bytes` hashes beside the serialising: the same table as
 /// compiling after the check, and none when the rules find an error.
 #[test]
 fn compiling_beside_the_rules_gives_the_same_table() {
@@ -37,7 +38,12 @@ fn compiling_beside_the_rules_gives_the_same_table() {
     let (checked, beside) =
         chatroute::check::check_then("large.toml", large.clone().into_bytes(), Default::default(), compile);
     assert!(!checked.has_errors());
-    assert_eq!(beside, Some(compile_text("large.toml", &large)));
+    let table = compile_text("large.toml", &large);
+    assert_eq!(beside.as_ref(), Some(&table));
+    // The hash computed beside the bytes lands in its place in the header.
+    let (with_bytes, bytes) = TableFile::with_bytes(table.body.clone());
+    assert_eq!(with_bytes, table);
+    assert_eq!(bytes, table.to_bytes());
     // An employee in an assignment who does not exist: a rule's error, not the schema's.
     let broken = large.replacen("employee = \"e0\"", "employee = \"nobody\"", 1);
     assert_ne!(broken, large);

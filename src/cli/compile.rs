@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use chatroute::check::check_then;
+use chatroute::check::{LARGE_FILE, check_then};
+use chatroute::table::TableFile;
 
 use super::{
     AccountArgs, Failure, Outcome, emit, leave_to_exit, not_an_input, read_spec, report_to_stderr, write_file,
@@ -12,11 +13,18 @@ pub fn run(file: &Path, output: Option<&Path>, accounts: &AccountArgs) -> Outcom
     let [crm, wazzup] = accounts.inputs();
     not_an_input(output, &[Some(file), crm, wazzup])?;
     let loaded = accounts.load()?;
+    let bytes = read_spec(file)?;
+    let large = bytes.len() >= LARGE_FILE;
     // The table is compiled and serialised while the rules run.
-    let (checked, table) = check_then(&file.display().to_string(), read_spec(file)?, loaded.accounts(), |spec| {
-        let table = chatroute::compile::compile_for(spec, loaded.accounts());
-        let bytes = table.to_bytes();
-        (table, bytes)
+    let (checked, table) = check_then(&file.display().to_string(), bytes, loaded.accounts(), |spec| {
+        let body = chatroute::compile::body_for(spec, loaded.accounts());
+        if large {
+            TableFile::with_bytes(body)
+        } else {
+            let table = TableFile::new(body);
+            let bytes = table.to_bytes();
+            (table, bytes)
+        }
     });
     // Diagnostics go to stderr: stdout may carry the table.
     report_to_stderr(&checked);
