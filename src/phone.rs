@@ -109,14 +109,11 @@ fn is_valid_national(code: u16, national: &str) -> bool {
     plan.is_some_and(|p| p.knows(national))
 }
 
-/// Calling code of each region (ISO 3166-1 alpha-2; not the non-geographic "001").
-static REGIONS: LazyLock<HashMap<&'static str, u16>> = LazyLock::new(|| {
-    PLANS
-        .iter()
-        .map(|p| (p.id, p.code))
-        .filter(|(id, _)| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
-        .collect()
-});
+/// The regions (ISO 3166-1 alpha-2; not the non-geographic "001") and their
+/// calling codes. A scan of 254 plans costs less than building a map.
+fn regions_and_codes() -> impl Iterator<Item = (&'static str, u16)> {
+    PLANS.iter().map(|p| (p.id, p.code)).filter(|(id, _)| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
+}
 
 /// The parsed metadata of the territories with this calling code.
 fn territories(code: u16) -> Vec<loader::Metadata> {
@@ -281,12 +278,12 @@ pub fn mangled_region(raw: &str) -> Option<String> {
 /// The country calling code of an ISO 3166-1 alpha-2 region, when
 /// libphonenumber knows the region.
 pub fn calling_code(region: &str) -> Option<u16> {
-    REGIONS.get(region).copied()
+    regions_and_codes().find(|(id, _)| *id == region).map(|(_, code)| code)
 }
 
 /// Every region libphonenumber knows, for suggestions (sorted).
 pub fn regions() -> impl Iterator<Item = &'static str> {
-    let mut ids: Vec<&'static str> = REGIONS.keys().copied().collect();
+    let mut ids: Vec<&'static str> = regions_and_codes().map(|(id, _)| id).collect();
     ids.sort_unstable();
     ids.into_iter()
 }
@@ -387,7 +384,7 @@ mod tests {
             .map(|m| (m.id(), m.country_code()))
             .filter(|(id, _)| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
             .collect();
-        assert_eq!(*REGIONS, builtin);
+        assert_eq!(regions_and_codes().collect::<HashMap<_, _>>(), builtin);
         let examples = &*EXAMPLES;
         for (code, national) in examples {
             let number = format!("+{code}{national}");
