@@ -323,7 +323,9 @@ impl Transport {
 }
 
 /// Access entries of a channel.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+// Deserialize is written out below: serde's `flatten` would buffer every
+// entry before reading it.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct Access {
     /// Bulk level of every employee on this channel; an employee's own
     /// entry overrides it.
@@ -332,6 +334,35 @@ pub struct Access {
     /// Entries by employee handle.
     #[serde(flatten)]
     pub employees: BTreeMap<String, AccessEntry>,
+}
+
+impl<'de> Deserialize<'de> for Access {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = Access;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table of access entries")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Access, A::Error> {
+                let mut access = Access::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "everyone" {
+                        access.everyone = Some(map.next_value()?);
+                    } else {
+                        let entry = map.next_value()?;
+                        access.employees.insert(key, entry);
+                    }
+                }
+                Ok(access)
+            }
+        }
+
+        deserializer.deserialize_map(Entries)
+    }
 }
 
 /// An employee's access on a channel: a level, or a table with the level
