@@ -1,7 +1,7 @@
 //! The `check` pipeline for one file: read -> parse -> schema -> typed spec
 //! -> rules, collecting every diagnostic on the way.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,7 +2,9 @@
 //! runtime needs is resolved here, through `resolve`, so the runtime applies
 //! no precedence rules of its own.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::HashSet;
 
 use crate::check::Accounts;
 use crate::crm::Snapshot;

@@ -2,7 +2,10 @@
 //! new-deal stage and default outgoing channel apply. Both the semantic
 //! rules and the compiler read the spec only through these.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// The resolutions look a handle up once per access entry: a fast hash.
+use foldhash::{HashMap, HashMapExt};
 
 use crate::spec::{Assignment, Channel, Level, Spec, StageRef};
 

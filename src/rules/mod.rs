@@ -15,7 +15,7 @@ pub mod phones;
 mod references;
 mod wazzup;
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::ops::Range;
 
 use crate::check::Accounts;
