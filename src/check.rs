@@ -77,10 +77,18 @@ fn check_inner<R>(
     if let Some(diag) = refused {
         return (Checked { source, diagnostics: vec![diag], spec: None }, None);
     }
-    let (mut diagnostics, spec, done) = check_text(&source.text, accounts, then);
+    // A large file's `then` runs beside the rules; a small file's after
+    // the check, when the parsed tree's memory is free to reuse.
+    let (beside, after) = match then {
+        Some(then) if source.text.len() >= LARGE_FILE => (Some(then), None),
+        then => (None, then),
+    };
+    let (mut diagnostics, spec, done) = check_text(&source.text, accounts, beside);
     diagnostics::sort(&mut diagnostics);
     let clean = !has_errors(&diagnostics);
-    (Checked { source, diagnostics, spec: spec.filter(|_| clean) }, done.filter(|_| clean))
+    let spec = spec.filter(|_| clean);
+    let done = done.filter(|_| clean).or_else(|| Some(after?(spec.as_ref()?)));
+    (Checked { source, diagnostics, spec }, done)
 }
 
 /// From this size on, work on a file is split across two cores (`then`
@@ -93,11 +101,12 @@ fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 }
 
 /// Checks a spec's text; syntax errors stop the later stages, schema errors
-/// only remove the values they condemn from the rules' view.
+/// only remove the values they condemn from the rules' view. `beside` runs
+/// on the typed spec while the rules run on a second core.
 fn check_text<R>(
     text: &str,
     accounts: Accounts<'_>,
-    then: Option<impl FnOnce(&Spec) -> R>,
+    beside: Option<impl FnOnce(&Spec) -> R>,
 ) -> (Vec<Diagnostic>, Option<Spec>, Option<R>) {
     let root = match parse::parse(text) {
         Ok(root) => root,
@@ -109,17 +118,13 @@ fn check_text<R>(
     if let Some(spec) = typed::read(&root) {
         let handles: HashSet<String> = spec.employees.keys().cloned().collect();
         let rules = || run_rules(&spec, loc, &handles, accounts);
-        let (diagnostics, done) = match then {
-            Some(then) if text.len() >= LARGE_FILE => std::thread::scope(|scope| {
+        let (diagnostics, done) = match beside {
+            Some(then) => std::thread::scope(|scope| {
                 let rules = scope.spawn(rules);
                 let done = then(&spec);
                 (rules.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), Some(done))
             }),
-            then => {
-                let diagnostics = rules();
-                let done = then.filter(|_| !has_errors(&diagnostics)).map(|then| then(&spec));
-                (diagnostics, done)
-            }
+            None => (rules(), None),
         };
         return (diagnostics, Some(spec), done);
     }
@@ -132,7 +137,7 @@ fn check_text<R>(
     if let Some(spec) = &spec {
         diagnostics.extend(run_rules(spec, loc, &handles, accounts));
     }
-    let done = match (&spec, then) {
+    let done = match (&spec, beside) {
         (Some(spec), Some(then)) if !has_errors(&diagnostics) => Some(then(spec)),
         _ => None,
     };
