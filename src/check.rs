@@ -1,11 +1,12 @@
-//! The `check` pipeline for one file: read -> parse -> schema -> typed spec
-//! -> rules, collecting every diagnostic on the way.
+//! The `check` pipeline for one file: read -> parse -> typed spec (a file
+//! the strict reading refuses: JSON twin -> schema -> pruned typed spec) ->
+//! rules, collecting every diagnostic on the way.
 
-use foldhash::HashSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use foldhash::HashSet;
 use serde_json::Value;
 
 use crate::crm::Snapshot;

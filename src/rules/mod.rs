@@ -15,8 +15,9 @@ pub mod phones;
 mod references;
 mod wazzup;
 
-use foldhash::HashSet;
 use std::ops::Range;
+
+use foldhash::HashSet;
 
 use crate::check::Accounts;
 use crate::diagnostics::Diagnostic;
