@@ -76,6 +76,14 @@ fn first_responder_claim(bencher: Bencher) {
     });
 }
 
+/// The phone rule on a client's number as a service applies it per
+/// message: the 8 -> +7 rewrite and libphonenumber's validity, cold start
+/// included in the first call only.
+#[divan::bench(args = ["8 912 345-67-89", "+7 495 123-45-67", "+81 3-1234-5678"])]
+fn phone_rule(bencher: Bencher, number: &str) {
+    bencher.bench_local(|| black_box(chatroute::phone::to_international(black_box(number)).valid));
+}
+
 #[divan::bench(args = ["S", "M", "L"])]
 fn load_table(bencher: Bencher, size: &str) {
     let bytes = table_bytes(size);
