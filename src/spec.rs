@@ -367,13 +367,39 @@ impl<'de> Deserialize<'de> for Access {
 
 /// An employee's access on a channel: a level, or a table with the level
 /// and the default-outgoing mark.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+// Deserialize is written out below: serde's `untagged` would also fill the
+// table form from an array (`["read"]`), which the schema refuses.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum AccessEntry {
     /// Just the level.
     Level(Level),
     /// Level plus options.
     Detailed(AccessDetail),
+}
+
+impl<'de> Deserialize<'de> for AccessEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry;
+
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = AccessEntry;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an access level, or a table with `level` and `default_outgoing`")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, level: &str) -> Result<AccessEntry, E> {
+                Level::deserialize(serde::de::IntoDeserializer::into_deserializer(level)).map(AccessEntry::Level)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<AccessEntry, A::Error> {
+                AccessDetail::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(AccessEntry::Detailed)
+            }
+        }
+
+        deserializer.deserialize_any(Entry)
+    }
 }
 
 /// Table form of an access entry.
