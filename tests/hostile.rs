@@ -120,6 +120,29 @@ fn unknown_body_keys_are_refused_even_with_a_valid_hash() {
     assert!(TableFile::from_slice(&serde_json::to_vec(&doc).unwrap()).is_err());
 }
 
+/// A loaded body is byte for byte what chatroute writes: a null, a default
+/// spelt out or `1001.0` for `1001` is refused even under a right hash.
+#[test]
+fn values_chatroute_never_writes_are_refused() {
+    type Edit = fn(&mut Value);
+    let edits: [(&str, Edit); 3] = [
+        ("a null", |b| b["channels"]["wa-retail"]["wazzup_channel_id"] = Value::Null),
+        ("a default spelt out", |b| b["channels"]["wa-retail"]["assignment"]["availability"] = json!({})),
+        ("a float for an integer", |b| b["employees"]["bruce"]["crm_user"] = json!(1001.0)),
+    ];
+    for (what, edit) in edits {
+        match TableFile::from_slice(&forged("acme", edit)) {
+            // serde reads the first two; only the comparison with what
+            // chatroute writes refuses them.
+            Err(TableError::Invalid(why)) => assert!(why.contains("never writes"), "{what}: {why}"),
+            Err(TableError::Malformed(_)) if what == "a float for an integer" => {}
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+    // Unedited, the same path loads.
+    assert!(TableFile::from_slice(&forged("acme", |_| {})).is_ok());
+}
+
 // 3. Loading checks the body's invariants, not only its hash.
 
 #[test]
