@@ -50,9 +50,20 @@ pub fn document() -> String {
     serde_json::to_string_pretty(&doc).expect("a JSON value serialises") + "\n"
 }
 
+// Errors several endpoints answer with.
+const BAD_BODY: (u16, &str) = (400, "bad body");
+const UNAUTHORIZED: (u16, &str) = (401, "token missing or wrong");
+const STATE_DOWN: (u16, &str) = (503, "assignment state unreachable (Retry-After)");
+
 /// Every endpoint, with the schemas of its bodies.
 fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
-    let text = json!({ "type": "string" });
+    let mut operations = decisions(generator);
+    operations.extend(service(generator));
+    operations
+}
+
+/// The routing decisions and the state they change.
+fn decisions(generator: &mut SchemaGenerator) -> Vec<Operation> {
     vec![
         Operation {
             method: "post",
@@ -61,12 +72,7 @@ fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: Some(schema::<DealRequest>(generator)),
             query: &[],
             response: schema::<DealResponse>(generator),
-            errors: &[
-                (400, "bad body"),
-                (401, "token missing or wrong"),
-                (404, "unknown channel"),
-                (503, "assignment state unreachable (Retry-After)"),
-            ],
+            errors: &[BAD_BODY, UNAUTHORIZED, (404, "unknown channel"), STATE_DOWN],
         },
         Operation {
             method: "post",
@@ -76,11 +82,11 @@ fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
             query: &[],
             response: schema::<ClaimResponse>(generator),
             errors: &[
-                (400, "bad body"),
-                (401, "token missing or wrong"),
+                BAD_BODY,
+                UNAUTHORIZED,
                 (404, "unknown channel"),
                 (409, "not a first responder of the channel"),
-                (503, "assignment state unreachable (Retry-After)"),
+                STATE_DOWN,
             ],
         },
         Operation {
@@ -90,11 +96,7 @@ fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: None,
             query: &[("channel", "channel id or Wazzup channelId"), ("employee", "employee handle")],
             response: schema::<AccessResponse>(generator),
-            errors: &[
-                (400, "missing parameter"),
-                (401, "token missing or wrong"),
-                (404, "unknown channel or employee"),
-            ],
+            errors: &[(400, "missing parameter"), UNAUTHORIZED, (404, "unknown channel or employee")],
         },
         Operation {
             method: "get",
@@ -103,7 +105,7 @@ fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: None,
             query: &[],
             response: schema::<EmployeeResponse>(generator),
-            errors: &[(401, "token missing or wrong"), (404, "unknown employee")],
+            errors: &[UNAUTHORIZED, (404, "unknown employee")],
         },
         Operation {
             method: "put",
@@ -112,12 +114,7 @@ fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: Some(schema::<AvailabilityRequest>(generator)),
             query: &[],
             response: schema::<AvailabilityResponse>(generator),
-            errors: &[
-                (400, "bad body"),
-                (401, "token missing or wrong"),
-                (404, "unknown employee"),
-                (503, "assignment state unreachable (Retry-After)"),
-            ],
+            errors: &[BAD_BODY, UNAUTHORIZED, (404, "unknown employee"), STATE_DOWN],
         },
         Operation {
             method: "post",
@@ -126,8 +123,15 @@ fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: None,
             query: &[],
             response: schema::<CloseResponse>(generator),
-            errors: &[(401, "token missing or wrong"), (503, "assignment state unreachable (Retry-After)")],
+            errors: &[UNAUTHORIZED, STATE_DOWN],
         },
+    ]
+}
+
+/// The service itself: its table, readiness, liveness and metrics.
+fn service(generator: &mut SchemaGenerator) -> Vec<Operation> {
+    let text = json!({ "type": "string" });
+    vec![
         Operation {
             method: "get",
             path: "/v1/table",
@@ -135,7 +139,7 @@ fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: None,
             query: &[],
             response: schema::<TableStatus>(generator),
-            errors: &[(401, "token missing or wrong")],
+            errors: &[UNAUTHORIZED],
         },
         Operation {
             method: "get",
