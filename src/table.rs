@@ -203,17 +203,9 @@ impl From<ArtifactError> for TableError {
     }
 }
 
-/// `sha256:<hex>` of a body's canonical form, as written in a file.
-pub fn hash_value(body: &Value) -> String {
-    hash_of(body)
-}
-
-/// `sha256:<hex>` of the canonical body.
-pub fn hash(body: &Body) -> String {
-    hash_of(body)
-}
-
-fn hash_of<T: Serialize + ?Sized>(body: &T) -> String {
+/// `sha256:<hex>` of a body's canonical form: a compiled `Body`, or a
+/// body as written in a file (a JSON value).
+pub fn hash<T: Serialize + ?Sized>(body: &T) -> String {
     sha256_hex(&canonical::to_vec(body))
 }
 

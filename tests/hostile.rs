@@ -25,7 +25,7 @@ use chatroute::diagnostics::Code;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use chatroute::runtime::redis::RedisState;
 use chatroute::runtime::{AssignmentState, StateError};
-use chatroute::table::{TableError, TableFile, hash_value};
+use chatroute::table::{TableError, TableFile, hash};
 use cli_support::{chatroute, scratch, stderr, stdout};
 use serde_json::{Value, json};
 
@@ -83,7 +83,7 @@ fn compiled(name: &str) -> TableFile {
 fn forged(name: &str, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
     let mut doc: Value = serde_json::from_slice(&compiled(name).to_bytes()).unwrap();
     edit(&mut doc["body"]);
-    doc["hash"] = Value::String(hash_value(&doc["body"]));
+    doc["hash"] = Value::String(hash(&doc["body"]));
     serde_json::to_vec_pretty(&doc).unwrap()
 }
 
