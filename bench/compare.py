@@ -10,8 +10,8 @@ change in the machine's load touches them all alike:
 
   floor     the bare TOML parse with the `toml` crate (bench/parse_floor.rs)
   check     chatroute check FILE (parse, schema, every rule)
-  compile   chatroute compile FILE > target/bench/out.json (check, then the
-            table on standard output)
+  compile   chatroute compile FILE (check, then the table on standard
+            output; every timed run's output goes to target/bench/stdout)
   compile -o  chatroute compile FILE -o target/bench/out.json: the same,
             written atomically and durably (fsync of the file and its
             directory; shown, not held to a target: it is the disk's time)
@@ -41,6 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "target", "bench")
 SCHEMA = os.path.join(ROOT, "schema", "chatroute.schema.json")
 REAL = os.path.join(ROOT, "examples", "acme.toml")
+STDOUT = os.path.join(WORK, "stdout")
 
 # Rounds by spec: small specs vary more from run to run and cost little.
 ROUNDS = {"real": 201, "S": 201, "M": 41, "L": 11, "XL": 5}
@@ -65,17 +66,12 @@ def build():
 
 
 def timed(cmd):
-    """Wall seconds of one run; `> FILE` at the end of `cmd` sends standard output to FILE."""
-    if len(cmd) > 2 and cmd[-2] == ">":
-        with open(cmd[-1], "wb") as out:
-            return run_timed(cmd[:-2], out)
-    return run_timed(cmd, subprocess.DEVNULL)
-
-
-def run_timed(cmd, stdout):
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
+    """Wall seconds of one run, its standard output written to a file (for
+    `compile`, the table), as a shell's `> FILE` would."""
+    with open(STDOUT, "wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, text=True)
+        elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return elapsed
@@ -84,7 +80,6 @@ def run_timed(cmd, stdout):
 def peak_mb(cmd):
     """Peak RSS in MB: median of 3 runs under /usr/bin/time -v, kept out of the timed runs."""
     peaks = []
-    cmd = cmd[:-2] if len(cmd) > 2 and cmd[-2] == ">" else cmd
     for _ in range(3):
         proc = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         peaks += [int(l.split(":")[1]) / 1024 for l in proc.stderr.splitlines() if "Maximum resident set size" in l]
@@ -122,7 +117,7 @@ def ratios(chatroute, floor, specs, files, rounds):
         cmds = {
             "floor": [floor, path],
             "check": [chatroute, "check", path],
-            "compile": [chatroute, "compile", path, ">", out],
+            "compile": [chatroute, "compile", path],
             "compile -o": [chatroute, "compile", path, "-o", out],
         }
         r = measure(cmds, rounds or ROUNDS.get(spec, 11))
