@@ -78,12 +78,8 @@ def timed(cmd):
 
 
 def peak_mb(cmd):
-    """Peak RSS in MB: median of 3 runs under /usr/bin/time -v, kept out of the timed runs."""
-    peaks = []
-    for _ in range(3):
-        proc = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        peaks += [int(l.split(":")[1]) / 1024 for l in proc.stderr.splitlines() if "Maximum resident set size" in l]
-    return statistics.median(peaks) if peaks else float("nan")
+    """Peak RSS in MB: median of 3 runs, kept out of the timed runs."""
+    return statistics.median(once(cmd)[1] for _ in range(3))
 
 
 def once(cmd):
