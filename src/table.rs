@@ -238,10 +238,16 @@ impl TableFile {
         TableFile::new_with_hash(body, hash)
     }
 
-    /// A table and its bytes (`to_bytes`) at once: the hash is computed on
-    /// a second core while the bytes are written, then put in its place in
-    /// the header. For large tables; the same result as `new` and `to_bytes`.
-    pub fn with_bytes(body: Body) -> (Self, Vec<u8>) {
+    /// A table and its bytes (`to_bytes`) at once. With `two_cores` (for
+    /// large tables) the hash is computed on a second core while the bytes
+    /// are written, then put in its place in the header; the result is the
+    /// same either way.
+    pub fn with_bytes(body: Body, two_cores: bool) -> (Self, Vec<u8>) {
+        if !two_cores {
+            let table = TableFile::new(body);
+            let bytes = table.to_bytes();
+            return (table, bytes);
+        }
         const PENDING: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
         let mut table = TableFile::new_with_hash(body, PENDING.to_owned());
         let (hash, mut bytes) = std::thread::scope(|scope| {

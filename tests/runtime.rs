@@ -41,7 +41,7 @@ fn compiling_beside_the_rules_gives_the_same_table() {
     let table = compile_text("large.toml", &large);
     assert_eq!(beside.as_ref(), Some(&table));
     // The hash computed beside the bytes lands in its place in the header.
-    let (with_bytes, bytes) = TableFile::with_bytes(table.body.clone());
+    let (with_bytes, bytes) = TableFile::with_bytes(table.body.clone(), true);
     assert_eq!(with_bytes, table);
     assert_eq!(bytes, table.to_bytes());
     // An employee in an assignment who does not exist: a rule's error, not the schema's.

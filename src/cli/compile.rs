@@ -15,16 +15,10 @@ pub fn run(file: &Path, output: Option<&Path>, accounts: &AccountArgs) -> Outcom
     let loaded = accounts.load()?;
     let bytes = read_spec(file)?;
     let large = bytes.len() >= LARGE_FILE;
-    // The table is compiled and serialised while the rules run.
+    // A large file's table is compiled beside the rules (`check_then`) and
+    // hashed beside its serialising.
     let (checked, table) = check_then(&file.display().to_string(), bytes, loaded.accounts(), |spec| {
-        let body = chatroute::compile::body_for(spec, loaded.accounts());
-        if large {
-            TableFile::with_bytes(body)
-        } else {
-            let table = TableFile::new(body);
-            let bytes = table.to_bytes();
-            (table, bytes)
-        }
+        TableFile::with_bytes(chatroute::compile::body_for(spec, loaded.accounts()), large)
     });
     // Diagnostics go to stderr: stdout may carry the table.
     report_to_stderr(&checked);
