@@ -109,8 +109,8 @@ fn wazzup_channels(out: &mut String, account: &WazzupSnapshot, handles: &[String
         let Some(transport) = channel.transport() else {
             let _ = writeln!(
                 out,
-                "\n# Wazzup channel {} ({} {}): a transport chatroute does not know",
-                channel.channel_id, channel.transport, channel.plain_id
+                "\n# Wazzup channel {}: a transport chatroute does not know",
+                comment(&format!("{} ({} {})", channel.channel_id, channel.transport, channel.plain_id))
             );
             continue;
         };
@@ -123,7 +123,7 @@ fn wazzup_channels(out: &mut String, account: &WazzupSnapshot, handles: &[String
             address_line(channel, transport),
         );
         if channel.state != "active" {
-            let _ = writeln!(out, "enabled = false                      # Wazzup state: {}", channel.state);
+            let _ = writeln!(out, "enabled = false                      # Wazzup state: {}", comment(&channel.state));
         }
         let _ = writeln!(out, "\n[channels.{id}.access]\neveryone = \"read_send\"");
         if first && channel.state == "active" {
@@ -133,6 +133,12 @@ fn wazzup_channels(out: &mut String, account: &WazzupSnapshot, handles: &[String
             first = false;
         }
     }
+}
+
+/// Snapshot text for a comment: a line break or other control would end
+/// the comment and inject TOML, so every such character is escaped.
+fn comment(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::printable(text)
 }
 
 /// A channel id from the transport and the address (`whatsapp-79865784457`).

@@ -49,10 +49,10 @@ enum Command {
     /// Talk to the amoCRM account.
     #[command(subcommand)]
     Crm(CrmCommand),
-    /// Write a commented starter spec (from the account snapshot when given) that passes `check`.
     /// Talk to the Wazzup account.
     #[command(subcommand)]
     Wazzup(WazzupCommand),
+    /// Write a commented starter spec (from the account snapshots when given) that passes `check`.
     Init {
         /// Employees and the default stage from the amoCRM snapshot (`--crm`), one channel per Wazzup channel (`--wazzup`).
         #[command(flatten)]

@@ -85,6 +85,17 @@ fn integer_literals(table: &DeTable<'_>, text: &str, out: &mut Vec<Diagnostic>) 
             DeValue::Integer(i) if i.as_str().is_empty() => {
                 out.push(syntax_error(value.span(), "an integer literal needs digits after its prefix"));
             }
+            // The parser passes on what follows a digit; a letter or a
+            // non-ASCII digit (`1_0٠`) makes it no number at all.
+            DeValue::Integer(i)
+                if i.as_str().trim_start_matches(['+', '-']).chars().any(|c| c != '_' && !c.is_digit(i.radix())) =>
+            {
+                let bad =
+                    i.as_str().trim_start_matches(['+', '-']).chars().find(|c| *c != '_' && !c.is_digit(i.radix()));
+                let bad = crate::text::printable(&bad.unwrap_or_default().to_string()).into_owned();
+                let message = format!("`{bad}` is not a digit of this integer (TOML integers use ASCII digits)");
+                out.push(syntax_error(value.span(), &message));
+            }
             DeValue::Integer(i) if i64::from_str_radix(i.as_str(), i.radix()).is_err() => {
                 let written = text.get(value.span()).unwrap_or(i.as_str());
                 out.push(
@@ -238,12 +249,13 @@ mod tests {
             ("a = 0b\n", Code::Syntax),
             ("a = [1, 0o]\n", Code::Syntax),
             ("a = 9223372036854775808\n", Code::OutOfRange),
+            ("arabic-zero-02 = 1_0\u{660}\n", Code::Syntax),
             ("[t]\na = { b = 99999999999999999999 }\n", Code::OutOfRange),
         ] {
             let errs = parse(src).unwrap_err();
             assert_eq!(errs[0].code, code, "{src}");
             let span = errs[0].labels[0].span.clone();
-            assert!(src[span].chars().all(|c| c.is_ascii_alphanumeric()), "{src}");
+            assert!(src[span].chars().all(|c| c.is_alphanumeric() || c == '_'), "{src}");
         }
         assert!(parse("a = -9223372036854775808\nb = ١٢\n").is_err());
         assert!(parse("a = -9223372036854775808\n").is_ok());

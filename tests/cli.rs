@@ -122,3 +122,44 @@ fn a_tampered_table_is_refused_clearly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not match its hash"));
 }
+
+/// Each subcommand's one-line help describes that subcommand (a doc
+/// comment on the wrong variant once gave `wazzup` the help of `init`).
+#[test]
+fn each_subcommand_has_its_own_one_line_help() {
+    let out = chatroute(&["--help"]);
+    let text = stdout(&out);
+    let expected = [
+        ("check", "Check specs"),
+        ("compile", "Compile a spec"),
+        ("crm", "amoCRM account"),
+        ("wazzup", "Wazzup account"),
+        ("init", "starter spec"),
+        ("route", "Simulate the runtime"),
+        ("serve", "Serve the table"),
+        ("diff", "change in routing"),
+        ("completions", "completion script"),
+        ("man", "man page"),
+        ("schema", "JSON Schema"),
+        ("openapi", "OpenAPI document"),
+        ("lsp", "language server"),
+        ("explain", "Explain a diagnostic"),
+    ];
+    for (command, words) in expected {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(command))
+            .unwrap_or_else(|| panic!("no help line for `{command}`:\n{text}"));
+        assert!(line.contains(words), "`{command}`: {line}");
+    }
+}
+
+/// The README's first paragraph names the transports a Wazzup account has.
+#[test]
+fn the_readme_opens_with_every_transport() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let first = readme.split("\n\n").nth(1).unwrap();
+    for transport in ["WhatsApp", "WABA", "Instagram", "Telegram", "VK", "Avito", "MAX"] {
+        assert!(first.contains(transport), "{transport} missing from: {first}");
+    }
+}

@@ -236,3 +236,152 @@ fn keys_values_and_crm_names_complete_from_the_schema_and_the_snapshot() {
     let keys = labels(client.at("textDocument/completion", uri, 5, 0, json!({})));
     assert!(keys.contains(&"visibility".to_owned()) && keys.contains(&"admins".to_owned()), "{keys:?}");
 }
+
+impl Client {
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The answer to request `id`, error or result.
+    fn answer(&mut self, id: u64) -> Value {
+        loop {
+            let message = self.receive();
+            if message["id"] == id {
+                return message;
+            }
+        }
+    }
+
+    fn answer_to_null_id(&mut self) -> Value {
+        loop {
+            let message = self.receive();
+            if message.get("id") == Some(&Value::Null) {
+                return message;
+            }
+        }
+    }
+}
+
+/// Frames the server once trusted (issue 20, item 5): each gets its error
+/// answer, and the server goes on answering.
+#[test]
+fn lying_lengths_garbage_and_lf_headers_are_answered_and_the_server_goes_on() {
+    let mut client = Client::start(json!({}));
+    client.send_raw(b"Content-Length: 12\r\n\r\n{not json!!}");
+    assert_eq!(client.answer_to_null_id()["error"]["code"], -32700);
+    client.send_raw(b"Content-Length: 2\r\n\r\n{}");
+    assert_eq!(client.answer_to_null_id()["error"]["code"], -32600);
+    let body = r#"{"jsonrpc":"2.0","id":99,"method":"textDocument/hover","params":{}}"#;
+    client.send_raw(format!("Content-Length: {}\n\n{body}", body.len()).as_bytes());
+    assert_eq!(client.answer(99)["result"], Value::Null, "LF-only headers are read");
+    let mut long = vec![b'X'; 300 * 1024];
+    long.extend(b"\r\n\r\n");
+    client.send_raw(&long);
+    assert_eq!(client.answer_to_null_id()["error"]["code"], -32700);
+    // Over the limit: refused without allocating it (the body is skipped,
+    // so it is sent; a lie with no body would only wait for it).
+    let huge = chatroute::lsp::framing::MAX_MESSAGE + 1;
+    client.send_raw(format!("Content-Length: {huge}\r\n\r\n").as_bytes());
+    client.send_raw(&vec![b' '; huge]);
+    assert_eq!(client.answer_to_null_id()["error"]["code"], -32600);
+    let uri = "file:///tmp/chatroute-lsp/after.toml";
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    assert!(client.set_text(uri, &acme, 1).is_empty(), "still checking documents");
+}
+
+#[test]
+fn a_lying_length_neither_crashes_nor_allocates() {
+    for length in ["18446744073709551615", "9000000000000", "1500000000"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        write!(stdin, "Content-Length: {length}\r\n\r\n{{").unwrap();
+        stdin.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(child.try_wait().unwrap().is_none(), "the server died on Content-Length {length}");
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+        let rss_kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .unwrap()
+            .trim()
+            .trim_end_matches(" kB")
+            .parse()
+            .unwrap();
+        assert!(rss_kb < 100 * 1024, "{rss_kb} kB resident after Content-Length {length}");
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        // The input ended before `initialize`: an error exit, never a crash.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.code() != Some(101) && !stderr.contains("panicked"), "{stderr}");
+        let answer = String::from_utf8_lossy(&out.stdout);
+        assert!(answer.contains("-32600"), "{answer}");
+    }
+}
+
+/// Rename onto a handle that exists would make duplicate keys (item 13).
+#[test]
+fn rename_onto_an_existing_handle_or_everyone_is_refused() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/rename.toml";
+    let text = std::fs::read_to_string("examples/acme.toml").unwrap();
+    client.set_text(uri, &text, 1);
+    let bruce_line = line_of(&text, "bruce   = { name");
+    for taken in ["tony", "everyone", "not a handle"] {
+        let id = client.next_id;
+        client.next_id += 1;
+        let params = json!({ "textDocument": { "uri": uri }, "position": { "line": bruce_line, "character": 1 }, "newName": taken });
+        client.send(json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/rename", "params": params }));
+        let answer = client.answer(id);
+        assert_eq!(answer["error"]["code"], -32803, "{taken}: {answer}");
+    }
+}
+
+/// Fifteen full changes queued behind a slow check are checked once each
+/// at most, the last one always (item 14).
+#[test]
+fn change_storms_are_coalesced_to_the_latest_text() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/storm.toml";
+    let big = specgen_text();
+    client.set_text(uri, &big, 1);
+    let broken = big.replacen("[employees]", "[employees]\nnobody = 1", 1);
+    let mut frames = Vec::new();
+    for version in 2..=16 {
+        let text = if version == 16 { &broken } else { &big };
+        let params =
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] });
+        let body = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": params }).to_string();
+        frames.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    }
+    client.send_raw(&frames);
+    let mut published = 0;
+    let last = loop {
+        let message = client.receive();
+        if message["method"] == "textDocument/publishDiagnostics" {
+            published += 1;
+            let diagnostics = message["params"]["diagnostics"].as_array().unwrap().clone();
+            if !diagnostics.is_empty() {
+                break diagnostics;
+            }
+        }
+    };
+    assert!(published < 15, "{published} checks for 15 queued changes");
+    assert!(!last.is_empty(), "the latest text was checked");
+}
+
+fn specgen_text() -> String {
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    let mut text = acme.clone();
+    // About 2 MB of comments: checking takes long enough for changes to queue.
+    for i in 0..40_000 {
+        text.push_str(&format!("# filler line {i} to make the document large enough\n"));
+    }
+    text
+}

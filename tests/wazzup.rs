@@ -196,3 +196,32 @@ fn every_transport_checks_clean_and_a_wrong_address_is_located() {
         assert_eq!(&text[d.labels[0].span.clone()], value, "{bad}");
     }
 }
+
+/// Snapshot text reaching a comment of the starter spec cannot inject TOML
+/// (issue 20, item 6), and `wazzup pull` stores no control characters.
+#[test]
+fn snapshot_fields_cannot_inject_toml_into_init() {
+    let injected = "qr\n[channels.injected]\nname = \"x\"\ntransport = \"telegram\"\nhandle = \"@x\"\n[channels.injected.access]\neveryone = \"read_send\"";
+    let mut snapshot: serde_json::Value =
+        serde_json::from_slice(&std::fs::read("tests/fixtures/wazzup/elektronika.snapshot.json").unwrap()).unwrap();
+    snapshot["channels"][1]["state"] = serde_json::json!(injected);
+    snapshot["channels"][0]["state"] = serde_json::json!("off\r\n[x]");
+    let unknown = serde_json::json!({ "channelId": "id\n[channels.a]", "transport": "pigeon\u{202e}", "plainId": "p\n\"", "state": "active" });
+    snapshot["channels"].as_array_mut().unwrap().push(unknown);
+    let dir = scratch("wazzup-inject");
+    let snap = dir.join("w.json");
+    std::fs::write(&snap, serde_json::to_vec(&snapshot).unwrap()).unwrap();
+    let out = chatroute(&["init", "--wazzup", snap.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let spec = String::from_utf8(out.stdout).unwrap();
+    assert!(!spec.contains("injected]") || !spec.lines().any(|l| l.starts_with("[channels.injected")), "{spec}");
+    assert!(!spec.lines().any(|l| l.starts_with("[x]") || l.starts_with("[channels.a]") || l.starts_with('"')));
+    let checked = check_against("init.toml", spec.clone().into_bytes(), Accounts { crm: None, wazzup: None });
+    assert!(!checked.has_errors(), "{spec}");
+    assert!(!checked.spec.unwrap().channels.contains_key("injected"));
+
+    let answer = Answer::json(serde_json::to_string(&snapshot["channels"]).unwrap());
+    let server = FakeAmo::start(vec![("/v3/channels", vec![answer])]);
+    let err = pull(&options(&server)).unwrap_err();
+    assert!(matches!(&err, WazzupError::BadResponse(why) if why.contains("control")), "{err:?}");
+}

@@ -209,14 +209,21 @@ pub fn references(server: &Server, uri: &str, doc: &Document, params: &Value) ->
 }
 
 /// Rename: every place the handle is written, nothing else; a key that
-/// needs quotes gets them.
-pub fn rename(server: &Server, uri: &str, doc: &Document, params: &Value) -> Value {
+/// needs quotes gets them. A name that is not a handle, is `everyone`, or
+/// is already an employee's is refused: the edits would make duplicate keys.
+pub fn rename(server: &Server, uri: &str, doc: &Document, params: &Value) -> Result<Value, String> {
     let root = tree(&doc.text);
     let all = analysis::occurrences(root.get_ref());
-    let Some(at) = analysis::handle_at(&all, offset(server, doc, params)) else { return Value::Null };
+    let Some(at) = analysis::handle_at(&all, offset(server, doc, params)) else { return Ok(Value::Null) };
     let new = params["newName"].as_str().unwrap_or("");
     if !crate::text::is_identifier(new) {
-        return Value::Null;
+        return Err(format!("`{}` is not a valid handle", crate::text::printable(new)));
+    }
+    if new == crate::rules::references::EVERYONE {
+        return Err("`everyone` is the access key for all employees, not a handle".into());
+    }
+    if new != at.handle && all.iter().any(|o| o.kind == Kind::Definition && o.handle == new) {
+        return Err(format!("an employee `{new}` exists already: rename it first, or pick another name"));
     }
     let bare = new.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     let lines = Lines::new(&doc.text, server.encoding);
@@ -232,5 +239,5 @@ pub fn rename(server: &Server, uri: &str, doc: &Document, params: &Value) -> Val
             json!({ "range": lines.range(o.span.clone()), "newText": text })
         })
         .collect();
-    json!({ "changes": { uri: edits } })
+    Ok(json!({ "changes": { uri: edits } }))
 }

@@ -13,9 +13,10 @@
 mod actions;
 pub mod analysis;
 mod features;
+pub mod framing;
 pub mod position;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -45,11 +46,13 @@ pub struct Server {
 
 /// Runs the server on stdio until the client says `exit`.
 pub fn run_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let (connection, io) = Connection::stdio();
+    let (connection, [reader, writer]) = framing::stdio();
     serve(&connection)?;
-    // The writer thread ends when the connection's sender is gone.
+    // The writer thread ends when the connection's sender is gone; the
+    // reader when the input ends (the client closes it after `exit`).
     drop(connection);
-    io.join()?;
+    writer.join().map_err(|_| "the writer thread panicked")??;
+    drop(reader);
     Ok(())
 }
 
@@ -71,7 +74,9 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
     let result = json!({ "capabilities": capabilities, "serverInfo": { "name": "chatroute", "version": env!("CARGO_PKG_VERSION") } });
     connection.initialize_finish(id, result)?;
     let mut server = Server { encoding, documents: HashMap::new(), crm_setting };
-    for message in &connection.receiver {
+    let mut pending = VecDeque::new();
+    while let Some(message) = pending.pop_front().or_else(|| connection.receiver.recv().ok()) {
+        let message = latest_change(message, &connection.receiver, &mut pending);
         match message {
             Message::Request(request) => {
                 if connection.handle_shutdown(&request)? {
@@ -99,7 +104,11 @@ impl Server {
             "textDocument/completion" => self.with_doc(p, features::completion),
             "textDocument/definition" => self.with_doc(p, features::definition),
             "textDocument/references" => self.with_doc(p, features::references),
-            "textDocument/rename" => self.with_doc(p, features::rename),
+            "textDocument/rename" => match self.document(p).map(|(uri, doc)| features::rename(self, uri, doc, p)) {
+                Some(Err(refused)) => return Response::new_err(request.id, ErrorCode::RequestFailed as i32, refused),
+                Some(Ok(edits)) => edits,
+                None => Value::Null,
+            },
             "textDocument/codeAction" => self.with_doc(p, actions::code_actions),
             method => {
                 let message = format!("unsupported request {method}");
@@ -112,8 +121,13 @@ impl Server {
     /// Runs a feature on the document the params name; `null` for an
     /// unknown document.
     fn with_doc(&self, params: &Value, f: fn(&Server, &str, &Document, &Value) -> Value) -> Value {
+        self.document(params).map_or(Value::Null, |(uri, doc)| f(self, uri, doc, params))
+    }
+
+    /// The open document the params name, with its URI.
+    fn document<'s>(&'s self, params: &'s Value) -> Option<(&'s str, &'s Document)> {
         let uri = params.pointer("/textDocument/uri").and_then(Value::as_str).unwrap_or("");
-        self.documents.get(uri).map_or(Value::Null, |doc| f(self, uri, doc, params))
+        self.documents.get(uri).map(|doc| (uri, doc))
     }
 
     fn notification(&mut self, n: Notification) -> Vec<Notification> {
@@ -153,6 +167,35 @@ impl Server {
         let path = self.crm_setting.clone().or_else(beside)?;
         Snapshot::load(&path).ok()
     }
+}
+
+/// A change storm (full texts queued while a check ran) is coalesced: of
+/// successive `didChange`s of one document only the last is checked. The
+/// first other message read ahead is kept for the loop, in order.
+fn latest_change(
+    mut message: Message,
+    receiver: &crossbeam_channel::Receiver<Message>,
+    pending: &mut VecDeque<Message>,
+) -> Message {
+    let change_of = |m: &Message| match m {
+        Message::Notification(n) if n.method == "textDocument/didChange" => {
+            n.params.pointer("/textDocument/uri").and_then(Value::as_str).map(str::to_owned)
+        }
+        _ => None,
+    };
+    let Some(uri) = change_of(&message) else { return message };
+    if !pending.is_empty() {
+        return message;
+    }
+    while let Ok(next) = receiver.try_recv() {
+        if change_of(&next).as_deref() == Some(uri.as_str()) {
+            message = next;
+        } else {
+            pending.push_back(next);
+            break;
+        }
+    }
+    message
 }
 
 fn publish(uri: &str, diagnostics: Vec<Value>) -> Notification {

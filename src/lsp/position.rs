@@ -53,8 +53,16 @@ pub struct Lines<'t> {
 }
 
 impl<'t> Lines<'t> {
+    /// Lines end at `\n`, `\r\n` or a bare `\r`, as LSP counts them (TOML
+    /// refuses a bare `\r`, but the editor shows the line break).
     pub fn new(text: &'t str, encoding: Encoding) -> Self {
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let bytes = text.as_bytes();
+        let breaks = bytes.iter().enumerate().filter_map(|(i, b)| match b {
+            b'\n' => Some(i + 1),
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+            _ => None,
+        });
+        let starts = std::iter::once(0).chain(breaks).collect();
         Lines { text, starts, encoding }
     }
 
@@ -76,7 +84,8 @@ impl<'t> Lines<'t> {
     pub fn offset(&self, position: &Value) -> usize {
         let line = position["line"].as_u64().unwrap_or(0) as usize;
         let Some(&start) = self.starts.get(line) else { return self.text.len() };
-        let end = self.starts.get(line + 1).map_or(self.text.len(), |e| e - 1);
+        let next = self.starts.get(line + 1).map_or(self.text.len(), |e| *e);
+        let end = start + self.text[start..next].trim_end_matches(['\r', '\n']).len();
         let mut units = position["character"].as_u64().unwrap_or(0) as usize;
         for (i, c) in self.text[start..end].char_indices() {
             if units == 0 {
@@ -91,6 +100,16 @@ impl<'t> Lines<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_carriage_returns_break_lines_as_in_the_editor() {
+        let lines = Lines::new("a = 1\rb = 2\r\nc = 3\nd", Encoding::Utf16);
+        assert_eq!(lines.position(6), json!({ "line": 1, "character": 0 }));
+        assert_eq!(lines.position(13), json!({ "line": 2, "character": 0 }));
+        assert_eq!(lines.position(19), json!({ "line": 3, "character": 0 }));
+        assert_eq!(lines.offset(&json!({ "line": 1, "character": 99 })), 11);
+        assert_eq!(lines.offset(&json!({ "line": 2, "character": 2 })), 15);
+    }
 
     #[test]
     fn cyrillic_counts_one_unit_in_utf16_two_bytes_in_utf8() {

@@ -12,7 +12,7 @@ mod crm;
 pub(crate) mod deals;
 mod global_chat;
 pub mod phones;
-mod references;
+pub(crate) mod references;
 mod wazzup;
 
 use std::ops::Range;

@@ -64,6 +64,18 @@ impl From<ArtifactError> for WazzupSnapshotError {
 
 impl AccountChannel {
     /// The transport, when this build knows it.
+    /// The first field holding a character that would hide or break text
+    /// (a line break, an escape, a bidi control), which no real channel has.
+    pub fn control_field(&self) -> Option<&'static str> {
+        let fields = [
+            ("channelId", &self.channel_id),
+            ("transport", &self.transport),
+            ("plainId", &self.plain_id),
+            ("state", &self.state),
+        ];
+        fields.into_iter().find(|(_, v)| crate::text::printable(v) != v.as_str()).map(|(name, _)| name)
+    }
+
     pub fn transport(&self) -> Option<Transport> {
         serde_json::from_value(serde_json::Value::String(self.transport.clone())).ok()
     }

@@ -75,5 +75,9 @@ pub fn pull(opts: &WazzupOptions) -> Result<WazzupSnapshot, WazzupError> {
     };
     let channels: Vec<AccountChannel> =
         serde_json::from_slice(&body).map_err(|e| WazzupError::BadResponse(format!("the channel list: {e}")))?;
+    if let Some(field) = channels.iter().find_map(AccountChannel::control_field) {
+        let message = format!("a channel's `{field}` holds a control or bidi character; nothing was written");
+        return Err(WazzupError::BadResponse(message));
+    }
     Ok(WazzupSnapshot::new(channels))
 }
