@@ -95,6 +95,8 @@ enum Command {
         /// File holding the bearer token every /v1 call must carry.
         #[arg(long)]
         token_file: Option<PathBuf>,
+        #[command(flatten)]
+        limits: cli::serve::Limits,
     },
     /// Show the change in routing between two specs or tables (exit 0 no change, 3 changes, 1 errors, 2 I/O).
     Diff {
@@ -192,8 +194,8 @@ fn main() -> ExitCode {
             cli::route::run(&table, &state, &sim)
         }
         Command::Diff { old, new, format } => cli::diff::run(&old, &new, format),
-        Command::Serve { table, listen, state, token_file } => {
-            cli::serve::run(table, listen, &state, token_file.as_deref())
+        Command::Serve { table, listen, state, token_file, limits } => {
+            cli::serve::run(table, listen, &state, token_file.as_deref(), &limits)
         }
         Command::Completions { shell } => cli::docs::completions(shell, Cli::command()),
         Command::Man => cli::docs::man(Cli::command()),

@@ -319,3 +319,144 @@ fn availability_and_closing_deals_over_http() {
 fn deal_without_id(agent: &ureq::Agent, serve: &Serve) -> (u16, Value) {
     post(agent, &serve.url("/v1/deals"), r#"{"channel": "wa-opt"}"#).unwrap()
 }
+
+// Issue 20: what an attacker or an unlucky operator does to the service.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+fn addr(serve: &Serve) -> String {
+    serve.base.trim_start_matches("http://").to_owned()
+}
+
+fn raw(serve: &Serve, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr(serve)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).unwrap().trim().trim_end_matches(" kB").parse().unwrap()
+}
+
+/// Item 3: half-sent requests and idle connections are closed after the
+/// header timeout; a flood of them neither starves `/healthz` for long nor
+/// grows memory; SIGTERM ends the process within the grace period.
+#[test]
+fn idle_and_half_sent_connections_are_bounded() {
+    let dir = cli_support::scratch("serve-slowloris");
+    let mut serve = Serve::start(
+        &compiled(&dir, "stationery-wholesale"),
+        &["--header-timeout", "1", "--max-connections", "50", "--grace", "1"],
+    );
+    let before = rss_kb(serve.child.id());
+    let header = format!("POST /v1/deals HTTP/1.1\r\nHost: x\r\nX-Fill: {}", "a".repeat(15 * 1024));
+    let mut open: Vec<TcpStream> = (0..200)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr(&serve)).unwrap();
+            let _ = s.write_all(header.as_bytes());
+            s
+        })
+        .collect();
+    // Connections past the cap wait in the backlog; each slot frees after
+    // the header timeout, so health answers within a few timeouts.
+    let started = Instant::now();
+    let (status, _) = get(&agent(), &serve.url("/healthz"));
+    assert_eq!(status, 200);
+    assert!(started.elapsed() < Duration::from_secs(8), "healthz took {:?}", started.elapsed());
+    assert!(rss_kb(serve.child.id()) < before + 40 * 1024, "memory grew from {before} kB");
+    // Every one of them was closed by the server.
+    for s in &mut open {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 512];
+        let closed = loop {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => break true,
+                Ok(_) => continue,
+            }
+        };
+        assert!(closed);
+    }
+    // A keep-alive connection idle past the timeout is closed too.
+    let mut idle = TcpStream::connect(addr(&serve)).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut answer = Vec::new();
+    let _ = idle.read_to_end(&mut answer);
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"), "answered, then closed when idle");
+    // One connection dribbling a head does not hold the exit.
+    let _dribble = TcpStream::connect(addr(&serve)).unwrap().write_all(b"GET /heal");
+    serve.signal("TERM");
+    let stopped = Instant::now();
+    serve.child.wait().unwrap();
+    assert!(stopped.elapsed() < Duration::from_secs(4), "exit took {:?}", stopped.elapsed());
+}
+
+/// Item 12: every error has the JSON error body, also those axum and hyper
+/// write themselves.
+#[test]
+fn every_error_answer_has_the_error_body() {
+    let dir = cli_support::scratch("serve-error-shapes");
+    let serve = Serve::start(&compiled(&dir, "stationery-wholesale"), &[]);
+    let big = format!(r#"{{"channel": "{}"}}"#, "x".repeat(100_000));
+    let cases: [(String, u16, &str); 5] = [
+        (
+            format!(
+                "POST /v1/deals HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{big}",
+                big.len()
+            ),
+            413,
+            "payload_too_large",
+        ),
+        ("GET /v1/employees/%FF%FE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".into(), 400, "bad_request"),
+        ("DELETE /v1/deals HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".into(), 405, "method_not_allowed"),
+        ("POST /v1/deals HTTP/1.1\r\nHost: x\r\nContent-Length: banana\r\n\r\n".into(), 400, "bad_request"),
+        (
+            format!("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "b".repeat(20_000)),
+            431,
+            "headers_too_large",
+        ),
+    ];
+    for (request, status, code) in cases {
+        let answer = raw(&serve, request.as_bytes());
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        assert!(head.starts_with(&format!("HTTP/1.1 {status}")), "{head}");
+        assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+        let body: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
+        assert_eq!(body["error"]["code"], code, "{answer}");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+/// Item 14: the token file is read bounded, only as a regular file, and
+/// the `Bearer` scheme is case-insensitive.
+#[test]
+fn token_files_are_bounded_and_the_scheme_is_case_insensitive() {
+    let dir = cli_support::scratch("serve-token-files");
+    let table = compiled(&dir, "stationery-wholesale");
+    let fifo = dir.join("fifo");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for path in [Path::new("/dev/zero"), fifo.as_path()] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chatroute"))
+            .args(["serve", table.to_str().unwrap(), "--listen", "127.0.0.1:0", "--token-file"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+    }
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, "a-long-enough-secret-token\n").unwrap();
+    let serve = Serve::start(&table, &["--token-file", token_file.to_str().unwrap()]);
+    let response = agent()
+        .post(&serve.url("/v1/deals"))
+        .header("Authorization", "bearer a-long-enough-secret-token")
+        .send(r#"{"channel": "wa-opt"}"#)
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}

@@ -129,16 +129,30 @@ pub fn read_spec(path: &Path) -> Result<Vec<u8>, Failure> {
 /// printed. `hint` says where to get one when neither has it.
 pub fn secret(file: Option<&Path>, env: &str, hint: &str) -> Result<String, Failure> {
     let secret = match file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|err| Failure::Error(format!("cannot read {}: {err}", path.display())))?
-            .trim()
-            .to_owned(),
+        Some(path) => secret_file(path)?,
         None => std::env::var(env).unwrap_or_default(),
     };
     if secret.is_empty() {
         return Err(Failure::Error(format!("no {hint}: set {env} or pass --token-file")));
     }
     Ok(secret)
+}
+
+/// Longest secret file read: tokens are a few hundred bytes.
+const MAX_SECRET_BYTES: u64 = 16 * 1024;
+
+/// A secret file's text, trimmed. Only a regular file is opened (a FIFO
+/// would block start-up, `/dev/zero` never end), and at most
+/// `MAX_SECRET_BYTES` of it is read.
+pub fn secret_file(path: &Path) -> Result<String, Failure> {
+    let cannot = |why: String| Failure::Error(format!("cannot read the secret file {}: {why}", path.display()));
+    let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(cannot("not a regular file".into()));
+    }
+    let bytes = chatroute::artifact::read_limited(path, MAX_SECRET_BYTES).map_err(|e| cannot(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| cannot("not UTF-8".into()))?;
+    Ok(text.trim().to_owned())
 }
 
 /// Writes a file atomically.

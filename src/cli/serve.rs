@@ -10,16 +10,31 @@ use chatroute::serve::{ServeOptions, run as serve};
 
 use super::{Failure, Outcome};
 
-pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&Path>) -> Outcome {
+/// How connections are bounded (docs: README, "Hostile input").
+#[derive(Debug, clap::Args)]
+pub struct Limits {
+    /// Seconds a connection may take to send a request head, or stay idle between requests.
+    #[arg(long, default_value_t = 10)]
+    header_timeout: u64,
+    /// Open connections at most (lowered to fit the descriptor limit).
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds in-flight requests may take to finish after SIGTERM.
+    #[arg(long, default_value_t = 5)]
+    grace: u64,
+}
+
+pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&Path>, limits: &Limits) -> Outcome {
     let mut opts = ServeOptions::new(table, listen);
+    opts.header_timeout = Duration::from_secs(limits.header_timeout.max(1));
+    opts.max_connections = limits.max_connections.max(1);
+    opts.grace = Duration::from_secs(limits.grace);
     if let Some(path) = token_file {
-        let token = std::fs::read_to_string(path)
-            .map_err(|err| Failure::Error(format!("cannot read the token file {}: {err}", path.display())))?;
-        let token = token.trim();
+        let token = super::secret_file(path)?;
         if token.len() < 16 {
             return Err(Failure::Error("the token must be at least 16 characters".into()));
         }
-        opts.token = Some(token.to_owned());
+        opts.token = Some(token);
     }
     if !listen.ip().is_loopback() && opts.token.is_none() {
         eprintln!("warning: listening on {listen} without --token-file: anyone who reaches it can take decisions");

@@ -15,6 +15,7 @@
 //!   and request times are bounded; SIGTERM lets in-flight requests finish.
 
 pub mod api;
+mod conn;
 mod metrics;
 pub mod openapi;
 
@@ -45,6 +46,13 @@ pub struct ServeOptions {
     pub token: Option<String>,
     pub body_limit: usize,
     pub request_timeout: Duration,
+    /// How long a connection may take to send a request head, or sit idle
+    /// between requests, before it is closed.
+    pub header_timeout: Duration,
+    /// Open connections at most (lowered to fit the descriptor limit).
+    pub max_connections: usize,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub grace: Duration,
     /// How often the table file is looked at for a replacement.
     pub watch_interval: Duration,
 }
@@ -57,6 +65,9 @@ impl ServeOptions {
             token: None,
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            grace: Duration::from_secs(5),
             watch_interval: Duration::from_secs(1),
         }
     }
@@ -137,7 +148,8 @@ pub fn run<S: AssignmentState + 'static>(
 ) -> Result<(), ServeError> {
     let table = TableFile::load(&opts.table).map_err(|e| ServeError::Table(opts.table.display().to_string(), e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async move {
+    let grace = opts.grace;
+    let served = runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::bind(opts.listen).await.map_err(|e| ServeError::Listen(opts.listen, e))?;
         let state = Arc::new(state);
@@ -155,9 +167,17 @@ pub fn run<S: AssignmentState + 'static>(
         });
         tokio::spawn(watch(app.clone()));
         ready(listener.local_addr()?);
-        axum::serve(listener, routes(app)).with_graceful_shutdown(shutdown()).await?;
+        let limits = conn::Limits {
+            header_timeout: app.opts.header_timeout,
+            max_connections: conn::connection_cap(app.opts.max_connections),
+            grace: app.opts.grace,
+        };
+        conn::serve(listener, routes(app), limits, shutdown()).await;
         Ok(())
-    })
+    });
+    // A state call still running on the blocking pool does not hold the exit.
+    runtime.shutdown_timeout(grace);
+    served
 }
 
 /// Reloads on SIGHUP and when the table file is replaced.
@@ -218,6 +238,7 @@ fn routes<S: AssignmentState + 'static>(app: Arc<App<S>>) -> Routes {
         .route("/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi::document()) }))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into()) })
         .layer(middleware::from_fn_with_state(app.clone(), time_limit::<S>))
+        .layer(middleware::map_response(json_errors))
         .layer(DefaultBodyLimit::max(app.opts.body_limit))
         .with_state(app)
 }
@@ -225,6 +246,42 @@ fn routes<S: AssignmentState + 'static>(app: Arc<App<S>>) -> Routes {
 fn error(status: StatusCode, code: &str, message: String) -> Response {
     let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message } };
     (status, axum::Json(body)).into_response()
+}
+
+/// The error body as bytes, for answers written outside a handler.
+fn error_json(code: &str, message: String) -> Vec<u8> {
+    serde_json::to_vec(&ErrorBody { error: ErrorDetail { code: code.to_owned(), message } })
+        .expect("an error body serialises")
+}
+
+/// Every error answer has the `{"error": {"code", "message"}}` body: the
+/// ones axum writes itself (413 for a body over the limit, 405, a path
+/// that does not decode) get it here, with a code for their status.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes() == b"application/json");
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_client_error() => "bad_request",
+        _ => "internal",
+    };
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let message = String::from_utf8_lossy(&text).trim().to_owned();
+    let message = if message.is_empty() { status.canonical_reason().unwrap_or("error").to_owned() } else { message };
+    let mut answer = error(status, code, message);
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = parts.headers.get(&name) {
+            answer.headers_mut().insert(name, value.clone());
+        }
+    }
+    answer
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Response {
@@ -461,17 +518,20 @@ async fn authorize<S: AssignmentState + 'static>(
     next: Next,
 ) -> Response {
     let Some(token) = &app.opts.token else { return next.run(request).await };
-    let given = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+    let given =
+        request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer).unwrap_or("");
     if constant_time_eq(given.as_bytes(), token.as_bytes()) {
         next.run(request).await
     } else {
         error(StatusCode::UNAUTHORIZED, "unauthorized", "a valid `Authorization: Bearer` token is needed".into())
     }
+}
+
+/// The credentials of a `Bearer` authorization; the scheme is
+/// case-insensitive (RFC 9110, 11.1).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, credentials) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| credentials.trim_start_matches(' '))
 }
 
 /// Compares without an early exit, so the time taken does not tell how
@@ -494,7 +554,16 @@ async fn time_limit<S: AssignmentState + 'static>(
 
 #[cfg(test)]
 mod tests {
-    use super::constant_time_eq;
+    use super::{bearer, constant_time_eq};
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for value in ["Bearer abc", "bearer abc", "BEARER  abc"] {
+            assert_eq!(bearer(value), Some("abc"), "{value}");
+        }
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearerabc"), None);
+    }
 
     #[test]
     fn token_comparison() {
