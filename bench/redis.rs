@@ -57,7 +57,17 @@ fn claim(bencher: Bencher) {
     let mut n = 0u64;
     bencher.counter(ItemsCount::new(1usize)).bench_local(|| {
         n += 1;
-        black_box(s.claim(&format!("bench:deal-{n}"), "manager").expect("redis up"))
+        let key = format!("bench:deal-{n}");
+        let claim = chatroute::runtime::Claiming {
+            key: &key,
+            account: "bench",
+            deal: &key,
+            employee: "manager",
+            group: &[],
+            rules: None,
+            assign_anyway: false,
+        };
+        black_box(s.claim(&claim).expect("redis up"))
     });
 }
 

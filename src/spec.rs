@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 /// The spec format version this build understands.
 pub const SPEC_VERSION: u64 = 1;
 
+/// The largest amoCRM id a spec or table may hold (2^53 - 1): JSON readers
+/// that use doubles (JavaScript) read larger ones as another number.
+pub const MAX_EXACT_ID: u64 = (1 << 53) - 1;
+
 /// The top-level keys the schema requires.
 pub const REQUIRED_KEYS: [&str; 4] = ["version", "integration", "employees", "channels"];
 

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::artifact::{self, ArtifactError};
 use crate::canonical;
 use crate::rules::MAX_CYCLE;
-use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Transport, Visibility, WhenNobody};
+use crate::spec::{AfterClose, CopyDialog, Level, MAX_EXACT_ID, NameOrId, Transport, Visibility, WhenNobody};
 use crate::text::{is_identifier, is_subdomain, printable};
 
 /// Marks a file as a chatroute table.
@@ -311,7 +311,6 @@ impl TableFile {
 /// Open-deal limits name members, and are at least 1; `when_nobody` only
 /// with something that can skip.
 fn availability_members(a: &Availability, members: &[String], channel: &str) -> Result<(), String> {
-    let quoted = |s: &str| format!("`{}`", printable(s));
     if let Some((h, _)) = a.max_open.iter().find(|(h, n)| **n == 0 || !members.contains(h)) {
         return Err(format!("max_open of {} on {} names no member, or is 0", quoted(h), quoted(channel)));
     }
@@ -321,24 +320,22 @@ fn availability_members(a: &Availability, members: &[String], channel: &str) -> 
     Ok(())
 }
 
+fn quoted(s: &str) -> String {
+    format!("`{}`", printable(s))
+}
+
 /// The invariants `compile` guarantees and the runtime relies on: every
-/// name a table uses is defined, cycles and groups are non-empty and
-/// bounded, ids are identifiers (they become state keys).
+/// name a table uses is defined, cycles and groups are non-empty, bounded
+/// and made of members who may answer on the channel, ids are identifiers
+/// (they become state keys) and exact in every JSON reader. `check` holds
+/// specs to the same rules, so whatever `compile` writes, `load` accepts.
 pub fn validate(body: &Body) -> Result<(), String> {
-    let quoted = |s: &str| format!("`{}`", printable(s));
     if !is_subdomain(&body.account) {
         return Err(format!("account {} is not an amoCRM subdomain", quoted(&body.account)));
     }
     if !body.enabled && !body.channels.is_empty() {
         return Err("a disabled integration routes channels".into());
     }
-    let employee = |h: &str, what: &str, channel: &str| {
-        if body.employees.contains_key(h) {
-            Ok(())
-        } else {
-            Err(format!("{what} of channel {} names unknown employee {}", quoted(channel), quoted(h)))
-        }
-    };
     let mut wazzup_ids = std::collections::BTreeSet::new();
     for (id, channel) in &body.channels {
         if !is_identifier(id) {
@@ -349,45 +346,78 @@ pub fn validate(body: &Body) -> Result<(), String> {
         {
             return Err(format!("Wazzup channel id {} names two channels", quoted(w)));
         }
-        match &channel.assignment {
-            AssignmentRoute::RoundRobin { cycle, availability, .. } => {
-                availability_members(availability, cycle, id)?;
-                if cycle.is_empty() || cycle.len() as u64 > MAX_CYCLE {
-                    return Err(format!(
-                        "round-robin cycle of {} has {} entries (1 to {MAX_CYCLE})",
-                        quoted(id),
-                        cycle.len()
-                    ));
-                }
-                cycle.iter().try_for_each(|h| employee(h, "cycle", id))?;
-            }
-            AssignmentRoute::FirstResponder { group, availability } => {
-                availability_members(availability, group, id)?;
-                if group.is_empty() {
-                    return Err(format!("first-responder group of {} is empty", quoted(id)));
-                }
-                group.iter().try_for_each(|h| employee(h, "group", id))?;
-            }
-        }
+        validate_assignment(body, id, &channel.assignment)?;
+        validate_ids(body.crm, &[&channel.new_deals.pipeline, &channel.new_deals.stage], id)?;
     }
-    for (handle, route) in &body.employees {
-        if !is_identifier(handle) {
-            return Err(format!("employee handle {} is not an identifier", quoted(handle)));
-        }
-        if let Some(channel) = route.access.keys().find(|c| !body.channels.contains_key(*c)) {
-            return Err(format!("{} has access to unknown channel {}", quoted(handle), quoted(channel)));
-        }
-        if route.access.values().any(|l| *l == Level::None) {
-            return Err(format!("{} lists a `none` level, which tables leave out", quoted(handle)));
-        }
-        if let Some(out) = &route.default_outgoing
-            && route.access.get(out) != Some(&Level::ReadSend)
-        {
-            return Err(format!("{} writes first from {} without read_send there", quoted(handle), quoted(out)));
-        }
-    }
+    body.employees.iter().try_for_each(|(handle, route)| validate_employee(body, handle, route))?;
     if let Some(admin) = body.global_chat.admins.iter().find(|a| !body.employees.contains_key(*a)) {
         return Err(format!("chat admin {} is not an employee", quoted(admin)));
+    }
+    if body.global_chat.visibility == Visibility::All && !body.global_chat.admins.is_empty() {
+        return Err("chat admins with visibility `all`".into());
+    }
+    Ok(())
+}
+
+/// A cycle or group: bounded, of known members who can answer there.
+fn validate_assignment(body: &Body, id: &str, assignment: &AssignmentRoute) -> Result<(), String> {
+    let (what, members, availability) = match assignment {
+        AssignmentRoute::RoundRobin { cycle, availability, .. } => ("round-robin cycle", cycle, availability),
+        AssignmentRoute::FirstResponder { group, availability } => ("first-responder group", group, availability),
+    };
+    availability_members(availability, members, id)?;
+    if members.is_empty() || members.len() as u64 > MAX_CYCLE {
+        return Err(format!("{what} of {} has {} entries (1 to {MAX_CYCLE})", quoted(id), members.len()));
+    }
+    if matches!(assignment, AssignmentRoute::FirstResponder { .. })
+        && let Some(twice) = members.iter().enumerate().find(|(i, h)| members[..*i].contains(h))
+    {
+        return Err(format!("{what} of {} names {} twice", quoted(id), quoted(twice.1)));
+    }
+    for handle in members {
+        let Some(employee) = body.employees.get(handle) else {
+            return Err(format!("{what} of {} names unknown employee {}", quoted(id), quoted(handle)));
+        };
+        if employee.access.get(id) != Some(&Level::ReadSend) {
+            return Err(format!("{} takes deals on {} without read_send there", quoted(handle), quoted(id)));
+        }
+    }
+    Ok(())
+}
+
+fn validate_employee(body: &Body, handle: &str, route: &EmployeeRoute) -> Result<(), String> {
+    if !is_identifier(handle) {
+        return Err(format!("employee handle {} is not an identifier", quoted(handle)));
+    }
+    if let Some(channel) = route.access.keys().find(|c| !body.channels.contains_key(*c)) {
+        return Err(format!("{} has access to unknown channel {}", quoted(handle), quoted(channel)));
+    }
+    if route.access.values().any(|l| *l == Level::None) {
+        return Err(format!("{} lists a `none` level, which tables leave out", quoted(handle)));
+    }
+    if let Some(out) = &route.default_outgoing
+        && route.access.get(out) != Some(&Level::ReadSend)
+    {
+        return Err(format!("{} writes first from {} without read_send there", quoted(handle), quoted(out)));
+    }
+    if route.crm_user.is_some_and(|u| u > MAX_EXACT_ID) {
+        return Err(format!("the amoCRM user id of {} is above 2^53 - 1", quoted(handle)));
+    }
+    Ok(())
+}
+
+/// Pipeline and stage: exact ids; with `crm = "ids"`, ids only.
+fn validate_ids(crm: CrmResolution, values: &[&NameOrId], channel: &str) -> Result<(), String> {
+    for value in values {
+        match value {
+            NameOrId::Id(n) if *n > MAX_EXACT_ID => {
+                return Err(format!("an amoCRM id of channel {} is above 2^53 - 1", quoted(channel)));
+            }
+            NameOrId::Name(name) if crm == CrmResolution::Ids => {
+                return Err(format!("a table of amoCRM ids names {} on channel {}", quoted(name), quoted(channel)));
+            }
+            _ => {}
+        }
     }
     Ok(())
 }

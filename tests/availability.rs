@@ -5,6 +5,8 @@
 
 #[path = "support/redis_server.rs"]
 mod redis_server;
+#[path = "support/serve_process.rs"]
+mod serve_process;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -189,27 +191,36 @@ fn two_processes_at_the_capacity_edge_never_exceed_it() {
     std::fs::create_dir_all(&dir).unwrap();
     let table = dir.join("t.json");
     std::fs::write(&table, compile(&capped).to_bytes()).unwrap();
-    let runs: Vec<_> = (0..2)
-        .map(|_| {
-            std::process::Command::new(env!("CARGO_BIN_EXE_chatroute"))
-                .args(["route", table.to_str().unwrap(), "--channel", "wa-opt", "--new-deals", "8", "--format", "json"])
-                .args(["--state", &server.url()])
-                .stdout(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    // Two service instances (as a fleet runs them; `route` simulates, and
+    // keeps its counts to itself), eight deals each at once.
+    let url = server.url();
+    let instances: Vec<_> = (0..2).map(|_| serve_process::Serve::start(&table, &["--state", url.as_str()])).collect();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut unassigned = 0;
-    for run in runs {
-        let out = run.wait_with_output().unwrap();
-        assert!(out.status.success());
-        for line in String::from_utf8(out.stdout).unwrap().lines() {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            match v["responsible"]["handle"].as_str() {
-                Some(h) => *counts.entry(h.to_owned()).or_default() += 1,
-                None => unassigned += 1,
-            }
+    let answers: Vec<serde_json::Value> = std::thread::scope(|scope| {
+        let runs: Vec<_> = instances
+            .iter()
+            .enumerate()
+            .map(|(i, serve)| {
+                scope.spawn(move || {
+                    let agent = serve_process::agent();
+                    (0..8)
+                        .map(|n| {
+                            let body = format!(r#"{{"channel": "wa-opt", "deal": "i{i}-{n}"}}"#);
+                            let (status, v) = serve_process::post(&agent, &serve.url("/v1/deals"), &body).unwrap();
+                            assert_eq!(status, 200, "{v}");
+                            v
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        runs.into_iter().flat_map(|r| r.join().unwrap()).collect()
+    });
+    for v in answers {
+        match v["responsible"]["employee"].as_str() {
+            Some(h) => *counts.entry(h.to_owned()).or_default() += 1,
+            None => unassigned += 1,
         }
     }
     let every: BTreeSet<&str> = ["bruce", "kostya", "scrooge", "tony"].into();

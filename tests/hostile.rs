@@ -570,3 +570,231 @@ fn human_columns_count_characters_like_json() {
         }
     }
 }
+
+// Issue 20: wrong answers under races, simulations that wrote production
+// state, permanent errors answered as "retry later".
+
+use chatroute::runtime::{CannotTake, Claim, InProcess, Responsible, RouteError, Router};
+
+/// First responder with availability: `a` and `b` may hold one open deal,
+/// `c` any number.
+fn responders_spec() -> String {
+    "version = 1\n[integration]\naccount = \"acme\"\n[employees]\n\
+     a = { name = \"A\" }\nb = { name = \"B\" }\nc = { name = \"C\" }\n\
+     [defaults]\nnew_deals = { pipeline = \"Sales\", stage = \"New\" }\naccess = \"read_send\"\n\
+     [assignment]\nmode = \"first_responder\"\nskip_unavailable = true\n\
+     members = [{ employee = \"a\", max_open = 1 }, { employee = \"b\", max_open = 1 }, { employee = \"c\" }]\n\
+     [channels.wa]\nname = \"WA\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n"
+        .to_owned()
+}
+
+fn table_of(text: &str) -> TableFile {
+    let checked = check_bytes("spec.toml", text.as_bytes().to_vec());
+    assert!(!checked.has_errors(), "{}", human(&checked));
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), None)
+}
+
+fn full_or_unavailable_claimants_lose<S: AssignmentState>(router: &Router<S>) {
+    assert_eq!(router.claim("wa", "d1", "a").unwrap(), Claim::Won);
+    for n in 2..=22 {
+        let err = router.claim("wa", &format!("d{n}"), "a").unwrap_err();
+        assert!(matches!(err, RouteError::CannotTake { why: CannotTake::AtCapacity, .. }), "{err:?}");
+    }
+    router.set_available("b", false).unwrap();
+    let offered = router.new_deal_for("wa", Some("d3")).unwrap().responsible;
+    assert_eq!(offered, Responsible::FirstOf(vec!["c"]), "a is full, b unavailable");
+    let err = router.claim("wa", "d3", "b").unwrap_err();
+    assert!(matches!(err, RouteError::CannotTake { why: CannotTake::Unavailable, .. }), "{err:?}");
+    assert_eq!(router.claim("wa", "d3", "c").unwrap(), Claim::Won);
+    assert_eq!(router.claim("wa", "d3", "b").unwrap(), Claim::Lost { winner: "c".into() });
+    // Closing a's deal makes room again.
+    assert_eq!(router.close_deal("d1").unwrap().as_deref(), Some("a"));
+    assert_eq!(router.claim("wa", "d4", "a").unwrap(), Claim::Won);
+}
+
+#[test]
+fn first_responder_claims_keep_limits_and_availability_in_process() {
+    full_or_unavailable_claimants_lose(&Router::new(table_of(&responders_spec()), InProcess::new()));
+}
+
+#[test]
+fn first_responder_claims_keep_limits_and_availability_on_redis() {
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let state = RedisState::open(&server.url(), Duration::from_secs(1)).unwrap();
+    full_or_unavailable_claimants_lose(&Router::new(table_of(&responders_spec()), state));
+}
+
+/// Sixteen threads race claims for one member with a limit of 1 on Redis:
+/// exactly one wins a deal.
+#[test]
+fn racing_claims_never_pass_the_limit_on_redis() {
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let url = server.url();
+    let won: usize = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..16)
+            .map(|i| {
+                let url = url.clone();
+                scope.spawn(move || {
+                    let state = RedisState::open(&url, Duration::from_secs(1)).unwrap();
+                    let router = Router::new(table_of(&responders_spec()), state);
+                    usize::from(router.claim("wa", &format!("race-{i}"), "a").is_ok_and(|c| c == Claim::Won))
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).sum()
+    });
+    assert_eq!(won, 1);
+}
+
+/// Item 2: `route --state redis://` leaves availability and open counts as
+/// it found them; a live service on the same Redis still assigns.
+#[test]
+fn a_simulation_on_redis_writes_no_availability_or_open_counts() {
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let dir = scratch("route-simulation");
+    let spec = dir.join("spec.toml");
+    let capped = example("stationery-wholesale")
+        .replace("after_close = \"create_new\"", "after_close = \"create_new\"\nskip_unavailable = true")
+        .replace("{ employee = \"scrooge\" }", "{ employee = \"scrooge\", max_open = 1 }");
+    std::fs::write(&spec, &capped).unwrap();
+    let table = dir.join("t.json");
+    assert!(chatroute(&["compile", spec.to_str().unwrap(), "-o", table.to_str().unwrap()]).status.success());
+    let out = chatroute(&[
+        "route",
+        table.to_str().unwrap(),
+        "--channel",
+        "wa-opt",
+        "--new-deals",
+        "4",
+        "--state",
+        &server.url(),
+        "--unavailable",
+        "bruce",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut redis = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    redis.write_all(b"KEYS *\r\n").unwrap();
+    redis.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut reply = vec![0u8; 4096];
+    let n = redis.read(&mut reply).unwrap();
+    let keys = String::from_utf8_lossy(&reply[..n]);
+    assert!(!keys.contains("unavailable") && !keys.contains(":open:") && !keys.contains(":deal:"), "{keys}");
+    assert!(keys.contains("chatroute:rr:"), "the cursor is shared, as documented: {keys}");
+    let live =
+        Router::new(TableFile::load(&table).unwrap(), RedisState::open(&server.url(), Duration::from_secs(1)).unwrap());
+    // bruce was unavailable only in the simulation: the live service gives
+    // him his share (within one cycle every member comes up).
+    let live_deals: Vec<_> =
+        (1..=5).map(|n| live.new_deal_for("wa-opt", Some(&format!("live-{n}"))).unwrap().responsible).collect();
+    assert!(live_deals.contains(&Responsible::Employee("bruce")), "{live_deals:?}");
+}
+
+/// Item 4: after a Redis restart, or Redis closing idle clients, pooled
+/// connections are checked before use: no decision fails for them.
+#[test]
+fn dead_pooled_connections_cost_no_decision() {
+    let Some(mut server) = redis_server::RedisServer::start() else { return };
+    let state = RedisState::open(&server.url(), Duration::from_secs(1)).unwrap();
+    let router = Router::new(compiled("furniture"), state);
+    // 32 connections in the pool.
+    std::thread::scope(|scope| {
+        for _ in 0..32 {
+            scope.spawn(|| router.new_deal("wa-retail").unwrap());
+        }
+    });
+    server.stop();
+    server.restart();
+    let failed = (0..40).filter(|_| router.new_deal("wa-retail").is_err()).count();
+    assert_eq!(failed, 0, "decisions failed on connections Redis had closed");
+    let mut admin = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    admin.write_all(b"CONFIG SET timeout 1\r\n").unwrap();
+    let mut ok = [0u8; 5];
+    admin.read_exact(&mut ok).unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(router.new_deal("wa-retail").is_ok(), "the first decision after an idle spell");
+}
+
+/// Item 7: the same deal id on another channel, or a deal whose owner a
+/// reload took out of the cycle, is a conflict with its own code, not
+/// "state unavailable".
+#[test]
+fn deals_held_elsewhere_are_conflicts_not_outages() {
+    let two = "version = 1\n[integration]\naccount = \"acme\"\n[employees]\n\
+        a = { name = \"A\" }\nb = { name = \"B\" }\n\
+        [defaults]\nnew_deals = { pipeline = \"Sales\", stage = \"New\" }\naccess = \"read_send\"\n\
+        [assignment]\nmode = \"round_robin\"\nmembers = [{ employee = \"a\", max_open = 5 }]\n\
+        [channels.one]\nname = \"1\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\
+        [channels.two]\nname = \"2\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-02\"\n\
+        [channels.two.assignment]\nmode = \"round_robin\"\nmembers = [{ employee = \"b\", max_open = 5 }]\n";
+    let state = std::sync::Arc::new(InProcess::new());
+    let router = Router::new(table_of(two), state.clone());
+    assert_eq!(router.new_deal_for("one", Some("42")).unwrap().responsible, Responsible::Employee("a"));
+    let err = router.new_deal_for("two", Some("42")).unwrap_err();
+    assert!(matches!(&err, RouteError::DealConflict { owner, .. } if owner == "a"), "{err:?}");
+    // A reload that moves `a` out of channel one's cycle.
+    let reloaded = Router::new(table_of(&two.replacen("employee = \"a\"", "employee = \"b\"", 1)), state);
+    let err = reloaded.new_deal_for("one", Some("42")).unwrap_err();
+    assert!(matches!(err, RouteError::DealConflict { .. }), "{err:?}");
+    assert_eq!(reloaded.close_deal("42").unwrap().as_deref(), Some("a"));
+    assert_eq!(reloaded.new_deal_for("one", Some("42")).unwrap().responsible, Responsible::Employee("b"));
+}
+
+/// Item 9: ids are bounded where they enter, and claims expire in memory
+/// as they do on Redis.
+#[test]
+fn ids_are_bounded_and_claims_expire_in_memory() {
+    let state = std::sync::Arc::new(InProcess::with_claim_ttl(Duration::from_millis(100)));
+    let router = Router::new(compiled("furniture"), state.clone());
+    let long = "x".repeat(chatroute::runtime::MAX_ID_BYTES + 1);
+    for bad in [long.as_str(), "", "a\nb"] {
+        assert!(matches!(router.claim("wa-wholesale", bad, "w1"), Err(RouteError::BadId { .. })));
+        assert!(matches!(router.new_deal_for("wa-retail", Some(bad)), Err(RouteError::BadId { .. })));
+        assert!(matches!(router.close_deal(bad), Err(RouteError::BadId { .. })));
+    }
+    for n in 0..3000 {
+        router.claim("wa-wholesale", &format!("{n:0>200}"), "w1").unwrap();
+    }
+    assert_eq!(state.claims_held(), 3000);
+    std::thread::sleep(Duration::from_millis(150));
+    router.claim("wa-wholesale", "fresh", "w1").unwrap();
+    assert_eq!(state.claims_held(), 1, "expired claims are dropped");
+}
+
+/// Item 10: hand-edited tables (hash recomputed) that break what `check`
+/// promised about access are refused.
+#[test]
+fn forged_tables_breaking_access_rules_are_refused() {
+    type Edit = fn(&mut Value);
+    let edits: [(&str, Edit); 8] = [
+        ("cycle member with only read", |b| b["employees"]["r1"]["access"]["wa-retail"] = json!("read")),
+        ("cycle member without access", |b| b["employees"]["r1"]["access"] = json!({})),
+        ("read-only first responder", |b| b["employees"]["w1"]["access"]["wa-wholesale"] = json!("read")),
+        ("a responder twice", |b| b["channels"]["wa-wholesale"]["assignment"]["group"] = json!(["w1", "w1", "w2"])),
+        ("admins with visibility all", |b| b["global_chat"]["visibility"] = json!("all")),
+        ("ids holding names", |b| b["crm"] = json!("ids")),
+        ("a user id past 2^53", |b| b["employees"]["r1"]["crm_user"] = json!(9007199254740993u64)),
+        ("a stage id past 2^53", |b| b["channels"]["wa-retail"]["new_deals"]["stage"] = json!(9007199254740993u64)),
+    ];
+    for (what, edit) in edits {
+        match TableFile::from_slice(&forged("furniture", edit)) {
+            Err(TableError::Invalid(why)) => assert!(!why.is_empty(), "{what}"),
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+}
+
+/// Item 11: an amoCRM id past 2^53 - 1 is a located error in `check`
+/// (JavaScript would read another number from the table).
+#[test]
+fn ids_past_two_to_the_53_are_located_errors() {
+    let text = example("acme").replace("crm_user = 1001", "crm_user = 9007199254740993");
+    let checked = check_bytes("big.toml", text.clone().into_bytes());
+    assert_eq!(codes(&checked), [Code::OutOfRange], "{}", human(&checked));
+    let span = checked.diagnostics[0].labels[0].span.clone();
+    assert_eq!(&text[span], "9007199254740993");
+    let near = example("acme").replace("crm_user = 1001", "crm_user = 9007199254740991");
+    assert!(codes(&check_bytes("near.toml", near.into_bytes())).is_empty());
+    let stage = example("stationery-wholesale").replacen("stage = \"Primary contract\"", "stage = 9007199254740992", 1);
+    let checked = check_bytes("stage.toml", stage.into_bytes());
+    assert_eq!(codes(&checked), [Code::OutOfRange], "{}", human(&checked));
+}

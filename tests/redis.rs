@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chatroute::runtime::redis::RedisState;
-use chatroute::runtime::{AssignmentState, Claim, Responsible, RouteError, Router, StateError};
+use chatroute::runtime::{AssignmentState, Claim, Claimed, Claiming, Responsible, RouteError, Router, StateError};
 use chatroute::table::TableFile;
 use redis_server::RedisServer;
 
@@ -92,7 +92,17 @@ fn sixteen_concurrent_claims_have_one_winner() {
                 // One state (and connection) per claimant, as separate instances would have.
                 let s = RedisState::open(&url, Duration::from_millis(500)).unwrap();
                 let me = format!("manager-{i}");
-                (me.clone(), s.claim("acme:wa:deal-7", &me).unwrap())
+                let claim = Claiming {
+                    key: "acme:wa:deal-7",
+                    account: "acme",
+                    deal: "deal-7",
+                    employee: &me,
+                    group: &[],
+                    rules: None,
+                    assign_anyway: false,
+                };
+                let Claimed::Winner(winner) = s.claim(&claim).unwrap() else { panic!("a plain claim has a winner") };
+                (me.clone(), winner)
             })
         })
         .collect();

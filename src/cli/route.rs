@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use chatroute::runtime::redis::{RedisState, redacted};
-use chatroute::runtime::{AssignmentState, InProcess, NewDeal, Responsible, Router};
+use chatroute::runtime::{AssignmentState, InProcess, NewDeal, Responsible, Router, Simulated};
 use chatroute::table::TableFile;
 
 use super::{Failure, Outcome, Output, at, emit};
@@ -26,7 +26,9 @@ pub fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
     }
     let redis = RedisState::open(state, Duration::from_secs(2))
         .map_err(|err| Failure::Error(format!("--state {}: {err}", redacted(state))))?;
-    decide(&Router::new(table, redis), sim)
+    // Shared cursors, private availability and open counts: a simulation
+    // must not mark anyone unavailable or count deals for a live service.
+    decide(&Router::new(table, Simulated::new(redis)), sim)
 }
 
 /// Lines are printed (and flushed) as decisions are made, so a failure
@@ -37,8 +39,8 @@ fn decide<S: AssignmentState>(router: &Router<S>, sim: &Simulation<'_>) -> Outco
     for handle in sim.unavailable {
         router.set_available(handle, false).map_err(failed)?;
     }
-    // Deals get ids so that open-deal limits count them; unique per run,
-    // since a Redis state outlives it.
+    // Deals get ids so that open-deal limits count them (in this process
+    // only); unique per run.
     let run = format!(
         "route-{}-{}",
         std::process::id(),

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::{Ctx, assignments};
+use super::{Ctx, assignments, stage_refs};
 use crate::diagnostics::{Code, Diagnostic, closest};
 use crate::paths::SpecPath;
+use crate::spec::{MAX_EXACT_ID, NameOrId};
 use crate::text::{MAX_IDENTIFIER, is_identifier, is_subdomain};
 
 /// The bulk keyword of access tables; never an employee handle.
@@ -19,6 +20,31 @@ pub fn check(cx: &mut Ctx<'_>) {
     members(cx);
     access_entries(cx);
     admins(cx);
+    inexact_ids(cx);
+}
+
+/// CR014: an amoCRM id past 2^53 - 1. amoCRM's ids are far below it; a
+/// larger one is a typo, and JSON readers that use doubles (JavaScript)
+/// would read another number from the table.
+fn inexact_ids(cx: &mut Ctx<'_>) {
+    let spec = cx.spec;
+    let mut places = Vec::new();
+    for (handle, employee) in &spec.employees {
+        if employee.crm_user.is_some_and(|u| u > MAX_EXACT_ID) {
+            places.push(SpecPath::crm_user(handle));
+        }
+    }
+    for (path, stage) in stage_refs(spec) {
+        let big = |v: &NameOrId| matches!(v, NameOrId::Id(n) if *n > MAX_EXACT_ID);
+        places.extend(big(&stage.pipeline).then(|| path.pipeline()));
+        places.extend(big(&stage.stage).then(|| path.stage()));
+    }
+    for path in places {
+        let diagnostic = Diagnostic::new(Code::OutOfRange, "amoCRM id above 2^53 - 1 (9007199254740991)")
+            .label(cx.value(&path), "no amoCRM id is this large")
+            .help("check the id in amoCRM; ids above 2^53 - 1 change when read as JSON numbers (JavaScript)");
+        cx.emit(diagnostic);
+    }
 }
 
 /// CR104: handles and channel ids in the identifier alphabet, the account a

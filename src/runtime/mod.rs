@@ -10,7 +10,14 @@ use std::collections::BTreeMap;
 use crate::phone::{self, Rewrite};
 use crate::spec::{AfterClose, CopyDialog, Level, NameOrId, Visibility, WhenNobody};
 use crate::table::{AssignmentRoute, Availability, Body, ChannelRoute, TableFile};
-pub use state::{AssignmentState, InProcess, Pick, PickRules, Picked, StateError};
+pub use state::{
+    AssignmentState, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated, StateError,
+};
+
+/// Longest deal, dialog or contact id accepted: ids are kept in the state
+/// (claims for 30 days), so their length bounds its memory. amoCRM's and
+/// Wazzup's ids are numbers, UUIDs and chat ids far below it.
+pub const MAX_ID_BYTES: usize = 256;
 
 /// Why a routing question has no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,6 +32,24 @@ pub enum RouteError {
     NotAResponder { channel: String, employee: String },
     #[error("no employee `{0}` in this table")]
     UnknownEmployee(String),
+    /// A claimant who may not take the deal now (unavailable where
+    /// unavailable members are skipped, or at their open-deal limit).
+    #[error("`{employee}` cannot take deal `{deal}` now: {}", match why {
+        CannotTake::Unavailable => "marked unavailable",
+        CannotTake::AtCapacity => "at the open-deal limit",
+    })]
+    CannotTake { deal: String, employee: String, why: CannotTake },
+    /// The deal id is held by an employee who cannot have it here: it was
+    /// decided on another channel, or a reload took its owner out of this
+    /// channel's cycle. Asking again gives the same answer.
+    #[error(
+        "deal `{deal}` is held by `{owner}`, who is not a member here (decided on another channel, or a reload removed them): close it first, or use a new deal id"
+    )]
+    DealConflict { deal: String, owner: String },
+    /// A deal, dialog or contact id that is empty, too long or holds a
+    /// control character.
+    #[error("the {what} id is {why}")]
+    BadId { what: &'static str, why: &'static str },
     #[error(transparent)]
     State(#[from] StateError),
 }
@@ -130,6 +155,9 @@ impl<S: AssignmentState> Router<S> {
     /// counts as open for its employee until `close_deal`; the same id
     /// decided again gets the same employee without a new position.
     pub fn new_deal_for(&self, channel: &str, deal: Option<&str>) -> Result<NewDeal<'_>, RouteError> {
+        if let Some(deal) = deal {
+            check_id("deal", deal)?;
+        }
         let channel = self.channel_id(channel)?;
         let route = self.channel(channel)?;
         let (responsible, ticket) = match &route.assignment {
@@ -162,8 +190,9 @@ impl<S: AssignmentState> Router<S> {
         }
         let Some(picked) = picked else { return Ok((Responsible::Unassigned, None)) };
         // The table's own string, so the decision borrows from the table.
-        let employee = cycle.iter().find(|h| **h == picked.employee).ok_or_else(|| {
-            StateError::Unavailable(format!("deal decided for `{}`, who is not in this table's cycle", picked.employee))
+        let employee = cycle.iter().find(|h| **h == picked.employee).ok_or_else(|| RouteError::DealConflict {
+            deal: deal.unwrap_or_default().to_owned(),
+            owner: picked.employee.clone(),
         })?;
         Ok((Responsible::Employee(employee), picked.position))
     }
@@ -200,26 +229,42 @@ impl<S: AssignmentState> Router<S> {
     /// A deal was closed: its employee's open count goes down. Returns who
     /// had it; `None` for a deal not counted open.
     pub fn close_deal(&self, deal: &str) -> Result<Option<String>, RouteError> {
+        check_id("deal", deal)?;
         Ok(self.state.close_deal(&self.body.account, deal)?)
     }
 
-    /// First responder: `employee` answers deal `deal` first, or learns who did.
+    /// First responder: `employee` answers deal `deal` first, or learns who
+    /// did. With availability rules, a claimant who could not be offered
+    /// the deal now (unavailable, or at their limit) is refused, atomically
+    /// with the count: the limit holds however many claims race.
     pub fn claim(&self, channel: &str, deal: &str, employee: &str) -> Result<Claim, RouteError> {
+        check_id("dialog", deal)?;
         let channel = self.channel_id(channel)?;
         let route = self.channel(channel)?;
-        let in_group = matches!(&route.assignment, AssignmentRoute::FirstResponder { group, .. } if group.iter().any(|g| g == employee));
-        if !in_group {
+        let AssignmentRoute::FirstResponder { group, availability } = &route.assignment else {
+            return Err(RouteError::NotAResponder { channel: channel.to_owned(), employee: employee.to_owned() });
+        };
+        if !group.iter().any(|g| g == employee) {
             return Err(RouteError::NotAResponder { channel: channel.to_owned(), employee: employee.to_owned() });
         }
-        let winner = self.state.claim(&format!("{}:{channel}:{deal}", self.body.account), employee)?;
-        if winner != employee {
-            return Ok(Claim::Lost { winner });
+        let rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
+        let claim = Claiming {
+            key: &format!("{}:{channel}:{deal}", self.body.account),
+            account: &self.body.account,
+            deal,
+            employee,
+            group,
+            rules: (!availability.is_plain()).then_some(rules),
+            assign_anyway: availability.when_nobody == WhenNobody::AssignAnyway,
+        };
+        match self.state.claim(&claim)? {
+            Claimed::Winner(winner) if winner == employee => Ok(Claim::Won),
+            Claimed::Winner(winner) => Ok(Claim::Lost { winner }),
+            Claimed::Refused(why) => {
+                Err(RouteError::CannotTake { deal: deal.to_owned(), employee: employee.to_owned(), why })
+            }
+            Claimed::Held { owner } => Err(RouteError::DealConflict { deal: deal.to_owned(), owner }),
         }
-        // The winner's deal counts against their open-deal limit.
-        if !route.assignment.availability().max_open.is_empty() {
-            self.state.open_deal(&self.body.account, deal, employee)?;
-        }
-        Ok(Claim::Won)
     }
 
     /// A message from a contact whose last deal on `channel` is closed.
@@ -285,6 +330,20 @@ impl<S: AssignmentState> Router<S> {
             Rewrite { number: raw.to_owned(), changed: false, valid: phone::is_valid_international(raw) }
         }
     }
+}
+
+/// Refuses an id the state should not keep (see `MAX_ID_BYTES`).
+pub fn check_id(what: &'static str, id: &str) -> Result<(), RouteError> {
+    let why = if id.is_empty() {
+        "empty"
+    } else if id.len() > MAX_ID_BYTES {
+        "longer than 256 bytes"
+    } else if id.chars().any(char::is_control) {
+        "holding a control character"
+    } else {
+        return Ok(());
+    };
+    Err(RouteError::BadId { what, why })
 }
 
 /// Copy batches are bounded by the account's local clock: `hourly` batches

@@ -168,6 +168,19 @@ impl Connection {
         Err(last)
     }
 
+    /// Whether the connection can carry a command: the peer has not closed
+    /// it (a restart, or Redis's idle `timeout`) and sent nothing unasked.
+    /// A look without blocking; a pooled connection is checked before use,
+    /// so a dead one costs no decision.
+    pub fn is_usable(&self) -> bool {
+        if self.pos != self.buf.len() || self.stream.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let mut byte = [0u8; 1];
+        let quiet = matches!(self.stream.peek(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+        self.stream.set_nonblocking(false).is_ok() && quiet
+    }
+
     fn expect_ok(&mut self, args: &[&[u8]], deadline: Instant) -> Result<(), RespError> {
         match self.command(args, deadline)? {
             Reply::Status(_) => Ok(()),

@@ -9,9 +9,10 @@
 //! can take deals get them in cycle order by their weights, and a member
 //! who comes back gets no burst of the deals missed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Why the state store could not answer. The decision then fails; the
 /// caller keeps the message and retries, so nothing is assigned twice.
@@ -20,6 +21,9 @@ pub enum StateError {
     #[error("assignment state unavailable: {0}")]
     Unavailable(String),
 }
+
+/// How long a first-responder claim is remembered, in memory and on Redis.
+pub const CLAIM_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Shared assignment state. Keys are namespaced by the caller
 /// (`account:channel`, `account:channel:deal`).
@@ -39,9 +43,17 @@ pub trait AssignmentState: Send + Sync {
     /// skipped or repeated, whatever the concurrency.
     fn next_ticket(&self, cursor: &Self::Cursor) -> Result<u64, StateError>;
 
-    /// Claims a first-responder deal for `employee`. Returns the winner: the
-    /// first claimant, for this call and every later one.
-    fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError>;
+    /// The cursor's next position, without taking it.
+    fn cursor_position(&self, cursor: &Self::Cursor) -> Result<u64, StateError>;
+
+    /// Moves the cursor from `from` to `to` if it is still at `from`.
+    fn move_cursor(&self, cursor: &Self::Cursor, from: u64, to: u64) -> Result<bool, StateError>;
+
+    /// A first-responder claim, atomically: the first claimant who can
+    /// take the deal wins (and the deal counts open for them where limits
+    /// apply); every later claim learns that winner; a claimant who cannot
+    /// take it is refused and nothing changes.
+    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError>;
 
     /// Whether the state answers (a service's readiness).
     fn ping(&self) -> Result<(), StateError> {
@@ -60,10 +72,6 @@ pub trait AssignmentState: Send + Sync {
 
     /// Marks an employee available or not.
     fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError>;
-
-    /// Counts `deal` open for `employee` (a won first-responder claim);
-    /// nothing when the deal is already counted.
-    fn open_deal(&self, account: &str, deal: &str, employee: &str) -> Result<(), StateError>;
 
     /// Closes a deal: its owner's open count goes down (never below zero).
     /// Returns the owner; `None` for a deal not open.
@@ -97,6 +105,40 @@ pub struct Picked {
     pub position: Option<u64>,
 }
 
+/// A first-responder claim.
+#[derive(Debug, Clone, Copy)]
+pub struct Claiming<'a> {
+    /// The claim's key (`account:channel:deal`).
+    pub key: &'a str,
+    pub account: &'a str,
+    pub deal: &'a str,
+    pub employee: &'a str,
+    /// The channel's group, for `assign_anyway`: an unavailable claimant
+    /// may win when nobody of the group is available.
+    pub group: &'a [String],
+    /// `None`: every member may claim (no availability rules).
+    pub rules: Option<PickRules<'a>>,
+    pub assign_anyway: bool,
+}
+
+/// What a claim did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claimed {
+    /// The winner: this claimant or whoever was first.
+    Winner(String),
+    /// The claimant may not take the deal now; nothing changed.
+    Refused(CannotTake),
+    /// The deal id is already held open by `owner` (another channel's deal).
+    Held { owner: String },
+}
+
+/// Why an employee cannot take a deal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CannotTake {
+    Unavailable,
+    AtCapacity,
+}
+
 /// One account's availability and open deals, kept in memory.
 #[derive(Default)]
 struct Books {
@@ -111,15 +153,33 @@ struct Books {
 impl Books {
     /// Looked up by `&str` in the hot loop of a pick: no key is built.
     fn can_take(&self, who: &str, rules: &PickRules<'_>) -> bool {
-        let available = !rules.skip_unavailable || !self.unavailable.contains(who);
-        let room = rules.max_open.get(who).is_none_or(|max| self.open.get(who).copied().unwrap_or(0) < *max);
-        available && room
+        self.cannot_take(who, rules).is_none()
+    }
+
+    /// The eligibility test (the Lua `cannot_take` in `redis.rs` is its
+    /// twin; tests hold both to the same answers). A full member is full
+    /// whatever its availability: capacity is a hard cap.
+    fn cannot_take(&self, who: &str, rules: &PickRules<'_>) -> Option<CannotTake> {
+        if rules.max_open.get(who).is_some_and(|max| self.open.get(who).copied().unwrap_or(0) >= *max) {
+            return Some(CannotTake::AtCapacity);
+        }
+        (rules.skip_unavailable && self.unavailable.contains(who)).then_some(CannotTake::Unavailable)
     }
 
     fn open_deal(&mut self, deal: &str, employee: &str) {
         if self.deals.insert(deal.to_owned(), employee.to_owned()).is_none() {
             *self.open.entry(employee.to_owned()).or_default() += 1;
         }
+    }
+
+    /// Why `claim`'s claimant may not take the deal, after `assign_anyway`.
+    fn refusal(&self, claim: &Claiming<'_>) -> Option<CannotTake> {
+        let rules = claim.rules?;
+        let why = self.cannot_take(claim.employee, &rules)?;
+        let relaxed = PickRules { skip_unavailable: false, ..rules };
+        let nobody = claim.group.iter().all(|m| !self.can_take(m, &rules));
+        let anyway = claim.assign_anyway && rules.skip_unavailable && nobody && self.can_take(claim.employee, &relaxed);
+        (!anyway).then_some(why)
     }
 }
 
@@ -144,18 +204,149 @@ impl Ledger {
     }
 }
 
+/// First-responder claims in memory, forgotten after the TTL as on Redis.
+/// Every claim has the same TTL, so insertion order is expiry order.
+struct Claims {
+    ttl: Duration,
+    winners: HashMap<String, (String, Instant)>,
+    by_age: VecDeque<(Instant, String)>,
+}
+
+impl Claims {
+    fn expire(&mut self, now: Instant) {
+        while self.by_age.front().is_some_and(|(at, _)| *at <= now) {
+            let (at, key) = self.by_age.pop_front().expect("front exists");
+            if self.winners.get(&key).is_some_and(|(_, expires)| *expires == at) {
+                self.winners.remove(&key);
+            }
+        }
+    }
+}
+
+/// Availability, open deals and claims in memory: all of `InProcess`'s
+/// state but its cursors, and what a simulation keeps to itself.
+struct Memory {
+    /// Held for a whole pick or claim, so each is atomic.
+    books: Mutex<Ledger>,
+    claims: Mutex<Claims>,
+}
+
+impl Memory {
+    fn new(claim_ttl: Duration) -> Self {
+        let claims = Claims { ttl: claim_ttl, winners: HashMap::new(), by_age: VecDeque::new() };
+        Memory { books: Mutex::new(Ledger::default()), claims: Mutex::new(claims) }
+    }
+
+    fn books(&self) -> std::sync::MutexGuard<'_, Ledger> {
+        self.books.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A pick over any cursor: `position` reads it, `advance` moves it if
+    /// it has not moved meanwhile (plain decisions may take tickets).
+    fn pick(
+        &self,
+        pick: &Pick<'_>,
+        position: impl Fn() -> Result<u64, StateError>,
+        advance: impl Fn(u64, u64) -> Result<bool, StateError>,
+    ) -> Result<Option<Picked>, StateError> {
+        let mut books = self.books();
+        if let Some(owner) = pick.deal.and_then(|d| books.account(pick.account)?.deals.get(d)) {
+            return Ok(Some(Picked { employee: owner.clone(), position: None }));
+        }
+        loop {
+            let start = position()?;
+            let n = pick.cycle.len() as u64;
+            let found = (start..start + n)
+                .find(|pos| books.can_take(pick.account, &pick.cycle[(pos % n) as usize], &pick.rules));
+            let Some(position) = found else { return Ok(None) };
+            if !advance(start, position + 1)? {
+                continue;
+            }
+            let employee = pick.cycle[(position % n) as usize].clone();
+            if let Some(deal) = pick.deal {
+                books.account_mut(pick.account).open_deal(deal, &employee);
+            }
+            return Ok(Some(Picked { employee, position: Some(position) }));
+        }
+    }
+
+    fn claim(&self, claim: &Claiming<'_>) -> Claimed {
+        let mut ledger = self.books();
+        let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        claims.expire(now);
+        if let Some((winner, _)) = claims.winners.get(claim.key) {
+            return Claimed::Winner(winner.clone());
+        }
+        let books = ledger.account_mut(claim.account);
+        if let Some(why) = books.refusal(claim) {
+            return Claimed::Refused(why);
+        }
+        let counted = claim.rules.is_some_and(|r| !r.max_open.is_empty());
+        if counted {
+            match books.deals.get(claim.deal) {
+                Some(owner) if owner != claim.employee => return Claimed::Held { owner: owner.clone() },
+                _ => books.open_deal(claim.deal, claim.employee),
+            }
+        }
+        let expires = now + claims.ttl;
+        claims.winners.insert(claim.key.to_owned(), (claim.employee.to_owned(), expires));
+        claims.by_age.push_back((expires, claim.key.to_owned()));
+        Claimed::Winner(claim.employee.to_owned())
+    }
+
+    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Vec<bool> {
+        let books = self.books();
+        members.iter().map(|m| books.can_take(account, m, rules)).collect()
+    }
+
+    fn set_available(&self, account: &str, employee: &str, available: bool) {
+        let mut ledger = self.books();
+        let books = ledger.account_mut(account);
+        if available {
+            books.unavailable.remove(employee);
+        } else {
+            books.unavailable.insert(employee.to_owned());
+        }
+    }
+
+    fn close_deal(&self, account: &str, deal: &str) -> Option<String> {
+        let mut ledger = self.books();
+        let books = ledger.account_mut(account);
+        let owner = books.deals.remove(deal)?;
+        if let Some(n) = books.open.get_mut(&owner) {
+            *n = n.saturating_sub(1);
+        }
+        Some(owner)
+    }
+}
+
 /// State for a single service instance, safe across its threads.
-#[derive(Default)]
 pub struct InProcess {
     cursors: Mutex<HashMap<String, Arc<AtomicU64>>>,
-    claims: Mutex<HashMap<String, String>>,
-    /// Held for a whole pick, so a pick is atomic with respect to others.
-    books: Mutex<Ledger>,
+    memory: Memory,
+}
+
+impl Default for InProcess {
+    fn default() -> Self {
+        Self::with_claim_ttl(CLAIM_TTL)
+    }
 }
 
 impl InProcess {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Claims forgotten after `ttl` instead of `CLAIM_TTL`.
+    pub fn with_claim_ttl(ttl: Duration) -> Self {
+        InProcess { cursors: Mutex::default(), memory: Memory::new(ttl) }
+    }
+
+    /// How many claims are remembered now (expired ones are dropped as
+    /// claims come in).
+    pub fn claims_held(&self) -> usize {
+        self.memory.claims.lock().unwrap_or_else(|p| p.into_inner()).winners.len()
     }
 }
 
@@ -174,64 +365,98 @@ impl AssignmentState for InProcess {
         Ok(cursor.fetch_add(1, Ordering::Relaxed))
     }
 
-    fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError> {
-        let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(claims.entry(deal.to_owned()).or_insert_with(|| employee.to_owned()).clone())
+    fn cursor_position(&self, cursor: &Arc<AtomicU64>) -> Result<u64, StateError> {
+        Ok(cursor.load(Ordering::Acquire))
+    }
+
+    fn move_cursor(&self, cursor: &Arc<AtomicU64>, from: u64, to: u64) -> Result<bool, StateError> {
+        Ok(cursor.compare_exchange(from, to, Ordering::AcqRel, Ordering::Acquire).is_ok())
+    }
+
+    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
+        Ok(self.memory.claim(claim))
     }
 
     fn pick(&self, cursor: &Arc<AtomicU64>, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
-        let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(owner) = pick.deal.and_then(|d| books.account(pick.account)?.deals.get(d)) {
-            return Ok(Some(Picked { employee: owner.clone(), position: None }));
-        }
-        // Plain decisions may run meanwhile (fetch_add); a pick reads and
-        // moves the cursor with compare-and-swap so neither loses a position.
-        loop {
-            let start = cursor.load(Ordering::Acquire);
-            let n = pick.cycle.len() as u64;
-            let found = (start..start + n)
-                .find(|pos| books.can_take(pick.account, &pick.cycle[(pos % n) as usize], &pick.rules));
-            let Some(position) = found else { return Ok(None) };
-            if cursor.compare_exchange(start, position + 1, Ordering::AcqRel, Ordering::Acquire).is_err() {
-                continue;
-            }
-            let employee = pick.cycle[(position % n) as usize].clone();
-            if let Some(deal) = pick.deal {
-                books.account_mut(pick.account).open_deal(deal, &employee);
-            }
-            return Ok(Some(Picked { employee, position: Some(position) }));
-        }
+        self.memory.pick(pick, || self.cursor_position(cursor), |from, to| self.move_cursor(cursor, from, to))
     }
 
     fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
-        let books = self.books.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(members.iter().map(|m| books.can_take(account, m, rules)).collect())
+        Ok(self.memory.can_take(account, members, rules))
     }
 
     fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
-        let mut ledger = self.books.lock().unwrap_or_else(|p| p.into_inner());
-        let books = ledger.account_mut(account);
-        if available {
-            books.unavailable.remove(employee);
-        } else {
-            books.unavailable.insert(employee.to_owned());
-        }
-        Ok(())
-    }
-
-    fn open_deal(&self, account: &str, deal: &str, employee: &str) -> Result<(), StateError> {
-        self.books.lock().unwrap_or_else(|p| p.into_inner()).account_mut(account).open_deal(deal, employee);
+        self.memory.set_available(account, employee, available);
         Ok(())
     }
 
     fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
-        let mut ledger = self.books.lock().unwrap_or_else(|p| p.into_inner());
-        let books = ledger.account_mut(account);
-        let Some(owner) = books.deals.remove(deal) else { return Ok(None) };
-        if let Some(n) = books.open.get_mut(&owner) {
-            *n = n.saturating_sub(1);
-        }
-        Ok(Some(owner))
+        Ok(self.memory.close_deal(account, deal))
+    }
+}
+
+/// A simulation over a shared state (`route --state redis://...`): the
+/// round-robin cursors are the shared ones (a simulated deal takes a real
+/// position, as the README says), but availability, open deals and claims
+/// stay in this process, so a simulation leaves them as it found them.
+/// It reads no availability or open count from the shared state either:
+/// it simulates from "everyone available, nothing open" plus what it is
+/// told.
+pub struct Simulated<S> {
+    shared: S,
+    memory: Memory,
+}
+
+impl<S: AssignmentState> Simulated<S> {
+    pub fn new(shared: S) -> Self {
+        Simulated { shared, memory: Memory::new(CLAIM_TTL) }
+    }
+}
+
+impl<S: AssignmentState> AssignmentState for Simulated<S> {
+    type Cursor = S::Cursor;
+
+    const BLOCKS: bool = S::BLOCKS;
+
+    fn cursor(&self, key: &str) -> S::Cursor {
+        self.shared.cursor(key)
+    }
+
+    fn next_ticket(&self, cursor: &S::Cursor) -> Result<u64, StateError> {
+        self.shared.next_ticket(cursor)
+    }
+
+    fn cursor_position(&self, cursor: &S::Cursor) -> Result<u64, StateError> {
+        self.shared.cursor_position(cursor)
+    }
+
+    fn move_cursor(&self, cursor: &S::Cursor, from: u64, to: u64) -> Result<bool, StateError> {
+        self.shared.move_cursor(cursor, from, to)
+    }
+
+    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
+        Ok(self.memory.claim(claim))
+    }
+
+    fn ping(&self) -> Result<(), StateError> {
+        self.shared.ping()
+    }
+
+    fn pick(&self, cursor: &S::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+        self.memory.pick(pick, || self.cursor_position(cursor), |from, to| self.move_cursor(cursor, from, to))
+    }
+
+    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
+        Ok(self.memory.can_take(account, members, rules))
+    }
+
+    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
+        self.memory.set_available(account, employee, available);
+        Ok(())
+    }
+
+    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
+        Ok(self.memory.close_deal(account, deal))
     }
 }
 
@@ -250,8 +475,16 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
         (**self).next_ticket(cursor)
     }
 
-    fn claim(&self, deal: &str, employee: &str) -> Result<String, StateError> {
-        (**self).claim(deal, employee)
+    fn cursor_position(&self, cursor: &S::Cursor) -> Result<u64, StateError> {
+        (**self).cursor_position(cursor)
+    }
+
+    fn move_cursor(&self, cursor: &S::Cursor, from: u64, to: u64) -> Result<bool, StateError> {
+        (**self).move_cursor(cursor, from, to)
+    }
+
+    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
+        (**self).claim(claim)
     }
 
     fn ping(&self) -> Result<(), StateError> {
@@ -268,10 +501,6 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
 
     fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
         (**self).set_available(account, employee, available)
-    }
-
-    fn open_deal(&self, account: &str, deal: &str, employee: &str) -> Result<(), StateError> {
-        (**self).open_deal(account, deal, employee)
     }
 
     fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {

@@ -34,7 +34,7 @@ use axum::routing::{get, post, put};
 
 use self::api::*;
 use self::metrics::Metrics;
-use crate::runtime::{AssignmentState, Claim, RouteError, Router, StateError};
+use crate::runtime::{AssignmentState, CannotTake, Claim, RouteError, Router, StateError};
 use crate::table::TableFile;
 
 /// How the service runs.
@@ -290,15 +290,27 @@ fn json<T: serde::Serialize>(value: &T) -> Response {
 
 /// A route error as its status and code.
 fn route_error(err: &RouteError) -> Response {
+    let (status, code) = status_and_code(err);
+    let mut response = error(status, code, err.to_string());
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// The one mapping of route errors to answers. Only a state that did not
+/// answer is worth retrying (503 with `Retry-After`); everything else
+/// answers the same when asked again.
+fn status_and_code(err: &RouteError) -> (StatusCode, &'static str) {
     match err {
-        RouteError::UnknownChannel(_) => error(StatusCode::NOT_FOUND, "unknown_channel", err.to_string()),
-        RouteError::UnknownEmployee(_) => error(StatusCode::NOT_FOUND, "unknown_employee", err.to_string()),
-        RouteError::NotAResponder { .. } => error(StatusCode::CONFLICT, "not_a_responder", err.to_string()),
-        RouteError::State(StateError::Unavailable(_)) => {
-            let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "state_unavailable", err.to_string());
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            response
-        }
+        RouteError::UnknownChannel(_) => (StatusCode::NOT_FOUND, "unknown_channel"),
+        RouteError::UnknownEmployee(_) => (StatusCode::NOT_FOUND, "unknown_employee"),
+        RouteError::NotAResponder { .. } => (StatusCode::CONFLICT, "not_a_responder"),
+        RouteError::CannotTake { why: CannotTake::Unavailable, .. } => (StatusCode::CONFLICT, "claimant_unavailable"),
+        RouteError::CannotTake { why: CannotTake::AtCapacity, .. } => (StatusCode::CONFLICT, "claimant_at_capacity"),
+        RouteError::DealConflict { .. } => (StatusCode::CONFLICT, "deal_conflict"),
+        RouteError::BadId { .. } => (StatusCode::BAD_REQUEST, "bad_id"),
+        RouteError::State(StateError::Unavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "state_unavailable"),
     }
 }
 
@@ -368,7 +380,7 @@ async fn deals<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, byt
             json(&decision)
         }
         Ok(Err(err)) => {
-            let outcome = if matches!(err, RouteError::State(_)) { "state_error" } else { "unknown_channel" };
+            let outcome = if matches!(err, RouteError::State(_)) { "state_error" } else { status_and_code(&err).1 };
             if outcome == "state_error" {
                 app.metrics.state_error();
             }
