@@ -798,3 +798,65 @@ fn ids_past_two_to_the_53_are_located_errors() {
     let checked = check_bytes("stage.toml", stage.into_bytes());
     assert_eq!(codes(&checked), [Code::OutOfRange], "{}", human(&checked));
 }
+
+/// Item 8: `check` bounds the table's size from above (CR016 fires over
+/// what `load` reads), and never below what `compile` writes.
+#[test]
+fn the_table_size_bound_is_never_below_the_compiled_size() {
+    let mut specs: Vec<String> =
+        std::fs::read_dir("examples").unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    let mut dense = String::from("version = 1\n[integration]\naccount = \"acme\"\n[employees]\n");
+    for i in 0..300 {
+        dense.push_str(&format!("e{i} = {{ name = \"Employee \\\"{i}\\\" \\\\ \\u0001\" }}\n"));
+    }
+    dense.push_str("[defaults]\nnew_deals = { pipeline = \"Sales\", stage = \"New\" }\naccess = \"read_send\"\n");
+    dense.push_str("[assignment]\nmode = \"round_robin\"\nmembers = [{ employee = \"e0\", weight = 900 }, { employee = \"e1\" }]\n");
+    for c in 0..60 {
+        dense.push_str(&format!(
+            "[channels.channel-{c:03}-with-a-long-id]\nname = \"C{c}\"\ntransport = \"telegram\"\nhandle = \"@chan{c:03}_bot\"\n"
+        ));
+    }
+    specs.push(dense);
+    for text in specs {
+        let checked = check_bytes("spec.toml", text.into_bytes());
+        let spec = checked.spec.as_ref().expect("a spec");
+        let written = chatroute::compile::compile(spec, None).to_bytes().len() as u64;
+        let bound = chatroute::rules::table_size::bound(spec, 0);
+        assert!(bound >= written, "bound {bound} below the {written} bytes written");
+    }
+}
+
+/// Item 8: a Wazzup channelId that is another spec channel's id, or one
+/// shared by two channels, is CR805 in `check --wazzup`, and `compile`
+/// writes nothing.
+#[test]
+fn wazzup_ids_that_would_name_two_channels_are_errors() {
+    let spec = "version = 1\n[integration]\naccount = \"acme\"\n[employees]\nbruce = { name = \"B\" }\n\
+        [defaults]\nnew_deals = { pipeline = \"Sales\", stage = \"New\" }\n\
+        [assignment]\nmode = \"round_robin\"\nmembers = [{ employee = \"bruce\" }]\n\
+        [channels.wa]\nname = \"A\"\ntransport = \"whatsapp\"\nphone = \"79865784457\"\n\
+        access = { bruce = { level = \"read_send\", default_outgoing = true } }\n\
+        [channels.tg]\nname = \"T\"\ntransport = \"telegram\"\nhandle = \"@shop_bot\"\naccess = { bruce = \"read_send\" }\n";
+    let snapshot = json!({ "format": "chatroute-wazzup", "format_version": 1, "channels": [
+        { "channelId": "tg", "transport": "whatsapp", "plainId": "79865784457", "state": "active" },
+        { "channelId": "x-2", "transport": "telegram", "plainId": "shop_bot", "state": "active" },
+    ]});
+    let dir = scratch("wazzup-collision");
+    let (spec_path, snap, table) = (dir.join("s.toml"), dir.join("w.json"), dir.join("t.json"));
+    std::fs::write(&spec_path, spec).unwrap();
+    std::fs::write(&snap, serde_json::to_vec(&snapshot).unwrap()).unwrap();
+    let account = chatroute::wazzup::WazzupSnapshot::load(&snap).unwrap();
+    let accounts = chatroute::check::Accounts { crm: None, wazzup: Some(&account) };
+    let checked = chatroute::check::check_against("s.toml", spec.as_bytes().to_vec(), accounts);
+    assert_eq!(codes(&checked), [Code::WazzupIdCollision], "{}", human(&checked));
+    let out = chatroute(&[
+        "compile",
+        spec_path.to_str().unwrap(),
+        "--wazzup",
+        snap.to_str().unwrap(),
+        "-o",
+        table.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!table.exists());
+}

@@ -42,6 +42,7 @@ codes! {
     InvalidValue = "CR013", Error, "value not among the allowed ones";
     OutOfRange = "CR014", Error, "value outside its allowed range";
     UnsupportedVersion = "CR015", Error, "unsupported spec version";
+    TableTooLarge = "CR016", Error, "routing table too large to load";
     UnknownEmployee = "CR101", Error, "unknown employee";
     ReservedHandle = "CR102", Error, "`everyone` is reserved";
     DuplicateEntry = "CR103", Error, "employee listed twice";
@@ -88,6 +89,7 @@ codes! {
     WazzupTransportMismatch = "CR802", Error, "transport differs from Wazzup's";
     WazzupChannelNotActive = "CR803", Warning, "Wazzup channel not active";
     UnmentionedWazzupChannels = "CR804", Advice, "Wazzup channels the spec does not mention";
+    WazzupIdCollision = "CR805", Error, "Wazzup channelId shared or colliding";
 }
 
 /// The long explanations, one `## CODE: title` section per code.

@@ -13,6 +13,7 @@ pub(crate) mod deals;
 mod global_chat;
 pub mod phones;
 pub(crate) mod references;
+pub mod table_size;
 mod wazzup;
 
 use std::ops::Range;
@@ -96,6 +97,7 @@ pub fn run(
     global_chat::check(&mut cx);
     deals::check(&mut cx);
     phones::collect(&mut cx);
+    table_size::check(&mut cx);
     if let Some(crm) = accounts.crm {
         crm::check(&mut cx, crm);
     }

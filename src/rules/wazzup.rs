@@ -2,7 +2,7 @@
 //! spec channel is one of the account's, under its transport, and working;
 //! the account's other channels are listed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Ctx;
 use crate::address;
@@ -13,11 +13,15 @@ use crate::wazzup::{Match, WazzupSnapshot, state_advice};
 
 pub fn check(cx: &mut Ctx<'_>, account: &WazzupSnapshot) {
     let mut matched = BTreeSet::new();
+    let mut given: BTreeMap<&str, &str> = BTreeMap::new();
     for (id, channel) in &cx.spec.channels {
         match account.find(channel) {
             Match::Found(found) => {
                 matched.insert(found.channel_id.as_str());
                 not_active(cx, id, channel, &found.state);
+                if channel.enabled {
+                    id_collision(cx, id, channel, &found.channel_id, &mut given);
+                }
             }
             Match::OtherTransport(found) => {
                 matched.insert(found.channel_id.as_str());
@@ -84,6 +88,30 @@ fn not_active(cx: &mut Ctx<'_>, id: &str, channel: &Channel, state: &str) {
         )
         .label(address_span(cx, id, channel), format!("state `{state}`"))
         .help(state_advice(state)),
+    );
+}
+
+/// CR805: a `channelId` two channels would get, or one that is another
+/// channel's id: the table's two ways to name a channel must not meet.
+fn id_collision<'s>(
+    cx: &mut Ctx<'_>,
+    id: &'s str,
+    channel: &Channel,
+    wazzup_id: &'s str,
+    given: &mut BTreeMap<&'s str, &'s str>,
+) {
+    let message = if let Some(first) = given.get(wazzup_id) {
+        format!("channel `{id}` gets Wazzup channelId `{wazzup_id}`, which channel `{first}` has too")
+    } else if cx.spec.channels.contains_key(wazzup_id) {
+        format!("channel `{id}` gets Wazzup channelId `{wazzup_id}`, which is the id of a spec channel")
+    } else {
+        given.insert(wazzup_id, id);
+        return;
+    };
+    cx.emit(
+        Diagnostic::new(Code::WazzupIdCollision, message)
+            .label(address_span(cx, id, channel), "matched in the snapshot here")
+            .help("pull the snapshot again (chatroute wazzup pull); for a spec channel of that id, rename it"),
     );
 }
 
