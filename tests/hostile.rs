@@ -745,14 +745,14 @@ fn deals_held_elsewhere_are_conflicts_not_outages() {
 fn ids_are_bounded_and_claims_expire_in_memory() {
     let state = std::sync::Arc::new(InProcess::with_claim_ttl(Duration::from_millis(100)));
     let router = Router::new(compiled("furniture"), state.clone());
-    let long = "x".repeat(chatroute::runtime::MAX_ID_BYTES + 1);
+    let long = "x".repeat(chatroute::runtime::MAX_ID_CHARS + 1);
     for bad in [long.as_str(), "", "a\nb"] {
         assert!(matches!(router.claim("wa-wholesale", bad, "w1"), Err(RouteError::BadId { .. })));
         assert!(matches!(router.new_deal_for("wa-retail", Some(bad)), Err(RouteError::BadId { .. })));
         assert!(matches!(router.close_deal(bad), Err(RouteError::BadId { .. })));
     }
     for n in 0..3000 {
-        router.claim("wa-wholesale", &format!("{n:0>200}"), "w1").unwrap();
+        router.claim("wa-wholesale", &format!("{n:0>64}"), "w1").unwrap();
     }
     assert_eq!(state.claims_held(), 3000);
     std::thread::sleep(Duration::from_millis(150));

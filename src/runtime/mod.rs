@@ -14,10 +14,11 @@ pub use state::{
     AssignmentState, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated, StateError,
 };
 
-/// Longest deal, dialog or contact id accepted: ids are kept in the state
-/// (claims for 30 days), so their length bounds its memory. amoCRM's and
-/// Wazzup's ids are numbers, UUIDs and chat ids far below it.
-pub const MAX_ID_BYTES: usize = 256;
+/// Longest deal, dialog or contact id accepted, in characters (so at most
+/// 256 bytes): ids are kept in the state (claims for 30 days), so their
+/// length bounds its memory. amoCRM's and Wazzup's ids are numbers, UUIDs
+/// (36) and chat ids far below it.
+pub const MAX_ID_CHARS: usize = 64;
 
 /// Why a routing question has no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -332,12 +333,12 @@ impl<S: AssignmentState> Router<S> {
     }
 }
 
-/// Refuses an id the state should not keep (see `MAX_ID_BYTES`).
+/// Refuses an id the state should not keep (see `MAX_ID_CHARS`).
 pub fn check_id(what: &'static str, id: &str) -> Result<(), RouteError> {
     let why = if id.is_empty() {
         "empty"
-    } else if id.len() > MAX_ID_BYTES {
-        "longer than 256 bytes"
+    } else if id.chars().count() > MAX_ID_CHARS {
+        "longer than 64 characters"
     } else if id.chars().any(char::is_control) {
         "holding a control character"
     } else {

@@ -9,20 +9,49 @@ use serde::{Deserialize, Serialize};
 
 use crate::spec::{Level, NameOrId, Visibility};
 
+/// A deal or dialog id as the state keeps it (`runtime::check_id`): 1 to
+/// 64 characters, no control characters.
+pub const ID_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]{1,64}$";
+
 /// `POST /v1/deals`: a new deal on a channel, named by its id or its
-/// Wazzup `channelId`.
+/// Wazzup `channelId` (one of the two; `channel` wins when both are given).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{ "required": ["channel"] }, { "required": ["wazzup_channel"] }]))]
+#[schemars(transform = absent_not_null)]
 pub struct DealRequest {
     /// The channel's id in the table.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "String", example = &"wa-retail")]
     pub channel: Option<String>,
     /// The channel's Wazzup `channelId`, instead of `channel`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "String")]
     pub wazzup_channel: Option<String>,
-    /// The caller's id of the deal, echoed back.
-    #[serde(default)]
+    /// The caller's id of the deal, echoed back; required on channels with
+    /// open-deal limits.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "String", regex(pattern = ID_PATTERN), example = &"4711")]
     pub deal: Option<String>,
+}
+
+/// An optional string that, when present, is a string: `null` is refused
+/// as the document says (absent is the way to leave it out).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
+}
+
+/// Optional fields are absent, never `null`: no `"default": null` beside a
+/// string type.
+fn absent_not_null(schema: &mut schemars::Schema) {
+    let properties = schema.get_mut("properties").and_then(serde_json::Value::as_object_mut);
+    for property in properties.into_iter().flat_map(|p| p.values_mut()) {
+        if let Some(property) = property.as_object_mut()
+            && property.get("default") == Some(&serde_json::Value::Null)
+        {
+            property.remove("default");
+        }
+    }
 }
 
 /// Where a new deal goes and who is responsible.
@@ -94,10 +123,13 @@ pub struct CloseResponse {
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
     /// The channel's id (or Wazzup `channelId`).
+    #[schemars(example = &"wa-wholesale")]
     pub channel: String,
     /// The dialog (or deal) being claimed.
+    #[schemars(regex(pattern = ID_PATTERN), example = &"dialog-17")]
     pub dialog: String,
     /// Employee handle.
+    #[schemars(example = &"w1")]
     pub employee: String,
 }
 
@@ -188,9 +220,12 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorDetail {
-    /// Stable: `bad_request`, `unauthorized`, `unknown_channel`,
-    /// `unknown_employee`, `not_a_responder`, `state_unavailable`,
-    /// `timeout`, `not_found`.
+    /// Stable: `bad_request`, `bad_id`, `unauthorized`, `unknown_channel`,
+    /// `unknown_employee`, `not_a_responder`, `claimant_unavailable`,
+    /// `claimant_at_capacity`, `deal_conflict`, `state_unavailable`,
+    /// `timeout`, `not_found`, `method_not_allowed`, `payload_too_large`,
+    /// `headers_too_large`, `internal`. Only `state_unavailable` and
+    /// `timeout` (503, `Retry-After`) are worth retrying.
     pub code: String,
     pub message: String,
 }

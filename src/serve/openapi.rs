@@ -51,9 +51,22 @@ pub fn document() -> String {
 }
 
 // Errors several endpoints answer with.
-const BAD_BODY: (u16, &str) = (400, "bad body");
+const BAD_BODY: (u16, &str) = (400, "bad body or id (`bad_request`, `bad_id`)");
 const UNAUTHORIZED: (u16, &str) = (401, "token missing or wrong");
-const STATE_DOWN: (u16, &str) = (503, "assignment state unreachable (Retry-After)");
+const CONFLICT: (u16, &str) = (409, "deal held by an employee who is not a member here (`deal_conflict`)");
+const STATE_DOWN: (u16, &str) = (503, "assignment state unreachable or the request took too long (Retry-After)");
+const INTERNAL: (u16, &str) = (500, "a decision failed inside the service");
+
+/// What every operation may answer, before its handler runs: a request
+/// that is no valid HTTP or whose path does not decode, a method the path
+/// does not have, a head or body over the limits, the request deadline.
+const ANY: [(u16, &str); 5] = [
+    (400, "not valid HTTP, or a path that does not decode (`bad_request`)"),
+    (405, "method not allowed (`method_not_allowed`, with `Allow`)"),
+    (413, "body over the limit (`payload_too_large`)"),
+    (431, "request head over 16 KiB (`headers_too_large`)"),
+    (503, "the request took too long (`timeout`, Retry-After)"),
+];
 
 /// Every endpoint, with the schemas of its bodies.
 fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
@@ -72,7 +85,7 @@ fn decisions(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: Some(schema::<DealRequest>(generator)),
             query: &[],
             response: schema::<DealResponse>(generator),
-            errors: &[BAD_BODY, UNAUTHORIZED, (404, "unknown channel"), STATE_DOWN],
+            errors: &[BAD_BODY, UNAUTHORIZED, (404, "unknown channel"), CONFLICT, INTERNAL, STATE_DOWN],
         },
         Operation {
             method: "post",
@@ -85,7 +98,11 @@ fn decisions(generator: &mut SchemaGenerator) -> Vec<Operation> {
                 BAD_BODY,
                 UNAUTHORIZED,
                 (404, "unknown channel"),
-                (409, "not a first responder of the channel"),
+                (
+                    409,
+                    "not a first responder of the channel, a claimant who cannot take it now (`claimant_unavailable`, `claimant_at_capacity`), or `deal_conflict`",
+                ),
+                INTERNAL,
                 STATE_DOWN,
             ],
         },
@@ -114,7 +131,7 @@ fn decisions(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: Some(schema::<AvailabilityRequest>(generator)),
             query: &[],
             response: schema::<AvailabilityResponse>(generator),
-            errors: &[BAD_BODY, UNAUTHORIZED, (404, "unknown employee"), STATE_DOWN],
+            errors: &[BAD_BODY, UNAUTHORIZED, (404, "unknown employee"), INTERNAL, STATE_DOWN],
         },
         Operation {
             method: "post",
@@ -123,7 +140,7 @@ fn decisions(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: None,
             query: &[],
             response: schema::<CloseResponse>(generator),
-            errors: &[UNAUTHORIZED, STATE_DOWN],
+            errors: &[(400, "bad deal id (`bad_id`)"), UNAUTHORIZED, INTERNAL, STATE_DOWN],
         },
     ]
 }
@@ -148,7 +165,7 @@ fn service(generator: &mut SchemaGenerator) -> Vec<Operation> {
             request: None,
             query: &[],
             response: schema::<Readiness>(generator),
-            errors: &[(503, "not ready")],
+            errors: &[INTERNAL, (503, "not ready")],
         },
         Operation {
             method: "get",
@@ -171,13 +188,24 @@ fn service(generator: &mut SchemaGenerator) -> Vec<Operation> {
     ]
 }
 
+/// A parameter's example, from the furniture example's table (what the
+/// Schemathesis run of the tests serves).
+fn example(parameter: &str) -> &'static str {
+    match parameter {
+        "channel" => "wa-retail",
+        "deal" => "4711",
+        _ => "r1",
+    }
+}
+
 /// One operation's object: responses (errors share `ErrorBody`), request
 /// body, query and path parameters (every `{name}` of the path), security.
 fn operation(op: Operation, error: &Value) -> Value {
     let mut responses = serde_json::Map::new();
     let media = if op.path == "/metrics" || op.path == "/healthz" { "text/plain" } else { "application/json" };
     responses.insert("200".into(), json!({ "description": "OK", "content": { media: { "schema": op.response } } }));
-    for (status, why) in op.errors {
+    // An operation's own description of a status wins over the common one.
+    for (status, why) in ANY.iter().chain(op.errors) {
         let body = json!({ "description": why, "content": { "application/json": { "schema": error } } });
         responses.insert(status.to_string(), body);
     }
@@ -187,11 +215,15 @@ fn operation(op: Operation, error: &Value) -> Value {
             json!({ "required": true, "content": { "application/json": { "schema": request } } });
     }
     let string = json!({ "type": "string" });
-    let query = op.query.iter().map(
-        |(name, what)| json!({ "name": name, "in": "query", "required": true, "description": what, "schema": string }),
-    );
+    let query = op.query.iter().map(|(name, what)| {
+        json!({ "name": name, "in": "query", "required": true, "description": what, "schema": string, "example": example(name) })
+    });
     let in_path = op.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'));
-    let path = in_path.map(|name| json!({ "name": name, "in": "path", "required": true, "schema": string }));
+    let id = json!({ "type": "string", "pattern": ID_PATTERN });
+    let path = in_path.map(|name| {
+        let schema = if name == "deal" { &id } else { &string };
+        json!({ "name": name, "in": "path", "required": true, "schema": schema, "example": example(name) })
+    });
     let parameters: Vec<Value> = query.chain(path).collect();
     if !parameters.is_empty() {
         operation["parameters"] = Value::Array(parameters);
