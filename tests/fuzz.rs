@@ -338,7 +338,7 @@ fn mutated_messages_never_take_the_language_server_down() {
     fuzz("lsp", secs().div_ceil(2), &corpus, |message| {
         stdin.write_all(&frame(message)).expect("the server still reads");
         // Framing itself: mutated frames through the reader, in process.
-        let mut reader = BufReader::new(&message[..]);
+        let mut reader = BufReader::new(message);
         while let Ok(Some(_)) = chatroute::lsp::framing::read_frame(&mut reader) {}
     });
     let shutdown = br#"{"jsonrpc":"2.0","id":424242,"method":"shutdown","params":null}"#;
