@@ -1,56 +1,50 @@
-//! chatroute: validator and compiler for messenger-to-amoCRM routing specs.
+//! chatroute: validator, compiler and runtime of messenger-to-amoCRM
+//! routing specs. This crate is the `chatroute` command and a facade over
+//! the workspace's crates, one per layer of the pipeline (ARCHITECTURE.md):
 //!
-//! The pipeline, one module per stage: [`parse`] (TOML with spans) ->
-//! [`schema`] (generated JSON Schema, errors mapped to spans) -> [`rules`]
-//! (semantic rules) -> [`diagnostics`] (codes, reporters). [`check`] runs
-//! the stages for one file; [`compile`] turns a checked spec into a
-//! [`table`], which the [`runtime`] loads. See ARCHITECTURE.md.
+//! - `chatroute-table`: the table format, canonical JSON and hash, loading
+//!   and its invariants, the keywords specs and tables share;
+//! - `chatroute-phone`: libphonenumber's validation on build-time automata;
+//! - `chatroute-runtime`: `Router` and the assignment state (in process,
+//!   Redis);
+//! - `chatroute-check`: parse, schema, rules, diagnostics as data, compile,
+//!   diff, the account snapshots;
+//! - `chatroute-render`: the diagnostics' reporters;
+//! - `chatroute-accounts`: the amoCRM and Wazzup API clients;
+//! - `chatroute-serve` and `chatroute-lsp`: the HTTP service and the
+//!   language server.
+//!
+//! The modules below keep the paths the library has always had.
 
-/// An enum of keywords: each variant's spelling is written once and
-/// serves serde (hence the schema), `as_str` and `Display`, so messages and
-/// `diff` speak the spec's own words.
-macro_rules! keywords {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
-        $(#[$meta])*
-        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant,)* }
+pub use chatroute_check::{
+    accounts, address, check, compile, diff, init, parse, paths, resolve, rules, schema, source, spec, typed,
+};
+pub use chatroute_lsp as lsp;
+pub use chatroute_phone as phone;
+pub use chatroute_runtime as runtime;
+pub use chatroute_serve as serve;
+pub use chatroute_table as table;
+pub use chatroute_table::{artifact, canonical, text};
 
-        impl $name {
-            /// The keyword as written in a spec.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text,)* }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
+/// Diagnostics as data (`chatroute-check`) and their reporters
+/// (`chatroute-render`).
+pub mod diagnostics {
+    pub use chatroute_check::diagnostics::*;
+    pub use chatroute_render as render;
 }
 
-pub mod address;
-pub mod artifact;
-pub mod canonical;
-pub mod check;
-pub mod compile;
-pub mod crm;
-pub mod diagnostics;
-pub mod diff;
-pub mod http;
-pub mod init;
-pub mod lsp;
-pub mod parse;
-pub mod paths;
-pub mod phone;
-pub mod resolve;
-pub mod rules;
-pub mod runtime;
-pub mod schema;
-pub mod serve;
-pub mod source;
-pub mod spec;
-pub mod table;
-pub mod text;
-pub mod typed;
-pub mod wazzup;
+/// The amoCRM snapshot (`chatroute-check`) and its API client
+/// (`chatroute-accounts`).
+pub mod crm {
+    pub use chatroute_accounts::crm as pull;
+    pub use chatroute_check::crm::*;
+}
+
+/// The Wazzup snapshot (`chatroute-check`) and its API client
+/// (`chatroute-accounts`).
+pub mod wazzup {
+    pub use chatroute_accounts::wazzup as pull;
+    pub use chatroute_check::wazzup::*;
+}
+
+pub use chatroute_accounts::http;

@@ -27,7 +27,9 @@ pub fn openapi() -> Outcome {
 
 pub fn explain(code: &str) -> Outcome {
     let code = Code::parse(code).ok_or_else(|| {
-        Failure::Error(format!("unknown diagnostic code `{code}` (codes look like CR101; see docs/diagnostics.md)"))
+        Failure::Error(format!(
+            "unknown diagnostic code `{code}` (codes look like CR101; see crates/chatroute-check/docs/diagnostics.md)"
+        ))
     })?;
     emit(format!("{}\n", code.explanation()).as_bytes())
 }

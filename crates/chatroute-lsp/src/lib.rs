@@ -1,0 +1,211 @@
+//! `chatroute lsp`: every rule in the editor while typing. A Language
+//! Server Protocol server on stdio (rust-analyzer's `lsp-server`), on the
+//! library's own check pipeline: no rule is implemented twice.
+//!
+//! Full-text sync; diagnostics on open and every change (cleared on close);
+//! hover (a key's schema description, an employee's access, assignments and
+//! outgoing channel, a diagnostic's explanation); completion (keys and
+//! values from the schema, handles, pipelines and stages from a CRM
+//! snapshot: `chatroute.crm.json` beside the spec or the client's
+//! `crmSnapshot` setting); definition, references and rename of handles;
+//! quick fixes. Positions in the negotiated encoding (UTF-16 by default).
+
+mod actions;
+pub mod analysis;
+mod features;
+pub mod framing;
+pub mod position;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use serde_json::{Value, json};
+
+use self::position::Encoding;
+use chatroute_check::check::{Accounts, Checked, check_against};
+use chatroute_check::crm::Snapshot;
+
+/// Where the explanations of codes are published.
+pub const DOCS_URL: &str =
+    "https://github.com/chatroute/chatroute/blob/main/crates/chatroute-check/docs/diagnostics.md";
+
+/// One open document and its last check.
+pub struct Document {
+    pub text: String,
+    pub checked: Checked,
+    pub crm: Option<Snapshot>,
+}
+
+/// The server's state.
+pub struct Server {
+    pub encoding: Encoding,
+    pub documents: HashMap<String, Document>,
+    /// A CRM snapshot named in the client's settings (`crmSnapshot`).
+    pub crm_setting: Option<PathBuf>,
+}
+
+/// Runs the server on stdio until the client says `exit`.
+pub fn run_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let (connection, [reader, writer]) = framing::stdio();
+    serve(&connection)?;
+    // The writer thread ends when the connection's sender is gone; the
+    // reader when the input ends (the client closes it after `exit`).
+    drop(connection);
+    writer.join().map_err(|_| "the writer thread panicked")??;
+    drop(reader);
+    Ok(())
+}
+
+/// The initialize handshake, then the message loop.
+pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let (id, params) = connection.initialize_start()?;
+    let encoding = Encoding::negotiate(params.pointer("/capabilities/general/positionEncodings"));
+    let crm_setting = params.pointer("/initializationOptions/crmSnapshot").and_then(Value::as_str).map(PathBuf::from);
+    let capabilities = json!({
+        "positionEncoding": encoding.name(),
+        "textDocumentSync": { "openClose": true, "change": 1 },
+        "hoverProvider": true,
+        "completionProvider": { "triggerCharacters": ["\"", "=", " ", "."] },
+        "definitionProvider": true,
+        "referencesProvider": true,
+        "renameProvider": { "prepareProvider": false },
+        "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+    });
+    let result = json!({ "capabilities": capabilities, "serverInfo": { "name": "chatroute", "version": env!("CARGO_PKG_VERSION") } });
+    connection.initialize_finish(id, result)?;
+    let mut server = Server { encoding, documents: HashMap::new(), crm_setting };
+    let mut pending = VecDeque::new();
+    while let Some(message) = pending.pop_front().or_else(|| connection.receiver.recv().ok()) {
+        let message = latest_change(message, &connection.receiver, &mut pending);
+        match message {
+            Message::Request(request) => {
+                if connection.handle_shutdown(&request)? {
+                    return Ok(());
+                }
+                let response = server.request(request);
+                connection.sender.send(Message::Response(response))?;
+            }
+            Message::Notification(n) => {
+                for out in server.notification(n) {
+                    connection.sender.send(Message::Notification(out))?;
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+impl Server {
+    fn request(&mut self, request: Request) -> Response {
+        let p = &request.params;
+        let result = match request.method.as_str() {
+            "textDocument/hover" => self.with_doc(p, features::hover),
+            "textDocument/completion" => self.with_doc(p, features::completion),
+            "textDocument/definition" => self.with_doc(p, features::definition),
+            "textDocument/references" => self.with_doc(p, features::references),
+            "textDocument/rename" => match self.document(p).map(|(uri, doc)| features::rename(self, uri, doc, p)) {
+                Some(Err(refused)) => return Response::new_err(request.id, ErrorCode::RequestFailed as i32, refused),
+                Some(Ok(edits)) => edits,
+                None => Value::Null,
+            },
+            "textDocument/codeAction" => self.with_doc(p, actions::code_actions),
+            method => {
+                let message = format!("unsupported request {method}");
+                return Response::new_err(request.id, ErrorCode::MethodNotFound as i32, message);
+            }
+        };
+        Response::new_ok(request.id, result)
+    }
+
+    /// Runs a feature on the document the params name; `null` for an
+    /// unknown document.
+    fn with_doc(&self, params: &Value, f: fn(&Server, &str, &Document, &Value) -> Value) -> Value {
+        self.document(params).map_or(Value::Null, |(uri, doc)| f(self, uri, doc, params))
+    }
+
+    /// The open document the params name, with its URI.
+    fn document<'s>(&'s self, params: &'s Value) -> Option<(&'s str, &'s Document)> {
+        let uri = params.pointer("/textDocument/uri").and_then(Value::as_str).unwrap_or("");
+        self.documents.get(uri).map(|doc| (uri, doc))
+    }
+
+    fn notification(&mut self, n: Notification) -> Vec<Notification> {
+        let uri = n.params.pointer("/textDocument/uri").and_then(Value::as_str).unwrap_or("").to_owned();
+        match n.method.as_str() {
+            "textDocument/didOpen" => {
+                let text = n.params.pointer("/textDocument/text").and_then(Value::as_str).unwrap_or("");
+                vec![self.update(&uri, text.to_owned())]
+            }
+            "textDocument/didChange" => {
+                // Full sync: the last change holds the whole text.
+                let changes = n.params["contentChanges"].as_array();
+                let Some(text) = changes.and_then(|c| c.last()).and_then(|c| c["text"].as_str()) else { return vec![] };
+                vec![self.update(&uri, text.to_owned())]
+            }
+            "textDocument/didClose" => {
+                self.documents.remove(&uri);
+                vec![publish(&uri, Vec::new())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Re-checks a document and says its diagnostics.
+    fn update(&mut self, uri: &str, text: String) -> Notification {
+        let crm = self.crm_for(uri);
+        let checked =
+            check_against(&file_path(uri), text.clone().into_bytes(), Accounts { crm: crm.as_ref(), wazzup: None });
+        let diagnostics = features::with_uri(features::diagnostics(self, &text, &checked), uri);
+        self.documents.insert(uri.to_owned(), Document { text, checked, crm });
+        publish(uri, diagnostics)
+    }
+
+    /// The CRM snapshot of the settings, else `chatroute.crm.json` beside the spec.
+    fn crm_for(&self, uri: &str) -> Option<Snapshot> {
+        let beside = || PathBuf::from(file_path(uri)).parent().map(|d| d.join("chatroute.crm.json"));
+        let path = self.crm_setting.clone().or_else(beside)?;
+        Snapshot::load(&path).ok()
+    }
+}
+
+/// A change storm (full texts queued while a check ran) is coalesced: of
+/// successive `didChange`s of one document only the last is checked. The
+/// first other message read ahead is kept for the loop, in order.
+fn latest_change(
+    mut message: Message,
+    receiver: &crossbeam_channel::Receiver<Message>,
+    pending: &mut VecDeque<Message>,
+) -> Message {
+    let change_of = |m: &Message| match m {
+        Message::Notification(n) if n.method == "textDocument/didChange" => {
+            n.params.pointer("/textDocument/uri").and_then(Value::as_str).map(str::to_owned)
+        }
+        _ => None,
+    };
+    let Some(uri) = change_of(&message) else { return message };
+    if !pending.is_empty() {
+        return message;
+    }
+    while let Ok(next) = receiver.try_recv() {
+        if change_of(&next).as_deref() == Some(uri.as_str()) {
+            message = next;
+        } else {
+            pending.push_back(next);
+            break;
+        }
+    }
+    message
+}
+
+fn publish(uri: &str, diagnostics: Vec<Value>) -> Notification {
+    Notification::new("textDocument/publishDiagnostics".into(), json!({ "uri": uri, "diagnostics": diagnostics }))
+}
+
+/// The file path of a `file://` URI (percent-decoded); the URI itself
+/// otherwise, and the path as written when its escapes are broken.
+pub fn file_path(uri: &str) -> String {
+    let Some(path) = uri.strip_prefix("file://") else { return uri.to_owned() };
+    chatroute_check::text::percent_decode(path).unwrap_or_else(|| path.to_owned())
+}

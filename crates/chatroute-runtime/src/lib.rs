@@ -1,0 +1,372 @@
+//! The runtime: a table compiled by `chatroute compile`, loaded and
+//! verified by `chatroute-table`, answers the routing questions of
+//! DESIGN.md; assignment state lives behind `AssignmentState` (in process,
+//! or in Redis with the `redis` feature).
+#![doc = include_str!("../README.md")]
+
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(feature = "redis")]
+mod resp;
+pub mod state;
+
+use std::collections::BTreeMap;
+
+#[cfg(feature = "phone")]
+use chatroute_phone::{self as phone, Rewrite};
+use chatroute_table::keywords::{AfterClose, CopyDialog, Level, NameOrId, Visibility, WhenNobody};
+use chatroute_table::{AssignmentRoute, Availability, Body, ChannelRoute, TableFile};
+pub use state::{
+    AssignmentState, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated, StateError,
+};
+
+/// Longest deal, dialog or contact id accepted, in characters (so at most
+/// 256 bytes): ids are kept in the state (claims for 30 days), so their
+/// length bounds its memory. amoCRM's and Wazzup's ids are numbers, UUIDs
+/// (36) and chat ids far below it.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// Why a routing question has no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RouteError {
+    /// The channel is not in the table: unknown, excluded from the
+    /// integration, or the integration is disabled.
+    #[error("channel `{0}` is not routed by this table (unknown, excluded, or the integration is disabled)")]
+    UnknownChannel(String),
+    /// A claim by someone outside the channel's first-responder group, or
+    /// on a round-robin channel.
+    #[error("`{employee}` is not a first responder of channel `{channel}`")]
+    NotAResponder { channel: String, employee: String },
+    #[error("no employee `{0}` in this table")]
+    UnknownEmployee(String),
+    /// A claimant who may not take the deal now (unavailable where
+    /// unavailable members are skipped, or at their open-deal limit).
+    #[error("`{employee}` cannot take deal `{deal}` now: {}", match why {
+        CannotTake::Unavailable => "marked unavailable",
+        CannotTake::AtCapacity => "at the open-deal limit",
+    })]
+    CannotTake { deal: String, employee: String, why: CannotTake },
+    /// The deal id is held by an employee who cannot have it here: it was
+    /// decided on another channel, or a reload took its owner out of this
+    /// channel's cycle. Asking again gives the same answer.
+    #[error(
+        "deal `{deal}` is held by `{owner}`, who is not a member here (decided on another channel, or a reload removed them): close it first, or use a new deal id"
+    )]
+    DealConflict { deal: String, owner: String },
+    /// A deal, dialog or contact id that is empty, too long or holds a
+    /// control character.
+    #[error("the {what} id is {why}")]
+    BadId { what: &'static str, why: &'static str },
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// Who is responsible for a new deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Responsible<'t> {
+    /// Round robin: this employee.
+    Employee(&'t str),
+    /// First responder: whoever of these claims it first (the group, or
+    /// those of it who can take deals now).
+    FirstOf(Vec<&'t str>),
+    /// Nobody can take it (`when_nobody = "unassigned"`): the global chat
+    /// shows it as a dialog without a responsible.
+    Unassigned,
+}
+
+/// The decision for a new deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDeal<'t> {
+    /// The table's id of the channel (also when asked by Wazzup id).
+    pub channel: &'t str,
+    /// Round robin: the ticket taken, whose position in the cycle decided.
+    pub ticket: Option<u64>,
+    pub pipeline: &'t NameOrId,
+    pub stage: &'t NameOrId,
+    pub responsible: Responsible<'t>,
+}
+
+/// The outcome of a first-responder claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    Won,
+    /// Someone else was first.
+    Lost {
+        winner: String,
+    },
+}
+
+/// What to do with a message from a contact whose last deal is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterCloseAction {
+    AppendToLastClosed,
+    CreateNew,
+}
+
+/// A loaded table and the assignment state it decides with.
+pub struct Router<S: AssignmentState> {
+    body: Body,
+    state: S,
+    /// The cursor of each round-robin channel, prepared at load time.
+    cursors: BTreeMap<String, S::Cursor>,
+    /// Wazzup `channelId` -> the table's channel id.
+    wazzup_ids: BTreeMap<String, String>,
+}
+
+impl<S: AssignmentState> Router<S> {
+    pub fn new(table: TableFile, state: S) -> Self {
+        let body = table.body;
+        // One cursor per account and channel. A new table keeps the key, so
+        // the ticket count continues and the position is the ticket modulo
+        // the new cycle's length.
+        let cursors = body
+            .channels
+            .iter()
+            .filter(|(_, c)| matches!(c.assignment, AssignmentRoute::RoundRobin { .. }))
+            .map(|(id, _)| (id.clone(), state.cursor(&format!("{}:{id}", body.account))))
+            .collect();
+        let wazzup_ids = body
+            .channels
+            .iter()
+            .filter_map(|(id, c)| c.wazzup_channel_id.as_ref().map(|w| (w.clone(), id.clone())))
+            .collect();
+        Router { body, state, cursors, wazzup_ids }
+    }
+
+    /// The table's id of a channel given by its id or its Wazzup
+    /// `channelId` (incoming webhooks carry the latter). Decisions, state
+    /// keys and access are by the table's id either way.
+    pub fn channel_id(&self, id: &str) -> Result<&str, RouteError> {
+        if let Some((key, _)) = self.body.channels.get_key_value(id) {
+            return Ok(key);
+        }
+        self.wazzup_ids.get(id).map(String::as_str).ok_or_else(|| RouteError::UnknownChannel(id.to_owned()))
+    }
+
+    pub fn table(&self) -> &Body {
+        &self.body
+    }
+
+    fn channel(&self, id: &str) -> Result<&ChannelRoute, RouteError> {
+        let id = self.channel_id(id)?;
+        self.body.channels.get(id).ok_or_else(|| RouteError::UnknownChannel(id.to_owned()))
+    }
+
+    /// Pipeline, stage and responsible for a new deal on `channel`. Round
+    /// robin takes the next position of the cycle.
+    pub fn new_deal(&self, channel: &str) -> Result<NewDeal<'_>, RouteError> {
+        self.new_deal_for(channel, None)
+    }
+
+    /// `new_deal` for a deal with an id: with open-deal limits, the deal
+    /// counts as open for its employee until `close_deal`; the same id
+    /// decided again gets the same employee without a new position.
+    pub fn new_deal_for(&self, channel: &str, deal: Option<&str>) -> Result<NewDeal<'_>, RouteError> {
+        if let Some(deal) = deal {
+            check_id("deal", deal)?;
+        }
+        let channel = self.channel_id(channel)?;
+        let route = self.channel(channel)?;
+        let (responsible, ticket) = match &route.assignment {
+            AssignmentRoute::RoundRobin { cycle, availability, .. } if availability.is_plain() => {
+                let ticket = self.state.next_ticket(&self.cursors[channel])?;
+                (Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize]), Some(ticket))
+            }
+            AssignmentRoute::RoundRobin { cycle, availability, .. } => self.pick(channel, cycle, availability, deal)?,
+            AssignmentRoute::FirstResponder { group, availability } => (self.offer(group, availability)?, None),
+        };
+        Ok(NewDeal { channel, ticket, pipeline: &route.new_deals.pipeline, stage: &route.new_deals.stage, responsible })
+    }
+
+    /// Round robin that may skip: the next member who can take the deal;
+    /// with `assign_anyway`, one who is unavailable but has room.
+    fn pick<'t>(
+        &'t self,
+        channel: &str,
+        cycle: &'t [String],
+        availability: &Availability,
+        deal: Option<&str>,
+    ) -> Result<(Responsible<'t>, Option<u64>), RouteError> {
+        let rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
+        let mut pick = Pick { account: &self.body.account, cycle, rules, deal };
+        let cursor = &self.cursors[channel];
+        let mut picked = self.state.pick(cursor, &pick)?;
+        if picked.is_none() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
+            pick.rules.skip_unavailable = false;
+            picked = self.state.pick(cursor, &pick)?;
+        }
+        let Some(picked) = picked else { return Ok((Responsible::Unassigned, None)) };
+        // The table's own string, so the decision borrows from the table.
+        let employee = cycle.iter().find(|h| **h == picked.employee).ok_or_else(|| RouteError::DealConflict {
+            deal: deal.unwrap_or_default().to_owned(),
+            owner: picked.employee.clone(),
+        })?;
+        Ok((Responsible::Employee(employee), picked.position))
+    }
+
+    /// First responder that may skip: the deal is offered to the members
+    /// who can take it; with `assign_anyway`, to those who have room.
+    fn offer<'t>(&'t self, group: &'t [String], availability: &Availability) -> Result<Responsible<'t>, RouteError> {
+        let all = || group.iter().map(String::as_str).collect::<Vec<_>>();
+        if availability.is_plain() {
+            return Ok(Responsible::FirstOf(all()));
+        }
+        let mut rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
+        let account = &self.body.account;
+        let mut offered = self.offered(group, &self.state.can_take(account, group, &rules)?);
+        if offered.is_empty() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
+            rules.skip_unavailable = false;
+            offered = self.offered(group, &self.state.can_take(account, group, &rules)?);
+        }
+        Ok(if offered.is_empty() { Responsible::Unassigned } else { Responsible::FirstOf(offered) })
+    }
+
+    fn offered<'t>(&self, group: &'t [String], can: &[bool]) -> Vec<&'t str> {
+        group.iter().zip(can).filter(|(_, ok)| **ok).map(|(h, _)| h.as_str()).collect()
+    }
+
+    /// Marks an employee available or not (where `skip_unavailable` is on).
+    pub fn set_available(&self, employee: &str, available: bool) -> Result<(), RouteError> {
+        if !self.body.employees.contains_key(employee) {
+            return Err(RouteError::UnknownEmployee(employee.to_owned()));
+        }
+        Ok(self.state.set_available(&self.body.account, employee, available)?)
+    }
+
+    /// A deal was closed: its employee's open count goes down. Returns who
+    /// had it; `None` for a deal not counted open.
+    pub fn close_deal(&self, deal: &str) -> Result<Option<String>, RouteError> {
+        check_id("deal", deal)?;
+        Ok(self.state.close_deal(&self.body.account, deal)?)
+    }
+
+    /// First responder: `employee` answers deal `deal` first, or learns who
+    /// did. With availability rules, a claimant who could not be offered
+    /// the deal now (unavailable, or at their limit) is refused, atomically
+    /// with the count: the limit holds however many claims race.
+    pub fn claim(&self, channel: &str, deal: &str, employee: &str) -> Result<Claim, RouteError> {
+        check_id("dialog", deal)?;
+        let channel = self.channel_id(channel)?;
+        let route = self.channel(channel)?;
+        let AssignmentRoute::FirstResponder { group, availability } = &route.assignment else {
+            return Err(RouteError::NotAResponder { channel: channel.to_owned(), employee: employee.to_owned() });
+        };
+        if !group.iter().any(|g| g == employee) {
+            return Err(RouteError::NotAResponder { channel: channel.to_owned(), employee: employee.to_owned() });
+        }
+        let rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
+        let claim = Claiming {
+            key: &format!("{}:{channel}:{deal}", self.body.account),
+            account: &self.body.account,
+            deal,
+            employee,
+            group,
+            rules: (!availability.is_plain()).then_some(rules),
+            assign_anyway: availability.when_nobody == WhenNobody::AssignAnyway,
+        };
+        match self.state.claim(&claim)? {
+            Claimed::Winner(winner) if winner == employee => Ok(Claim::Won),
+            Claimed::Winner(winner) => Ok(Claim::Lost { winner }),
+            Claimed::Refused(why) => {
+                Err(RouteError::CannotTake { deal: deal.to_owned(), employee: employee.to_owned(), why })
+            }
+            Claimed::Held { owner } => Err(RouteError::DealConflict { deal: deal.to_owned(), owner }),
+        }
+    }
+
+    /// A message from a contact whose last deal on `channel` is closed.
+    /// First responder always creates a new deal.
+    pub fn after_close(&self, channel: &str) -> Result<AfterCloseAction, RouteError> {
+        Ok(match &self.channel(channel)?.assignment {
+            AssignmentRoute::RoundRobin { after_close: AfterClose::AppendToLastClosed, .. } => {
+                AfterCloseAction::AppendToLastClosed
+            }
+            _ => AfterCloseAction::CreateNew,
+        })
+    }
+
+    /// The employee's level on a routed channel (`none` for unknown ones).
+    pub fn level(&self, employee: &str, channel: &str) -> Level {
+        let Ok(channel) = self.channel_id(channel) else { return Level::None };
+        self.body.employees.get(employee).and_then(|e| e.access.get(channel)).copied().unwrap_or(Level::None)
+    }
+
+    pub fn can_read(&self, employee: &str, channel: &str) -> bool {
+        self.level(employee, channel) >= Level::Read
+    }
+
+    pub fn can_send(&self, employee: &str, channel: &str) -> bool {
+        self.level(employee, channel) == Level::ReadSend
+    }
+
+    /// The channel an employee writes from when writing first.
+    pub fn default_outgoing(&self, employee: &str) -> Option<&str> {
+        self.body.employees.get(employee)?.default_outgoing.as_deref()
+    }
+
+    /// Whether `employee` sees a dialog on `channel` with the given
+    /// responsible in the global chat. Nobody sees a channel they have no
+    /// access to; within that, `all` shows everything, and
+    /// `own_and_unassigned` shows own and unassigned dialogs, and everything
+    /// to chat admins.
+    pub fn sees_in_global_chat(&self, employee: &str, channel: &str, responsible: Option<&str>) -> bool {
+        if !self.can_read(employee, channel) {
+            return false;
+        }
+        let chat = &self.body.global_chat;
+        match chat.visibility {
+            Visibility::All => true,
+            Visibility::OwnAndUnassigned => {
+                chat.admins.iter().any(|a| a == employee) || responsible.is_none_or(|r| r == employee)
+            }
+        }
+    }
+
+    /// When the dialog's pending messages are due to be copied into the deal
+    /// card, given the time of the first message not yet copied (Unix
+    /// seconds) and the account's UTC offset in seconds. `None`: never.
+    pub fn copy_due_at(&self, first_pending: i64, utc_offset: i32) -> Option<i64> {
+        copy_due_at(self.body.copy_dialog, first_pending, utc_offset)
+    }
+
+    /// The phone number to write to, after the table's phone rule.
+    #[cfg(feature = "phone")]
+    pub fn phone(&self, raw: &str) -> Rewrite {
+        if self.body.phones.to_international {
+            phone::to_international(raw)
+        } else {
+            Rewrite { number: raw.to_owned(), changed: false, valid: phone::is_valid_international(raw) }
+        }
+    }
+}
+
+/// Refuses an id the state should not keep (see `MAX_ID_CHARS`).
+pub fn check_id(what: &'static str, id: &str) -> Result<(), RouteError> {
+    let why = if id.is_empty() {
+        "empty"
+    } else if id.chars().count() > MAX_ID_CHARS {
+        "longer than 64 characters"
+    } else if id.chars().any(char::is_control) {
+        "holding a control character"
+    } else {
+        return Ok(());
+    };
+    Err(RouteError::BadId { what, why })
+}
+
+/// Copy batches are bounded by the account's local clock: `hourly` batches
+/// end on the next full hour, `daily` ones at the next local midnight,
+/// both measured with the account's UTC offset (so a +05:30 account's hours
+/// end at :30 UTC). A message exactly on a boundary opens the next batch.
+pub fn copy_due_at(mode: CopyDialog, first_pending: i64, utc_offset: i32) -> Option<i64> {
+    let next_boundary = |period: i64| {
+        let local = first_pending + i64::from(utc_offset);
+        (local.div_euclid(period) + 1) * period - i64::from(utc_offset)
+    };
+    match mode {
+        CopyDialog::EachMessage => Some(first_pending),
+        CopyDialog::Hourly => Some(next_boundary(3600)),
+        CopyDialog::Daily => Some(next_boundary(86_400)),
+        CopyDialog::Off => None,
+    }
+}

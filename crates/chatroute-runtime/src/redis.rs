@@ -1,0 +1,355 @@
+//! Assignment state in Redis, shared by every instance of a runtime service.
+//!
+//! - Round-robin cursor: `INCR chatroute:rr:<account>:<channel>`; Redis
+//!   executes commands one at a time, so every ticket is handed out once.
+//! - First-responder claim: one Lua script does `SET key employee NX EX ttl`
+//!   and, when the key exists, `GET key`, atomically: the first claimant
+//!   wins and every later one reads the same winner.
+//!
+//! Keys cannot collide: the account is a subdomain and channel ids are
+//! identifiers (neither holds `:`), which loading a table checks; a deal id
+//! is the last part of its key.
+//!
+//! Faults: every call has one deadline, `timeout` plus the connect backoff
+//! (50, 100, 200 ms), however slowly the server answers. Connecting is
+//! retried within it because a command that never reached Redis cannot have
+//! run. A command that was sent and got no complete answer is *not*
+//! retried: it may have run, and running it twice could skip a position or
+//! split a claim. The call fails with `StateError::Unavailable`; the caller
+//! keeps the message and asks again later. The worst a lost reply does is
+//! skip one cursor position once; a deal is never given to two employees.
+//! Messages never hold the URL's password.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub use super::resp::redacted;
+use super::resp::{Connection, Endpoint, Reply, RespError};
+use super::state::{AssignmentState, CLAIM_TTL, CannotTake, Claimed, Claiming, Pick, PickRules, Picked, StateError};
+
+/// Key prefix of everything chatroute stores.
+pub const NAMESPACE: &str = "chatroute";
+/// Pauses between connection attempts, within a call's deadline.
+const CONNECT_BACKOFF_MS: [u64; 3] = [50, 100, 200];
+
+/// The eligibility test every script shares, the twin of `Books::cannot_take`
+/// (tests hold both to the same answers). `rules(at)` reads the rules from
+/// ARGV at `at`: skip (0/1), n, the n handles, m, then m (handle, limit)
+/// pairs; `cannot_take` answers nil, 'F' (at capacity, whatever the
+/// availability) or 'U' (unavailable and skipped).
+const ELIGIBILITY: &str = r#"
+local function rules(at)
+  local n = tonumber(ARGV[at + 1])
+  local handles = {}
+  for i = 1, n do handles[i] = ARGV[at + 1 + i] end
+  local m = tonumber(ARGV[at + 2 + n])
+  local caps = {}
+  for i = 1, m do caps[ARGV[at + 2 + n + 2 * i - 1]] = tonumber(ARGV[at + 2 + n + 2 * i]) end
+  return ARGV[at] == '1', handles, caps
+end
+local function cannot_take(unavailable, open, skip, caps, who)
+  if caps[who] and tonumber(redis.call('HGET', open, who) or '0') >= caps[who] then return 'F' end
+  if skip and redis.call('SISMEMBER', unavailable, who) == 1 then return 'U' end
+  return nil
+end
+"#;
+
+/// A pick (see `state`): KEYS cursor, unavailable set, open counts, deal
+/// key (or ""); ARGV the rules over the cycle. Answers `employee:position`,
+/// `employee:-1` for a deal decided before, or "" for nobody.
+const PICK_SCRIPT: &str = r#"
+if KEYS[4] ~= '' then
+  local owner = redis.call('GET', KEYS[4])
+  if owner then return owner .. ':-1' end
+end
+local skip, cycle, caps = rules(1)
+local n = #cycle
+local start = tonumber(redis.call('GET', KEYS[1]) or '0')
+local seen = {}
+for k = 0, n - 1 do
+  local pos = start + k
+  local who = cycle[(pos % n) + 1]
+  local ok = seen[who]
+  if ok == nil then
+    ok = cannot_take(KEYS[2], KEYS[3], skip, caps, who) == nil
+    seen[who] = ok
+  end
+  if ok then
+    redis.call('SET', KEYS[1], pos + 1)
+    if KEYS[4] ~= '' then
+      redis.call('SET', KEYS[4], who)
+      redis.call('HINCRBY', KEYS[3], who, 1)
+    end
+    return who .. ':' .. pos
+  end
+end
+return ''
+"#;
+
+/// KEYS unavailable set, open counts; ARGV the rules over the members:
+/// "1"/"0" per member.
+const CAN_TAKE_SCRIPT: &str = r#"
+local skip, members, caps = rules(1)
+local out = ''
+for i = 1, #members do
+  out = out .. (cannot_take(KEYS[1], KEYS[2], skip, caps, members[i]) == nil and '1' or '0')
+end
+return out
+"#;
+
+/// A claim (see `state::Claiming`): KEYS claim, unavailable set, open
+/// counts, deal key (or "" when not counted); ARGV employee, ttl, checked
+/// (0/1), assign_anyway (0/1), then the rules over the group. Answers
+/// `W<winner>`, `U`/`F` for a refused claimant, `H<owner>` for a deal
+/// held by another.
+const CLAIM_SCRIPT: &str = r#"
+local winner = redis.call('GET', KEYS[1])
+if winner then return 'W' .. winner end
+local who = ARGV[1]
+if ARGV[3] == '1' then
+  local skip, group, caps = rules(5)
+  local why = cannot_take(KEYS[2], KEYS[3], skip, caps, who)
+  if why then
+    local anyway = ARGV[4] == '1' and skip and cannot_take(KEYS[2], KEYS[3], false, caps, who) == nil
+    for i = 1, #group do
+      if anyway and cannot_take(KEYS[2], KEYS[3], skip, caps, group[i]) == nil then anyway = false end
+    end
+    if not anyway then return why end
+  end
+end
+if KEYS[4] ~= '' then
+  local owner = redis.call('GET', KEYS[4])
+  if owner and owner ~= who then return 'H' .. owner end
+  if not owner then
+    redis.call('SET', KEYS[4], who)
+    redis.call('HINCRBY', KEYS[3], who, 1)
+  end
+end
+redis.call('SET', KEYS[1], who, 'EX', ARGV[2])
+return 'W' .. who
+"#;
+
+/// KEYS deal key, open counts: the owner, its count down (not below 0).
+const CLOSE_SCRIPT: &str = r#"
+local who = redis.call('GET', KEYS[1])
+if not who then return '' end
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('HGET', KEYS[2], who) or '0') > 0 then redis.call('HINCRBY', KEYS[2], who, -1) end
+return who
+"#;
+
+/// KEYS cursor; ARGV from, to: moves the cursor if it is still at `from`.
+const MOVE_SCRIPT: &str = "if tonumber(redis.call('GET', KEYS[1]) or '0') == tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0";
+
+/// Redis-backed assignment state with a small connection pool.
+pub struct RedisState {
+    endpoint: Endpoint,
+    pool: Mutex<Vec<Connection>>,
+    timeout: Duration,
+}
+
+impl RedisState {
+    /// A state on `url` (`redis://[[user]:password@]host[:port][/db]`).
+    /// Nothing is connected yet; every call ends within `timeout` plus
+    /// 350 ms of connect backoff.
+    pub fn open(url: &str, timeout: Duration) -> Result<Self, StateError> {
+        let endpoint = Endpoint::parse(url).map_err(|why| StateError::Unavailable(format!("bad Redis URL: {why}")))?;
+        Ok(RedisState { endpoint, pool: Mutex::new(Vec::new()), timeout })
+    }
+
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.timeout + Duration::from_millis(CONNECT_BACKOFF_MS.iter().sum())
+    }
+
+    fn connection(&self, deadline: Instant) -> Result<Connection, StateError> {
+        loop {
+            let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            match pooled {
+                Some(conn) if conn.is_usable() => return Ok(conn),
+                Some(_closed) => continue,
+                None => break,
+            }
+        }
+        let mut last = match Connection::open(&self.endpoint, deadline) {
+            Ok(conn) => return Ok(conn),
+            Err(e) => e,
+        };
+        for pause in CONNECT_BACKOFF_MS {
+            let pause = Duration::from_millis(pause);
+            if Instant::now() + pause >= deadline {
+                break;
+            }
+            std::thread::sleep(pause);
+            match Connection::open(&self.endpoint, deadline) {
+                Ok(conn) => return Ok(conn),
+                Err(e) => last = e,
+            }
+        }
+        Err(unavailable("cannot connect", &last))
+    }
+
+    /// Runs one command on a pooled connection. A connection that failed
+    /// is dropped, not returned to the pool: it may be mid-reply.
+    fn run(&self, args: &[&[u8]]) -> Result<Reply, StateError> {
+        let deadline = self.deadline();
+        let mut conn = self.connection(deadline)?;
+        let reply = conn.command(args, deadline).map_err(|e| unavailable("command failed", &e))?;
+        self.pool.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+        match reply {
+            Reply::Error(e) => Err(StateError::Unavailable(format!("Redis refused the command: {e}"))),
+            reply => Ok(reply),
+        }
+    }
+
+    /// A command whose reply is a bulk string.
+    fn text<A: AsRef<[u8]>>(&self, args: &[A]) -> Result<String, StateError> {
+        let args: Vec<&[u8]> = args.iter().map(AsRef::as_ref).collect();
+        match self.run(&args)? {
+            Reply::Bulk(Some(bytes)) => {
+                String::from_utf8(bytes).map_err(|_| StateError::Unavailable("a reply is not UTF-8".into()))
+            }
+            other => Err(StateError::Unavailable(format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    fn integer(&self, args: &[&[u8]]) -> Result<u64, StateError> {
+        match self.run(args)? {
+            Reply::Integer(n) if n >= 0 => Ok(n as u64),
+            other => Err(StateError::Unavailable(format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    /// Reserves `n` consecutive tickets in one round trip (`INCRBY`), for a
+    /// service that batches decisions; returns the first.
+    pub fn next_tickets(&self, cursor: &str, n: u64) -> Result<u64, StateError> {
+        let last = self.integer(&[b"INCRBY", cursor.as_bytes(), n.to_string().as_bytes()])?;
+        last.checked_sub(n).ok_or_else(|| StateError::Unavailable(format!("cursor {cursor} holds a foreign value")))
+    }
+}
+
+/// The keys of an account's unavailable set and open-deal counts.
+fn books(account: &str) -> (String, String) {
+    (format!("{NAMESPACE}:unavailable:{account}"), format!("{NAMESPACE}:open:{account}"))
+}
+
+/// A script with the shared eligibility functions in front.
+fn with_eligibility(script: &str) -> Vec<u8> {
+    [ELIGIBILITY, script].concat().into_bytes()
+}
+
+/// ARGV of the pick scripts: skip flag, the handles, the limits.
+fn rule_args(handles: &[String], rules: &PickRules<'_>) -> Vec<Vec<u8>> {
+    let mut args = vec![if rules.skip_unavailable { b"1".to_vec() } else { b"0".to_vec() }];
+    args.push(handles.len().to_string().into_bytes());
+    args.extend(handles.iter().map(|h| h.as_bytes().to_vec()));
+    args.push(rules.max_open.len().to_string().into_bytes());
+    for (handle, max) in rules.max_open {
+        args.push(handle.as_bytes().to_vec());
+        args.push(max.to_string().into_bytes());
+    }
+    args
+}
+
+fn unavailable(what: &str, e: &RespError) -> StateError {
+    StateError::Unavailable(chatroute_table::text::printable(&format!("{what}: {e}")).into_owned())
+}
+
+impl AssignmentState for RedisState {
+    /// The full Redis key of the cursor.
+    type Cursor = String;
+
+    const BLOCKS: bool = true;
+
+    fn cursor(&self, key: &str) -> String {
+        format!("{NAMESPACE}:rr:{key}")
+    }
+
+    fn next_ticket(&self, cursor: &String) -> Result<u64, StateError> {
+        let n = self.integer(&[b"INCR", cursor.as_bytes()])?;
+        n.checked_sub(1).ok_or_else(|| StateError::Unavailable(format!("cursor {cursor} holds a foreign value")))
+    }
+
+    fn ping(&self) -> Result<(), StateError> {
+        self.run(&[b"PING"]).map(|_| ())
+    }
+
+    fn pick(&self, cursor: &String, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+        let deal = pick.deal.map(|d| format!("{NAMESPACE}:deal:{}:{d}", pick.account)).unwrap_or_default();
+        let (unavailable, open) = books(pick.account);
+        let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), with_eligibility(PICK_SCRIPT), b"4".to_vec()];
+        args.extend([cursor.as_bytes().to_vec(), unavailable.into_bytes(), open.into_bytes(), deal.into_bytes()]);
+        args.extend(rule_args(pick.cycle, &pick.rules));
+        let answer = self.text(&args)?;
+        if answer.is_empty() {
+            return Ok(None);
+        }
+        let (employee, position) = answer
+            .rsplit_once(':')
+            .ok_or_else(|| StateError::Unavailable(format!("unexpected pick reply {answer:?}")))?;
+        Ok(Some(Picked { employee: employee.to_owned(), position: position.parse().ok() }))
+    }
+
+    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
+        let (unavailable, open) = books(account);
+        let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), with_eligibility(CAN_TAKE_SCRIPT), b"2".to_vec()];
+        args.extend([unavailable.into_bytes(), open.into_bytes()]);
+        args.extend(rule_args(members, rules));
+        Ok(self.text(&args)?.bytes().map(|b| b == b'1').collect())
+    }
+
+    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
+        let (unavailable, _) = books(account);
+        let command: &[u8] = if available { b"SREM" } else { b"SADD" };
+        self.run(&[command, unavailable.as_bytes(), employee.as_bytes()]).map(|_| ())
+    }
+
+    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
+        let (_, open) = books(account);
+        let key = format!("{NAMESPACE}:deal:{account}:{deal}");
+        let owner =
+            self.text(&[b"EVAL".to_vec(), CLOSE_SCRIPT.into(), b"2".to_vec(), key.into_bytes(), open.into_bytes()])?;
+        Ok(Some(owner).filter(|o| !o.is_empty()))
+    }
+
+    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
+        let key = format!("{NAMESPACE}:claim:{}", claim.key);
+        let (unavailable, open) = books(claim.account);
+        let counted = claim.rules.is_some_and(|r| !r.max_open.is_empty());
+        let deal = if counted { format!("{NAMESPACE}:deal:{}:{}", claim.account, claim.deal) } else { String::new() };
+        let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), with_eligibility(CLAIM_SCRIPT), b"4".to_vec()];
+        args.extend([key.into_bytes(), unavailable.into_bytes(), open.into_bytes(), deal.into_bytes()]);
+        args.push(claim.employee.as_bytes().to_vec());
+        args.push(CLAIM_TTL.as_secs().to_string().into_bytes());
+        args.push(if claim.rules.is_some() { b"1".to_vec() } else { b"0".to_vec() });
+        args.push(if claim.assign_anyway { b"1".to_vec() } else { b"0".to_vec() });
+        let no_rules = std::collections::BTreeMap::new();
+        let rules = claim.rules.unwrap_or(PickRules { skip_unavailable: false, max_open: &no_rules });
+        args.extend(rule_args(claim.group, &rules));
+        let answer = self.text(&args)?;
+        match answer.split_at_checked(1) {
+            Some(("W", winner)) => Ok(Claimed::Winner(winner.to_owned())),
+            Some(("H", owner)) => Ok(Claimed::Held { owner: owner.to_owned() }),
+            Some(("U", "")) => Ok(Claimed::Refused(CannotTake::Unavailable)),
+            Some(("F", "")) => Ok(Claimed::Refused(CannotTake::AtCapacity)),
+            _ => Err(StateError::Unavailable(format!("unexpected claim reply {answer:?}"))),
+        }
+    }
+
+    fn cursor_position(&self, cursor: &String) -> Result<u64, StateError> {
+        match self.run(&[b"GET", cursor.as_bytes()])? {
+            Reply::Bulk(None) => Ok(0),
+            Reply::Bulk(Some(v)) => std::str::from_utf8(&v)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| StateError::Unavailable(format!("cursor {cursor} holds a foreign value"))),
+            other => Err(StateError::Unavailable(format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    fn move_cursor(&self, cursor: &String, from: u64, to: u64) -> Result<bool, StateError> {
+        let (from, to) = (from.to_string(), to.to_string());
+        let args: [&[u8]; 6] =
+            [b"EVAL", MOVE_SCRIPT.as_bytes(), b"1", cursor.as_bytes(), from.as_bytes(), to.as_bytes()];
+        Ok(self.integer(&args)? == 1)
+    }
+}

@@ -1,9 +1,0 @@
-//! The amoCRM account: snapshots pulled from the REST API v4 (`pull`), and
-//! resolution of the spec's pipeline, stage and user references against
-//! them (`resolve`).
-
-pub mod pull;
-pub mod resolve;
-pub mod snapshot;
-
-pub use snapshot::{Contact, Pipeline, Snapshot, SnapshotError, Status, User};
