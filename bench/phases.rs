@@ -33,7 +33,7 @@ fn main() {
         "invalid: to_json {to_json:?} | schema incl. building the validator {schema:?} ({} errors)",
         report.diagnostics.len()
     );
-    let (table, compile) = timed(|| chatroute::compile::compile(&spec, None));
+    let (table, compile) = timed(|| chatroute::compile::compile(&spec, Default::default()));
     let (_, hash) = timed(|| chatroute::table::hash(&table.body));
     let (bytes, to_bytes) = timed(|| table.to_bytes());
     println!("compile: compile incl. hash {compile:?} | hash {hash:?} | to_bytes {to_bytes:?} ({} bytes)", bytes.len());

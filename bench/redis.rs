@@ -2,7 +2,6 @@
 //! Starts its own `redis-server` on a free loopback port (skips without one).
 //!
 //! - `decision`: one round-robin decision, one `INCR` round trip;
-//! - `batch_100`: 100 tickets reserved with one `INCRBY`;
 //! - `claim`: one first-responder claim (Lua `SET NX` / `GET`);
 //! - `decision_with_availability`: one decision that may skip members (the
 //!   pick script: availability, open counts, cursor and deal in one round
@@ -40,15 +39,6 @@ fn decision(bencher: Bencher) {
     let s = state();
     let cursor = s.cursor("bench:decision");
     bencher.counter(ItemsCount::new(1usize)).bench_local(|| black_box(s.next_ticket(&cursor).expect("redis up")));
-}
-
-#[divan::bench]
-fn batch_100(bencher: Bencher) {
-    let s = state();
-    let cursor = s.cursor("bench:batch");
-    bencher
-        .counter(ItemsCount::new(100usize))
-        .bench_local(|| black_box(s.next_tickets(&cursor, 100).expect("redis up")));
 }
 
 #[divan::bench]

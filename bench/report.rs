@@ -4,7 +4,7 @@
 #[path = "../tests/support/specs.rs"]
 mod specs;
 
-use chatroute::check::{Checked, check_bytes};
+use chatroute::check::{Checked, check};
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
@@ -15,7 +15,7 @@ fn main() {
 
 #[divan::bench(args = [1_000, 10_000, 20_000], sample_count = 10)]
 fn human(bencher: Bencher, n: usize) {
-    let checked: Checked = check_bytes("many.toml", specs::many_warnings(n).into_bytes());
+    let checked: Checked = check("many.toml", specs::many_warnings(n).into_bytes(), Default::default());
     let files = [FileDiagnostics { file: &checked.source, diagnostics: &checked.diagnostics }];
     bencher
         .counter(ItemsCount::new(n))

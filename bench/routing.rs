@@ -17,9 +17,9 @@ fn main() {
 
 fn table_bytes(size: &str) -> Vec<u8> {
     let toml = specgen::generate(specgen::size(size).expect("known size"));
-    let checked = chatroute::check::check_bytes(size, toml.into_bytes());
+    let checked = chatroute::check::check(size, toml.into_bytes(), Default::default());
     assert!(checked.diagnostics.is_empty(), "generated spec {size} is not clean: {:?}", checked.diagnostics.first());
-    chatroute::compile::compile(checked.spec.as_ref().expect("clean spec"), None).to_bytes()
+    chatroute::compile::compile(checked.spec.as_ref().expect("clean spec"), Default::default()).to_bytes()
 }
 
 fn router(size: &str) -> Router<InProcess> {
@@ -39,9 +39,11 @@ fn availability_router() -> Router<InProcess> {
         .expect("example")
         .replacen("mode = \"round_robin\"", "mode = \"round_robin\"\nskip_unavailable = true", 1)
         .replace("{ employee = \"bruce\" }", "{ employee = \"bruce\", max_open = 1000000000 }");
-    let checked = chatroute::check::check_bytes("spec", spec.into_bytes());
-    let router =
-        Router::new(chatroute::compile::compile(checked.spec.as_ref().expect("valid"), None), InProcess::new());
+    let checked = chatroute::check::check("spec", spec.into_bytes(), Default::default());
+    let router = Router::new(
+        chatroute::compile::compile(checked.spec.as_ref().expect("valid"), Default::default()),
+        InProcess::new(),
+    );
     router.set_available("tony", false).expect("in memory");
     router
 }

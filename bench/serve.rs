@@ -177,8 +177,9 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let table = dir.join("stationery.json");
     let spec = std::fs::read("examples/stationery-wholesale.toml").unwrap();
-    let checked = chatroute::check::check_bytes("stationery", spec);
-    std::fs::write(&table, chatroute::compile::compile(checked.spec.as_ref().unwrap(), None).to_bytes()).unwrap();
+    let checked = chatroute::check::check("stationery", spec, Default::default());
+    std::fs::write(&table, chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default()).to_bytes())
+        .unwrap();
     let table = table.to_str().unwrap();
 
     let floor = constant_floor();

@@ -31,9 +31,9 @@ fn spec(weights: &[u32], max_open: &[Option<u32>], skip: bool) -> String {
 }
 
 fn compile(text: &str) -> TableFile {
-    let checked = chatroute::check::check_bytes("spec.toml", text.as_bytes().to_vec());
+    let checked = chatroute::check::check("spec.toml", text.as_bytes().to_vec(), Default::default());
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
-    chatroute::compile::compile(checked.spec.as_ref().unwrap(), None)
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
 }
 
 #[derive(Debug, Clone)]

@@ -34,8 +34,8 @@ fn every_example_table_body_agrees_with_the_definition() {
     for entry in std::fs::read_dir("examples").expect("examples/") {
         let path = entry.expect("an entry").path();
         let bytes = std::fs::read(&path).expect("readable");
-        let spec = chatroute::check::check_bytes("example.toml", bytes).spec.expect("the examples check");
-        let body = chatroute::compile::compile(&spec, None).body;
+        let spec = chatroute::check::check("example.toml", bytes, Default::default()).spec.expect("the examples check");
+        let body = chatroute::compile::compile(&spec, Default::default()).body;
         let value = serde_json::to_value(&body).expect("plain data");
         assert_eq!(to_vec(&body), reference(&value), "{}", path.display());
         assert_eq!(to_vec(&value), reference(&value), "{}", path.display());

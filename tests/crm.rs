@@ -9,7 +9,7 @@ mod cli_support;
 use std::time::Duration;
 
 use amocrm_server::{Answer, FakeAmo};
-use chatroute::check::check_bytes_with;
+use chatroute::check::{Accounts, check};
 use chatroute::crm::Snapshot;
 use chatroute::crm::pull::{PullError, PullOptions, pull};
 use chatroute::diagnostics::Code;
@@ -132,7 +132,7 @@ fn cli_pull_writes_atomically_and_keeps_the_old_snapshot_on_failure() {
 fn the_examples_resolve_against_the_account_except_unmentioned_users() {
     let crm = snapshot_fixture();
     let text = std::fs::read("examples/acme.toml").unwrap();
-    let checked = check_bytes_with("examples/acme.toml", text, Some(&crm));
+    let checked = check("examples/acme.toml", text, Accounts { crm: Some(&crm), wazzup: None });
     let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::UnmentionedCrmUsers, Code::ContactsMangled], "{:?}", checked.diagnostics);
     assert!(checked.diagnostics[0].message.contains("Alfred Pennyworth (1006)"));
@@ -143,7 +143,7 @@ fn the_examples_resolve_against_the_account_except_unmentioned_users() {
         "{mangled}"
     );
 
-    let table = chatroute::compile::compile(checked.spec.as_ref().unwrap(), Some(&crm));
+    let table = chatroute::compile::compile(checked.spec.as_ref().unwrap(), Accounts { crm: Some(&crm), wazzup: None });
     assert_eq!(table.body.crm, chatroute::table::CrmResolution::Ids);
     let retail = &table.body.channels["wa-retail"].new_deals;
     assert_eq!(
@@ -218,7 +218,7 @@ fn unsorted_and_closed_stages_are_refused_by_type_and_id() {
             "new_deals = { pipeline = \"Sales\", stage = \"New lead\" }",
             &format!("new_deals = {{ pipeline = \"{pipeline}\", stage = {stage} }}"),
         );
-        let checked = check_bytes_with("stage.toml", text.into_bytes(), Some(&crm));
+        let checked = check("stage.toml", text.into_bytes(), Accounts { crm: Some(&crm), wazzup: None });
         let found: Vec<Code> =
             checked.diagnostics.iter().map(|d| d.code).filter(|c| *c != Code::UnmentionedCrmUsers).collect();
         assert_eq!(found, [code], "stage {stage}: {:?}", checked.diagnostics);

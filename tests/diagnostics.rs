@@ -13,7 +13,7 @@
 //! CR003 needs a file over 32 MiB, generated here rather than committed.
 //! The other tests of the check pipeline's output follow as trials too.
 
-use chatroute::check::{Accounts, Checked, check_against, check_bytes};
+use chatroute::check::{Accounts, Checked, check};
 use chatroute::crm::Snapshot;
 use chatroute::diagnostics::Code;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
@@ -67,7 +67,7 @@ fn fixture_and_near_miss(code: Code) -> (Checked, Checked) {
         let file = |size: usize| {
             let mut bytes = b"# padding\n".repeat(size / 10);
             bytes.resize(size, b'#');
-            check_bytes("tests/fixtures/generated-too-large.toml", bytes)
+            check("tests/fixtures/generated-too-large.toml", bytes, Default::default())
         };
         return (file(chatroute::parse::MAX_FILE_BYTES + 20), file(chatroute::parse::MAX_FILE_BYTES));
     }
@@ -92,7 +92,7 @@ fn fixture_and_near_miss(code: Code) -> (Checked, Checked) {
         let at = near.windows(from.len()).position(|w| w == from).unwrap_or_else(|| panic!("{path}: no {from:?}"));
         near.splice(at..at + from.len(), to.iter().copied());
     }
-    (check_against(&path, bytes, accounts), check_against(&path, near, accounts))
+    (check(&path, bytes, accounts), check(&path, near, accounts))
 }
 
 fn code_test(code: Code) -> Result<(), Failed> {
@@ -131,7 +131,7 @@ fn main() {
 
 fn fixture(name: &str) -> Checked {
     let path = format!("tests/fixtures/{name}.toml");
-    check_bytes(&path, std::fs::read(&path).unwrap())
+    check(&path, std::fs::read(&path).unwrap(), Default::default())
 }
 
 /// Every fixture file is a code's (no orphan after a code is retired).
@@ -167,7 +167,7 @@ fn examples_pass_without_any_diagnostic() {
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
             assert!(text.starts_with("#:schema ../schema/chatroute.schema.json\n"), "{}", path.display());
-            let checked = check_bytes(&path.display().to_string(), text.into_bytes());
+            let checked = check(&path.display().to_string(), text.into_bytes(), Default::default());
             assert!(checked.diagnostics.is_empty(), "{}: {:?}", path.display(), checked.diagnostics);
             assert!(checked.spec.is_some());
             seen += 1;
@@ -213,7 +213,7 @@ fn every_schema_property_and_enum_variant_is_described() {
 }
 
 fn empty_file_reports_the_missing_keys() {
-    let checked = check_bytes("empty.toml", Vec::new());
+    let checked = check("empty.toml", Vec::new(), Default::default());
     let missing: Vec<&str> = checked.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(
         missing,
@@ -239,7 +239,7 @@ fn hostile_input_gets_a_diagnostic_not_a_panic() {
         ("fifty-megabytes", big_valid.into_bytes()),
         ("nul", b"version = 1\0".to_vec()),
     ] {
-        let checked = check_bytes(name, bytes);
+        let checked = check(name, bytes, Default::default());
         assert!(checked.has_errors(), "{name}: expected a diagnostic");
         let _ = human(&checked);
         let _ = json(&checked);

@@ -19,7 +19,7 @@ use std::panic::AssertUnwindSafe;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chatroute::check::check_bytes;
+use chatroute::check::check;
 use chatroute::crm::Snapshot;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use chatroute::table::TableFile;
@@ -104,9 +104,9 @@ fn corpus() -> Vec<Vec<u8>> {
         }
     }
     for entry in std::fs::read_dir("examples").unwrap() {
-        let checked = check_bytes("example", std::fs::read(entry.unwrap().path()).unwrap());
+        let checked = check("example", std::fs::read(entry.unwrap().path()).unwrap(), Default::default());
         if let Some(spec) = &checked.spec {
-            inputs.push(chatroute::compile::compile(spec, None).to_bytes());
+            inputs.push(chatroute::compile::compile(spec, Default::default()).to_bytes());
         }
     }
     inputs
@@ -149,14 +149,14 @@ fn mutate(rng: &mut Rng, corpus: &[Vec<u8>]) -> Vec<u8> {
 
 /// Every reader and reporter on one input.
 fn exercise(input: &[u8]) {
-    let checked = check_bytes("fuzz.toml", input.to_vec());
+    let checked = check("fuzz.toml", input.to_vec(), Default::default());
     let files = [FileDiagnostics { file: &checked.source, diagnostics: &checked.diagnostics }];
     render::human(&files, HumanStyle { color: false, width: 80 });
     render::json(&files);
     render::sarif(&files);
     render::github(&files);
     if let Some(spec) = &checked.spec {
-        let table = chatroute::compile::compile(spec, None);
+        let table = chatroute::compile::compile(spec, Default::default());
         TableFile::from_slice(&table.to_bytes()).expect("a compiled table loads");
     }
     let _ = TableFile::from_slice(input);
@@ -262,8 +262,9 @@ fn mutated_http_requests_never_take_serve_down() {
     let dir = std::env::temp_dir().join(format!("chatroute-fuzz-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let table = dir.join("t.json");
-    let checked = check_bytes("furniture", std::fs::read("examples/furniture.toml").unwrap());
-    std::fs::write(&table, chatroute::compile::compile(checked.spec.as_ref().unwrap(), None).to_bytes()).unwrap();
+    let checked = check("furniture", std::fs::read("examples/furniture.toml").unwrap(), Default::default());
+    std::fs::write(&table, chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default()).to_bytes())
+        .unwrap();
     let serve = serve_process::Serve::start(&table, &["--header-timeout", "1"]);
     let addr = serve.base.trim_start_matches("http://").to_owned();
     fuzz("http", secs().div_ceil(2), &http_corpus(), |request| {

@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use amocrm_server::{Answer, FakeAmo};
-use chatroute::check::{Checked, check_bytes};
+use chatroute::check::{Checked, check};
 use chatroute::crm::pull::{PullError, PullOptions, pull};
 use chatroute::diagnostics::Code;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
@@ -54,28 +54,28 @@ fn no_panic(out: &std::process::Output) {
 #[test]
 fn float_weights_versions_and_ids_are_errors() {
     let text = example("stationery-wholesale").replace("weight = 2 }", "weight = 3.0 }");
-    let checked = check_bytes("w.toml", text.into_bytes());
+    let checked = check("w.toml", text.into_bytes(), Default::default());
     assert_eq!(codes(&checked), [Code::WrongType], "{:?}", checked.diagnostics);
     assert!(checked.diagnostics[0].message.contains("assignment.members[2].weight"));
     assert!(checked.spec.is_none(), "no table from a spec with errors");
 
     let text = example("stationery-wholesale").replacen("version = 1", "version = 2.0", 1);
-    assert_eq!(codes(&check_bytes("v.toml", text.into_bytes())), [Code::WrongType]);
+    assert_eq!(codes(&check("v.toml", text.into_bytes(), Default::default())), [Code::WrongType]);
 
     let text = example("acme").replace("crm_user = 1001", "crm_user = 1001.0");
-    let checked = check_bytes("c.toml", text.into_bytes());
+    let checked = check("c.toml", text.into_bytes(), Default::default());
     assert_eq!(codes(&checked), [Code::WrongType]);
     assert!(checked.diagnostics[0].message.contains("employees.bruce.crm_user"));
 
     let text = example("stationery-wholesale").replace("weight = 2 }", "weight = 4294967296 }");
-    assert_eq!(codes(&check_bytes("o.toml", text.into_bytes())), [Code::OutOfRange]);
+    assert_eq!(codes(&check("o.toml", text.into_bytes(), Default::default())), [Code::OutOfRange]);
 }
 
 // 2. The hash follows docs/table.md; a body with an unknown key is refused.
 
 fn compiled(name: &str) -> TableFile {
-    let checked = check_bytes(name, example(name).into_bytes());
-    chatroute::compile::compile(checked.spec.as_ref().unwrap(), None)
+    let checked = check(name, example(name).into_bytes(), Default::default());
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
 }
 
 /// A table file with `edit` applied to its body and the hash recomputed
@@ -232,7 +232,7 @@ fn endless_and_huge_inputs_are_refused_after_the_limit() {
 #[test]
 fn twenty_thousand_warnings_render_each_at_its_place() {
     let spec = specs::many_warnings(20_000);
-    let checked = check_bytes("many.toml", spec.into_bytes());
+    let checked = check("many.toml", spec.into_bytes(), Default::default());
     assert_eq!(checked.diagnostics.len(), 20_000);
     assert!(!checked.has_errors());
     let text = human(&checked);
@@ -464,7 +464,7 @@ fn init_from_hostile_names_passes_check() {
     let spec = dir.join("spec.toml");
     let out = chatroute(&["init", "--crm", snap.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let checked = check_bytes("spec.toml", std::fs::read(&spec).unwrap());
+    let checked = check("spec.toml", std::fs::read(&spec).unwrap(), Default::default());
     assert!(!checked.has_errors(), "{}", human(&checked));
     let written: Vec<&str> = checked.spec.as_ref().unwrap().employees.values().map(|e| e.name.as_str()).collect();
     for name in names {
@@ -499,10 +499,10 @@ fn accounts_that_are_not_subdomains_never_reach_a_url() {
 #[test]
 fn ids_that_would_share_a_state_key_are_errors() {
     let text = example("acme").replace("[channels.wa-retail", "[channels.\"wa:retail\"");
-    let checked = check_bytes("k.toml", text.into_bytes());
+    let checked = check("k.toml", text.into_bytes(), Default::default());
     assert!(codes(&checked).contains(&Code::InvalidIdentifier), "{:?}", checked.diagnostics);
     let text = example("acme").replacen("account = \"acme\"", "account = \"shop:wa\"", 1);
-    assert!(codes(&check_bytes("a.toml", text.into_bytes())).contains(&Code::InvalidIdentifier));
+    assert!(codes(&check("a.toml", text.into_bytes(), Default::default())).contains(&Code::InvalidIdentifier));
 }
 
 // 14. Control characters never reach a log raw.
@@ -557,7 +557,7 @@ fn human_columns_count_characters_like_json() {
         ("cyrillic.toml", "version = 1\n[employees]\nivan = { name = \"Иван Иванович\", crm_user = \"x\" }\n"),
         ("bom.toml", "\u{feff}version = \"1\"\n"),
     ] {
-        let checked = check_bytes(name, text.as_bytes().to_vec());
+        let checked = check(name, text.as_bytes().to_vec(), Default::default());
         let doc: Value = serde_json::from_str(&render::json(&[FileDiagnostics {
             file: &checked.source,
             diagnostics: &checked.diagnostics,
@@ -589,9 +589,9 @@ fn responders_spec() -> String {
 }
 
 fn table_of(text: &str) -> TableFile {
-    let checked = check_bytes("spec.toml", text.as_bytes().to_vec());
+    let checked = check("spec.toml", text.as_bytes().to_vec(), Default::default());
     assert!(!checked.has_errors(), "{}", human(&checked));
-    chatroute::compile::compile(checked.spec.as_ref().unwrap(), None)
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
 }
 
 fn full_or_unavailable_claimants_lose<S: AssignmentState>(router: &Router<S>) {
@@ -788,14 +788,14 @@ fn forged_tables_breaking_access_rules_are_refused() {
 #[test]
 fn ids_past_two_to_the_53_are_located_errors() {
     let text = example("acme").replace("crm_user = 1001", "crm_user = 9007199254740993");
-    let checked = check_bytes("big.toml", text.clone().into_bytes());
+    let checked = check("big.toml", text.clone().into_bytes(), Default::default());
     assert_eq!(codes(&checked), [Code::OutOfRange], "{}", human(&checked));
     let span = checked.diagnostics[0].labels[0].span.clone();
     assert_eq!(&text[span], "9007199254740993");
     let near = example("acme").replace("crm_user = 1001", "crm_user = 9007199254740991");
-    assert!(codes(&check_bytes("near.toml", near.into_bytes())).is_empty());
+    assert!(codes(&check("near.toml", near.into_bytes(), Default::default())).is_empty());
     let stage = example("stationery-wholesale").replacen("stage = \"Primary contract\"", "stage = 9007199254740992", 1);
-    let checked = check_bytes("stage.toml", stage.into_bytes());
+    let checked = check("stage.toml", stage.into_bytes(), Default::default());
     assert_eq!(codes(&checked), [Code::OutOfRange], "{}", human(&checked));
 }
 
@@ -818,9 +818,9 @@ fn the_table_size_bound_is_never_below_the_compiled_size() {
     }
     specs.push(dense);
     for text in specs {
-        let checked = check_bytes("spec.toml", text.into_bytes());
+        let checked = check("spec.toml", text.into_bytes(), Default::default());
         let spec = checked.spec.as_ref().expect("a spec");
-        let written = chatroute::compile::compile(spec, None).to_bytes().len() as u64;
+        let written = chatroute::compile::compile(spec, Default::default()).to_bytes().len() as u64;
         let bound = chatroute::rules::table_size::bound(spec, 0);
         assert!(bound >= written, "bound {bound} below the {written} bytes written");
     }
@@ -847,7 +847,7 @@ fn wazzup_ids_that_would_name_two_channels_are_errors() {
     std::fs::write(&snap, serde_json::to_vec(&snapshot).unwrap()).unwrap();
     let account = chatroute::wazzup::WazzupSnapshot::load(&snap).unwrap();
     let accounts = chatroute::check::Accounts { crm: None, wazzup: Some(&account) };
-    let checked = chatroute::check::check_against("s.toml", spec.as_bytes().to_vec(), accounts);
+    let checked = chatroute::check::check("s.toml", spec.as_bytes().to_vec(), accounts);
     assert_eq!(codes(&checked), [Code::WazzupIdCollision], "{}", human(&checked));
     let out = chatroute(&[
         "compile",

@@ -77,7 +77,7 @@ proptest! {
     ) {
         let text = spec_text(employees, default_access, &channels);
         let spec: Spec = toml::from_str(&text).unwrap();
-        let table = chatroute::compile::compile(&spec, None);
+        let table = chatroute::compile::compile(&spec, Default::default());
         let router = Router::new(table, InProcess::new());
         let outgoing = spec.default_outgoing_all();
         for handle in spec.employees.keys() {

@@ -16,8 +16,8 @@ use redis_server::RedisServer;
 
 fn stationery() -> TableFile {
     let text = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
-    let checked = chatroute::check::check_bytes("stationery", text.into_bytes());
-    chatroute::compile::compile(checked.spec.as_ref().unwrap(), None)
+    let checked = chatroute::check::check("stationery", text.into_bytes(), Default::default());
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
 }
 
 fn state(server: &RedisServer) -> RedisState {
@@ -112,8 +112,9 @@ fn sixteen_concurrent_claims_have_one_winner() {
     assert!(results.iter().all(|(_, w)| w == winners[0]));
 
     let furniture = std::fs::read_to_string("examples/furniture.toml").unwrap();
-    let checked = chatroute::check::check_bytes("furniture", furniture.into_bytes());
-    let router = Router::new(chatroute::compile::compile(checked.spec.as_ref().unwrap(), None), state(&server));
+    let checked = chatroute::check::check("furniture", furniture.into_bytes(), Default::default());
+    let router =
+        Router::new(chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default()), state(&server));
     assert_eq!(router.claim("wa-wholesale", "d1", "w2").unwrap(), Claim::Won);
     assert_eq!(router.claim("wa-wholesale", "d1", "w3").unwrap(), Claim::Lost { winner: "w2".into() });
 }

@@ -2,7 +2,7 @@
 //! sorted diagnostics whose labels lie inside the file, and every reporter
 //! renders them.
 
-use chatroute::check::check_bytes;
+use chatroute::check::check;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use proptest::prelude::*;
 
@@ -61,7 +61,7 @@ proptest! {
     #[test]
     fn damaged_specs_get_diagnostics_not_panics(example in 0..EXAMPLES.len(), edits in prop::collection::vec(edit(), 1..6)) {
         let bytes = apply(EXAMPLES[example].as_bytes().to_vec(), &edits);
-        let checked = check_bytes("damaged.toml", bytes);
+        let checked = check("damaged.toml", bytes, Default::default());
         let len = checked.source.text.len();
         let positions: Vec<usize> = checked.diagnostics.iter().map(|d| d.position()).collect();
         prop_assert!(positions.is_sorted());
@@ -79,7 +79,7 @@ proptest! {
         let _ = render::github(&files);
         if checked.spec.is_some() {
             prop_assert!(!checked.has_errors());
-            let _ = chatroute::compile::compile(checked.spec.as_ref().unwrap(), None).to_bytes();
+            let _ = chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default()).to_bytes();
         }
     }
 }

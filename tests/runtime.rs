@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chatroute::check::check_bytes;
+use chatroute::check::check;
 use chatroute::runtime::{
     AfterCloseAction, AssignmentState, Claim, InProcess, Responsible, RouteError, Router, copy_due_at,
 };
@@ -15,9 +15,9 @@ use proptest::prelude::*;
 mod specgen;
 
 fn compile_text(name: &str, text: &str) -> TableFile {
-    let checked = check_bytes(name, text.as_bytes().to_vec());
+    let checked = check(name, text.as_bytes().to_vec(), Default::default());
     assert!(!checked.has_errors(), "{name}: {:?}", checked.diagnostics);
-    chatroute::compile::compile(checked.spec.as_ref().unwrap(), None)
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
 }
 
 fn compile_example(name: &str) -> TableFile {
@@ -25,30 +25,25 @@ fn compile_example(name: &str) -> TableFile {
     compile_text(&path, &std::fs::read_to_string(&path).unwrap())
 }
 
-/// `check_then` compiles a large file beside the rules, and
-/// `TableFile::with_bytes` hashes beside the serialising: the same table as
+/// `compile::from_source` compiles a large file beside the rules and
+/// hashes its table beside the serialising: the same table and bytes as
 /// compiling after the check, and none when the rules find an error.
 #[test]
 fn compiling_beside_the_rules_gives_the_same_table() {
-    let text = specgen::generate(specgen::size("M").expect("M"));
-    assert!(text.len() > 256 * 1024 / 2, "M is large enough to matter: {} bytes", text.len());
-    let large =
-        format!("{text}\n# padding past the size at which compile runs beside the rules\n{}", "#\n".repeat(64 * 1024));
-    let compile = |spec: &chatroute::spec::Spec| chatroute::compile::compile(spec, None);
+    let large = specgen::generate(specgen::size("L").expect("L"));
+    assert!(large.len() > 256 * 1024, "L is past the size at which compile runs beside the rules");
     let (checked, beside) =
-        chatroute::check::check_then("large.toml", large.clone().into_bytes(), Default::default(), compile);
+        chatroute::compile::from_source("large.toml", large.clone().into_bytes(), Default::default());
     assert!(!checked.has_errors());
     let table = compile_text("large.toml", &large);
-    assert_eq!(beside.as_ref(), Some(&table));
+    let (beside, bytes) = beside.expect("a table");
+    assert_eq!(beside, table);
     // The hash computed beside the bytes lands in its place in the header.
-    let (with_bytes, bytes) = TableFile::with_bytes(table.body.clone(), true);
-    assert_eq!(with_bytes, table);
     assert_eq!(bytes, table.to_bytes());
     // An employee in an assignment who does not exist: a rule's error, not the schema's.
     let broken = large.replacen("employee = \"e0\"", "employee = \"nobody\"", 1);
     assert_ne!(broken, large);
-    let (checked, beside) =
-        chatroute::check::check_then("broken.toml", broken.into_bytes(), Default::default(), compile);
+    let (checked, beside) = chatroute::compile::from_source("broken.toml", broken.into_bytes(), Default::default());
     assert!(checked.has_errors());
     assert_eq!(beside, None);
 }

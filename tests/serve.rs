@@ -21,11 +21,11 @@ const CYCLE: [&str; 5] = ["bruce", "scrooge", "tony", "tony", "kostya"];
 
 fn compiled(dir: &Path, example: &str) -> PathBuf {
     let text = std::fs::read(format!("examples/{example}.toml")).unwrap();
-    let checked = chatroute::check::check_bytes(example, text);
+    let checked = chatroute::check::check(example, text, Default::default());
     let path = dir.join(format!("{example}.json"));
     chatroute::artifact::write_atomically(
         &path,
-        &chatroute::compile::compile(checked.spec.as_ref().unwrap(), None).to_bytes(),
+        &chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default()).to_bytes(),
     )
     .unwrap();
     path
@@ -188,8 +188,8 @@ fn a_replaced_table_is_activated_once_and_a_corrupted_one_refused() {
     // A good new table (another cycle), written as compile writes: rename.
     let text =
         std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap().replace("weight = 2", "weight = 3");
-    let checked = chatroute::check::check_bytes("next", text.into_bytes());
-    let next = chatroute::compile::compile(checked.spec.as_ref().unwrap(), None);
+    let checked = chatroute::check::check("next", text.into_bytes(), Default::default());
+    let next = chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default());
     chatroute::artifact::write_atomically(&table, &next.to_bytes()).unwrap();
     wait_until("the new table", || status(&agent)["hash"] == next.hash.as_str());
     assert!(status(&agent)["last_reload_error"].is_null());
@@ -281,9 +281,10 @@ fn availability_and_closing_deals_over_http() {
         .unwrap()
         .replacen("mode = \"round_robin\"", "mode = \"round_robin\"\nskip_unavailable = true", 1)
         .replace("{ employee = \"tony\", weight = 2 }", "{ employee = \"tony\", weight = 2, max_open = 1 }");
-    let checked = chatroute::check::check_bytes("spec", spec.into_bytes());
+    let checked = chatroute::check::check("spec", spec.into_bytes(), Default::default());
     let table = dir.join("t.json");
-    std::fs::write(&table, chatroute::compile::compile(checked.spec.as_ref().unwrap(), None).to_bytes()).unwrap();
+    std::fs::write(&table, chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default()).to_bytes())
+        .unwrap();
     let serve = Serve::start(&table, &[]);
     let agent = agent();
     let deal = |id: &str| {

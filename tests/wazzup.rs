@@ -9,7 +9,7 @@ mod http_server;
 
 use std::process::Command;
 
-use chatroute::check::{Accounts, check_against, check_bytes};
+use chatroute::check::{Accounts, check};
 use chatroute::diagnostics::Code;
 use chatroute::wazzup::WazzupSnapshot;
 use chatroute::wazzup::pull::{WazzupError, WazzupOptions, pull};
@@ -89,7 +89,7 @@ fn check_reports_unknown_mismatched_and_inactive_channels_at_their_lines() {
         .replace("transport = \"tgapi\"", "transport = \"telegram\"")
         .replace("handle = \"@pavel_elektronika\"", "handle = \"@pavel_elektronika_bot\"");
     let snapshot = account();
-    let checked = check_against("shop.toml", spec.into_bytes(), Accounts { crm: None, wazzup: Some(&snapshot) });
+    let checked = check("shop.toml", spec.into_bytes(), Accounts { crm: None, wazzup: Some(&snapshot) });
     let at = |code: Code| -> Vec<(usize, String)> {
         checked
             .diagnostics
@@ -117,7 +117,7 @@ fn check_reports_unknown_mismatched_and_inactive_channels_at_their_lines() {
     let spec = std::fs::read_to_string("examples/every-messenger.toml")
         .unwrap()
         .replace("transport = \"wapi\"", "transport = \"whatsapp\"");
-    let checked = check_against("shop.toml", spec.into_bytes(), Accounts { crm: None, wazzup: Some(&snapshot) });
+    let checked = check("shop.toml", spec.into_bytes(), Accounts { crm: None, wazzup: Some(&snapshot) });
     let mismatch = checked.diagnostics.iter().find(|d| d.code == Code::WazzupTransportMismatch).unwrap();
     assert_eq!(&checked.source.text[mismatch.labels[0].span.clone()], "\"whatsapp\"");
     assert!(mismatch.help.as_deref().unwrap().contains("transport = \"wapi\""));
@@ -160,8 +160,7 @@ fn init_writes_one_channel_per_wazzup_channel_and_passes_check() {
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let text = stdout(&run);
     let snapshot = account();
-    let checked =
-        check_against("init.toml", text.clone().into_bytes(), Accounts { crm: None, wazzup: Some(&snapshot) });
+    let checked = check("init.toml", text.clone().into_bytes(), Accounts { crm: None, wazzup: Some(&snapshot) });
     let errors: Vec<_> =
         checked.diagnostics.iter().filter(|d| d.severity == chatroute::diagnostics::Severity::Error).collect();
     assert!(errors.is_empty(), "{errors:?}\n{text}");
@@ -174,7 +173,7 @@ fn init_writes_one_channel_per_wazzup_channel_and_passes_check() {
 #[test]
 fn every_transport_checks_clean_and_a_wrong_address_is_located() {
     let base = std::fs::read_to_string("examples/every-messenger.toml").unwrap();
-    assert!(check_bytes("all.toml", base.clone().into_bytes()).diagnostics.is_empty());
+    assert!(check("all.toml", base.clone().into_bytes(), Default::default()).diagnostics.is_empty());
     for (good, bad, code) in [
         ("phone = \"79865784457\"", "phone = \"7986578\"", Code::InvalidPhone),
         ("phone = \"+7 986 578-44-58\"", "phone = \"+7 986 578\"", Code::InvalidPhone),
@@ -186,7 +185,7 @@ fn every_transport_checks_clean_and_a_wrong_address_is_located() {
         ("id = \"elektronika-shop\"", "id = \"elektronika shop\"", Code::InvalidId),
     ] {
         let text = base.replace(good, bad);
-        let checked = check_bytes("bad.toml", text.clone().into_bytes());
+        let checked = check("bad.toml", text.clone().into_bytes(), Default::default());
         let d = checked
             .diagnostics
             .iter()
@@ -216,7 +215,7 @@ fn snapshot_fields_cannot_inject_toml_into_init() {
     let spec = String::from_utf8(out.stdout).unwrap();
     assert!(!spec.contains("injected]") || !spec.lines().any(|l| l.starts_with("[channels.injected")), "{spec}");
     assert!(!spec.lines().any(|l| l.starts_with("[x]") || l.starts_with("[channels.a]") || l.starts_with('"')));
-    let checked = check_against("init.toml", spec.clone().into_bytes(), Accounts { crm: None, wazzup: None });
+    let checked = check("init.toml", spec.clone().into_bytes(), Accounts { crm: None, wazzup: None });
     assert!(!checked.has_errors(), "{spec}");
     assert!(!checked.spec.unwrap().channels.contains_key("injected"));
 

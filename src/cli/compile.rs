@@ -2,9 +2,6 @@
 
 use std::path::Path;
 
-use chatroute::check::{LARGE_FILE, check_then};
-use chatroute::table::TableFile;
-
 use super::{
     AccountArgs, Failure, Outcome, emit, leave_to_exit, not_an_input, read_spec, report_to_stderr, write_file,
 };
@@ -14,12 +11,7 @@ pub fn run(file: &Path, output: Option<&Path>, accounts: &AccountArgs) -> Outcom
     not_an_input(output, &[Some(file), crm, wazzup])?;
     let loaded = accounts.load()?;
     let bytes = read_spec(file)?;
-    let large = bytes.len() >= LARGE_FILE;
-    // A large file's table is compiled beside the rules (`check_then`) and
-    // hashed beside its serialising.
-    let (checked, table) = check_then(&file.display().to_string(), bytes, loaded.accounts(), |spec| {
-        TableFile::with_bytes(chatroute::compile::body_for(spec, loaded.accounts()), large)
-    });
+    let (checked, table) = chatroute::compile::from_source(&file.display().to_string(), bytes, loaded.accounts());
     // Diagnostics go to stderr: stdout may carry the table.
     report_to_stderr(&checked);
     // A table is only there when the file has no errors.

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use foldhash::HashSet;
 use serde_json::Value;
 
-use crate::crm::Snapshot;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::parse::{self, Locator};
 use crate::source::SourceFile;
@@ -34,26 +33,17 @@ impl Checked {
 
 pub use crate::accounts::Accounts;
 
-/// Checks one file's bytes.
-pub fn check_bytes(name: &str, bytes: Vec<u8>) -> Checked {
-    check_against(name, bytes, Accounts::default())
-}
-
-/// Checks one file's bytes, and its references against a CRM snapshot.
-pub fn check_bytes_with(name: &str, bytes: Vec<u8>, crm: Option<&Snapshot>) -> Checked {
-    check_against(name, bytes, Accounts { crm, wazzup: None })
-}
-
-/// Checks one file's bytes against the accounts' snapshots.
-pub fn check_against(name: &str, bytes: Vec<u8>, accounts: Accounts<'_>) -> Checked {
+/// Checks one file's bytes (named `name` in diagnostics), against the
+/// accounts' snapshots when given (`Accounts::default()`: none).
+pub fn check(name: &str, bytes: Vec<u8>, accounts: Accounts<'_>) -> Checked {
     check_inner(name, bytes, accounts, None::<fn(&Spec)>).0
 }
 
 /// Checks one file's bytes and, when it has no errors, does `then` with its
-/// typed spec (`compile`: the table). On a large file `then` runs on this
-/// core while the rules run on another; its result is dropped if they find
-/// an error.
-pub fn check_then<R>(
+/// typed spec (`compile::from_source`: the table). On a large file `then`
+/// runs on this core while the rules run on another; its result is dropped
+/// if they find an error.
+pub(crate) fn check_then<R>(
     name: &str,
     bytes: Vec<u8>,
     accounts: Accounts<'_>,
@@ -86,10 +76,9 @@ fn check_inner<R>(
     (Checked { source, diagnostics, spec }, done)
 }
 
-/// From this size on, work on a file is split across two cores (`then`
-/// beside the rules, a table's hash beside its bytes); below it a thread
-/// costs more than it saves.
-pub const LARGE_FILE: usize = 256 * 1024;
+/// From this size on, `then` runs beside the rules on a second core; below
+/// it a thread costs more than it saves.
+const LARGE_FILE: usize = 256 * 1024;
 
 fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)
@@ -225,8 +214,7 @@ pub fn read_spec(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 /// checked on the calling thread: a thread of its own costs more than it
 /// saves (its own allocator arena, grown page by page).
 pub fn check_files(paths: &[PathBuf], accounts: Accounts<'_>) -> Vec<std::io::Result<Checked>> {
-    let check =
-        |path: &PathBuf| read_spec(path).map(|bytes| check_against(&path.display().to_string(), bytes, accounts));
+    let check = |path: &PathBuf| read_spec(path).map(|bytes| check(&path.display().to_string(), bytes, accounts));
     if let [path] = paths {
         return vec![check(path)];
     }

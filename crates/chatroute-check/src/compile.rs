@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use foldhash::HashSet;
 
-use crate::check::Accounts;
+use crate::check::{Accounts, Checked};
 use crate::crm::Snapshot;
-use crate::crm::resolve::{Lookup, StageLookup};
+use crate::crm::lookup::{Lookup, StageLookup};
 use crate::resolve::Outgoing;
 use crate::spec::{AfterClose, Assignment, Employee, Mode, NameOrId, Spec, StageRef};
 use crate::table::{
@@ -19,20 +19,22 @@ use crate::wazzup::Match;
 
 /// Compiles a spec that `check` found free of errors. Channels the rules
 /// would reject (no stage, no assignment) cannot occur in such a spec; they
-/// are skipped rather than trusted. With the account's snapshot (checked
-/// against it too), pipelines, stages and users become amoCRM ids.
-pub fn compile(spec: &Spec, crm: Option<&Snapshot>) -> TableFile {
-    compile_for(spec, Accounts { crm, wazzup: None })
+/// are skipped rather than trusted. With the accounts' snapshots (checked
+/// against them too), pipelines, stages and users become amoCRM ids, and
+/// each channel gets its Wazzup `channelId`.
+pub fn compile(spec: &Spec, accounts: Accounts<'_>) -> TableFile {
+    TableFile::new(body(spec, accounts))
 }
 
-/// `compile`, with the accounts' snapshots: amoCRM ids from the CRM's, and
-/// each channel's Wazzup `channelId` from Wazzup's.
-pub fn compile_for(spec: &Spec, accounts: Accounts<'_>) -> TableFile {
-    TableFile::new(body_for(spec, accounts))
+/// A spec's bytes checked and, when free of errors, compiled: the table and
+/// the bytes to write. Large files use a second core (the table compiled
+/// beside the rules, its hash beside its bytes), decided here.
+pub fn from_source(name: &str, bytes: Vec<u8>, accounts: Accounts<'_>) -> (Checked, Option<(TableFile, Vec<u8>)>) {
+    crate::check::check_then(name, bytes, accounts, |spec| TableFile::with_bytes(body(spec, accounts)))
 }
 
-/// The table's body, without its header and hash.
-pub fn body_for(spec: &Spec, accounts: Accounts<'_>) -> Body {
+/// The table's body, without its header and hash (`diff` needs no hash).
+pub(crate) fn body(spec: &Spec, accounts: Accounts<'_>) -> Body {
     let crm = accounts.crm;
     let mut channels = channels(spec, crm);
     if let Some(account) = accounts.wazzup {

@@ -37,10 +37,10 @@ impl Side {
             let table = crate::table::TableFile::from_slice(&bytes)?;
             return Ok(Side { body: table.body, declared_channels: None });
         }
-        let checked = crate::check::check_bytes(name, bytes);
+        let checked = crate::check::check(name, bytes, Default::default());
         match checked.spec.as_ref() {
             Some(spec) => Ok(Side {
-                body: crate::compile::body_for(spec, Default::default()),
+                body: crate::compile::body(spec, Default::default()),
                 declared_channels: Some(spec.channels.keys().cloned().collect()),
             }),
             None => Err(SideError::Spec(Box::new(checked))),

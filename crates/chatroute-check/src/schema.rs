@@ -111,12 +111,12 @@ fn path_of(error: &ValidationError<'_>) -> Vec<String> {
 fn schema_node(error: &ValidationError<'_>) -> Option<&'static Value> {
     let pointer = error.schema_path().as_str();
     let parent = &pointer[..pointer.rfind('/').unwrap_or(0)];
-    resolve(generated().pointer(parent)?)
+    follow_ref(generated().pointer(parent)?)
 }
 
-fn resolve(node: &'static Value) -> Option<&'static Value> {
+fn follow_ref(node: &'static Value) -> Option<&'static Value> {
     match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => resolve(generated().pointer(r.strip_prefix('#')?)?),
+        Some(r) => follow_ref(generated().pointer(r.strip_prefix('#')?)?),
         None => Some(node),
     }
 }
@@ -126,7 +126,7 @@ fn resolve(node: &'static Value) -> Option<&'static Value> {
 /// that has the next key: what editors describe and complete there.
 pub fn node_at<S: AsRef<str>>(path: &[S]) -> Option<&'static Value> {
     fn walk<S: AsRef<str>>(node: &'static Value, path: &[S]) -> Option<&'static Value> {
-        let node = resolve(node)?;
+        let node = follow_ref(node)?;
         let Some((first, rest)) = path.split_first() else { return Some(node) };
         let first = first.as_ref();
         let branches = node.get("anyOf").and_then(Value::as_array).into_iter().flatten();
@@ -146,17 +146,17 @@ pub fn node_at<S: AsRef<str>>(path: &[S]) -> Option<&'static Value> {
 /// The description of a node (or of its first described `anyOf` branch).
 pub fn describe(node: &'static Value) -> Option<&'static str> {
     description(node).or_else(|| {
-        node.get("anyOf")?.as_array()?.iter().filter_map(resolve).find_map(|b| b.get("description")?.as_str())
+        node.get("anyOf")?.as_array()?.iter().filter_map(follow_ref).find_map(|b| b.get("description")?.as_str())
     })
 }
 
 /// The keywords a node accepts (`enum`, `const` and `oneOf` of them).
 pub fn keywords(node: &'static Value) -> Vec<&'static str> {
-    let node = resolve(node).unwrap_or(node);
+    let node = follow_ref(node).unwrap_or(node);
     let mut out: Vec<&str> =
         node.get("enum").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
     for key in ["oneOf", "anyOf"] {
-        for branch in node.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(resolve) {
+        for branch in node.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(follow_ref) {
             out.extend(branch.get("const").and_then(Value::as_str));
             out.extend(keywords(branch));
         }
@@ -241,7 +241,7 @@ fn missing_key(error: &ValidationError<'_>, path: &[String], property: &str, loc
     let here = display_path(path);
     let doc = schema_node(error)
         .and_then(|n| n.get("properties")?.get(property))
-        .and_then(resolve)
+        .and_then(follow_ref)
         .and_then(description)
         .map(|d| format!("`{property}`: {}", first_sentence(d)));
     let label = if path.is_empty() { "in this file".to_owned() } else { format!("{here} needs `{property}`") };

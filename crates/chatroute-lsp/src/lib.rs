@@ -23,7 +23,7 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response
 use serde_json::{Value, json};
 
 use self::position::Encoding;
-use chatroute_check::check::{Accounts, Checked, check_against};
+use chatroute_check::check::{Accounts, Checked, check};
 use chatroute_check::crm::Snapshot;
 
 /// Where the explanations of codes are published.
@@ -155,8 +155,7 @@ impl Server {
     /// Re-checks a document and says its diagnostics.
     fn update(&mut self, uri: &str, text: String) -> Notification {
         let crm = self.crm_for(uri);
-        let checked =
-            check_against(&file_path(uri), text.clone().into_bytes(), Accounts { crm: crm.as_ref(), wazzup: None });
+        let checked = check(&file_path(uri), text.clone().into_bytes(), Accounts { crm: crm.as_ref(), wazzup: None });
         let diagnostics = features::with_uri(features::diagnostics(self, &text, &checked), uri);
         self.documents.insert(uri.to_owned(), Document { text, checked, crm });
         publish(uri, diagnostics)

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 #[cfg(feature = "phone")]
 use chatroute_phone::{self as phone, Rewrite};
 use chatroute_table::keywords::{AfterClose, CopyDialog, Level, NameOrId, Visibility, WhenNobody};
-use chatroute_table::{AssignmentRoute, Availability, Body, ChannelRoute, TableFile};
+use chatroute_table::{AssignmentRoute, Availability, Body, ChannelRoute, EmployeeRoute, TableFile};
 pub use state::{
     AssignmentState, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated, StateError,
 };
@@ -225,11 +225,19 @@ impl<S: AssignmentState> Router<S> {
         group.iter().zip(can).filter(|(_, ok)| **ok).map(|(h, _)| h.as_str()).collect()
     }
 
+    /// Whether the assignment state answers (a service's readiness).
+    pub fn ping(&self) -> Result<(), RouteError> {
+        Ok(self.state.ping()?)
+    }
+
+    /// An employee of the table.
+    pub fn employee(&self, handle: &str) -> Result<&EmployeeRoute, RouteError> {
+        self.body.employees.get(handle).ok_or_else(|| RouteError::UnknownEmployee(handle.to_owned()))
+    }
+
     /// Marks an employee available or not (where `skip_unavailable` is on).
     pub fn set_available(&self, employee: &str, available: bool) -> Result<(), RouteError> {
-        if !self.body.employees.contains_key(employee) {
-            return Err(RouteError::UnknownEmployee(employee.to_owned()));
-        }
+        self.employee(employee)?;
         Ok(self.state.set_available(&self.body.account, employee, available)?)
     }
 

@@ -32,7 +32,7 @@ pub const NAMESPACE: &str = "chatroute";
 /// Pauses between connection attempts, within a call's deadline.
 const CONNECT_BACKOFF_MS: [u64; 3] = [50, 100, 200];
 
-/// The eligibility test every script shares, the twin of `Books::cannot_take`
+/// The eligibility test every script shares, the twin of `Occupancy::cannot_take`
 /// (tests hold both to the same answers). `rules(at)` reads the rules from
 /// ARGV at `at`: skip (0/1), n, the n handles, m, then m (handle, limit)
 /// pairs; `cannot_take` answers nil, 'F' (at capacity, whatever the
@@ -217,13 +217,6 @@ impl RedisState {
             Reply::Integer(n) if n >= 0 => Ok(n as u64),
             other => Err(StateError::Unavailable(format!("unexpected reply {other:?}"))),
         }
-    }
-
-    /// Reserves `n` consecutive tickets in one round trip (`INCRBY`), for a
-    /// service that batches decisions; returns the first.
-    pub fn next_tickets(&self, cursor: &str, n: u64) -> Result<u64, StateError> {
-        let last = self.integer(&[b"INCRBY", cursor.as_bytes(), n.to_string().as_bytes()])?;
-        last.checked_sub(n).ok_or_else(|| StateError::Unavailable(format!("cursor {cursor} holds a foreign value")))
     }
 }
 

@@ -141,7 +141,7 @@ pub enum CannotTake {
 
 /// One account's availability and open deals, kept in memory.
 #[derive(Default)]
-struct Books {
+struct Occupancy {
     /// Handles of the unavailable.
     unavailable: std::collections::HashSet<String>,
     /// Handle -> open deals.
@@ -150,7 +150,7 @@ struct Books {
     deals: HashMap<String, String>,
 }
 
-impl Books {
+impl Occupancy {
     /// Looked up by `&str` in the hot loop of a pick: no key is built.
     fn can_take(&self, who: &str, rules: &PickRules<'_>) -> bool {
         self.cannot_take(who, rules).is_none()
@@ -185,22 +185,22 @@ impl Books {
 
 /// The books of every account.
 #[derive(Default)]
-struct Ledger(HashMap<String, Books>);
+struct OccupancyByAccount(HashMap<String, Occupancy>);
 
-impl Ledger {
-    fn account(&self, account: &str) -> Option<&Books> {
+impl OccupancyByAccount {
+    fn account(&self, account: &str) -> Option<&Occupancy> {
         self.0.get(account)
     }
 
-    fn account_mut(&mut self, account: &str) -> &mut Books {
+    fn account_mut(&mut self, account: &str) -> &mut Occupancy {
         if !self.0.contains_key(account) {
-            self.0.insert(account.to_owned(), Books::default());
+            self.0.insert(account.to_owned(), Occupancy::default());
         }
         self.0.get_mut(account).expect("inserted above")
     }
 
     fn can_take(&self, account: &str, who: &str, rules: &PickRules<'_>) -> bool {
-        self.account(account).map_or_else(|| Books::default().can_take(who, rules), |b| b.can_take(who, rules))
+        self.account(account).map_or_else(|| Occupancy::default().can_take(who, rules), |b| b.can_take(who, rules))
     }
 }
 
@@ -227,17 +227,17 @@ impl Claims {
 /// state but its cursors, and what a simulation keeps to itself.
 struct Memory {
     /// Held for a whole pick or claim, so each is atomic.
-    books: Mutex<Ledger>,
+    books: Mutex<OccupancyByAccount>,
     claims: Mutex<Claims>,
 }
 
 impl Memory {
     fn new(claim_ttl: Duration) -> Self {
         let claims = Claims { ttl: claim_ttl, winners: HashMap::new(), by_age: VecDeque::new() };
-        Memory { books: Mutex::new(Ledger::default()), claims: Mutex::new(claims) }
+        Memory { books: Mutex::new(OccupancyByAccount::default()), claims: Mutex::new(claims) }
     }
 
-    fn books(&self) -> std::sync::MutexGuard<'_, Ledger> {
+    fn books(&self) -> std::sync::MutexGuard<'_, OccupancyByAccount> {
         self.books.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -133,7 +133,7 @@ fn with_error_body(head: &[u8]) -> Option<Vec<u8>> {
     if !text.ends_with("\r\n\r\n") || !text.to_ascii_lowercase().contains("\r\ncontent-length: 0\r\n") {
         return None;
     }
-    let body = super::error_json(code, message.into());
+    let body = crate::error::error_json(code, message.into());
     let mut out = text[..text.len() - 2].replace("content-length: 0\r\n", "").into_bytes();
     out.extend(format!("content-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len()).into_bytes());
     out.extend(body);

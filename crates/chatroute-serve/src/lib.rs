@@ -16,26 +16,28 @@
 
 pub mod api;
 mod conn;
+mod error;
+mod handlers;
 mod metrics;
 pub mod openapi;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use axum::Router as Routes;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-
-use self::api::*;
-use self::metrics::Metrics;
-use chatroute_runtime::{AssignmentState, CannotTake, Claim, RouteError, Router, StateError};
+use chatroute_runtime::{AssignmentState, Router};
 use chatroute_table::TableFile;
+
+use self::api::ReloadError;
+use self::error::{ApiError, error, json_errors};
+use self::metrics::Metrics;
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -81,6 +83,7 @@ struct Active<S: AssignmentState> {
     loaded_at: u64,
 }
 
+/// The service: the active table, the state every table shares, metrics.
 struct App<S: AssignmentState> {
     active: RwLock<Arc<Active<S>>>,
     state: Arc<S>,
@@ -96,6 +99,11 @@ fn now() -> u64 {
 impl<S: AssignmentState + 'static> App<S> {
     fn current(&self) -> Arc<Active<S>> {
         self.active.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The last refused reload since the active table was activated.
+    fn last_error(&self) -> Option<ReloadError> {
+        self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn activate(&self, table: TableFile) {
@@ -222,305 +230,25 @@ async fn shutdown() {
 
 fn routes<S: AssignmentState + 'static>(app: Arc<App<S>>) -> Routes {
     let v1 = Routes::new()
-        .route("/v1/deals", post(deals::<S>))
-        .route("/v1/claims", post(claims::<S>))
-        .route("/v1/access", get(access::<S>))
-        .route("/v1/employees/{handle}", get(employee::<S>))
-        .route("/v1/employees/{handle}/availability", put(availability::<S>))
-        .route("/v1/deals/{deal}/close", post(close::<S>))
-        .route("/v1/table", get(table::<S>))
+        .route("/v1/deals", post(handlers::deals::<S>))
+        .route("/v1/claims", post(handlers::claims::<S>))
+        .route("/v1/access", get(handlers::access::<S>))
+        .route("/v1/employees/{handle}", get(handlers::employee::<S>))
+        .route("/v1/employees/{handle}/availability", put(handlers::availability::<S>))
+        .route("/v1/deals/{deal}/close", post(handlers::close::<S>))
+        .route("/v1/table", get(handlers::table::<S>))
         .route_layer(middleware::from_fn_with_state(app.clone(), authorize::<S>));
     Routes::new()
         .merge(v1)
         .route("/healthz", get(|| async { "ok\n" }))
-        .route("/readyz", get(readyz::<S>))
-        .route("/metrics", get(metrics::<S>))
+        .route("/readyz", get(handlers::readyz::<S>))
+        .route("/metrics", get(handlers::metrics::<S>))
         .route("/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi::document()) }))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into()) })
         .layer(middleware::from_fn_with_state(app.clone(), time_limit::<S>))
         .layer(middleware::map_response(json_errors))
         .layer(DefaultBodyLimit::max(app.opts.body_limit))
         .with_state(app)
-}
-
-fn error(status: StatusCode, code: &str, message: String) -> Response {
-    let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message } };
-    (status, axum::Json(body)).into_response()
-}
-
-/// The error body as bytes, for answers written outside a handler.
-fn error_json(code: &str, message: String) -> Vec<u8> {
-    serde_json::to_vec(&ErrorBody { error: ErrorDetail { code: code.to_owned(), message } })
-        .expect("an error body serialises")
-}
-
-/// Every error answer has the `{"error": {"code", "message"}}` body: the
-/// ones axum writes itself (413 for a body over the limit, 405, a path
-/// that does not decode) get it here, with a code for their status.
-async fn json_errors(response: Response) -> Response {
-    let status = response.status();
-    let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes() == b"application/json");
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return response;
-    }
-    let code = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::NOT_FOUND => "not_found",
-        s if s.is_client_error() => "bad_request",
-        _ => "internal",
-    };
-    let (parts, body) = response.into_parts();
-    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
-    let message = String::from_utf8_lossy(&text).trim().to_owned();
-    let message = if message.is_empty() { status.canonical_reason().unwrap_or("error").to_owned() } else { message };
-    let mut answer = error(status, code, message);
-    for name in [header::ALLOW, header::RETRY_AFTER] {
-        if let Some(value) = parts.headers.get(&name) {
-            answer.headers_mut().insert(name, value.clone());
-        }
-    }
-    answer
-}
-
-fn json<T: serde::Serialize>(value: &T) -> Response {
-    axum::Json(value).into_response()
-}
-
-/// A route error as its status and code.
-fn route_error(err: &RouteError) -> Response {
-    let (status, code) = status_and_code(err);
-    let mut response = error(status, code, err.to_string());
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    }
-    response
-}
-
-/// The one mapping of route errors to answers. Only a state that did not
-/// answer is worth retrying (503 with `Retry-After`); everything else
-/// answers the same when asked again.
-fn status_and_code(err: &RouteError) -> (StatusCode, &'static str) {
-    match err {
-        RouteError::UnknownChannel(_) => (StatusCode::NOT_FOUND, "unknown_channel"),
-        RouteError::UnknownEmployee(_) => (StatusCode::NOT_FOUND, "unknown_employee"),
-        RouteError::NotAResponder { .. } => (StatusCode::CONFLICT, "not_a_responder"),
-        RouteError::CannotTake { why: CannotTake::Unavailable, .. } => (StatusCode::CONFLICT, "claimant_unavailable"),
-        RouteError::CannotTake { why: CannotTake::AtCapacity, .. } => (StatusCode::CONFLICT, "claimant_at_capacity"),
-        RouteError::DealConflict { .. } => (StatusCode::CONFLICT, "deal_conflict"),
-        RouteError::BadId { .. } => (StatusCode::BAD_REQUEST, "bad_id"),
-        RouteError::State(StateError::Unavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "state_unavailable"),
-    }
-}
-
-fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, String> {
-    serde_json::from_slice(bytes).map_err(|e| format!("request body: {e}"))
-}
-
-fn bad_request(message: String) -> Response {
-    error(StatusCode::BAD_REQUEST, "bad_request", message)
-}
-
-fn internal(message: String) -> Response {
-    error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
-}
-
-/// Runs a state call off the event loop when it may wait on the network.
-async fn decide<S: AssignmentState + 'static, T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
-    if S::BLOCKS { tokio::task::spawn_blocking(f).await.map_err(|e| e.to_string()) } else { Ok(f()) }
-}
-
-async fn deals<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, bytes: Bytes) -> Response {
-    let request: DealRequest = match body(&bytes) {
-        Ok(r) => r,
-        Err(message) => return bad_request(message),
-    };
-    let Some(channel) = request.channel.or(request.wazzup_channel) else {
-        return bad_request("give `channel` or `wazzup_channel`".into());
-    };
-    let active = app.current();
-    let started = Instant::now();
-    let deal_id = request.deal;
-    let capped = active.router.channel_id(&channel).ok().and_then(|c| active.router.table().channels.get(c));
-    if capped.is_some_and(|c| !c.assignment.availability().max_open.is_empty()) && deal_id.is_none() {
-        let message = "this channel limits open deals: give the deal's `deal` id, to close it later";
-        return bad_request(message.into());
-    }
-    let decided = decide::<S, _>({
-        let (active, channel, deal_id) = (active.clone(), channel.clone(), deal_id.clone());
-        move || {
-            active.router.new_deal_for(&channel, deal_id.as_deref()).map(|d| DealResponse {
-                channel: d.channel.to_owned(),
-                pipeline: d.pipeline.clone(),
-                stage: d.stage.clone(),
-                responsible: match d.responsible {
-                    chatroute_runtime::Responsible::Employee(h) => Responsible::Employee { employee: h.to_owned() },
-                    chatroute_runtime::Responsible::FirstOf(g) => {
-                        Responsible::FirstOf { first_of: g.iter().map(|h| (*h).to_owned()).collect() }
-                    }
-                    chatroute_runtime::Responsible::Unassigned => Responsible::Unassigned { unassigned: true },
-                },
-                ticket: d.ticket,
-                deal: None,
-            })
-        }
-    })
-    .await;
-    let label = active.router.channel_id(&channel).unwrap_or("unknown").to_owned();
-    match decided {
-        Err(message) => internal(message),
-        Ok(Ok(mut decision)) => {
-            let outcome =
-                if matches!(decision.responsible, Responsible::Unassigned { .. }) { "unassigned" } else { "ok" };
-            app.metrics.decision(&label, outcome, started.elapsed());
-            decision.deal = deal_id;
-            json(&decision)
-        }
-        Ok(Err(err)) => {
-            let outcome = if matches!(err, RouteError::State(_)) { "state_error" } else { status_and_code(&err).1 };
-            if outcome == "state_error" {
-                app.metrics.state_error();
-            }
-            app.metrics.decision(&label, outcome, started.elapsed());
-            route_error(&err)
-        }
-    }
-}
-
-async fn claims<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, bytes: Bytes) -> Response {
-    let request: ClaimRequest = match body(&bytes) {
-        Ok(r) => r,
-        Err(message) => return bad_request(message),
-    };
-    let active = app.current();
-    let claimed =
-        decide::<S, _>(move || active.router.claim(&request.channel, &request.dialog, &request.employee)).await;
-    match claimed {
-        Err(message) => internal(message),
-        Ok(Ok(Claim::Won)) => json(&ClaimResponse { won: true, winner: None }),
-        Ok(Ok(Claim::Lost { winner })) => json(&ClaimResponse { won: false, winner: Some(winner) }),
-        Ok(Err(err)) => {
-            if matches!(err, RouteError::State(_)) {
-                app.metrics.state_error();
-            }
-            route_error(&err)
-        }
-    }
-}
-
-async fn access<S: AssignmentState + 'static>(
-    State(app): State<Arc<App<S>>>,
-    query: Result<Query<AccessQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(q)) = query else {
-        return bad_request("give `channel` and `employee`".into());
-    };
-    let active = app.current();
-    let router = &active.router;
-    let Ok(channel) = router.channel_id(&q.channel) else {
-        return route_error(&RouteError::UnknownChannel(q.channel));
-    };
-    if !router.table().employees.contains_key(&q.employee) {
-        return error(StatusCode::NOT_FOUND, "unknown_employee", format!("no employee `{}`", q.employee));
-    }
-    json(&AccessResponse {
-        level: router.level(&q.employee, channel),
-        default_outgoing: router.default_outgoing(&q.employee).map(str::to_owned),
-    })
-}
-
-async fn employee<S: AssignmentState + 'static>(
-    State(app): State<Arc<App<S>>>,
-    Path(handle): Path<String>,
-) -> Response {
-    let active = app.current();
-    let body = active.router.table();
-    let Some(e) = body.employees.get(&handle) else {
-        return error(StatusCode::NOT_FOUND, "unknown_employee", format!("no employee `{handle}`"));
-    };
-    json(&EmployeeResponse {
-        handle: handle.clone(),
-        name: e.name.clone(),
-        crm_user: e.crm_user,
-        default_outgoing: e.default_outgoing.clone(),
-        levels: e.access.clone(),
-        global_chat: ChatView {
-            visibility: body.global_chat.visibility,
-            admin: body.global_chat.admins.contains(&handle),
-        },
-    })
-}
-
-async fn availability<S: AssignmentState + 'static>(
-    State(app): State<Arc<App<S>>>,
-    Path(handle): Path<String>,
-    bytes: Bytes,
-) -> Response {
-    let request: AvailabilityRequest = match body(&bytes) {
-        Ok(r) => r,
-        Err(message) => return bad_request(message),
-    };
-    let active = app.current();
-    let available = request.available;
-    let set = decide::<S, _>({
-        let handle = handle.clone();
-        move || active.router.set_available(&handle, available)
-    })
-    .await;
-    match set {
-        Err(message) => internal(message),
-        Ok(Ok(())) => json(&AvailabilityResponse { employee: handle, available }),
-        Ok(Err(err)) => route_error(&err),
-    }
-}
-
-async fn close<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>, Path(deal): Path<String>) -> Response {
-    let active = app.current();
-    let closed = decide::<S, _>({
-        let deal = deal.clone();
-        move || active.router.close_deal(&deal)
-    })
-    .await;
-    match closed {
-        Err(message) => internal(message),
-        Ok(Ok(employee)) => json(&CloseResponse { deal, closed: employee.is_some(), employee }),
-        Ok(Err(err)) => route_error(&err),
-    }
-}
-
-async fn table<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>) -> Response {
-    let active = app.current();
-    json(&TableStatus {
-        hash: active.hash.clone(),
-        generator: active.generator.clone(),
-        path: app.opts.table.display().to_string(),
-        loaded_at: active.loaded_at,
-        last_reload_error: app.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
-    })
-}
-
-async fn readyz<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>) -> Response {
-    let hash = app.current().hash.clone();
-    let state = app.state.clone();
-    let answered = decide::<S, _>(move || state.ping()).await;
-    let last_error = app.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let detail = last_error.map(|e| format!("last reload refused: {}", e.message));
-    match answered {
-        Ok(Ok(())) => json(&Readiness { ready: true, table: hash, detail }),
-        Ok(Err(err)) => {
-            let body = Readiness { ready: false, table: hash, detail: Some(err.to_string()) };
-            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
-        }
-        Err(message) => internal(message),
-    }
-}
-
-async fn metrics<S: AssignmentState + 'static>(State(app): State<Arc<App<S>>>) -> Response {
-    let text = app.metrics.render(&app.current().hash);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 /// With a token, every `/v1` call needs `Authorization: Bearer <token>`.
@@ -560,7 +288,7 @@ async fn time_limit<S: AssignmentState + 'static>(
 ) -> Response {
     match tokio::time::timeout(app.opts.request_timeout, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "timeout", "the request took too long".into()),
+        Err(_) => ApiError::Timeout.into_response(),
     }
 }
 

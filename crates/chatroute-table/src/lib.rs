@@ -236,6 +236,27 @@ struct Envelope {
     body: Value,
 }
 
+/// From this many entries (employees, access levels, cycle positions) on, a
+/// body is hashed on a second core while it is written: about a 256 KiB
+/// spec (`bench/compare.py`'s M has 6,900, L 52,700); below it a thread
+/// costs more than it saves.
+const LARGE_BODY_ENTRIES: usize = 8_000;
+
+impl Body {
+    /// How much there is to write and hash, in entries.
+    fn entries(&self) -> usize {
+        let cycles: usize = self
+            .channels
+            .values()
+            .map(|c| match &c.assignment {
+                AssignmentRoute::RoundRobin { cycle, .. } => cycle.len(),
+                AssignmentRoute::FirstResponder { group, .. } => group.len(),
+            })
+            .sum();
+        self.employees.len() + self.employees.values().map(|e| e.access.len()).sum::<usize>() + cycles
+    }
+}
+
 impl TableFile {
     /// Wraps a body with its header and hash.
     pub fn new(body: Body) -> Self {
@@ -243,12 +264,11 @@ impl TableFile {
         TableFile::new_with_hash(body, hash)
     }
 
-    /// A table and its bytes (`to_bytes`) at once. With `two_cores` (for
-    /// large tables) the hash is computed on a second core while the bytes
-    /// are written, then put in its place in the header; the result is the
-    /// same either way.
-    pub fn with_bytes(body: Body, two_cores: bool) -> (Self, Vec<u8>) {
-        if !two_cores {
+    /// A table and its bytes (`to_bytes`) at once. For a large body the
+    /// hash is computed on a second core while the bytes are written, then
+    /// put in its place in the header; the result is the same either way.
+    pub fn with_bytes(body: Body) -> (Self, Vec<u8>) {
+        if body.entries() < LARGE_BODY_ENTRIES {
             let table = TableFile::new(body);
             let bytes = table.to_bytes();
             return (table, bytes);

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::{Ctx, stage_refs};
-use crate::crm::resolve::{Lookup, StageLookup};
+use crate::crm::lookup::{Lookup, StageLookup};
 use crate::crm::{Pipeline, Snapshot};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::paths::{SpecPath, StagePath};

@@ -1,0 +1,188 @@
+//! The endpoints: each reads its request, asks the active table's router
+//! (`decide`, off the event loop when the state may wait on the network)
+//! and answers JSON or an `ApiError`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chatroute_runtime::{AssignmentState, Claim, NewDeal, RouteError};
+
+use crate::api::*;
+use crate::error::ApiError;
+use crate::{Active, App};
+
+type AppState<S> = State<Arc<App<S>>>;
+
+/// A request body as its type.
+fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("request body: {e}")))
+}
+
+/// Runs a routing call on the active table, on the blocking pool when the
+/// state may wait on the network. A state that did not answer is counted.
+async fn decide<S: AssignmentState + 'static, T: Send + 'static>(
+    app: &App<S>,
+    f: impl FnOnce(&Active<S>) -> Result<T, RouteError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let active = app.current();
+    let result = if S::BLOCKS {
+        tokio::task::spawn_blocking(move || f(&active)).await.map_err(|e| ApiError::Internal(e.to_string()))?
+    } else {
+        f(&active)
+    };
+    if matches!(result, Err(RouteError::State(_))) {
+        app.metrics.state_error();
+    }
+    Ok(result?)
+}
+
+fn deal_response(d: NewDeal<'_>) -> DealResponse {
+    DealResponse {
+        channel: d.channel.to_owned(),
+        pipeline: d.pipeline.clone(),
+        stage: d.stage.clone(),
+        responsible: match d.responsible {
+            chatroute_runtime::Responsible::Employee(h) => Responsible::Employee { employee: h.to_owned() },
+            chatroute_runtime::Responsible::FirstOf(g) => {
+                Responsible::FirstOf { first_of: g.iter().map(|h| (*h).to_owned()).collect() }
+            }
+            chatroute_runtime::Responsible::Unassigned => Responsible::Unassigned { unassigned: true },
+        },
+        ticket: d.ticket,
+        deal: None,
+    }
+}
+
+pub async fn deals<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    bytes: Bytes,
+) -> Result<Json<DealResponse>, ApiError> {
+    let request: DealRequest = body(&bytes)?;
+    let Some(channel) = request.channel.or(request.wazzup_channel) else {
+        return Err(ApiError::BadRequest("give `channel` or `wazzup_channel`".into()));
+    };
+    let started = Instant::now();
+    let label = {
+        let active = app.current();
+        let id = active.router.channel_id(&channel).ok();
+        let capped = id.and_then(|c| active.router.table().channels.get(c));
+        if capped.is_some_and(|c| !c.assignment.availability().max_open.is_empty()) && request.deal.is_none() {
+            let message = "this channel limits open deals: give the deal's `deal` id, to close it later";
+            return Err(ApiError::BadRequest(message.into()));
+        }
+        id.unwrap_or("unknown").to_owned()
+    };
+    let deal = request.deal.clone();
+    let decided =
+        decide(&app, move |active| active.router.new_deal_for(&channel, deal.as_deref()).map(deal_response)).await;
+    let outcome = match &decided {
+        Ok(d) if matches!(d.responsible, Responsible::Unassigned { .. }) => "unassigned",
+        Ok(_) => "ok",
+        Err(ApiError::Route(RouteError::State(_))) => "state_error",
+        Err(e) => e.status_and_code().1,
+    };
+    app.metrics.decision(&label, outcome, started.elapsed());
+    let mut decision = decided?;
+    decision.deal = request.deal;
+    Ok(Json(decision))
+}
+
+pub async fn claims<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    bytes: Bytes,
+) -> Result<Json<ClaimResponse>, ApiError> {
+    let request: ClaimRequest = body(&bytes)?;
+    let claim = decide(&app, move |a| a.router.claim(&request.channel, &request.dialog, &request.employee)).await?;
+    Ok(Json(match claim {
+        Claim::Won => ClaimResponse { won: true, winner: None },
+        Claim::Lost { winner } => ClaimResponse { won: false, winner: Some(winner) },
+    }))
+}
+
+pub async fn access<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    query: Result<Query<AccessQuery>, QueryRejection>,
+) -> Result<Json<AccessResponse>, ApiError> {
+    let Ok(Query(q)) = query else { return Err(ApiError::BadRequest("give `channel` and `employee`".into())) };
+    let active = app.current();
+    let router = &active.router;
+    let channel = router.channel_id(&q.channel)?;
+    router.employee(&q.employee)?;
+    Ok(Json(AccessResponse {
+        level: router.level(&q.employee, channel),
+        default_outgoing: router.default_outgoing(&q.employee).map(str::to_owned),
+    }))
+}
+
+pub async fn employee<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    Path(handle): Path<String>,
+) -> Result<Json<EmployeeResponse>, ApiError> {
+    let active = app.current();
+    let e = active.router.employee(&handle)?;
+    let chat = &active.router.table().global_chat;
+    Ok(Json(EmployeeResponse {
+        name: e.name.clone(),
+        crm_user: e.crm_user,
+        default_outgoing: e.default_outgoing.clone(),
+        levels: e.access.clone(),
+        global_chat: ChatView { visibility: chat.visibility, admin: chat.admins.contains(&handle) },
+        handle,
+    }))
+}
+
+pub async fn availability<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    Path(handle): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<AvailabilityResponse>, ApiError> {
+    let AvailabilityRequest { available } = body(&bytes)?;
+    let employee = handle.clone();
+    decide(&app, move |a| a.router.set_available(&employee, available)).await?;
+    Ok(Json(AvailabilityResponse { employee: handle, available }))
+}
+
+pub async fn close<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    Path(deal): Path<String>,
+) -> Result<Json<CloseResponse>, ApiError> {
+    let id = deal.clone();
+    let employee = decide(&app, move |a| a.router.close_deal(&id)).await?;
+    Ok(Json(CloseResponse { deal, closed: employee.is_some(), employee }))
+}
+
+pub async fn table<S: AssignmentState + 'static>(State(app): AppState<S>) -> Json<TableStatus> {
+    let active = app.current();
+    Json(TableStatus {
+        hash: active.hash.clone(),
+        generator: active.generator.clone(),
+        path: app.opts.table.display().to_string(),
+        loaded_at: active.loaded_at,
+        last_reload_error: app.last_error(),
+    })
+}
+
+pub async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Result<Response, ApiError> {
+    let hash = app.current().hash.clone();
+    let answered = decide(&app, |a| a.router.ping()).await;
+    let detail = app.last_error().map(|e| format!("last reload refused: {}", e.message));
+    Ok(match answered {
+        Ok(()) => Json(Readiness { ready: true, table: hash, detail }).into_response(),
+        Err(ApiError::Route(err)) => {
+            let body = Readiness { ready: false, table: hash, detail: Some(err.to_string()) };
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+        }
+        Err(other) => return Err(other),
+    })
+}
+
+pub async fn metrics<S: AssignmentState + 'static>(State(app): AppState<S>) -> Response {
+    let text = app.metrics.render(&app.current().hash);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
