@@ -22,6 +22,62 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// The server's pipes, framed by `Content-Length`.
+struct Server {
+    stdin: std::process::ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Server {
+    fn send(&mut self, m: serde_json::Value) {
+        let body = m.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn receive(&mut self) -> serde_json::Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "server closed");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.strip_prefix("Content-Length: ") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+}
+
+/// Times `edits` full changes from sending each to its diagnostics; the
+/// server's RSS after 1,000 of them.
+fn edit(server: &mut Server, pid: u32, spec: &str, uri: &str, edits: usize) -> (Vec<Duration>, u64) {
+    let mut latencies = Vec::with_capacity(edits);
+    let mut rss_early = 0;
+    for n in 0..edits {
+        let text = spec.replacen(
+            "copy_dialog = \"hourly\"",
+            if n % 2 == 0 { "copy_dialog = \"daily\"" } else { "copy_dialog = \"hourly\"" },
+            1,
+        );
+        let started = Instant::now();
+        server.send(
+            serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": n + 2}, "contentChanges": [{"text": text}]}}),
+        );
+        let published = server.receive();
+        assert_eq!(published["method"], "textDocument/publishDiagnostics");
+        latencies.push(started.elapsed());
+        if n == 999 {
+            rss_early = rss_kib(pid);
+        }
+    }
+    (latencies, rss_early)
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -36,56 +92,17 @@ fn main() {
         .spawn()
         .expect("chatroute lsp starts");
     let pid = child.id();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut send = |m: serde_json::Value| {
-        let body = m.to_string();
-        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        stdin.flush().unwrap();
-    };
-    let mut receive = || -> serde_json::Value {
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            assert!(stdout.read_line(&mut line).unwrap() > 0, "server closed");
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.strip_prefix("Content-Length: ") {
-                length = v.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        stdout.read_exact(&mut body).unwrap();
-        serde_json::from_slice(&body).unwrap()
-    };
+    let mut server =
+        Server { stdin: child.stdin.take().unwrap(), stdout: BufReader::new(child.stdout.take().unwrap()) };
     let uri = "file:///tmp/bench.toml";
-    send(serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
-    receive();
-    send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-    send(
+    server.send(serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
+    server.receive();
+    server.send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    server.send(
         serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "toml", "version": 1, "text": spec}}}),
     );
-    receive();
-    let mut latencies = Vec::with_capacity(edits);
-    let mut rss_early = 0;
-    for n in 0..edits {
-        let text = spec.replacen(
-            "copy_dialog = \"hourly\"",
-            if n % 2 == 0 { "copy_dialog = \"daily\"" } else { "copy_dialog = \"hourly\"" },
-            1,
-        );
-        let started = Instant::now();
-        send(
-            serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": n + 2}, "contentChanges": [{"text": text}]}}),
-        );
-        let published = receive();
-        assert_eq!(published["method"], "textDocument/publishDiagnostics");
-        latencies.push(started.elapsed());
-        if n == 999 {
-            rss_early = rss_kib(pid);
-        }
-    }
+    server.receive();
+    let (mut latencies, rss_early) = edit(&mut server, pid, &spec, uri, edits);
     let rss_end = rss_kib(pid);
     latencies.sort_unstable();
     let at = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
@@ -98,8 +115,8 @@ fn main() {
         ms(*latencies.last().unwrap())
     );
     println!("server RSS: {rss_early} KiB after 1,000 edits, {rss_end} KiB after {edits}");
-    send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
-    receive();
-    send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    server.send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    server.receive();
+    server.send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
     let _ = child.wait();
 }

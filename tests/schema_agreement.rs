@@ -212,3 +212,49 @@ proptest! {
         prop_assert!(!valid || strict || floats, "the schema accepts it, the strict reading does not:\n{}", text);
     }
 }
+
+/// `typed::CONSTRAINTS` are exactly the schema's constraints beyond the
+/// types (lengths, and minimums above what an unsigned type has), and the
+/// strict reading refuses a spec breaking each, as the schema does.
+#[test]
+fn the_typed_reading_knows_every_constraint_of_the_schema() {
+    fn walk(node: &serde_json::Value, at: &str, out: &mut Vec<(String, String)>) {
+        let Some(object) = node.as_object() else { return };
+        if let Some(n) = object.get("minLength") {
+            out.push((at.to_owned(), format!("minLength {n}")));
+        }
+        if let Some(n) = object.get("minimum").filter(|n| n.as_u64().is_some_and(|n| n > 0)) {
+            out.push((at.to_owned(), format!("minimum {n}")));
+        }
+        for (name, definition) in object.get("$defs").and_then(|d| d.as_object()).into_iter().flatten() {
+            for (property, schema) in definition.get("properties").and_then(|p| p.as_object()).into_iter().flatten() {
+                walk(schema, &format!("{name}.{property}"), out);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&schema::generate(), "", &mut found);
+    found.sort();
+    let listed: Vec<(String, String)> = typed::CONSTRAINTS.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect();
+    assert_eq!(
+        found, listed,
+        "a constraint of spec.rs that typed::within_schema does not check, or one it no longer needs"
+    );
+
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    let broken = [
+        ("name = \"Retail WhatsApp\"", "name = \"\""),
+        ("name = \"Bruce Wayne\"", "name = \"\""),
+        ("account = \"acme\"", "account = \"\""),
+        ("{ employee = \"bruce\" },", "{ employee = \"bruce\", max_open = 0 },"),
+        ("weight = 2", "weight = 0"),
+    ];
+    for (from, to) in broken {
+        let text = acme.replacen(from, to, 1);
+        assert_ne!(text, acme, "{from}");
+        let root = parse::parse(&text).unwrap();
+        assert!(typed::read(&root).is_none(), "read strictly: {to}");
+        let json = parse::to_json(root.get_ref());
+        assert!(!schema::validate(&json, Locator::new(&root)).diagnostics.is_empty(), "the schema accepts {to}");
+    }
+}

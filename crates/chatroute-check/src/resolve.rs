@@ -38,6 +38,17 @@ impl<'a> Outgoing<'a> {
     }
 }
 
+/// Where an employee's level on a channel comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelSource {
+    /// Their own entry in the channel's access table.
+    Entry,
+    /// The channel's `everyone`.
+    Everyone,
+    /// `defaults.access` (written, or its default `none`).
+    Defaults,
+}
+
 impl Spec {
     /// Channels that are part of the integration (the checkbox), by id.
     pub fn enabled_channels(&self) -> impl Iterator<Item = (&str, &Channel)> {
@@ -47,13 +58,18 @@ impl Spec {
     /// Access precedence: the employee's own entry on the channel, then the
     /// channel's `everyone`, then `defaults.access`.
     pub fn level(&self, channel: &Channel, employee: &str) -> Level {
-        channel
-            .access
-            .employees
-            .get(employee)
-            .map(|e| e.level())
-            .or(channel.access.everyone)
-            .unwrap_or(self.defaults.access)
+        self.level_from(channel, employee).0
+    }
+
+    /// `level`, and which of the three decided it (for a rule to point at).
+    pub fn level_from(&self, channel: &Channel, employee: &str) -> (Level, LevelSource) {
+        if let Some(entry) = channel.access.employees.get(employee) {
+            return (entry.level(), LevelSource::Entry);
+        }
+        match channel.access.everyone {
+            Some(level) => (level, LevelSource::Everyone),
+            None => (self.defaults.access, LevelSource::Defaults),
+        }
     }
 
     /// The assignment that decides new deals on a channel.

@@ -23,6 +23,18 @@ pub fn read(root: &Spanned<DeTable<'_>>) -> Option<Spec> {
     within_schema(root.get_ref(), &spec).then_some(spec)
 }
 
+/// The schema's constraints beyond the types, as `definition.property`
+/// and keyword: what `within_schema` checks. `tests/schema_agreement.rs`
+/// holds this list to the generated schema and each entry to a spec that
+/// breaks it, so a constraint added in `spec.rs` cannot be missed here.
+pub const CONSTRAINTS: &[(&str, &str)] = &[
+    ("Channel.name", "minLength 1"),
+    ("Employee.name", "minLength 1"),
+    ("Integration.account", "minLength 1"),
+    ("Member.max_open", "minimum 1"),
+    ("Member.weight", "minimum 1"),
+];
+
 /// The schema's constraints that serde's types do not carry: the top-level
 /// tables it requires (serde defaults them, so that the rules still run on a
 /// file missing one), non-empty names, weights and capacities of at least 1.

@@ -5,6 +5,7 @@
 use super::{Ctx, assignments};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::paths::{AssignmentPath, SpecPath};
+use crate::resolve::LevelSource;
 use crate::spec::{Assignment, Channel, Level, Mode, WhenNobody};
 
 /// The longest round-robin cycle a table spells out.
@@ -118,16 +119,18 @@ fn no_assignment(cx: &mut Ctx<'_>, id: &str) {
 fn member_cannot_send(cx: &mut Ctx<'_>, id: &str, channel: &Channel, assignment: &Assignment, path: &AssignmentPath) {
     for (i, member) in assignment.members.iter().enumerate() {
         let handle = member.employee.as_str();
-        let level = cx.spec.level(channel, handle);
+        let (level, source) = cx.spec.level_from(channel, handle);
         if level == Level::ReadSend || !cx.handles.contains(handle) {
             continue;
         }
-        // Point at whatever set the level, following the access precedence.
+        // Point at whatever set the level, as `resolve` says.
         let channel_path = SpecPath::channel(id);
-        let access_span = [channel_path.access(handle).entry(), channel_path.everyone(), SpecPath::defaults_access()]
-            .into_iter()
-            .find(|p| cx.exists(p))
-            .map_or_else(|| cx.key(&channel_path.table()), |p| cx.value(&p));
+        let setter = match source {
+            LevelSource::Entry => channel_path.access(handle).entry(),
+            LevelSource::Everyone => channel_path.everyone(),
+            LevelSource::Defaults => SpecPath::defaults_access(),
+        };
+        let access_span = if cx.exists(&setter) { cx.value(&setter) } else { cx.key(&channel_path.table()) };
         cx.emit(
             Diagnostic::new(
                 Code::MemberCannotSend,
