@@ -37,7 +37,7 @@ fn state() -> RedisState {
 #[divan::bench]
 fn decision(bencher: Bencher) {
     let s = state();
-    let cursor = s.cursor("bench:decision");
+    let cursor = s.cursor("bench", "decision");
     bencher.counter(ItemsCount::new(1usize)).bench_local(|| black_box(s.next_ticket(&cursor).expect("redis up")));
 }
 
@@ -49,8 +49,8 @@ fn claim(bencher: Bencher) {
         n += 1;
         let key = format!("bench:deal-{n}");
         let claim = chatroute::runtime::Claiming {
-            key: &key,
             account: "bench",
+            channel: "claims",
             deal: &key,
             employee: "manager",
             group: &[],
@@ -65,7 +65,7 @@ fn claim(bencher: Bencher) {
 fn decision_with_availability(bencher: Bencher) {
     use chatroute::runtime::{Pick, PickRules};
     let s = state();
-    let cursor = s.cursor("bench:pick");
+    let cursor = s.cursor("bench", "pick");
     let cycle: Vec<String> = ["bruce", "scrooge", "tony", "tony", "kostya"].map(String::from).into();
     let max_open = [("bruce".to_owned(), 1_000_000_000)].into();
     s.set_available("bench", "tony", false).expect("redis up");

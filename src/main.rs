@@ -98,6 +98,9 @@ enum Command {
         #[command(flatten)]
         limits: cli::serve::Limits,
     },
+    /// The assignment state in Redis: upgrade an account's keys to this build's layout.
+    #[command(subcommand)]
+    State(StateCommand),
     /// Show the change in routing between two specs or tables (exit 0 no change, 3 changes, 1 errors, 2 I/O).
     Diff {
         /// The old spec (TOML) or table (JSON), e.g. the deployed table.
@@ -142,6 +145,18 @@ enum WazzupCommand {
         /// Snapshot file to write (atomically).
         #[arg(short, long)]
         output: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum StateCommand {
+    /// Move the account's keys of the previous Redis layout to this one (stop older chatroute instances first).
+    Migrate {
+        /// Table file of the account (its account names the keys).
+        table: PathBuf,
+        /// The Redis URL the services share.
+        #[arg(long)]
+        state: String,
     },
 }
 
@@ -194,6 +209,7 @@ fn main() -> ExitCode {
             cli::route::run(&table, &state, &sim)
         }
         Command::Diff { old, new, format } => cli::diff::run(&old, &new, format),
+        Command::State(StateCommand::Migrate { table, state }) => cli::state::migrate(&table, &state),
         Command::Serve { table, listen, state, token_file, limits } => {
             cli::serve::run(table, listen, &state, token_file.as_deref(), &limits)
         }

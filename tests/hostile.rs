@@ -327,10 +327,10 @@ fn fake_redis(peer: Peer) -> String {
 fn fails_within(url: &str, limit: Duration) -> String {
     let state = RedisState::open(url, Duration::from_millis(300)).unwrap();
     let started = Instant::now();
-    let err = state.next_ticket(&state.cursor("acme:wa")).unwrap_err();
+    let err = state.next_ticket(&state.cursor("acme", "wa")).unwrap_err();
     let took = started.elapsed();
     assert!(took < limit, "{url}: took {took:?}");
-    let StateError::Unavailable(why) = err;
+    let StateError::Unavailable(why) = err else { panic!("{err:?}") };
     why
 }
 
@@ -374,7 +374,7 @@ fn a_closed_pipe_stops_route_before_more_tickets_are_taken() {
     no_panic(&out);
     assert_eq!(out.status.code(), Some(2));
     let state = RedisState::open(&server.url(), Duration::from_secs(1)).unwrap();
-    let next = state.next_ticket(&state.cursor("kanc-opt:wa-opt")).unwrap();
+    let next = state.next_ticket(&state.cursor("kanc-opt", "wa-opt")).unwrap();
     assert!(next < 1000, "{next} tickets consumed after the reader left");
 }
 
@@ -678,8 +678,8 @@ fn a_simulation_on_redis_writes_no_availability_or_open_counts() {
     let mut reply = vec![0u8; 4096];
     let n = redis.read(&mut reply).unwrap();
     let keys = String::from_utf8_lossy(&reply[..n]);
-    assert!(!keys.contains("unavailable") && !keys.contains(":open:") && !keys.contains(":deal:"), "{keys}");
-    assert!(keys.contains("chatroute:rr:"), "the cursor is shared, as documented: {keys}");
+    assert!(!keys.contains("unavailable") && !keys.contains(":open") && !keys.contains(":deal:"), "{keys}");
+    assert!(keys.contains(":v2:rr:wa-opt"), "the cursor is shared, as documented: {keys}");
     let live =
         Router::new(TableFile::load(&table).unwrap(), RedisState::open(&server.url(), Duration::from_secs(1)).unwrap());
     // bruce was unavailable only in the simulation: the live service gives

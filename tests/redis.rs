@@ -76,8 +76,8 @@ fn processes_and_threads_share_one_fair_cycle() {
     assert_eq!(counts, expected);
 
     // The cursor lives under the documented key.
-    let cursor = state(&server).cursor("kanc-opt:wa-opt");
-    assert_eq!(cursor, "chatroute:rr:kanc-opt:wa-opt");
+    let cursor = state(&server).cursor("kanc-opt", "wa-opt");
+    assert_eq!(cursor, "chatroute:{kanc-opt}:v2:rr:wa-opt");
     assert_eq!(state(&server).next_ticket(&cursor).unwrap(), 1000);
 }
 
@@ -93,7 +93,7 @@ fn sixteen_concurrent_claims_have_one_winner() {
                 let s = RedisState::open(&url, Duration::from_millis(500)).unwrap();
                 let me = format!("manager-{i}");
                 let claim = Claiming {
-                    key: "acme:wa:deal-7",
+                    channel: "wa",
                     account: "acme",
                     deal: "deal-7",
                     employee: &me,
@@ -142,7 +142,65 @@ fn an_unreachable_server_is_an_error_not_a_hang() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let s = RedisState::open(&format!("redis://127.0.0.1:{port}/0"), Duration::from_millis(300)).unwrap();
     let started = Instant::now();
-    assert!(matches!(s.next_ticket(&s.cursor("a:b")), Err(StateError::Unavailable(_))));
+    assert!(matches!(s.next_ticket(&s.cursor("a", "b")), Err(StateError::Unavailable(_))));
     assert!(started.elapsed() < Duration::from_secs(3));
     assert!(RedisState::open("not a url", Duration::from_secs(1)).is_err());
+}
+
+/// One command in RESP, its reply's first line (a test's own raw client,
+/// to write keys as an older chatroute did).
+fn raw(port: u16, args: &[&str]) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut frame = format!("*{}\r\n", args.len());
+    for a in args {
+        frame.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+    }
+    stream.write_all(frame.as_bytes()).unwrap();
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).unwrap();
+    line.trim_end().to_owned()
+}
+
+/// Keys of the previous layout are never read as if absent: commands on
+/// the account refuse to run until `chatroute state migrate` moves them,
+/// values and expiries kept; a key under both names stops the migration.
+#[test]
+fn an_upgrade_migrates_the_old_keys_and_never_resets_them() {
+    let Some(server) = RedisServer::start() else { return };
+    let port = server.port;
+    raw(port, &["SET", "chatroute:rr:kanc-opt:wa-opt", "1000"]);
+    raw(port, &["SADD", "chatroute:unavailable:kanc-opt", "bruce"]);
+    raw(port, &["HSET", "chatroute:open:kanc-opt", "tony", "1"]);
+    raw(port, &["SET", "chatroute:deal:kanc-opt:4711", "tony"]);
+    raw(port, &["SET", "chatroute:claim:kanc-opt:wa-opt:d1", "scrooge", "EX", "1000"]);
+    raw(port, &["SET", "chatroute:rr:other:wa", "5"]);
+    let dir = std::env::temp_dir().join(format!("chatroute-migrate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let table = dir.join("t.json");
+    std::fs::write(&table, stationery().to_bytes()).unwrap();
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_chatroute")).args(args).output().unwrap();
+    let route = ["route", table.to_str().unwrap(), "--channel", "wa-opt", "--state", &server.url()];
+    let refused = run(&route);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("chatroute state migrate"), "{refused:?}");
+    let migrated = run(&["state", "migrate", table.to_str().unwrap(), "--state", &server.url()]);
+    assert!(migrated.status.success(), "{migrated:?}");
+    assert!(String::from_utf8_lossy(&migrated.stderr).contains("5 key(s) moved"));
+    assert_eq!(raw(port, &["GET", "chatroute:{kanc-opt}:v2:rr:wa-opt"]), "$4");
+    assert_eq!(raw(port, &["SISMEMBER", "chatroute:{kanc-opt}:v2:unavailable", "bruce"]), ":1");
+    assert_eq!(raw(port, &["HGET", "chatroute:{kanc-opt}:v2:open", "tony"]), "$1");
+    let ttl: i64 = raw(port, &["TTL", "chatroute:{kanc-opt}:v2:claim:wa-opt:d1"])[1..].parse().unwrap();
+    assert!((900..=1000).contains(&ttl), "the claim keeps its expiry: {ttl}");
+    assert_eq!(raw(port, &["EXISTS", "chatroute:rr:other:wa"]), ":1", "another account's keys stay");
+    // The cursor goes on from where the old layout left it.
+    let state = state(&server);
+    assert_eq!(state.next_ticket(&state.cursor("kanc-opt", "wa-opt")).unwrap(), 1000);
+    assert!(run(&route).status.success());
+    // Both names present: nothing overwritten, an error.
+    raw(port, &["SET", "chatroute:rr:other:wa2", "7"]);
+    raw(port, &["SET", "chatroute:{other}:v2:rr:wa2", "9"]);
+    let err = state.migrate("other").unwrap_err();
+    assert!(err.to_string().contains("nothing was overwritten"), "{err}");
+    assert_eq!(raw(port, &["GET", "chatroute:{other}:v2:rr:wa2"]), "$1");
 }

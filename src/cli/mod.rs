@@ -12,6 +12,7 @@ pub mod docs;
 pub mod init;
 pub mod route;
 pub mod serve;
+pub mod state;
 pub mod wazzup;
 
 use std::io::{IsTerminal, Write};

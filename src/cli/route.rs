@@ -2,9 +2,7 @@
 //! with the assignment state in memory or in Redis.
 
 use std::path::Path;
-use std::time::Duration;
 
-use chatroute::runtime::redis::{RedisState, redacted};
 use chatroute::runtime::{AssignmentState, InProcess, NewDeal, Responsible, Router, Simulated};
 use chatroute::table::TableFile;
 
@@ -24,8 +22,7 @@ pub fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
     if state == "memory" {
         return decide(&Router::new(table, InProcess::new()), sim);
     }
-    let redis = RedisState::open(state, Duration::from_secs(2))
-        .map_err(|err| Failure::Error(format!("--state {}: {err}", redacted(state))))?;
+    let redis = super::state::open(state, &table.body.account)?;
     // Shared cursors, private availability and open counts: a simulation
     // must not mark anyone unavailable or count deals for a live service.
     decide(&Router::new(table, Simulated::new(redis)), sim)

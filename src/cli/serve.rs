@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chatroute::runtime::InProcess;
-use chatroute::runtime::redis::{RedisState, redacted};
 use chatroute::serve::{ServeOptions, run as serve};
+use chatroute::table::TableFile;
 
 use super::{Failure, Outcome};
 
@@ -43,8 +43,8 @@ pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&
     let result = if state == "memory" {
         serve(opts, InProcess::new(), ready)
     } else {
-        let redis = RedisState::open(state, Duration::from_secs(2))
-            .map_err(|err| Failure::Error(format!("--state {}: {err}", redacted(state))))?;
+        let account = TableFile::load(&opts.table).map_err(|err| super::at(&opts.table, err))?.body.account;
+        let redis = super::state::open(state, &account)?;
         serve(opts, redis, ready)
     };
     result.map_err(|err| Failure::Error(err.to_string()))

@@ -5,6 +5,8 @@
 #![doc = include_str!("../README.md")]
 
 #[cfg(feature = "redis")]
+pub mod keys;
+#[cfg(feature = "redis")]
 pub mod redis;
 #[cfg(feature = "redis")]
 mod resp;
@@ -123,7 +125,7 @@ impl<S: AssignmentState> Router<S> {
             .channels
             .iter()
             .filter(|(_, c)| matches!(c.assignment, AssignmentRoute::RoundRobin { .. }))
-            .map(|(id, _)| (id.clone(), state.cursor(&format!("{}:{id}", body.account))))
+            .map(|(id, _)| (id.clone(), state.cursor(&body.account, id)))
             .collect();
         let wazzup_ids = body
             .channels
@@ -264,8 +266,8 @@ impl<S: AssignmentState> Router<S> {
         }
         let rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
         let claim = Claiming {
-            key: &format!("{}:{channel}:{deal}", self.body.account),
             account: &self.body.account,
+            channel,
             deal,
             employee,
             group,

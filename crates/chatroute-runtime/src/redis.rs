@@ -1,14 +1,11 @@
 //! Assignment state in Redis, shared by every instance of a runtime service.
 //!
-//! - Round-robin cursor: `INCR chatroute:rr:<account>:<channel>`; Redis
-//!   executes commands one at a time, so every ticket is handed out once.
-//! - First-responder claim: one Lua script does `SET key employee NX EX ttl`
-//!   and, when the key exists, `GET key`, atomically: the first claimant
-//!   wins and every later one reads the same winner.
-//!
-//! Keys cannot collide: the account is a subdomain and channel ids are
-//! identifiers (neither holds `:`), which loading a table checks; a deal id
-//! is the last part of its key.
+//! - Round-robin cursor: `INCR` on the account's cursor key (`keys.rs`);
+//!   Redis executes commands one at a time, so every ticket is handed out
+//!   once.
+//! - First-responder claim, pick, offer and close: one Lua script each, all
+//!   on the eligibility test `ELIGIBILITY`, with every key of the call in
+//!   the account's hash slot.
 //!
 //! Faults: every call has one deadline, `timeout` plus the connect backoff
 //! (50, 100, 200 ms), however slowly the server answers. Connecting is
@@ -27,8 +24,9 @@ pub use super::resp::redacted;
 use super::resp::{Connection, Endpoint, Reply, RespError};
 use super::state::{AssignmentState, CLAIM_TTL, CannotTake, Claimed, Claiming, Pick, PickRules, Picked, StateError};
 
-/// Key prefix of everything chatroute stores.
-pub const NAMESPACE: &str = "chatroute";
+use super::keys::{AccountKeys, v1_patterns, v2_name};
+pub use super::keys::{NAMESPACE, VERSION as KEY_VERSION};
+
 /// Pauses between connection attempts, within a call's deadline.
 const CONNECT_BACKOFF_MS: [u64; 3] = [50, 100, 200];
 
@@ -55,14 +53,16 @@ end
 "#;
 
 /// A pick (see `state`): KEYS cursor, unavailable set, open counts, deal
-/// key (or ""); ARGV the rules over the cycle. Answers `employee:position`,
-/// `employee:-1` for a deal decided before, or "" for nobody.
+/// key; ARGV whether there is a deal (0/1), then the rules over the cycle.
+/// Answers `employee:position`, `employee:-1` for a deal decided before,
+/// or "" for nobody.
 const PICK_SCRIPT: &str = r#"
-if KEYS[4] ~= '' then
+local has_deal = ARGV[1] == '1'
+if has_deal then
   local owner = redis.call('GET', KEYS[4])
   if owner then return owner .. ':-1' end
 end
-local skip, cycle, caps = rules(1)
+local skip, cycle, caps = rules(2)
 local n = #cycle
 local start = tonumber(redis.call('GET', KEYS[1]) or '0')
 local seen = {}
@@ -76,7 +76,7 @@ for k = 0, n - 1 do
   end
   if ok then
     redis.call('SET', KEYS[1], pos + 1)
-    if KEYS[4] ~= '' then
+    if has_deal then
       redis.call('SET', KEYS[4], who)
       redis.call('HINCRBY', KEYS[3], who, 1)
     end
@@ -98,16 +98,16 @@ return out
 "#;
 
 /// A claim (see `state::Claiming`): KEYS claim, unavailable set, open
-/// counts, deal key (or "" when not counted); ARGV employee, ttl, checked
-/// (0/1), assign_anyway (0/1), then the rules over the group. Answers
-/// `W<winner>`, `U`/`F` for a refused claimant, `H<owner>` for a deal
-/// held by another.
+/// counts, deal key; ARGV employee, ttl, checked (0/1), assign_anyway
+/// (0/1), counted (0/1: the deal counts open), then the rules over the
+/// group. Answers `W<winner>`, `U`/`F` for a refused claimant, `H<owner>`
+/// for a deal held by another.
 const CLAIM_SCRIPT: &str = r#"
 local winner = redis.call('GET', KEYS[1])
 if winner then return 'W' .. winner end
 local who = ARGV[1]
 if ARGV[3] == '1' then
-  local skip, group, caps = rules(5)
+  local skip, group, caps = rules(6)
   local why = cannot_take(KEYS[2], KEYS[3], skip, caps, who)
   if why then
     local anyway = ARGV[4] == '1' and skip and cannot_take(KEYS[2], KEYS[3], false, caps, who) == nil
@@ -117,7 +117,7 @@ if ARGV[3] == '1' then
     if not anyway then return why end
   end
 end
-if KEYS[4] ~= '' then
+if ARGV[5] == '1' then
   local owner = redis.call('GET', KEYS[4])
   if owner and owner ~= who then return 'H' .. owner end
   if not owner then
@@ -137,6 +137,11 @@ redis.call('DEL', KEYS[1])
 if tonumber(redis.call('HGET', KEYS[2], who) or '0') > 0 then redis.call('HINCRBY', KEYS[2], who, -1) end
 return who
 "#;
+
+/// KEYS a v1 key, its v2 name: renamed (value and expiry kept) unless the
+/// v2 name exists. On one node only: the names are in different slots.
+const MIGRATE_SCRIPT: &str =
+    "if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end redis.call('RENAME', KEYS[1], KEYS[2]) return 1";
 
 /// KEYS cursor; ARGV from, to: moves the cursor if it is still at `from`.
 const MOVE_SCRIPT: &str = "if tonumber(redis.call('GET', KEYS[1]) or '0') == tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0";
@@ -212,6 +217,68 @@ impl RedisState {
         }
     }
 
+    /// The account's keys of the first layout (`SCAN MATCH`, in batches).
+    fn v1_keys(&self, account: &str) -> Result<Vec<String>, StateError> {
+        let mut found = Vec::new();
+        for pattern in v1_patterns(account) {
+            let mut cursor = "0".to_owned();
+            loop {
+                let args: [&[u8]; 6] = [b"SCAN", cursor.as_bytes(), b"MATCH", pattern.as_bytes(), b"COUNT", b"1000"];
+                let Reply::Array(reply) = self.run(&args)? else {
+                    return Err(StateError::Unavailable("unexpected SCAN reply".into()));
+                };
+                let [Reply::Bulk(Some(next)), Reply::Array(keys)] = reply.as_slice() else {
+                    return Err(StateError::Unavailable("unexpected SCAN reply".into()));
+                };
+                for key in keys {
+                    if let Reply::Bulk(Some(k)) = key {
+                        found.push(String::from_utf8_lossy(k).into_owned());
+                    }
+                }
+                cursor = String::from_utf8_lossy(next).into_owned();
+                if cursor == "0" {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Refuses an account whose keys are still on the first layout, so an
+    /// upgrade never starts its cursors, claims and counts afresh. After
+    /// one look (or a migration) the account's `layout` key answers at once.
+    pub fn check_layout(&self, account: &str) -> Result<(), StateError> {
+        let marker = AccountKeys::new(account).layout();
+        if matches!(self.run(&[b"GET", marker.as_bytes()])?, Reply::Bulk(Some(_))) {
+            return Ok(());
+        }
+        let old = self.v1_keys(account)?;
+        if !old.is_empty() {
+            return Err(StateError::OldLayout { account: account.to_owned(), keys: old.len() });
+        }
+        self.run(&[b"SET", marker.as_bytes(), KEY_VERSION.as_bytes()]).map(|_| ())
+    }
+
+    /// Moves the account's keys of the first layout to this one (values and
+    /// expiries kept) and marks the account; returns how many moved. A key
+    /// found under both names is left alone and stops the migration with
+    /// an error (nothing is overwritten). Run it on the single node the old
+    /// layout ran on, with every older chatroute on that account stopped.
+    pub fn migrate(&self, account: &str) -> Result<usize, StateError> {
+        let mut moved = 0;
+        for old in self.v1_keys(account)? {
+            let new = v2_name(account, &old).ok_or_else(|| StateError::Unavailable(format!("no v2 name for {old}")))?;
+            let args: [&[u8]; 5] = [b"EVAL", MIGRATE_SCRIPT.as_bytes(), b"2", old.as_bytes(), new.as_bytes()];
+            if self.integer(&args)? == 0 {
+                return Err(StateError::Unavailable(format!("{new} exists beside {old}: nothing was overwritten")));
+            }
+            moved += 1;
+        }
+        let marker = AccountKeys::new(account).layout();
+        self.run(&[b"SET", marker.as_bytes(), KEY_VERSION.as_bytes()])?;
+        Ok(moved)
+    }
+
     fn integer(&self, args: &[&[u8]]) -> Result<u64, StateError> {
         match self.run(args)? {
             Reply::Integer(n) if n >= 0 => Ok(n as u64),
@@ -220,9 +287,8 @@ impl RedisState {
     }
 }
 
-/// The keys of an account's unavailable set and open-deal counts.
-fn books(account: &str) -> (String, String) {
-    (format!("{NAMESPACE}:unavailable:{account}"), format!("{NAMESPACE}:open:{account}"))
+fn flag(on: bool) -> Vec<u8> {
+    if on { b"1".to_vec() } else { b"0".to_vec() }
 }
 
 /// A script with the shared eligibility functions in front.
@@ -232,7 +298,7 @@ fn with_eligibility(script: &str) -> Vec<u8> {
 
 /// ARGV of the pick scripts: skip flag, the handles, the limits.
 fn rule_args(handles: &[String], rules: &PickRules<'_>) -> Vec<Vec<u8>> {
-    let mut args = vec![if rules.skip_unavailable { b"1".to_vec() } else { b"0".to_vec() }];
+    let mut args = vec![flag(rules.skip_unavailable)];
     args.push(handles.len().to_string().into_bytes());
     args.extend(handles.iter().map(|h| h.as_bytes().to_vec()));
     args.push(rules.max_open.len().to_string().into_bytes());
@@ -253,8 +319,8 @@ impl AssignmentState for RedisState {
 
     const BLOCKS: bool = true;
 
-    fn cursor(&self, key: &str) -> String {
-        format!("{NAMESPACE}:rr:{key}")
+    fn cursor(&self, account: &str, channel: &str) -> String {
+        AccountKeys::new(account).cursor(channel)
     }
 
     fn next_ticket(&self, cursor: &String) -> Result<u64, StateError> {
@@ -267,10 +333,12 @@ impl AssignmentState for RedisState {
     }
 
     fn pick(&self, cursor: &String, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
-        let deal = pick.deal.map(|d| format!("{NAMESPACE}:deal:{}:{d}", pick.account)).unwrap_or_default();
-        let (unavailable, open) = books(pick.account);
+        let keys = AccountKeys::new(pick.account);
+        let deal = keys.deal(pick.deal.unwrap_or_default());
         let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), with_eligibility(PICK_SCRIPT), b"4".to_vec()];
-        args.extend([cursor.as_bytes().to_vec(), unavailable.into_bytes(), open.into_bytes(), deal.into_bytes()]);
+        args.extend([cursor.as_bytes().to_vec(), keys.unavailable().into_bytes(), keys.open().into_bytes()]);
+        args.push(deal.into_bytes());
+        args.push(flag(pick.deal.is_some()));
         args.extend(rule_args(pick.cycle, &pick.rules));
         let answer = self.text(&args)?;
         if answer.is_empty() {
@@ -283,38 +351,36 @@ impl AssignmentState for RedisState {
     }
 
     fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
-        let (unavailable, open) = books(account);
+        let keys = AccountKeys::new(account);
         let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), with_eligibility(CAN_TAKE_SCRIPT), b"2".to_vec()];
-        args.extend([unavailable.into_bytes(), open.into_bytes()]);
+        args.extend([keys.unavailable().into_bytes(), keys.open().into_bytes()]);
         args.extend(rule_args(members, rules));
         Ok(self.text(&args)?.bytes().map(|b| b == b'1').collect())
     }
 
     fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
-        let (unavailable, _) = books(account);
+        let unavailable = AccountKeys::new(account).unavailable();
         let command: &[u8] = if available { b"SREM" } else { b"SADD" };
         self.run(&[command, unavailable.as_bytes(), employee.as_bytes()]).map(|_| ())
     }
 
     fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
-        let (_, open) = books(account);
-        let key = format!("{NAMESPACE}:deal:{account}:{deal}");
+        let keys = AccountKeys::new(account);
+        let (key, open) = (keys.deal(deal), keys.open());
         let owner =
             self.text(&[b"EVAL".to_vec(), CLOSE_SCRIPT.into(), b"2".to_vec(), key.into_bytes(), open.into_bytes()])?;
         Ok(Some(owner).filter(|o| !o.is_empty()))
     }
 
     fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
-        let key = format!("{NAMESPACE}:claim:{}", claim.key);
-        let (unavailable, open) = books(claim.account);
+        let keys = AccountKeys::new(claim.account);
         let counted = claim.rules.is_some_and(|r| !r.max_open.is_empty());
-        let deal = if counted { format!("{NAMESPACE}:deal:{}:{}", claim.account, claim.deal) } else { String::new() };
         let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), with_eligibility(CLAIM_SCRIPT), b"4".to_vec()];
-        args.extend([key.into_bytes(), unavailable.into_bytes(), open.into_bytes(), deal.into_bytes()]);
+        let call_keys = [keys.claim(claim.channel, claim.deal), keys.unavailable(), keys.open(), keys.deal(claim.deal)];
+        args.extend(call_keys.map(String::into_bytes));
         args.push(claim.employee.as_bytes().to_vec());
         args.push(CLAIM_TTL.as_secs().to_string().into_bytes());
-        args.push(if claim.rules.is_some() { b"1".to_vec() } else { b"0".to_vec() });
-        args.push(if claim.assign_anyway { b"1".to_vec() } else { b"0".to_vec() });
+        args.extend([flag(claim.rules.is_some()), flag(claim.assign_anyway), flag(counted)]);
         let no_rules = std::collections::BTreeMap::new();
         let rules = claim.rules.unwrap_or(PickRules { skip_unavailable: false, max_open: &no_rules });
         args.extend(rule_args(claim.group, &rules));

@@ -99,7 +99,13 @@ pub enum Reply {
     Error(String),
     Integer(i64),
     Bulk(Option<Vec<u8>>),
+    /// `SCAN`'s reply: a cursor and a batch of keys (one level deep).
+    Array(Vec<Reply>),
 }
+
+/// Most elements accepted in an array reply (a `SCAN` batch is about its
+/// `COUNT`).
+pub const MAX_ARRAY: i64 = 64 * 1024;
 
 /// Why a command has no reply.
 #[derive(Debug)]
@@ -205,6 +211,10 @@ impl Connection {
     }
 
     fn reply(&mut self, deadline: Instant) -> Result<Reply, RespError> {
+        self.reply_at(deadline, 0)
+    }
+
+    fn reply_at(&mut self, deadline: Instant, depth: u8) -> Result<Reply, RespError> {
         let line = self.line(deadline)?;
         let (kind, rest) = line.split_first().ok_or_else(|| RespError::Protocol("empty reply line".into()))?;
         let text = || String::from_utf8_lossy(rest).into_owned();
@@ -226,6 +236,14 @@ impl Connection {
                     Reply::Bulk(Some(data))
                 }
                 n => return Err(RespError::Protocol(format!("bulk string of {n} bytes refused"))),
+            },
+            b'*' if depth < 2 => match number()? {
+                -1 => Reply::Array(Vec::new()),
+                n if (0..=MAX_ARRAY).contains(&n) => {
+                    let items = (0..n).map(|_| self.reply_at(deadline, depth + 1)).collect::<Result<_, _>>()?;
+                    Reply::Array(items)
+                }
+                n => return Err(RespError::Protocol(format!("array of {n} elements refused"))),
             },
             other => return Err(RespError::Protocol(format!("unexpected reply type {:?}", *other as char))),
         })

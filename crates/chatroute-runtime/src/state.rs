@@ -20,13 +20,19 @@ use std::time::{Duration, Instant};
 pub enum StateError {
     #[error("assignment state unavailable: {0}")]
     Unavailable(String),
+    /// The account's keys are on the previous key layout: serving it on the
+    /// new one would start every cursor, claim and count afresh.
+    #[error(
+        "account `{account}` has {keys} Redis key(s) of the previous layout; stop every older chatroute on it, then run `chatroute state migrate TABLE --state URL`"
+    )]
+    OldLayout { account: String, keys: usize },
 }
 
 /// How long a first-responder claim is remembered, in memory and on Redis.
 pub const CLAIM_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
-/// Shared assignment state. Keys are namespaced by the caller
-/// (`account:channel`, `account:channel:deal`).
+/// Shared assignment state, for any number of accounts: every call names
+/// the account (and the channel) it is about.
 pub trait AssignmentState: Send + Sync {
     /// A prepared handle on one round-robin cursor, made once per channel
     /// when a table is loaded so a decision does no key work.
@@ -36,8 +42,8 @@ pub trait AssignmentState: Send + Sync {
     /// calls off its event loop).
     const BLOCKS: bool;
 
-    /// The handle of the cursor stored under `key`.
-    fn cursor(&self, key: &str) -> Self::Cursor;
+    /// The handle of an account's cursor on a round-robin channel.
+    fn cursor(&self, account: &str, channel: &str) -> Self::Cursor;
 
     /// Takes the next ticket of a cursor: 0, 1, 2, ... with no number
     /// skipped or repeated, whatever the concurrency.
@@ -108,9 +114,8 @@ pub struct Picked {
 /// A first-responder claim.
 #[derive(Debug, Clone, Copy)]
 pub struct Claiming<'a> {
-    /// The claim's key (`account:channel:deal`).
-    pub key: &'a str,
     pub account: &'a str,
+    pub channel: &'a str,
     pub deal: &'a str,
     pub employee: &'a str,
     /// The channel's group, for `assign_anyway`: an unavailable claimant
@@ -275,7 +280,8 @@ impl Memory {
         let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         claims.expire(now);
-        if let Some((winner, _)) = claims.winners.get(claim.key) {
+        let key = format!("{}:{}:{}", claim.account, claim.channel, claim.deal);
+        if let Some((winner, _)) = claims.winners.get(&key) {
             return Claimed::Winner(winner.clone());
         }
         let books = ledger.account_mut(claim.account);
@@ -290,8 +296,8 @@ impl Memory {
             }
         }
         let expires = now + claims.ttl;
-        claims.winners.insert(claim.key.to_owned(), (claim.employee.to_owned(), expires));
-        claims.by_age.push_back((expires, claim.key.to_owned()));
+        claims.winners.insert(key.clone(), (claim.employee.to_owned(), expires));
+        claims.by_age.push_back((expires, key));
         Claimed::Winner(claim.employee.to_owned())
     }
 
@@ -355,9 +361,9 @@ impl AssignmentState for InProcess {
 
     const BLOCKS: bool = false;
 
-    fn cursor(&self, key: &str) -> Arc<AtomicU64> {
+    fn cursor(&self, account: &str, channel: &str) -> Arc<AtomicU64> {
         let mut map = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(key.to_owned()).or_default().clone()
+        map.entry(format!("{account}:{channel}")).or_default().clone()
     }
 
     fn next_ticket(&self, cursor: &Arc<AtomicU64>) -> Result<u64, StateError> {
@@ -418,8 +424,8 @@ impl<S: AssignmentState> AssignmentState for Simulated<S> {
 
     const BLOCKS: bool = S::BLOCKS;
 
-    fn cursor(&self, key: &str) -> S::Cursor {
-        self.shared.cursor(key)
+    fn cursor(&self, account: &str, channel: &str) -> S::Cursor {
+        self.shared.cursor(account, channel)
     }
 
     fn next_ticket(&self, cursor: &S::Cursor) -> Result<u64, StateError> {
@@ -467,8 +473,8 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
 
     const BLOCKS: bool = S::BLOCKS;
 
-    fn cursor(&self, key: &str) -> S::Cursor {
-        (**self).cursor(key)
+    fn cursor(&self, account: &str, channel: &str) -> S::Cursor {
+        (**self).cursor(account, channel)
     }
 
     fn next_ticket(&self, cursor: &S::Cursor) -> Result<u64, StateError> {

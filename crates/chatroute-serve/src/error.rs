@@ -48,6 +48,7 @@ impl ApiError {
                 RouteError::DealConflict { .. } => (StatusCode::CONFLICT, "deal_conflict"),
                 RouteError::BadId { .. } => (StatusCode::BAD_REQUEST, "bad_id"),
                 RouteError::State(StateError::Unavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "state_unavailable"),
+                RouteError::State(StateError::OldLayout { .. }) => (StatusCode::INTERNAL_SERVER_ERROR, "state_layout"),
             },
         }
     }

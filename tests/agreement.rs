@@ -1,0 +1,105 @@
+//! The same decisions in process and on Redis: one random sequence of new
+//! deals (with and without ids), first-responder claims, availability
+//! changes and closes, run against `InProcess` and against a real Redis,
+//! must give identical answers step by step. The eligibility test is
+//! written twice (`Occupancy::cannot_take` in Rust, `ELIGIBILITY` in Lua);
+//! this holds the twins to each other.
+
+#[path = "support/redis_server.rs"]
+mod redis_server;
+
+use std::time::Duration;
+
+use chatroute::runtime::redis::RedisState;
+use chatroute::runtime::{AssignmentState, InProcess, Router};
+use chatroute::table::TableFile;
+use proptest::prelude::*;
+
+/// Four members with limits on a round-robin channel (`rr`) and a
+/// first-responder one (`fr`), both skipping the unavailable; `fr` assigns
+/// anyway when nobody is available.
+fn table() -> TableFile {
+    let spec = "version = 1\n[integration]\naccount = \"agree\"\n[employees]\n\
+        m0 = { name = \"M0\" }\nm1 = { name = \"M1\" }\nm2 = { name = \"M2\" }\nm3 = { name = \"M3\" }\n\
+        [defaults]\nnew_deals = { pipeline = \"Sales\", stage = \"New\" }\naccess = \"read_send\"\n\
+        [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\nmembers = [\n\
+        { employee = \"m0\", weight = 2, max_open = 2 }, { employee = \"m1\", max_open = 1 },\n\
+        { employee = \"m2\" }, { employee = \"m3\", weight = 3, max_open = 3 }]\n\
+        [channels.rr]\nname = \"RR\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\
+        [channels.rr.access]\nm0 = { level = \"read_send\", default_outgoing = true }\n\
+        m1 = { level = \"read_send\", default_outgoing = true }\nm2 = { level = \"read_send\", default_outgoing = true }\n\
+        m3 = { level = \"read_send\", default_outgoing = true }\n\
+        [channels.fr]\nname = \"FR\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-02\"\n\
+        [channels.fr.assignment]\nmode = \"first_responder\"\nskip_unavailable = true\nwhen_nobody = \"assign_anyway\"\n\
+        members = [{ employee = \"m0\", max_open = 1 }, { employee = \"m1\" }, { employee = \"m2\", max_open = 2 }]\n";
+    let checked = chatroute::check::check("agree.toml", spec.as_bytes().to_vec(), Default::default());
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Deal(Option<u8>),
+    Offer,
+    Claim(u8, u8),
+    Toggle(u8),
+    Close(u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => prop::option::of(0u8..12).prop_map(Op::Deal),
+        1 => Just(Op::Offer),
+        3 => (0u8..12, 0u8..3).prop_map(|(d, m)| Op::Claim(d, m)),
+        2 => (0u8..4).prop_map(Op::Toggle),
+        2 => (0u8..12).prop_map(Op::Close),
+    ]
+}
+
+/// One operation's answer, as text: what a caller would see.
+fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, available: &mut [bool; 4]) -> String {
+    match op {
+        Op::Deal(id) => {
+            let id = id.map(|d| format!("d{d}"));
+            format!("{:?}", router.new_deal_for("rr", id.as_deref()).map(|d| (d.responsible, d.ticket)))
+        }
+        Op::Offer => format!("{:?}", router.new_deal("fr").map(|d| d.responsible)),
+        Op::Claim(dialog, member) => format!("{:?}", router.claim("fr", &format!("f{dialog}"), &format!("m{member}"))),
+        Op::Toggle(member) => {
+            let i = usize::from(*member);
+            available[i] = !available[i];
+            format!("{:?}", router.set_available(&format!("m{i}"), available[i]))
+        }
+        Op::Close(deal) => {
+            let closed = router.close_deal(&format!("d{deal}"));
+            let claimed = router.close_deal(&format!("f{deal}"));
+            format!("{closed:?} {claimed:?}")
+        }
+    }
+}
+
+#[test]
+fn in_process_and_redis_answer_alike() {
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let url = server.url();
+    let config = ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() };
+    proptest!(config, |(ops in prop::collection::vec(op(), 1..60))| {
+        // A fresh Redis for every case: the two states start alike.
+        flush(server.port);
+        let memory = Router::new(table(), InProcess::new());
+        let redis = Router::new(table(), RedisState::open(&url, Duration::from_secs(2)).unwrap());
+        let (mut a, mut b) = ([true; 4], [true; 4]);
+        for (step, op) in ops.iter().enumerate() {
+            let (here, there) = (apply(&memory, op, &mut a), apply(&redis, op, &mut b));
+            prop_assert_eq!(&here, &there, "step {} {:?}", step, op);
+        }
+    });
+}
+
+fn flush(port: u16) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(b"FLUSHDB\r\n").unwrap();
+    let mut ok = [0u8; 5];
+    stream.read_exact(&mut ok).unwrap();
+}
