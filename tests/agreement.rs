@@ -103,3 +103,28 @@ fn flush(port: u16) {
     let mut ok = [0u8; 5];
     stream.read_exact(&mut ok).unwrap();
 }
+
+/// A deal nobody closes closes by itself after its lifetime, in process
+/// and on Redis alike: its member has room again and the state forgets it.
+fn deals_end_their_life<S: AssignmentState>(router: &Router<S>) {
+    let first = router.new_deal_for("rr", Some("old")).unwrap().responsible;
+    assert_eq!(format!("{first:?}"), "Employee(\"m0\")");
+    router.new_deal_for("rr", Some("old-2")).unwrap();
+    router.set_available("m2", false).unwrap();
+    router.set_available("m3", false).unwrap();
+    // m0 holds 2 of 2, m1 1 of 1 after the next: nobody is left.
+    router.new_deal_for("rr", Some("old-3")).unwrap();
+    assert_eq!(format!("{:?}", router.new_deal_for("rr", Some("new")).unwrap().responsible), "Unassigned");
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(format!("{:?}", router.new_deal_for("rr", Some("new")).unwrap().responsible), "Employee(\"m0\")");
+    assert_eq!(router.close_deal("old").unwrap(), None, "closed by its lifetime already");
+}
+
+#[test]
+fn deals_nobody_closes_end_their_life_in_both_states() {
+    let ttl = Duration::from_millis(300);
+    deals_end_their_life(&Router::new(table(), InProcess::new().with_deal_ttl(ttl)));
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let redis = RedisState::open(&server.url(), Duration::from_secs(2)).unwrap().with_deal_ttl(ttl);
+    deals_end_their_life(&Router::new(table(), redis));
+}

@@ -4,8 +4,10 @@
 //! the layout's version, so a later layout can live beside this one.
 //!
 //! Layout v2: `chatroute:{<account>}:v2:` followed by `rr:<channel>` (the
-//! cursor), `claim:<channel>:<deal>`, `unavailable`, `open`, `deal:<deal>`
-//! and `layout` (the marker that the account's keys are on v2).
+//! cursor), `claim:<channel>:<deal>`, `unavailable`, the deal book `open`
+//! (open deals per employee), `owners` (deal -> employee) and `due` (each
+//! open deal's end of life), and `layout` (the marker that the account's
+//! keys are on v2).
 //!
 //! Layout v1 (before the hash tags): `chatroute:rr:<account>:<channel>`,
 //! `chatroute:claim:<account>:<channel>:<deal>`, `chatroute:deal:<account>:<deal>`,
@@ -46,8 +48,12 @@ impl AccountKeys {
         format!("{}open", self.prefix)
     }
 
-    pub fn deal(&self, deal: &str) -> String {
-        format!("{}deal:{deal}", self.prefix)
+    pub fn owners(&self) -> String {
+        format!("{}owners", self.prefix)
+    }
+
+    pub fn due(&self) -> String {
+        format!("{}due", self.prefix)
     }
 
     /// Set once the account's keys are known to be on this layout.
@@ -68,23 +74,34 @@ pub fn v1_patterns(account: &str) -> [String; 5] {
     ]
 }
 
-/// The v2 name of an account's v1 key.
-pub fn v2_name(account: &str, v1: &str) -> Option<String> {
+/// Where an account's v1 key goes in v2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum V2Target {
+    /// Renamed to this key.
+    Key(String),
+    /// A v1 deal key: its owner goes into the deal book under this deal.
+    Deal(String),
+}
+
+/// The v2 place of an account's v1 key.
+pub fn v2_target(account: &str, v1: &str) -> Option<V2Target> {
     let keys = AccountKeys::new(account);
     let rest = |kind: &str| v1.strip_prefix(&format!("{NAMESPACE}:{kind}:{account}:"));
-    if let Some(channel) = rest("rr") {
-        return Some(keys.cursor(channel));
-    }
-    if let Some(channel_and_deal) = rest("claim") {
-        return Some(format!("{}claim:{channel_and_deal}", keys.prefix));
-    }
     if let Some(deal) = rest("deal") {
-        return Some(keys.deal(deal));
+        return Some(V2Target::Deal(deal.to_owned()));
     }
-    if v1 == format!("{NAMESPACE}:unavailable:{account}") {
-        return Some(keys.unavailable());
-    }
-    (v1 == format!("{NAMESPACE}:open:{account}")).then(|| keys.open())
+    let key = if let Some(channel) = rest("rr") {
+        keys.cursor(channel)
+    } else if let Some(channel_and_deal) = rest("claim") {
+        format!("{}claim:{channel_and_deal}", keys.prefix)
+    } else if v1 == format!("{NAMESPACE}:unavailable:{account}") {
+        keys.unavailable()
+    } else if v1 == format!("{NAMESPACE}:open:{account}") {
+        keys.open()
+    } else {
+        return None;
+    };
+    Some(V2Target::Key(key))
 }
 
 #[cfg(test)]
@@ -96,13 +113,13 @@ mod tests {
         let cases = [
             ("chatroute:rr:acme:wa-opt", "chatroute:{acme}:v2:rr:wa-opt"),
             ("chatroute:claim:acme:wa:deal-7", "chatroute:{acme}:v2:claim:wa:deal-7"),
-            ("chatroute:deal:acme:4711", "chatroute:{acme}:v2:deal:4711"),
             ("chatroute:unavailable:acme", "chatroute:{acme}:v2:unavailable"),
             ("chatroute:open:acme", "chatroute:{acme}:v2:open"),
         ];
         for (v1, v2) in cases {
-            assert_eq!(v2_name("acme", v1).as_deref(), Some(v2), "{v1}");
+            assert_eq!(v2_target("acme", v1), Some(V2Target::Key(v2.into())), "{v1}");
         }
-        assert_eq!(v2_name("acme", "chatroute:rr:acme-x:wa"), None, "another account's key");
+        assert_eq!(v2_target("acme", "chatroute:deal:acme:4711"), Some(V2Target::Deal("4711".into())));
+        assert_eq!(v2_target("acme", "chatroute:rr:acme-x:wa"), None, "another account's key");
     }
 }

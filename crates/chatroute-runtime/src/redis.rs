@@ -22,20 +22,42 @@ use std::time::{Duration, Instant};
 
 pub use super::resp::redacted;
 use super::resp::{Connection, Endpoint, Reply, RespError};
-use super::state::{AssignmentState, CLAIM_TTL, CannotTake, Claimed, Claiming, Pick, PickRules, Picked, StateError};
+use super::state::{
+    AssignmentState, CLAIM_TTL, CannotTake, Claimed, Claiming, DEAL_TTL, Pick, PickRules, Picked, StateError,
+};
 
-use super::keys::{AccountKeys, v1_patterns, v2_name};
+use super::keys::{AccountKeys, V2Target, v1_patterns, v2_target};
 pub use super::keys::{NAMESPACE, VERSION as KEY_VERSION};
 
 /// Pauses between connection attempts, within a call's deadline.
 const CONNECT_BACKOFF_MS: [u64; 3] = [50, 100, 200];
 
-/// The eligibility test every script shares, the twin of `Occupancy::cannot_take`
-/// (tests hold both to the same answers). `rules(at)` reads the rules from
-/// ARGV at `at`: skip (0/1), n, the n handles, m, then m (handle, limit)
-/// pairs; `cannot_take` answers nil, 'F' (at capacity, whatever the
-/// availability) or 'U' (unavailable and skipped).
-const ELIGIBILITY: &str = r#"
+/// What every script starts with: the account's deal book and the
+/// eligibility test, the twins of `Occupancy` (tests hold both to the same
+/// answers). KEYS 1 to 4 are the unavailable set, the open counts, the
+/// deal owners and the deals' due times; ARGV 1 and 2 the time (ms) and a
+/// deal's lifetime (ms). Deals past their time are closed first (64 at
+/// most a call, so a backlog drains over a few calls). `rules(at)` reads
+/// the rules from ARGV at `at`: skip (0/1), n, the n handles, m, then m
+/// (handle, limit) pairs; `cannot_take` answers nil, 'F' (at capacity,
+/// whatever the availability) or 'U' (unavailable and skipped).
+const PRELUDE: &str = r#"
+local UNAVAILABLE, OPEN, OWNERS, DUE = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local NOW, DEAL_TTL = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function close_deal(deal)
+  local who = redis.call('HGET', OWNERS, deal)
+  redis.call('ZREM', DUE, deal)
+  if not who then return nil end
+  redis.call('HDEL', OWNERS, deal)
+  if tonumber(redis.call('HGET', OPEN, who) or '0') > 0 then redis.call('HINCRBY', OPEN, who, -1) end
+  return who
+end
+for _, deal in ipairs(redis.call('ZRANGEBYSCORE', DUE, '-inf', NOW, 'LIMIT', 0, 64)) do close_deal(deal) end
+local function open_deal(deal, who)
+  redis.call('HSET', OWNERS, deal, who)
+  redis.call('HINCRBY', OPEN, who, 1)
+  redis.call('ZADD', DUE, NOW + DEAL_TTL, deal)
+end
 local function rules(at)
   local n = tonumber(ARGV[at + 1])
   local handles = {}
@@ -45,97 +67,95 @@ local function rules(at)
   for i = 1, m do caps[ARGV[at + 2 + n + 2 * i - 1]] = tonumber(ARGV[at + 2 + n + 2 * i]) end
   return ARGV[at] == '1', handles, caps
 end
-local function cannot_take(unavailable, open, skip, caps, who)
-  if caps[who] and tonumber(redis.call('HGET', open, who) or '0') >= caps[who] then return 'F' end
-  if skip and redis.call('SISMEMBER', unavailable, who) == 1 then return 'U' end
+local function cannot_take(skip, caps, who)
+  if caps[who] and tonumber(redis.call('HGET', OPEN, who) or '0') >= caps[who] then return 'F' end
+  if skip and redis.call('SISMEMBER', UNAVAILABLE, who) == 1 then return 'U' end
   return nil
 end
 "#;
 
-/// A pick (see `state`): KEYS cursor, unavailable set, open counts, deal
-/// key; ARGV whether there is a deal (0/1), then the rules over the cycle.
-/// Answers `employee:position`, `employee:-1` for a deal decided before,
-/// or "" for nobody.
+/// A pick (see `state`): KEYS 5 the cursor; ARGV 3 whether there is a deal
+/// (0/1), 4 the deal, then the rules over the cycle. Answers
+/// `employee:position`, `employee:-1` for a deal decided before, or "" for
+/// nobody.
 const PICK_SCRIPT: &str = r#"
-local has_deal = ARGV[1] == '1'
+local has_deal, deal = ARGV[3] == '1', ARGV[4]
 if has_deal then
-  local owner = redis.call('GET', KEYS[4])
+  local owner = redis.call('HGET', OWNERS, deal)
   if owner then return owner .. ':-1' end
 end
-local skip, cycle, caps = rules(2)
+local skip, cycle, caps = rules(5)
 local n = #cycle
-local start = tonumber(redis.call('GET', KEYS[1]) or '0')
+local start = tonumber(redis.call('GET', KEYS[5]) or '0')
 local seen = {}
 for k = 0, n - 1 do
   local pos = start + k
   local who = cycle[(pos % n) + 1]
   local ok = seen[who]
   if ok == nil then
-    ok = cannot_take(KEYS[2], KEYS[3], skip, caps, who) == nil
+    ok = cannot_take(skip, caps, who) == nil
     seen[who] = ok
   end
   if ok then
-    redis.call('SET', KEYS[1], pos + 1)
-    if has_deal then
-      redis.call('SET', KEYS[4], who)
-      redis.call('HINCRBY', KEYS[3], who, 1)
-    end
+    redis.call('SET', KEYS[5], pos + 1)
+    if has_deal then open_deal(deal, who) end
     return who .. ':' .. pos
   end
 end
 return ''
 "#;
 
-/// KEYS unavailable set, open counts; ARGV the rules over the members:
-/// "1"/"0" per member.
+/// ARGV 3 on: the rules over the members. "1"/"0" per member.
 const CAN_TAKE_SCRIPT: &str = r#"
-local skip, members, caps = rules(1)
+local skip, members, caps = rules(3)
 local out = ''
 for i = 1, #members do
-  out = out .. (cannot_take(KEYS[1], KEYS[2], skip, caps, members[i]) == nil and '1' or '0')
+  out = out .. (cannot_take(skip, caps, members[i]) == nil and '1' or '0')
 end
 return out
 "#;
 
-/// A claim (see `state::Claiming`): KEYS claim, unavailable set, open
-/// counts, deal key; ARGV employee, ttl, checked (0/1), assign_anyway
-/// (0/1), counted (0/1: the deal counts open), then the rules over the
+/// A claim (see `state::Claiming`): KEYS 5 the claim; ARGV 3 the employee,
+/// 4 the claim's ttl (s), 5 checked (0/1), 6 assign_anyway (0/1), 7
+/// counted (0/1: the deal counts open), 8 the deal, then the rules over the
 /// group. Answers `W<winner>`, `U`/`F` for a refused claimant, `H<owner>`
 /// for a deal held by another.
 const CLAIM_SCRIPT: &str = r#"
-local winner = redis.call('GET', KEYS[1])
+local winner = redis.call('GET', KEYS[5])
 if winner then return 'W' .. winner end
-local who = ARGV[1]
-if ARGV[3] == '1' then
-  local skip, group, caps = rules(6)
-  local why = cannot_take(KEYS[2], KEYS[3], skip, caps, who)
+local who, deal = ARGV[3], ARGV[8]
+if ARGV[5] == '1' then
+  local skip, group, caps = rules(9)
+  local why = cannot_take(skip, caps, who)
   if why then
-    local anyway = ARGV[4] == '1' and skip and cannot_take(KEYS[2], KEYS[3], false, caps, who) == nil
+    local anyway = ARGV[6] == '1' and skip and cannot_take(false, caps, who) == nil
     for i = 1, #group do
-      if anyway and cannot_take(KEYS[2], KEYS[3], skip, caps, group[i]) == nil then anyway = false end
+      if anyway and cannot_take(skip, caps, group[i]) == nil then anyway = false end
     end
     if not anyway then return why end
   end
 end
-if ARGV[5] == '1' then
-  local owner = redis.call('GET', KEYS[4])
+if ARGV[7] == '1' then
+  local owner = redis.call('HGET', OWNERS, deal)
   if owner and owner ~= who then return 'H' .. owner end
-  if not owner then
-    redis.call('SET', KEYS[4], who)
-    redis.call('HINCRBY', KEYS[3], who, 1)
-  end
+  if not owner then open_deal(deal, who) end
 end
-redis.call('SET', KEYS[1], who, 'EX', ARGV[2])
+redis.call('SET', KEYS[5], who, 'EX', ARGV[4])
 return 'W' .. who
 "#;
 
-/// KEYS deal key, open counts: the owner, its count down (not below 0).
-const CLOSE_SCRIPT: &str = r#"
+/// ARGV 3 the deal: its owner (or ""), its count down.
+const CLOSE_SCRIPT: &str = "return close_deal(ARGV[3]) or ''";
+
+/// KEYS a v1 deal key; ARGV the deal, the time and lifetime (ms): the
+/// owner moved into the deal book, due a lifetime from now.
+const MIGRATE_DEAL_SCRIPT: &str = r#"
 local who = redis.call('GET', KEYS[1])
-if not who then return '' end
+if not who then return 1 end
+if redis.call('HSETNX', KEYS[2], ARGV[1], who) == 0 then return 0 end
+redis.call('ZADD', KEYS[3], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
 redis.call('DEL', KEYS[1])
-if tonumber(redis.call('HGET', KEYS[2], who) or '0') > 0 then redis.call('HINCRBY', KEYS[2], who, -1) end
-return who
+return 1
 "#;
 
 /// KEYS a v1 key, its v2 name: renamed (value and expiry kept) unless the
@@ -151,6 +171,7 @@ pub struct RedisState {
     endpoint: Endpoint,
     pool: Mutex<Vec<Connection>>,
     timeout: Duration,
+    deal_ttl: Duration,
 }
 
 impl RedisState {
@@ -159,7 +180,28 @@ impl RedisState {
     /// 350 ms of connect backoff.
     pub fn open(url: &str, timeout: Duration) -> Result<Self, StateError> {
         let endpoint = Endpoint::parse(url).map_err(|why| StateError::Unavailable(format!("bad Redis URL: {why}")))?;
-        Ok(RedisState { endpoint, pool: Mutex::new(Vec::new()), timeout })
+        Ok(RedisState { endpoint, pool: Mutex::new(Vec::new()), timeout, deal_ttl: DEAL_TTL })
+    }
+
+    /// Deals still open after `ttl` are closed by themselves, instead of
+    /// after `DEAL_TTL`.
+    pub fn with_deal_ttl(mut self, ttl: Duration) -> Self {
+        self.deal_ttl = ttl;
+        self
+    }
+
+    /// One script call: the prelude in front, the account's deal book as
+    /// its first keys and the time as its first arguments (see `PRELUDE`).
+    fn script(&self, script: &str, account: &str, keys: &[String], args: Vec<Vec<u8>>) -> Result<String, StateError> {
+        let book = AccountKeys::new(account);
+        let count = (4 + keys.len()).to_string();
+        let mut call = vec![b"EVAL".to_vec(), [PRELUDE, script].concat().into_bytes(), count.into_bytes()];
+        call.extend([book.unavailable(), book.open(), book.owners(), book.due()].map(String::into_bytes));
+        call.extend(keys.iter().map(|k| k.as_bytes().to_vec()));
+        call.push(unix_ms().to_string().into_bytes());
+        call.push(self.deal_ttl.as_millis().to_string().into_bytes());
+        call.extend(args);
+        self.text(&call)
     }
 
     fn deadline(&self) -> Instant {
@@ -266,11 +308,34 @@ impl RedisState {
     /// layout ran on, with every older chatroute on that account stopped.
     pub fn migrate(&self, account: &str) -> Result<usize, StateError> {
         let mut moved = 0;
+        let book = AccountKeys::new(account);
         for old in self.v1_keys(account)? {
-            let new = v2_name(account, &old).ok_or_else(|| StateError::Unavailable(format!("no v2 name for {old}")))?;
-            let args: [&[u8]; 5] = [b"EVAL", MIGRATE_SCRIPT.as_bytes(), b"2", old.as_bytes(), new.as_bytes()];
-            if self.integer(&args)? == 0 {
-                return Err(StateError::Unavailable(format!("{new} exists beside {old}: nothing was overwritten")));
+            let target =
+                v2_target(account, &old).ok_or_else(|| StateError::Unavailable(format!("no v2 name for {old}")))?;
+            let kept = match &target {
+                V2Target::Key(new) => {
+                    self.integer(&[b"EVAL", MIGRATE_SCRIPT.as_bytes(), b"2", old.as_bytes(), new.as_bytes()])?
+                }
+                V2Target::Deal(deal) => {
+                    let (owners, due) = (book.owners(), book.due());
+                    let (now, ttl) = (unix_ms().to_string(), self.deal_ttl.as_millis().to_string());
+                    let args: [&[u8]; 8] = [
+                        b"EVAL",
+                        MIGRATE_DEAL_SCRIPT.as_bytes(),
+                        b"3",
+                        old.as_bytes(),
+                        owners.as_bytes(),
+                        due.as_bytes(),
+                        deal.as_bytes(),
+                        now.as_bytes(),
+                    ];
+                    self.integer(&[&args[..], &[ttl.as_bytes()]].concat())?
+                }
+            };
+            if kept == 0 {
+                return Err(StateError::Unavailable(format!(
+                    "{target:?} exists beside {old}: nothing was overwritten"
+                )));
             }
             moved += 1;
         }
@@ -291,9 +356,11 @@ fn flag(on: bool) -> Vec<u8> {
     if on { b"1".to_vec() } else { b"0".to_vec() }
 }
 
-/// A script with the shared eligibility functions in front.
-fn with_eligibility(script: &str) -> Vec<u8> {
-    [ELIGIBILITY, script].concat().into_bytes()
+/// The time the deal book runs on: milliseconds since the Unix epoch, the
+/// same on every instance up to their clocks' skew (seconds, against
+/// lifetimes of days).
+fn unix_ms() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
 /// ARGV of the pick scripts: skip flag, the handles, the limits.
@@ -333,14 +400,9 @@ impl AssignmentState for RedisState {
     }
 
     fn pick(&self, cursor: &String, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
-        let keys = AccountKeys::new(pick.account);
-        let deal = keys.deal(pick.deal.unwrap_or_default());
-        let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), with_eligibility(PICK_SCRIPT), b"4".to_vec()];
-        args.extend([cursor.as_bytes().to_vec(), keys.unavailable().into_bytes(), keys.open().into_bytes()]);
-        args.push(deal.into_bytes());
-        args.push(flag(pick.deal.is_some()));
+        let mut args = vec![flag(pick.deal.is_some()), pick.deal.unwrap_or_default().as_bytes().to_vec()];
         args.extend(rule_args(pick.cycle, &pick.rules));
-        let answer = self.text(&args)?;
+        let answer = self.script(PICK_SCRIPT, pick.account, std::slice::from_ref(cursor), args)?;
         if answer.is_empty() {
             return Ok(None);
         }
@@ -351,11 +413,8 @@ impl AssignmentState for RedisState {
     }
 
     fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
-        let keys = AccountKeys::new(account);
-        let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), with_eligibility(CAN_TAKE_SCRIPT), b"2".to_vec()];
-        args.extend([keys.unavailable().into_bytes(), keys.open().into_bytes()]);
-        args.extend(rule_args(members, rules));
-        Ok(self.text(&args)?.bytes().map(|b| b == b'1').collect())
+        let answer = self.script(CAN_TAKE_SCRIPT, account, &[], rule_args(members, rules))?;
+        Ok(answer.bytes().map(|b| b == b'1').collect())
     }
 
     fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
@@ -365,26 +424,20 @@ impl AssignmentState for RedisState {
     }
 
     fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
-        let keys = AccountKeys::new(account);
-        let (key, open) = (keys.deal(deal), keys.open());
-        let owner =
-            self.text(&[b"EVAL".to_vec(), CLOSE_SCRIPT.into(), b"2".to_vec(), key.into_bytes(), open.into_bytes()])?;
+        let owner = self.script(CLOSE_SCRIPT, account, &[], vec![deal.as_bytes().to_vec()])?;
         Ok(Some(owner).filter(|o| !o.is_empty()))
     }
 
     fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
-        let keys = AccountKeys::new(claim.account);
+        let key = AccountKeys::new(claim.account).claim(claim.channel, claim.deal);
         let counted = claim.rules.is_some_and(|r| !r.max_open.is_empty());
-        let mut args: Vec<Vec<u8>> = vec![b"EVAL".to_vec(), with_eligibility(CLAIM_SCRIPT), b"4".to_vec()];
-        let call_keys = [keys.claim(claim.channel, claim.deal), keys.unavailable(), keys.open(), keys.deal(claim.deal)];
-        args.extend(call_keys.map(String::into_bytes));
-        args.push(claim.employee.as_bytes().to_vec());
-        args.push(CLAIM_TTL.as_secs().to_string().into_bytes());
+        let mut args = vec![claim.employee.as_bytes().to_vec(), CLAIM_TTL.as_secs().to_string().into_bytes()];
         args.extend([flag(claim.rules.is_some()), flag(claim.assign_anyway), flag(counted)]);
+        args.push(claim.deal.as_bytes().to_vec());
         let no_rules = std::collections::BTreeMap::new();
         let rules = claim.rules.unwrap_or(PickRules { skip_unavailable: false, max_open: &no_rules });
         args.extend(rule_args(claim.group, &rules));
-        let answer = self.text(&args)?;
+        let answer = self.script(CLAIM_SCRIPT, claim.account, &[key], args)?;
         match answer.split_at_checked(1) {
             Some(("W", winner)) => Ok(Claimed::Winner(winner.to_owned())),
             Some(("H", owner)) => Ok(Claimed::Held { owner: owner.to_owned() }),

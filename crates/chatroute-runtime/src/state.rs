@@ -30,6 +30,10 @@ pub enum StateError {
 
 /// How long a first-responder claim is remembered, in memory and on Redis.
 pub const CLAIM_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How long a deal counts open when nobody closes it, in memory and on
+/// Redis: then it closes by itself, so a service that never reports
+/// closures cannot keep a member full, nor the state growing, for ever.
+pub const DEAL_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
 
 /// Shared assignment state, for any number of accounts: every call names
 /// the account (and the channel) it is about.
@@ -151,8 +155,10 @@ struct Occupancy {
     unavailable: std::collections::HashSet<String>,
     /// Handle -> open deals.
     open: HashMap<String, u32>,
-    /// Deal -> owner.
-    deals: HashMap<String, String>,
+    /// Deal -> owner and end of life.
+    deals: HashMap<String, (String, Instant)>,
+    /// Deals by end of life (one lifetime for all: insertion order).
+    due: VecDeque<(Instant, String)>,
 }
 
 impl Occupancy {
@@ -171,9 +177,35 @@ impl Occupancy {
         (rules.skip_unavailable && self.unavailable.contains(who)).then_some(CannotTake::Unavailable)
     }
 
-    fn open_deal(&mut self, deal: &str, employee: &str) {
-        if self.deals.insert(deal.to_owned(), employee.to_owned()).is_none() {
-            *self.open.entry(employee.to_owned()).or_default() += 1;
+    fn owner(&self, deal: &str) -> Option<&String> {
+        self.deals.get(deal).map(|(owner, _)| owner)
+    }
+
+    fn open_deal(&mut self, deal: &str, employee: &str, ends: Instant) {
+        if self.deals.contains_key(deal) {
+            return;
+        }
+        self.deals.insert(deal.to_owned(), (employee.to_owned(), ends));
+        self.due.push_back((ends, deal.to_owned()));
+        *self.open.entry(employee.to_owned()).or_default() += 1;
+    }
+
+    /// Closes a deal: its owner's count down (never below zero).
+    fn close(&mut self, deal: &str) -> Option<String> {
+        let (owner, _) = self.deals.remove(deal)?;
+        if let Some(n) = self.open.get_mut(&owner) {
+            *n = n.saturating_sub(1);
+        }
+        Some(owner)
+    }
+
+    /// Closes the deals whose life ended (as the Lua prelude does).
+    fn expire(&mut self, now: Instant) {
+        while self.due.front().is_some_and(|(at, _)| *at <= now) {
+            let (at, deal) = self.due.pop_front().expect("front exists");
+            if self.deals.get(&deal).is_some_and(|(_, ends)| *ends == at) {
+                self.close(&deal);
+            }
         }
     }
 
@@ -234,16 +266,20 @@ struct Memory {
     /// Held for a whole pick or claim, so each is atomic.
     books: Mutex<OccupancyByAccount>,
     claims: Mutex<Claims>,
+    deal_ttl: Duration,
 }
 
 impl Memory {
     fn new(claim_ttl: Duration) -> Self {
         let claims = Claims { ttl: claim_ttl, winners: HashMap::new(), by_age: VecDeque::new() };
-        Memory { books: Mutex::new(OccupancyByAccount::default()), claims: Mutex::new(claims) }
+        Memory { books: Mutex::new(OccupancyByAccount::default()), claims: Mutex::new(claims), deal_ttl: DEAL_TTL }
     }
 
-    fn books(&self) -> std::sync::MutexGuard<'_, OccupancyByAccount> {
-        self.books.lock().unwrap_or_else(|p| p.into_inner())
+    /// The books, with `account`'s deals past their life closed first.
+    fn books(&self, account: &str) -> std::sync::MutexGuard<'_, OccupancyByAccount> {
+        let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        books.account_mut(account).expire(Instant::now());
+        books
     }
 
     /// A pick over any cursor: `position` reads it, `advance` moves it if
@@ -254,8 +290,8 @@ impl Memory {
         position: impl Fn() -> Result<u64, StateError>,
         advance: impl Fn(u64, u64) -> Result<bool, StateError>,
     ) -> Result<Option<Picked>, StateError> {
-        let mut books = self.books();
-        if let Some(owner) = pick.deal.and_then(|d| books.account(pick.account)?.deals.get(d)) {
+        let mut books = self.books(pick.account);
+        if let Some(owner) = pick.deal.and_then(|d| books.account(pick.account)?.owner(d)) {
             return Ok(Some(Picked { employee: owner.clone(), position: None }));
         }
         loop {
@@ -269,14 +305,14 @@ impl Memory {
             }
             let employee = pick.cycle[(position % n) as usize].clone();
             if let Some(deal) = pick.deal {
-                books.account_mut(pick.account).open_deal(deal, &employee);
+                books.account_mut(pick.account).open_deal(deal, &employee, Instant::now() + self.deal_ttl);
             }
             return Ok(Some(Picked { employee, position: Some(position) }));
         }
     }
 
     fn claim(&self, claim: &Claiming<'_>) -> Claimed {
-        let mut ledger = self.books();
+        let mut ledger = self.books(claim.account);
         let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         claims.expire(now);
@@ -290,9 +326,9 @@ impl Memory {
         }
         let counted = claim.rules.is_some_and(|r| !r.max_open.is_empty());
         if counted {
-            match books.deals.get(claim.deal) {
+            match books.owner(claim.deal) {
                 Some(owner) if owner != claim.employee => return Claimed::Held { owner: owner.clone() },
-                _ => books.open_deal(claim.deal, claim.employee),
+                _ => books.open_deal(claim.deal, claim.employee, now + self.deal_ttl),
             }
         }
         let expires = now + claims.ttl;
@@ -302,12 +338,12 @@ impl Memory {
     }
 
     fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Vec<bool> {
-        let books = self.books();
+        let books = self.books(account);
         members.iter().map(|m| books.can_take(account, m, rules)).collect()
     }
 
     fn set_available(&self, account: &str, employee: &str, available: bool) {
-        let mut ledger = self.books();
+        let mut ledger = self.books(account);
         let books = ledger.account_mut(account);
         if available {
             books.unavailable.remove(employee);
@@ -317,13 +353,7 @@ impl Memory {
     }
 
     fn close_deal(&self, account: &str, deal: &str) -> Option<String> {
-        let mut ledger = self.books();
-        let books = ledger.account_mut(account);
-        let owner = books.deals.remove(deal)?;
-        if let Some(n) = books.open.get_mut(&owner) {
-            *n = n.saturating_sub(1);
-        }
-        Some(owner)
+        self.books(account).account_mut(account).close(deal)
     }
 }
 
@@ -347,6 +377,13 @@ impl InProcess {
     /// Claims forgotten after `ttl` instead of `CLAIM_TTL`.
     pub fn with_claim_ttl(ttl: Duration) -> Self {
         InProcess { cursors: Mutex::default(), memory: Memory::new(ttl) }
+    }
+
+    /// Deals still open after `ttl` are closed by themselves, instead of
+    /// after `DEAL_TTL`.
+    pub fn with_deal_ttl(mut self, ttl: Duration) -> Self {
+        self.memory.deal_ttl = ttl;
+        self
     }
 
     /// How many claims are remembered now (expired ones are dropped as
