@@ -204,3 +204,45 @@ fn an_upgrade_migrates_the_old_keys_and_never_resets_them() {
     assert!(err.to_string().contains("nothing was overwritten"), "{err}");
     assert_eq!(raw(port, &["GET", "chatroute:{other}:v2:rr:wa2"]), "$1");
 }
+
+fn furniture() -> TableFile {
+    let text = std::fs::read_to_string("examples/furniture.toml").unwrap();
+    let checked = chatroute::check::check("furniture", text.into_bytes(), Default::default());
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
+}
+
+/// With `?replicas=1`, a claim is answered won only once a replica has it,
+/// so the master can fail over to that replica and the winner stays; with
+/// no replica to reach, the claim is not answered won (a 503 the caller
+/// retries, and the retry answers the same winner).
+#[test]
+fn a_won_claim_survives_a_failover_to_its_replica() {
+    let Some(mut master) = RedisServer::start() else { return };
+    let replica = RedisServer::start_replica_of(master.port).expect("a replica");
+    let url = format!("{}?replicas=1", master.url());
+    let started = Instant::now();
+    let router = loop {
+        // The replica's first sync takes a moment.
+        let router = Router::new(furniture(), RedisState::open(&url, Duration::from_millis(500)).unwrap());
+        match router.claim("wa-wholesale", "d-failover", "w2") {
+            Ok(claim) => {
+                assert_eq!(claim, Claim::Won);
+                break router;
+            }
+            Err(err) => assert!(started.elapsed() < Duration::from_secs(10), "{err}"),
+        }
+    };
+    assert_eq!(router.claim("wa-wholesale", "d-failover", "w2").unwrap(), Claim::Won, "a retry: the same winner");
+    master.stop();
+    assert_eq!(raw(replica.port, &["REPLICAOF", "NO", "ONE"]), "+OK");
+    let promoted = Router::new(furniture(), RedisState::open(&replica.url(), Duration::from_millis(500)).unwrap());
+    assert_eq!(promoted.claim("wa-wholesale", "d-failover", "w3").unwrap(), Claim::Lost { winner: "w2".into() });
+    // Asking for a replica nobody runs: never answered won.
+    let alone = Router::new(
+        furniture(),
+        RedisState::open(&format!("{}?replicas=1", replica.url()), Duration::from_millis(300)).unwrap(),
+    );
+    let err = alone.claim("wa-wholesale", "d-alone", "w1").unwrap_err();
+    assert!(matches!(err, RouteError::State(StateError::Unavailable(_))), "{err:?}");
+    assert!(err.to_string().contains("replica"), "{err}");
+}

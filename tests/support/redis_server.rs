@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Option<Child>,
     pub port: u16,
+    /// Arguments beyond the defaults (`--replicaof`).
+    extra: Vec<String>,
 }
 
 impl RedisServer {
@@ -18,6 +20,15 @@ impl RedisServer {
     /// machine has no `redis-server`. `.ci/run` installs it and sets
     /// `CHATROUTE_REQUIRE_REDIS=1`, which turns the skip into a failure.
     pub fn start() -> Option<RedisServer> {
+        Self::start_with(Vec::new())
+    }
+
+    /// A replica of the server on `master`.
+    pub fn start_replica_of(master: u16) -> Option<RedisServer> {
+        Self::start_with(vec!["--replicaof".into(), "127.0.0.1".into(), master.to_string()])
+    }
+
+    fn start_with(extra: Vec<String>) -> Option<RedisServer> {
         if Command::new("redis-server").arg("--version").output().is_err() {
             assert!(
                 std::env::var_os("CHATROUTE_REQUIRE_REDIS").is_none(),
@@ -27,7 +38,7 @@ impl RedisServer {
             return None;
         }
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-        let mut server = RedisServer { child: None, port };
+        let mut server = RedisServer { child: None, port, extra };
         server.spawn();
         Some(server)
     }
@@ -35,6 +46,7 @@ impl RedisServer {
     fn spawn(&mut self) {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

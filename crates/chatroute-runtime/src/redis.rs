@@ -193,6 +193,18 @@ impl RedisState {
     /// One script call: the prelude in front, the account's deal book as
     /// its first keys and the time as its first arguments (see `PRELUDE`).
     fn script(&self, script: &str, account: &str, keys: &[String], args: Vec<Vec<u8>>) -> Result<String, StateError> {
+        self.script_then(script, account, keys, args, 0)
+    }
+
+    /// `script`, its writes on `replicas` replicas before it answers.
+    fn script_then(
+        &self,
+        script: &str,
+        account: &str,
+        keys: &[String],
+        args: Vec<Vec<u8>>,
+        replicas: u32,
+    ) -> Result<String, StateError> {
         let book = AccountKeys::new(account);
         let count = (4 + keys.len()).to_string();
         let mut call = vec![b"EVAL".to_vec(), [PRELUDE, script].concat().into_bytes(), count.into_bytes()];
@@ -201,7 +213,7 @@ impl RedisState {
         call.push(unix_ms().to_string().into_bytes());
         call.push(self.deal_ttl.as_millis().to_string().into_bytes());
         call.extend(args);
-        self.text(&call)
+        self.text_then(&call, replicas)
     }
 
     fn deadline(&self) -> Instant {
@@ -238,9 +250,30 @@ impl RedisState {
     /// Runs one command on a pooled connection. A connection that failed
     /// is dropped, not returned to the pool: it may be mid-reply.
     fn run(&self, args: &[&[u8]]) -> Result<Reply, StateError> {
+        self.run_then(args, 0)
+    }
+
+    /// `run`, then, with `replicas` above 0, `WAIT` on the same connection
+    /// until that many replicas have the command's writes, within the
+    /// call's deadline: fewer is a failure (the caller retries; the write
+    /// itself is idempotent where this is used).
+    fn run_then(&self, args: &[&[u8]], replicas: u32) -> Result<Reply, StateError> {
         let deadline = self.deadline();
         let mut conn = self.connection(deadline)?;
         let reply = conn.command(args, deadline).map_err(|e| unavailable("command failed", &e))?;
+        if replicas > 0 && !matches!(reply, Reply::Error(_)) {
+            // WAIT's own timeout ends before the call's deadline, so its
+            // answer (how many replicas have it) arrives in time.
+            let left = (deadline.saturating_duration_since(Instant::now()).as_millis() * 3 / 4).max(1).to_string();
+            let acked = conn
+                .command(&[b"WAIT", replicas.to_string().as_bytes(), left.as_bytes()], deadline)
+                .map_err(|e| unavailable("WAIT failed", &e))?;
+            if !matches!(acked, Reply::Integer(n) if n >= i64::from(replicas)) {
+                self.pool.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+                let why = format!("the claim reached {acked:?} of {replicas} replica(s) in time; ask again");
+                return Err(StateError::Unavailable(why));
+            }
+        }
         self.pool.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
         match reply {
             Reply::Error(e) => Err(StateError::Unavailable(format!("Redis refused the command: {e}"))),
@@ -249,9 +282,9 @@ impl RedisState {
     }
 
     /// A command whose reply is a bulk string.
-    fn text<A: AsRef<[u8]>>(&self, args: &[A]) -> Result<String, StateError> {
+    fn text_then<A: AsRef<[u8]>>(&self, args: &[A], replicas: u32) -> Result<String, StateError> {
         let args: Vec<&[u8]> = args.iter().map(AsRef::as_ref).collect();
-        match self.run(&args)? {
+        match self.run_then(&args, replicas)? {
             Reply::Bulk(Some(bytes)) => {
                 String::from_utf8(bytes).map_err(|_| StateError::Unavailable("a reply is not UTF-8".into()))
             }
@@ -437,7 +470,10 @@ impl AssignmentState for RedisState {
         let no_rules = std::collections::BTreeMap::new();
         let rules = claim.rules.unwrap_or(PickRules { skip_unavailable: false, max_open: &no_rules });
         args.extend(rule_args(claim.group, &rules));
-        let answer = self.script(CLAIM_SCRIPT, claim.account, &[key], args)?;
+        // With `?replicas=N`, a claim is answered only once N replicas have
+        // it: a won claim survives a failover to one of them. A retry of a
+        // claim that timed out in WAIT answers the same winner.
+        let answer = self.script_then(CLAIM_SCRIPT, claim.account, &[key], args, self.endpoint.replicas)?;
         match answer.split_at_checked(1) {
             Some(("W", winner)) => Ok(Claimed::Winner(winner.to_owned())),
             Some(("H", owner)) => Ok(Claimed::Held { owner: owner.to_owned() }),

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 /// employee handles and short error texts.
 pub const MAX_REPLY_BYTES: usize = 64 * 1024;
 
-/// Where the server is, from `redis://[[user]:password@]host[:port][/db]`.
+/// Where the server is, from
+/// `redis://[[user]:password@]host[:port][/db][?replicas=N]`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub host: String,
@@ -21,6 +22,8 @@ pub struct Endpoint {
     pub db: u32,
     pub username: Option<String>,
     pub password: Option<String>,
+    /// Replicas a won claim must reach (`WAIT`) before it is answered won.
+    pub replicas: u32,
 }
 
 // The password never appears in debug output.
@@ -39,7 +42,15 @@ impl Endpoint {
             Some(("rediss", _)) => {
                 return Err("TLS (rediss://) is not supported; use redis:// on a trusted network".into());
             }
-            _ => return Err("expected redis://[[user]:password@]host[:port][/db]".into()),
+            _ => return Err("expected redis://[[user]:password@]host[:port][/db][?replicas=N]".into()),
+        };
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let replicas = match query {
+            "" => 0,
+            q => q
+                .strip_prefix("replicas=")
+                .and_then(|n| n.parse().ok())
+                .ok_or("the only option is `?replicas=N`, the replicas a won claim must reach")?,
         };
         let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
         let (userinfo, hostport) = match authority.rsplit_once('@') {
@@ -74,7 +85,7 @@ impl Endpoint {
             "" => 0,
             db => db.parse().map_err(|_| "the database (after `/`) is not a number")?,
         };
-        Ok(Endpoint { host: host.to_owned(), port, db, username, password })
+        Ok(Endpoint { host: host.to_owned(), port, db, username, password, replicas })
     }
 }
 
@@ -310,7 +321,10 @@ mod tests {
             (e.host.as_str(), e.port, e.username.as_deref(), e.password.as_deref()),
             ("::1", 6379, Some("app"), Some("p@ss"))
         );
-        for bad in ["not a url", "http://h", "redis://", "redis://h:x", "redis://h/abc", "rediss://h"] {
+        assert_eq!(Endpoint::parse("redis://h:1/2?replicas=1").unwrap().replicas, 1);
+        assert_eq!(Endpoint::parse("redis://h?replicas=2").unwrap().replicas, 2);
+        for bad in ["not a url", "http://h", "redis://", "redis://h:x", "redis://h/abc", "rediss://h", "redis://h?x=1"]
+        {
             assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
         assert!(!format!("{:?}", Endpoint::parse("redis://:s3cret@h").unwrap()).contains("s3cret"));
