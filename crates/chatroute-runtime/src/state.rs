@@ -357,6 +357,33 @@ impl Memory {
     }
 }
 
+/// The `AssignmentState` methods of a state whose books are its `memory`
+/// (`InProcess`, `Simulated`): everything but the cursors.
+macro_rules! memory_books {
+    () => {
+        fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
+            Ok(self.memory.claim(claim))
+        }
+
+        fn pick(&self, cursor: &Self::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+            self.memory.pick(pick, || self.cursor_position(cursor), |from, to| self.move_cursor(cursor, from, to))
+        }
+
+        fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
+            Ok(self.memory.can_take(account, members, rules))
+        }
+
+        fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
+            self.memory.set_available(account, employee, available);
+            Ok(())
+        }
+
+        fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
+            Ok(self.memory.close_deal(account, deal))
+        }
+    };
+}
+
 /// State for a single service instance, safe across its threads.
 pub struct InProcess {
     cursors: Mutex<HashMap<String, Arc<AtomicU64>>>,
@@ -416,26 +443,7 @@ impl AssignmentState for InProcess {
         Ok(cursor.compare_exchange(from, to, Ordering::AcqRel, Ordering::Acquire).is_ok())
     }
 
-    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
-        Ok(self.memory.claim(claim))
-    }
-
-    fn pick(&self, cursor: &Arc<AtomicU64>, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
-        self.memory.pick(pick, || self.cursor_position(cursor), |from, to| self.move_cursor(cursor, from, to))
-    }
-
-    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
-        Ok(self.memory.can_take(account, members, rules))
-    }
-
-    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
-        self.memory.set_available(account, employee, available);
-        Ok(())
-    }
-
-    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
-        Ok(self.memory.close_deal(account, deal))
-    }
+    memory_books!();
 }
 
 /// A simulation over a shared state (`route --state redis://...`): the
@@ -477,30 +485,11 @@ impl<S: AssignmentState> AssignmentState for Simulated<S> {
         self.shared.move_cursor(cursor, from, to)
     }
 
-    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
-        Ok(self.memory.claim(claim))
-    }
-
     fn ping(&self) -> Result<(), StateError> {
         self.shared.ping()
     }
 
-    fn pick(&self, cursor: &S::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
-        self.memory.pick(pick, || self.cursor_position(cursor), |from, to| self.move_cursor(cursor, from, to))
-    }
-
-    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
-        Ok(self.memory.can_take(account, members, rules))
-    }
-
-    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
-        self.memory.set_available(account, employee, available);
-        Ok(())
-    }
-
-    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
-        Ok(self.memory.close_deal(account, deal))
-    }
+    memory_books!();
 }
 
 /// One state shared by successive tables (a service reloading its table
