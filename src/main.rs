@@ -37,9 +37,10 @@ enum Command {
     },
     /// Compile a spec into a routing table (written atomically; nothing is written when the spec has errors).
     Compile {
-        /// Spec file.
-        file: PathBuf,
-        /// Table file to write; standard output when absent.
+        /// Spec files: one, or several into `-o DIR`.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Table file to write (standard output when absent), or a directory for one table per spec.
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Check against these snapshots too; the table gets amoCRM ids (`--crm`) and Wazzup channel ids (`--wazzup`).
@@ -121,7 +122,11 @@ enum Command {
     /// Print the JSON Schema of the spec format.
     Schema,
     /// Print the OpenAPI document of `serve`.
-    Openapi,
+    Openapi {
+        /// The document of `serve DIR` (decisions under /v1/accounts/{account}/).
+        #[arg(long)]
+        accounts: bool,
+    },
     /// Run the language server on stdio (every rule, hover, completion, rename and quick fixes in the editor).
     Lsp,
     /// Explain a diagnostic code, e.g. `chatroute explain CR204`.
@@ -195,7 +200,7 @@ fn main() -> ExitCode {
         Command::Check { files, format, deny_warnings, accounts } => {
             cli::check::run(&files, format, deny_warnings, &accounts)
         }
-        Command::Compile { file, output, accounts } => cli::compile::run(&file, output.as_deref(), &accounts),
+        Command::Compile { files, output, accounts } => cli::compile::run(&files, output.as_deref(), &accounts),
         Command::Wazzup(WazzupCommand::Pull { base_url, token_file, output }) => {
             cli::wazzup::pull(base_url, token_file.as_deref(), &output)
         }
@@ -216,7 +221,7 @@ fn main() -> ExitCode {
         Command::Completions { shell } => cli::docs::completions(shell, Cli::command()),
         Command::Man => cli::docs::man(Cli::command()),
         Command::Schema => cli::docs::schema(),
-        Command::Openapi => cli::docs::openapi(),
+        Command::Openapi { accounts } => cli::docs::openapi(accounts),
         Command::Lsp => {
             chatroute::lsp::run_stdio().map_err(|err| cli::Failure::Error(format!("language server: {err}")))
         }

@@ -261,9 +261,14 @@ fn tokens_are_required_when_configured_and_sigterm_ends_cleanly() {
 
 #[test]
 fn the_openapi_document_is_generated_committed_and_served() {
-    let generated = chatroute::serve::openapi::document();
+    let generated = chatroute::serve::openapi::document(false);
     let committed = std::fs::read_to_string("docs/openapi.json").unwrap();
     assert!(generated == committed, "docs/openapi.json is stale: run `cargo run -- openapi > docs/openapi.json`");
+    let accounts = std::fs::read_to_string("docs/openapi-accounts.json").unwrap();
+    assert!(
+        chatroute::serve::openapi::document(true) == accounts,
+        "docs/openapi-accounts.json is stale: run `cargo run -- openapi --accounts > docs/openapi-accounts.json`"
+    );
     let doc: Value = serde_json::from_str(&generated).unwrap();
     for path in ["/v1/deals", "/v1/claims", "/v1/access", "/v1/employees/{handle}", "/v1/table", "/readyz", "/metrics"]
     {

@@ -21,8 +21,8 @@ pub fn schema() -> Outcome {
     emit(chatroute::schema::to_pretty_string().as_bytes())
 }
 
-pub fn openapi() -> Outcome {
-    emit(chatroute::serve::openapi::document().as_bytes())
+pub fn openapi(accounts: bool) -> Outcome {
+    emit(chatroute::serve::openapi::document(accounts).as_bytes())
 }
 
 pub fn explain(code: &str) -> Outcome {

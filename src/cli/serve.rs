@@ -24,6 +24,17 @@ pub struct Limits {
     grace: u64,
 }
 
+/// The accounts of `serve TABLE` or `serve DIR` (a file that does not
+/// load is left to `serve`, which refuses or reports it).
+fn accounts(source: &Path) -> Result<Vec<String>, Failure> {
+    if !source.is_dir() {
+        return Ok(vec![TableFile::load(source).map_err(|err| super::at(source, err))?.body.account]);
+    }
+    let files = std::fs::read_dir(source).map_err(|err| super::at(source, err))?;
+    let tables = files.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "json"));
+    Ok(tables.filter_map(|p| TableFile::load(&p).ok().map(|t| t.body.account)).collect())
+}
+
 pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&Path>, limits: &Limits) -> Outcome {
     let mut opts = ServeOptions::new(table, listen);
     opts.header_timeout = Duration::from_secs(limits.header_timeout.max(1));
@@ -43,8 +54,7 @@ pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&
     let result = if state == "memory" {
         serve(opts, InProcess::new(), ready)
     } else {
-        let account = TableFile::load(&opts.table).map_err(|err| super::at(&opts.table, err))?.body.account;
-        let redis = super::state::open(state, &account)?;
+        let redis = super::state::open_for(state, &accounts(&opts.table)?)?;
         serve(opts, redis, ready)
     };
     result.map_err(|err| Failure::Error(err.to_string()))

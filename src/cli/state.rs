@@ -13,9 +13,16 @@ use super::{Failure, Outcome, at};
 /// The Redis state at `url` for `account`, refused while the account's
 /// keys are on the previous layout.
 pub fn open(url: &str, account: &str) -> Result<RedisState, Failure> {
+    open_for(url, &[account.to_owned()])
+}
+
+/// `open` for several accounts (`serve DIR`).
+pub fn open_for(url: &str, accounts: &[String]) -> Result<RedisState, Failure> {
     let failed = |err: chatroute::runtime::StateError| Failure::Error(format!("--state {}: {err}", redacted(url)));
     let redis = RedisState::open(url, Duration::from_secs(2)).map_err(failed)?;
-    redis.check_layout(account).map_err(failed)?;
+    for account in accounts {
+        redis.check_layout(account).map_err(failed)?;
+    }
     Ok(redis)
 }
 

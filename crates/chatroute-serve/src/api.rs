@@ -193,6 +193,27 @@ pub struct TableStatus {
     pub last_reload_error: Option<ReloadError>,
 }
 
+/// `GET /v1/accounts` (`serve DIR`): every account served and every table
+/// file refused before it ever loaded.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct AccountsResponse {
+    pub accounts: Vec<AccountStatus>,
+}
+
+/// One account of a directory of tables.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct AccountStatus {
+    /// `null` for a file that never loaded.
+    pub account: Option<String>,
+    /// `sha256:<hex>` of the active table's body.
+    pub hash: Option<String>,
+    /// When the active table was activated (Unix seconds).
+    pub loaded_at: Option<u64>,
+    pub file: String,
+    /// The file's last refused reload since then, if any.
+    pub last_reload_error: Option<ReloadError>,
+}
+
 /// A refused table: the old one kept serving.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ReloadError {

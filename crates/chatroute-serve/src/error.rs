@@ -20,6 +20,10 @@ pub enum ApiError {
     Timeout,
     /// A decision failed inside the service (its task panicked).
     Internal(String),
+    /// `serve DIR`: no table of this account.
+    UnknownAccount(String),
+    /// `serve DIR`: the account's table file was removed.
+    AccountRemoved(String),
 }
 
 impl From<RouteError> for ApiError {
@@ -35,6 +39,8 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::UnknownAccount(_) => (StatusCode::NOT_FOUND, "unknown_account"),
+            ApiError::AccountRemoved(_) => (StatusCode::NOT_FOUND, "account_removed"),
             ApiError::Route(err) => match err {
                 RouteError::UnknownChannel(_) => (StatusCode::NOT_FOUND, "unknown_channel"),
                 RouteError::UnknownEmployee(_) => (StatusCode::NOT_FOUND, "unknown_employee"),
@@ -58,6 +64,10 @@ impl ApiError {
             ApiError::BadRequest(message) | ApiError::Internal(message) => message.clone(),
             ApiError::Timeout => "the request took too long".into(),
             ApiError::Route(err) => err.to_string(),
+            ApiError::UnknownAccount(a) => {
+                format!("no table of account `{}` is served here", chatroute_table::text::printable(a))
+            }
+            ApiError::AccountRemoved(a) => format!("the table of account `{a}` was removed from the directory"),
         }
     }
 }

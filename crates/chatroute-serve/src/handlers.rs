@@ -8,7 +8,8 @@ use std::time::Instant;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, RawPathParams, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chatroute_runtime::{AssignmentState, Claim, NewDeal, RouteError};
@@ -19,6 +20,30 @@ use crate::{Active, App};
 
 type AppState<S> = State<Arc<App<S>>>;
 
+/// The table a request is for: the `{account}` of its path (`serve DIR`),
+/// or the only one (`serve TABLE`).
+pub struct Table<S: AssignmentState>(Arc<Active<S>>);
+
+impl<S: AssignmentState + 'static> FromRequestParts<Arc<App<S>>> for Table<S> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App<S>>) -> Result<Self, ApiError> {
+        let params = RawPathParams::from_request_parts(parts, app).await.ok();
+        let account = params.as_ref().and_then(|p| p.iter().find(|(k, _)| *k == "account").map(|(_, v)| v));
+        app.table_for(account).map(Table)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct HandleParam {
+    handle: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct DealParam {
+    deal: String,
+}
+
 /// A request body as its type.
 fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("request body: {e}")))
@@ -28,9 +53,9 @@ fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
 /// state may wait on the network. A state that did not answer is counted.
 async fn decide<S: AssignmentState + 'static, T: Send + 'static>(
     app: &App<S>,
+    active: Arc<Active<S>>,
     f: impl FnOnce(&Active<S>) -> Result<T, RouteError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let active = app.current();
     let result = if S::BLOCKS {
         tokio::task::spawn_blocking(move || f(&active)).await.map_err(|e| ApiError::Internal(e.to_string()))?
     } else {
@@ -61,6 +86,7 @@ fn deal_response(d: NewDeal<'_>) -> DealResponse {
 
 pub async fn deals<S: AssignmentState + 'static>(
     State(app): AppState<S>,
+    Table(active): Table<S>,
     bytes: Bytes,
 ) -> Result<Json<DealResponse>, ApiError> {
     let request: DealRequest = body(&bytes)?;
@@ -69,18 +95,18 @@ pub async fn deals<S: AssignmentState + 'static>(
     };
     let started = Instant::now();
     let label = {
-        let active = app.current();
         let id = active.router.channel_id(&channel).ok();
         let capped = id.and_then(|c| active.router.table().channels.get(c));
         if capped.is_some_and(|c| !c.assignment.availability().max_open.is_empty()) && request.deal.is_none() {
             let message = "this channel limits open deals: give the deal's `deal` id, to close it later";
             return Err(ApiError::BadRequest(message.into()));
         }
-        id.unwrap_or("unknown").to_owned()
+        // Across many accounts, channel labels would not stay bounded.
+        if app.fleet { "*" } else { id.unwrap_or("unknown") }.to_owned()
     };
     let deal = request.deal.clone();
     let decided =
-        decide(&app, move |active| active.router.new_deal_for(&channel, deal.as_deref()).map(deal_response)).await;
+        decide(&app, active, move |a| a.router.new_deal_for(&channel, deal.as_deref()).map(deal_response)).await;
     let outcome = match &decided {
         Ok(d) if matches!(d.responsible, Responsible::Unassigned { .. }) => "unassigned",
         Ok(_) => "ok",
@@ -95,10 +121,12 @@ pub async fn deals<S: AssignmentState + 'static>(
 
 pub async fn claims<S: AssignmentState + 'static>(
     State(app): AppState<S>,
+    Table(active): Table<S>,
     bytes: Bytes,
 ) -> Result<Json<ClaimResponse>, ApiError> {
     let request: ClaimRequest = body(&bytes)?;
-    let claim = decide(&app, move |a| a.router.claim(&request.channel, &request.dialog, &request.employee)).await?;
+    let claim =
+        decide(&app, active, move |a| a.router.claim(&request.channel, &request.dialog, &request.employee)).await?;
     Ok(Json(match claim {
         Claim::Won => ClaimResponse { won: true, winner: None },
         Claim::Lost { winner } => ClaimResponse { won: false, winner: Some(winner) },
@@ -106,11 +134,10 @@ pub async fn claims<S: AssignmentState + 'static>(
 }
 
 pub async fn access<S: AssignmentState + 'static>(
-    State(app): AppState<S>,
+    Table(active): Table<S>,
     query: Result<Query<AccessQuery>, QueryRejection>,
 ) -> Result<Json<AccessResponse>, ApiError> {
     let Ok(Query(q)) = query else { return Err(ApiError::BadRequest("give `channel` and `employee`".into())) };
-    let active = app.current();
     let router = &active.router;
     let channel = router.channel_id(&q.channel)?;
     router.employee(&q.employee)?;
@@ -121,10 +148,9 @@ pub async fn access<S: AssignmentState + 'static>(
 }
 
 pub async fn employee<S: AssignmentState + 'static>(
-    State(app): AppState<S>,
-    Path(handle): Path<String>,
+    Table(active): Table<S>,
+    Path(HandleParam { handle }): Path<HandleParam>,
 ) -> Result<Json<EmployeeResponse>, ApiError> {
-    let active = app.current();
     let e = active.router.employee(&handle)?;
     let chat = &active.router.table().global_chat;
     Ok(Json(EmployeeResponse {
@@ -139,39 +165,61 @@ pub async fn employee<S: AssignmentState + 'static>(
 
 pub async fn availability<S: AssignmentState + 'static>(
     State(app): AppState<S>,
-    Path(handle): Path<String>,
+    Table(active): Table<S>,
+    Path(HandleParam { handle }): Path<HandleParam>,
     bytes: Bytes,
 ) -> Result<Json<AvailabilityResponse>, ApiError> {
     let AvailabilityRequest { available } = body(&bytes)?;
     let employee = handle.clone();
-    decide(&app, move |a| a.router.set_available(&employee, available)).await?;
+    decide(&app, active, move |a| a.router.set_available(&employee, available)).await?;
     Ok(Json(AvailabilityResponse { employee: handle, available }))
 }
 
 pub async fn close<S: AssignmentState + 'static>(
     State(app): AppState<S>,
-    Path(deal): Path<String>,
+    Table(active): Table<S>,
+    Path(DealParam { deal }): Path<DealParam>,
 ) -> Result<Json<CloseResponse>, ApiError> {
     let id = deal.clone();
-    let employee = decide(&app, move |a| a.router.close_deal(&id)).await?;
+    let employee = decide(&app, active, move |a| a.router.close_deal(&id)).await?;
     Ok(Json(CloseResponse { deal, closed: employee.is_some(), employee }))
 }
 
-pub async fn table<S: AssignmentState + 'static>(State(app): AppState<S>) -> Json<TableStatus> {
-    let active = app.current();
+pub async fn table<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    Table(active): Table<S>,
+) -> Json<TableStatus> {
     Json(TableStatus {
         hash: active.hash.clone(),
         generator: active.generator.clone(),
-        path: app.opts.table.display().to_string(),
+        path: active.file.display().to_string(),
         loaded_at: active.loaded_at,
-        last_reload_error: app.last_error(),
+        last_reload_error: app.tables().last_error(&active),
     })
 }
 
+/// `serve DIR`: every account served, and the files refused before they
+/// ever loaded.
+pub async fn accounts<S: AssignmentState + 'static>(State(app): AppState<S>) -> Json<AccountsResponse> {
+    Json(AccountsResponse { accounts: app.tables().statuses() })
+}
+
+/// Ready: every table present has been read once (before the first
+/// request: `run` reads them all) and the state answers. A refused file
+/// shows in the detail; it does not make the service unready.
 pub async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Result<Response, ApiError> {
-    let hash = app.current().hash.clone();
-    let answered = decide(&app, |a| a.router.ping()).await;
-    let detail = app.last_error().map(|e| format!("last reload refused: {}", e.message));
+    let statuses = app.tables().statuses();
+    let hash = if app.fleet { format!("{} tables", statuses.len()) } else { app.table_for(None)?.hash.clone() };
+    let state = app.state.clone();
+    let answered = if S::BLOCKS {
+        tokio::task::spawn_blocking(move || state.ping()).await.map_err(|e| ApiError::Internal(e.to_string()))?
+    } else {
+        state.ping()
+    };
+    let answered = answered.map_err(RouteError::State).map_err(ApiError::Route);
+    let refused: Vec<String> =
+        statuses.iter().filter_map(|s| s.last_reload_error.as_ref().map(|e| e.message.clone())).collect();
+    let detail = (!refused.is_empty()).then(|| format!("last reload refused: {}", refused.join("; ")));
     Ok(match answered {
         Ok(()) => Json(Readiness { ready: true, table: hash, detail }).into_response(),
         Err(ApiError::Route(err)) => {
@@ -183,6 +231,7 @@ pub async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Re
 }
 
 pub async fn metrics<S: AssignmentState + 'static>(State(app): AppState<S>) -> Response {
-    let text = app.metrics.render(&app.current().hash);
+    let hash = if app.fleet { String::new() } else { app.table_for(None).map(|a| a.hash.clone()).unwrap_or_default() };
+    let text = app.metrics.render(&hash);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

@@ -20,10 +20,11 @@ mod error;
 mod handlers;
 mod metrics;
 pub mod openapi;
+mod tables;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use axum::Router as Routes;
@@ -35,9 +36,9 @@ use axum::routing::{get, post, put};
 use chatroute_runtime::{AssignmentState, Router};
 use chatroute_table::TableFile;
 
-use self::api::ReloadError;
 use self::error::{ApiError, error, json_errors};
 use self::metrics::Metrics;
+use self::tables::{Active, Tables};
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -75,21 +76,14 @@ impl ServeOptions {
     }
 }
 
-/// The active table and what it was loaded from.
-struct Active<S: AssignmentState> {
-    router: Router<Arc<S>>,
-    hash: String,
-    generator: String,
-    loaded_at: u64,
-}
-
-/// The service: the active table, the state every table shares, metrics.
+/// The service: the tables, the state every table shares, metrics.
 struct App<S: AssignmentState> {
-    active: RwLock<Arc<Active<S>>>,
+    tables: RwLock<Tables<S>>,
+    /// `serve DIR`: accounts under `/v1/accounts/{account}/`.
+    fleet: bool,
     state: Arc<S>,
     metrics: Metrics,
     opts: ServeOptions,
-    last_error: Mutex<Option<ReloadError>>,
 }
 
 fn now() -> u64 {
@@ -97,41 +91,58 @@ fn now() -> u64 {
 }
 
 impl<S: AssignmentState + 'static> App<S> {
-    fn current(&self) -> Arc<Active<S>> {
-        self.active.read().unwrap_or_else(|p| p.into_inner()).clone()
+    fn tables(&self) -> std::sync::RwLockReadGuard<'_, Tables<S>> {
+        self.tables.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The last refused reload since the active table was activated.
-    fn last_error(&self) -> Option<ReloadError> {
-        self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    /// The table a request is for: its account's (`serve DIR`), or the
+    /// only one.
+    fn table_for(&self, account: Option<&str>) -> Result<Arc<Active<S>>, ApiError> {
+        let tables = self.tables();
+        let found = match account {
+            Some(account) => tables.account(account),
+            None => tables.only(),
+        };
+        match (found, account) {
+            (Some(active), _) => Ok(active.clone()),
+            (None, Some(account)) if tables.was_removed(account) => Err(ApiError::AccountRemoved(account.to_owned())),
+            (None, account) => Err(ApiError::UnknownAccount(account.unwrap_or_default().to_owned())),
+        }
     }
 
-    fn activate(&self, table: TableFile) {
-        let active = Active {
+    /// Reads, verifies and activates what changed (everything if
+    /// `forced`); a refused file leaves its account's table serving.
+    /// `counted`: a reload (the metrics count reloads, not the start).
+    fn reload(&self, forced: bool, counted: bool) {
+        let present = match tables::files(&self.opts.table) {
+            Ok(files) => files,
+            Err(err) => {
+                eprintln!("chatroute serve: cannot list {}: {err}", self.opts.table.display());
+                return;
+            }
+        };
+        let activate = |table: TableFile, file: &std::path::Path| Active {
             hash: table.hash.clone(),
             generator: table.generator.clone(),
             router: Router::new(table, self.state.clone()),
-            loaded_at: now(),
+            loaded_at: 0,
+            file: file.to_owned(),
         };
-        *self.active.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(active);
-    }
-
-    /// Reads, verifies and activates the table file; a refused one leaves
-    /// the active table serving.
-    fn reload(&self) {
-        match TableFile::load(&self.opts.table) {
-            Ok(table) => {
-                self.activate(table);
-                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let scan = self.tables.write().unwrap_or_else(|p| p.into_inner()).scan(&present, forced, now(), activate);
+        for account in &scan.loaded {
+            if counted {
                 self.metrics.reload(true);
-                eprintln!("chatroute serve: table reloaded ({})", self.current().hash);
             }
-            Err(err) => {
-                let message = format!("{}: {err}", self.opts.table.display());
-                eprintln!("chatroute serve: table refused, the active one keeps serving: {message}");
-                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(ReloadError { at: now(), message });
+            eprintln!("chatroute serve: table of `{account}` activated");
+        }
+        for message in &scan.refused {
+            if counted {
                 self.metrics.reload(false);
             }
+            eprintln!("chatroute serve: table refused, the active one keeps serving: {message}");
+        }
+        for account in &scan.removed {
+            eprintln!("chatroute serve: account `{account}` ended (its table file is gone)");
         }
     }
 }
@@ -154,25 +165,24 @@ pub fn run<S: AssignmentState + 'static>(
     state: S,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    let table = TableFile::load(&opts.table).map_err(|e| ServeError::Table(opts.table.display().to_string(), e))?;
+    let fleet = opts.table.is_dir();
+    if !fleet {
+        TableFile::load(&opts.table).map_err(|e| ServeError::Table(opts.table.display().to_string(), e))?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let grace = opts.grace;
     let served = runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::bind(opts.listen).await.map_err(|e| ServeError::Listen(opts.listen, e))?;
-        let state = Arc::new(state);
         let app = Arc::new(App {
-            active: RwLock::new(Arc::new(Active {
-                hash: table.hash.clone(),
-                generator: table.generator.clone(),
-                router: Router::new(table, state.clone()),
-                loaded_at: now(),
-            })),
-            state,
+            tables: RwLock::new(Tables::default()),
+            fleet,
+            state: Arc::new(state),
             metrics: Metrics::default(),
             opts,
-            last_error: Mutex::new(None),
         });
+        // Every table present is verified before the first request.
+        app.reload(true, false);
         tokio::spawn(watch(app.clone()));
         ready(listener.local_addr()?);
         let limits = conn::Limits {
@@ -188,15 +198,9 @@ pub fn run<S: AssignmentState + 'static>(
     served
 }
 
-/// Reloads on SIGHUP and when the table file is replaced.
+/// Reloads on SIGHUP (every file) and, every `watch_interval`, what
+/// changed: a file replaced (`compile` renames), added or removed.
 async fn watch<S: AssignmentState + 'static>(app: Arc<App<S>>) {
-    let identity = |path: &std::path::Path| {
-        std::fs::metadata(path).ok().map(|m| {
-            use std::os::unix::fs::MetadataExt;
-            (m.dev(), m.ino(), m.mtime_nsec(), m.mtime(), m.len())
-        })
-    };
-    let mut seen = identity(&app.opts.table);
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     let mut tick = tokio::time::interval(app.opts.watch_interval);
     loop {
@@ -204,12 +208,8 @@ async fn watch<S: AssignmentState + 'static>(app: Arc<App<S>>) {
             _ = tick.tick() => false,
             Some(()) = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => true,
         };
-        let now_seen = identity(&app.opts.table);
-        if forced || (now_seen != seen && now_seen.is_some()) {
-            seen = now_seen;
-            let app = app.clone();
-            let _ = tokio::task::spawn_blocking(move || app.reload()).await;
-        }
+        let app = app.clone();
+        let _ = tokio::task::spawn_blocking(move || app.reload(forced, true)).await;
     }
 }
 
@@ -228,22 +228,38 @@ async fn shutdown() {
     }
 }
 
+/// The decision endpoints of one table: under `/v1` for `serve TABLE`,
+/// under `/v1/accounts/{account}` for `serve DIR`.
+fn decisions<S: AssignmentState + 'static>() -> Routes<Arc<App<S>>> {
+    Routes::new()
+        .route("/deals", post(handlers::deals::<S>))
+        .route("/claims", post(handlers::claims::<S>))
+        .route("/access", get(handlers::access::<S>))
+        .route("/employees/{handle}", get(handlers::employee::<S>))
+        .route("/employees/{handle}/availability", put(handlers::availability::<S>))
+        .route("/deals/{deal}/close", post(handlers::close::<S>))
+        .route("/table", get(handlers::table::<S>))
+}
+
 fn routes<S: AssignmentState + 'static>(app: Arc<App<S>>) -> Routes {
-    let v1 = Routes::new()
-        .route("/v1/deals", post(handlers::deals::<S>))
-        .route("/v1/claims", post(handlers::claims::<S>))
-        .route("/v1/access", get(handlers::access::<S>))
-        .route("/v1/employees/{handle}", get(handlers::employee::<S>))
-        .route("/v1/employees/{handle}/availability", put(handlers::availability::<S>))
-        .route("/v1/deals/{deal}/close", post(handlers::close::<S>))
-        .route("/v1/table", get(handlers::table::<S>))
-        .route_layer(middleware::from_fn_with_state(app.clone(), authorize::<S>));
+    let fleet = app.fleet;
+    let v1 = if fleet {
+        Routes::new()
+            .route("/v1/accounts", get(handlers::accounts::<S>))
+            .nest("/v1/accounts/{account}", decisions::<S>())
+    } else {
+        Routes::new().nest("/v1", decisions::<S>())
+    };
+    let v1 = v1.route_layer(middleware::from_fn_with_state(app.clone(), authorize::<S>));
     Routes::new()
         .merge(v1)
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(handlers::readyz::<S>))
         .route("/metrics", get(handlers::metrics::<S>))
-        .route("/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi::document()) }))
+        .route(
+            "/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi::document(fleet)) }),
+        )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into()) })
         .layer(middleware::from_fn_with_state(app.clone(), time_limit::<S>))
         .layer(middleware::map_response(json_errors))

@@ -6,7 +6,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Value, json};
 
-use super::api::*;
+use crate::api::*;
 
 /// One operation: method, path, summary, request body, success response.
 struct Operation {
@@ -23,16 +23,33 @@ fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
     generator.subschema_for::<T>().to_value()
 }
 
-/// The document, as pretty JSON with a final newline.
-pub fn document() -> String {
+/// The document, as pretty JSON with a final newline: of `serve TABLE`,
+/// or with `accounts` of `serve DIR` (every decision endpoint under
+/// `/v1/accounts/{account}/`, and `GET /v1/accounts`).
+pub fn document(accounts: bool) -> String {
     let mut generator =
         SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
-    let operations = operations(&mut generator);
+    let mut operations = operations(&mut generator);
+    if accounts {
+        operations.push(Operation {
+            method: "get",
+            path: "/v1/accounts",
+            summary: "Every account served, with its table's hash, load time and last refused reload",
+            request: None,
+            query: &[],
+            response: schema::<AccountsResponse>(&mut generator),
+            errors: &[UNAUTHORIZED],
+        });
+    }
     let error = schema::<ErrorBody>(&mut generator);
     let mut paths = serde_json::Map::new();
     for op in operations {
-        let (path, method) = (op.path, op.method);
-        paths.entry(path.to_owned()).or_insert_with(|| json!({}))[method] = operation(op, &error);
+        let path = match op.path.strip_prefix("/v1/") {
+            Some(rest) if accounts && rest != "accounts" => format!("/v1/accounts/{{account}}/{rest}"),
+            _ => op.path.to_owned(),
+        };
+        let method = op.method;
+        paths.entry(path.clone()).or_insert_with(|| json!({}))[method] = operation(op, &path, &error);
     }
     let doc = json!({
         "openapi": "3.1.0",
@@ -192,6 +209,7 @@ fn service(generator: &mut SchemaGenerator) -> Vec<Operation> {
 /// Schemathesis run of the tests serves).
 fn example(parameter: &str) -> &'static str {
     match parameter {
+        "account" => "mebel-plus",
         "channel" => "wa-retail",
         "deal" => "4711",
         _ => "r1",
@@ -200,7 +218,7 @@ fn example(parameter: &str) -> &'static str {
 
 /// One operation's object: responses (errors share `ErrorBody`), request
 /// body, query and path parameters (every `{name}` of the path), security.
-fn operation(op: Operation, error: &Value) -> Value {
+fn operation(op: Operation, path: &str, error: &Value) -> Value {
     let mut responses = serde_json::Map::new();
     let media = if op.path == "/metrics" || op.path == "/healthz" { "text/plain" } else { "application/json" };
     responses.insert("200".into(), json!({ "description": "OK", "content": { media: { "schema": op.response } } }));
@@ -218,18 +236,23 @@ fn operation(op: Operation, error: &Value) -> Value {
     let query = op.query.iter().map(|(name, what)| {
         json!({ "name": name, "in": "query", "required": true, "description": what, "schema": string, "example": example(name) })
     });
-    let in_path = op.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'));
+    let in_path = path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'));
     let id = json!({ "type": "string", "pattern": ID_PATTERN });
-    let path = in_path.map(|name| {
+    let in_path = in_path.map(|name| {
         let schema = if name == "deal" { &id } else { &string };
         json!({ "name": name, "in": "path", "required": true, "schema": schema, "example": example(name) })
     });
-    let parameters: Vec<Value> = query.chain(path).collect();
+    let parameters: Vec<Value> = query.chain(in_path).collect();
     if !parameters.is_empty() {
         operation["parameters"] = Value::Array(parameters);
     }
-    if op.path.starts_with("/v1/") {
+    if path.starts_with("/v1/") {
         operation["security"] = json!([{ "bearer": [] }, {}]);
+    }
+    if path.starts_with("/v1/accounts/{account}/") {
+        let gone = "no such account (`unknown_account`), or its table file was removed (`account_removed`)";
+        let body = json!({ "description": gone, "content": { "application/json": { "schema": error } } });
+        operation["responses"]["404"] = body;
     }
     operation
 }

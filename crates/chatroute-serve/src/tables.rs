@@ -1,0 +1,197 @@
+//! The tables a service serves: one file (`serve TABLE`), or every `*.json`
+//! of a directory under its account (`serve DIR`). Each file is read,
+//! verified and activated on its own: a change to one file touches its
+//! account alone, and a refused file leaves its account's previous table
+//! serving.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chatroute_runtime::{AssignmentState, Router};
+use chatroute_table::TableFile;
+
+use crate::api::{AccountStatus, ReloadError};
+
+/// A verified table, serving.
+pub struct Active<S: AssignmentState> {
+    pub router: Router<Arc<S>>,
+    pub hash: String,
+    pub generator: String,
+    pub loaded_at: u64,
+    pub file: PathBuf,
+}
+
+/// What is known of one table file.
+struct FileState {
+    /// When it was last read (dev, inode, mtime, size): a change is a reload.
+    identity: Option<Identity>,
+    /// The account it serves, once it loaded.
+    account: Option<String>,
+    last_error: Option<ReloadError>,
+}
+
+type Identity = (u64, u64, i64, i64, u64);
+
+fn identity(path: &Path) -> Option<Identity> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino(), m.mtime_nsec(), m.mtime(), m.len()))
+}
+
+/// Every account served and every file looked at.
+pub struct Tables<S: AssignmentState> {
+    accounts: HashMap<String, Arc<Active<S>>>,
+    files: HashMap<PathBuf, FileState>,
+    /// Accounts whose file was removed: asked for, they answer so.
+    removed: std::collections::HashSet<String>,
+}
+
+/// How one scan went, for the log and the metrics.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    pub loaded: Vec<String>,
+    pub refused: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl<S: AssignmentState> Default for Tables<S> {
+    fn default() -> Self {
+        Tables { accounts: HashMap::new(), files: HashMap::new(), removed: Default::default() }
+    }
+}
+
+/// The table files under `source`: the file itself, or a directory's
+/// `*.json` files in name order.
+pub fn files(source: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !source.is_dir() {
+        return Ok(vec![source.to_owned()]);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(source)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+impl<S: AssignmentState> Tables<S> {
+    pub fn account(&self, account: &str) -> Option<&Arc<Active<S>>> {
+        self.accounts.get(account)
+    }
+
+    pub fn was_removed(&self, account: &str) -> bool {
+        self.removed.contains(account)
+    }
+
+    /// The only table, in single-file mode.
+    pub fn only(&self) -> Option<&Arc<Active<S>>> {
+        self.accounts.values().next()
+    }
+
+    /// The last refused reload of the file that serves `account`.
+    pub fn last_error(&self, active: &Active<S>) -> Option<ReloadError> {
+        self.files.get(&active.file).and_then(|f| f.last_error.clone())
+    }
+
+    /// Every account with its table, and every file refused before it ever
+    /// loaded (account unknown), by account then file.
+    pub fn statuses(&self) -> Vec<AccountStatus> {
+        let mut out: Vec<AccountStatus> = self
+            .accounts
+            .iter()
+            .map(|(account, active)| AccountStatus {
+                account: Some(account.clone()),
+                hash: Some(active.hash.clone()),
+                loaded_at: Some(active.loaded_at),
+                file: active.file.display().to_string(),
+                last_reload_error: self.last_error(active),
+            })
+            .collect();
+        let never = self.files.iter().filter(|(_, f)| f.account.is_none() && f.last_error.is_some());
+        out.extend(never.map(|(file, f)| AccountStatus {
+            account: None,
+            hash: None,
+            loaded_at: None,
+            file: file.display().to_string(),
+            last_reload_error: f.last_error.clone(),
+        }));
+        out.sort_by(|a, b| (&a.account, &a.file).cmp(&(&b.account, &b.file)));
+        out
+    }
+
+    /// Reads what changed among `present` (every file if `forced`),
+    /// activates what verifies, records what does not, and ends the
+    /// accounts whose file is gone. `activate` turns a table into its
+    /// router on the shared state.
+    pub fn scan(
+        &mut self,
+        present: &[PathBuf],
+        forced: bool,
+        now: u64,
+        activate: impl Fn(TableFile, &Path) -> Active<S>,
+    ) -> Scan {
+        let mut scan = Scan::default();
+        let gone: Vec<PathBuf> = self.files.keys().filter(|f| !present.contains(f)).cloned().collect();
+        for file in gone {
+            if let Some(account) = self.files.remove(&file).and_then(|f| f.account) {
+                self.accounts.remove(&account);
+                self.removed.insert(account.clone());
+                scan.removed.push(account);
+            }
+        }
+        for file in present {
+            let seen = identity(file);
+            let known = self.files.get(file).map(|f| f.identity);
+            if !forced && known == Some(seen) {
+                continue;
+            }
+            match self.read(file, now, &activate) {
+                Ok(account) => scan.loaded.push(account),
+                Err(message) => {
+                    scan.refused.push(message.clone());
+                    let state = self.files.entry(file.clone()).or_insert(FileState {
+                        identity: None,
+                        account: None,
+                        last_error: None,
+                    });
+                    state.last_error = Some(ReloadError { at: now, message });
+                }
+            }
+            if let Some(state) = self.files.get_mut(file) {
+                state.identity = seen;
+            }
+        }
+        scan
+    }
+
+    /// One file read and activated; its account, or why it was refused.
+    fn read(
+        &mut self,
+        file: &Path,
+        now: u64,
+        activate: &impl Fn(TableFile, &Path) -> Active<S>,
+    ) -> Result<String, String> {
+        let table = TableFile::load(file).map_err(|err| format!("{}: {err}", file.display()))?;
+        let account = table.body.account.clone();
+        if let Some(other) = self.accounts.get(&account).filter(|a| a.file != file) {
+            return Err(format!(
+                "{}: account `{account}` is served from {} already; one file per account",
+                file.display(),
+                other.file.display()
+            ));
+        }
+        let mut active = activate(table, file);
+        active.loaded_at = now;
+        let previous = self
+            .files
+            .insert(file.to_owned(), FileState { identity: None, account: Some(account.clone()), last_error: None });
+        // A file that now holds another account ends its old one.
+        if let Some(old) = previous.and_then(|p| p.account).filter(|old| *old != account) {
+            self.accounts.remove(&old);
+            self.removed.insert(old);
+        }
+        self.removed.remove(&account);
+        self.accounts.insert(account.clone(), Arc::new(active));
+        Ok(account)
+    }
+}

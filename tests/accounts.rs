@@ -1,0 +1,138 @@
+//! `chatroute serve DIR`: many accounts in one service, each table file
+//! read, verified and activated on its own, as integrators run it.
+
+#[path = "support/cli.rs"]
+mod cli_support;
+#[path = "support/redis_server.rs"]
+mod redis_server;
+#[path = "support/serve_process.rs"]
+mod serve_process;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use serve_process::{Serve, agent, get, post};
+
+/// The stationery example's table under another account.
+fn table_of(account: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
+    let text = text.replacen("account = \"kanc-opt\"", &format!("account = \"{account}\""), 1);
+    let checked = chatroute::check::check("s.toml", text.into_bytes(), Default::default());
+    chatroute::compile::compile(checked.spec.as_ref().expect("the example checks"), Default::default()).to_bytes()
+}
+
+fn fleet(name: &str, accounts: usize) -> PathBuf {
+    let dir = cli_support::scratch(name).join("tables");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..accounts {
+        // File names are not accounts: the account comes from the table.
+        std::fs::write(dir.join(format!("t{i:03}.json")), table_of(&format!("acct-{i:03}"))).unwrap();
+    }
+    dir
+}
+
+fn replace(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+fn accounts(serve: &Serve) -> BTreeMap<String, Value> {
+    let (status, body) = get(&agent(), &serve.url("/v1/accounts"));
+    assert_eq!(status, 200, "{body}");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["account"].as_str().map_or_else(|| format!("?{}", a["file"]), str::to_owned), a.clone()))
+        .collect()
+}
+
+fn deal(serve: &Serve, account: &str, id: &str) -> (u16, Value) {
+    let body = format!(r#"{{"channel": "wa-opt", "deal": "{id}"}}"#);
+    post(&agent(), &serve.url(&format!("/v1/accounts/{account}/deals")), &body).unwrap()
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < Duration::from_secs(10), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn each_file_is_its_own_account_and_reloads_alone() {
+    let dir = fleet("serve-accounts", 200);
+    let serve = Serve::start(&dir, &[]);
+    let listed = accounts(&serve);
+    assert_eq!(listed.len(), 200, "{listed:?}");
+    // Every account starts its own cycle.
+    for account in ["acct-000", "acct-100", "acct-199"] {
+        let (status, body) = deal(&serve, account, "d1");
+        assert_eq!((status, body["responsible"]["employee"].as_str()), (200, Some("bruce")), "{account}: {body}");
+    }
+    let (status, body) = deal(&serve, "acct-nope", "d1");
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_account")));
+
+    // Replace one, corrupt one, remove one, and give one account a second file.
+    let replaced = table_of("acct-005").into_iter().collect::<Vec<u8>>();
+    let replaced = String::from_utf8(replaced).unwrap().replace("\"Bruce Wayne\"", "\"Bruce W.\"");
+    let replaced = chatroute::table::TableFile::from_slice(&forge(replaced.as_bytes())).unwrap().to_bytes();
+    replace(&dir.join("t005.json"), &replaced);
+    replace(&dir.join("t006.json"), b"{ not a table");
+    std::fs::remove_file(dir.join("t007.json")).unwrap();
+    std::fs::write(dir.join("zz-second.json"), table_of("acct-008")).unwrap();
+    wait_until("the four changes", || {
+        let now = accounts(&serve);
+        now.get("acct-006").is_some_and(|a| !a["last_reload_error"].is_null()) && !now.contains_key("acct-007")
+    });
+    let after = accounts(&serve);
+    assert_ne!(after["acct-005"]["hash"], listed["acct-005"]["hash"], "the replaced table is active");
+    assert_eq!(after["acct-006"]["hash"], listed["acct-006"]["hash"], "the corrupted file's account keeps its table");
+    assert_eq!(deal(&serve, "acct-006", "d2").0, 200, "and keeps deciding");
+    let (status, body) = deal(&serve, "acct-007", "d1");
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("account_removed")));
+    let second = after.values().find(|a| a["file"].as_str().is_some_and(|f| f.ends_with("zz-second.json"))).unwrap();
+    assert!(second["last_reload_error"]["message"].as_str().unwrap().contains("one file per account"), "{second}");
+    assert_eq!(after["acct-008"]["file"], listed["acct-008"]["file"], "the first file keeps its account");
+    // Nobody else was reloaded.
+    for (account, status) in &listed {
+        if !["acct-005", "acct-006", "acct-007"].contains(&account.as_str()) {
+            assert_eq!(after[account]["loaded_at"], status["loaded_at"], "{account} was reloaded");
+        }
+    }
+    let ready = get(&agent(), &serve.url("/readyz"));
+    assert_eq!(ready.0, 200, "a refused file does not make the service unready: {}", ready.1);
+}
+
+/// A table file whose body was changed, with its hash recomputed.
+fn forge(bytes: &[u8]) -> Vec<u8> {
+    let mut doc: Value = serde_json::from_slice(bytes).unwrap();
+    doc["hash"] = Value::String(chatroute::table::hash(&doc["body"]));
+    serde_json::to_vec_pretty(&doc).unwrap()
+}
+
+/// Two instances on one Redis: each account's distribution is exact, and
+/// the accounts' cycles are independent.
+#[test]
+fn two_instances_on_one_redis_keep_every_account_exact() {
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let dir = fleet("serve-accounts-redis", 3);
+    let url = server.url();
+    let instances = [Serve::start(&dir, &["--state", &url]), Serve::start(&dir, &["--state", &url])];
+    for account in ["acct-000", "acct-001", "acct-002"] {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for n in 0..20 {
+            let (status, body) = deal(&instances[n % 2], account, &format!("{account}-{n}"));
+            assert_eq!(status, 200, "{body}");
+            *counts.entry(body["responsible"]["employee"].as_str().unwrap().to_owned()).or_default() += 1;
+        }
+        let expected: BTreeMap<String, usize> =
+            [("bruce", 4), ("kostya", 4), ("scrooge", 4), ("tony", 8)].map(|(k, v)| (k.to_owned(), v)).into();
+        assert_eq!(counts, expected, "{account}");
+    }
+}
