@@ -8,93 +8,18 @@
 //! (default 3) seconds; the load generator is plain TCP, one thread per
 //! connection.
 
+#[path = "load.rs"]
+mod load;
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+
+use load::{Run, load, read_http};
 
 const BODY: &str = r#"{"channel": "wa-opt"}"#;
-
-struct Run {
-    requests: usize,
-    secs: f64,
-    latencies: Vec<Duration>,
-}
-
-impl Run {
-    fn rps(&self) -> f64 {
-        self.requests as f64 / self.secs
-    }
-
-    fn percentile(&self, p: f64) -> Duration {
-        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies.get(i).copied().unwrap_or_default()
-    }
-}
-
-/// `connections` threads, each a keep-alive connection sending `request`
-/// and reading one reply per request, for `secs`.
-fn load(
-    connections: usize,
-    secs: f64,
-    connect: impl Fn() -> TcpStream + Sync,
-    request: &[u8],
-    read: fn(&mut BufReader<TcpStream>),
-) -> Run {
-    let deadline = Instant::now() + Duration::from_secs_f64(secs);
-    let started = Instant::now();
-    let per_thread: Vec<Vec<Duration>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..connections)
-            .map(|_| {
-                scope.spawn(|| {
-                    let stream = connect();
-                    stream.set_nodelay(true).unwrap();
-                    let mut writer = stream.try_clone().unwrap();
-                    let mut reader = BufReader::new(stream);
-                    let mut latencies = Vec::new();
-                    while Instant::now() < deadline {
-                        let t = Instant::now();
-                        writer.write_all(request).unwrap();
-                        read(&mut reader);
-                        latencies.push(t.elapsed());
-                    }
-                    latencies
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    let secs = started.elapsed().as_secs_f64();
-    let mut latencies: Vec<Duration> = per_thread.into_iter().flatten().collect();
-    latencies.sort_unstable();
-    Run { requests: latencies.len(), secs, latencies }
-}
-
-/// Reads one HTTP/1.1 response (headers and a Content-Length body).
-fn read_http(reader: &mut BufReader<TcpStream>) {
-    let mut length = 0;
-    let mut line = String::new();
-    let mut status = true;
-    loop {
-        line.clear();
-        reader.read_line(&mut line).unwrap();
-        if status {
-            assert!(line.starts_with("HTTP/1.1 200"), "{line}");
-            status = false;
-        }
-        if line == "\r\n" {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap();
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-}
 
 /// Reads one RESP integer reply.
 fn read_resp(reader: &mut BufReader<TcpStream>) {

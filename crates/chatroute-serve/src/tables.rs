@@ -31,7 +31,7 @@ struct FileState {
     last_error: Option<ReloadError>,
 }
 
-type Identity = (u64, u64, i64, i64, u64);
+pub type Identity = (u64, u64, i64, i64, u64);
 
 fn identity(path: &Path) -> Option<Identity> {
     use std::os::unix::fs::MetadataExt;
@@ -60,17 +60,22 @@ impl<S: AssignmentState> Default for Tables<S> {
     }
 }
 
-/// The table files under `source`: the file itself, or a directory's
-/// `*.json` files in name order.
-pub fn files(source: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// The table files under `source` with their identities: the file
+/// itself, or a directory's `*.json` files. Read without any lock held,
+/// so requests never wait on a directory's worth of `stat`s.
+pub fn files(source: &Path) -> std::io::Result<HashMap<PathBuf, Option<Identity>>> {
     if !source.is_dir() {
-        return Ok(vec![source.to_owned()]);
+        return Ok([(source.to_owned(), identity(source))].into());
     }
-    let mut found: Vec<PathBuf> = std::fs::read_dir(source)?
+    let found = std::fs::read_dir(source)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let seen = identity(&p);
+            (p, seen)
+        })
+        .filter(|(p, _)| p.is_file())
         .collect();
-    found.sort();
     Ok(found)
 }
 
@@ -125,13 +130,13 @@ impl<S: AssignmentState> Tables<S> {
     /// router on the shared state.
     pub fn scan(
         &mut self,
-        present: &[PathBuf],
+        present: &HashMap<PathBuf, Option<Identity>>,
         forced: bool,
         now: u64,
         activate: impl Fn(TableFile, &Path) -> Active<S>,
     ) -> Scan {
         let mut scan = Scan::default();
-        let gone: Vec<PathBuf> = self.files.keys().filter(|f| !present.contains(f)).cloned().collect();
+        let gone: Vec<PathBuf> = self.files.keys().filter(|f| !present.contains_key(*f)).cloned().collect();
         for file in gone {
             if let Some(account) = self.files.remove(&file).and_then(|f| f.account) {
                 self.accounts.remove(&account);
@@ -139,12 +144,14 @@ impl<S: AssignmentState> Tables<S> {
                 scan.removed.push(account);
             }
         }
-        for file in present {
-            let seen = identity(file);
-            let known = self.files.get(file).map(|f| f.identity);
-            if !forced && known == Some(seen) {
-                continue;
-            }
+        let mut changed: Vec<(&PathBuf, Option<Identity>)> = present
+            .iter()
+            .filter(|(file, seen)| forced || self.files.get(*file).map(|f| f.identity) != Some(**seen))
+            .map(|(file, seen)| (file, *seen))
+            .collect();
+        // Name order, so of two files for one account the first keeps it.
+        changed.sort();
+        for (file, seen) in changed {
             match self.read(file, now, &activate) {
                 Ok(account) => scan.loaded.push(account),
                 Err(message) => {
