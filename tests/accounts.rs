@@ -78,6 +78,23 @@ fn each_file_is_its_own_account_and_reloads_alone() {
     let (status, body) = deal(&serve, "acct-nope", "d1");
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_account")));
 
+    // Others keep deciding, under load, while files change.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = std::thread::spawn({
+        let (stop, base) = (stop.clone(), serve.base.clone());
+        move || {
+            let agent = agent();
+            let mut answered = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let account = format!("acct-{:03}", 10 + answered % 190);
+                let body = format!(r#"{{"channel": "wa-opt", "deal": "load-{answered}"}}"#);
+                let (status, reply) = post(&agent, &format!("{base}/v1/accounts/{account}/deals"), &body).unwrap();
+                assert_eq!(status, 200, "{account} during the changes: {reply}");
+                answered += 1;
+            }
+            answered
+        }
+    });
     // Replace one, corrupt one, remove one, and give one account a second file.
     let replaced = table_of("acct-005").into_iter().collect::<Vec<u8>>();
     let replaced = String::from_utf8(replaced).unwrap().replace("\"Bruce Wayne\"", "\"Bruce W.\"");
@@ -90,6 +107,8 @@ fn each_file_is_its_own_account_and_reloads_alone() {
         let now = accounts(&serve);
         now.get("acct-006").is_some_and(|a| !a["last_reload_error"].is_null()) && !now.contains_key("acct-007")
     });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(load.join().unwrap() > 10, "decisions went on during the changes");
     let after = accounts(&serve);
     assert_ne!(after["acct-005"]["hash"], listed["acct-005"]["hash"], "the replaced table is active");
     assert_eq!(after["acct-006"]["hash"], listed["acct-006"]["hash"], "the corrupted file's account keeps its table");
@@ -135,4 +154,33 @@ fn two_instances_on_one_redis_keep_every_account_exact() {
             [("bruce", 4), ("kostya", 4), ("scrooge", 4), ("tony", 8)].map(|(k, v)| (k.to_owned(), v)).into();
         assert_eq!(counts, expected, "{account}");
     }
+}
+
+/// `compile SPEC... -o DIR`: one table per spec, every spec's problems in
+/// one run, the failing spec writing nothing and failing the run.
+#[test]
+fn many_specs_compile_into_a_directory() {
+    let dir = cli_support::scratch("compile-many").join("bundle");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = cli_support::chatroute(&[
+        "compile",
+        "examples/acme.toml",
+        "tests/fixtures/CR101.toml",
+        "examples/furniture.toml",
+        "tests/fixtures/CR204.toml",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("CR101") && stderr.contains("CR204"), "every spec's problems: {stderr}");
+    let mut written: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    written.sort();
+    assert_eq!(written, ["acme.json", "furniture.json"]);
+    for file in &written {
+        chatroute::table::TableFile::load(&dir.join(file)).unwrap();
+    }
+    let refused = cli_support::chatroute(&["compile", "examples/acme.toml", "examples/furniture.toml"]);
+    assert_eq!(refused.status.code(), Some(2), "several specs need -o DIR");
 }
