@@ -184,3 +184,27 @@ fn many_specs_compile_into_a_directory() {
     let refused = cli_support::chatroute(&["compile", "examples/acme.toml", "examples/furniture.toml"]);
     assert_eq!(refused.status.code(), Some(2), "several specs need -o DIR");
 }
+
+/// An account added to a running fleet whose Redis keys are still on the
+/// previous layout is refused (never served from empty keys) until
+/// `chatroute state migrate`.
+#[test]
+fn a_late_account_on_the_old_key_layout_is_refused_not_reset() {
+    use std::io::Write;
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let dir = fleet("serve-accounts-layout", 1);
+    let serve = Serve::start(&dir, &["--state", &server.url()]);
+    let mut redis = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    redis.write_all(b"SET chatroute:rr:acct-late:wa-opt 7\r\n").unwrap();
+    let mut ok = [0u8; 5];
+    std::io::Read::read_exact(&mut redis, &mut ok).unwrap();
+    std::fs::write(dir.join("late.json"), table_of("acct-late")).unwrap();
+    wait_until("the late file looked at", || {
+        accounts(&serve).values().any(|a| a["file"].as_str().is_some_and(|f| f.ends_with("late.json")))
+    });
+    let late = accounts(&serve).into_values().find(|a| a["file"].as_str().unwrap().ends_with("late.json")).unwrap();
+    assert!(late["account"].is_null(), "{late}");
+    assert!(late["last_reload_error"]["message"].as_str().unwrap().contains("chatroute state migrate"), "{late}");
+    assert_eq!(deal(&serve, "acct-late", "d1").1["error"]["code"], "unknown_account");
+    assert_eq!(deal(&serve, "acct-000", "d1").0, 200, "the others serve on");
+}

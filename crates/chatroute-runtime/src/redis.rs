@@ -432,6 +432,10 @@ impl AssignmentState for RedisState {
         self.run(&[b"PING"]).map(|_| ())
     }
 
+    fn accepts(&self, account: &str) -> Result<(), StateError> {
+        self.check_layout(account)
+    }
+
     fn pick(&self, cursor: &String, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
         let mut args = vec![flag(pick.deal.is_some()), pick.deal.unwrap_or_default().as_bytes().to_vec()];
         args.extend(rule_args(pick.cycle, &pick.rules));

@@ -70,6 +70,12 @@ pub trait AssignmentState: Send + Sync {
         Ok(())
     }
 
+    /// Whether the state can serve `account` (Redis: its keys are on this
+    /// build's layout), asked before a table of the account is activated.
+    fn accepts(&self, _account: &str) -> Result<(), StateError> {
+        Ok(())
+    }
+
     /// The first position from the cursor whose member can take the deal
     /// (available, when unavailable ones are skipped; under its open-deal
     /// limit), atomically with moving the cursor past it and counting the
@@ -489,6 +495,10 @@ impl<S: AssignmentState> AssignmentState for Simulated<S> {
         self.shared.ping()
     }
 
+    fn accepts(&self, account: &str) -> Result<(), StateError> {
+        self.shared.accepts(account)
+    }
+
     memory_books!();
 }
 
@@ -521,6 +531,10 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
 
     fn ping(&self) -> Result<(), StateError> {
         (**self).ping()
+    }
+
+    fn accepts(&self, account: &str) -> Result<(), StateError> {
+        (**self).accepts(account)
     }
 
     fn pick(&self, cursor: &S::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {

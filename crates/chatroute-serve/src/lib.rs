@@ -121,12 +121,17 @@ impl<S: AssignmentState + 'static> App<S> {
                 return;
             }
         };
-        let activate = |table: TableFile, file: &std::path::Path| Active {
-            hash: table.hash.clone(),
-            generator: table.generator.clone(),
-            router: Router::new(table, self.state.clone()),
-            loaded_at: 0,
-            file: file.to_owned(),
+        // An account the state cannot serve yet (Redis keys on the previous
+        // layout) is refused like a damaged file, never served afresh.
+        let activate = |table: TableFile, file: &std::path::Path| {
+            self.state.accepts(&table.body.account).map_err(|e| e.to_string())?;
+            Ok(Active {
+                hash: table.hash.clone(),
+                generator: table.generator.clone(),
+                router: Router::new(table, self.state.clone()),
+                loaded_at: 0,
+                file: file.to_owned(),
+            })
         };
         let scan = self.tables.write().unwrap_or_else(|p| p.into_inner()).scan(&present, forced, now(), activate);
         for account in &scan.loaded {

@@ -127,13 +127,13 @@ impl<S: AssignmentState> Tables<S> {
     /// Reads what changed among `present` (every file if `forced`),
     /// activates what verifies, records what does not, and ends the
     /// accounts whose file is gone. `activate` turns a table into its
-    /// router on the shared state.
+    /// router on the shared state, or says why the state refuses it.
     pub fn scan(
         &mut self,
         present: &HashMap<PathBuf, Option<Identity>>,
         forced: bool,
         now: u64,
-        activate: impl Fn(TableFile, &Path) -> Active<S>,
+        activate: impl Fn(TableFile, &Path) -> Result<Active<S>, String>,
     ) -> Scan {
         let mut scan = Scan::default();
         let gone: Vec<PathBuf> = self.files.keys().filter(|f| !present.contains_key(*f)).cloned().collect();
@@ -176,7 +176,7 @@ impl<S: AssignmentState> Tables<S> {
         &mut self,
         file: &Path,
         now: u64,
-        activate: &impl Fn(TableFile, &Path) -> Active<S>,
+        activate: &impl Fn(TableFile, &Path) -> Result<Active<S>, String>,
     ) -> Result<String, String> {
         let table = TableFile::load(file).map_err(|err| format!("{}: {err}", file.display()))?;
         let account = table.body.account.clone();
@@ -187,7 +187,7 @@ impl<S: AssignmentState> Tables<S> {
                 other.file.display()
             ));
         }
-        let mut active = activate(table, file);
+        let mut active = activate(table, file).map_err(|why| format!("{}: {why}", file.display()))?;
         active.loaded_at = now;
         let previous = self
             .files
