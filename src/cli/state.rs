@@ -18,19 +18,22 @@ pub fn open(url: &str, account: &str) -> Result<RedisState, Failure> {
 
 /// `open` for several accounts (`serve DIR`).
 pub fn open_for(url: &str, accounts: &[String]) -> Result<RedisState, Failure> {
-    let failed = |err: chatroute::runtime::StateError| Failure::Error(format!("--state {}: {err}", redacted(url)));
-    let redis = RedisState::open(url, Duration::from_secs(2)).map_err(failed)?;
+    let redis = RedisState::open(url, Duration::from_secs(2)).map_err(failed(url))?;
     for account in accounts {
-        redis.check_layout(account).map_err(failed)?;
+        redis.check_layout(account).map_err(failed(url))?;
     }
     Ok(redis)
 }
 
+/// A state error as the failure of `--state URL` (the password hidden).
+fn failed(url: &str) -> impl Fn(chatroute::runtime::StateError) -> Failure + '_ {
+    move |err| Failure::Error(format!("--state {}: {err}", redacted(url)))
+}
+
 pub fn migrate(table: &Path, url: &str) -> Outcome {
     let account = TableFile::load(table).map_err(|err| at(table, err))?.body.account;
-    let failed = |err: chatroute::runtime::StateError| Failure::Error(format!("--state {}: {err}", redacted(url)));
-    let redis = RedisState::open(url, Duration::from_secs(2)).map_err(failed)?;
-    let moved = redis.migrate(&account).map_err(failed)?;
+    let redis = RedisState::open(url, Duration::from_secs(2)).map_err(failed(url))?;
+    let moved = redis.migrate(&account).map_err(failed(url))?;
     eprintln!("account `{account}`: {moved} key(s) moved to layout {}", chatroute::runtime::redis::KEY_VERSION);
     Ok(())
 }

@@ -49,6 +49,18 @@ fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("request body: {e}")))
 }
 
+/// Runs `f` on the blocking pool when the state may wait on the network
+/// (`S::BLOCKS`), else here.
+async fn off_the_loop<S: AssignmentState, T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    if S::BLOCKS {
+        tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))
+    } else {
+        Ok(f())
+    }
+}
+
 /// Runs a routing call on the active table, on the blocking pool when the
 /// state may wait on the network. A state that did not answer is counted.
 async fn decide<S: AssignmentState + 'static, T: Send + 'static>(
@@ -56,11 +68,7 @@ async fn decide<S: AssignmentState + 'static, T: Send + 'static>(
     active: Arc<Active<S>>,
     f: impl FnOnce(&Active<S>) -> Result<T, RouteError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let result = if S::BLOCKS {
-        tokio::task::spawn_blocking(move || f(&active)).await.map_err(|e| ApiError::Internal(e.to_string()))?
-    } else {
-        f(&active)
-    };
+    let result = off_the_loop::<S, _>(move || f(&active)).await?;
     if matches!(result, Err(RouteError::State(_))) {
         app.metrics.state_error();
     }
@@ -211,12 +219,7 @@ pub async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Re
     let statuses = app.tables().statuses();
     let hash = if app.fleet { format!("{} tables", statuses.len()) } else { app.table_for(None)?.hash.clone() };
     let state = app.state.clone();
-    let answered = if S::BLOCKS {
-        tokio::task::spawn_blocking(move || state.ping()).await.map_err(|e| ApiError::Internal(e.to_string()))?
-    } else {
-        state.ping()
-    };
-    let answered = answered.map_err(RouteError::State).map_err(ApiError::Route);
+    let answered = off_the_loop::<S, _>(move || state.ping()).await?.map_err(|e| ApiError::Route(RouteError::State(e)));
     let refused: Vec<String> =
         statuses.iter().filter_map(|s| s.last_reload_error.as_ref().map(|e| e.message.clone())).collect();
     let detail = (!refused.is_empty()).then(|| format!("last reload refused: {}", refused.join("; ")));
