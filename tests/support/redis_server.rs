@@ -46,6 +46,13 @@ impl RedisServer {
     fn spawn(&mut self) {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            // A replica's first sync writes an RDB file: not into the work tree.
+            .args([
+                "--dir",
+                std::env::temp_dir().to_str().unwrap(),
+                "--dbfilename",
+                &format!("chatroute-{}.rdb", self.port),
+            ])
             .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
