@@ -483,15 +483,22 @@ fn schemathesis_finds_the_service_true_to_its_document() {
         return;
     }
     let dir = cli_support::scratch("serve-schemathesis");
-    let serve = Serve::start(&compiled(&dir, "furniture"), &[]);
-    let out = std::process::Command::new(std::fs::canonicalize(st).unwrap())
-        .args(["run", &serve.url("/openapi.json"), "--checks", "all", "--seed", "42", "--max-examples", "50"])
-        .args(["--workers", "1", "--request-timeout", "5"])
-        .env("SCHEMATHESIS_TELEMETRY", "false")
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(report.contains("No issues found"), "{report}");
+    let table = compiled(&dir, "furniture");
+    // `serve TABLE`, and `serve DIR` with the same table as its account.
+    let fleet = dir.join("fleet");
+    std::fs::create_dir_all(&fleet).unwrap();
+    std::fs::copy(&table, fleet.join("furniture.json")).unwrap();
+    for source in [table, fleet] {
+        let serve = Serve::start(&source, &[]);
+        let out = std::process::Command::new(std::fs::canonicalize(st).unwrap())
+            .args(["run", &serve.url("/openapi.json"), "--checks", "all", "--seed", "42", "--max-examples", "50"])
+            .args(["--workers", "1", "--request-timeout", "5"])
+            .env("SCHEMATHESIS_TELEMETRY", "false")
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}: {report}\n{}", source.display(), String::from_utf8_lossy(&out.stderr));
+        assert!(report.contains("No issues found"), "{report}");
+    }
 }
