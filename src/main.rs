@@ -109,8 +109,8 @@ enum Command {
         /// The new spec or table.
         new: PathBuf,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Output::Human)]
-        format: Output,
+        #[arg(long, value_enum, default_value_t = cli::diff::DiffFormat::Human)]
+        format: cli::diff::DiffFormat,
     },
     /// Print a shell completion script.
     Completions {

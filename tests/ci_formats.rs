@@ -115,6 +115,10 @@ fn diff_reads_like_a_plan_and_has_its_exit_codes() {
         (Some("channel"), Some("ig-art"), Some("excluded"))
     );
 
+    let out = chatroute(&["diff", "--format", "markdown", "examples/acme.toml", "tests/fixtures/diff/acme-next.toml"]);
+    assert_eq!(out.status.code(), Some(3));
+    insta::assert_snapshot!("diff-acme-next-markdown", stdout(&out));
+
     assert_eq!(chatroute(&["diff", "examples/acme.toml", "examples/acme.toml"]).status.code(), Some(0));
     assert_eq!(chatroute(&["diff", "examples/acme.toml", "tests/fixtures/CR204.toml"]).status.code(), Some(1));
     assert_eq!(chatroute(&["diff", "examples/acme.toml", "no/such.toml"]).status.code(), Some(2));
@@ -181,4 +185,39 @@ fn taplo_checks_the_examples_with_the_committed_schema() {
     assert!(!out.status.success(), "taplo accepted a broken spec");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("round_robbin") && stderr.contains("acount"), "{stderr}");
+}
+
+/// Names from a spec cannot break the Markdown of a pull-request comment:
+/// no cell split, no link, no heading, no HTML, one line each.
+#[test]
+fn markdown_diffs_escape_every_name() {
+    let dir = cli_support::scratch("diff-markdown-hostile");
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    let hostile = "a | b [x](https://evil) <script>alert(1)</script> # *bold*\\n## injected";
+    let new = acme.replacen("name = \"Retail WhatsApp\"", &format!("name = \"{hostile}\""), 1);
+    let new = new.replacen("{ employee = \"tony\", weight = 2 }", "{ employee = \"tony\", weight = 3 }", 1);
+    let path = dir.join("new.toml");
+    std::fs::write(&path, new).unwrap();
+    let out = chatroute(&["diff", "--format", "markdown", "examples/acme.toml", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = stdout(&out);
+    // What Markdown would read: every backslash-escaped character dropped.
+    let mut active = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            chars.next();
+        } else {
+            active.push(c);
+        }
+    }
+    for raw in ["<script>", "[x](", "a | b", "*bold*", "## injected"] {
+        assert!(!active.contains(raw), "{raw} reached the Markdown:\n{text}");
+    }
+    assert!(text.lines().all(|l| !l.starts_with("## injected")), "{text}");
+    let table_rows = text.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| ---"));
+    for row in table_rows {
+        let cells = row.matches(" | ").count();
+        assert!(cells == 2 || cells == 3, "a name split a table row: {row}");
+    }
 }

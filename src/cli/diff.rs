@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chatroute::diff::{Side, SideError};
 
-use super::{Failure, Outcome, Output, at, emit, read_spec, report_to_stderr};
+use super::{Failure, Outcome, at, emit, read_spec, report_to_stderr};
 
 fn side(path: &Path) -> Result<Side, Failure> {
     match Side::from_bytes(&path.display().to_string(), read_spec(path)?) {
@@ -18,12 +18,24 @@ fn side(path: &Path) -> Result<Side, Failure> {
     }
 }
 
-pub fn run(old: &Path, new: &Path, format: Output) -> Outcome {
+/// How `diff` writes the change.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Grouped by subject, like a plan.
+    Human,
+    /// One document with the changes and their count.
+    Json,
+    /// For a pull-request comment or `$GITHUB_STEP_SUMMARY`: shares before and after, access changes.
+    Markdown,
+}
+
+pub fn run(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
     let (old, new) = (side(old)?, side(new)?);
     let changes = chatroute::diff::diff(&old, &new);
     let text = match format {
-        Output::Human => chatroute::diff::render(&changes),
-        Output::Json => chatroute::diff::to_json(&changes),
+        DiffFormat::Human => chatroute::diff::render(&changes),
+        DiffFormat::Json => chatroute::diff::to_json(&changes),
+        DiffFormat::Markdown => chatroute::diff::markdown::render(&old, &new, &changes),
     };
     emit(text.as_bytes())?;
     if changes.is_empty() { Ok(()) } else { Err(Failure::Changes) }

@@ -3,6 +3,8 @@
 //! Computed on compiled tables, so it shows what the runtime will do
 //! differently, whatever way the spec was rewritten.
 
+pub mod markdown;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;

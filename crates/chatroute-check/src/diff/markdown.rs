@@ -1,0 +1,136 @@
+//! `diff --format markdown`: the routing change as a pull-request comment
+//! or `$GITHUB_STEP_SUMMARY` reads it: a table per changed channel with each
+//! member's share of new deals before and after, the access changes as one
+//! table, everything else as a list. Every text from the files is escaped
+//! for Markdown (and its control characters for the terminal), so a name
+//! cannot open a link, a table cell or a heading.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use super::{Change, Kind, Side, Subject};
+use crate::table::{AssignmentRoute, Body};
+use crate::text::printable;
+
+/// Markdown-escaped text: every character Markdown gives a meaning to
+/// gets a backslash; line breaks and other controls are escaped first.
+pub fn escape(text: &str) -> String {
+    let shown = printable(text);
+    let mut out = String::with_capacity(shown.len());
+    for c in shown.chars() {
+        if "\\`*_{}[]<>()#+-.!|~&".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Each member's share of new deals on a channel, in percent (round robin:
+/// weight over the cycle; first responder: none, the group races).
+fn shares(body: &Body, channel: &str) -> Vec<(String, Option<f64>)> {
+    let Some(route) = body.channels.get(channel) else { return Vec::new() };
+    match &route.assignment {
+        AssignmentRoute::RoundRobin { cycle, .. } => {
+            let mut out: Vec<(String, Option<f64>)> = Vec::new();
+            for handle in cycle {
+                if !out.iter().any(|(h, _)| h == handle) {
+                    let n = cycle.iter().filter(|h| *h == handle).count();
+                    out.push((handle.clone(), Some(100.0 * n as f64 / cycle.len() as f64)));
+                }
+            }
+            out
+        }
+        AssignmentRoute::FirstResponder { group, .. } => group.iter().map(|h| (h.clone(), None)).collect(),
+    }
+}
+
+fn share_cell(share: Option<Option<f64>>) -> String {
+    match share {
+        None => "—".to_owned(),
+        Some(None) => "first responder".to_owned(),
+        Some(Some(p)) => format!("{p:.1}%"),
+    }
+}
+
+fn bullet(out: &mut String, c: &Change) {
+    let sign = match c.kind {
+        Kind::Added | Kind::Included => "added",
+        Kind::Removed | Kind::Excluded => "removed",
+        Kind::Changed => "changed",
+    };
+    let detail = match (&c.old, &c.new) {
+        (Some(o), Some(n)) => format!(": {} → {}", escape(o), escape(n)),
+        (None, Some(n)) | (Some(n), None) => format!(": {}", escape(n)),
+        (None, None) => String::new(),
+    };
+    let _ = writeln!(out, "- {sign} {}{detail}", escape(&c.what));
+}
+
+fn channel(out: &mut String, old: &Side, new: &Side, id: &str, changes: &[&Change]) {
+    let name = new.body.channels.get(id).or_else(|| old.body.channels.get(id)).map_or("", |c| c.name.as_str());
+    let _ = writeln!(out, "### Channel {} ({})\n", escape(id), escape(name));
+    let (before, after) = (shares(&old.body, id), shares(&new.body, id));
+    let members: BTreeSet<&String> = before.iter().chain(&after).map(|(h, _)| h).collect();
+    if !members.is_empty() {
+        out.push_str("| member | share before | share after |\n| --- | ---: | ---: |\n");
+        for member in members {
+            let find = |list: &[(String, Option<f64>)]| list.iter().find(|(h, _)| h == member).map(|(_, s)| *s);
+            let _ =
+                writeln!(out, "| {} | {} | {} |", escape(member), share_cell(find(&before)), share_cell(find(&after)));
+        }
+        out.push('\n');
+    }
+    changes.iter().for_each(|c| bullet(out, c));
+    out.push('\n');
+}
+
+/// Access changes of every employee, one table.
+fn access(out: &mut String, changes: &[&Change]) {
+    let rows: Vec<&&Change> = changes.iter().filter(|c| c.what.starts_with("access on ")).collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("### Access\n\n| employee | channel | before | after |\n| --- | --- | --- | --- |\n");
+    for c in rows {
+        let Subject::Employee(handle) = &c.subject else { continue };
+        let channel = c.what.trim_start_matches("access on ");
+        let (before, after) = (c.old.as_deref().unwrap_or("none"), c.new.as_deref().unwrap_or("none"));
+        let _ = writeln!(out, "| {} | {} | {} | {} |", escape(handle), escape(channel), escape(before), escape(after));
+    }
+    out.push('\n');
+}
+
+/// The Markdown report of `changes` from `old` to `new`.
+pub fn render(old: &Side, new: &Side, changes: &[Change]) -> String {
+    let mut out = String::from("## Routing changes\n\n");
+    if changes.is_empty() {
+        out.push_str("No routing change.\n");
+        return out;
+    }
+    let _ = writeln!(out, "{} routing change(s).\n", changes.len());
+    let channels: BTreeSet<&String> =
+        changes.iter().filter_map(|c| if let Subject::Channel(id) = &c.subject { Some(id) } else { None }).collect();
+    for id in channels {
+        let of: Vec<&Change> = changes.iter().filter(|c| c.subject == Subject::Channel(id.clone())).collect();
+        channel(&mut out, old, new, id, &of);
+    }
+    let employees: Vec<&Change> = changes.iter().filter(|c| matches!(c.subject, Subject::Employee(_))).collect();
+    access(&mut out, &employees);
+    let others: Vec<&&Change> = employees.iter().filter(|c| !c.what.starts_with("access on ")).collect();
+    if !others.is_empty() {
+        out.push_str("### Employees\n\n");
+        for c in others {
+            let Subject::Employee(handle) = &c.subject else { continue };
+            let change = Change { what: format!("{} of {handle}", c.what), ..(*c).clone() };
+            bullet(&mut out, &change);
+        }
+        out.push('\n');
+    }
+    let integration: Vec<&Change> = changes.iter().filter(|c| c.subject == Subject::Integration).collect();
+    if !integration.is_empty() {
+        out.push_str("### Integration\n\n");
+        integration.iter().for_each(|c| bullet(&mut out, c));
+    }
+    out
+}
