@@ -10,6 +10,7 @@
 //! - `chatroute-check`: parse, schema, rules, diagnostics as data, compile,
 //!   diff, the account snapshots;
 //! - `chatroute-render`: the diagnostics' reporters;
+//! - `chatroute-report`: the routing of a spec as an HTML page;
 //! - `chatroute-accounts`: the amoCRM and Wazzup API clients;
 //! - `chatroute-serve` and `chatroute-lsp`: the HTTP service and the
 //!   language server.
@@ -21,6 +22,7 @@ pub use chatroute_check::{
 };
 pub use chatroute_lsp as lsp;
 pub use chatroute_phone as phone;
+pub use chatroute_report as report;
 pub use chatroute_runtime as runtime;
 pub use chatroute_serve as serve;
 pub use chatroute_table as table;

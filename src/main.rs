@@ -102,6 +102,17 @@ enum Command {
     /// The assignment state in Redis: upgrade an account's keys to this build's layout.
     #[command(subcommand)]
     State(StateCommand),
+    /// Write the routing of a spec as one self-contained HTML page (channels, shares, access matrix, problems).
+    Report {
+        /// Spec file.
+        file: PathBuf,
+        /// Show CRM names and Wazzup states from these snapshots.
+        #[command(flatten)]
+        accounts: cli::AccountArgs,
+        /// The page to write (HTML).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Show the change in routing between two specs or tables (exit 0 no change, 3 changes, 1 errors, 2 I/O).
     Diff {
         /// The old spec (TOML) or table (JSON), e.g. the deployed table.
@@ -213,6 +224,7 @@ fn main() -> ExitCode {
             let sim = cli::route::Simulation { channel: &channel, new_deals, unavailable: &unavailable, format };
             cli::route::run(&table, &state, &sim)
         }
+        Command::Report { file, accounts, output } => cli::report::run(&file, &accounts, &output),
         Command::Diff { old, new, format } => cli::diff::run(&old, &new, format),
         Command::State(StateCommand::Migrate { table, state }) => cli::state::migrate(&table, &state),
         Command::Serve { table, listen, state, token_file, limits } => {

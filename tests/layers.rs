@@ -12,6 +12,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("chatroute-runtime", &["chatroute-table", "chatroute-phone"]),
     ("chatroute-check", &["chatroute-table", "chatroute-phone"]),
     ("chatroute-render", &["chatroute-check"]),
+    ("chatroute-report", &["chatroute-check"]),
     ("chatroute-accounts", &["chatroute-check"]),
     ("chatroute-serve", &["chatroute-runtime", "chatroute-table"]),
     ("chatroute-lsp", &["chatroute-check"]),

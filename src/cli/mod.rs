@@ -10,6 +10,7 @@ pub mod crm;
 pub mod diff;
 pub mod docs;
 pub mod init;
+pub mod report;
 pub mod route;
 pub mod serve;
 pub mod state;

@@ -1,0 +1,137 @@
+//! `chatroute report` in a real browser (Debian's headless Chromium): the
+//! page of every example lays out without overflowing, even with long
+//! names; its DOM holds the access matrix and the shares; hostile names
+//! stay text.
+
+#[path = "support/cli.rs"]
+mod cli_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn chromium() -> Option<&'static str> {
+    if Command::new("chromium").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CHATROUTE_REQUIRE_CHROMIUM").is_none(),
+            "CHATROUTE_REQUIRE_CHROMIUM is set but chromium is not installed"
+        );
+        eprintln!("SKIPPED: chromium not found; install it (apt-get install chromium) to run this test");
+        return None;
+    }
+    Some("chromium")
+}
+
+fn browser(args: &[&str], profile: &Path) -> std::process::Output {
+    Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn page_of(spec: &str, dir: &Path, name: &str) -> (String, PathBuf) {
+    let checked = chatroute::check::check(name, spec.as_bytes().to_vec(), Default::default());
+    let html = chatroute::report::page(&checked, Default::default());
+    let path = dir.join(format!("{name}.html"));
+    std::fs::write(&path, &html).unwrap();
+    (html, path)
+}
+
+/// What the page looks like once laid out, measured in the browser by a
+/// script added to a copy of the page (the page itself has none).
+fn measure(page: &Path, dir: &Path) -> Value {
+    let html = std::fs::read_to_string(page).unwrap();
+    let probe = r#"<script>
+        const rows = [...document.querySelectorAll("table.matrix tbody tr")];
+        document.title = JSON.stringify({
+          overflow: document.documentElement.scrollWidth > window.innerWidth,
+          matrixRows: rows.length,
+          matrixColumns: document.querySelectorAll("table.matrix thead th").length,
+          shares: [...document.querySelectorAll("td.share")].map(td => td.textContent.trim()),
+          scripts: document.querySelectorAll("script").length,
+        });
+    </script>"#;
+    let probed = dir.join("probed.html");
+    std::fs::write(&probed, html.replace("</body>", &format!("{probe}</body>"))).unwrap();
+    let out = browser(
+        &["--window-size=900,1200", "--dump-dom", &format!("file://{}", probed.display())],
+        &dir.join("profile"),
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let title = dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or_default();
+    let title = title.replace("&quot;", "\"").replace("&amp;", "&");
+    serde_json::from_str(&title).unwrap_or_else(|e| panic!("{e}: {title}"))
+}
+
+#[test]
+fn every_example_lays_out_and_holds_the_matrix_and_the_shares() {
+    let Some(_) = chromium() else { return };
+    let dir = cli_support::scratch("report-examples");
+    for entry in std::fs::read_dir("examples").unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (_, page) = page_of(&text, &dir, &name);
+        let seen = measure(&page, &dir);
+        let checked = chatroute::check::check(&name, text.into_bytes(), Default::default());
+        let spec = checked.spec.as_ref().unwrap();
+        assert_eq!(seen["overflow"], false, "{name} overflows");
+        assert_eq!(seen["matrixRows"], spec.employees.len(), "{name}: {seen}");
+        assert_eq!(seen["matrixColumns"], spec.enabled_channels().count() + 1, "{name}: {seen}");
+        assert_eq!(seen["scripts"], 1, "the page has no script of its own");
+        let shares: Vec<&str> = seen["shares"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert!(shares.iter().any(|s| s.ends_with('%')) || name == "art-shop", "{name}: {shares:?}");
+        let shot = dir.join(format!("{name}.png"));
+        let out = browser(
+            &[
+                "--window-size=900,1200",
+                &format!("--screenshot={}", shot.display()),
+                &format!("file://{}", page.display()),
+            ],
+            &dir.join("profile"),
+        );
+        assert!(
+            std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn long_and_hostile_names_stay_text_and_in_the_page() {
+    let Some(_) = chromium() else { return };
+    let dir = cli_support::scratch("report-hostile");
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    let long = "Ж".repeat(300);
+    let hostile = "<script>alert(1)</script> \u{202e}evil";
+    let text = acme.replacen("\"Bruce Wayne\"", &format!("\"{long}\""), 1).replacen(
+        "\"Retail WhatsApp\"",
+        &format!("\"{}\"", hostile.replace('\u{202e}', "\\u202E")),
+        1,
+    );
+    let (html, page) = page_of(&text, &dir, "hostile");
+    assert!(!html.contains("<script>"), "markup from a name reached the page");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let seen = measure(&page, &dir);
+    assert_eq!(seen["overflow"], false, "a 300-character name throws the layout");
+    assert_eq!(seen["scripts"], 1);
+}
+
+#[test]
+fn a_spec_with_errors_gets_a_page_that_lists_them_first() {
+    let dir = cli_support::scratch("report-errors");
+    let out_path = dir.join("broken.html");
+    let out = cli_support::chatroute(&["report", "tests/fixtures/CR101.toml", "-o", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "a spec with errors fails the command");
+    let html = std::fs::read_to_string(&out_path).unwrap();
+    let errors = html.find("<h2>Errors</h2>").expect("the errors");
+    assert!(html[errors..].contains("CR101"));
+    assert!(html.contains("Fix the errors above"));
+    let out = cli_support::chatroute(&["report", "examples/furniture.toml", "-o", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+}
