@@ -116,6 +116,7 @@ fn long_and_hostile_names_stay_text_and_in_the_page() {
     );
     let (html, page) = page_of(&text, &dir, "hostile");
     assert!(!html.contains("<script>"), "markup from a name reached the page");
+    assert!(!html.contains('\u{202e}') && html.contains("\\u{202e}evil"), "the bidi override is shown, not obeyed");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     let seen = measure(&page, &dir);
     assert_eq!(seen["overflow"], false, "a 300-character name throws the layout");
@@ -134,4 +135,23 @@ fn a_spec_with_errors_gets_a_page_that_lists_them_first() {
     assert!(html.contains("Fix the errors above"));
     let out = cli_support::chatroute(&["report", "examples/furniture.toml", "-o", out_path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
+}
+
+/// A warning inside a channel's tables is shown on that channel's card.
+#[test]
+fn warnings_show_where_they_apply() {
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    let text = acme.replacen(
+        "mode = \"first_responder\"\n",
+        "mode = \"first_responder\"\nwhen_nobody = \"assign_anyway\"\n",
+        1,
+    );
+    assert!(text != acme, "the edit applies");
+    let checked = chatroute::check::check("acme.toml", text.into_bytes(), Default::default());
+    let warning = checked.diagnostics.first().expect("a warning");
+    let html = chatroute::report::page(&checked, Default::default());
+    let card = html.split("id=\"channel-ig-art\"").nth(1).unwrap();
+    let card = card.split("class=\"card").next().unwrap();
+    assert!(card.contains(warning.code.as_str()), "{} not on the ig-art card", warning.code.as_str());
+    assert!(!html.contains("Other warnings"), "and not again below");
 }

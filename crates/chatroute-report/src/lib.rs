@@ -20,6 +20,13 @@ use chatroute_check::wazzup::Match;
 
 const STYLE: &str = include_str!("style.css");
 
+/// User text as the page shows it: maud escapes HTML, and control and bidi
+/// characters are written as escapes (`\u{202e}`), so a name cannot
+/// reorder the text around it.
+fn t(text: &str) -> String {
+    chatroute_check::text::printable(text).into_owned()
+}
+
 /// The page for a checked spec, with the accounts' snapshots it was
 /// checked against (CRM names, Wazzup states).
 pub fn page(checked: &Checked, accounts: Accounts<'_>) -> String {
@@ -30,7 +37,7 @@ pub fn page(checked: &Checked, accounts: Accounts<'_>) -> String {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "chatroute: routing of " (title) }
+                title { "chatroute: routing of " (t(title)) }
                 style { (PreEscaped(STYLE)) }
             }
             body {
@@ -55,14 +62,14 @@ fn header(checked: &Checked) -> Markup {
     html! {
         @match &checked.spec {
             Some(spec) => {
-                h1 { "Routing of " (spec.integration.account) }
+                h1 { "Routing of " (t(&spec.integration.account)) }
                 p.muted {
                     (spec.channels.len()) " channels, " (spec.employees.len()) " employees; "
                     @if !spec.integration.enabled { "the integration is disabled; " }
                     (count(Severity::Error)) " errors, " (count(Severity::Warning)) " warnings"
                 }
             }
-            None => { h1 { "A spec with errors" } p.muted { (checked.source.name) } }
+            None => { h1 { "A spec with errors" } p.muted { (t(&checked.source.name)) } }
         }
     }
 }
@@ -84,9 +91,22 @@ fn diagnostic(checked: &Checked, d: &Diagnostic) -> Markup {
     }
 }
 
-/// Whether a diagnostic is about a channel: it names it.
-fn about(d: &Diagnostic, id: &str) -> bool {
-    d.message.contains(&format!("`{id}`"))
+/// Whether a diagnostic is about a channel: it points into the channel's
+/// tables (`[channels.<id>...]`), or it names it.
+fn about(checked: &Checked, d: &Diagnostic, id: &str) -> bool {
+    let at = d.labels.first().map(|l| l.span.start);
+    at.and_then(|at| header_channel(&checked.source.text, at)).is_some_and(|c| c == id)
+        || d.message.contains(&format!("`{id}`"))
+}
+
+/// The channel whose table header (`[channels.<id>...]`) is the last one
+/// before `offset`.
+fn header_channel(text: &str, offset: usize) -> Option<&str> {
+    let before = text.get(..offset)?;
+    let header = before.lines().rev().map(str::trim_start).find(|l| l.starts_with('['))?;
+    let rest = header.strip_prefix("[channels.")?;
+    let end = rest.find(['.', ']']).unwrap_or(rest.len());
+    Some(rest[..end].trim_matches('"'))
 }
 
 /// The diagnostics of `severity` no channel claims.
@@ -95,7 +115,7 @@ fn problems(checked: &Checked, severity: Severity, title: &str) -> Markup {
     let left: Vec<&Diagnostic> = checked
         .diagnostics
         .iter()
-        .filter(|d| d.severity == severity && !channels.iter().any(|id| about(d, id)))
+        .filter(|d| d.severity == severity && !channels.iter().any(|id| about(checked, d, id)))
         .collect();
     html! {
         @if !left.is_empty() {
@@ -110,10 +130,10 @@ fn channels(spec: &Spec, checked: &Checked, accounts: Accounts<'_>) -> Markup {
         h2 { "Channels" }
         @for (id, channel) in &spec.channels {
             div class=(if channel.enabled && spec.integration.enabled { "card" } else { "card off" }) id=(format!("channel-{id}")) {
-                h3 { (channel.name) " " span.muted { (id) } }
+                h3 { (t(&channel.name)) " " span.muted { (t(id)) } }
                 (channel_facts(spec, id, channel, accounts))
                 @if let Some((assignment, _)) = spec.assignment_for(id, channel) { (members(spec, assignment)) }
-                @for d in checked.diagnostics.iter().filter(|d| about(d, id)) { (diagnostic(checked, d)) }
+                @for d in checked.diagnostics.iter().filter(|d| about(checked, d, id)) { (diagnostic(checked, d)) }
             }
         }
     }
@@ -129,11 +149,11 @@ fn channel_facts(spec: &Spec, id: &str, channel: &Channel, accounts: Accounts<'_
     html! {
         dl {
             dt { "transport" } dd { (channel.transport.as_str()) }
-            dt { "address" } dd { (address) }
-            @if let Some(state) = state { dt { "Wazzup" } dd { (state) } }
+            dt { "address" } dd { (t(&address)) }
+            @if let Some(state) = state { dt { "Wazzup" } dd { (t(&state)) } }
             dt { "in the integration" } dd { @if channel.enabled { "yes" } @else { "no (excluded)" } }
             @if let Some((stage, _)) = spec.new_deals_for(id, channel) {
-                dt { "new deals" } dd { (stage_text(stage, accounts)) }
+                dt { "new deals" } dd { (t(&stage_text(stage, accounts))) }
             }
             @if let Some((assignment, _)) = spec.assignment_for(id, channel) {
                 dt { "responsible" } dd { (mode_text(assignment)) }
@@ -175,8 +195,8 @@ fn members(spec: &Spec, a: &Assignment) -> Markup {
                 @for m in &a.members {
                     tr {
                         td {
-                            @if let Some(e) = spec.employees.get(&m.employee) { (e.name) " " }
-                            span.muted { (m.employee) }
+                            @if let Some(e) = spec.employees.get(&m.employee) { (t(&e.name)) " " }
+                            span.muted { (t(&m.employee)) }
                         }
                         td.share {
                             @if a.mode == Mode::RoundRobin && total > 0 {
@@ -217,7 +237,7 @@ fn matrix(spec: &Spec) -> Markup {
         h2 { "Who may read and answer" }
         p.muted { "★ marks the channel an employee writes first from." }
         table.matrix {
-            thead { tr { th { "employee" } @for (id, _) in &channels { th { (id) } } } }
+            thead { tr { th { "employee" } @for (id, _) in &channels { th { (t(id)) } } } }
             tbody {
                 @for (handle, employee) in &spec.employees {
                     @let default = match outgoing.get(handle.as_str()) {
@@ -225,7 +245,7 @@ fn matrix(spec: &Spec) -> Markup {
                         _ => None,
                     };
                     tr {
-                        td { (employee.name) " " span.muted { (handle) } }
+                        td { (t(&employee.name)) " " span.muted { (t(handle)) } }
                         @for (id, channel) in &channels {
                             @let level = spec.level(channel, handle);
                             td class=(format!("level-{}", level.as_str())) {
@@ -250,12 +270,27 @@ fn integration(spec: &Spec) -> Markup {
                     _ => "own dialogs and those without a responsible",
                 }
             }
-            @if !chat.admins.is_empty() { dt { "chat admins (see every dialog)" } dd { (chat.admins.join(", ")) } }
+            @if !chat.admins.is_empty() { dt { "chat admins (see every dialog)" } dd { (t(&chat.admins.join(", "))) } }
             dt { "dialog copied into the deal card" } dd { (spec.deal_card.copy_dialog.as_str()) }
             dt { "8XXXXXXXXXX rewritten to +7" } dd { @if spec.phones.to_international { "yes" } @else { "no" } }
             @if !spec.phones.client_regions.is_empty() {
-                dt { "clients' regions" } dd { (spec.phones.client_regions.join(", ")) }
+                dt { "clients' regions" } dd { (t(&spec.phones.client_regions.join(", "))) }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_channel;
+
+    #[test]
+    fn a_place_belongs_to_the_channel_whose_table_it_is_in() {
+        let text = "[employees]\nbruce = 1\n[channels.wa-retail]\nname = 1\n[channels.wa-retail.access]\nbruce = 2\n[global_chat]\nx = 1\n";
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(header_channel(text, at("bruce = 1")), None);
+        assert_eq!(header_channel(text, at("name = 1")), Some("wa-retail"));
+        assert_eq!(header_channel(text, at("bruce = 2")), Some("wa-retail"));
+        assert_eq!(header_channel(text, at("x = 1")), None);
     }
 }
