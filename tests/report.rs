@@ -155,3 +155,32 @@ fn warnings_show_where_they_apply() {
     assert!(card.contains(warning.code.as_str()), "{} not on the ig-art card", warning.code.as_str());
     assert!(!html.contains("Other warnings"), "and not again below");
 }
+
+/// Printed (Chromium's print to PDF), the page is A4: the style sheet's
+/// `@page` decides, whatever the printer's default.
+#[test]
+fn the_page_prints_on_a4() {
+    let Some(_) = chromium() else { return };
+    let dir = cli_support::scratch("report-print");
+    let text = std::fs::read_to_string("examples/furniture.toml").unwrap();
+    let (_, page) = page_of(&text, &dir, "furniture");
+    let pdf = dir.join("furniture.pdf");
+    let out = browser(
+        &[
+            "--no-pdf-header-footer",
+            &format!("--print-to-pdf={}", pdf.display()),
+            &format!("file://{}", page.display()),
+        ],
+        &dir.join("profile"),
+    );
+    let bytes = std::fs::read(&pdf).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let text = String::from_utf8_lossy(&bytes);
+    let boxes: Vec<&str> = text.match_indices("/MediaBox [").map(|(i, _)| &text[i + 11..]).collect();
+    assert!(!boxes.is_empty(), "no page in the PDF");
+    for media in boxes {
+        let numbers: Vec<f64> =
+            media.split(']').next().unwrap().split_whitespace().map(|n| n.parse().unwrap()).collect();
+        // A4 is 595.28 x 841.89 points.
+        assert!((numbers[2] - 595.0).abs() < 1.0 && (numbers[3] - 842.0).abs() < 1.0, "{numbers:?}");
+    }
+}
