@@ -385,3 +385,42 @@ fn specgen_text() -> String {
     }
     text
 }
+
+/// The outline (`textDocument/documentSymbol`): employees, channels with
+/// their assignment and access tables, the integration-wide assignment.
+#[test]
+fn the_outline_lists_employees_channels_and_assignments() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/outline.toml";
+    let text = std::fs::read_to_string("examples/acme.toml").unwrap();
+    client.set_text(uri, &text, 1);
+    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    let names: Vec<&str> = symbols.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["employees", "assignment", "channels"], "{symbols}");
+    let channels = &symbols[2]["children"];
+    let art = channels.as_array().unwrap().iter().find(|c| c["name"] == "ig-art").expect("ig-art");
+    assert_eq!(art["detail"], "Art shop Instagram");
+    let parts: Vec<&str> = art["children"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(parts, ["access", "assignment"]);
+    let bruce = &symbols[0]["children"][0];
+    assert_eq!((bruce["name"].as_str(), bruce["detail"].as_str()), (Some("bruce"), Some("Bruce Wayne")));
+    let line = |p: &Value| p["line"].as_u64().unwrap();
+    assert!(line(&bruce["range"]["start"]) <= line(&bruce["selectionRange"]["start"]));
+}
+
+/// The Wazzup rules run in the editor too, on `chatroute.wazzup.json`
+/// beside the spec (or the `wazzupSnapshot` setting).
+#[test]
+fn the_wazzup_snapshot_beside_the_spec_is_checked_against() {
+    let dir = std::env::temp_dir().join(format!("chatroute-lsp-wazzup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("tests/fixtures/wazzup/small.snapshot.json", dir.join("chatroute.wazzup.json")).unwrap();
+    let mut client = Client::start(json!({}));
+    let uri = format!("file://{}/shop.toml", dir.display());
+    let spec = std::fs::read_to_string("tests/fixtures/CR801.toml").unwrap();
+    let diagnostics = client.set_text(&uri, &spec, 1);
+    assert!(diagnostics.iter().any(|d| d["code"] == "CR801"), "{diagnostics:?}");
+    let mut setting = Client::start(json!({ "wazzupSnapshot": "tests/fixtures/wazzup/small.snapshot.json" }));
+    let diagnostics = setting.set_text("file:///tmp/chatroute-lsp/elsewhere.toml", &spec, 1);
+    assert!(diagnostics.iter().any(|d| d["code"] == "CR801"), "{diagnostics:?}");
+}

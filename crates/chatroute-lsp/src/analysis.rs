@@ -217,3 +217,69 @@ mod tests {
         assert_eq!(context(t, t.len()), Context::Key { table: vec!["global_chat".into()] });
     }
 }
+
+/// An entry of the outline.
+pub struct Symbol {
+    pub name: String,
+    pub detail: String,
+    pub kind: SymbolKind,
+    /// The whole entry, and its key.
+    pub range: Range<usize>,
+    pub selection: Range<usize>,
+    pub children: Vec<Symbol>,
+}
+
+/// The protocol's symbol kinds the outline uses.
+#[derive(Clone, Copy)]
+pub enum SymbolKind {
+    Namespace = 3,
+    Field = 8,
+    Variable = 13,
+    Object = 19,
+    Event = 24,
+}
+
+fn entry(key: &Spanned<std::borrow::Cow<'_, str>>, value: &Spanned<DeValue<'_>>, kind: SymbolKind) -> Symbol {
+    let (k, v) = (key.span(), value.span());
+    let range = k.start.min(v.start)..k.end.max(v.end);
+    Symbol { name: key.get_ref().to_string(), detail: String::new(), kind, range, selection: k, children: Vec::new() }
+}
+
+/// The `name` of a table entry, for the detail.
+fn name_of(value: &Spanned<DeValue<'_>>) -> String {
+    match as_table(Some(value)).and_then(|t| get(t, "name")).map(|n| n.get_ref()) {
+        Some(DeValue::String(s)) => s.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Employees, channels (with `assignment` and `access`) and the
+/// integration-wide assignment, in file order.
+pub fn outline(root: &DeTable<'_>) -> Vec<Symbol> {
+    let mut out = Vec::new();
+    for (key, value) in root.iter() {
+        let mut section = entry(key, value, SymbolKind::Namespace);
+        match key.get_ref().as_ref() {
+            "employees" | "channels" => {
+                let channels = key.get_ref() == "channels";
+                for (k, v) in as_table(Some(value)).into_iter().flat_map(|t| t.iter()) {
+                    let kind = if channels { SymbolKind::Object } else { SymbolKind::Variable };
+                    let mut item = Symbol { detail: name_of(v), ..entry(k, v, kind) };
+                    for (sk, sv) in as_table(Some(v)).into_iter().flat_map(|t| t.iter()) {
+                        match sk.get_ref().as_ref() {
+                            "assignment" => item.children.push(entry(sk, sv, SymbolKind::Event)),
+                            "access" => item.children.push(entry(sk, sv, SymbolKind::Field)),
+                            _ => {}
+                        }
+                    }
+                    section.children.push(item);
+                }
+            }
+            "assignment" => section.kind = SymbolKind::Event,
+            _ => continue,
+        }
+        out.push(section);
+    }
+    out.sort_by_key(|s| s.selection.start);
+    out
+}

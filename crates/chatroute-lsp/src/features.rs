@@ -241,3 +241,22 @@ pub fn rename(server: &Server, uri: &str, doc: &Document, params: &Value) -> Res
         .collect();
     Ok(json!({ "changes": { uri: edits } }))
 }
+
+/// The outline: employees, channels (with their assignment and access
+/// tables) and the integration-wide assignment, as read from the text.
+pub fn symbols(server: &Server, _uri: &str, doc: &Document, _params: &Value) -> Value {
+    let root = tree(&doc.text);
+    let lines = Lines::new(&doc.text, server.encoding);
+    Value::Array(analysis::outline(root.get_ref()).iter().map(|s| symbol(&lines, s)).collect())
+}
+
+fn symbol(lines: &Lines<'_>, s: &analysis::Symbol) -> Value {
+    json!({
+        "name": s.name,
+        "detail": s.detail,
+        "kind": s.kind as u8,
+        "range": lines.range(s.range.clone()),
+        "selectionRange": lines.range(s.selection.clone()),
+        "children": s.children.iter().map(|c| symbol(lines, c)).collect::<Vec<_>>(),
+    })
+}

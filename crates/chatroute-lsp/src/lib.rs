@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 use self::position::Encoding;
 use chatroute_check::check::{Accounts, Checked, check};
 use chatroute_check::crm::Snapshot;
+use chatroute_check::wazzup::WazzupSnapshot;
 
 /// Where the explanations of codes are published.
 pub const DOCS_URL: &str =
@@ -43,6 +44,8 @@ pub struct Server {
     pub documents: HashMap<String, Document>,
     /// A CRM snapshot named in the client's settings (`crmSnapshot`).
     pub crm_setting: Option<PathBuf>,
+    /// A Wazzup snapshot named in the client's settings (`wazzupSnapshot`).
+    pub wazzup_setting: Option<PathBuf>,
 }
 
 /// Runs the server on stdio until the client says `exit`.
@@ -61,7 +64,10 @@ pub fn run_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (id, params) = connection.initialize_start()?;
     let encoding = Encoding::negotiate(params.pointer("/capabilities/general/positionEncodings"));
-    let crm_setting = params.pointer("/initializationOptions/crmSnapshot").and_then(Value::as_str).map(PathBuf::from);
+    let setting = |name: &str| {
+        params.pointer(&format!("/initializationOptions/{name}")).and_then(Value::as_str).map(PathBuf::from)
+    };
+    let (crm_setting, wazzup_setting) = (setting("crmSnapshot"), setting("wazzupSnapshot"));
     let capabilities = json!({
         "positionEncoding": encoding.name(),
         "textDocumentSync": { "openClose": true, "change": 1 },
@@ -71,10 +77,11 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
         "referencesProvider": true,
         "renameProvider": { "prepareProvider": false },
         "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+        "documentSymbolProvider": true,
     });
     let result = json!({ "capabilities": capabilities, "serverInfo": { "name": "chatroute", "version": env!("CARGO_PKG_VERSION") } });
     connection.initialize_finish(id, result)?;
-    let mut server = Server { encoding, documents: HashMap::new(), crm_setting };
+    let mut server = Server { encoding, documents: HashMap::new(), crm_setting, wazzup_setting };
     let mut pending = VecDeque::new();
     while let Some(message) = pending.pop_front().or_else(|| connection.receiver.recv().ok()) {
         let message = latest_change(message, &connection.receiver, &mut pending);
@@ -83,11 +90,14 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
                 if connection.handle_shutdown(&request)? {
                     return Ok(());
                 }
-                let response = server.request(request);
+                let id = request.id.clone();
+                let response = guarded(&request.method.clone(), || server.request(request))
+                    .unwrap_or_else(|why| Response::new_err(id, ErrorCode::InternalError as i32, why));
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(n) => {
-                for out in server.notification(n) {
+                let method = n.method.clone();
+                for out in guarded(&method, || server.notification(n)).unwrap_or_default() {
                     connection.sender.send(Message::Notification(out))?;
                 }
             }
@@ -111,6 +121,7 @@ impl Server {
                 None => Value::Null,
             },
             "textDocument/codeAction" => self.with_doc(p, actions::code_actions),
+            "textDocument/documentSymbol" => self.with_doc(p, features::symbols),
             method => {
                 let message = format!("unsupported request {method}");
                 return Response::new_err(request.id, ErrorCode::MethodNotFound as i32, message);
@@ -154,19 +165,44 @@ impl Server {
 
     /// Re-checks a document and says its diagnostics.
     fn update(&mut self, uri: &str, text: String) -> Notification {
-        let crm = self.crm_for(uri);
-        let checked = check(&file_path(uri), text.clone().into_bytes(), Accounts { crm: crm.as_ref(), wazzup: None });
+        let crm = self.snapshot_for(uri, &self.crm_setting, "chatroute.crm.json", |p| Snapshot::load(p).ok());
+        let load_wazzup = |p: &std::path::Path| WazzupSnapshot::load(p).ok();
+        let wazzup = self.snapshot_for(uri, &self.wazzup_setting, "chatroute.wazzup.json", load_wazzup);
+        let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
+        let checked = check(&file_path(uri), text.clone().into_bytes(), accounts);
         let diagnostics = features::with_uri(features::diagnostics(self, &text, &checked), uri);
         self.documents.insert(uri.to_owned(), Document { text, checked, crm });
         publish(uri, diagnostics)
     }
 
-    /// The CRM snapshot of the settings, else `chatroute.crm.json` beside the spec.
-    fn crm_for(&self, uri: &str) -> Option<Snapshot> {
-        let beside = || PathBuf::from(file_path(uri)).parent().map(|d| d.join("chatroute.crm.json"));
-        let path = self.crm_setting.clone().or_else(beside)?;
-        Snapshot::load(&path).ok()
+    /// An account snapshot: the one of the settings, else `file` beside
+    /// the spec (none when neither reads).
+    fn snapshot_for<T>(
+        &self,
+        uri: &str,
+        setting: &Option<PathBuf>,
+        file: &str,
+        load: impl Fn(&std::path::Path) -> Option<T>,
+    ) -> Option<T> {
+        let beside = || PathBuf::from(file_path(uri)).parent().map(|d| d.join(file));
+        let path = setting.clone().or_else(beside)?;
+        load(&path)
     }
+}
+
+/// Runs one message's work; a panic in it is logged and answered as an
+/// error instead of ending the server (the documents stay as they were:
+/// an update that panicked has not replaced its document).
+fn guarded<T>(method: &str, work: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "a panic".to_owned());
+        eprintln!("chatroute lsp: {method} failed inside the server: {why}");
+        format!("{method} failed inside the server: {why}")
+    })
 }
 
 /// A change storm (full texts queued while a check ran) is coalesced: of
@@ -207,4 +243,19 @@ fn publish(uri: &str, diagnostics: Vec<Value>) -> Notification {
 pub fn file_path(uri: &str) -> String {
     let Some(path) = uri.strip_prefix("file://") else { return uri.to_owned() };
     chatroute_check::text::percent_decode(path).unwrap_or_else(|| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guarded;
+
+    #[test]
+    fn a_panic_in_a_request_is_an_error_answer_not_the_end() {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let failed = guarded("textDocument/hover", || -> u8 { panic!("index out of bounds") });
+        std::panic::set_hook(previous);
+        assert_eq!(failed, Err("textDocument/hover failed inside the server: index out of bounds".to_owned()));
+        assert_eq!(guarded("textDocument/hover", || 7), Ok(7));
+    }
 }
