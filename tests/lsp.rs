@@ -424,3 +424,23 @@ fn the_wazzup_snapshot_beside_the_spec_is_checked_against() {
     let diagnostics = setting.set_text("file:///tmp/chatroute-lsp/elsewhere.toml", &spec, 1);
     assert!(diagnostics.iter().any(|d| d["code"] == "CR801"), "{diagnostics:?}");
 }
+
+/// While the text is broken (a syntax error elsewhere), hover on an
+/// employee still shows their routing, from the last version that read.
+#[test]
+fn hover_works_on_a_broken_document_from_the_last_good_analysis() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/broken.toml";
+    let text = std::fs::read_to_string("examples/acme.toml").unwrap();
+    client.set_text(uri, &text, 1);
+    let broken = text.replacen("[global_chat]", "[global_chat\nmax = { name = \"Max", 1);
+    let diagnostics = client.set_text(uri, &broken, 2);
+    assert!(diagnostics.iter().any(|d| d["code"] == "CR001"), "{diagnostics:?}");
+    let bruce_line = line_of(&broken, "bruce   = { name");
+    let hover = client.at("textDocument/hover", uri, bruce_line, 1, json!({}));
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.contains("Bruce Wayne") && shown.contains("takes new deals"), "{hover}");
+    let definition =
+        client.at("textDocument/definition", uri, line_of(&broken, "{ employee = \"bruce\" },"), 18, json!({}));
+    assert_eq!(definition["range"]["start"]["line"], bruce_line, "{definition}");
+}

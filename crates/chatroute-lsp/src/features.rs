@@ -9,7 +9,6 @@ use super::position::Lines;
 use super::{DOCS_URL, Document, Server};
 use chatroute_check::check::Checked;
 use chatroute_check::diagnostics::{Diagnostic, Severity};
-use chatroute_check::spec::Spec;
 
 /// The protocol's diagnostics of a check: code, severity, range, the
 /// other labels as related information, a link to the code's explanation.
@@ -67,9 +66,6 @@ fn offset(server: &Server, doc: &Document, params: &Value) -> usize {
 }
 
 /// The typed spec, even of a file with errors elsewhere, when it reads.
-fn spec(text: &str) -> Option<Spec> {
-    toml::from_str(text).ok()
-}
 
 /// Hover: an employee's routing, a key's description, the explanation of
 /// the diagnostics under the cursor.
@@ -77,9 +73,8 @@ pub fn hover(server: &Server, _uri: &str, doc: &Document, params: &Value) -> Val
     let offset = offset(server, doc, params);
     let root = tree(&doc.text);
     let mut parts = Vec::new();
-    let occurrences = analysis::occurrences(root.get_ref());
-    if let Some(o) = analysis::handle_at(&occurrences, offset) {
-        parts.push(employee_summary(&doc.text, &o.handle));
+    if let Some(o) = analysis::handle_at(&doc.occurrences, offset) {
+        parts.push(employee_summary(doc, &o.handle));
     } else if let Some(at) = analysis::at(root.get_ref(), offset)
         && let Some(text) = chatroute_check::schema::node_at(&at.path).and_then(chatroute_check::schema::describe)
     {
@@ -94,9 +89,10 @@ pub fn hover(server: &Server, _uri: &str, doc: &Document, params: &Value) -> Val
     json!({ "contents": { "kind": "markdown", "value": parts.join("\n\n---\n\n") } })
 }
 
-/// An employee's access on every channel, outgoing channel and assignments.
-fn employee_summary(text: &str, handle: &str) -> String {
-    let Some(spec) = spec(text) else { return format!("**{handle}**") };
+/// An employee's access on every channel, outgoing channel and assignments,
+/// from the document's spec (its last good one while the text is broken).
+fn employee_summary(doc: &Document, handle: &str) -> String {
+    let Some(spec) = doc.spec() else { return format!("**{handle}**") };
     let Some(employee) = spec.employees.get(handle) else { return format!("**{handle}**: not under [employees]") };
     let mut out = format!("**{handle}**: {}\n\n", employee.name);
     for (id, channel) in spec.enabled_channels() {
@@ -124,7 +120,7 @@ pub fn completion(server: &Server, _uri: &str, doc: &Document, params: &Value) -
     let item =
         |label: &str, detail: &str, insert: String| json!({ "label": label, "detail": detail, "insertText": insert });
     let items: Vec<Value> = match analysis::context(&doc.text, offset) {
-        Context::Handle { quoted } => handles(&doc.text)
+        Context::Handle { quoted } => handles(doc)
             .into_iter()
             // Inside quotes the handle alone; as an access key, `handle = `.
             .map(|(h, name)| {
@@ -158,16 +154,10 @@ pub fn completion(server: &Server, _uri: &str, doc: &Document, params: &Value) -
 }
 
 /// The handles under `[employees]` with their names.
-fn handles(text: &str) -> Vec<(String, String)> {
-    let root = tree(text);
-    let employees = analysis::occurrences(root.get_ref()).into_iter().filter(|o| o.kind == Kind::Definition);
-    let names = spec(text).map(|s| s.employees).unwrap_or_default();
-    employees
-        .map(|o| {
-            let name = names.get(&o.handle).map(|e| e.name.clone()).unwrap_or_default();
-            (o.handle, name)
-        })
-        .collect()
+fn handles(doc: &Document) -> Vec<(String, String)> {
+    let employees = doc.occurrences.iter().filter(|o| o.kind == Kind::Definition);
+    let name = |h: &str| doc.spec().and_then(|s| s.employees.get(h)).map(|e| e.name.clone()).unwrap_or_default();
+    employees.map(|o| (o.handle.clone(), name(&o.handle))).collect()
 }
 
 fn crm_names(doc: &Document, key: &str) -> Vec<String> {
@@ -184,8 +174,7 @@ fn crm_names(doc: &Document, key: &str) -> Vec<String> {
 
 /// Definition: the handle's key under `[employees]`.
 pub fn definition(server: &Server, uri: &str, doc: &Document, params: &Value) -> Value {
-    let root = tree(&doc.text);
-    let all = analysis::occurrences(root.get_ref());
+    let all = &doc.occurrences;
     let Some(at) = analysis::handle_at(&all, offset(server, doc, params)) else { return Value::Null };
     let lines = Lines::new(&doc.text, server.encoding);
     all.iter()
@@ -195,8 +184,7 @@ pub fn definition(server: &Server, uri: &str, doc: &Document, params: &Value) ->
 
 /// References: every place the handle is written.
 pub fn references(server: &Server, uri: &str, doc: &Document, params: &Value) -> Value {
-    let root = tree(&doc.text);
-    let all = analysis::occurrences(root.get_ref());
+    let all = &doc.occurrences;
     let Some(at) = analysis::handle_at(&all, offset(server, doc, params)) else { return Value::Null };
     let lines = Lines::new(&doc.text, server.encoding);
     let with_definition = params.pointer("/context/includeDeclaration").and_then(Value::as_bool).unwrap_or(true);
@@ -212,8 +200,7 @@ pub fn references(server: &Server, uri: &str, doc: &Document, params: &Value) ->
 /// needs quotes gets them. A name that is not a handle, is `everyone`, or
 /// is already an employee's is refused: the edits would make duplicate keys.
 pub fn rename(server: &Server, uri: &str, doc: &Document, params: &Value) -> Result<Value, String> {
-    let root = tree(&doc.text);
-    let all = analysis::occurrences(root.get_ref());
+    let all = &doc.occurrences;
     let Some(at) = analysis::handle_at(&all, offset(server, doc, params)) else { return Ok(Value::Null) };
     let new = params["newName"].as_str().unwrap_or("");
     if !chatroute_check::text::is_identifier(new) {

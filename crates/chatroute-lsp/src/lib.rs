@@ -31,11 +31,24 @@ use chatroute_check::wazzup::WazzupSnapshot;
 pub const DOCS_URL: &str =
     "https://github.com/chatroute/chatroute/blob/main/crates/chatroute-check/docs/diagnostics.md";
 
-/// One open document and its last check.
+/// One open document: its text, its check and what the features read,
+/// computed once per version (not per request).
 pub struct Document {
     pub text: String,
     pub checked: Checked,
     pub crm: Option<Snapshot>,
+    /// Every place a handle is written, from what the text still parses.
+    pub occurrences: Vec<analysis::Occurrence>,
+    /// The spec as this version reads (rule errors or not), else as the
+    /// last version that did: what hover and completion use while the
+    /// current text is broken.
+    pub spec: Option<chatroute_check::spec::Spec>,
+}
+
+impl Document {
+    pub fn spec(&self) -> Option<&chatroute_check::spec::Spec> {
+        self.spec.as_ref()
+    }
 }
 
 /// The server's state.
@@ -171,7 +184,10 @@ impl Server {
         let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
         let checked = check(&file_path(uri), text.clone().into_bytes(), accounts);
         let diagnostics = features::with_uri(features::diagnostics(self, &text, &checked), uri);
-        self.documents.insert(uri.to_owned(), Document { text, checked, crm });
+        let occurrences = analysis::occurrences(toml::de::DeTable::parse_recoverable(&text).0.get_ref());
+        let previous = self.documents.remove(uri).and_then(|d| d.spec);
+        let spec = checked.spec.clone().or_else(|| toml::from_str(&text).ok()).or(previous);
+        self.documents.insert(uri.to_owned(), Document { text, checked, crm, occurrences, spec });
         publish(uri, diagnostics)
     }
 
