@@ -65,8 +65,6 @@ fn offset(server: &Server, doc: &Document, params: &Value) -> usize {
     Lines::new(&doc.text, server.encoding).offset(&params["position"])
 }
 
-/// The typed spec, even of a file with errors elsewhere, when it reads.
-
 /// Hover: an employee's routing, a key's description, the explanation of
 /// the diagnostics under the cursor.
 pub fn hover(server: &Server, _uri: &str, doc: &Document, params: &Value) -> Value {
