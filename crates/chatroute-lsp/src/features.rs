@@ -173,7 +173,7 @@ fn crm_names(doc: &Document, key: &str) -> Vec<String> {
 /// Definition: the handle's key under `[employees]`.
 pub fn definition(server: &Server, uri: &str, doc: &Document, params: &Value) -> Value {
     let all = &doc.occurrences;
-    let Some(at) = analysis::handle_at(&all, offset(server, doc, params)) else { return Value::Null };
+    let Some(at) = analysis::handle_at(all, offset(server, doc, params)) else { return Value::Null };
     let lines = Lines::new(&doc.text, server.encoding);
     all.iter()
         .find(|o| o.kind == Kind::Definition && o.handle == at.handle)
@@ -183,7 +183,7 @@ pub fn definition(server: &Server, uri: &str, doc: &Document, params: &Value) ->
 /// References: every place the handle is written.
 pub fn references(server: &Server, uri: &str, doc: &Document, params: &Value) -> Value {
     let all = &doc.occurrences;
-    let Some(at) = analysis::handle_at(&all, offset(server, doc, params)) else { return Value::Null };
+    let Some(at) = analysis::handle_at(all, offset(server, doc, params)) else { return Value::Null };
     let lines = Lines::new(&doc.text, server.encoding);
     let with_definition = params.pointer("/context/includeDeclaration").and_then(Value::as_bool).unwrap_or(true);
     let found: Vec<Value> = all
@@ -199,7 +199,7 @@ pub fn references(server: &Server, uri: &str, doc: &Document, params: &Value) ->
 /// is already an employee's is refused: the edits would make duplicate keys.
 pub fn rename(server: &Server, uri: &str, doc: &Document, params: &Value) -> Result<Value, String> {
     let all = &doc.occurrences;
-    let Some(at) = analysis::handle_at(&all, offset(server, doc, params)) else { return Ok(Value::Null) };
+    let Some(at) = analysis::handle_at(all, offset(server, doc, params)) else { return Ok(Value::Null) };
     let new = params["newName"].as_str().unwrap_or("");
     if !chatroute_check::text::is_identifier(new) {
         return Err(format!("`{}` is not a valid handle", chatroute_check::text::printable(new)));
