@@ -190,6 +190,8 @@ fn an_upgrade_migrates_the_old_keys_and_never_resets_them() {
     assert_eq!(raw(port, &["GET", "chatroute:{kanc-opt}:v2:rr:wa-opt"]), "$4");
     assert_eq!(raw(port, &["SISMEMBER", "chatroute:{kanc-opt}:v2:unavailable", "bruce"]), ":1");
     assert_eq!(raw(port, &["HGET", "chatroute:{kanc-opt}:v2:open", "tony"]), "$1");
+    assert_eq!(raw(port, &["HGET", "chatroute:{kanc-opt}:v2:owners", "4711"]), "$4", "the deal's owner (tony) moved");
+    assert_eq!(raw(port, &["ZCARD", "chatroute:{kanc-opt}:v2:due"]), ":1", "with its end of life");
     let ttl: i64 = raw(port, &["TTL", "chatroute:{kanc-opt}:v2:claim:wa-opt:d1"])[1..].parse().unwrap();
     assert!((900..=1000).contains(&ttl), "the claim keeps its expiry: {ttl}");
     assert_eq!(raw(port, &["EXISTS", "chatroute:rr:other:wa"]), ":1", "another account's keys stay");

@@ -352,7 +352,7 @@ impl RedisState {
                 V2Target::Deal(deal) => {
                     let (owners, due) = (book.owners(), book.due());
                     let (now, ttl) = (unix_ms().to_string(), self.deal_ttl.as_millis().to_string());
-                    let args: [&[u8]; 8] = [
+                    self.integer(&[
                         b"EVAL",
                         MIGRATE_DEAL_SCRIPT.as_bytes(),
                         b"3",
@@ -361,8 +361,8 @@ impl RedisState {
                         due.as_bytes(),
                         deal.as_bytes(),
                         now.as_bytes(),
-                    ];
-                    self.integer(&[&args[..], &[ttl.as_bytes()]].concat())?
+                        ttl.as_bytes(),
+                    ])?
                 }
             };
             if kept == 0 {
@@ -372,8 +372,7 @@ impl RedisState {
             }
             moved += 1;
         }
-        let marker = AccountKeys::new(account).layout();
-        self.run(&[b"SET", marker.as_bytes(), KEY_VERSION.as_bytes()])?;
+        self.run(&[b"SET", book.layout().as_bytes(), KEY_VERSION.as_bytes()])?;
         Ok(moved)
     }
 
