@@ -10,22 +10,14 @@
 #[path = "load.rs"]
 mod load;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use load::Service;
+
 use serde_json::Value;
-
-struct Service(Child, SocketAddr);
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The table of `account`, from the compiled example.
 fn table_for(template: &Value, account: &str, employee_name: &str) -> Vec<u8> {
@@ -49,21 +41,8 @@ fn fleet(root: &Path, template: &Value, accounts: usize) -> PathBuf {
 /// Starts `serve DIR`; the service and how long it took to listen.
 fn start(dir: &Path) -> (Service, Duration) {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
-        .args(["serve", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("chatroute serve starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(a) = line.strip_prefix("chatroute serve: listening on http://") {
-            break a.parse().unwrap();
-        }
-    };
-    let took = started.elapsed();
-    std::thread::spawn(move || for _ in lines {});
-    (Service(child, addr), took)
+    let service = load::serve(&[dir.to_str().unwrap()]);
+    (service, started.elapsed())
 }
 
 fn rss_mb(pid: u32) -> f64 {
@@ -94,7 +73,7 @@ fn reload_latency(service: &Service, dir: &Path, template: &Value) -> Duration {
             std::fs::write(&tmp, &bytes).unwrap();
             let started = Instant::now();
             std::fs::rename(&tmp, dir.join("00000.json")).unwrap();
-            while !get(service.1, "/v1/accounts/acct-00000/table").contains(&hash) {
+            while !get(service.addr, "/v1/accounts/acct-00000/table").contains(&hash) {
                 std::thread::sleep(Duration::from_millis(5));
             }
             started.elapsed()
@@ -107,7 +86,7 @@ fn reload_latency(service: &Service, dir: &Path, template: &Value) -> Duration {
 /// Decisions on the last account of the fleet (finding it among 10,000 is
 /// one hash lookup, the same for any account).
 fn deals(service: &Service, accounts: usize, secs: f64) -> load::Run {
-    let addr = service.1;
+    let addr = service.addr;
     let connect = || TcpStream::connect(addr).unwrap();
     let body = r#"{"channel": "wa-opt"}"#;
     let request = format!(
@@ -132,7 +111,7 @@ fn main() {
     for accounts in [1, 100, 1_000, 10_000] {
         let dir = fleet(&root, &template, accounts);
         let (service, took) = start(&dir);
-        let rss = rss_mb(service.0.id());
+        let rss = rss_mb(service.child.id());
         let reload = reload_latency(&service, &dir, &template);
         println!(
             "{accounts:>6} accounts: start-up {:>8.1} ms  RSS {rss:>7.1} MB  one account's reload {:>6.1} ms",

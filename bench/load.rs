@@ -1,9 +1,45 @@
-//! The load generator of the HTTP benchmarks: plain TCP, one thread per
-//! keep-alive connection, every request's latency kept.
+//! What the HTTP benchmarks share: a `chatroute serve` process, and the
+//! load generator (plain TCP, one thread per keep-alive connection, every
+//! request's latency kept).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// A running `chatroute serve`, killed when dropped.
+pub struct Service {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `chatroute serve ARGS --listen 127.0.0.1:0` and waits until it
+/// listens.
+pub fn serve(args: &[&str]) -> Service {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+        .arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chatroute serve starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(a) = line.strip_prefix("chatroute serve: listening on http://") {
+            break a.parse().unwrap();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Service { child, addr }
+}
 
 pub struct Run {
     pub requests: usize,

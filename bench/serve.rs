@@ -15,7 +15,6 @@ mod redis_server;
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
 
 use load::{Run, load, read_http};
 
@@ -34,32 +33,6 @@ fn http_request(addr: SocketAddr) -> Vec<u8> {
         BODY.len()
     )
     .into_bytes()
-}
-
-struct Service(Child);
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(table: &str, state: &str) -> (Service, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
-        .args(["serve", table, "--listen", "127.0.0.1:0", "--state", state])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("chatroute serve starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(a) = line.strip_prefix("chatroute serve: listening on http://") {
-            break a.parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (Service(child), addr)
 }
 
 /// The floor: the same HTTP stack answering a constant decision.
@@ -108,9 +81,10 @@ fn main() {
     let table = table.to_str().unwrap();
 
     let floor = constant_floor();
-    let (_memory, memory) = serve(table, "memory");
+    let memory_service = load::serve(&[table]);
+    let memory = memory_service.addr;
     let redis = redis_server::RedisServer::start();
-    let redis_serve = redis.as_ref().map(|r| serve(table, &r.url()));
+    let redis_serve = redis.as_ref().map(|r| load::serve(&[table, "--state", &r.url()]));
     for connections in [1, 16, 64] {
         let http = |addr: SocketAddr| {
             let request = http_request(addr);
@@ -119,8 +93,8 @@ fn main() {
         let floor_run = http(floor);
         report("constant floor (axum)", connections, &floor_run, None);
         report("serve, in-process state", connections, &http(memory), Some(&floor_run));
-        if let (Some(redis), Some((_, addr))) = (&redis, &redis_serve) {
-            report("serve, Redis state", connections, &http(*addr), Some(&floor_run));
+        if let (Some(redis), Some(service)) = (&redis, &redis_serve) {
+            report("serve, Redis state", connections, &http(service.addr), Some(&floor_run));
             let incr = b"*2\r\n$4\r\nINCR\r\n$10\r\nbench:incr\r\n";
             let port = redis.port;
             let bare = load(connections, secs, || TcpStream::connect(("127.0.0.1", port)).unwrap(), incr, read_resp);
