@@ -444,3 +444,29 @@ fn hover_works_on_a_broken_document_from_the_last_good_analysis() {
         client.at("textDocument/definition", uri, line_of(&broken, "{ employee = \"bruce\" },"), 18, json!({}));
     assert_eq!(definition["range"]["start"]["line"], bruce_line, "{definition}");
 }
+
+/// `$/cancelRequest` for a request still waiting behind a slow check is
+/// answered -32800 without running it; one already answered is not touched.
+#[test]
+fn a_request_cancelled_while_queued_is_answered_cancelled() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/cancel.toml";
+    let big = specgen_text();
+    client.set_text(uri, &big, 1);
+    let change = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": big.replacen("[employees]", "[employees]\n", 1) }] } });
+    let hover = json!({ "jsonrpc": "2.0", "id": 7001, "method": "textDocument/hover", "params": {
+        "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } } });
+    let cancel = json!({ "jsonrpc": "2.0", "method": "$/cancelRequest", "params": { "id": 7001 } });
+    let mut frames = Vec::new();
+    for m in [change, hover, cancel] {
+        let body = m.to_string();
+        frames.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    }
+    client.send_raw(&frames);
+    let answer = client.answer(7001);
+    assert_eq!(answer["error"]["code"], -32800, "{answer}");
+    // The server goes on.
+    let later = client.at("textDocument/hover", uri, 0, 0, json!({}));
+    assert!(later.is_null() || later.is_object(), "{later}");
+}

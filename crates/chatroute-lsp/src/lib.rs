@@ -104,8 +104,12 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
                     return Ok(());
                 }
                 let id = request.id.clone();
-                let response = guarded(&request.method.clone(), || server.request(request))
-                    .unwrap_or_else(|why| Response::new_err(id, ErrorCode::InternalError as i32, why));
+                let response = if cancelled(&id, &connection.receiver, &mut pending) {
+                    Response::new_err(id, ErrorCode::RequestCanceled as i32, "cancelled by the client".into())
+                } else {
+                    guarded(&request.method.clone(), || server.request(request))
+                        .unwrap_or_else(|why| Response::new_err(id, ErrorCode::InternalError as i32, why))
+                };
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(n) => {
@@ -206,6 +210,27 @@ impl Server {
     }
 }
 
+/// Whether the client cancelled request `id` (`$/cancelRequest`) while it
+/// waited in the queue: what has arrived meanwhile is read ahead (kept in
+/// order for the loop) and the cancellation taken out. Requests run one at
+/// a time, so a cancellation that comes later finds it answered already.
+fn cancelled(
+    id: &lsp_server::RequestId,
+    receiver: &crossbeam_channel::Receiver<Message>,
+    pending: &mut VecDeque<Message>,
+) -> bool {
+    pending.extend(receiver.try_iter());
+    let is_cancel = |m: &Message| match m {
+        Message::Notification(n) if n.method == "$/cancelRequest" => {
+            n.params.get("id").is_some_and(|v| serde_json::to_value(id).is_ok_and(|mine| mine == *v))
+        }
+        _ => false,
+    };
+    let before = pending.len();
+    pending.retain(|m| !is_cancel(m));
+    pending.len() < before
+}
+
 /// Runs one message's work; a panic in it is logged and answered as an
 /// error instead of ending the server (the documents stay as they were:
 /// an update that panicked has not replaced its document).
@@ -236,16 +261,11 @@ fn latest_change(
         _ => None,
     };
     let Some(uri) = change_of(&message) else { return message };
-    if !pending.is_empty() {
-        return message;
-    }
-    while let Ok(next) = receiver.try_recv() {
-        if change_of(&next).as_deref() == Some(uri.as_str()) {
-            message = next;
-        } else {
-            pending.push_back(next);
-            break;
-        }
+    // What was read ahead first, then what has arrived since; the first
+    // other message stops the run and keeps its place.
+    pending.extend(receiver.try_iter());
+    while pending.front().is_some_and(|next| change_of(next).as_deref() == Some(uri.as_str())) {
+        message = pending.pop_front().expect("front exists");
     }
     message
 }
