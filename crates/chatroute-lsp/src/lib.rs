@@ -100,8 +100,9 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
         let message = latest_change(message, &connection.receiver, &mut pending);
         match message {
             Message::Request(request) => {
-                if connection.handle_shutdown(&request)? {
-                    return Ok(());
+                if request.method == "shutdown" {
+                    connection.sender.send(Message::Response(Response::new_ok(request.id, Value::Null)))?;
+                    return await_exit(connection, &mut pending);
                 }
                 let id = request.id.clone();
                 let response = if cancelled(&id, &connection.receiver, &mut pending) {
@@ -208,6 +209,28 @@ impl Server {
         let path = setting.clone().or_else(beside)?;
         load(&path)
     }
+}
+
+/// After `shutdown`: `exit` ends the loop (also when it was read ahead
+/// into `pending`); requests meanwhile are refused, as the protocol says;
+/// a client that closes its output or stays silent 30 s ends it too.
+fn await_exit(
+    connection: &Connection,
+    pending: &mut VecDeque<Message>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let timeout = std::time::Duration::from_secs(30);
+    while let Some(message) = pending.pop_front().or_else(|| connection.receiver.recv_timeout(timeout).ok()) {
+        match message {
+            Message::Notification(n) if n.method == "exit" => return Ok(()),
+            Message::Request(r) => {
+                let refused =
+                    Response::new_err(r.id, ErrorCode::InvalidRequest as i32, "the server is shutting down".into());
+                connection.sender.send(Message::Response(refused))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Whether the client cancelled request `id` (`$/cancelRequest`) while it
