@@ -30,9 +30,8 @@ fn accounts(source: &Path) -> Result<Vec<String>, Failure> {
     if !source.is_dir() {
         return Ok(vec![TableFile::load(source).map_err(|err| super::at(source, err))?.body.account]);
     }
-    let files = std::fs::read_dir(source).map_err(|err| super::at(source, err))?;
-    let tables = files.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "json"));
-    Ok(tables.filter_map(|p| TableFile::load(&p).ok().map(|t| t.body.account)).collect())
+    let files = chatroute::serve::table_files(source).map_err(|err| super::at(source, err))?;
+    Ok(files.keys().filter_map(|p| TableFile::load(p).ok().map(|t| t.body.account)).collect())
 }
 
 pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&Path>, limits: &Limits) -> Outcome {

@@ -22,6 +22,8 @@ mod metrics;
 pub mod openapi;
 mod tables;
 
+pub use tables::files as table_files;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
