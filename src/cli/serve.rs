@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use chatroute::runtime::InProcess;
 use chatroute::serve::{ServeOptions, run as serve};
-use chatroute::table::TableFile;
 
 use super::{Failure, Outcome};
 
@@ -22,16 +21,6 @@ pub struct Limits {
     /// Seconds in-flight requests may take to finish after SIGTERM.
     #[arg(long, default_value_t = 5)]
     grace: u64,
-}
-
-/// The accounts of `serve TABLE` or `serve DIR` (a file that does not
-/// load is left to `serve`, which refuses or reports it).
-fn accounts(source: &Path) -> Result<Vec<String>, Failure> {
-    if !source.is_dir() {
-        return Ok(vec![TableFile::load(source).map_err(|err| super::at(source, err))?.body.account]);
-    }
-    let files = chatroute::serve::table_files(source).map_err(|err| super::at(source, err))?;
-    Ok(files.keys().filter_map(|p| TableFile::load(p).ok().map(|t| t.body.account)).collect())
 }
 
 pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&Path>, limits: &Limits) -> Outcome {
@@ -53,8 +42,7 @@ pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&
     let result = if state == "memory" {
         serve(opts, InProcess::new(), ready)
     } else {
-        let redis = super::state::open_for(state, &accounts(&opts.table)?)?;
-        serve(opts, redis, ready)
+        serve(opts, super::state::connect(state)?, ready)
     };
     result.map_err(|err| Failure::Error(err.to_string()))
 }

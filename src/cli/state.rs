@@ -10,18 +10,17 @@ use chatroute::table::TableFile;
 
 use super::{Failure, Outcome, at};
 
+/// The Redis state at `url` (`serve` asks it about each account as that
+/// account's table is activated).
+pub fn connect(url: &str) -> Result<RedisState, Failure> {
+    RedisState::open(url, Duration::from_secs(2)).map_err(failed(url))
+}
+
 /// The Redis state at `url` for `account`, refused while the account's
 /// keys are on the previous layout.
 pub fn open(url: &str, account: &str) -> Result<RedisState, Failure> {
-    open_for(url, &[account.to_owned()])
-}
-
-/// `open` for several accounts (`serve DIR`).
-pub fn open_for(url: &str, accounts: &[String]) -> Result<RedisState, Failure> {
-    let redis = RedisState::open(url, Duration::from_secs(2)).map_err(failed(url))?;
-    for account in accounts {
-        redis.check_layout(account).map_err(failed(url))?;
-    }
+    let redis = connect(url)?;
+    redis.check_layout(account).map_err(failed(url))?;
     Ok(redis)
 }
 
@@ -32,7 +31,7 @@ fn failed(url: &str) -> impl Fn(chatroute::runtime::StateError) -> Failure + '_ 
 
 pub fn migrate(table: &Path, url: &str) -> Outcome {
     let account = TableFile::load(table).map_err(|err| at(table, err))?.body.account;
-    let redis = RedisState::open(url, Duration::from_secs(2)).map_err(failed(url))?;
+    let redis = connect(url)?;
     let moved = redis.migrate(&account).map_err(failed(url))?;
     eprintln!("account `{account}`: {moved} key(s) moved to layout {}", chatroute::runtime::redis::KEY_VERSION);
     Ok(())

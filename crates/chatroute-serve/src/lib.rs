@@ -22,8 +22,6 @@ mod metrics;
 pub mod openapi;
 mod tables;
 
-pub use tables::files as table_files;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -115,12 +113,13 @@ impl<S: AssignmentState + 'static> App<S> {
     /// Reads, verifies and activates what changed (everything if
     /// `forced`); a refused file leaves its account's table serving.
     /// `counted`: a reload (the metrics count reloads, not the start).
-    fn reload(&self, forced: bool, counted: bool) {
+    fn reload(&self, forced: bool, counted: bool) -> tables::Scan {
         let present = match tables::files(&self.opts.table) {
             Ok(files) => files,
             Err(err) => {
-                eprintln!("chatroute serve: cannot list {}: {err}", self.opts.table.display());
-                return;
+                let message = format!("cannot list {}: {err}", self.opts.table.display());
+                eprintln!("chatroute serve: {message}");
+                return tables::Scan { refused: vec![message], ..Default::default() };
             }
         };
         // An account the state cannot serve yet (Redis keys on the previous
@@ -151,14 +150,17 @@ impl<S: AssignmentState + 'static> App<S> {
         for account in &scan.removed {
             eprintln!("chatroute serve: account `{account}` ended (its table file is gone)");
         }
+        scan
     }
 }
 
 /// Why `serve` could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("{0}: {1}")]
-    Table(String, chatroute_table::TableError),
+    /// `serve TABLE`: the table did not load or the state refuses its
+    /// account (the file's path leads the message).
+    #[error("{0}")]
+    Refused(String),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
     #[error("{0}")]
@@ -173,9 +175,6 @@ pub fn run<S: AssignmentState + 'static>(
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let fleet = opts.table.is_dir();
-    if !fleet {
-        TableFile::load(&opts.table).map_err(|e| ServeError::Table(opts.table.display().to_string(), e))?;
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let grace = opts.grace;
     let served = runtime.block_on(async move {
@@ -188,8 +187,12 @@ pub fn run<S: AssignmentState + 'static>(
             metrics: Metrics::default(),
             opts,
         });
-        // Every table present is verified before the first request.
-        app.reload(true, false);
+        // Every table present is verified before the first request; one
+        // table that does not activate is a service that cannot start.
+        let scan = app.reload(true, false);
+        if !fleet && app.tables().only().is_none() {
+            return Err(ServeError::Refused(scan.refused.join("; ")));
+        }
         tokio::spawn(watch(app.clone()));
         ready(listener.local_addr()?);
         let limits = conn::Limits {
@@ -216,7 +219,7 @@ async fn watch<S: AssignmentState + 'static>(app: Arc<App<S>>) {
             Some(()) = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => true,
         };
         let app = app.clone();
-        let _ = tokio::task::spawn_blocking(move || app.reload(forced, true)).await;
+        let _ = tokio::task::spawn_blocking(move || drop(app.reload(forced, true))).await;
     }
 }
 
