@@ -10,10 +10,10 @@ mod serve_process;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
-use serve_process::{Serve, agent, get, post};
+use serve_process::{Serve, agent, get, post, wait_until};
 
 /// The stationery example's table under another account.
 fn table_of(account: &str) -> Vec<u8> {
@@ -56,14 +56,6 @@ fn deal(serve: &Serve, account: &str, id: &str) -> (u16, Value) {
     post(&agent(), &serve.url(&format!("/v1/accounts/{account}/deals")), &body).unwrap()
 }
 
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < Duration::from_secs(10), "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn each_file_is_its_own_account_and_reloads_alone() {
     let dir = fleet("serve-accounts", 200);
@@ -103,7 +95,7 @@ fn each_file_is_its_own_account_and_reloads_alone() {
     replace(&dir.join("t006.json"), b"{ not a table");
     std::fs::remove_file(dir.join("t007.json")).unwrap();
     std::fs::write(dir.join("zz-second.json"), table_of("acct-008")).unwrap();
-    wait_until("the four changes", || {
+    wait_until("the four changes", Duration::from_secs(10), || {
         let now = accounts(&serve);
         now.get("acct-006").is_some_and(|a| !a["last_reload_error"].is_null()) && !now.contains_key("acct-007")
     });
@@ -199,7 +191,7 @@ fn a_late_account_on_the_old_key_layout_is_refused_not_reset() {
     let mut ok = [0u8; 5];
     std::io::Read::read_exact(&mut redis, &mut ok).unwrap();
     std::fs::write(dir.join("late.json"), table_of("acct-late")).unwrap();
-    wait_until("the late file looked at", || {
+    wait_until("the late file looked at", Duration::from_secs(10), || {
         accounts(&serve).values().any(|a| a["file"].as_str().is_some_and(|f| f.ends_with("late.json")))
     });
     let late = accounts(&serve).into_values().find(|a| a["file"].as_str().unwrap().ends_with("late.json")).unwrap();
@@ -207,4 +199,11 @@ fn a_late_account_on_the_old_key_layout_is_refused_not_reset() {
     assert!(late["last_reload_error"]["message"].as_str().unwrap().contains("chatroute state migrate"), "{late}");
     assert_eq!(deal(&serve, "acct-late", "d1").1["error"]["code"], "unknown_account");
     assert_eq!(deal(&serve, "acct-000", "d1").0, 200, "the others serve on");
+    // `serve TABLE` on that account does not start at all.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chatroute"))
+        .args(["serve", dir.join("late.json").to_str().unwrap(), "--listen", "127.0.0.1:0", "--state", &server.url()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("chatroute state migrate"), "{out:?}");
 }

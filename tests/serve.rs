@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use chatroute::table::TableFile;
 use serde_json::Value;
-use serve_process::{Serve, agent, get, post};
+use serve_process::{Serve, agent, get, post, wait_until};
 
 const CYCLE: [&str; 5] = ["bruce", "scrooge", "tony", "tony", "kostya"];
 
@@ -33,14 +33,6 @@ fn compiled(dir: &Path, example: &str) -> PathBuf {
 
 fn deal(agent: &ureq::Agent, serve: &Serve) -> Result<(u16, Value), String> {
     post(agent, &serve.url("/v1/deals"), r#"{"channel": "wa-opt"}"#)
-}
-
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]
@@ -146,7 +138,7 @@ fn an_instance_killed_mid_load_loses_and_duplicates_no_answered_decision() {
             })
         })
         .collect();
-    wait_until("300 answers", || answered.lock().unwrap().len() >= 300);
+    wait_until("300 answers", Duration::from_secs(20), || answered.lock().unwrap().len() >= 300);
     victim.child.kill().unwrap(); // SIGKILL
     victim.child.wait().unwrap();
     threads.into_iter().for_each(|t| t.join().unwrap());
@@ -191,13 +183,13 @@ fn a_replaced_table_is_activated_once_and_a_corrupted_one_refused() {
     let checked = chatroute::check::check("next", text.into_bytes(), Default::default());
     let next = chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default());
     chatroute::artifact::write_atomically(&table, &next.to_bytes()).unwrap();
-    wait_until("the new table", || status(&agent)["hash"] == next.hash.as_str());
+    wait_until("the new table", Duration::from_secs(20), || status(&agent)["hash"] == next.hash.as_str());
     assert!(status(&agent)["last_reload_error"].is_null());
 
     // A corrupted one: refused, the new table keeps serving.
     chatroute::artifact::write_atomically(&table, b"{\"format\": \"chatroute-table\", \"format_version\": 1, \"trunc")
         .unwrap();
-    wait_until("the refusal", || !status(&agent)["last_reload_error"].is_null());
+    wait_until("the refusal", Duration::from_secs(20), || !status(&agent)["last_reload_error"].is_null());
     assert_eq!(status(&agent)["hash"], next.hash.as_str());
     let (_, ready) = get(&agent, &serve.url("/readyz"));
     assert!(ready.contains("last reload refused"), "{ready}");
@@ -209,7 +201,9 @@ fn a_replaced_table_is_activated_once_and_a_corrupted_one_refused() {
 
     // SIGHUP re-reads on demand: the corrupted file is refused again.
     serve.signal("HUP");
-    wait_until("the second refusal", || get(&agent, &serve.url("/metrics")).1.contains("result=\"error\"} 2"));
+    wait_until("the second refusal", Duration::from_secs(20), || {
+        get(&agent, &serve.url("/metrics")).1.contains("result=\"error\"} 2")
+    });
 }
 
 #[test]
@@ -226,7 +220,7 @@ fn redis_down_answers_503_and_the_service_recovers() {
     assert!(response.body_mut().read_to_string().unwrap().contains("state_unavailable"));
     assert_eq!(get(&agent, &serve.url("/readyz")).0, 503);
     redis.restart();
-    wait_until("recovery", || deal(&agent, &serve).is_ok_and(|(s, _)| s == 200));
+    wait_until("recovery", Duration::from_secs(20), || deal(&agent, &serve).is_ok_and(|(s, _)| s == 200));
     assert_eq!(get(&agent, &serve.url("/readyz")).0, 200);
 }
 
