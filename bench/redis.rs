@@ -34,16 +34,24 @@ fn state() -> RedisState {
     RedisState::open(&server().expect("started in main").url(), Duration::from_secs(1)).expect("valid URL")
 }
 
+/// One call at a time, as a single caller waits for each: the runtime a
+/// state's connection lives on, one per benchmark.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime")
+}
+
 #[divan::bench]
 fn decision(bencher: Bencher) {
-    let s = state();
+    let (s, rt) = (state(), runtime());
     let cursor = s.cursor("bench", "decision");
-    bencher.counter(ItemsCount::new(1usize)).bench_local(|| black_box(s.next_ticket(&cursor).expect("redis up")));
+    bencher
+        .counter(ItemsCount::new(1usize))
+        .bench_local(|| black_box(rt.block_on(s.next_ticket(&cursor)).expect("redis up")));
 }
 
 #[divan::bench]
 fn claim(bencher: Bencher) {
-    let s = state();
+    let (s, rt) = (state(), runtime());
     let mut n = 0u64;
     bencher.counter(ItemsCount::new(1usize)).bench_local(|| {
         n += 1;
@@ -57,24 +65,24 @@ fn claim(bencher: Bencher) {
             rules: None,
             assign_anyway: false,
         };
-        black_box(s.claim(&claim).expect("redis up"))
+        black_box(rt.block_on(s.claim(&claim)).expect("redis up"))
     });
 }
 
 #[divan::bench]
 fn decision_with_availability(bencher: Bencher) {
     use chatroute::runtime::{Pick, PickRules};
-    let s = state();
+    let (s, rt) = (state(), runtime());
     let cursor = s.cursor("bench", "pick");
     let cycle: Vec<String> = ["bruce", "scrooge", "tony", "tony", "kostya"].map(String::from).into();
     let max_open = [("bruce".to_owned(), 1_000_000_000)].into();
-    s.set_available("bench", "tony", false).expect("redis up");
+    rt.block_on(s.set_available("bench", "tony", false)).expect("redis up");
     let mut n = 0u64;
     bencher.counter(ItemsCount::new(1usize)).bench_local(|| {
         n += 1;
         let deal = n.to_string();
         let rules = PickRules { skip_unavailable: true, max_open: &max_open };
         let pick = Pick { account: "bench", cycle: &cycle, rules, deal: Some(&deal) };
-        black_box(s.pick(&cursor, &pick).expect("redis up"))
+        black_box(rt.block_on(s.pick(&cursor, &pick)).expect("redis up"))
     });
 }

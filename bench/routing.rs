@@ -7,7 +7,7 @@
 #[path = "specgen.rs"]
 mod specgen;
 
-use chatroute::runtime::{InProcess, Router};
+use chatroute::runtime::{InProcess, Router, ready};
 use chatroute::table::TableFile;
 use divan::{Bencher, black_box};
 
@@ -29,7 +29,7 @@ fn router(size: &str) -> Router<InProcess> {
 #[divan::bench]
 fn round_robin_decision(bencher: Bencher) {
     let router = router("M");
-    bencher.bench(|| black_box(router.new_deal(black_box("ch0")).map(|d| d.responsible).is_ok()));
+    bencher.bench(|| black_box(ready(router.new_deal(black_box("ch0"))).map(|d| d.responsible).is_ok()));
 }
 
 /// The stationery example with `skip_unavailable` and a limit on every
@@ -44,14 +44,14 @@ fn availability_router() -> Router<InProcess> {
         chatroute::compile::compile(checked.spec.as_ref().expect("valid"), Default::default()),
         InProcess::new(),
     );
-    router.set_available("tony", false).expect("in memory");
+    ready(router.set_available("tony", false)).expect("in memory");
     router
 }
 
 #[divan::bench]
 fn round_robin_decision_with_availability(bencher: Bencher) {
     let router = availability_router();
-    bencher.bench(|| black_box(router.new_deal(black_box("wa-opt")).map(|d| d.responsible).is_ok()));
+    bencher.bench(|| black_box(ready(router.new_deal(black_box("wa-opt"))).map(|d| d.responsible).is_ok()));
 }
 
 #[divan::bench]
@@ -60,21 +60,21 @@ fn round_robin_decision_with_availability_and_deal_id(bencher: Bencher) {
     let mut n = 0u64;
     bencher.bench_local(|| {
         n += 1;
-        black_box(router.new_deal_for("wa-opt", Some(&n.to_string())).map(|d| d.responsible).is_ok())
+        black_box(ready(router.new_deal_for("wa-opt", Some(&n.to_string()))).map(|d| d.responsible).is_ok())
     });
 }
 
 #[divan::bench]
 fn first_responder_claim(bencher: Bencher) {
     let router = router("M");
-    let deal = match router.new_deal("ch1").expect("routed").responsible {
+    let deal = match ready(router.new_deal("ch1")).expect("routed").responsible {
         chatroute::runtime::Responsible::FirstOf(group) => group[0],
         _ => unreachable!("odd channels are first responder"),
     };
     let mut n = 0u64;
     bencher.bench_local(|| {
         n += 1;
-        black_box(router.claim("ch1", &n.to_string(), deal).is_ok())
+        black_box(ready(router.claim("ch1", &n.to_string(), deal)).is_ok())
     });
 }
 

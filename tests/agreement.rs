@@ -57,22 +57,24 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// One operation's answer, as text: what a caller would see.
-fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, available: &mut [bool; 4]) -> String {
+async fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, available: &mut [bool; 4]) -> String {
     match op {
         Op::Deal(id) => {
             let id = id.map(|d| format!("d{d}"));
-            format!("{:?}", router.new_deal_for("rr", id.as_deref()).map(|d| (d.responsible, d.ticket)))
+            format!("{:?}", router.new_deal_for("rr", id.as_deref()).await.map(|d| (d.responsible, d.ticket)))
         }
-        Op::Offer => format!("{:?}", router.new_deal("fr").map(|d| d.responsible)),
-        Op::Claim(dialog, member) => format!("{:?}", router.claim("fr", &format!("f{dialog}"), &format!("m{member}"))),
+        Op::Offer => format!("{:?}", router.new_deal("fr").await.map(|d| d.responsible)),
+        Op::Claim(dialog, member) => {
+            format!("{:?}", router.claim("fr", &format!("f{dialog}"), &format!("m{member}")).await)
+        }
         Op::Toggle(member) => {
             let i = usize::from(*member);
             available[i] = !available[i];
-            format!("{:?}", router.set_available(&format!("m{i}"), available[i]))
+            format!("{:?}", router.set_available(&format!("m{i}"), available[i]).await)
         }
         Op::Close(deal) => {
-            let closed = router.close_deal(&format!("d{deal}"));
-            let claimed = router.close_deal(&format!("f{deal}"));
+            let closed = router.close_deal(&format!("d{deal}")).await;
+            let claimed = router.close_deal(&format!("f{deal}")).await;
             format!("{closed:?} {claimed:?}")
         }
     }
@@ -82,6 +84,7 @@ fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, available: &mut [bool;
 fn in_process_and_redis_answer_alike() {
     let Some(server) = redis_server::RedisServer::start() else { return };
     let url = server.url();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let config = ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(ops in prop::collection::vec(op(), 1..60))| {
         // A fresh Redis for every case: the two states start alike.
@@ -90,7 +93,7 @@ fn in_process_and_redis_answer_alike() {
         let redis = Router::new(table(), RedisState::open(&url, Duration::from_secs(2)).unwrap());
         let (mut a, mut b) = ([true; 4], [true; 4]);
         for (step, op) in ops.iter().enumerate() {
-            let (here, there) = (apply(&memory, op, &mut a), apply(&redis, op, &mut b));
+            let (here, there) = runtime.block_on(async { (apply(&memory, op, &mut a).await, apply(&redis, op, &mut b).await) });
             prop_assert_eq!(&here, &there, "step {} {:?}", step, op);
         }
     });
@@ -106,25 +109,25 @@ fn flush(port: u16) {
 
 /// A deal nobody closes closes by itself after its lifetime, in process
 /// and on Redis alike: its member has room again and the state forgets it.
-fn deals_end_their_life<S: AssignmentState>(router: &Router<S>) {
-    let first = router.new_deal_for("rr", Some("old")).unwrap().responsible;
+async fn deals_end_their_life<S: AssignmentState>(router: &Router<S>) {
+    let first = router.new_deal_for("rr", Some("old")).await.unwrap().responsible;
     assert_eq!(format!("{first:?}"), "Employee(\"m0\")");
-    router.new_deal_for("rr", Some("old-2")).unwrap();
-    router.set_available("m2", false).unwrap();
-    router.set_available("m3", false).unwrap();
+    router.new_deal_for("rr", Some("old-2")).await.unwrap();
+    router.set_available("m2", false).await.unwrap();
+    router.set_available("m3", false).await.unwrap();
     // m0 holds 2 of 2, m1 1 of 1 after the next: nobody is left.
-    router.new_deal_for("rr", Some("old-3")).unwrap();
-    assert_eq!(format!("{:?}", router.new_deal_for("rr", Some("new")).unwrap().responsible), "Unassigned");
-    std::thread::sleep(Duration::from_millis(400));
-    assert_eq!(format!("{:?}", router.new_deal_for("rr", Some("new")).unwrap().responsible), "Employee(\"m0\")");
-    assert_eq!(router.close_deal("old").unwrap(), None, "closed by its lifetime already");
+    router.new_deal_for("rr", Some("old-3")).await.unwrap();
+    assert_eq!(format!("{:?}", router.new_deal_for("rr", Some("new")).await.unwrap().responsible), "Unassigned");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(format!("{:?}", router.new_deal_for("rr", Some("new")).await.unwrap().responsible), "Employee(\"m0\")");
+    assert_eq!(router.close_deal("old").await.unwrap(), None, "closed by its lifetime already");
 }
 
-#[test]
-fn deals_nobody_closes_end_their_life_in_both_states() {
+#[tokio::test]
+async fn deals_nobody_closes_end_their_life_in_both_states() {
     let ttl = Duration::from_millis(300);
-    deals_end_their_life(&Router::new(table(), InProcess::new().with_deal_ttl(ttl)));
+    deals_end_their_life(&Router::new(table(), InProcess::new().with_deal_ttl(ttl))).await;
     let Some(server) = redis_server::RedisServer::start() else { return };
     let redis = RedisState::open(&server.url(), Duration::from_secs(2)).unwrap().with_deal_ttl(ttl);
-    deals_end_their_life(&Router::new(table(), redis));
+    deals_end_their_life(&Router::new(table(), redis)).await;
 }

@@ -10,7 +10,7 @@ mod serve_process;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chatroute::runtime::{InProcess, Responsible, Router};
+use chatroute::runtime::{InProcess, Responsible, Router, ready};
 use chatroute::table::TableFile;
 use proptest::prelude::*;
 
@@ -81,9 +81,9 @@ proptest! {
                     check(&stretch, &available)?;
                     stretch.clear();
                     available[i] = !available[i];
-                    router.set_available(&format!("m{i}"), available[i]).unwrap();
+                    ready(router.set_available(&format!("m{i}"), available[i])).unwrap();
                 }
-                Event::Deal => match router.new_deal("wa").unwrap().responsible {
+                Event::Deal => match ready(router.new_deal("wa")).unwrap().responsible {
                     Responsible::Employee(h) => {
                         let i: usize = h[1..].parse().unwrap();
                         prop_assert!(available[i], "{h} is unavailable");
@@ -114,10 +114,10 @@ proptest! {
             match e {
                 Event::Toggle(i) if i < n => {
                     available[i] = !available[i];
-                    router.set_available(&format!("m{i}"), available[i]).unwrap();
+                    ready(router.set_available(&format!("m{i}"), available[i])).unwrap();
                 }
                 Event::Close(d) => {
-                    let closed = router.close_deal(&d.to_string()).unwrap();
+                    let closed = ready(router.close_deal(&d.to_string())).unwrap();
                     prop_assert_eq!(closed.map(|h| h[1..].parse::<usize>().unwrap()), open.remove(&d));
                 }
                 Event::Deal => {
@@ -125,7 +125,7 @@ proptest! {
                     next_deal += 1;
                     let held = |i: usize| open.values().filter(|m| **m == i).count() as u32;
                     let can = |i: usize| available[i] && caps[i].is_none_or(|c| held(i) < c);
-                    match router.new_deal_for("wa", Some(&id.to_string())).unwrap().responsible {
+                    match ready(router.new_deal_for("wa", Some(&id.to_string()))).unwrap().responsible {
                         Responsible::Employee(h) => {
                             let i: usize = h[1..].parse().unwrap();
                             prop_assert!(can(i), "{} cannot take a deal", h);
@@ -146,9 +146,9 @@ fn the_source_examples_of_the_issue() {
     let stationery = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
     let skipping = stationery.replacen("mode = \"round_robin\"", "mode = \"round_robin\"\nskip_unavailable = true", 1);
     let router = Router::new(compile(&skipping), InProcess::new());
-    router.set_available("tony", false).unwrap();
+    ready(router.set_available("tony", false)).unwrap();
     let who: Vec<String> = (0..8)
-        .map(|_| match router.new_deal("wa-opt").unwrap().responsible {
+        .map(|_| match ready(router.new_deal("wa-opt")).unwrap().responsible {
             Responsible::Employee(h) => h.to_owned(),
             other => panic!("{other:?}"),
         })
@@ -162,7 +162,7 @@ fn the_source_examples_of_the_issue() {
         .replace("{ employee = \"kostya\" }", "{ employee = \"kostya\", max_open = 1 }");
     let router = Router::new(compile(&capped), InProcess::new());
     let who: Vec<String> = (0..6)
-        .map(|d| match router.new_deal_for("wa-opt", Some(&d.to_string())).unwrap().responsible {
+        .map(|d| match ready(router.new_deal_for("wa-opt", Some(&d.to_string()))).unwrap().responsible {
             Responsible::Employee(h) => h.to_owned(),
             Responsible::Unassigned => "unassigned".to_owned(),
             other => panic!("{other:?}"),
@@ -170,12 +170,12 @@ fn the_source_examples_of_the_issue() {
         .collect();
     assert_eq!(who, ["bruce", "scrooge", "tony", "kostya", "unassigned", "unassigned"]);
     // Closing Tony's deal makes room for him, and only him.
-    assert_eq!(router.close_deal("2").unwrap().as_deref(), Some("tony"));
-    assert_eq!(router.close_deal("2").unwrap(), None, "closing twice changes nothing");
-    let next = router.new_deal_for("wa-opt", Some("6")).unwrap().responsible;
+    assert_eq!(ready(router.close_deal("2")).unwrap().as_deref(), Some("tony"));
+    assert_eq!(ready(router.close_deal("2")).unwrap(), None, "closing twice changes nothing");
+    let next = ready(router.new_deal_for("wa-opt", Some("6"))).unwrap().responsible;
     assert_eq!(next, Responsible::Employee("tony"));
     // The same deal decided again gets the same employee.
-    assert_eq!(router.new_deal_for("wa-opt", Some("6")).unwrap().responsible, Responsible::Employee("tony"));
+    assert_eq!(ready(router.new_deal_for("wa-opt", Some("6"))).unwrap().responsible, Responsible::Employee("tony"));
 }
 
 #[test]

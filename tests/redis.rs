@@ -24,8 +24,8 @@ fn state(server: &RedisServer) -> RedisState {
     RedisState::open(&server.url(), Duration::from_millis(500)).unwrap()
 }
 
-#[test]
-fn processes_and_threads_share_one_fair_cycle() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn processes_and_tasks_share_one_fair_cycle() {
     let Some(server) = RedisServer::start() else { return };
     let dir = std::env::temp_dir().join(format!("chatroute-redis-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -44,22 +44,26 @@ fn processes_and_threads_share_one_fair_cycle() {
         })
         .collect();
     let router = Arc::new(Router::new(stationery(), state(&server)));
-    let threads: Vec<_> = (0..4)
+    // Four tasks sharing one state (one multiplexed connection), as
+    // concurrent requests of one instance do.
+    let tasks: Vec<_> = (0..4)
         .map(|_| {
             let router = router.clone();
-            std::thread::spawn(move || {
-                (0..100)
-                    .map(|_| match router.new_deal("wa-opt").unwrap().responsible {
-                        Responsible::Employee(h) => h.to_owned(),
+            tokio::spawn(async move {
+                let mut who = Vec::new();
+                for _ in 0..100 {
+                    match router.new_deal("wa-opt").await.unwrap().responsible {
+                        Responsible::Employee(h) => who.push(h.to_owned()),
                         other => panic!("{other:?}"),
-                    })
-                    .collect::<Vec<_>>()
+                    }
+                }
+                who
             })
         })
         .collect();
     let mut counts: HashMap<String, usize> = HashMap::new();
-    for t in threads {
-        for who in t.join().unwrap() {
+    for t in tasks {
+        for who in t.await.unwrap() {
             *counts.entry(who).or_default() += 1;
         }
     }
@@ -78,17 +82,17 @@ fn processes_and_threads_share_one_fair_cycle() {
     // The cursor lives under the documented key.
     let cursor = state(&server).cursor("kanc-opt", "wa-opt");
     assert_eq!(cursor, "chatroute:{kanc-opt}:v2:rr:wa-opt");
-    assert_eq!(state(&server).next_ticket(&cursor).unwrap(), 1000);
+    assert_eq!(state(&server).next_ticket(&cursor).await.unwrap(), 1000);
 }
 
-#[test]
-fn sixteen_concurrent_claims_have_one_winner() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_concurrent_claims_have_one_winner() {
     let Some(server) = RedisServer::start() else { return };
     let url = server.url();
     let threads: Vec<_> = (0..16)
         .map(|i| {
             let url = url.clone();
-            std::thread::spawn(move || {
+            tokio::spawn(async move {
                 // One state (and connection) per claimant, as separate instances would have.
                 let s = RedisState::open(&url, Duration::from_millis(500)).unwrap();
                 let me = format!("manager-{i}");
@@ -101,12 +105,17 @@ fn sixteen_concurrent_claims_have_one_winner() {
                     rules: None,
                     assign_anyway: false,
                 };
-                let Claimed::Winner(winner) = s.claim(&claim).unwrap() else { panic!("a plain claim has a winner") };
+                let Claimed::Winner(winner) = s.claim(&claim).await.unwrap() else {
+                    panic!("a plain claim has a winner")
+                };
                 (me.clone(), winner)
             })
         })
         .collect();
-    let results: Vec<(String, String)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let mut results: Vec<(String, String)> = Vec::new();
+    for t in threads {
+        results.push(t.await.unwrap());
+    }
     let winners: Vec<&String> = results.iter().filter(|(me, w)| me == w).map(|(me, _)| me).collect();
     assert_eq!(winners.len(), 1, "{results:?}");
     assert!(results.iter().all(|(_, w)| w == winners[0]));
@@ -115,15 +124,18 @@ fn sixteen_concurrent_claims_have_one_winner() {
     let checked = chatroute::check::check("furniture", furniture.into_bytes(), Default::default());
     let router =
         Router::new(chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default()), state(&server));
-    assert_eq!(router.claim("wa-wholesale", "d1", "w2").unwrap(), Claim::Won);
-    assert_eq!(router.claim("wa-wholesale", "d1", "w3").unwrap(), Claim::Lost { winner: "w2".into() });
+    assert_eq!(router.claim("wa-wholesale", "d1", "w2").await.unwrap(), Claim::Won);
+    assert_eq!(router.claim("wa-wholesale", "d1", "w3").await.unwrap(), Claim::Lost { winner: "w2".into() });
 }
 
-#[test]
-fn redis_stopped_mid_run_fails_the_decision_within_the_timeout() {
+#[tokio::test]
+async fn redis_stopped_mid_run_fails_the_decision_within_the_timeout() {
     let Some(mut server) = RedisServer::start() else { return };
     let router = Router::new(stationery(), state(&server));
-    let first: Vec<_> = (0..3).map(|_| router.new_deal("wa-opt").unwrap().responsible).collect();
+    let mut first = Vec::new();
+    for _ in 0..3 {
+        first.push(router.new_deal("wa-opt").await.unwrap().responsible);
+    }
     assert_eq!(
         first,
         [Responsible::Employee("bruce"), Responsible::Employee("scrooge"), Responsible::Employee("tony")]
@@ -131,18 +143,18 @@ fn redis_stopped_mid_run_fails_the_decision_within_the_timeout() {
 
     server.stop();
     let started = Instant::now();
-    let err = router.new_deal("wa-opt").unwrap_err();
+    let err = router.new_deal("wa-opt").await.unwrap_err();
     assert!(matches!(err, RouteError::State(StateError::Unavailable(_))), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
     assert!(err.to_string().contains("assignment state unavailable"));
 }
 
-#[test]
-fn an_unreachable_server_is_an_error_not_a_hang() {
+#[tokio::test]
+async fn an_unreachable_server_is_an_error_not_a_hang() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let s = RedisState::open(&format!("redis://127.0.0.1:{port}/0"), Duration::from_millis(300)).unwrap();
     let started = Instant::now();
-    assert!(matches!(s.next_ticket(&s.cursor("a", "b")), Err(StateError::Unavailable(_))));
+    assert!(matches!(s.next_ticket(&s.cursor("a", "b")).await, Err(StateError::Unavailable(_))));
     assert!(started.elapsed() < Duration::from_secs(3));
     assert!(RedisState::open("not a url", Duration::from_secs(1)).is_err());
 }
@@ -165,8 +177,8 @@ fn raw(port: u16, args: &[&str]) -> String {
 /// Keys of the previous layout are never read as if absent: commands on
 /// the account refuse to run until `chatroute state migrate` moves them,
 /// values and expiries kept; a key under both names stops the migration.
-#[test]
-fn an_upgrade_migrates_the_old_keys_and_never_resets_them() {
+#[tokio::test]
+async fn an_upgrade_migrates_the_old_keys_and_never_resets_them() {
     let Some(server) = RedisServer::start() else { return };
     let port = server.port;
     raw(port, &["SET", "chatroute:rr:kanc-opt:wa-opt", "1000"]);
@@ -197,12 +209,12 @@ fn an_upgrade_migrates_the_old_keys_and_never_resets_them() {
     assert_eq!(raw(port, &["EXISTS", "chatroute:rr:other:wa"]), ":1", "another account's keys stay");
     // The cursor goes on from where the old layout left it.
     let state = state(&server);
-    assert_eq!(state.next_ticket(&state.cursor("kanc-opt", "wa-opt")).unwrap(), 1000);
+    assert_eq!(state.next_ticket(&state.cursor("kanc-opt", "wa-opt")).await.unwrap(), 1000);
     assert!(run(&route).status.success());
     // Both names present: nothing overwritten, an error.
     raw(port, &["SET", "chatroute:rr:other:wa2", "7"]);
     raw(port, &["SET", "chatroute:{other}:v2:rr:wa2", "9"]);
-    let err = state.migrate("other").unwrap_err();
+    let err = state.migrate("other").await.unwrap_err();
     assert!(err.to_string().contains("nothing was overwritten"), "{err}");
     assert_eq!(raw(port, &["GET", "chatroute:{other}:v2:rr:wa2"]), "$1");
 }
@@ -217,8 +229,8 @@ fn furniture() -> TableFile {
 /// so the master can fail over to that replica and the winner stays; with
 /// no replica to reach, the claim is not answered won (a 503 the caller
 /// retries, and the retry answers the same winner).
-#[test]
-fn a_won_claim_survives_a_failover_to_its_replica() {
+#[tokio::test]
+async fn a_won_claim_survives_a_failover_to_its_replica() {
     let Some(mut master) = RedisServer::start() else { return };
     let replica = RedisServer::start_replica_of(master.port).expect("a replica");
     let url = format!("{}?replicas=1", master.url());
@@ -226,7 +238,7 @@ fn a_won_claim_survives_a_failover_to_its_replica() {
     let router = loop {
         // The replica's first sync takes a moment.
         let router = Router::new(furniture(), RedisState::open(&url, Duration::from_millis(500)).unwrap());
-        match router.claim("wa-wholesale", "d-failover", "w2") {
+        match router.claim("wa-wholesale", "d-failover", "w2").await {
             Ok(claim) => {
                 assert_eq!(claim, Claim::Won);
                 break router;
@@ -234,17 +246,17 @@ fn a_won_claim_survives_a_failover_to_its_replica() {
             Err(err) => assert!(started.elapsed() < Duration::from_secs(10), "{err}"),
         }
     };
-    assert_eq!(router.claim("wa-wholesale", "d-failover", "w2").unwrap(), Claim::Won, "a retry: the same winner");
+    assert_eq!(router.claim("wa-wholesale", "d-failover", "w2").await.unwrap(), Claim::Won, "a retry: the same winner");
     master.stop();
     assert_eq!(raw(replica.port, &["REPLICAOF", "NO", "ONE"]), "+OK");
     let promoted = Router::new(furniture(), RedisState::open(&replica.url(), Duration::from_millis(500)).unwrap());
-    assert_eq!(promoted.claim("wa-wholesale", "d-failover", "w3").unwrap(), Claim::Lost { winner: "w2".into() });
+    assert_eq!(promoted.claim("wa-wholesale", "d-failover", "w3").await.unwrap(), Claim::Lost { winner: "w2".into() });
     // Asking for a replica nobody runs: never answered won.
     let alone = Router::new(
         furniture(),
         RedisState::open(&format!("{}?replicas=1", replica.url()), Duration::from_millis(300)).unwrap(),
     );
-    let err = alone.claim("wa-wholesale", "d-alone", "w1").unwrap_err();
+    let err = alone.claim("wa-wholesale", "d-alone", "w1").await.unwrap_err();
     assert!(matches!(err, RouteError::State(StateError::Unavailable(_))), "{err:?}");
     assert!(err.to_string().contains("replica"), "{err}");
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chatroute::check::check;
 use chatroute::runtime::{
-    AfterCloseAction, AssignmentState, Claim, InProcess, Responsible, RouteError, Router, copy_due_at,
+    AfterCloseAction, AssignmentState, Claim, InProcess, Responsible, RouteError, Router, copy_due_at, ready,
 };
 use chatroute::spec::{CopyDialog, Level, NameOrId};
 use chatroute::table::{TableError, TableFile};
@@ -49,7 +49,7 @@ fn compiling_beside_the_rules_gives_the_same_table() {
 }
 
 fn responsible<S: AssignmentState>(router: &Router<S>, channel: &str) -> String {
-    match router.new_deal(channel).unwrap().responsible {
+    match ready(router.new_deal(channel)).unwrap().responsible {
         Responsible::Employee(h) => h.to_owned(),
         other => panic!("not round robin: {other:?}"),
     }
@@ -60,7 +60,7 @@ fn the_source_distribution_table_exactly() {
     let router = Router::new(compile_example("stationery-wholesale"), InProcess::new());
     let deals: Vec<String> = (0..6).map(|_| responsible(&router, "wa-opt")).collect();
     assert_eq!(deals, ["bruce", "scrooge", "tony", "tony", "kostya", "bruce"]);
-    let deal = router.new_deal("wa-opt").unwrap();
+    let deal = ready(router.new_deal("wa-opt")).unwrap();
     assert_eq!(deal.pipeline, &NameOrId::Name("Wholesale".into()));
     assert_eq!(deal.stage, &NameOrId::Name("Primary contract".into()));
 }
@@ -103,7 +103,7 @@ fn tables_round_trip_and_refuse_tampering() {
 #[test]
 fn first_responder_claims_have_one_winner() {
     let router = Arc::new(Router::new(compile_example("furniture"), InProcess::new()));
-    let deal = router.new_deal("wa-wholesale").unwrap();
+    let deal = ready(router.new_deal("wa-wholesale")).unwrap();
     let Responsible::FirstOf(group) = deal.responsible else { panic!("expected first responder") };
     assert_eq!(group, ["w1", "w2", "w3", "w4"]);
     let handles: Vec<_> = (0..16)
@@ -111,7 +111,7 @@ fn first_responder_claims_have_one_winner() {
             let router = router.clone();
             std::thread::spawn(move || {
                 let me = format!("w{}", i % 4 + 1);
-                (me.clone(), router.claim("wa-wholesale", "deal-42", &me).unwrap())
+                (me.clone(), ready(router.claim("wa-wholesale", "deal-42", &me)).unwrap())
             })
         })
         .collect();
@@ -125,9 +125,9 @@ fn first_responder_claims_have_one_winner() {
             Claim::Lost { winner: w } => assert_eq!(w, &winner),
         }
     }
-    assert_eq!(router.claim("wa-wholesale", "deal-42", "w1").unwrap() == Claim::Won, winner == "w1");
-    assert!(matches!(router.claim("wa-wholesale", "deal-43", "r1"), Err(RouteError::NotAResponder { .. })));
-    assert!(matches!(router.claim("wa-retail", "deal-44", "r1"), Err(RouteError::NotAResponder { .. })));
+    assert_eq!(ready(router.claim("wa-wholesale", "deal-42", "w1")).unwrap() == Claim::Won, winner == "w1");
+    assert!(matches!(ready(router.claim("wa-wholesale", "deal-43", "r1")), Err(RouteError::NotAResponder { .. })));
+    assert!(matches!(ready(router.claim("wa-retail", "deal-44", "r1")), Err(RouteError::NotAResponder { .. })));
 }
 
 #[test]
@@ -171,14 +171,14 @@ fn disabled_channels_and_integrations_route_nothing() {
     );
     assert!(off.body.channels.is_empty());
     let router = Router::new(off, InProcess::new());
-    assert!(matches!(router.new_deal("wa-retail"), Err(RouteError::UnknownChannel(_))));
+    assert!(matches!(ready(router.new_deal("wa-retail")), Err(RouteError::UnknownChannel(_))));
     assert!(!router.can_read("bruce", "wa-retail"));
 
     let excluded =
         spec.replace("enabled = true                       # the checkbox", "enabled = false # the checkbox");
     let router = Router::new(compile_text("excluded.toml", &excluded), InProcess::new());
-    assert!(matches!(router.new_deal("wa-retail"), Err(RouteError::UnknownChannel(_))));
-    assert!(router.new_deal("ig-art").is_ok());
+    assert!(matches!(ready(router.new_deal("wa-retail")), Err(RouteError::UnknownChannel(_))));
+    assert!(ready(router.new_deal("ig-art")).is_ok());
     assert_eq!(router.default_outgoing("bruce"), Some("ig-art"), "the only sendable channel left");
 }
 

@@ -74,6 +74,16 @@ pub fn emit(bytes: &[u8]) -> Outcome {
         .map_err(|err| Failure::Error(format!("cannot write to standard output: {err}")))
 }
 
+/// Runs the CLI's async calls (the assignment state's) on a small runtime
+/// of their own: the same async core `serve` awaits, not a second client.
+pub fn block_on<F: Future>(work: F) -> Result<F::Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| Failure::Error(format!("cannot start the I/O runtime: {err}")))?;
+    Ok(runtime.block_on(work))
+}
+
 /// Refuses to write `output` when it is one of the command's inputs.
 pub fn not_an_input(output: Option<&Path>, inputs: &[Option<&Path>]) -> Outcome {
     let Some(output) = output else { return Ok(()) };

@@ -19,22 +19,24 @@ pub struct Simulation<'a> {
 
 pub fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
     let table = TableFile::load(table).map_err(|err| at(table, err))?;
-    if state == "memory" {
-        return decide(&Router::new(table, InProcess::new()), sim);
-    }
-    let redis = super::state::open(state, &table.body.account)?;
-    // Shared cursors, private availability and open counts: a simulation
-    // must not mark anyone unavailable or count deals for a live service.
-    decide(&Router::new(table, Simulated::new(redis)), sim)
+    super::block_on(async {
+        if state == "memory" {
+            return decide(&Router::new(table, InProcess::new()), sim).await;
+        }
+        let redis = super::state::open(state, &table.body.account).await?;
+        // Shared cursors, private availability and open counts: a simulation
+        // must not mark anyone unavailable or count deals for a live service.
+        decide(&Router::new(table, Simulated::new(redis)), sim).await
+    })?
 }
 
 /// Lines are printed (and flushed) as decisions are made, so a failure
 /// midway leaves every decision already taken on record, and a closed
 /// stdout stops the run before another ticket is taken.
-fn decide<S: AssignmentState>(router: &Router<S>, sim: &Simulation<'_>) -> Outcome {
+async fn decide<S: AssignmentState>(router: &Router<S>, sim: &Simulation<'_>) -> Outcome {
     let failed = |err: chatroute::runtime::RouteError| Failure::Error(err.to_string());
     for handle in sim.unavailable {
-        router.set_available(handle, false).map_err(failed)?;
+        router.set_available(handle, false).await.map_err(failed)?;
     }
     // Deals get ids so that open-deal limits count them (in this process
     // only); unique per run.
@@ -45,7 +47,7 @@ fn decide<S: AssignmentState>(router: &Router<S>, sim: &Simulation<'_>) -> Outco
     );
     for n in 1..=sim.new_deals {
         let id = format!("{run}-{n}");
-        let deal = router.new_deal_for(sim.channel, Some(&id)).map_err(failed)?;
+        let deal = router.new_deal_for(sim.channel, Some(&id)).await.map_err(failed)?;
         let line = match sim.format {
             Output::Human => human(router, n, &deal),
             Output::Json => json(router, n, &deal),

@@ -18,9 +18,9 @@ pub fn connect(url: &str) -> Result<RedisState, Failure> {
 
 /// The Redis state at `url` for `account`, refused while the account's
 /// keys are on the previous layout.
-pub fn open(url: &str, account: &str) -> Result<RedisState, Failure> {
+pub async fn open(url: &str, account: &str) -> Result<RedisState, Failure> {
     let redis = connect(url)?;
-    redis.check_layout(account).map_err(failed(url))?;
+    redis.check_layout(account).await.map_err(failed(url))?;
     Ok(redis)
 }
 
@@ -32,7 +32,7 @@ fn failed(url: &str) -> impl Fn(chatroute::runtime::StateError) -> Failure + '_ 
 pub fn migrate(table: &Path, url: &str) -> Outcome {
     let account = TableFile::load(table).map_err(|err| at(table, err))?.body.account;
     let redis = connect(url)?;
-    let moved = redis.migrate(&account).map_err(failed(url))?;
+    let moved = super::block_on(redis.migrate(&account))?.map_err(failed(url))?;
     eprintln!("account `{account}`: {moved} key(s) moved to layout {}", chatroute::runtime::redis::KEY_VERSION);
     Ok(())
 }

@@ -5,11 +5,11 @@
 #![doc = include_str!("../README.md")]
 
 #[cfg(feature = "redis")]
+mod endpoint;
+#[cfg(feature = "redis")]
 pub mod keys;
 #[cfg(feature = "redis")]
 pub mod redis;
-#[cfg(feature = "redis")]
-mod resp;
 pub mod state;
 
 use std::collections::BTreeMap;
@@ -21,6 +21,18 @@ use chatroute_table::{AssignmentRoute, Availability, Body, ChannelRoute, Employe
 pub use state::{
     AssignmentState, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated, StateError,
 };
+
+/// The answer of a call on a state that never waits (`InProcess`): its
+/// futures are ready at once, so a synchronous caller polls them once
+/// instead of starting an async runtime. Panics on a future that is not
+/// ready (a state on the network: await it on a runtime instead).
+pub fn ready<F: std::future::Future>(call: F) -> F::Output {
+    use std::task::{Context, Poll, Waker};
+    match std::pin::pin!(call).as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(answer) => answer,
+        Poll::Pending => panic!("chatroute_runtime::ready: the call waits on I/O; await it on an async runtime"),
+    }
+}
 
 /// Longest deal, dialog or contact id accepted, in characters (so at most
 /// 256 bytes): ids are kept in the state (claims for 30 days), so their
@@ -156,14 +168,14 @@ impl<S: AssignmentState> Router<S> {
 
     /// Pipeline, stage and responsible for a new deal on `channel`. Round
     /// robin takes the next position of the cycle.
-    pub fn new_deal(&self, channel: &str) -> Result<NewDeal<'_>, RouteError> {
-        self.new_deal_for(channel, None)
+    pub async fn new_deal(&self, channel: &str) -> Result<NewDeal<'_>, RouteError> {
+        self.new_deal_for(channel, None).await
     }
 
     /// `new_deal` for a deal with an id: with open-deal limits, the deal
     /// counts as open for its employee until `close_deal`; the same id
     /// decided again gets the same employee without a new position.
-    pub fn new_deal_for(&self, channel: &str, deal: Option<&str>) -> Result<NewDeal<'_>, RouteError> {
+    pub async fn new_deal_for(&self, channel: &str, deal: Option<&str>) -> Result<NewDeal<'_>, RouteError> {
         if let Some(deal) = deal {
             check_id("deal", deal)?;
         }
@@ -171,18 +183,20 @@ impl<S: AssignmentState> Router<S> {
         let route = self.channel(channel)?;
         let (responsible, ticket) = match &route.assignment {
             AssignmentRoute::RoundRobin { cycle, availability, .. } if availability.is_plain() => {
-                let ticket = self.state.next_ticket(&self.cursors[channel])?;
+                let ticket = self.state.next_ticket(&self.cursors[channel]).await?;
                 (Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize]), Some(ticket))
             }
-            AssignmentRoute::RoundRobin { cycle, availability, .. } => self.pick(channel, cycle, availability, deal)?,
-            AssignmentRoute::FirstResponder { group, availability } => (self.offer(group, availability)?, None),
+            AssignmentRoute::RoundRobin { cycle, availability, .. } => {
+                self.pick(channel, cycle, availability, deal).await?
+            }
+            AssignmentRoute::FirstResponder { group, availability } => (self.offer(group, availability).await?, None),
         };
         Ok(NewDeal { channel, ticket, pipeline: &route.new_deals.pipeline, stage: &route.new_deals.stage, responsible })
     }
 
     /// Round robin that may skip: the next member who can take the deal;
     /// with `assign_anyway`, one who is unavailable but has room.
-    fn pick<'t>(
+    async fn pick<'t>(
         &'t self,
         channel: &str,
         cycle: &'t [String],
@@ -192,10 +206,10 @@ impl<S: AssignmentState> Router<S> {
         let rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
         let mut pick = Pick { account: &self.body.account, cycle, rules, deal };
         let cursor = &self.cursors[channel];
-        let mut picked = self.state.pick(cursor, &pick)?;
+        let mut picked = self.state.pick(cursor, &pick).await?;
         if picked.is_none() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
             pick.rules.skip_unavailable = false;
-            picked = self.state.pick(cursor, &pick)?;
+            picked = self.state.pick(cursor, &pick).await?;
         }
         let Some(picked) = picked else { return Ok((Responsible::Unassigned, None)) };
         // The table's own string, so the decision borrows from the table.
@@ -208,17 +222,21 @@ impl<S: AssignmentState> Router<S> {
 
     /// First responder that may skip: the deal is offered to the members
     /// who can take it; with `assign_anyway`, to those who have room.
-    fn offer<'t>(&'t self, group: &'t [String], availability: &Availability) -> Result<Responsible<'t>, RouteError> {
+    async fn offer<'t>(
+        &'t self,
+        group: &'t [String],
+        availability: &Availability,
+    ) -> Result<Responsible<'t>, RouteError> {
         let all = || group.iter().map(String::as_str).collect::<Vec<_>>();
         if availability.is_plain() {
             return Ok(Responsible::FirstOf(all()));
         }
         let mut rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
         let account = &self.body.account;
-        let mut offered = self.offered(group, &self.state.can_take(account, group, &rules)?);
+        let mut offered = self.offered(group, &self.state.can_take(account, group, &rules).await?);
         if offered.is_empty() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
             rules.skip_unavailable = false;
-            offered = self.offered(group, &self.state.can_take(account, group, &rules)?);
+            offered = self.offered(group, &self.state.can_take(account, group, &rules).await?);
         }
         Ok(if offered.is_empty() { Responsible::Unassigned } else { Responsible::FirstOf(offered) })
     }
@@ -228,8 +246,8 @@ impl<S: AssignmentState> Router<S> {
     }
 
     /// Whether the assignment state answers (a service's readiness).
-    pub fn ping(&self) -> Result<(), RouteError> {
-        Ok(self.state.ping()?)
+    pub async fn ping(&self) -> Result<(), RouteError> {
+        Ok(self.state.ping().await?)
     }
 
     /// An employee of the table.
@@ -238,23 +256,23 @@ impl<S: AssignmentState> Router<S> {
     }
 
     /// Marks an employee available or not (where `skip_unavailable` is on).
-    pub fn set_available(&self, employee: &str, available: bool) -> Result<(), RouteError> {
+    pub async fn set_available(&self, employee: &str, available: bool) -> Result<(), RouteError> {
         self.employee(employee)?;
-        Ok(self.state.set_available(&self.body.account, employee, available)?)
+        Ok(self.state.set_available(&self.body.account, employee, available).await?)
     }
 
     /// A deal was closed: its employee's open count goes down. Returns who
     /// had it; `None` for a deal not counted open.
-    pub fn close_deal(&self, deal: &str) -> Result<Option<String>, RouteError> {
+    pub async fn close_deal(&self, deal: &str) -> Result<Option<String>, RouteError> {
         check_id("deal", deal)?;
-        Ok(self.state.close_deal(&self.body.account, deal)?)
+        Ok(self.state.close_deal(&self.body.account, deal).await?)
     }
 
     /// First responder: `employee` answers deal `deal` first, or learns who
     /// did. With availability rules, a claimant who could not be offered
     /// the deal now (unavailable, or at their limit) is refused, atomically
     /// with the count: the limit holds however many claims race.
-    pub fn claim(&self, channel: &str, deal: &str, employee: &str) -> Result<Claim, RouteError> {
+    pub async fn claim(&self, channel: &str, deal: &str, employee: &str) -> Result<Claim, RouteError> {
         check_id("dialog", deal)?;
         let channel = self.channel_id(channel)?;
         let route = self.channel(channel)?;
@@ -274,7 +292,7 @@ impl<S: AssignmentState> Router<S> {
             rules: (!availability.is_plain()).then_some(rules),
             assign_anyway: availability.when_nobody == WhenNobody::AssignAnyway,
         };
-        match self.state.claim(&claim)? {
+        match self.state.claim(&claim).await? {
             Claimed::Winner(winner) if winner == employee => Ok(Claim::Won),
             Claimed::Winner(winner) => Ok(Claim::Lost { winner }),
             Claimed::Refused(why) => {

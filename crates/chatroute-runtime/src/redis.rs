@@ -1,36 +1,46 @@
-//! Assignment state in Redis, shared by every instance of a runtime service.
+//! Assignment state in Redis, shared by every instance of a runtime
+//! service: one node (`redis://`, `rediss://`) or a Redis Cluster
+//! (`redis+cluster://`, `rediss+cluster://`), through redis-rs on tokio.
 //!
 //! - Round-robin cursor: `INCR` on the account's cursor key (`keys.rs`);
 //!   Redis executes commands one at a time, so every ticket is handed out
 //!   once.
 //! - First-responder claim, pick, offer and close: one Lua script each, all
-//!   on the eligibility test `ELIGIBILITY`, with every key of the call in
-//!   the account's hash slot.
+//!   on the eligibility test of `PRELUDE`, every key of a call in the
+//!   account's hash slot (so a cluster runs them on one node), sent as
+//!   `EVALSHA` and loaded again on `NOSCRIPT`.
 //!
-//! Faults: every call has one deadline, `timeout` plus the connect backoff
-//! (50, 100, 200 ms), however slowly the server answers. Connecting is
-//! retried within it because a command that never reached Redis cannot have
-//! run. A command that was sent and got no complete answer is *not*
-//! retried: it may have run, and running it twice could skip a position or
-//! split a claim. The call fails with `StateError::Unavailable`; the caller
-//! keeps the message and asks again later. The worst a lost reply does is
-//! skip one cursor position once; a deal is never given to two employees.
+//! Faults: every call has one deadline, `timeout`, around connecting,
+//! sending and the answer (redis-rs's response and connection timeouts sit
+//! inside it). Concurrent calls share one multiplexed connection per node;
+//! one that fails is replaced by the next call (a restart fails the calls
+//! in flight on it, not one per pooled socket). A command sent on one node
+//! that got no answer is not sent again: it may have run. In a cluster,
+//! redis-rs follows `MOVED`/`ASK` and may resend after a connection error;
+//! what it resends is safe where it matters: a claim retried answers the
+//! same winner ("already yours"), and a decision with a deal id is
+//! answered its owner again. A decision without a deal id resent may skip
+//! one cursor position once; a deal is never given to two employees.
 //! Messages never hold the URL's password.
+//!
+//! Bounded: the time of every call. Not bounded by the client: the size of
+//! a reply; the scripts' replies are a handle or a short code, and the
+//! server of `--state` is the operator's own, like the database.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::LazyLock;
+use std::time::Duration;
 
-pub use super::resp::redacted;
-use super::resp::{Connection, Endpoint, Reply, RespError};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, Slot, SlotAddr};
+use redis::{Cmd, ErrorKind, FromRedisValue, RedisError, RedisFuture, Script, ServerErrorKind, Value};
+
+pub use super::endpoint::{Endpoint, redacted};
+use super::keys::{AccountKeys, V2Target, v1_patterns, v2_target};
+pub use super::keys::{NAMESPACE, VERSION as KEY_VERSION};
 use super::state::{
     AssignmentState, CLAIM_TTL, CannotTake, Claimed, Claiming, DEAL_TTL, Pick, PickRules, Picked, StateError,
 };
-
-use super::keys::{AccountKeys, V2Target, v1_patterns, v2_target};
-pub use super::keys::{NAMESPACE, VERSION as KEY_VERSION};
-
-/// Pauses between connection attempts, within a call's deadline.
-const CONNECT_BACKOFF_MS: [u64; 3] = [50, 100, 200];
 
 /// What every script starts with: the account's deal book and the
 /// eligibility test, the twins of `Occupancy` (tests hold both to the same
@@ -166,21 +176,70 @@ const MIGRATE_SCRIPT: &str =
 /// KEYS cursor; ARGV from, to: moves the cursor if it is still at `from`.
 const MOVE_SCRIPT: &str = "if tonumber(redis.call('GET', KEYS[1]) or '0') == tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0";
 
-/// Redis-backed assignment state with a small connection pool.
+/// The scripts as redis-rs sends them (`EVALSHA`, loaded on `NOSCRIPT`),
+/// each with the prelude in front.
+static PICK: LazyLock<Script> = LazyLock::new(|| with_prelude(PICK_SCRIPT));
+static CAN_TAKE: LazyLock<Script> = LazyLock::new(|| with_prelude(CAN_TAKE_SCRIPT));
+static CLAIM: LazyLock<Script> = LazyLock::new(|| with_prelude(CLAIM_SCRIPT));
+static CLOSE: LazyLock<Script> = LazyLock::new(|| with_prelude(CLOSE_SCRIPT));
+static MOVE: LazyLock<Script> = LazyLock::new(|| Script::new(MOVE_SCRIPT));
+static MIGRATE: LazyLock<Script> = LazyLock::new(|| Script::new(MIGRATE_SCRIPT));
+static MIGRATE_DEAL: LazyLock<Script> = LazyLock::new(|| Script::new(MIGRATE_DEAL_SCRIPT));
+
+fn with_prelude(script: &str) -> Script {
+    Script::new(&[PRELUDE, script].concat())
+}
+
+/// One node through a `ConnectionManager` (multiplexed, reconnecting), or
+/// a cluster (a multiplexed connection per node, the slot map followed).
+#[derive(Clone)]
+enum Connection {
+    Node(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Connection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Connection::Node(c) => c.req_packed_command(cmd),
+            Connection::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Connection::Node(c) => c.req_packed_commands(pipeline, offset, count),
+            Connection::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Connection::Node(c) => c.get_db(),
+            Connection::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+/// Redis-backed assignment state.
 pub struct RedisState {
     endpoint: Endpoint,
-    pool: Mutex<Vec<Connection>>,
+    connection: tokio::sync::OnceCell<Connection>,
     timeout: Duration,
     deal_ttl: Duration,
 }
 
 impl RedisState {
-    /// A state on `url` (`redis://[[user]:password@]host[:port][/db]`).
-    /// Nothing is connected yet; every call ends within `timeout` plus
-    /// 350 ms of connect backoff.
+    /// A state on `url` (see `endpoint`). Nothing is connected yet; every
+    /// call ends within `timeout`.
     pub fn open(url: &str, timeout: Duration) -> Result<Self, StateError> {
-        let endpoint = Endpoint::parse(url).map_err(|why| StateError::Unavailable(format!("bad Redis URL: {why}")))?;
-        Ok(RedisState { endpoint, pool: Mutex::new(Vec::new()), timeout, deal_ttl: DEAL_TTL })
+        let endpoint = Endpoint::parse(url).map_err(|why| StateError::Refused(format!("bad Redis URL: {why}")))?;
+        Ok(RedisState { endpoint, connection: tokio::sync::OnceCell::new(), timeout, deal_ttl: DEAL_TTL })
     }
 
     /// Deals still open after `ttl` are closed by themselves, instead of
@@ -190,128 +249,135 @@ impl RedisState {
         self
     }
 
-    /// One script call: the prelude in front, the account's deal book as
-    /// its first keys and the time as its first arguments (see `PRELUDE`).
-    fn script(&self, script: &str, account: &str, keys: &[String], args: Vec<Vec<u8>>) -> Result<String, StateError> {
-        self.script_then(script, account, keys, args, 0)
+    /// Whether the URL names a cluster.
+    pub fn is_cluster(&self) -> bool {
+        self.endpoint.cluster
     }
 
-    /// `script`, its writes on `replicas` replicas before it answers.
-    fn script_then(
+    /// The shared connection, made by the first call that needs it (a
+    /// failed attempt leaves the next call to try again).
+    async fn connection(&self) -> Result<Connection, RedisError> {
+        let made = self.connection.get_or_try_init(|| self.connect()).await?;
+        Ok(made.clone())
+    }
+
+    async fn connect(&self) -> Result<Connection, RedisError> {
+        let infos = self
+            .endpoint
+            .connection_infos()
+            .map_err(|e| RedisError::from((ErrorKind::InvalidClientConfig, "bad URL", e)))?;
+        if self.endpoint.cluster {
+            let cluster = redis::cluster::ClusterClientBuilder::new(infos)
+                .connection_timeout(self.timeout)
+                .response_timeout(self.timeout)
+                .overall_response_timeout(Some(self.timeout))
+                .retries(3)
+                .min_retry_wait(20)
+                .max_retry_wait(200)
+                .build()?;
+            return Ok(Connection::Cluster(cluster.get_async_connection().await?));
+        }
+        let info = infos.into_iter().next().expect("one node");
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout))
+            .set_number_of_retries(2)
+            .set_min_delay(Duration::from_millis(20))
+            .set_max_delay(Duration::from_millis(200));
+        let client = redis::Client::open(info)?;
+        Ok(Connection::Node(ConnectionManager::new_with_config(client, config).await?))
+    }
+
+    /// Runs `call` on the connection within the call's one deadline.
+    async fn within<T>(
         &self,
-        script: &str,
+        call: impl AsyncFnOnce(&mut Connection) -> Result<T, RedisError>,
+    ) -> Result<T, StateError> {
+        let run = async {
+            let mut connection = self.connection().await.map_err(fault)?;
+            call(&mut connection).await.map_err(fault)
+        };
+        match tokio::time::timeout(self.timeout, run).await {
+            Ok(answered) => answered,
+            Err(_) => Err(StateError::Unavailable(format!("no answer within {:?} (timed out)", self.timeout))),
+        }
+    }
+
+    async fn query<T: FromRedisValue>(&self, cmd: Cmd) -> Result<T, StateError> {
+        self.within(async |c| cmd.query_async(c).await).await
+    }
+
+    /// One script call: the account's deal book as its first keys and the
+    /// time as its first arguments (see `PRELUDE`); with `replicas` above
+    /// 0, its writes on that many replicas before it answers.
+    async fn script(
+        &self,
+        script: &Script,
         account: &str,
         keys: &[String],
         args: Vec<Vec<u8>>,
         replicas: u32,
     ) -> Result<String, StateError> {
         let book = AccountKeys::new(account);
-        let count = (4 + keys.len()).to_string();
-        let mut call = vec![b"EVAL".to_vec(), [PRELUDE, script].concat().into_bytes(), count.into_bytes()];
-        call.extend([book.unavailable(), book.open(), book.owners(), book.due()].map(String::into_bytes));
-        call.extend(keys.iter().map(|k| k.as_bytes().to_vec()));
-        call.push(unix_ms().to_string().into_bytes());
-        call.push(self.deal_ttl.as_millis().to_string().into_bytes());
-        call.extend(args);
-        self.text_then(&call, replicas)
-    }
-
-    fn deadline(&self) -> Instant {
-        Instant::now() + self.timeout + Duration::from_millis(CONNECT_BACKOFF_MS.iter().sum())
-    }
-
-    fn connection(&self, deadline: Instant) -> Result<Connection, StateError> {
-        loop {
-            let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
-            match pooled {
-                Some(conn) if conn.is_usable() => return Ok(conn),
-                Some(_closed) => continue,
-                None => break,
-            }
+        let mut call = script.prepare_invoke();
+        call.key(book.unavailable()).key(book.open()).key(book.owners()).key(book.due());
+        for key in keys {
+            call.key(key);
         }
-        let mut last = match Connection::open(&self.endpoint, deadline) {
-            Ok(conn) => return Ok(conn),
-            Err(e) => e,
+        call.arg(unix_ms().to_string()).arg(self.deal_ttl.as_millis().to_string());
+        for arg in args {
+            call.arg(arg);
+        }
+        let wait_on = book.layout();
+        self.within(async |c| {
+            let answer: String = call.invoke_async(c).await?;
+            if replicas > 0 {
+                self.wait(c, &wait_on, replicas).await?;
+            }
+            Ok(answer)
+        })
+        .await
+    }
+
+    /// `WAIT` on the node of `key`'s slot until `replicas` replicas have
+    /// the writes made through this connection, within the deadline: fewer
+    /// is a failure (the caller retries; the claim is idempotent).
+    async fn wait(&self, c: &mut Connection, key: &str, replicas: u32) -> Result<(), RedisError> {
+        // WAIT's own timeout ends before the call's deadline, so its answer
+        // (how many replicas have it) arrives in time.
+        let budget = (self.timeout.as_millis() / 2).max(1) as u64;
+        let mut wait = redis::cmd("WAIT");
+        wait.arg(replicas).arg(budget);
+        let acked: i64 = match c {
+            Connection::Node(node) => wait.query_async(node).await?,
+            Connection::Cluster(cluster) => {
+                let node = Route::with_slot(Slot::for_key(key), SlotAddr::Master);
+                let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(node));
+                FromRedisValue::from_redis_value(cluster.route_command(wait, routing).await?)?
+            }
         };
-        for pause in CONNECT_BACKOFF_MS {
-            let pause = Duration::from_millis(pause);
-            if Instant::now() + pause >= deadline {
-                break;
-            }
-            std::thread::sleep(pause);
-            match Connection::open(&self.endpoint, deadline) {
-                Ok(conn) => return Ok(conn),
-                Err(e) => last = e,
-            }
+        if acked < i64::from(replicas) {
+            let why = format!("the claim reached {acked} of {replicas} replica(s) in time; ask again");
+            return Err(RedisError::from((ErrorKind::Server(ServerErrorKind::TryAgain), "WAIT", why)));
         }
-        Err(unavailable("cannot connect", &last))
+        Ok(())
     }
-
-    /// Runs one command on a pooled connection. A connection that failed
-    /// is dropped, not returned to the pool: it may be mid-reply.
-    fn run(&self, args: &[&[u8]]) -> Result<Reply, StateError> {
-        self.run_then(args, 0)
-    }
-
-    /// `run`, then, with `replicas` above 0, `WAIT` on the same connection
-    /// until that many replicas have the command's writes, within the
-    /// call's deadline: fewer is a failure (the caller retries; the write
-    /// itself is idempotent where this is used).
-    fn run_then(&self, args: &[&[u8]], replicas: u32) -> Result<Reply, StateError> {
-        let deadline = self.deadline();
-        let mut conn = self.connection(deadline)?;
-        let reply = conn.command(args, deadline).map_err(|e| unavailable("command failed", &e))?;
-        if replicas > 0 && !matches!(reply, Reply::Error(_)) {
-            // WAIT's own timeout ends before the call's deadline, so its
-            // answer (how many replicas have it) arrives in time.
-            let left = (deadline.saturating_duration_since(Instant::now()).as_millis() * 3 / 4).max(1).to_string();
-            let acked = conn
-                .command(&[b"WAIT", replicas.to_string().as_bytes(), left.as_bytes()], deadline)
-                .map_err(|e| unavailable("WAIT failed", &e))?;
-            if !matches!(acked, Reply::Integer(n) if n >= i64::from(replicas)) {
-                self.pool.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
-                let why = format!("the claim reached {acked:?} of {replicas} replica(s) in time; ask again");
-                return Err(StateError::Unavailable(why));
-            }
-        }
-        self.pool.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
-        match reply {
-            Reply::Error(e) => Err(StateError::Unavailable(format!("Redis refused the command: {e}"))),
-            reply => Ok(reply),
-        }
-    }
-
-    /// A command whose reply is a bulk string.
-    fn text_then<A: AsRef<[u8]>>(&self, args: &[A], replicas: u32) -> Result<String, StateError> {
-        let args: Vec<&[u8]> = args.iter().map(AsRef::as_ref).collect();
-        match self.run_then(&args, replicas)? {
-            Reply::Bulk(Some(bytes)) => {
-                String::from_utf8(bytes).map_err(|_| StateError::Unavailable("a reply is not UTF-8".into()))
-            }
-            other => Err(StateError::Unavailable(format!("unexpected reply {other:?}"))),
-        }
-    }
-
     /// The account's keys of the first layout (`SCAN MATCH`, in batches).
-    fn v1_keys(&self, account: &str) -> Result<Vec<String>, StateError> {
+    /// That layout only ever ran on a single node: a cluster has none.
+    async fn v1_keys(&self, account: &str) -> Result<Vec<String>, StateError> {
         let mut found = Vec::new();
+        if self.endpoint.cluster {
+            return Ok(found);
+        }
         for pattern in v1_patterns(account) {
-            let mut cursor = "0".to_owned();
+            let mut cursor = 0u64;
             loop {
-                let args: [&[u8]; 6] = [b"SCAN", cursor.as_bytes(), b"MATCH", pattern.as_bytes(), b"COUNT", b"1000"];
-                let Reply::Array(reply) = self.run(&args)? else {
-                    return Err(StateError::Unavailable("unexpected SCAN reply".into()));
-                };
-                let [Reply::Bulk(Some(next)), Reply::Array(keys)] = reply.as_slice() else {
-                    return Err(StateError::Unavailable("unexpected SCAN reply".into()));
-                };
-                for key in keys {
-                    if let Reply::Bulk(Some(k)) = key {
-                        found.push(String::from_utf8_lossy(k).into_owned());
-                    }
-                }
-                cursor = String::from_utf8_lossy(next).into_owned();
-                if cursor == "0" {
+                let mut scan = redis::cmd("SCAN");
+                scan.arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(1000);
+                let (next, keys): (u64, Vec<String>) = self.query(scan).await?;
+                found.extend(keys);
+                cursor = next;
+                if cursor == 0 {
                     break;
                 }
             }
@@ -322,16 +388,17 @@ impl RedisState {
     /// Refuses an account whose keys are still on the first layout, so an
     /// upgrade never starts its cursors, claims and counts afresh. After
     /// one look (or a migration) the account's `layout` key answers at once.
-    pub fn check_layout(&self, account: &str) -> Result<(), StateError> {
+    pub async fn check_layout(&self, account: &str) -> Result<(), StateError> {
         let marker = AccountKeys::new(account).layout();
-        if matches!(self.run(&[b"GET", marker.as_bytes()])?, Reply::Bulk(Some(_))) {
+        let marked: Option<String> = self.query(redis::Cmd::get(&marker)).await?;
+        if marked.is_some() {
             return Ok(());
         }
-        let old = self.v1_keys(account)?;
+        let old = self.v1_keys(account).await?;
         if !old.is_empty() {
             return Err(StateError::OldLayout { account: account.to_owned(), keys: old.len() });
         }
-        self.run(&[b"SET", marker.as_bytes(), KEY_VERSION.as_bytes()]).map(|_| ())
+        self.query(redis::Cmd::set(&marker, KEY_VERSION)).await
     }
 
     /// Moves the account's keys of the first layout to this one (values and
@@ -339,49 +406,69 @@ impl RedisState {
     /// found under both names is left alone and stops the migration with
     /// an error (nothing is overwritten). Run it on the single node the old
     /// layout ran on, with every older chatroute on that account stopped.
-    pub fn migrate(&self, account: &str) -> Result<usize, StateError> {
+    pub async fn migrate(&self, account: &str) -> Result<usize, StateError> {
         let mut moved = 0;
         let book = AccountKeys::new(account);
-        for old in self.v1_keys(account)? {
+        for old in self.v1_keys(account).await? {
             let target =
-                v2_target(account, &old).ok_or_else(|| StateError::Unavailable(format!("no v2 name for {old}")))?;
-            let kept = match &target {
+                v2_target(account, &old).ok_or_else(|| StateError::Refused(format!("no v2 name for {old}")))?;
+            let mut call;
+            match &target {
                 V2Target::Key(new) => {
-                    self.integer(&[b"EVAL", MIGRATE_SCRIPT.as_bytes(), b"2", old.as_bytes(), new.as_bytes()])?
+                    call = MIGRATE.prepare_invoke();
+                    call.key(&old).key(new);
                 }
                 V2Target::Deal(deal) => {
-                    let (owners, due) = (book.owners(), book.due());
-                    let (now, ttl) = (unix_ms().to_string(), self.deal_ttl.as_millis().to_string());
-                    self.integer(&[
-                        b"EVAL",
-                        MIGRATE_DEAL_SCRIPT.as_bytes(),
-                        b"3",
-                        old.as_bytes(),
-                        owners.as_bytes(),
-                        due.as_bytes(),
-                        deal.as_bytes(),
-                        now.as_bytes(),
-                        ttl.as_bytes(),
-                    ])?
+                    call = MIGRATE_DEAL.prepare_invoke();
+                    call.key(&old).key(book.owners()).key(book.due());
+                    call.arg(deal).arg(unix_ms().to_string()).arg(self.deal_ttl.as_millis().to_string());
                 }
-            };
+            }
+            let kept: i64 = self.within(async |c| call.invoke_async(c).await).await?;
             if kept == 0 {
-                return Err(StateError::Unavailable(format!(
-                    "{target:?} exists beside {old}: nothing was overwritten"
-                )));
+                return Err(StateError::Refused(format!("{target:?} exists beside {old}: nothing was overwritten")));
             }
             moved += 1;
         }
-        self.run(&[b"SET", book.layout().as_bytes(), KEY_VERSION.as_bytes()])?;
+        self.query::<()>(redis::Cmd::set(book.layout(), KEY_VERSION)).await?;
         Ok(moved)
     }
+}
 
-    fn integer(&self, args: &[&[u8]]) -> Result<u64, StateError> {
-        match self.run(args)? {
-            Reply::Integer(n) if n >= 0 => Ok(n as u64),
-            other => Err(StateError::Unavailable(format!("unexpected reply {other:?}"))),
-        }
+/// A redis-rs error as the state's: what may pass is `Unavailable` (the
+/// caller retries later), what asking again cannot mend is `Refused`.
+fn fault(e: RedisError) -> StateError {
+    let text = chatroute_table::text::printable(&e.to_string()).into_owned();
+    if let Some(tls) = tls_error(&e) {
+        return StateError::Refused(format!(
+            "the Redis server's TLS certificate is not accepted ({tls}); for a private CA, set SSL_CERT_FILE to its PEM file"
+        ));
     }
+    let permanent = matches!(
+        e.kind(),
+        ErrorKind::AuthenticationFailed
+            | ErrorKind::InvalidClientConfig
+            | ErrorKind::UnexpectedReturnType
+            | ErrorKind::Server(
+                ServerErrorKind::ResponseError
+                    | ServerErrorKind::NoPerm
+                    | ServerErrorKind::CrossSlot
+                    | ServerErrorKind::ExecAbort
+            )
+    );
+    if permanent { StateError::Refused(text) } else { StateError::Unavailable(text) }
+}
+
+/// The rustls error under a redis-rs error, if the fault is the handshake
+/// (redis-rs keeps the cause as an `Arc`, an I/O error around rustls's).
+fn tls_error(e: &RedisError) -> Option<String> {
+    type Cause = std::sync::Arc<dyn std::error::Error + Send + Sync>;
+    let cause: &(dyn std::error::Error + 'static) = &**std::error::Error::source(e)?.downcast_ref::<Cause>()?;
+    let tls = match cause.downcast_ref::<std::io::Error>() {
+        Some(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
+        None => cause.downcast_ref::<rustls::Error>()?,
+    };
+    Some(tls.to_string())
 }
 
 fn flag(on: bool) -> Vec<u8> {
@@ -408,63 +495,62 @@ fn rule_args(handles: &[String], rules: &PickRules<'_>) -> Vec<Vec<u8>> {
     args
 }
 
-fn unavailable(what: &str, e: &RespError) -> StateError {
-    StateError::Unavailable(chatroute_table::text::printable(&format!("{what}: {e}")).into_owned())
-}
-
 impl AssignmentState for RedisState {
     /// The full Redis key of the cursor.
     type Cursor = String;
-
-    const BLOCKS: bool = true;
 
     fn cursor(&self, account: &str, channel: &str) -> String {
         AccountKeys::new(account).cursor(channel)
     }
 
-    fn next_ticket(&self, cursor: &String) -> Result<u64, StateError> {
-        let n = self.integer(&[b"INCR", cursor.as_bytes()])?;
-        n.checked_sub(1).ok_or_else(|| StateError::Unavailable(format!("cursor {cursor} holds a foreign value")))
+    async fn next_ticket(&self, cursor: &String) -> Result<u64, StateError> {
+        let n: i64 = self.query(redis::Cmd::incr(cursor, 1)).await?;
+        u64::try_from(n - 1).map_err(|_| StateError::Refused(format!("cursor {cursor} holds a foreign value")))
     }
 
-    fn ping(&self) -> Result<(), StateError> {
-        self.run(&[b"PING"]).map(|_| ())
+    async fn ping(&self) -> Result<(), StateError> {
+        self.query::<String>(redis::cmd("PING")).await.map(drop)
     }
 
-    fn accepts(&self, account: &str) -> Result<(), StateError> {
+    fn accepts(&self, account: &str) -> impl Future<Output = Result<(), StateError>> + Send {
         self.check_layout(account)
     }
 
-    fn pick(&self, cursor: &String, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+    async fn pick(&self, cursor: &String, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
         let mut args = vec![flag(pick.deal.is_some()), pick.deal.unwrap_or_default().as_bytes().to_vec()];
         args.extend(rule_args(pick.cycle, &pick.rules));
-        let answer = self.script(PICK_SCRIPT, pick.account, std::slice::from_ref(cursor), args)?;
+        let answer = self.script(&PICK, pick.account, std::slice::from_ref(cursor), args, 0).await?;
         if answer.is_empty() {
             return Ok(None);
         }
-        let (employee, position) = answer
-            .rsplit_once(':')
-            .ok_or_else(|| StateError::Unavailable(format!("unexpected pick reply {answer:?}")))?;
+        let (employee, position) =
+            answer.rsplit_once(':').ok_or_else(|| StateError::Refused(format!("unexpected pick reply {answer:?}")))?;
         Ok(Some(Picked { employee: employee.to_owned(), position: position.parse().ok() }))
     }
 
-    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
-        let answer = self.script(CAN_TAKE_SCRIPT, account, &[], rule_args(members, rules))?;
+    async fn can_take(
+        &self,
+        account: &str,
+        members: &[String],
+        rules: &PickRules<'_>,
+    ) -> Result<Vec<bool>, StateError> {
+        let answer = self.script(&CAN_TAKE, account, &[], rule_args(members, rules), 0).await?;
         Ok(answer.bytes().map(|b| b == b'1').collect())
     }
 
-    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
+    async fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
         let unavailable = AccountKeys::new(account).unavailable();
-        let command: &[u8] = if available { b"SREM" } else { b"SADD" };
-        self.run(&[command, unavailable.as_bytes(), employee.as_bytes()]).map(|_| ())
+        let cmd =
+            if available { redis::Cmd::srem(unavailable, employee) } else { redis::Cmd::sadd(unavailable, employee) };
+        self.query::<i64>(cmd).await.map(drop)
     }
 
-    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
-        let owner = self.script(CLOSE_SCRIPT, account, &[], vec![deal.as_bytes().to_vec()])?;
+    async fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
+        let owner = self.script(&CLOSE, account, &[], vec![deal.as_bytes().to_vec()], 0).await?;
         Ok(Some(owner).filter(|o| !o.is_empty()))
     }
 
-    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
+    async fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
         let key = AccountKeys::new(claim.account).claim(claim.channel, claim.deal);
         let counted = claim.rules.is_some_and(|r| !r.max_open.is_empty());
         let mut args = vec![claim.employee.as_bytes().to_vec(), CLAIM_TTL.as_secs().to_string().into_bytes()];
@@ -476,31 +562,27 @@ impl AssignmentState for RedisState {
         // With `?replicas=N`, a claim is answered only once N replicas have
         // it: a won claim survives a failover to one of them. A retry of a
         // claim that timed out in WAIT answers the same winner.
-        let answer = self.script_then(CLAIM_SCRIPT, claim.account, &[key], args, self.endpoint.replicas)?;
+        let answer = self.script(&CLAIM, claim.account, &[key], args, self.endpoint.replicas).await?;
         match answer.split_at_checked(1) {
             Some(("W", winner)) => Ok(Claimed::Winner(winner.to_owned())),
             Some(("H", owner)) => Ok(Claimed::Held { owner: owner.to_owned() }),
             Some(("U", "")) => Ok(Claimed::Refused(CannotTake::Unavailable)),
             Some(("F", "")) => Ok(Claimed::Refused(CannotTake::AtCapacity)),
-            _ => Err(StateError::Unavailable(format!("unexpected claim reply {answer:?}"))),
+            _ => Err(StateError::Refused(format!("unexpected claim reply {answer:?}"))),
         }
     }
 
-    fn cursor_position(&self, cursor: &String) -> Result<u64, StateError> {
-        match self.run(&[b"GET", cursor.as_bytes()])? {
-            Reply::Bulk(None) => Ok(0),
-            Reply::Bulk(Some(v)) => std::str::from_utf8(&v)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| StateError::Unavailable(format!("cursor {cursor} holds a foreign value"))),
-            other => Err(StateError::Unavailable(format!("unexpected reply {other:?}"))),
-        }
+    async fn cursor_position(&self, cursor: &String) -> Result<u64, StateError> {
+        let value: Option<String> = self.query(redis::Cmd::get(cursor)).await?;
+        value.map_or(Ok(0), |v| {
+            v.parse().map_err(|_| StateError::Refused(format!("cursor {cursor} holds a foreign value")))
+        })
     }
 
-    fn move_cursor(&self, cursor: &String, from: u64, to: u64) -> Result<bool, StateError> {
-        let (from, to) = (from.to_string(), to.to_string());
-        let args: [&[u8]; 6] =
-            [b"EVAL", MOVE_SCRIPT.as_bytes(), b"1", cursor.as_bytes(), from.as_bytes(), to.as_bytes()];
-        Ok(self.integer(&args)? == 1)
+    async fn move_cursor(&self, cursor: &String, from: u64, to: u64) -> Result<bool, StateError> {
+        let mut call = MOVE.prepare_invoke();
+        call.key(cursor).arg(from).arg(to);
+        let moved: i64 = self.within(async |c| call.invoke_async(c).await).await?;
+        Ok(moved == 1)
     }
 }

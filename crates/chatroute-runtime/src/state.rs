@@ -14,12 +14,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Why the state store could not answer. The decision then fails; the
-/// caller keeps the message and retries, so nothing is assigned twice.
+/// Why the state store could not answer. The decision then fails; on a
+/// transient fault the caller keeps the message and retries, and a retry
+/// of a decision with a deal id or of a claim is answered as the first
+/// was, so nothing is assigned twice.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StateError {
+    /// A fault that may pass (the server down, slow, failing over): the
+    /// service answers 503 with `Retry-After`.
     #[error("assignment state unavailable: {0}")]
     Unavailable(String),
+    /// A fault asking again does not mend (a bad URL, refused credentials,
+    /// an untrusted certificate, a key holding a foreign value): its own
+    /// error, never "retry later".
+    #[error("assignment state refused: {0}")]
+    Refused(String),
     /// The account's keys are on the previous key layout: serving it on the
     /// new one would start every cursor, claim and count afresh.
     #[error(
@@ -42,56 +51,73 @@ pub trait AssignmentState: Send + Sync {
     /// when a table is loaded so a decision does no key work.
     type Cursor: Send + Sync;
 
-    /// Whether a call may wait on the network (an async service runs such
-    /// calls off its event loop).
-    const BLOCKS: bool;
-
     /// The handle of an account's cursor on a round-robin channel.
     fn cursor(&self, account: &str, channel: &str) -> Self::Cursor;
 
     /// Takes the next ticket of a cursor: 0, 1, 2, ... with no number
     /// skipped or repeated, whatever the concurrency.
-    fn next_ticket(&self, cursor: &Self::Cursor) -> Result<u64, StateError>;
+    fn next_ticket(&self, cursor: &Self::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send;
 
     /// The cursor's next position, without taking it.
-    fn cursor_position(&self, cursor: &Self::Cursor) -> Result<u64, StateError>;
+    fn cursor_position(&self, cursor: &Self::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send;
 
     /// Moves the cursor from `from` to `to` if it is still at `from`.
-    fn move_cursor(&self, cursor: &Self::Cursor, from: u64, to: u64) -> Result<bool, StateError>;
+    fn move_cursor(
+        &self,
+        cursor: &Self::Cursor,
+        from: u64,
+        to: u64,
+    ) -> impl Future<Output = Result<bool, StateError>> + Send;
 
     /// A first-responder claim, atomically: the first claimant who can
     /// take the deal wins (and the deal counts open for them where limits
-    /// apply); every later claim learns that winner; a claimant who cannot
-    /// take it is refused and nothing changes.
-    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError>;
+    /// apply); every later claim learns that winner, and the winner asking
+    /// again (a retry) learns it is theirs; a claimant who cannot take it
+    /// is refused and nothing changes.
+    fn claim(&self, claim: &Claiming<'_>) -> impl Future<Output = Result<Claimed, StateError>> + Send;
 
     /// Whether the state answers (a service's readiness).
-    fn ping(&self) -> Result<(), StateError> {
-        Ok(())
+    fn ping(&self) -> impl Future<Output = Result<(), StateError>> + Send {
+        std::future::ready(Ok(()))
     }
 
     /// Whether the state can serve `account` (Redis: its keys are on this
     /// build's layout), asked before a table of the account is activated.
-    fn accepts(&self, _account: &str) -> Result<(), StateError> {
-        Ok(())
+    fn accepts(&self, _account: &str) -> impl Future<Output = Result<(), StateError>> + Send {
+        std::future::ready(Ok(()))
     }
 
     /// The first position from the cursor whose member can take the deal
     /// (available, when unavailable ones are skipped; under its open-deal
     /// limit), atomically with moving the cursor past it and counting the
     /// deal open for that member. A deal already decided gets its owner
-    /// again. `None`: nobody can take it, and the cursor stays.
-    fn pick(&self, cursor: &Self::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError>;
+    /// again (so a retried decision is answered the same). `None`: nobody
+    /// can take it, and the cursor stays.
+    fn pick(
+        &self,
+        cursor: &Self::Cursor,
+        pick: &Pick<'_>,
+    ) -> impl Future<Output = Result<Option<Picked>, StateError>> + Send;
 
     /// Which of `members` can take a deal now (first responder's offer).
-    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError>;
+    fn can_take(
+        &self,
+        account: &str,
+        members: &[String],
+        rules: &PickRules<'_>,
+    ) -> impl Future<Output = Result<Vec<bool>, StateError>> + Send;
 
     /// Marks an employee available or not.
-    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError>;
+    fn set_available(
+        &self,
+        account: &str,
+        employee: &str,
+        available: bool,
+    ) -> impl Future<Output = Result<(), StateError>> + Send;
 
     /// Closes a deal: its owner's open count goes down (never below zero).
     /// Returns the owner; `None` for a deal not open.
-    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError>;
+    fn close_deal(&self, account: &str, deal: &str) -> impl Future<Output = Result<Option<String>, StateError>> + Send;
 }
 
 /// Who can take a deal.
@@ -275,6 +301,8 @@ struct Memory {
     deal_ttl: Duration,
 }
 
+type Books<'a> = std::sync::MutexGuard<'a, OccupancyByAccount>;
+
 impl Memory {
     fn new(claim_ttl: Duration) -> Self {
         let claims = Claims { ttl: claim_ttl, winners: HashMap::new(), by_age: VecDeque::new() };
@@ -282,39 +310,32 @@ impl Memory {
     }
 
     /// The books, with `account`'s deals past their life closed first.
-    fn books(&self, account: &str) -> std::sync::MutexGuard<'_, OccupancyByAccount> {
+    fn books(&self, account: &str) -> Books<'_> {
         let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
         books.account_mut(account).expire(Instant::now());
         books
     }
 
-    /// A pick over any cursor: `position` reads it, `advance` moves it if
-    /// it has not moved meanwhile (plain decisions may take tickets).
-    fn pick(
-        &self,
-        pick: &Pick<'_>,
-        position: impl Fn() -> Result<u64, StateError>,
-        advance: impl Fn(u64, u64) -> Result<bool, StateError>,
-    ) -> Result<Option<Picked>, StateError> {
-        let mut books = self.books(pick.account);
-        if let Some(owner) = pick.deal.and_then(|d| books.account(pick.account)?.owner(d)) {
-            return Ok(Some(Picked { employee: owner.clone(), position: None }));
+    /// A pick's deal decided before: its owner, without a position.
+    fn decided(books: &OccupancyByAccount, pick: &Pick<'_>) -> Option<Picked> {
+        let owner = books.account(pick.account)?.owner(pick.deal?)?;
+        Some(Picked { employee: owner.clone(), position: None })
+    }
+
+    /// The first position from `start` whose member can take the deal.
+    fn choose(books: &OccupancyByAccount, pick: &Pick<'_>, start: u64) -> Option<u64> {
+        let n = pick.cycle.len() as u64;
+        (start..start + n).find(|pos| books.can_take(pick.account, &pick.cycle[(pos % n) as usize], &pick.rules))
+    }
+
+    /// The pick of `position`, once the cursor has moved past it: the
+    /// deal counts open for its member.
+    fn commit(&self, books: &mut OccupancyByAccount, pick: &Pick<'_>, position: u64) -> Picked {
+        let employee = pick.cycle[(position % pick.cycle.len() as u64) as usize].clone();
+        if let Some(deal) = pick.deal {
+            books.account_mut(pick.account).open_deal(deal, &employee, Instant::now() + self.deal_ttl);
         }
-        loop {
-            let start = position()?;
-            let n = pick.cycle.len() as u64;
-            let found = (start..start + n)
-                .find(|pos| books.can_take(pick.account, &pick.cycle[(pos % n) as usize], &pick.rules));
-            let Some(position) = found else { return Ok(None) };
-            if !advance(start, position + 1)? {
-                continue;
-            }
-            let employee = pick.cycle[(position % n) as usize].clone();
-            if let Some(deal) = pick.deal {
-                books.account_mut(pick.account).open_deal(deal, &employee, Instant::now() + self.deal_ttl);
-            }
-            return Ok(Some(Picked { employee, position: Some(position) }));
-        }
+        Picked { employee, position: Some(position) }
     }
 
     fn claim(&self, claim: &Claiming<'_>) -> Claimed {
@@ -364,27 +385,28 @@ impl Memory {
 }
 
 /// The `AssignmentState` methods of a state whose books are its `memory`
-/// (`InProcess`, `Simulated`): everything but the cursors.
+/// (`InProcess`, `Simulated`): everything but the cursors and the pick.
 macro_rules! memory_books {
     () => {
-        fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
+        async fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
             Ok(self.memory.claim(claim))
         }
 
-        fn pick(&self, cursor: &Self::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
-            self.memory.pick(pick, || self.cursor_position(cursor), |from, to| self.move_cursor(cursor, from, to))
-        }
-
-        fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
+        async fn can_take(
+            &self,
+            account: &str,
+            members: &[String],
+            rules: &PickRules<'_>,
+        ) -> Result<Vec<bool>, StateError> {
             Ok(self.memory.can_take(account, members, rules))
         }
 
-        fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
+        async fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
             self.memory.set_available(account, employee, available);
             Ok(())
         }
 
-        fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
+        async fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
             Ok(self.memory.close_deal(account, deal))
         }
     };
@@ -429,24 +451,39 @@ impl InProcess {
 impl AssignmentState for InProcess {
     type Cursor = Arc<AtomicU64>;
 
-    const BLOCKS: bool = false;
-
     fn cursor(&self, account: &str, channel: &str) -> Arc<AtomicU64> {
         let mut map = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(format!("{account}:{channel}")).or_default().clone()
     }
 
-    fn next_ticket(&self, cursor: &Arc<AtomicU64>) -> Result<u64, StateError> {
+    async fn next_ticket(&self, cursor: &Arc<AtomicU64>) -> Result<u64, StateError> {
         // fetch_add hands out every number exactly once, whatever the interleaving.
         Ok(cursor.fetch_add(1, Ordering::Relaxed))
     }
 
-    fn cursor_position(&self, cursor: &Arc<AtomicU64>) -> Result<u64, StateError> {
+    async fn cursor_position(&self, cursor: &Arc<AtomicU64>) -> Result<u64, StateError> {
         Ok(cursor.load(Ordering::Acquire))
     }
 
-    fn move_cursor(&self, cursor: &Arc<AtomicU64>, from: u64, to: u64) -> Result<bool, StateError> {
+    async fn move_cursor(&self, cursor: &Arc<AtomicU64>, from: u64, to: u64) -> Result<bool, StateError> {
         Ok(cursor.compare_exchange(from, to, Ordering::AcqRel, Ordering::Acquire).is_ok())
+    }
+
+    /// Under the books' lock from the test to the count, so two picks never
+    /// both fill a member's last place; the cursor moves by compare-and-set
+    /// because plain decisions take tickets without the lock.
+    async fn pick(&self, cursor: &Arc<AtomicU64>, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+        let mut books = self.memory.books(pick.account);
+        if let Some(decided) = Memory::decided(&books, pick) {
+            return Ok(Some(decided));
+        }
+        loop {
+            let start = cursor.load(Ordering::Acquire);
+            let Some(position) = Memory::choose(&books, pick, start) else { return Ok(None) };
+            if cursor.compare_exchange(start, position + 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                return Ok(Some(self.memory.commit(&mut books, pick, position)));
+            }
+        }
     }
 
     memory_books!();
@@ -473,30 +510,50 @@ impl<S: AssignmentState> Simulated<S> {
 impl<S: AssignmentState> AssignmentState for Simulated<S> {
     type Cursor = S::Cursor;
 
-    const BLOCKS: bool = S::BLOCKS;
-
     fn cursor(&self, account: &str, channel: &str) -> S::Cursor {
         self.shared.cursor(account, channel)
     }
 
-    fn next_ticket(&self, cursor: &S::Cursor) -> Result<u64, StateError> {
+    fn next_ticket(&self, cursor: &S::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send {
         self.shared.next_ticket(cursor)
     }
 
-    fn cursor_position(&self, cursor: &S::Cursor) -> Result<u64, StateError> {
+    fn cursor_position(&self, cursor: &S::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send {
         self.shared.cursor_position(cursor)
     }
 
-    fn move_cursor(&self, cursor: &S::Cursor, from: u64, to: u64) -> Result<bool, StateError> {
+    fn move_cursor(
+        &self,
+        cursor: &S::Cursor,
+        from: u64,
+        to: u64,
+    ) -> impl Future<Output = Result<bool, StateError>> + Send {
         self.shared.move_cursor(cursor, from, to)
     }
 
-    fn ping(&self) -> Result<(), StateError> {
+    fn ping(&self) -> impl Future<Output = Result<(), StateError>> + Send {
         self.shared.ping()
     }
 
-    fn accepts(&self, account: &str) -> Result<(), StateError> {
+    fn accepts(&self, account: &str) -> impl Future<Output = Result<(), StateError>> + Send {
         self.shared.accepts(account)
+    }
+
+    /// The books are this process's own, so the lock is not held across
+    /// the shared cursor's round trips; the cursor moves by compare-and-set.
+    async fn pick(&self, cursor: &S::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+        if let Some(decided) = Memory::decided(&self.memory.books(pick.account), pick) {
+            return Ok(Some(decided));
+        }
+        loop {
+            let start = self.shared.cursor_position(cursor).await?;
+            let Some(position) = Memory::choose(&self.memory.books(pick.account), pick, start) else {
+                return Ok(None);
+            };
+            if self.shared.move_cursor(cursor, start, position + 1).await? {
+                return Ok(Some(self.memory.commit(&mut self.memory.books(pick.account), pick, position)));
+            }
+        }
     }
 
     memory_books!();
@@ -507,49 +564,66 @@ impl<S: AssignmentState> AssignmentState for Simulated<S> {
 impl<S: AssignmentState> AssignmentState for Arc<S> {
     type Cursor = S::Cursor;
 
-    const BLOCKS: bool = S::BLOCKS;
-
     fn cursor(&self, account: &str, channel: &str) -> S::Cursor {
         (**self).cursor(account, channel)
     }
 
-    fn next_ticket(&self, cursor: &S::Cursor) -> Result<u64, StateError> {
+    fn next_ticket(&self, cursor: &S::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send {
         (**self).next_ticket(cursor)
     }
 
-    fn cursor_position(&self, cursor: &S::Cursor) -> Result<u64, StateError> {
+    fn cursor_position(&self, cursor: &S::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send {
         (**self).cursor_position(cursor)
     }
 
-    fn move_cursor(&self, cursor: &S::Cursor, from: u64, to: u64) -> Result<bool, StateError> {
+    fn move_cursor(
+        &self,
+        cursor: &S::Cursor,
+        from: u64,
+        to: u64,
+    ) -> impl Future<Output = Result<bool, StateError>> + Send {
         (**self).move_cursor(cursor, from, to)
     }
 
-    fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {
+    fn claim(&self, claim: &Claiming<'_>) -> impl Future<Output = Result<Claimed, StateError>> + Send {
         (**self).claim(claim)
     }
 
-    fn ping(&self) -> Result<(), StateError> {
+    fn ping(&self) -> impl Future<Output = Result<(), StateError>> + Send {
         (**self).ping()
     }
 
-    fn accepts(&self, account: &str) -> Result<(), StateError> {
+    fn accepts(&self, account: &str) -> impl Future<Output = Result<(), StateError>> + Send {
         (**self).accepts(account)
     }
 
-    fn pick(&self, cursor: &S::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
+    fn pick(
+        &self,
+        cursor: &S::Cursor,
+        pick: &Pick<'_>,
+    ) -> impl Future<Output = Result<Option<Picked>, StateError>> + Send {
         (**self).pick(cursor, pick)
     }
 
-    fn can_take(&self, account: &str, members: &[String], rules: &PickRules<'_>) -> Result<Vec<bool>, StateError> {
+    fn can_take(
+        &self,
+        account: &str,
+        members: &[String],
+        rules: &PickRules<'_>,
+    ) -> impl Future<Output = Result<Vec<bool>, StateError>> + Send {
         (**self).can_take(account, members, rules)
     }
 
-    fn set_available(&self, account: &str, employee: &str, available: bool) -> Result<(), StateError> {
+    fn set_available(
+        &self,
+        account: &str,
+        employee: &str,
+        available: bool,
+    ) -> impl Future<Output = Result<(), StateError>> + Send {
         (**self).set_available(account, employee, available)
     }
 
-    fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
+    fn close_deal(&self, account: &str, deal: &str) -> impl Future<Output = Result<Option<String>, StateError>> + Send {
         (**self).close_deal(account, deal)
     }
 }

@@ -244,7 +244,9 @@ pub struct ErrorDetail {
     /// Stable: `bad_request`, `bad_id`, `unauthorized`, `unknown_channel`,
     /// `unknown_employee`, `not_a_responder`, `claimant_unavailable`,
     /// `claimant_at_capacity`, `deal_conflict`, `state_unavailable`,
-    /// `timeout`, `not_found`, `method_not_allowed`, `payload_too_large`,
+    /// `state_refused` (500: the state's URL, credentials or certificate),
+    /// `state_layout` (500: run `chatroute state migrate`), `timeout`,
+    /// `not_found`, `method_not_allowed`, `payload_too_large`,
     /// `headers_too_large`, `internal`. Only `state_unavailable` and
     /// `timeout` (503, `Retry-After`) are worth retrying.
     pub code: String,

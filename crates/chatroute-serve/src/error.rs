@@ -18,8 +18,6 @@ pub enum ApiError {
     Route(RouteError),
     /// The request took longer than the service allows.
     Timeout,
-    /// A decision failed inside the service (its task panicked).
-    Internal(String),
     /// `serve DIR`: no table of this account.
     UnknownAccount(String),
     /// `serve DIR`: the account's table file was removed.
@@ -38,7 +36,6 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::UnknownAccount(_) => (StatusCode::NOT_FOUND, "unknown_account"),
             ApiError::AccountRemoved(_) => (StatusCode::NOT_FOUND, "account_removed"),
             ApiError::Route(err) => match err {
@@ -55,13 +52,16 @@ impl ApiError {
                 RouteError::BadId { .. } => (StatusCode::BAD_REQUEST, "bad_id"),
                 RouteError::State(StateError::Unavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "state_unavailable"),
                 RouteError::State(StateError::OldLayout { .. }) => (StatusCode::INTERNAL_SERVER_ERROR, "state_layout"),
+                // Misconfigured (URL, credentials, certificate): asking
+                // again gets the same answer, so no `Retry-After`.
+                RouteError::State(StateError::Refused(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "state_refused"),
             },
         }
     }
 
     fn message(&self) -> String {
         match self {
-            ApiError::BadRequest(message) | ApiError::Internal(message) => message.clone(),
+            ApiError::BadRequest(message) => message.clone(),
             ApiError::Timeout => "the request took too long".into(),
             ApiError::Route(err) => err.to_string(),
             ApiError::UnknownAccount(a) => {

@@ -1,6 +1,6 @@
 //! The endpoints: each reads its request, asks the active table's router
-//! (`decide`, off the event loop when the state may wait on the network)
-//! and answers JSON or an `ApiError`.
+//! (awaiting the state: Redis calls share multiplexed connections, no
+//! thread waits on them) and answers JSON or an `ApiError`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -49,26 +49,9 @@ fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("request body: {e}")))
 }
 
-/// Runs `f` on the blocking pool when the state may wait on the network
-/// (`S::BLOCKS`), else here.
-async fn off_the_loop<S: AssignmentState, T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    if S::BLOCKS {
-        tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))
-    } else {
-        Ok(f())
-    }
-}
-
-/// Runs a routing call on the active table, on the blocking pool when the
-/// state may wait on the network. A state that did not answer is counted.
-async fn decide<S: AssignmentState + 'static, T: Send + 'static>(
-    app: &App<S>,
-    active: Arc<Active<S>>,
-    f: impl FnOnce(&Active<S>) -> Result<T, RouteError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let result = off_the_loop::<S, _>(move || f(&active)).await?;
+/// A routing call's answer as the API's; a state that did not answer is
+/// counted.
+fn decided<T>(app: &App<impl AssignmentState>, result: Result<T, RouteError>) -> Result<T, ApiError> {
     if matches!(result, Err(RouteError::State(_))) {
         app.metrics.state_error();
     }
@@ -112,17 +95,16 @@ pub async fn deals<S: AssignmentState + 'static>(
         // Across many accounts, channel labels would not stay bounded.
         if app.fleet { "*" } else { id.unwrap_or("unknown") }.to_owned()
     };
-    let deal = request.deal.clone();
-    let decided =
-        decide(&app, active, move |a| a.router.new_deal_for(&channel, deal.as_deref()).map(deal_response)).await;
-    let outcome = match &decided {
+    let decision = active.router.new_deal_for(&channel, request.deal.as_deref()).await.map(deal_response);
+    let decision = decided(&app, decision);
+    let outcome = match &decision {
         Ok(d) if matches!(d.responsible, Responsible::Unassigned { .. }) => "unassigned",
         Ok(_) => "ok",
         Err(ApiError::Route(RouteError::State(_))) => "state_error",
         Err(e) => e.status_and_code().1,
     };
     app.metrics.decision(&label, outcome, started.elapsed());
-    let mut decision = decided?;
+    let mut decision = decision?;
     decision.deal = request.deal;
     Ok(Json(decision))
 }
@@ -133,8 +115,8 @@ pub async fn claims<S: AssignmentState + 'static>(
     bytes: Bytes,
 ) -> Result<Json<ClaimResponse>, ApiError> {
     let request: ClaimRequest = body(&bytes)?;
-    let claim =
-        decide(&app, active, move |a| a.router.claim(&request.channel, &request.dialog, &request.employee)).await?;
+    let claim = active.router.claim(&request.channel, &request.dialog, &request.employee).await;
+    let claim = decided(&app, claim)?;
     Ok(Json(match claim {
         Claim::Won => ClaimResponse { won: true, winner: None },
         Claim::Lost { winner } => ClaimResponse { won: false, winner: Some(winner) },
@@ -178,8 +160,7 @@ pub async fn availability<S: AssignmentState + 'static>(
     bytes: Bytes,
 ) -> Result<Json<AvailabilityResponse>, ApiError> {
     let AvailabilityRequest { available } = body(&bytes)?;
-    let employee = handle.clone();
-    decide(&app, active, move |a| a.router.set_available(&employee, available)).await?;
+    decided(&app, active.router.set_available(&handle, available).await)?;
     Ok(Json(AvailabilityResponse { employee: handle, available }))
 }
 
@@ -188,8 +169,7 @@ pub async fn close<S: AssignmentState + 'static>(
     Table(active): Table<S>,
     Path(DealParam { deal }): Path<DealParam>,
 ) -> Result<Json<CloseResponse>, ApiError> {
-    let id = deal.clone();
-    let employee = decide(&app, active, move |a| a.router.close_deal(&id)).await?;
+    let employee = decided(&app, active.router.close_deal(&deal).await)?;
     Ok(Json(CloseResponse { deal, closed: employee.is_some(), employee }))
 }
 
@@ -218,8 +198,7 @@ pub async fn accounts<S: AssignmentState + 'static>(State(app): AppState<S>) -> 
 pub async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Result<Response, ApiError> {
     let statuses = app.tables().statuses();
     let hash = if app.fleet { format!("{} tables", statuses.len()) } else { app.table_for(None)?.hash.clone() };
-    let state = app.state.clone();
-    let answered = off_the_loop::<S, _>(move || state.ping()).await?.map_err(|e| ApiError::Route(RouteError::State(e)));
+    let answered = app.state.ping().await.map_err(|e| ApiError::Route(RouteError::State(e)));
     let refused: Vec<String> =
         statuses.iter().filter_map(|s| s.last_reload_error.as_ref().map(|e| e.message.clone())).collect();
     let detail = (!refused.is_empty()).then(|| format!("last reload refused: {}", refused.join("; ")));

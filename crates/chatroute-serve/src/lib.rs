@@ -113,7 +113,10 @@ impl<S: AssignmentState + 'static> App<S> {
     /// Reads, verifies and activates what changed (everything if
     /// `forced`); a refused file leaves its account's table serving.
     /// `counted`: a reload (the metrics count reloads, not the start).
+    /// Runs on the blocking pool (`reloaded`): it reads files, and waits for
+    /// the state's answer on each new account.
     fn reload(&self, forced: bool, counted: bool) -> tables::Scan {
+        let runtime = tokio::runtime::Handle::current();
         let present = match tables::files(&self.opts.table) {
             Ok(files) => files,
             Err(err) => {
@@ -125,7 +128,7 @@ impl<S: AssignmentState + 'static> App<S> {
         // An account the state cannot serve yet (Redis keys on the previous
         // layout) is refused like a damaged file, never served afresh.
         let activate = |table: TableFile, file: &std::path::Path| {
-            self.state.accepts(&table.body.account).map_err(|e| e.to_string())?;
+            runtime.block_on(self.state.accepts(&table.body.account)).map_err(|e| e.to_string())?;
             Ok(Active {
                 hash: table.hash.clone(),
                 generator: table.generator.clone(),
@@ -151,6 +154,15 @@ impl<S: AssignmentState + 'static> App<S> {
             eprintln!("chatroute serve: account `{account}` ended (its table file is gone)");
         }
         scan
+    }
+
+    /// `reload` on the blocking pool.
+    async fn reloaded(self: &Arc<Self>, forced: bool, counted: bool) -> tables::Scan {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || app.reload(forced, counted)).await.unwrap_or_else(|panicked| tables::Scan {
+            refused: vec![format!("the reload failed: {panicked}")],
+            ..Default::default()
+        })
     }
 }
 
@@ -189,7 +201,7 @@ pub fn run<S: AssignmentState + 'static>(
         });
         // Every table present is verified before the first request; one
         // table that does not activate is a service that cannot start.
-        let scan = app.reload(true, false);
+        let scan = app.reloaded(true, false).await;
         if !fleet && app.tables().only().is_none() {
             return Err(ServeError::Refused(scan.refused.join("; ")));
         }
@@ -203,7 +215,7 @@ pub fn run<S: AssignmentState + 'static>(
         conn::serve(listener, routes(app), limits, shutdown()).await;
         Ok(())
     });
-    // A state call still running on the blocking pool does not hold the exit.
+    // A reload still running on the blocking pool does not hold the exit.
     runtime.shutdown_timeout(grace);
     served
 }
@@ -218,8 +230,7 @@ async fn watch<S: AssignmentState + 'static>(app: Arc<App<S>>) {
             _ = tick.tick() => false,
             Some(()) = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => true,
         };
-        let app = app.clone();
-        let _ = tokio::task::spawn_blocking(move || drop(app.reload(forced, true))).await;
+        app.reloaded(forced, true).await;
     }
 }
 

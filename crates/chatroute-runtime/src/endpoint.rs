@@ -1,0 +1,175 @@
+//! Where the shared state is: the `--state` URL, read into redis-rs's
+//! connection settings. One node, `redis://` or `rediss://` (TLS), or a
+//! Redis Cluster, `redis+cluster://` or `rediss+cluster://` with one or
+//! more seed nodes separated by commas:
+//!
+//! `redis[s][+cluster]://[[user]:password@]host[:port][,host[:port]...][/db][?replicas=N]`
+//!
+//! Errors never repeat the URL (it may hold a password).
+
+use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo, RedisConnectionInfo};
+
+const FORM: &str = "expected redis[s][+cluster]://[[user]:password@]host[:port][,host[:port]...][/db][?replicas=N]";
+
+/// A parsed `--state` URL.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// TLS, with the server's certificate checked against the system trust
+    /// store (`SSL_CERT_FILE` or `SSL_CERT_DIR` replace it, for a private CA).
+    pub tls: bool,
+    pub cluster: bool,
+    /// One node, or a cluster's seed nodes.
+    pub nodes: Vec<(String, u16)>,
+    pub db: i64,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Replicas a won claim must reach (`WAIT`) before it is answered won.
+    pub replicas: u32,
+}
+
+// The password never appears in debug output.
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hosts: Vec<String> = self.nodes.iter().map(|(h, p)| format!("{h}:{p}")).collect();
+        write!(f, "{:?} tls={} cluster={} db={}", hosts, self.tls, self.cluster, self.db)
+    }
+}
+
+impl Endpoint {
+    pub fn parse(url: &str) -> Result<Endpoint, String> {
+        let (scheme, rest) = url.split_once("://").ok_or(FORM)?;
+        let (tls, cluster) = match scheme {
+            "redis" => (false, false),
+            "rediss" => (true, false),
+            "redis+cluster" => (false, true),
+            "rediss+cluster" => (true, true),
+            _ => return Err(FORM.into()),
+        };
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let replicas = match query {
+            "" => 0,
+            q => q
+                .strip_prefix("replicas=")
+                .and_then(|n| n.parse().ok())
+                .ok_or("the only option is `?replicas=N`, the replicas a won claim must reach")?,
+        };
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let (userinfo, hosts) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let (username, password) = credentials(userinfo)?;
+        let nodes = hosts.split(',').map(host_port).collect::<Result<Vec<_>, _>>()?;
+        if nodes.len() > 1 && !cluster {
+            return Err("several hosts are a cluster's seed nodes: use redis+cluster:// (or rediss+cluster://)".into());
+        }
+        let db = match path.trim_end_matches('/') {
+            "" => 0,
+            db => db.parse().map_err(|_| "the database (after `/`) is not a number")?,
+        };
+        if cluster && db != 0 {
+            return Err("a Redis Cluster has database 0 only".into());
+        }
+        Ok(Endpoint { tls, cluster, nodes, db, username, password, replicas })
+    }
+
+    /// redis-rs's settings for each node (one, or the cluster's seeds).
+    pub fn connection_infos(&self) -> Result<Vec<ConnectionInfo>, String> {
+        let mut settings = RedisConnectionInfo::default().set_db(self.db);
+        if let Some(user) = &self.username {
+            settings = settings.set_username(user);
+        }
+        if let Some(password) = &self.password {
+            settings = settings.set_password(password);
+        }
+        // RESP3: a connection Redis closes (idle `timeout`, restart) is
+        // announced by a push and replaced before the next call meets it.
+        let settings =
+            settings.set_lib_name("chatroute", env!("CARGO_PKG_VERSION")).set_protocol(redis::ProtocolVersion::RESP3);
+        self.nodes
+            .iter()
+            .map(|(host, port)| {
+                let addr = match self.tls {
+                    false => ConnectionAddr::Tcp(host.clone(), *port),
+                    true => {
+                        ConnectionAddr::TcpTls { host: host.clone(), port: *port, insecure: false, tls_params: None }
+                    }
+                };
+                let info = addr.into_connection_info().map_err(|e| e.to_string())?;
+                Ok(info.set_redis_settings(settings.clone()))
+            })
+            .collect()
+    }
+}
+
+fn credentials(userinfo: Option<&str>) -> Result<(Option<String>, Option<String>), String> {
+    let Some(u) = userinfo else { return Ok((None, None)) };
+    let (user, pass) = u.split_once(':').map_or((u, None), |(a, b)| (a, Some(b)));
+    let decode = |s: &str| chatroute_table::text::percent_decode(s).ok_or("bad %-escape in the URL's user or password");
+    let user = Some(decode(user)?).filter(|u| !u.is_empty());
+    Ok((user, pass.map(decode).transpose()?))
+}
+
+fn host_port(hostport: &str) -> Result<(String, u16), String> {
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (host, after) = v6.split_once(']').ok_or("unclosed `[` in the host")?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("the URL has no host".into());
+    }
+    let port = port.map_or(Ok(6379), |p| p.parse().map_err(|_| "the port is not a number from 1 to 65535"))?;
+    Ok((host.to_owned(), port))
+}
+
+/// The URL with its password replaced by `***`, for messages.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return chatroute_table::text::printable(url).into_owned() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let shown = match rest[..authority_end].rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+        }
+        None => url.to_owned(),
+    };
+    chatroute_table::text::printable(&shown).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_form_parses() {
+        let e = Endpoint::parse("rediss://app:p%40ss@cache.internal:6380/2?replicas=1").unwrap();
+        assert_eq!((e.tls, e.cluster, e.db, e.replicas), (true, false, 2, 1));
+        assert_eq!((e.username.as_deref(), e.password.as_deref()), (Some("app"), Some("p@ss")));
+        let e = Endpoint::parse("redis+cluster://:pw@10.0.0.1:7000,10.0.0.2,[::1]:7002").unwrap();
+        assert_eq!(e.nodes, [("10.0.0.1".into(), 7000), ("10.0.0.2".into(), 6379), ("::1".into(), 7002)]);
+        assert!(e.cluster && !e.tls && e.username.is_none());
+        assert!(Endpoint::parse("rediss+cluster://h:1").unwrap().tls);
+    }
+
+    #[test]
+    fn mistakes_are_refused_without_repeating_the_url() {
+        for (url, why) in [
+            ("http://h", "expected redis"),
+            ("redis://a:1,b:2", "redis+cluster"),
+            ("redis+cluster://a:1/3", "database 0"),
+            ("redis://h:99999", "port"),
+            ("redis://:secret@/0", "no host"),
+            ("redis://h?timeout=1", "replicas"),
+        ] {
+            let err = Endpoint::parse(url).unwrap_err();
+            assert!(err.contains(why), "{url}: {err}");
+            assert!(!err.contains("secret"));
+        }
+        assert_eq!(redacted("redis://u:secret@h:1/0"), "redis://u:***@h:1/0");
+    }
+}
