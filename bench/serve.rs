@@ -2,14 +2,18 @@
 //!
 //! Requests/s and p50/p99 latency of `POST /v1/deals` at 1, 16 and 64
 //! keep-alive connections on loopback, with in-process state and with
-//! Redis (a `redis-server` it starts itself), against two floors: the same
-//! HTTP stack (tokio + axum) answering a constant, and a bare Redis `INCR`
-//! round trip at the same concurrency. Each run lasts `SERVE_BENCH_SECS`
+//! Redis (a `redis-server` it starts itself) and with a Redis Cluster of 3
+//! masters and 3 replicas (`redis-cli --cluster create`), against two
+//! floors: the same HTTP stack (tokio + axum) answering a constant, and a
+//! bare Redis `INCR` round trip at the same concurrency (on the node, and
+//! on the master of the account's slot). Each run lasts `SERVE_BENCH_SECS`
 //! (default 3) seconds; the load generator is plain TCP, one thread per
 //! connection.
 
 #[path = "load.rs"]
 mod load;
+#[path = "../tests/support/redis_cluster.rs"]
+mod redis_cluster;
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
 
@@ -85,6 +89,14 @@ fn main() {
     let memory = memory_service.addr;
     let redis = redis_server::RedisServer::start();
     let redis_serve = redis.as_ref().map(|r| load::serve(&[table, "--state", &r.url()]));
+    let cluster = redis_cluster::RedisCluster::start();
+    let cluster_serve = cluster.as_ref().map(|c| load::serve(&[table, "--state", &c.url()]));
+    // A key in the account's slot, so on a cluster it is the same node's.
+    let key = "chatroute:{kanc-opt}:bench";
+    let incr = format!("*2\r\n$4\r\nINCR\r\n${}\r\n{key}\r\n", key.len()).into_bytes();
+    let bare = |connections: usize, port: u16| {
+        load(connections, secs, || TcpStream::connect(("127.0.0.1", port)).unwrap(), &incr, read_resp)
+    };
     for connections in [1, 16, 64] {
         let http = |addr: SocketAddr| {
             let request = http_request(addr);
@@ -95,10 +107,12 @@ fn main() {
         report("serve, in-process state", connections, &http(memory), Some(&floor_run));
         if let (Some(redis), Some(service)) = (&redis, &redis_serve) {
             report("serve, Redis state", connections, &http(service.addr), Some(&floor_run));
-            let incr = b"*2\r\n$4\r\nINCR\r\n$10\r\nbench:incr\r\n";
-            let port = redis.port;
-            let bare = load(connections, secs, || TcpStream::connect(("127.0.0.1", port)).unwrap(), incr, read_resp);
-            report("bare Redis INCR", connections, &bare, None);
+            report("bare Redis INCR", connections, &bare(connections, redis.port), None);
+        }
+        if let (Some(cluster), Some(service)) = (&cluster, &cluster_serve) {
+            report("serve, Redis Cluster state", connections, &http(service.addr), Some(&floor_run));
+            let master = cluster.master_of(key);
+            report("bare INCR, slot's master", connections, &bare(connections, master), None);
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
