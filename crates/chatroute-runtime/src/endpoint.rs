@@ -96,7 +96,10 @@ impl Endpoint {
                     }
                 };
                 let info = addr.into_connection_info().map_err(|e| e.to_string())?;
-                Ok(info.set_redis_settings(settings.clone()))
+                // Small requests on a shared connection: Nagle would hold
+                // each behind the previous one's acknowledgement.
+                let tcp = redis::io::tcp::TcpSettings::default().set_nodelay(true);
+                Ok(info.set_redis_settings(settings.clone()).set_tcp_settings(tcp))
             })
             .collect()
     }
