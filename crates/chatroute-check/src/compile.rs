@@ -57,6 +57,7 @@ pub(crate) fn body(spec: &Spec, accounts: Accounts<'_>) -> Body {
         },
         copy_dialog: spec.deal_card.copy_dialog,
         phones: PhoneRoute { to_international: spec.phones.to_international },
+        schedules: crate::hours::routes(spec),
     }
 }
 
@@ -106,6 +107,7 @@ fn employees(
                 crm_user: crm_user(employee, crm),
                 access: levels.into_iter().filter(|(c, _)| routed(c)).map(|(c, l)| (c.to_owned(), l)).collect(),
                 default_outgoing,
+                schedule: employee.schedule.clone(),
             };
             (handle.clone(), route)
         })
@@ -146,6 +148,7 @@ fn assignment_route(assignment: &Assignment) -> AssignmentRoute {
             // manager instead of landing in a closed deal nobody watches.
             after_close: assignment.after_close.unwrap_or(AfterClose::CreateNew),
             availability,
+            returning_clients: assignment.returning_clients.unwrap_or_default(),
         },
         Mode::FirstResponder => AssignmentRoute::FirstResponder { group: handles.collect(), availability },
     }

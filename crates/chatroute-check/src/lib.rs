@@ -6,8 +6,8 @@
 //! JSON Schema, errors mapped to spans) -> [`rules`] (the semantic rules,
 //! each with its code) -> [`diagnostics`] (codes as data) -> [`compile`]
 //! (the table of `chatroute-table`). [`check`] runs the stages for one
-//! file; [`spec`], [`resolve`], [`paths`] and [`address`] are the model the
-//! rules and the compiler share; [`crm`] and [`wazzup`] the account
+//! file; [`spec`], [`resolve`], [`paths`], [`address`] and [`hours`] are
+//! the model the rules and the compiler share; [`crm`] and [`wazzup`] the account
 //! snapshots checked against (their HTTP clients are `chatroute-accounts`).
 //! See ARCHITECTURE.md.
 
@@ -18,6 +18,7 @@ pub mod compile;
 pub mod crm;
 pub mod diagnostics;
 pub mod diff;
+pub mod hours;
 pub mod init;
 pub mod parse;
 pub mod paths;

@@ -45,6 +45,18 @@ impl SpecPath {
         Self::employee(handle).then("crm_user")
     }
 
+    pub fn employee_schedule(handle: &str) -> Self {
+        Self::employee(handle).then("schedule")
+    }
+
+    pub fn timezone() -> Self {
+        Self::of(&["integration", "timezone"])
+    }
+
+    pub fn schedule(name: &str) -> SchedulePath {
+        SchedulePath(Self::of(&["schedules", name]))
+    }
+
     pub fn defaults_access() -> Self {
         Self::of(&["defaults", "access"])
     }
@@ -211,6 +223,38 @@ impl AssignmentPath {
     pub fn member_weight(&self, i: usize) -> SpecPath {
         self.members().then(i.to_string()).then("weight")
     }
+
+    pub fn returning_clients(&self) -> SpecPath {
+        self.0.then("returning_clients")
+    }
+}
+
+/// `[schedules.<name>]`.
+#[derive(Debug, Clone)]
+pub struct SchedulePath(SpecPath);
+
+impl SchedulePath {
+    pub fn table(&self) -> SpecPath {
+        self.0.clone()
+    }
+
+    pub fn timezone(&self) -> SpecPath {
+        self.0.then("timezone")
+    }
+
+    /// A day or range key (`mon-fri`).
+    pub fn day(&self, key: &str) -> SpecPath {
+        self.0.then(key)
+    }
+
+    /// The `i`-th interval of a day key written as a list.
+    pub fn interval(&self, key: &str, i: usize) -> SpecPath {
+        self.0.then(key).then(i.to_string())
+    }
+
+    pub fn off(&self, i: usize) -> SpecPath {
+        self.0.then("off").then(i.to_string())
+    }
 }
 
 #[cfg(test)]
@@ -225,6 +269,12 @@ mod tests {
             SpecPath::account(),
             SpecPath::employee("bruce"),
             SpecPath::crm_user("bruce"),
+            SpecPath::employee_schedule("bruce"),
+            SpecPath::timezone(),
+            SpecPath::schedule("day").timezone(),
+            SpecPath::schedule("day").day("mon-fri"),
+            SpecPath::schedule("day").interval("sat", 1),
+            SpecPath::schedule("day").off(0),
             SpecPath::defaults_access(),
             SpecPath::chat_admin(0),
             SpecPath::chat_visibility(),
@@ -242,7 +292,7 @@ mod tests {
         for scope in [Scope::Integration, Scope::Channel("wa")] {
             let a = SpecPath::assignment(scope);
             paths.extend([a.mode(), a.after_close(), a.member_employee(0), a.member_weight(0)]);
-            paths.extend([a.when_nobody(), a.skip_unavailable()]);
+            paths.extend([a.when_nobody(), a.skip_unavailable(), a.returning_clients()]);
         }
         paths
     }

@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 
 pub use chatroute_table::keywords::{
-    AddressKind, AfterClose, CopyDialog, Level, MAX_EXACT_ID, Mode, NameOrId, Transport, Visibility, WhenNobody,
+    AddressKind, AfterClose, CopyDialog, Level, MAX_EXACT_ID, Mode, NameOrId, ReturningClients, Transport, Visibility,
+    WhenNobody,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,11 @@ pub struct Spec {
     /// Phone number normalisation.
     #[serde(default)]
     pub phones: Phones,
+    /// Weekly working hours by name; employees name theirs with
+    /// `schedule`. Outside them an employee counts as unavailable where
+    /// `skip_unavailable = true`.
+    #[serde(default)]
+    pub schedules: BTreeMap<String, Schedule>,
 }
 
 /// The integration as a whole.
@@ -73,11 +79,16 @@ pub struct Integration {
     /// nothing ("Delete integration" without losing the settings).
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// IANA time zone of the schedules that do not name their own
+    /// (`Europe/Moscow`).
+    #[serde(default)]
+    #[schemars(example = &"Europe/Moscow")]
+    pub timezone: Option<String>,
 }
 
 impl Default for Integration {
     fn default() -> Self {
-        Integration { account: String::new(), enabled: true }
+        Integration { account: String::new(), enabled: true, timezone: None }
     }
 }
 
@@ -98,6 +109,10 @@ pub struct Employee {
     #[serde(default)]
     #[schemars(example = &"bruce@acme.example")]
     pub email: Option<String>,
+    /// Working hours: the name of a `[schedules.NAME]` table.
+    #[serde(default)]
+    #[schemars(example = &"day")]
+    pub schedule: Option<String>,
 }
 
 /// Defaults inherited by every channel.
@@ -153,6 +168,10 @@ pub struct Assignment {
     /// capacity stays a hard limit).
     #[serde(default)]
     pub when_nobody: Option<WhenNobody>,
+    /// A new deal of a client who already has an owner: `cycle` (the
+    /// default) or `owner` (round_robin only).
+    #[serde(default)]
+    pub returning_clients: Option<ReturningClients>,
 }
 
 /// One member of an assignment.
@@ -314,6 +333,103 @@ impl AccessEntry {
 
     pub fn default_outgoing(&self) -> bool {
         matches!(self, AccessEntry::Detailed(d) if d.default_outgoing)
+    }
+}
+
+/// A weekly schedule: days or day ranges to intervals, dates off, a zone.
+// Deserialize is written out below, as for `Access`: day keys are open.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct Schedule {
+    /// IANA time zone of this schedule; `[integration] timezone` when absent.
+    #[serde(default)]
+    #[schemars(example = &"Asia/Almaty")]
+    pub timezone: Option<String>,
+    /// Dates without work (`YYYY-MM-DD`, in the schedule's zone).
+    #[serde(default)]
+    #[schemars(example = ["2027-01-01", "2027-01-07"])]
+    pub off: Vec<String>,
+    /// A day (`mon` .. `sun`) or a range of days (`mon-fri`) to one
+    /// interval (`"09:00-18:00"`) or a list of them. An interval past
+    /// midnight (`"20:00-08:00"`) belongs to the day it starts.
+    #[serde(flatten)]
+    pub days: BTreeMap<String, Hours>,
+}
+
+/// One interval or several.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Hours {
+    /// One interval, `"09:00-18:00"`.
+    One(String),
+    /// Several, `["10:00-12:00", "12:30-14:00"]`.
+    Many(Vec<String>),
+}
+
+impl Hours {
+    pub fn intervals(&self) -> &[String] {
+        match self {
+            Hours::One(one) => std::slice::from_ref(one),
+            Hours::Many(many) => many,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Schedule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = Schedule;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table of days and intervals")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Schedule, A::Error> {
+                let mut schedule = Schedule::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "timezone" => schedule.timezone = Some(map.next_value()?),
+                        "off" => schedule.off = map.next_value()?,
+                        _ => {
+                            let hours = map.next_value()?;
+                            schedule.days.insert(key, hours);
+                        }
+                    }
+                }
+                Ok(schedule)
+            }
+        }
+
+        deserializer.deserialize_map(Entries)
+    }
+}
+
+impl<'de> Deserialize<'de> for Hours {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Intervals;
+
+        impl<'de> serde::de::Visitor<'de> for Intervals {
+            type Value = Hours;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an interval \"HH:MM-HH:MM\" or a list of them")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, one: &str) -> Result<Hours, E> {
+                Ok(Hours::One(one.to_owned()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Hours, A::Error> {
+                let mut many = Vec::new();
+                while let Some(one) = seq.next_element()? {
+                    many.push(one);
+                }
+                Ok(Hours::Many(many))
+            }
+        }
+
+        deserializer.deserialize_any(Intervals)
     }
 }
 

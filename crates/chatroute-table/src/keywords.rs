@@ -95,6 +95,21 @@ keywords! {
 }
 
 keywords! {
+    /// Who gets a new deal of a client who already has an owner.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum ReturningClients {
+        /// The cycle decides, as for any client (the source's behaviour).
+        #[default]
+        Cycle = "cycle",
+        /// The client's owner, when they can take it (read_send on the
+        /// channel, available, in hours, under their limit), without using a
+        /// cycle position; otherwise the cycle.
+        Owner = "owner",
+    }
+}
+
+keywords! {
     /// What a message after the deal was closed does.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

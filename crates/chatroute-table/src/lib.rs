@@ -12,6 +12,7 @@
 pub mod artifact;
 pub mod canonical;
 pub mod keywords;
+pub mod schedule;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -23,14 +24,16 @@ use sha2::{Digest, Sha256};
 
 use crate::artifact::ArtifactError;
 use crate::keywords::{
-    AfterClose, CopyDialog, Level, MAX_CYCLE, MAX_EXACT_ID, NameOrId, Transport, Visibility, WhenNobody,
+    AfterClose, CopyDialog, Level, MAX_CYCLE, MAX_EXACT_ID, NameOrId, ReturningClients, Transport, Visibility,
+    WhenNobody,
 };
+use crate::schedule::ScheduleRoute;
 use crate::text::{is_identifier, is_subdomain, printable};
 
 /// Marks a file as a chatroute table.
 pub const FORMAT: &str = "chatroute-table";
 /// The table format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A table file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +65,9 @@ pub struct Body {
     pub global_chat: GlobalChatRoute,
     pub copy_dialog: CopyDialog,
     pub phones: PhoneRoute,
+    /// Working hours by name, for the employees who name one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub schedules: BTreeMap<String, ScheduleRoute>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +110,8 @@ pub enum AssignmentRoute {
         after_close: AfterClose,
         #[serde(default, skip_serializing_if = "Availability::is_plain")]
         availability: Availability,
+        #[serde(default, skip_serializing_if = "ReturningClients::is_cycle")]
+        returning_clients: ReturningClients,
     },
     /// The first of `group` to answer claims the deal.
     FirstResponder {
@@ -150,6 +158,12 @@ impl WhenNobody {
     }
 }
 
+impl ReturningClients {
+    fn is_cycle(&self) -> bool {
+        *self == ReturningClients::Cycle
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmployeeRoute {
@@ -160,6 +174,10 @@ pub struct EmployeeRoute {
     pub access: BTreeMap<String, Level>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_outgoing: Option<String>,
+    /// Working hours (a key of `Body::schedules`): outside them the
+    /// employee counts as unavailable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -381,6 +399,26 @@ pub fn validate(body: &Body) -> Result<(), String> {
     if body.global_chat.visibility == Visibility::All && !body.global_chat.admins.is_empty() {
         return Err("chat admins with visibility `all`".into());
     }
+    body.schedules.iter().try_for_each(|(name, s)| validate_schedule(name, s))
+}
+
+/// A zone of the shipped database, seven days of well-formed intervals,
+/// dates that are dates.
+fn validate_schedule(name: &str, schedule: &ScheduleRoute) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("schedule {} {why}", quoted(name)));
+    if crate::schedule::zone(&schedule.timezone).is_none() {
+        return bad(&format!("has unknown time zone {}", quoted(&schedule.timezone)));
+    }
+    if schedule.week.len() != 7 {
+        return bad("does not have seven days");
+    }
+    let day = crate::schedule::DAY;
+    if schedule.week.iter().flatten().any(|i| i.from >= day || i.to <= i.from || i.to > i.from + day) {
+        return bad("has an interval out of its day");
+    }
+    if schedule.off.iter().any(|d| crate::schedule::parse_date(d).is_err()) {
+        return bad("has an `off` entry that is not a date");
+    }
     Ok(())
 }
 
@@ -427,6 +465,9 @@ fn validate_employee(body: &Body, handle: &str, route: &EmployeeRoute) -> Result
     }
     if route.crm_user.is_some_and(|u| u > MAX_EXACT_ID) {
         return Err(format!("the amoCRM user id of {} is above 2^53 - 1", quoted(handle)));
+    }
+    if let Some(schedule) = route.schedule.as_ref().filter(|s| !body.schedules.contains_key(*s)) {
+        return Err(format!("{} works to unknown schedule {}", quoted(handle), quoted(schedule)));
     }
     Ok(())
 }

@@ -55,6 +55,7 @@ codes! {
     CycleTooLong = "CR206", Error, "round-robin cycle too long";
     WhenNobodyNeverApplies = "CR207", Warning, "when_nobody without anything that can skip";
     AssignAnywayWithoutSkip = "CR208", Warning, "assign_anyway without skip_unavailable";
+    ReturningClientsOutsideRoundRobin = "CR209", Error, "returning_clients outside round_robin";
     DuplicateDefaultOutgoing = "CR301", Error, "two default outgoing channels";
     DefaultOutgoingCannotSend = "CR302", Error, "default outgoing channel without read_send";
     NoDefaultOutgoing = "CR303", Warning, "several sendable channels, no default";
@@ -90,6 +91,15 @@ codes! {
     WazzupChannelNotActive = "CR803", Warning, "Wazzup channel not active";
     UnmentionedWazzupChannels = "CR804", Advice, "Wazzup channels the spec does not mention";
     WazzupIdCollision = "CR805", Error, "Wazzup channelId shared or colliding";
+    UnknownTimeZone = "CR901", Error, "unknown time zone";
+    BadInterval = "CR902", Error, "bad working-hours interval";
+    BadDay = "CR903", Error, "bad day, range of days or date";
+    OverlappingIntervals = "CR904", Warning, "working-hours intervals overlap";
+    UnknownSchedule = "CR905", Error, "unknown schedule";
+    ScheduleNeverOpen = "CR906", Error, "schedule never open";
+    UnusedSchedule = "CR907", Warning, "schedule nobody works to";
+    ScheduleChangesNothing = "CR908", Warning, "schedule of an employee nobody skips";
+    MissingTimeZone = "CR909", Error, "schedule without a time zone";
 }
 
 /// The long explanations, one `## CODE: title` section per code.

@@ -11,6 +11,7 @@ mod channels;
 mod crm;
 pub(crate) mod deals;
 mod global_chat;
+mod hours;
 pub mod phones;
 pub mod references;
 pub mod table_size;
@@ -96,6 +97,7 @@ pub fn run(
     access::check(&mut cx);
     global_chat::check(&mut cx);
     deals::check(&mut cx);
+    hours::check(&mut cx);
     phones::collect(&mut cx);
     table_size::check(&mut cx);
     if let Some(crm) = accounts.crm {

