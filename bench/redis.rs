@@ -81,8 +81,8 @@ fn decision_with_availability(bencher: Bencher) {
     bencher.counter(ItemsCount::new(1usize)).bench_local(|| {
         n += 1;
         let deal = n.to_string();
-        let rules = PickRules { skip_unavailable: true, max_open: &max_open };
-        let pick = Pick { account: "bench", cycle: &cycle, rules, deal: Some(&deal) };
+        let rules = PickRules { skip_unavailable: true, max_open: &max_open, away: &[] };
+        let pick = Pick { account: "bench", cycle: &cycle, rules, deal: Some(&deal), prefer: None, contact: None };
         black_box(rt.block_on(s.pick(&cursor, &pick)).expect("redis up"))
     });
 }

@@ -13,7 +13,7 @@ use cli::{Format, Output};
 
 /// Validate and compile messenger-to-amoCRM routing specs.
 #[derive(Parser)]
-#[command(name = "chatroute", version, about)]
+#[command(name = "chatroute", version = version(), about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -82,6 +82,12 @@ enum Command {
         /// Mark this employee unavailable first (repeatable; skipped where skip_unavailable is on).
         #[arg(long, value_name = "HANDLE")]
         unavailable: Vec<String>,
+        /// Decide at this instant instead of now (working hours), e.g. 2026-12-05T11:00:00+03:00.
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<chatroute::runtime::Timestamp>,
+        /// Every deal is this client's (returning_clients = "owner": their owner gets the next ones).
+        #[arg(long, value_name = "ID")]
+        contact: Option<String>,
     },
     /// Serve the table's routing decisions over HTTP (reloads on SIGHUP and when the file is replaced).
     Serve {
@@ -205,6 +211,14 @@ enum CrmCommand {
     },
 }
 
+/// `0.1.0 (time zone database 2025b)`: working hours depend on the zone
+/// rules shipped in the binary.
+fn version() -> &'static str {
+    let text =
+        format!("{} (time zone database {})", env!("CARGO_PKG_VERSION"), chatroute::table::schedule::DATABASE_VERSION);
+    Box::leak(text.into_boxed_str())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::finish(match cli.command {
@@ -220,8 +234,15 @@ fn main() -> ExitCode {
             cli::crm::pull(&target, contacts.then_some(max_contacts), token_file.as_deref(), &output)
         }
         Command::Init { accounts, output } => cli::init::run(&accounts, output.as_deref()),
-        Command::Route { table, channel, new_deals, format, state, unavailable } => {
-            let sim = cli::route::Simulation { channel: &channel, new_deals, unavailable: &unavailable, format };
+        Command::Route { table, channel, new_deals, format, state, unavailable, at, contact } => {
+            let sim = cli::route::Simulation {
+                channel: &channel,
+                new_deals,
+                unavailable: &unavailable,
+                format,
+                at,
+                contact: contact.as_deref(),
+            };
             cli::route::run(&table, &state, &sim)
         }
         Command::Report { file, accounts, output } => cli::report::run(&file, &accounts, &output),

@@ -1,7 +1,8 @@
 //! The same decisions in process and on Redis: one random sequence of new
-//! deals (with and without ids), first-responder claims, availability
-//! changes and closes, run against `InProcess` and against a real Redis,
-//! must give identical answers step by step. The eligibility test is
+//! deals (with and without ids, by day and by night, of returning
+//! clients), first-responder claims, availability changes and closes, run
+//! against `InProcess` and against a real Redis, must give identical
+//! answers step by step. The eligibility test is
 //! written twice (`Occupancy::cannot_take` in Rust, `ELIGIBILITY` in Lua);
 //! this holds the twins to each other.
 
@@ -11,7 +12,7 @@ mod redis_server;
 use std::time::Duration;
 
 use chatroute::runtime::redis::RedisState;
-use chatroute::runtime::{AssignmentState, InProcess, Router};
+use chatroute::runtime::{AssignmentState, DealRequest, InProcess, Router};
 use chatroute::table::TableFile;
 use proptest::prelude::*;
 
@@ -19,10 +20,11 @@ use proptest::prelude::*;
 /// first-responder one (`fr`), both skipping the unavailable; `fr` assigns
 /// anyway when nobody is available.
 fn table() -> TableFile {
-    let spec = "version = 1\n[integration]\naccount = \"agree\"\n[employees]\n\
-        m0 = { name = \"M0\" }\nm1 = { name = \"M1\" }\nm2 = { name = \"M2\" }\nm3 = { name = \"M3\" }\n\
+    let spec = "version = 1\n[integration]\naccount = \"agree\"\ntimezone = \"Europe/Moscow\"\n[employees]\n\
+        m0 = { name = \"M0\" }\nm1 = { name = \"M1\" }\nm2 = { name = \"M2\", schedule = \"day\" }\n\
+        m3 = { name = \"M3\", schedule = \"day\" }\n[schedules.day]\nmon-sun = \"09:00-18:00\"\n\
         [defaults]\nnew_deals = { pipeline = \"Sales\", stage = \"New\" }\naccess = \"read_send\"\n\
-        [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\nmembers = [\n\
+        [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\nreturning_clients = \"owner\"\nmembers = [\n\
         { employee = \"m0\", weight = 2, max_open = 2 }, { employee = \"m1\", max_open = 1 },\n\
         { employee = \"m2\" }, { employee = \"m3\", weight = 3, max_open = 3 }]\n\
         [channels.rr]\nname = \"RR\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\
@@ -40,6 +42,8 @@ fn table() -> TableFile {
 #[derive(Debug, Clone)]
 enum Op {
     Deal(Option<u8>),
+    /// A returning client's deal (contact, owner named, by night).
+    Client(u8, Option<u8>, bool),
     Offer,
     Claim(u8, u8),
     Toggle(u8),
@@ -49,6 +53,7 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => prop::option::of(0u8..12).prop_map(Op::Deal),
+        3 => (0u8..5, prop::option::of(0u8..4), any::<bool>()).prop_map(|(c, o, n)| Op::Client(c, o, n)),
         1 => Just(Op::Offer),
         3 => (0u8..12, 0u8..3).prop_map(|(d, m)| Op::Claim(d, m)),
         2 => (0u8..4).prop_map(Op::Toggle),
@@ -64,6 +69,17 @@ async fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, available: &mut 
             format!("{:?}", router.new_deal_for("rr", id.as_deref()).await.map(|d| (d.responsible, d.ticket)))
         }
         Op::Offer => format!("{:?}", router.new_deal("fr").await.map(|d| d.responsible)),
+        Op::Client(contact, owner, night) => {
+            let (contact, owner) = (format!("c{contact}"), owner.map(|o| format!("m{o}")));
+            let instant = if *night { "2026-12-07T23:00:00+03:00" } else { "2026-12-07T12:00:00+03:00" };
+            let request = DealRequest {
+                contact: Some(&contact),
+                owner: owner.as_deref(),
+                at: instant.parse().unwrap(),
+                ..DealRequest::now("rr")
+            };
+            format!("{:?}", router.decide(&request).await.map(|d| (d.responsible, d.ticket)))
+        }
         Op::Claim(dialog, member) => {
             format!("{:?}", router.claim("fr", &format!("f{dialog}"), &format!("m{member}")).await)
         }

@@ -26,8 +26,8 @@ const canonical = (v) => {
 };
 
 const table = JSON.parse(readFileSync(process.argv[2], "utf8"));
-if (table.format !== "chatroute-table" || table.format_version !== 2) {
-  console.error("not a chatroute table of format version 2");
+if (table.format !== "chatroute-table" || table.format_version !== 3) {
+  console.error("not a chatroute table of format version 3");
   process.exit(1);
 }
 const digest = "sha256:" + createHash("sha256").update(canonical(table.body), "utf8").digest("hex");

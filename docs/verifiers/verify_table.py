@@ -11,8 +11,8 @@ import sys
 
 with open(sys.argv[1], encoding="utf-8") as f:
     table = json.load(f)
-if table.get("format") != "chatroute-table" or table.get("format_version") != 2:
-    sys.exit("not a chatroute table of format version 2")
+if table.get("format") != "chatroute-table" or table.get("format_version") != 3:
+    sys.exit("not a chatroute table of format version 3")
 canonical = json.dumps(table["body"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 digest = "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 if digest != table["hash"]:

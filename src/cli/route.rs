@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chatroute::runtime::{AssignmentState, InProcess, NewDeal, Responsible, Router, Simulated};
+use chatroute::runtime::{AssignmentState, DealRequest, InProcess, NewDeal, Responsible, Router, Simulated, Timestamp};
 use chatroute::table::TableFile;
 
 use super::{Failure, Outcome, Output, at, emit};
@@ -15,6 +15,10 @@ pub struct Simulation<'a> {
     /// Employees marked unavailable before the first deal.
     pub unavailable: &'a [String],
     pub format: Output,
+    /// The instant decided for (working hours); now when absent.
+    pub at: Option<Timestamp>,
+    /// The client every deal is for (returning clients).
+    pub contact: Option<&'a str>,
 }
 
 pub fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
@@ -47,7 +51,14 @@ async fn decide<S: AssignmentState>(router: &Router<S>, sim: &Simulation<'_>) ->
     );
     for n in 1..=sim.new_deals {
         let id = format!("{run}-{n}");
-        let deal = router.new_deal_for(sim.channel, Some(&id)).await.map_err(failed)?;
+        let request = DealRequest {
+            channel: sim.channel,
+            deal: Some(&id),
+            contact: sim.contact,
+            owner: None,
+            at: sim.at.unwrap_or_else(Timestamp::now),
+        };
+        let deal = router.decide(&request).await.map_err(failed)?;
         let line = match sim.format {
             Output::Human => human(router, n, &deal),
             Output::Json => json(router, n, &deal),

@@ -11,14 +11,30 @@ use crate::spec::{Schedule, Spec};
 #[derive(Debug, Clone)]
 pub enum Problem {
     /// The zone is not in the database; `at` its value.
-    UnknownZone { at: SpecPath, zone: String },
+    UnknownZone {
+        at: SpecPath,
+        zone: String,
+    },
     /// Neither the schedule nor `[integration]` names a zone.
     NoZone,
-    Interval { at: SpecPath, why: String },
-    Day { at: SpecPath, why: String },
-    Date { at: SpecPath, why: String },
+    Interval {
+        at: SpecPath,
+        why: String,
+    },
+    Day {
+        at: SpecPath,
+        why: String,
+    },
+    Date {
+        at: SpecPath,
+        why: String,
+    },
     /// Two intervals overlap on `day`.
-    Overlap { first: SpecPath, second: SpecPath, day: &'static str },
+    Overlap {
+        first: SpecPath,
+        second: SpecPath,
+        day: &'static str,
+    },
 }
 
 /// A schedule read: what the table would carry, and every problem.

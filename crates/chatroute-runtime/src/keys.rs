@@ -6,8 +6,9 @@
 //! Layout v2: `chatroute:{<account>}:v2:` followed by `rr:<channel>` (the
 //! cursor), `claim:<channel>:<deal>`, `unavailable`, the deal book `open`
 //! (open deals per employee), `owners` (deal -> employee) and `due` (each
-//! open deal's end of life), and `layout` (the marker that the account's
-//! keys are on v2).
+//! open deal's end of life), `client:<contact>` (the employee given the
+//! contact's last deal, for returning clients; expires), and `layout` (the
+//! marker that the account's keys are on v2).
 //!
 //! Layout v1 (before the hash tags): `chatroute:rr:<account>:<channel>`,
 //! `chatroute:claim:<account>:<channel>:<deal>`, `chatroute:deal:<account>:<deal>`,
@@ -54,6 +55,11 @@ impl AccountKeys {
 
     pub fn due(&self) -> String {
         format!("{}due", self.prefix)
+    }
+
+    /// The owner of a returning client.
+    pub fn client(&self, contact: &str) -> String {
+        format!("{}client:{contact}", self.prefix)
     }
 
     /// Set once the account's keys are known to be on this layout.

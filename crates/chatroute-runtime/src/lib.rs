@@ -12,14 +12,18 @@ pub mod keys;
 pub mod redis;
 pub mod state;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 #[cfg(feature = "phone")]
 use chatroute_phone::{self as phone, Rewrite};
-use chatroute_table::keywords::{AfterClose, CopyDialog, Level, NameOrId, Visibility, WhenNobody};
+use chatroute_table::keywords::{AfterClose, CopyDialog, Level, NameOrId, ReturningClients, Visibility, WhenNobody};
 use chatroute_table::{AssignmentRoute, Availability, Body, ChannelRoute, EmployeeRoute, TableFile};
 pub use state::{
-    AssignmentState, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated, StateError,
+    AssignmentState, CLIENT_TTL, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated,
+    StateError,
 };
 
 /// The answer of a call on a state that never waits (`InProcess`): its
@@ -110,6 +114,31 @@ pub enum Claim {
     },
 }
 
+/// A new deal to decide.
+#[derive(Debug, Clone, Copy)]
+pub struct DealRequest<'a> {
+    /// The channel, by the table's id or its Wazzup `channelId`.
+    pub channel: &'a str,
+    /// The deal's id: with open-deal limits it counts open until closed,
+    /// and the same id decided again gets the same employee.
+    pub deal: Option<&'a str>,
+    /// The client's stable id (a phone, a Wazzup `chatId`), for
+    /// `returning_clients = "owner"`.
+    pub contact: Option<&'a str>,
+    /// The client's owner as the caller knows it (the CRM contact's
+    /// responsible); without it, whom chatroute gave the client's last deal.
+    pub owner: Option<&'a str>,
+    /// The instant decided for: working hours are read at it.
+    pub at: Timestamp,
+}
+
+impl<'a> DealRequest<'a> {
+    /// A deal on `channel` now, with no id and no client.
+    pub fn now(channel: &'a str) -> Self {
+        DealRequest { channel, deal: None, contact: None, owner: None, at: Timestamp::now() }
+    }
+}
+
 /// What to do with a message from a contact whose last deal is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterCloseAction {
@@ -125,6 +154,8 @@ pub struct Router<S: AssignmentState> {
     cursors: BTreeMap<String, S::Cursor>,
     /// Wazzup `channelId` -> the table's channel id.
     wazzup_ids: BTreeMap<String, String>,
+    /// Each schedule's zone, read once.
+    zones: BTreeMap<String, TimeZone>,
 }
 
 impl<S: AssignmentState> Router<S> {
@@ -144,7 +175,14 @@ impl<S: AssignmentState> Router<S> {
             .iter()
             .filter_map(|(id, c)| c.wazzup_channel_id.as_ref().map(|w| (w.clone(), id.clone())))
             .collect();
-        Router { body, state, cursors, wazzup_ids }
+        // Loading checked every zone (`validate`): one that would not read
+        // leaves its schedule closed rather than the table unusable.
+        let zones = body
+            .schedules
+            .iter()
+            .filter_map(|(name, s)| Some((name.clone(), chatroute_table::schedule::zone(&s.timezone)?)))
+            .collect();
+        Router { body, state, cursors, wazzup_ids, zones }
     }
 
     /// The table's id of a channel given by its id or its Wazzup
@@ -166,45 +204,96 @@ impl<S: AssignmentState> Router<S> {
         self.body.channels.get(id).ok_or_else(|| RouteError::UnknownChannel(id.to_owned()))
     }
 
-    /// Pipeline, stage and responsible for a new deal on `channel`. Round
-    /// robin takes the next position of the cycle.
+    /// Pipeline, stage and responsible for a new deal on `channel` now.
+    /// Round robin takes the next position of the cycle.
     pub async fn new_deal(&self, channel: &str) -> Result<NewDeal<'_>, RouteError> {
-        self.new_deal_for(channel, None).await
+        self.decide(&DealRequest::now(channel)).await
     }
 
     /// `new_deal` for a deal with an id: with open-deal limits, the deal
     /// counts as open for its employee until `close_deal`; the same id
     /// decided again gets the same employee without a new position.
     pub async fn new_deal_for(&self, channel: &str, deal: Option<&str>) -> Result<NewDeal<'_>, RouteError> {
-        if let Some(deal) = deal {
-            check_id("deal", deal)?;
+        self.decide(&DealRequest { deal, ..DealRequest::now(channel) }).await
+    }
+
+    /// The decision for a new deal, at the request's instant, for its
+    /// client.
+    pub async fn decide(&self, request: &DealRequest<'_>) -> Result<NewDeal<'_>, RouteError> {
+        for (what, id) in [("deal", request.deal), ("contact", request.contact)] {
+            id.map(|id| check_id(what, id)).transpose()?;
         }
-        let channel = self.channel_id(channel)?;
+        let channel = self.channel_id(request.channel)?;
         let route = self.channel(channel)?;
         let (responsible, ticket) = match &route.assignment {
-            AssignmentRoute::RoundRobin { cycle, availability, .. } if availability.is_plain() => {
-                let ticket = self.state.next_ticket(&self.cursors[channel]).await?;
-                (Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize]), Some(ticket))
+            AssignmentRoute::RoundRobin { cycle, availability, returning_clients, .. } => {
+                let returning = *returning_clients == ReturningClients::Owner && request.contact.is_some();
+                if availability.is_plain() && !returning {
+                    let ticket = self.state.next_ticket(&self.cursors[channel]).await?;
+                    (Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize]), Some(ticket))
+                } else {
+                    self.pick(channel, cycle, availability, request, returning).await?
+                }
             }
-            AssignmentRoute::RoundRobin { cycle, availability, .. } => {
-                self.pick(channel, cycle, availability, deal).await?
+            AssignmentRoute::FirstResponder { group, availability } => {
+                (self.offer(group, availability, request.at).await?, None)
             }
-            AssignmentRoute::FirstResponder { group, availability } => (self.offer(group, availability).await?, None),
         };
         Ok(NewDeal { channel, ticket, pipeline: &route.new_deals.pipeline, stage: &route.new_deals.stage, responsible })
     }
 
+    /// Whether `employee` is inside their working hours at `at` (always,
+    /// without a schedule).
+    pub fn in_hours(&self, employee: &str, at: Timestamp) -> bool {
+        let Some(name) = self.body.employees.get(employee).and_then(|e| e.schedule.as_ref()) else { return true };
+        match (self.body.schedules.get(name), self.zones.get(name)) {
+            (Some(schedule), Some(zone)) => schedule.is_open(zone, at),
+            _ => false,
+        }
+    }
+
+    /// The members outside their hours at `at`, where that matters (the
+    /// unavailable are skipped).
+    fn away(&self, members: &[String], availability: &Availability, at: Timestamp) -> Vec<String> {
+        if !availability.skip_unavailable || self.body.schedules.is_empty() {
+            return Vec::new();
+        }
+        let unique: BTreeSet<&String> = members.iter().collect();
+        unique.into_iter().filter(|h| !self.in_hours(h, at)).cloned().collect()
+    }
+
+    /// A returning client's owner who may take the deal here now: the one
+    /// the caller names, else the one given the client's last deal; with
+    /// read_send on the channel and inside their hours.
+    async fn owner(&self, channel: &str, request: &DealRequest<'_>) -> Result<Option<String>, RouteError> {
+        let owner = match (request.owner, request.contact) {
+            (Some(owner), _) => Some(owner.to_owned()),
+            (None, Some(contact)) => self.state.owner_of(&self.body.account, contact).await?,
+            (None, None) => None,
+        };
+        Ok(owner.filter(|o| self.level(o, channel) == Level::ReadSend && self.in_hours(o, request.at)))
+    }
+
     /// Round robin that may skip: the next member who can take the deal;
-    /// with `assign_anyway`, one who is unavailable but has room.
+    /// with `assign_anyway`, one who is unavailable but has room. A
+    /// returning client's owner who can take it comes first.
     async fn pick<'t>(
         &'t self,
         channel: &str,
         cycle: &'t [String],
         availability: &Availability,
-        deal: Option<&str>,
+        request: &DealRequest<'_>,
+        returning: bool,
     ) -> Result<(Responsible<'t>, Option<u64>), RouteError> {
-        let rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
-        let mut pick = Pick { account: &self.body.account, cycle, rules, deal };
+        let away = self.away(cycle, availability, request.at);
+        let rules = PickRules {
+            skip_unavailable: availability.skip_unavailable,
+            max_open: &availability.max_open,
+            away: &away,
+        };
+        let owner = if returning { self.owner(channel, request).await? } else { None };
+        let (contact, prefer) = (request.contact.filter(|_| returning), owner.as_deref());
+        let mut pick = Pick { account: &self.body.account, cycle, rules, deal: request.deal, prefer, contact };
         let cursor = &self.cursors[channel];
         let mut picked = self.state.pick(cursor, &pick).await?;
         if picked.is_none() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
@@ -212,9 +301,14 @@ impl<S: AssignmentState> Router<S> {
             picked = self.state.pick(cursor, &pick).await?;
         }
         let Some(picked) = picked else { return Ok((Responsible::Unassigned, None)) };
-        // The table's own string, so the decision borrows from the table.
-        let employee = cycle.iter().find(|h| **h == picked.employee).ok_or_else(|| RouteError::DealConflict {
-            deal: deal.unwrap_or_default().to_owned(),
+        // The table's own string, so the decision borrows from the table: a
+        // cycle member, or the owner preferred (who may be outside it).
+        let member = cycle.iter().find(|h| **h == picked.employee);
+        let preferred = (prefer == Some(picked.employee.as_str()))
+            .then(|| self.body.employees.get_key_value(&picked.employee).map(|(h, _)| h))
+            .flatten();
+        let employee = member.or(preferred).ok_or_else(|| RouteError::DealConflict {
+            deal: request.deal.unwrap_or_default().to_owned(),
             owner: picked.employee.clone(),
         })?;
         Ok((Responsible::Employee(employee), picked.position))
@@ -226,12 +320,18 @@ impl<S: AssignmentState> Router<S> {
         &'t self,
         group: &'t [String],
         availability: &Availability,
+        at: Timestamp,
     ) -> Result<Responsible<'t>, RouteError> {
         let all = || group.iter().map(String::as_str).collect::<Vec<_>>();
         if availability.is_plain() {
             return Ok(Responsible::FirstOf(all()));
         }
-        let mut rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
+        let away = self.away(group, availability, at);
+        let mut rules = PickRules {
+            skip_unavailable: availability.skip_unavailable,
+            max_open: &availability.max_open,
+            away: &away,
+        };
         let account = &self.body.account;
         let mut offered = self.offered(group, &self.state.can_take(account, group, &rules).await?);
         if offered.is_empty() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
@@ -282,7 +382,12 @@ impl<S: AssignmentState> Router<S> {
         if !group.iter().any(|g| g == employee) {
             return Err(RouteError::NotAResponder { channel: channel.to_owned(), employee: employee.to_owned() });
         }
-        let rules = PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open };
+        let away = self.away(group, availability, Timestamp::now());
+        let rules = PickRules {
+            skip_unavailable: availability.skip_unavailable,
+            max_open: &availability.max_open,
+            away: &away,
+        };
         let claim = Claiming {
             account: &self.body.account,
             channel,

@@ -39,7 +39,8 @@ pub use super::endpoint::{Endpoint, redacted};
 use super::keys::{AccountKeys, V2Target, v1_patterns, v2_target};
 pub use super::keys::{NAMESPACE, VERSION as KEY_VERSION};
 use super::state::{
-    AssignmentState, CLAIM_TTL, CannotTake, Claimed, Claiming, DEAL_TTL, Pick, PickRules, Picked, StateError,
+    AssignmentState, CLAIM_TTL, CLIENT_TTL, CannotTake, Claimed, Claiming, DEAL_TTL, Pick, PickRules, Picked,
+    StateError,
 };
 
 /// What every script starts with: the account's deal book and the
@@ -48,9 +49,10 @@ use super::state::{
 /// deal owners and the deals' due times; ARGV 1 and 2 the time (ms) and a
 /// deal's lifetime (ms). Deals past their time are closed first (64 at
 /// most a call, so a backlog drains over a few calls). `rules(at)` reads
-/// the rules from ARGV at `at`: skip (0/1), n, the n handles, m, then m
-/// (handle, limit) pairs; `cannot_take` answers nil, 'F' (at capacity,
-/// whatever the availability) or 'U' (unavailable and skipped).
+/// the rules from ARGV at `at`: skip (0/1), n, the n handles, m, m
+/// (handle, limit) pairs, k, then the k handles outside their hours;
+/// `cannot_take` answers nil, 'F' (at capacity, whatever the availability)
+/// or 'U' (unavailable or out of hours, and skipped).
 const PRELUDE: &str = r#"
 local UNAVAILABLE, OPEN, OWNERS, DUE = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local NOW, DEAL_TTL = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -68,6 +70,7 @@ local function open_deal(deal, who)
   redis.call('HINCRBY', OPEN, who, 1)
   redis.call('ZADD', DUE, NOW + DEAL_TTL, deal)
 end
+local AWAY = {}
 local function rules(at)
   local n = tonumber(ARGV[at + 1])
   local handles = {}
@@ -75,26 +78,35 @@ local function rules(at)
   local m = tonumber(ARGV[at + 2 + n])
   local caps = {}
   for i = 1, m do caps[ARGV[at + 2 + n + 2 * i - 1]] = tonumber(ARGV[at + 2 + n + 2 * i]) end
+  local k_at = at + 3 + n + 2 * m
+  for i = 1, tonumber(ARGV[k_at]) do AWAY[ARGV[k_at + i]] = true end
   return ARGV[at] == '1', handles, caps
 end
 local function cannot_take(skip, caps, who)
   if caps[who] and tonumber(redis.call('HGET', OPEN, who) or '0') >= caps[who] then return 'F' end
-  if skip and redis.call('SISMEMBER', UNAVAILABLE, who) == 1 then return 'U' end
+  if skip and (AWAY[who] or redis.call('SISMEMBER', UNAVAILABLE, who) == 1) then return 'U' end
   return nil
 end
 "#;
 
-/// A pick (see `state`): KEYS 5 the cursor; ARGV 3 whether there is a deal
-/// (0/1), 4 the deal, then the rules over the cycle. Answers
-/// `employee:position`, `employee:-1` for a deal decided before, or "" for
-/// nobody.
+/// A pick (see `state`): KEYS 5 the cursor, 6 the client's key; ARGV 3
+/// whether there is a deal (0/1), 4 the deal, 5 the owner preferred ("" for
+/// none), 6 whether to remember the client (0/1), 7 for how long (s), then
+/// the rules over the cycle. Answers `employee:position`, `employee:-1`
+/// for a deal decided before or the preferred owner, or "" for nobody.
 const PICK_SCRIPT: &str = r#"
-local has_deal, deal = ARGV[3] == '1', ARGV[4]
+local has_deal, deal, prefer = ARGV[3] == '1', ARGV[4], ARGV[5]
 if has_deal then
   local owner = redis.call('HGET', OWNERS, deal)
   if owner then return owner .. ':-1' end
 end
-local skip, cycle, caps = rules(5)
+local skip, cycle, caps = rules(8)
+local function give(who, pos)
+  if has_deal then open_deal(deal, who) end
+  if ARGV[6] == '1' then redis.call('SET', KEYS[6], who, 'EX', ARGV[7]) end
+  return who .. ':' .. pos
+end
+if prefer ~= '' and cannot_take(true, caps, prefer) == nil then return give(prefer, -1) end
 local n = #cycle
 local start = tonumber(redis.call('GET', KEYS[5]) or '0')
 local seen = {}
@@ -108,8 +120,7 @@ for k = 0, n - 1 do
   end
   if ok then
     redis.call('SET', KEYS[5], pos + 1)
-    if has_deal then open_deal(deal, who) end
-    return who .. ':' .. pos
+    return give(who, pos)
   end
 end
 return ''
@@ -493,6 +504,8 @@ fn rule_args(handles: &[String], rules: &PickRules<'_>) -> Vec<Vec<u8>> {
         args.push(handle.as_bytes().to_vec());
         args.push(max.to_string().into_bytes());
     }
+    args.push(rules.away.len().to_string().into_bytes());
+    args.extend(rules.away.iter().map(|h| h.as_bytes().to_vec()));
     args
 }
 
@@ -519,14 +532,21 @@ impl AssignmentState for RedisState {
 
     async fn pick(&self, cursor: &String, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
         let mut args = vec![flag(pick.deal.is_some()), pick.deal.unwrap_or_default().as_bytes().to_vec()];
+        args.push(pick.prefer.unwrap_or_default().as_bytes().to_vec());
+        args.extend([flag(pick.contact.is_some()), CLIENT_TTL.as_secs().to_string().into_bytes()]);
         args.extend(rule_args(pick.cycle, &pick.rules));
-        let answer = self.script(&PICK, pick.account, std::slice::from_ref(cursor), args, 0).await?;
+        let client = AccountKeys::new(pick.account).client(pick.contact.unwrap_or_default());
+        let answer = self.script(&PICK, pick.account, &[cursor.clone(), client], args, 0).await?;
         if answer.is_empty() {
             return Ok(None);
         }
         let (employee, position) =
             answer.rsplit_once(':').ok_or_else(|| StateError::Refused(format!("unexpected pick reply {answer:?}")))?;
         Ok(Some(Picked { employee: employee.to_owned(), position: position.parse().ok() }))
+    }
+
+    async fn owner_of(&self, account: &str, contact: &str) -> Result<Option<String>, StateError> {
+        self.query(redis::Cmd::get(AccountKeys::new(account).client(contact))).await
     }
 
     async fn can_take(
@@ -558,7 +578,7 @@ impl AssignmentState for RedisState {
         args.extend([flag(claim.rules.is_some()), flag(claim.assign_anyway), flag(counted)]);
         args.push(claim.deal.as_bytes().to_vec());
         let no_rules = std::collections::BTreeMap::new();
-        let rules = claim.rules.unwrap_or(PickRules { skip_unavailable: false, max_open: &no_rules });
+        let rules = claim.rules.unwrap_or(PickRules { skip_unavailable: false, max_open: &no_rules, away: &[] });
         args.extend(rule_args(claim.group, &rules));
         // With `?replicas=N`, a claim is answered only once N replicas have
         // it: a won claim survives a failover to one of them. A retry of a

@@ -39,6 +39,10 @@ pub enum StateError {
 
 /// How long a first-responder claim is remembered, in memory and on Redis.
 pub const CLAIM_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How long chatroute remembers who had a contact's last deal (returning
+/// clients), in memory and on Redis: a client back within half a year
+/// finds their manager; a new deal renews it.
+pub const CLIENT_TTL: Duration = Duration::from_secs(180 * 24 * 3600);
 /// How long a deal counts open when nobody closes it, in memory and on
 /// Redis: then it closes by itself, so a service that never reports
 /// closures cannot keep a member full, nor the state growing, for ever.
@@ -99,6 +103,11 @@ pub trait AssignmentState: Send + Sync {
         pick: &Pick<'_>,
     ) -> impl Future<Output = Result<Option<Picked>, StateError>> + Send;
 
+    /// The employee given `contact`'s last deal (in `pick`, with a
+    /// contact), while remembered.
+    fn owner_of(&self, account: &str, contact: &str)
+    -> impl Future<Output = Result<Option<String>, StateError>> + Send;
+
     /// Which of `members` can take a deal now (first responder's offer).
     fn can_take(
         &self,
@@ -126,6 +135,9 @@ pub struct PickRules<'a> {
     pub skip_unavailable: bool,
     /// Open-deal limits by handle.
     pub max_open: &'a BTreeMap<String, u32>,
+    /// Members outside their working hours now: unavailable, as if marked
+    /// so, where unavailable members are skipped.
+    pub away: &'a [String],
 }
 
 /// A round-robin decision that may skip members.
@@ -137,6 +149,12 @@ pub struct Pick<'a> {
     pub rules: PickRules<'a>,
     /// The deal decided, counted open until closed.
     pub deal: Option<&'a str>,
+    /// A returning client's owner: they get the deal, without a cycle
+    /// position, when they can take it (available, under their limit;
+    /// the caller has checked their access and hours).
+    pub prefer: Option<&'a str>,
+    /// The client: whoever gets the deal is remembered as their owner.
+    pub contact: Option<&'a str>,
 }
 
 /// The outcome of a pick.
@@ -191,6 +209,10 @@ struct Occupancy {
     deals: HashMap<String, (String, Instant)>,
     /// Deals by end of life (one lifetime for all: insertion order).
     due: VecDeque<(Instant, String)>,
+    /// Contact -> the employee given their last deal, and until when.
+    clients: HashMap<String, (String, Instant)>,
+    /// Contacts by end of memory (one lifetime for all: insertion order).
+    clients_due: VecDeque<(Instant, String)>,
 }
 
 impl Occupancy {
@@ -206,7 +228,8 @@ impl Occupancy {
         if rules.max_open.get(who).is_some_and(|max| self.open.get(who).copied().unwrap_or(0) >= *max) {
             return Some(CannotTake::AtCapacity);
         }
-        (rules.skip_unavailable && self.unavailable.contains(who)).then_some(CannotTake::Unavailable)
+        let away = || self.unavailable.contains(who) || rules.away.iter().any(|a| a == who);
+        (rules.skip_unavailable && away()).then_some(CannotTake::Unavailable)
     }
 
     fn owner(&self, deal: &str) -> Option<&String> {
@@ -231,7 +254,8 @@ impl Occupancy {
         Some(owner)
     }
 
-    /// Closes the deals whose life ended (as the Lua prelude does).
+    /// Closes the deals whose life ended (as the Lua prelude does), and
+    /// forgets the clients not seen for `CLIENT_TTL`.
     fn expire(&mut self, now: Instant) {
         while self.due.front().is_some_and(|(at, _)| *at <= now) {
             let (at, deal) = self.due.pop_front().expect("front exists");
@@ -239,6 +263,17 @@ impl Occupancy {
                 self.close(&deal);
             }
         }
+        while self.clients_due.front().is_some_and(|(at, _)| *at <= now) {
+            let (at, contact) = self.clients_due.pop_front().expect("front exists");
+            if self.clients.get(&contact).is_some_and(|(_, ends)| *ends == at) {
+                self.clients.remove(&contact);
+            }
+        }
+    }
+
+    fn remember_client(&mut self, contact: &str, employee: &str, ends: Instant) {
+        self.clients.insert(contact.to_owned(), (employee.to_owned(), ends));
+        self.clients_due.push_back((ends, contact.to_owned()));
     }
 
     /// Why `claim`'s claimant may not take the deal, after `assign_anyway`.
@@ -316,10 +351,16 @@ impl Memory {
         books
     }
 
-    /// A pick's deal decided before: its owner, without a position.
-    fn decided(books: &OccupancyByAccount, pick: &Pick<'_>) -> Option<Picked> {
-        let owner = books.account(pick.account)?.owner(pick.deal?)?;
-        Some(Picked { employee: owner.clone(), position: None })
+    /// A pick answered without the cycle: the deal's owner when it was
+    /// decided before; else the preferred owner, when they can take it
+    /// (available, under their limit, whatever `skip_unavailable` says).
+    fn without_cycle(&self, books: &mut OccupancyByAccount, pick: &Pick<'_>) -> Option<Picked> {
+        if let Some(owner) = pick.deal.and_then(|d| books.account(pick.account)?.owner(d)) {
+            return Some(Picked { employee: owner.clone(), position: None });
+        }
+        let owner = pick.prefer?;
+        let strict = PickRules { skip_unavailable: true, ..pick.rules };
+        books.can_take(pick.account, owner, &strict).then(|| self.commit(books, pick, owner, None))
     }
 
     /// The first position from `start` whose member can take the deal.
@@ -328,14 +369,28 @@ impl Memory {
         (start..start + n).find(|pos| books.can_take(pick.account, &pick.cycle[(pos % n) as usize], &pick.rules))
     }
 
-    /// The pick of `position`, once the cursor has moved past it: the
-    /// deal counts open for its member.
-    fn commit(&self, books: &mut OccupancyByAccount, pick: &Pick<'_>, position: u64) -> Picked {
-        let employee = pick.cycle[(position % pick.cycle.len() as u64) as usize].clone();
+    /// The member at `position` of the cycle.
+    fn at<'a>(pick: &Pick<'a>, position: u64) -> &'a str {
+        &pick.cycle[(position % pick.cycle.len() as u64) as usize]
+    }
+
+    /// `employee` gets the deal (at `position`, once the cursor has moved
+    /// past it): it counts open for them, and they become the contact's
+    /// owner.
+    fn commit(&self, books: &mut OccupancyByAccount, pick: &Pick<'_>, employee: &str, position: Option<u64>) -> Picked {
+        let now = Instant::now();
+        let account = books.account_mut(pick.account);
         if let Some(deal) = pick.deal {
-            books.account_mut(pick.account).open_deal(deal, &employee, Instant::now() + self.deal_ttl);
+            account.open_deal(deal, employee, now + self.deal_ttl);
         }
-        Picked { employee, position: Some(position) }
+        if let Some(contact) = pick.contact {
+            account.remember_client(contact, employee, now + CLIENT_TTL);
+        }
+        Picked { employee: employee.to_owned(), position }
+    }
+
+    fn owner_of(&self, account: &str, contact: &str) -> Option<String> {
+        self.books(account).account(account)?.clients.get(contact).map(|(owner, _)| owner.clone())
     }
 
     fn claim(&self, claim: &Claiming<'_>) -> Claimed {
@@ -409,6 +464,10 @@ macro_rules! memory_books {
         async fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
             Ok(self.memory.close_deal(account, deal))
         }
+
+        async fn owner_of(&self, account: &str, contact: &str) -> Result<Option<String>, StateError> {
+            Ok(self.memory.owner_of(account, contact))
+        }
     };
 }
 
@@ -474,14 +533,14 @@ impl AssignmentState for InProcess {
     /// because plain decisions take tickets without the lock.
     async fn pick(&self, cursor: &Arc<AtomicU64>, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
         let mut books = self.memory.books(pick.account);
-        if let Some(decided) = Memory::decided(&books, pick) {
-            return Ok(Some(decided));
+        if let Some(picked) = self.memory.without_cycle(&mut books, pick) {
+            return Ok(Some(picked));
         }
         loop {
             let start = cursor.load(Ordering::Acquire);
             let Some(position) = Memory::choose(&books, pick, start) else { return Ok(None) };
             if cursor.compare_exchange(start, position + 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-                return Ok(Some(self.memory.commit(&mut books, pick, position)));
+                return Ok(Some(self.memory.commit(&mut books, pick, Memory::at(pick, position), Some(position))));
             }
         }
     }
@@ -542,8 +601,8 @@ impl<S: AssignmentState> AssignmentState for Simulated<S> {
     /// The books are this process's own, so the lock is not held across
     /// the shared cursor's round trips; the cursor moves by compare-and-set.
     async fn pick(&self, cursor: &S::Cursor, pick: &Pick<'_>) -> Result<Option<Picked>, StateError> {
-        if let Some(decided) = Memory::decided(&self.memory.books(pick.account), pick) {
-            return Ok(Some(decided));
+        if let Some(picked) = self.memory.without_cycle(&mut self.memory.books(pick.account), pick) {
+            return Ok(Some(picked));
         }
         loop {
             let start = self.shared.cursor_position(cursor).await?;
@@ -551,7 +610,13 @@ impl<S: AssignmentState> AssignmentState for Simulated<S> {
                 return Ok(None);
             };
             if self.shared.move_cursor(cursor, start, position + 1).await? {
-                return Ok(Some(self.memory.commit(&mut self.memory.books(pick.account), pick, position)));
+                let employee = Memory::at(pick, position);
+                return Ok(Some(self.memory.commit(
+                    &mut self.memory.books(pick.account),
+                    pick,
+                    employee,
+                    Some(position),
+                )));
             }
         }
     }
@@ -612,6 +677,14 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
         rules: &PickRules<'_>,
     ) -> impl Future<Output = Result<Vec<bool>, StateError>> + Send {
         (**self).can_take(account, members, rules)
+    }
+
+    fn owner_of(
+        &self,
+        account: &str,
+        contact: &str,
+    ) -> impl Future<Output = Result<Option<String>, StateError>> + Send {
+        (**self).owner_of(account, contact)
     }
 
     fn set_available(

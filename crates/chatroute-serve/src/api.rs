@@ -33,6 +33,18 @@ pub struct DealRequest {
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "String", regex(pattern = ID_PATTERN), example = &"4711")]
     pub deal: Option<String>,
+    /// The client's stable id (a phone, a Wazzup `chatId`): with
+    /// `returning_clients = "owner"`, their owner gets the deal when they
+    /// can take it, and whoever gets it becomes their owner.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "String", regex(pattern = ID_PATTERN), example = &"79161234567")]
+    pub contact: Option<String>,
+    /// The client's owner as the caller knows it (the CRM contact's
+    /// responsible, by handle); without it, the employee chatroute gave
+    /// the client's last deal.
+    #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "String", example = &"bruce")]
+    pub owner: Option<String>,
 }
 
 /// An optional string that, when present, is a string: `null` is refused

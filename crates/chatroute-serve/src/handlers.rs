@@ -12,7 +12,7 @@ use axum::extract::{FromRequestParts, Path, Query, RawPathParams, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chatroute_runtime::{AssignmentState, Claim, NewDeal, RouteError};
+use chatroute_runtime::{AssignmentState, Claim, DealRequest, NewDeal, RouteError};
 
 use crate::api::*;
 use crate::error::ApiError;
@@ -80,7 +80,7 @@ pub async fn deals<S: AssignmentState + 'static>(
     Table(active): Table<S>,
     bytes: Bytes,
 ) -> Result<Json<DealResponse>, ApiError> {
-    let request: DealRequest = body(&bytes)?;
+    let request: crate::api::DealRequest = body(&bytes)?;
     let Some(channel) = request.channel.or(request.wazzup_channel) else {
         return Err(ApiError::BadRequest("give `channel` or `wazzup_channel`".into()));
     };
@@ -95,7 +95,14 @@ pub async fn deals<S: AssignmentState + 'static>(
         // Across many accounts, channel labels would not stay bounded.
         if app.fleet { "*" } else { id.unwrap_or("unknown") }.to_owned()
     };
-    let decision = active.router.new_deal_for(&channel, request.deal.as_deref()).await.map(deal_response);
+    let decision = DealRequest {
+        channel: &channel,
+        deal: request.deal.as_deref(),
+        contact: request.contact.as_deref(),
+        owner: request.owner.as_deref(),
+        at: chatroute_runtime::Timestamp::now(),
+    };
+    let decision = active.router.decide(&decision).await.map(deal_response);
     let decision = decided(&app, decision);
     let outcome = match &decision {
         Ok(d) if matches!(d.responsible, Responsible::Unassigned { .. }) => "unassigned",

@@ -96,7 +96,9 @@ fn minute(text: &str) -> Result<u16, String> {
 /// as weekday indexes (Monday 0).
 pub fn parse_days(text: &str) -> Result<std::ops::RangeInclusive<usize>, String> {
     let day = |d: &str| {
-        DAYS.iter().position(|n| *n == d).ok_or_else(|| format!("`{d}` is not a day: mon, tue, wed, thu, fri, sat, sun"))
+        DAYS.iter()
+            .position(|n| *n == d)
+            .ok_or_else(|| format!("`{d}` is not a day: mon, tue, wed, thu, fri, sat, sun"))
     };
     match text.split_once('-') {
         None => day(text).map(|d| d..=d),

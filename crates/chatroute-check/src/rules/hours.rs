@@ -118,10 +118,13 @@ fn changes_nothing(cx: &mut Ctx<'_>, handle: &str) {
 fn returning_outside_round_robin(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Assignment) {
     if assignment.mode == Mode::FirstResponder && assignment.returning_clients.is_some() {
         cx.emit(
-            Diagnostic::new(Code::ReturningClientsOutsideRoundRobin, "`returning_clients` only applies in round_robin mode")
-                .label(cx.key(&path.returning_clients()), "set here")
-                .label(cx.value(&path.mode()), "mode is first_responder")
-                .help("remove it: in first_responder mode the deal goes to whoever answers first, its owner too"),
+            Diagnostic::new(
+                Code::ReturningClientsOutsideRoundRobin,
+                "`returning_clients` only applies in round_robin mode",
+            )
+            .label(cx.key(&path.returning_clients()), "set here")
+            .label(cx.value(&path.mode()), "mode is first_responder")
+            .help("remove it: in first_responder mode the deal goes to whoever answers first, its owner too"),
         );
     }
 }
