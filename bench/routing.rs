@@ -7,7 +7,7 @@
 #[path = "specgen.rs"]
 mod specgen;
 
-use chatroute::runtime::{InProcess, Router, ready};
+use chatroute::runtime::{DealRequest, InProcess, Router, Timestamp, ready};
 use chatroute::table::TableFile;
 use divan::{Bencher, black_box};
 
@@ -61,6 +61,54 @@ fn round_robin_decision_with_availability_and_deal_id(bencher: Bencher) {
     bencher.bench_local(|| {
         n += 1;
         black_box(ready(router.new_deal_for("wa-opt", Some(&n.to_string()))).map(|d| d.responsible).is_ok())
+    });
+}
+
+/// Five members in three zones (Moscow, Almaty, Tokyo), each with a
+/// schedule; decided at an instant when three of them are in hours.
+fn hours_router() -> Router<InProcess> {
+    let spec = "version = 1\n[integration]\naccount = \"b\"\ntimezone = \"Europe/Moscow\"\n[employees]\n\
+        m0 = { name = \"M0\", schedule = \"msk\" }\nm1 = { name = \"M1\", schedule = \"msk\" }\n\
+        m2 = { name = \"M2\", schedule = \"ala\" }\nm3 = { name = \"M3\", schedule = \"tyo\" }\n\
+        m4 = { name = \"M4\", schedule = \"tyo\" }\n\
+        [schedules.msk]\nmon-fri = \"09:00-18:00\"\n\
+        [schedules.ala]\ntimezone = \"Asia/Almaty\"\nmon-sun = \"20:00-08:00\"\n\
+        [schedules.tyo]\ntimezone = \"Asia/Tokyo\"\nmon-fri = [\"09:00-12:00\", \"13:00-18:00\"]\n\
+        [defaults]\nnew_deals = { pipeline = \"S\", stage = \"New\" }\naccess = \"read_send\"\n\
+        [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\nreturning_clients = \"owner\"\n\
+        members = [{ employee = \"m0\" }, { employee = \"m1\" }, { employee = \"m2\" }, { employee = \"m3\" }, { employee = \"m4\" }]\n\
+        [channels.wa]\nname = \"WA\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n";
+    let checked = chatroute::check::check("spec", spec.as_bytes().to_vec(), Default::default());
+    Router::new(
+        chatroute::compile::compile(checked.spec.as_ref().expect("valid"), Default::default()),
+        InProcess::new(),
+    )
+}
+
+/// Monday 10:00 in Moscow: m0, m1 in hours, m2 not (12:00 in Almaty), m3
+/// and m4 after lunch in Tokyo (16:00).
+const MONDAY_MORNING: &str = "2026-12-07T10:00:00+03:00";
+
+#[divan::bench]
+fn round_robin_decision_with_schedules(bencher: Bencher) {
+    let router = hours_router();
+    let at: Timestamp = MONDAY_MORNING.parse().expect("an instant");
+    bencher.bench(|| {
+        let request = DealRequest { at: Some(at), ..DealRequest::now(black_box("wa")) };
+        black_box(ready(router.decide(&request)).map(|d| d.responsible).is_ok())
+    });
+}
+
+#[divan::bench]
+fn round_robin_decision_for_a_returning_client(bencher: Bencher) {
+    let router = hours_router();
+    let at: Timestamp = MONDAY_MORNING.parse().expect("an instant");
+    // The client's first deal makes its owner; each bench call is a return.
+    let first = DealRequest { at: Some(at), contact: Some("client-1"), ..DealRequest::now("wa") };
+    ready(router.decide(&first)).expect("in memory");
+    bencher.bench(|| {
+        let request = DealRequest { at: Some(at), contact: Some(black_box("client-1")), ..DealRequest::now("wa") };
+        black_box(ready(router.decide(&request)).map(|d| d.responsible).is_ok())
     });
 }
 

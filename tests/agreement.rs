@@ -75,7 +75,7 @@ async fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, available: &mut 
             let request = DealRequest {
                 contact: Some(&contact),
                 owner: owner.as_deref(),
-                at: instant.parse().unwrap(),
+                at: Some(instant.parse().unwrap()),
                 ..DealRequest::now("rr")
             };
             format!("{:?}", router.decide(&request).await.map(|d| (d.responsible, d.ticket)))

@@ -35,7 +35,7 @@ fn at(instant: &str) -> Timestamp {
 fn deals(router: &Router<InProcess>, instant: &str, n: usize) -> Vec<String> {
     (0..n)
         .map(|_| {
-            let request = DealRequest { at: at(instant), ..DealRequest::now("wa-shop") };
+            let request = DealRequest { at: Some(at(instant)), ..DealRequest::now("wa-shop") };
             match ready(router.decide(&request)).unwrap().responsible {
                 Responsible::Employee(h) => h.to_owned(),
                 Responsible::Unassigned => "-".to_owned(),
@@ -116,7 +116,7 @@ fn client(router: &Router<InProcess>, contact: &str, owner: Option<&str>) -> (St
     let request = DealRequest {
         contact: Some(contact),
         owner,
-        at: at("2026-12-07T10:00:00+03:00"),
+        at: Some(at("2026-12-07T10:00:00+03:00")),
         ..DealRequest::now("wa-shop")
     };
     let deal = ready(router.decide(&request)).unwrap();
@@ -220,7 +220,7 @@ proptest! {
         let per_round: u32 = weights.iter().zip(&on).filter(|(_, on)| **on).map(|(w, _)| *w).sum();
         let mut counts = vec![0u32; weights.len()];
         for _ in 0..per_round as usize * rounds {
-            let request = DealRequest { at: instant, ..DealRequest::now("wa") };
+            let request = DealRequest { at: Some(instant), ..DealRequest::now("wa") };
             if let Responsible::Employee(h) = ready(router.decide(&request)).unwrap().responsible {
                 counts[h[1..].parse::<usize>().unwrap()] += 1;
             }

@@ -237,6 +237,36 @@ fn keys_values_and_crm_names_complete_from_the_schema_and_the_snapshot() {
     assert!(keys.contains(&"visibility".to_owned()) && keys.contains(&"admins".to_owned()), "{keys:?}");
 }
 
+/// Working hours in the editor: schedule and zone names complete, an
+/// employee's hover shows their hours in their zone, the outline lists the
+/// schedules.
+#[test]
+fn schedules_complete_hover_and_outline() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/hours.toml";
+    let text = std::fs::read_to_string("examples/three-zones.toml").unwrap();
+    client.set_text(uri, &text, 1);
+    let labels = |v: Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_owned()).collect()
+    };
+    let ivan = line_of(&text, "ivan    = {");
+    let at_schedule = "ivan    = { name = \"Ivan Petrov\", schedule = \"".len();
+    let schedules = labels(client.at("textDocument/completion", uri, ivan, at_schedule, json!({})));
+    assert_eq!(schedules, ["almaty-nights", "moscow", "tokyo"]);
+    let zone = line_of(&text, "timezone = \"Asia/Almaty\"");
+    let zones = labels(client.at("textDocument/completion", uri, zone, "timezone = \"".len(), json!({})));
+    assert!(zones.contains(&"Asia/Tokyo".to_owned()) && zones.contains(&"Europe/Berlin".to_owned()), "{}", zones.len());
+    let hover = client.at("textDocument/hover", uri, line_of(&text, "aigerim = {"), 2, json!({}));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("works `almaty-nights`: mon-sun 20:00-08:00 (Asia/Almaty)"), "{shown}");
+    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    let sections: Vec<&str> = symbols.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(sections, ["employees", "schedules", "assignment", "channels"]);
+    let names: Vec<&str> =
+        symbols[1]["children"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["moscow", "almaty-nights", "tokyo"]);
+}
+
 impl Client {
     fn send_raw(&mut self, bytes: &[u8]) {
         self.stdin.write_all(bytes).unwrap();

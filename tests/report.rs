@@ -102,6 +102,16 @@ fn every_example_lays_out_and_holds_the_matrix_and_the_shares() {
     }
 }
 
+/// Each member's working hours, in their zone, beside their share.
+#[test]
+fn working_hours_show_beside_the_shares() {
+    let dir = cli_support::scratch("report-hours");
+    let (html, _) = page_of(&std::fs::read_to_string("examples/three-zones.toml").unwrap(), &dir, "three-zones");
+    assert!(html.contains("almaty-nights: mon-sun 20:00-08:00 (Asia/Almaty)"), "{html}");
+    assert!(html.contains("tokyo: mon-fri 09:00-12:00, 13:00-18:00; off 2027-01-01 (Asia/Tokyo)"));
+    assert!(html.contains("a returning client goes to their owner"));
+}
+
 #[test]
 fn long_and_hostile_names_stay_text_and_in_the_page() {
     let Some(_) = chromium() else { return };

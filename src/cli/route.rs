@@ -51,13 +51,8 @@ async fn decide<S: AssignmentState>(router: &Router<S>, sim: &Simulation<'_>) ->
     );
     for n in 1..=sim.new_deals {
         let id = format!("{run}-{n}");
-        let request = DealRequest {
-            channel: sim.channel,
-            deal: Some(&id),
-            contact: sim.contact,
-            owner: None,
-            at: sim.at.unwrap_or_else(Timestamp::now),
-        };
+        let request =
+            DealRequest { channel: sim.channel, deal: Some(&id), contact: sim.contact, owner: None, at: sim.at };
         let deal = router.decide(&request).await.map_err(failed)?;
         let line = match sim.format {
             Output::Human => human(router, n, &deal),

@@ -236,6 +236,7 @@ pub enum SymbolKind {
     Field = 8,
     Variable = 13,
     Object = 19,
+    Struct = 23,
     Event = 24,
 }
 
@@ -253,7 +254,7 @@ fn name_of(value: &Spanned<DeValue<'_>>) -> String {
     }
 }
 
-/// Employees, channels (with `assignment` and `access`) and the
+/// Employees, channels (with `assignment` and `access`), schedules and the
 /// integration-wide assignment, in file order.
 pub fn outline(root: &DeTable<'_>) -> Vec<Symbol> {
     let mut out = Vec::new();
@@ -275,9 +276,14 @@ pub fn outline(root: &DeTable<'_>) -> Vec<Symbol> {
                     section.children.push(item);
                 }
             }
+            "schedules" => {
+                let schedules = as_table(Some(value)).into_iter().flat_map(|t| t.iter());
+                section.children.extend(schedules.map(|(k, v)| entry(k, v, SymbolKind::Struct)));
+            }
             "assignment" => section.kind = SymbolKind::Event,
             _ => continue,
         }
+        section.children.sort_by_key(|s| s.selection.start);
         out.push(section);
     }
     out.sort_by_key(|s| s.selection.start);

@@ -109,6 +109,13 @@ fn employee_summary(doc: &Document, handle: &str) -> String {
     if !assignments.is_empty() {
         out.push_str(&format!("\ntakes new deals on: {}\n", assignments.join(", ")));
     }
+    if let Some(name) = &employee.schedule {
+        let hours = spec.schedules.get(name).map_or_else(
+            || "not defined".to_owned(),
+            |s| chatroute_check::hours::describe(&chatroute_check::hours::read(spec, name, s).route),
+        );
+        out.push_str(&format!("\nworks `{name}`: {hours}\n"));
+    }
     out
 }
 
@@ -129,6 +136,13 @@ pub fn completion(server: &Server, _uri: &str, doc: &Document, params: &Value) -
         Context::Value { key, .. } if key == "pipeline" || key == "stage" => {
             crm_names(doc, &key).into_iter().map(|n| item(&n, "from the CRM snapshot", format!("\"{n}\""))).collect()
         }
+        Context::Value { key, .. } if key == "schedule" => {
+            let names = doc.spec().map(|s| s.schedules.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+            names.into_iter().map(|n| item(&n, "a [schedules] table", format!("\"{n}\""))).collect()
+        }
+        Context::Value { key, .. } if key == "timezone" => chatroute_check::table::schedule::zone_names()
+            .map(|z| item(&z, "IANA time zone", format!("\"{z}\"")))
+            .collect(),
         Context::Value { mut table, key } => {
             table.push(key);
             let node = chatroute_check::schema::node_at(&table);

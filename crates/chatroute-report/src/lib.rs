@@ -181,7 +181,20 @@ fn mode_text(a: &Assignment) -> String {
     if let Some(nobody) = a.when_nobody {
         text.push_str(&format!("; when nobody can: {nobody}"));
     }
+    if a.returning_clients == Some(chatroute_check::spec::ReturningClients::Owner) {
+        text.push_str("; a returning client goes to their owner");
+    }
     text
+}
+
+/// An employee's working hours in words, with their zone.
+fn hours(spec: &Spec, handle: &str) -> Option<String> {
+    let name = spec.employees.get(handle)?.schedule.as_ref()?;
+    let schedule = spec.schedules.get(name)?;
+    Some(format!(
+        "{name}: {}",
+        chatroute_check::hours::describe(&chatroute_check::hours::read(spec, name, schedule).route)
+    ))
 }
 
 /// The members with their share of new deals (round robin) as a number
@@ -190,7 +203,7 @@ fn members(spec: &Spec, a: &Assignment) -> Markup {
     let total: u32 = a.members.iter().map(|m| m.weight.unwrap_or(1)).sum();
     html! {
         table.members {
-            thead { tr { th { "member" } th { "share of new deals" } th { "open deals at most" } } }
+            thead { tr { th { "member" } th { "share of new deals" } th { "open deals at most" } th { "working hours" } } }
             tbody {
                 @for m in &a.members {
                     tr {
@@ -205,6 +218,7 @@ fn members(spec: &Spec, a: &Assignment) -> Markup {
                             } @else { "first to answer" }
                         }
                         td { @if let Some(max) = m.max_open { (max) } @else { "—" } }
+                        td { @if let Some(h) = hours(spec, &m.employee) { (t(&h)) } @else { "always" } }
                     }
                 }
             }

@@ -12,10 +12,10 @@ pub mod keys;
 pub mod redis;
 pub mod state;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use chatroute_table::schedule::{Clock, ScheduleRoute};
 pub use jiff::Timestamp;
-use jiff::tz::TimeZone;
 
 #[cfg(feature = "phone")]
 use chatroute_phone::{self as phone, Rewrite};
@@ -36,6 +36,24 @@ pub fn ready<F: std::future::Future>(call: F) -> F::Output {
         Poll::Ready(answer) => answer,
         Poll::Pending => panic!("chatroute_runtime::ready: the call waits on I/O; await it on an async runtime"),
     }
+}
+
+/// A channel's cycle or group members with working hours, each once, with
+/// their schedule's index.
+fn scheduled_members(body: &Body, channel: &ChannelRoute, index: &BTreeMap<String, usize>) -> Vec<(String, usize)> {
+    let members = match &channel.assignment {
+        AssignmentRoute::RoundRobin { cycle, .. } => cycle,
+        AssignmentRoute::FirstResponder { group, .. } => group,
+    };
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for handle in members {
+        if let Some(i) = body.employees.get(handle).and_then(|e| index.get(e.schedule.as_ref()?))
+            && !out.iter().any(|(h, _)| h == handle)
+        {
+            out.push((handle.clone(), *i));
+        }
+    }
+    out
 }
 
 /// Longest deal, dialog or contact id accepted, in characters (so at most
@@ -128,14 +146,15 @@ pub struct DealRequest<'a> {
     /// The client's owner as the caller knows it (the CRM contact's
     /// responsible); without it, whom chatroute gave the client's last deal.
     pub owner: Option<&'a str>,
-    /// The instant decided for: working hours are read at it.
-    pub at: Timestamp,
+    /// The instant decided for: working hours are read at it. `None`: the
+    /// clock, read only when hours decide.
+    pub at: Option<Timestamp>,
 }
 
 impl<'a> DealRequest<'a> {
     /// A deal on `channel` now, with no id and no client.
     pub fn now(channel: &'a str) -> Self {
-        DealRequest { channel, deal: None, contact: None, owner: None, at: Timestamp::now() }
+        DealRequest { channel, deal: None, contact: None, owner: None, at: None }
     }
 }
 
@@ -154,8 +173,39 @@ pub struct Router<S: AssignmentState> {
     cursors: BTreeMap<String, S::Cursor>,
     /// Wazzup `channelId` -> the table's channel id.
     wazzup_ids: BTreeMap<String, String>,
-    /// Each schedule's zone, read once.
-    zones: BTreeMap<String, TimeZone>,
+    /// Each schedule with its zone and dates off read once, and whether it
+    /// was open in the minute last asked about (`HoursCache`).
+    hours: Vec<(ScheduleRoute, Clock, HoursCache)>,
+    /// Schedule name -> its index in `hours`.
+    schedule_index: BTreeMap<String, usize>,
+    /// Per channel, its members who have working hours, each once, with
+    /// their schedule's index: what a decision reads the hours of.
+    scheduled: BTreeMap<String, Vec<(String, usize)>>,
+}
+
+/// A schedule's answer for one minute: intervals and zone changes fall on
+/// whole minutes, so the answer holds for the whole minute, and the zone
+/// need not be read again within it. `(minute << 1) | open`, or `EMPTY`.
+struct HoursCache(std::sync::atomic::AtomicI64);
+
+impl HoursCache {
+    const EMPTY: i64 = i64::MIN;
+
+    fn new() -> Self {
+        HoursCache(std::sync::atomic::AtomicI64::new(Self::EMPTY))
+    }
+
+    fn get_or(&self, at: Timestamp, read: impl FnOnce() -> bool) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let minute = at.as_second().div_euclid(60);
+        let cached = self.0.load(Relaxed);
+        if cached != Self::EMPTY && cached >> 1 == minute {
+            return cached & 1 == 1;
+        }
+        let open = read();
+        self.0.store((minute << 1) | i64::from(open), Relaxed);
+        open
+    }
 }
 
 impl<S: AssignmentState> Router<S> {
@@ -177,12 +227,16 @@ impl<S: AssignmentState> Router<S> {
             .collect();
         // Loading checked every zone (`validate`): one that would not read
         // leaves its schedule closed rather than the table unusable.
-        let zones = body
-            .schedules
-            .iter()
-            .filter_map(|(name, s)| Some((name.clone(), chatroute_table::schedule::zone(&s.timezone)?)))
-            .collect();
-        Router { body, state, cursors, wazzup_ids, zones }
+        let (mut hours, mut schedule_index) = (Vec::new(), BTreeMap::new());
+        for (name, schedule) in &body.schedules {
+            if let Some(clock) = schedule.clock() {
+                schedule_index.insert(name.clone(), hours.len());
+                hours.push((schedule.clone(), clock, HoursCache::new()));
+            }
+        }
+        let scheduled =
+            body.channels.iter().map(|(id, c)| (id.clone(), scheduled_members(&body, c, &schedule_index))).collect();
+        Router { body, state, cursors, wazzup_ids, hours, schedule_index, scheduled }
     }
 
     /// The table's id of a channel given by its id or its Wazzup
@@ -236,7 +290,7 @@ impl<S: AssignmentState> Router<S> {
                 }
             }
             AssignmentRoute::FirstResponder { group, availability } => {
-                (self.offer(group, availability, request.at).await?, None)
+                (self.offer(channel, group, availability, request.at).await?, None)
             }
         };
         Ok(NewDeal { channel, ticket, pipeline: &route.new_deals.pipeline, stage: &route.new_deals.stage, responsible })
@@ -245,33 +299,47 @@ impl<S: AssignmentState> Router<S> {
     /// Whether `employee` is inside their working hours at `at` (always,
     /// without a schedule).
     pub fn in_hours(&self, employee: &str, at: Timestamp) -> bool {
-        let Some(name) = self.body.employees.get(employee).and_then(|e| e.schedule.as_ref()) else { return true };
-        match (self.body.schedules.get(name), self.zones.get(name)) {
-            (Some(schedule), Some(zone)) => schedule.is_open(zone, at),
-            _ => false,
-        }
+        let Some(schedule) = self.body.employees.get(employee).and_then(|e| e.schedule.as_ref()) else { return true };
+        self.schedule_index.get(schedule).is_some_and(|i| self.open(*i, at))
     }
 
-    /// The members outside their hours at `at`, where that matters (the
-    /// unavailable are skipped).
-    fn away(&self, members: &[String], availability: &Availability, at: Timestamp) -> Vec<String> {
-        if !availability.skip_unavailable || self.body.schedules.is_empty() {
+    fn open(&self, schedule: usize, at: Timestamp) -> bool {
+        let (route, clock, cache) = &self.hours[schedule];
+        cache.get_or(at, || route.is_open(clock, at))
+    }
+
+    /// The channel's members outside their hours at `at`, where that
+    /// matters (the unavailable are skipped).
+    fn away(&self, channel: &str, availability: &Availability, at: Option<Timestamp>) -> Vec<String> {
+        let scheduled = self.scheduled.get(channel).map_or(&[][..], Vec::as_slice);
+        if !availability.skip_unavailable || scheduled.is_empty() {
             return Vec::new();
         }
-        let unique: BTreeSet<&String> = members.iter().collect();
-        unique.into_iter().filter(|h| !self.in_hours(h, at)).cloned().collect()
+        let at = at.unwrap_or_else(Timestamp::now);
+        scheduled.iter().filter(|(_, schedule)| !self.open(*schedule, at)).map(|(h, _)| h.clone()).collect()
     }
 
     /// A returning client's owner who may take the deal here now: the one
     /// the caller names, else the one given the client's last deal; with
-    /// read_send on the channel and inside their hours.
-    async fn owner(&self, channel: &str, request: &DealRequest<'_>) -> Result<Option<String>, RouteError> {
+    /// read_send on the channel and inside their hours (`away`: the
+    /// cycle's members out of them, when read already).
+    async fn owner(
+        &self,
+        channel: &str,
+        request: &DealRequest<'_>,
+        cycle: &[String],
+        away: Option<&[String]>,
+    ) -> Result<Option<String>, RouteError> {
         let owner = match (request.owner, request.contact) {
             (Some(owner), _) => Some(owner.to_owned()),
             (None, Some(contact)) => self.state.owner_of(&self.body.account, contact).await?,
             (None, None) => None,
         };
-        Ok(owner.filter(|o| self.level(o, channel) == Level::ReadSend && self.in_hours(o, request.at)))
+        let in_hours = |o: &String| match away {
+            Some(away) if cycle.contains(o) => !away.contains(o),
+            _ => self.in_hours(o, request.at.unwrap_or_else(Timestamp::now)),
+        };
+        Ok(owner.filter(|o| self.level(o, channel) == Level::ReadSend && in_hours(o)))
     }
 
     /// Round robin that may skip: the next member who can take the deal;
@@ -285,13 +353,17 @@ impl<S: AssignmentState> Router<S> {
         request: &DealRequest<'_>,
         returning: bool,
     ) -> Result<(Responsible<'t>, Option<u64>), RouteError> {
-        let away = self.away(cycle, availability, request.at);
+        let away = self.away(channel, availability, request.at);
         let rules = PickRules {
             skip_unavailable: availability.skip_unavailable,
             max_open: &availability.max_open,
             away: &away,
         };
-        let owner = if returning { self.owner(channel, request).await? } else { None };
+        let read = availability.skip_unavailable && self.scheduled.get(channel).is_some_and(|s| !s.is_empty());
+        let owner = match returning {
+            true => self.owner(channel, request, cycle, read.then_some(away.as_slice())).await?,
+            false => None,
+        };
         let (contact, prefer) = (request.contact.filter(|_| returning), owner.as_deref());
         let mut pick = Pick { account: &self.body.account, cycle, rules, deal: request.deal, prefer, contact };
         let cursor = &self.cursors[channel];
@@ -318,15 +390,16 @@ impl<S: AssignmentState> Router<S> {
     /// who can take it; with `assign_anyway`, to those who have room.
     async fn offer<'t>(
         &'t self,
+        channel: &str,
         group: &'t [String],
         availability: &Availability,
-        at: Timestamp,
+        at: Option<Timestamp>,
     ) -> Result<Responsible<'t>, RouteError> {
         let all = || group.iter().map(String::as_str).collect::<Vec<_>>();
         if availability.is_plain() {
             return Ok(Responsible::FirstOf(all()));
         }
-        let away = self.away(group, availability, at);
+        let away = self.away(channel, availability, at);
         let mut rules = PickRules {
             skip_unavailable: availability.skip_unavailable,
             max_open: &availability.max_open,
@@ -382,7 +455,7 @@ impl<S: AssignmentState> Router<S> {
         if !group.iter().any(|g| g == employee) {
             return Err(RouteError::NotAResponder { channel: channel.to_owned(), employee: employee.to_owned() });
         }
-        let away = self.away(group, availability, Timestamp::now());
+        let away = self.away(channel, availability, None);
         let rules = PickRules {
             skip_unavailable: availability.skip_unavailable,
             max_open: &availability.max_open,

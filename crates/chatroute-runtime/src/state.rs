@@ -263,17 +263,31 @@ impl Occupancy {
                 self.close(&deal);
             }
         }
+        // A client renewed since it was queued goes back in the queue with
+        // its new end: one entry per client, however often they return.
         while self.clients_due.front().is_some_and(|(at, _)| *at <= now) {
-            let (at, contact) = self.clients_due.pop_front().expect("front exists");
-            if self.clients.get(&contact).is_some_and(|(_, ends)| *ends == at) {
-                self.clients.remove(&contact);
+            let (_, contact) = self.clients_due.pop_front().expect("front exists");
+            match self.clients.get(&contact).map(|(_, ends)| *ends) {
+                Some(ends) if ends <= now => drop(self.clients.remove(&contact)),
+                Some(ends) => self.clients_due.push_back((ends, contact)),
+                None => {}
             }
         }
     }
 
     fn remember_client(&mut self, contact: &str, employee: &str, ends: Instant) {
-        self.clients.insert(contact.to_owned(), (employee.to_owned(), ends));
-        self.clients_due.push_back((ends, contact.to_owned()));
+        match self.clients.get_mut(contact) {
+            Some((owner, until)) => {
+                if owner != employee {
+                    employee.clone_into(owner);
+                }
+                *until = ends;
+            }
+            None => {
+                self.clients.insert(contact.to_owned(), (employee.to_owned(), ends));
+                self.clients_due.push_back((ends, contact.to_owned()));
+            }
+        }
     }
 
     /// Why `claim`'s claimant may not take the deal, after `assign_anyway`.
@@ -297,10 +311,11 @@ impl OccupancyByAccount {
     }
 
     fn account_mut(&mut self, account: &str) -> &mut Occupancy {
-        if !self.0.contains_key(account) {
-            self.0.insert(account.to_owned(), Occupancy::default());
+        // One lookup for an account seen before (every call but its first).
+        if self.0.contains_key(account) {
+            return self.0.get_mut(account).expect("present");
         }
-        self.0.get_mut(account).expect("inserted above")
+        self.0.entry(account.to_owned()).or_default()
     }
 
     fn can_take(&self, account: &str, who: &str, rules: &PickRules<'_>) -> bool {
@@ -336,7 +351,26 @@ struct Memory {
     deal_ttl: Duration,
 }
 
-type Books<'a> = std::sync::MutexGuard<'a, OccupancyByAccount>;
+/// The books, locked, and the time they were opened at (one clock read for
+/// the whole call).
+struct Books<'a> {
+    guard: std::sync::MutexGuard<'a, OccupancyByAccount>,
+    now: Instant,
+}
+
+impl std::ops::Deref for Books<'_> {
+    type Target = OccupancyByAccount;
+
+    fn deref(&self) -> &OccupancyByAccount {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Books<'_> {
+    fn deref_mut(&mut self) -> &mut OccupancyByAccount {
+        &mut self.guard
+    }
+}
 
 impl Memory {
     fn new(claim_ttl: Duration) -> Self {
@@ -346,15 +380,16 @@ impl Memory {
 
     /// The books, with `account`'s deals past their life closed first.
     fn books(&self, account: &str) -> Books<'_> {
-        let mut books = self.books.lock().unwrap_or_else(|p| p.into_inner());
-        books.account_mut(account).expire(Instant::now());
-        books
+        let mut guard = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        guard.account_mut(account).expire(now);
+        Books { guard, now }
     }
 
     /// A pick answered without the cycle: the deal's owner when it was
     /// decided before; else the preferred owner, when they can take it
     /// (available, under their limit, whatever `skip_unavailable` says).
-    fn without_cycle(&self, books: &mut OccupancyByAccount, pick: &Pick<'_>) -> Option<Picked> {
+    fn without_cycle(&self, books: &mut Books<'_>, pick: &Pick<'_>) -> Option<Picked> {
         if let Some(owner) = pick.deal.and_then(|d| books.account(pick.account)?.owner(d)) {
             return Some(Picked { employee: owner.clone(), position: None });
         }
@@ -377,20 +412,26 @@ impl Memory {
     /// `employee` gets the deal (at `position`, once the cursor has moved
     /// past it): it counts open for them, and they become the contact's
     /// owner.
-    fn commit(&self, books: &mut OccupancyByAccount, pick: &Pick<'_>, employee: &str, position: Option<u64>) -> Picked {
-        let now = Instant::now();
-        let account = books.account_mut(pick.account);
-        if let Some(deal) = pick.deal {
-            account.open_deal(deal, employee, now + self.deal_ttl);
-        }
-        if let Some(contact) = pick.contact {
-            account.remember_client(contact, employee, now + CLIENT_TTL);
+    fn commit(&self, books: &mut Books<'_>, pick: &Pick<'_>, employee: &str, position: Option<u64>) -> Picked {
+        if pick.deal.is_some() || pick.contact.is_some() {
+            let now = books.now;
+            let account = books.account_mut(pick.account);
+            if let Some(deal) = pick.deal {
+                account.open_deal(deal, employee, now + self.deal_ttl);
+            }
+            if let Some(contact) = pick.contact {
+                account.remember_client(contact, employee, now + CLIENT_TTL);
+            }
         }
         Picked { employee: employee.to_owned(), position }
     }
 
     fn owner_of(&self, account: &str, contact: &str) -> Option<String> {
-        self.books(account).account(account)?.clients.get(contact).map(|(owner, _)| owner.clone())
+        // A look, not a change: the entry is read against the clock rather
+        // than expiring the books (the next pick does).
+        let books = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        let (owner, ends) = books.account(account)?.clients.get(contact)?;
+        (*ends > Instant::now()).then(|| owner.clone())
     }
 
     fn claim(&self, claim: &Claiming<'_>) -> Claimed {
@@ -698,5 +739,27 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
 
     fn close_deal(&self, account: &str, deal: &str) -> impl Future<Output = Result<Option<String>, StateError>> + Send {
         (**self).close_deal(account, deal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client who returns again and again holds one entry, and is
+    /// forgotten once a lifetime passes without a return.
+    #[test]
+    fn returning_clients_hold_one_entry_each() {
+        let mut books = Occupancy::default();
+        let start = Instant::now();
+        for n in 0..1000 {
+            books.remember_client("c1", if n % 2 == 0 { "a" } else { "b" }, start + Duration::from_secs(10 + n));
+        }
+        assert_eq!((books.clients.len(), books.clients_due.len()), (1, 1));
+        books.expire(start + Duration::from_secs(500));
+        assert_eq!(books.clients["c1"].0, "b", "renewed: still remembered, by its last owner");
+        assert_eq!(books.clients_due.len(), 1);
+        books.expire(start + Duration::from_secs(1010));
+        assert!(books.clients.is_empty() && books.clients_due.is_empty());
     }
 }

@@ -100,7 +100,7 @@ pub async fn deals<S: AssignmentState + 'static>(
         deal: request.deal.as_deref(),
         contact: request.contact.as_deref(),
         owner: request.owner.as_deref(),
-        at: chatroute_runtime::Timestamp::now(),
+        at: None,
     };
     let decision = active.router.decide(&decision).await.map(deal_response);
     let decision = decided(&app, decision);

@@ -132,15 +132,29 @@ pub fn zone_names() -> impl Iterator<Item = String> {
     DATABASE.available().map(|n| n.as_str().to_owned())
 }
 
+/// What a schedule needs read once to answer at any instant: its zone and
+/// its dates off.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    zone: TimeZone,
+    off: Vec<Date>,
+}
+
 impl ScheduleRoute {
-    /// Whether the schedule is open at `at` in `zone` (the schedule's own,
-    /// read once by the caller).
-    pub fn is_open(&self, zone: &TimeZone, at: Timestamp) -> bool {
-        let local = zone.to_datetime(at);
+    /// The schedule's zone and dates, read; `None` if the zone is not in
+    /// the database (a table that loaded has none such).
+    pub fn clock(&self) -> Option<Clock> {
+        let off = self.off.iter().filter_map(|d| parse_date(d).ok()).collect();
+        Some(Clock { zone: zone(&self.timezone)?, off })
+    }
+
+    /// Whether the schedule is open at `at` (`clock`: its own, read once).
+    pub fn is_open(&self, clock: &Clock, at: Timestamp) -> bool {
+        let local = clock.zone.to_datetime(at);
         let minute = u16::from(local.hour() as u8) * 60 + u16::from(local.minute() as u8);
         let today = local.date();
         let weekday = usize::from(today.weekday().to_monday_zero_offset() as u8);
-        let works = |date: Date| !self.off.iter().any(|d| parse_date(d).is_ok_and(|off| off == date));
+        let works = |date: Date| !clock.off.contains(&date);
         let now_open = self.week[weekday].iter().any(|i| i.from <= minute && minute < i.to);
         if now_open && works(today) {
             return true;
