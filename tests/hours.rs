@@ -108,6 +108,10 @@ fn route_at_simulates_an_instant() {
     assert_eq!(night.matches("aigerim").count(), 3, "{night}");
     let holiday = route("2027-01-01T10:00:00+03:00");
     assert_eq!(holiday.matches("unassigned").count(), 3, "{holiday}");
+    let lunch = route("2026-12-07T06:30:00+03:00");
+    assert_eq!(lunch.matches("unassigned").count(), 3, "Tokyo's lunch, Almaty's morning: {lunch}");
+    let new_year_night = route("2027-01-01T02:00:00+06:00");
+    assert_eq!(new_year_night.matches("aigerim").count(), 3, "31 December's night: {new_year_night}");
     let bad = chatroute(&["route", table.to_str().unwrap(), "--channel", "wa-shop", "--at", "tomorrow"]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
 }
