@@ -7,9 +7,10 @@
 //! - A reload (SIGHUP, or the table file replaced: `compile` renames) is
 //!   verified before activation; a refused table leaves the old one
 //!   serving, and the refusal shows in `/v1/table`, `/readyz` and metrics.
-//! - State calls that may wait on the network (Redis) run off the event
-//!   loop; with the state unreachable a decision answers 503 with
-//!   `Retry-After`, and the next call reconnects by itself.
+//! - State calls (Redis) are awaited on the event loop, sharing the
+//!   state's multiplexed connections; files are read on the blocking pool.
+//!   With the state unreachable a decision answers 503 with `Retry-After`,
+//!   and the next call reconnects by itself.
 //! - Loopback unless `--listen` says otherwise; with a token, every `/v1`
 //!   call needs `Authorization: Bearer` (compared in constant time); bodies
 //!   and request times are bounded; SIGTERM lets in-flight requests finish.
@@ -113,31 +114,60 @@ impl<S: AssignmentState + 'static> App<S> {
     /// Reads, verifies and activates what changed (everything if
     /// `forced`); a refused file leaves its account's table serving.
     /// `counted`: a reload (the metrics count reloads, not the start).
-    /// Runs on the blocking pool (`reloaded`): it reads files, and waits for
-    /// the state's answer on each new account.
-    fn reload(&self, forced: bool, counted: bool) -> tables::Scan {
-        let runtime = tokio::runtime::Handle::current();
-        let present = match tables::files(&self.opts.table) {
-            Ok(files) => files,
-            Err(err) => {
-                let message = format!("cannot list {}: {err}", self.opts.table.display());
+    /// Files are listed and read on the blocking pool, each new account is
+    /// asked of the state here, and the tables' lock is held only to
+    /// install the result: a request never waits on a disk or on Redis.
+    async fn reload(self: &Arc<Self>, forced: bool, counted: bool) -> tables::Scan {
+        let source = self.opts.table.clone();
+        let present = match tokio::task::spawn_blocking(move || tables::files(&source)).await {
+            Ok(Ok(files)) => files,
+            listed => {
+                let why = listed.map_or_else(|e| e.to_string(), |r| r.err().map(|e| e.to_string()).unwrap_or_default());
+                let message = format!("cannot list {}: {why}", self.opts.table.display());
                 eprintln!("chatroute serve: {message}");
                 return tables::Scan { refused: vec![message], ..Default::default() };
             }
         };
-        // An account the state cannot serve yet (Redis keys on the previous
-        // layout) is refused like a damaged file, never served afresh.
-        let activate = |table: TableFile, file: &std::path::Path| {
-            runtime.block_on(self.state.accepts(&table.body.account)).map_err(|e| e.to_string())?;
-            Ok(Active {
-                hash: table.hash.clone(),
-                generator: table.generator.clone(),
-                router: Router::new(table, self.state.clone()),
-                loaded_at: 0,
-                file: file.to_owned(),
-            })
-        };
-        let scan = self.tables.write().unwrap_or_else(|p| p.into_inner()).scan(&present, forced, now(), activate);
+        let changed = self.tables().changed(&present, forced);
+        let read = tokio::task::spawn_blocking(move || {
+            changed
+                .into_iter()
+                .map(|(file, seen)| {
+                    let table = TableFile::load(&file).map_err(|err| format!("{}: {err}", file.display()));
+                    (file, seen, table)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        let mut activated = Vec::with_capacity(read.len());
+        for (file, seen, table) in read {
+            let active = match table {
+                Ok(table) => self.activate(table, &file).await,
+                Err(message) => Err(message),
+            };
+            activated.push((file, seen, active));
+        }
+        let scan = self.tables.write().unwrap_or_else(|p| p.into_inner()).apply(&present, activated, now());
+        self.log(&scan, counted);
+        scan
+    }
+
+    /// A table made a router on the shared state, unless the state cannot
+    /// serve its account (Redis keys on the previous layout): refused like
+    /// a damaged file, never served afresh.
+    async fn activate(&self, table: TableFile, file: &std::path::Path) -> Result<Active<S>, String> {
+        self.state.accepts(&table.body.account).await.map_err(|e| format!("{}: {e}", file.display()))?;
+        Ok(Active {
+            hash: table.hash.clone(),
+            generator: table.generator.clone(),
+            router: Router::new(table, self.state.clone()),
+            loaded_at: 0,
+            file: file.to_owned(),
+        })
+    }
+
+    fn log(&self, scan: &tables::Scan, counted: bool) {
         for account in &scan.loaded {
             if counted {
                 self.metrics.reload(true);
@@ -153,16 +183,6 @@ impl<S: AssignmentState + 'static> App<S> {
         for account in &scan.removed {
             eprintln!("chatroute serve: account `{account}` ended (its table file is gone)");
         }
-        scan
-    }
-
-    /// `reload` on the blocking pool.
-    async fn reloaded(self: &Arc<Self>, forced: bool, counted: bool) -> tables::Scan {
-        let app = self.clone();
-        tokio::task::spawn_blocking(move || app.reload(forced, counted)).await.unwrap_or_else(|panicked| tables::Scan {
-            refused: vec![format!("the reload failed: {panicked}")],
-            ..Default::default()
-        })
     }
 }
 
@@ -201,7 +221,7 @@ pub fn run<S: AssignmentState + 'static>(
         });
         // Every table present is verified before the first request; one
         // table that does not activate is a service that cannot start.
-        let scan = app.reloaded(true, false).await;
+        let scan = app.reload(true, false).await;
         if !fleet && app.tables().only().is_none() {
             return Err(ServeError::Refused(scan.refused.join("; ")));
         }
@@ -230,7 +250,7 @@ async fn watch<S: AssignmentState + 'static>(app: Arc<App<S>>) {
             _ = tick.tick() => false,
             Some(()) = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => true,
         };
-        app.reloaded(forced, true).await;
+        app.reload(forced, true).await;
     }
 }
 

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chatroute_runtime::{AssignmentState, Router};
-use chatroute_table::TableFile;
 
 use crate::api::{AccountStatus, ReloadError};
 
@@ -32,6 +31,10 @@ struct FileState {
 }
 
 pub type Identity = (u64, u64, i64, i64, u64);
+
+/// A file read again: its path, its identity then, and its table activated
+/// or why not.
+pub type Reread<S> = (PathBuf, Option<Identity>, Result<Active<S>, String>);
 
 fn identity(path: &Path) -> Option<Identity> {
     use std::os::unix::fs::MetadataExt;
@@ -124,17 +127,28 @@ impl<S: AssignmentState> Tables<S> {
         out
     }
 
-    /// Reads what changed among `present` (every file if `forced`),
-    /// activates what verifies, records what does not, and ends the
-    /// accounts whose file is gone. `activate` turns a table into its
-    /// router on the shared state, or says why the state refuses it.
-    pub fn scan(
-        &mut self,
+    /// The files of `present` to read again: changed ones (every one if
+    /// `forced`), in name order, so of two files for one account the first
+    /// keeps it.
+    pub fn changed(
+        &self,
         present: &HashMap<PathBuf, Option<Identity>>,
         forced: bool,
-        now: u64,
-        activate: impl Fn(TableFile, &Path) -> Result<Active<S>, String>,
-    ) -> Scan {
+    ) -> Vec<(PathBuf, Option<Identity>)> {
+        let mut changed: Vec<(PathBuf, Option<Identity>)> = present
+            .iter()
+            .filter(|(file, seen)| forced || self.files.get(*file).map(|f| f.identity) != Some(**seen))
+            .map(|(file, seen)| (file.clone(), *seen))
+            .collect();
+        changed.sort();
+        changed
+    }
+
+    /// Applies a scan: ends the accounts whose file is gone from
+    /// `present`, installs what activated among the files read again
+    /// (`read`: each file, its identity, its activated table or why not),
+    /// and records what did not.
+    pub fn apply(&mut self, present: &HashMap<PathBuf, Option<Identity>>, read: Vec<Reread<S>>, now: u64) -> Scan {
         let mut scan = Scan::default();
         let gone: Vec<PathBuf> = self.files.keys().filter(|f| !present.contains_key(*f)).cloned().collect();
         for file in gone {
@@ -144,15 +158,8 @@ impl<S: AssignmentState> Tables<S> {
                 scan.removed.push(account);
             }
         }
-        let mut changed: Vec<(&PathBuf, Option<Identity>)> = present
-            .iter()
-            .filter(|(file, seen)| forced || self.files.get(*file).map(|f| f.identity) != Some(**seen))
-            .map(|(file, seen)| (file, *seen))
-            .collect();
-        // Name order, so of two files for one account the first keeps it.
-        changed.sort();
-        for (file, seen) in changed {
-            match self.read(file, now, &activate) {
+        for (file, seen, activated) in read {
+            match activated.and_then(|active| self.install(&file, now, active)) {
                 Ok(account) => scan.loaded.push(account),
                 Err(message) => {
                     scan.refused.push(message.clone());
@@ -164,22 +171,17 @@ impl<S: AssignmentState> Tables<S> {
                     state.last_error = Some(ReloadError { at: now, message });
                 }
             }
-            if let Some(state) = self.files.get_mut(file) {
+            if let Some(state) = self.files.get_mut(&file) {
                 state.identity = seen;
             }
         }
         scan
     }
 
-    /// One file read and activated; its account, or why it was refused.
-    fn read(
-        &mut self,
-        file: &Path,
-        now: u64,
-        activate: &impl Fn(TableFile, &Path) -> Result<Active<S>, String>,
-    ) -> Result<String, String> {
-        let table = TableFile::load(file).map_err(|err| format!("{}: {err}", file.display()))?;
-        let account = table.body.account.clone();
+    /// One activated table put in service; its account, or why it was
+    /// refused (another file serves that account).
+    fn install(&mut self, file: &Path, now: u64, mut active: Active<S>) -> Result<String, String> {
+        let account = active.router.table().account.clone();
         if let Some(other) = self.accounts.get(&account).filter(|a| a.file != file) {
             return Err(format!(
                 "{}: account `{account}` is served from {} already; one file per account",
@@ -187,7 +189,6 @@ impl<S: AssignmentState> Tables<S> {
                 other.file.display()
             ));
         }
-        let mut active = activate(table, file).map_err(|why| format!("{}: {why}", file.display()))?;
         active.loaded_at = now;
         let previous = self
             .files
