@@ -13,7 +13,7 @@ use crate::resolve::Outgoing;
 use crate::spec::{AfterClose, Assignment, Employee, Mode, NameOrId, Spec, StageRef};
 use crate::table::{
     AssignmentRoute, Availability, Body, ChannelRoute, CrmResolution, EmployeeRoute, GlobalChatRoute, PhoneRoute,
-    StageRoute, TableFile,
+    Reassign, StageRoute, TableFile,
 };
 use crate::wazzup::Match;
 
@@ -128,6 +128,12 @@ fn stage_route(stage: &StageRef, crm: Option<&Snapshot>) -> StageRoute {
     }
 }
 
+/// `reassign_after` read (a spec without errors has a valid one).
+fn reassign(assignment: &Assignment) -> Option<Reassign> {
+    let after_secs = chatroute_table::schedule::parse_duration(assignment.reassign_after.as_deref()?).ok()?;
+    Some(Reassign { after_secs, max: assignment.max_reassignments.unwrap_or(1) })
+}
+
 fn assignment_route(assignment: &Assignment) -> AssignmentRoute {
     let handles = assignment.members.iter().map(|m| m.employee.clone());
     let availability = Availability {
@@ -149,6 +155,7 @@ fn assignment_route(assignment: &Assignment) -> AssignmentRoute {
             after_close: assignment.after_close.unwrap_or(AfterClose::CreateNew),
             availability,
             returning_clients: assignment.returning_clients.unwrap_or_default(),
+            reassign: reassign(assignment),
         },
         Mode::FirstResponder => AssignmentRoute::FirstResponder { group: handles.collect(), availability },
     }

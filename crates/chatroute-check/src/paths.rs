@@ -227,6 +227,14 @@ impl AssignmentPath {
     pub fn returning_clients(&self) -> SpecPath {
         self.0.then("returning_clients")
     }
+
+    pub fn reassign_after(&self) -> SpecPath {
+        self.0.then("reassign_after")
+    }
+
+    pub fn max_reassignments(&self) -> SpecPath {
+        self.0.then("max_reassignments")
+    }
 }
 
 /// `[schedules.<name>]`.
@@ -293,6 +301,7 @@ mod tests {
             let a = SpecPath::assignment(scope);
             paths.extend([a.mode(), a.after_close(), a.member_employee(0), a.member_weight(0)]);
             paths.extend([a.when_nobody(), a.skip_unavailable(), a.returning_clients()]);
+            paths.extend([a.reassign_after(), a.max_reassignments()]);
         }
         paths
     }

@@ -172,6 +172,16 @@ pub struct Assignment {
     /// default) or `owner` (round_robin only).
     #[serde(default)]
     pub returning_clients: Option<ReturningClients>,
+    /// Pass a deal on when its responsible has not replied within this
+    /// time (`90s`, `15m`, `2h`): to the member the cycle gives next who
+    /// can take it and has not had it (round_robin only; deals with ids).
+    #[serde(default)]
+    #[schemars(example = &"15m")]
+    pub reassign_after: Option<String>,
+    /// How many times a deal may be passed on; then it stays. Default 1.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub max_reassignments: Option<u32>,
 }
 
 /// One member of an assignment.

@@ -28,6 +28,7 @@ pub fn read(root: &Spanned<DeTable<'_>>) -> Option<Spec> {
 /// holds this list to the generated schema and each entry to a spec that
 /// breaks it, so a constraint added in `spec.rs` cannot be missed here.
 pub const CONSTRAINTS: &[(&str, &str)] = &[
+    ("Assignment.max_reassignments", "minimum 1"),
     ("Channel.name", "minLength 1"),
     ("Employee.name", "minLength 1"),
     ("Integration.account", "minLength 1"),
@@ -39,7 +40,9 @@ pub const CONSTRAINTS: &[(&str, &str)] = &[
 /// tables it requires (serde defaults them, so that the rules still run on a
 /// file missing one), non-empty names, weights and capacities of at least 1.
 fn within_schema(root: &DeTable<'_>, spec: &Spec) -> bool {
-    let members = |a: &Assignment| a.members.iter().all(|m| m.weight != Some(0) && m.max_open != Some(0));
+    let members = |a: &Assignment| {
+        a.max_reassignments != Some(0) && a.members.iter().all(|m| m.weight != Some(0) && m.max_open != Some(0))
+    };
     REQUIRED_KEYS.iter().all(|key| root.contains_key(*key))
         && !spec.integration.account.is_empty()
         && spec.employees.values().all(|e| !e.name.is_empty())

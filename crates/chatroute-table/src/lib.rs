@@ -112,6 +112,9 @@ pub enum AssignmentRoute {
         availability: Availability,
         #[serde(default, skip_serializing_if = "ReturningClients::is_cycle")]
         returning_clients: ReturningClients,
+        /// Deals not replied to within a time are passed on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reassign: Option<Reassign>,
     },
     /// The first of `group` to answer claims the deal.
     FirstResponder {
@@ -129,6 +132,15 @@ impl AssignmentRoute {
             }
         }
     }
+}
+
+/// Unanswered deals: passed on after `after_secs` without a reply, at most
+/// `max` times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reassign {
+    pub after_secs: u64,
+    pub max: u32,
 }
 
 /// Who may be skipped, and what happens when nobody can take a deal.
@@ -429,6 +441,11 @@ fn validate_assignment(body: &Body, id: &str, assignment: &AssignmentRoute) -> R
         AssignmentRoute::FirstResponder { group, availability } => ("first-responder group", group, availability),
     };
     availability_members(availability, members, id)?;
+    if let AssignmentRoute::RoundRobin { reassign: Some(r), .. } = assignment
+        && (r.max == 0 || r.after_secs == 0 || r.after_secs > 30 * 24 * 3600)
+    {
+        return Err(format!("reassignment of {} after {} s, at most {} times", quoted(id), r.after_secs, r.max));
+    }
     if members.is_empty() || members.len() as u64 > MAX_CYCLE {
         return Err(format!("{what} of {} has {} entries (1 to {MAX_CYCLE})", quoted(id), members.len()));
     }

@@ -122,6 +122,27 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     Ok(date)
 }
 
+/// A duration as the spec writes it: a whole number and `s`, `m` or `h`
+/// (`90s`, `15m`, `2h`), in seconds; at least a second, at most 30 days.
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    let bad = || format!("`{text}` is not a duration: a whole number and s, m or h, e.g. \"15m\"");
+    let unit = match text.as_bytes().last() {
+        Some(b's') => 1,
+        Some(b'm') => 60,
+        Some(b'h') => 3600,
+        _ => return Err(bad()),
+    };
+    let number = &text[..text.len() - 1];
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let seconds = number.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)).ok_or_else(bad)?;
+    if seconds == 0 || seconds > 30 * 24 * 3600 {
+        return Err(format!("`{text}` is outside 1s to 30 days"));
+    }
+    Ok(seconds)
+}
+
 /// A zone of the shipped database.
 pub fn zone(name: &str) -> Option<TimeZone> {
     DATABASE.get(name).ok()

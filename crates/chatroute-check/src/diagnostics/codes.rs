@@ -56,6 +56,11 @@ codes! {
     WhenNobodyNeverApplies = "CR207", Warning, "when_nobody without anything that can skip";
     AssignAnywayWithoutSkip = "CR208", Warning, "assign_anyway without skip_unavailable";
     ReturningClientsOutsideRoundRobin = "CR209", Error, "returning_clients outside round_robin";
+    BadDuration = "CR210", Error, "bad duration";
+    ShortReassign = "CR211", Warning, "reassign_after under a minute";
+    ReassignOutsideRoundRobin = "CR212", Error, "reassign_after outside round_robin";
+    ReassignWithOneMember = "CR213", Warning, "reassign_after with a single member";
+    CapWithoutReassign = "CR214", Warning, "max_reassignments without reassign_after";
     DuplicateDefaultOutgoing = "CR301", Error, "two default outgoing channels";
     DefaultOutgoingCannotSend = "CR302", Error, "default outgoing channel without read_send";
     NoDefaultOutgoing = "CR303", Warning, "several sendable channels, no default";

@@ -13,6 +13,7 @@ pub(crate) mod deals;
 mod global_chat;
 mod hours;
 pub mod phones;
+mod reassign;
 pub mod references;
 pub mod table_size;
 mod wazzup;
@@ -98,6 +99,7 @@ pub fn run(
     global_chat::check(&mut cx);
     deals::check(&mut cx);
     hours::check(&mut cx);
+    reassign::check(&mut cx);
     phones::collect(&mut cx);
     table_size::check(&mut cx);
     if let Some(crm) = accounts.crm {
