@@ -7,8 +7,10 @@
 //! cursor), `claim:<channel>:<deal>`, `unavailable`, the deal book `open`
 //! (open deals per employee), `owners` (deal -> employee) and `due` (each
 //! open deal's end of life), `client:<contact>` (the employee given the
-//! contact's last deal, for returning clients; expires), and `layout` (the
-//! marker that the account's keys are on v2).
+//! contact's last deal, for returning clients; expires), `reply-due` and
+//! `timers` (unanswered deals), `waiting` and `waiting-channel` (deals nobody
+//! could take), `events` (a stream), and `layout` (the marker that the
+//! account's keys are on v2).
 //!
 //! Layout v1 (before the hash tags): `chatroute:rr:<account>:<channel>`,
 //! `chatroute:claim:<account>:<channel>:<deal>`, `chatroute:deal:<account>:<deal>`,
@@ -55,6 +57,31 @@ impl AccountKeys {
 
     pub fn due(&self) -> String {
         format!("{}due", self.prefix)
+    }
+
+    /// Unanswered deals by the time their reply is due (sorted set).
+    pub fn reply_due(&self) -> String {
+        format!("{}reply-due", self.prefix)
+    }
+
+    /// Each running timer: deal -> `channel \t count \t owner \t had,...`.
+    pub fn timers(&self) -> String {
+        format!("{}timers", self.prefix)
+    }
+
+    /// Deals nobody could take, by the time they started waiting.
+    pub fn waiting(&self) -> String {
+        format!("{}waiting", self.prefix)
+    }
+
+    /// Waiting deal -> its channel.
+    pub fn waiting_channel(&self) -> String {
+        format!("{}waiting-channel", self.prefix)
+    }
+
+    /// The account's events (a stream).
+    pub fn events(&self) -> String {
+        format!("{}events", self.prefix)
     }
 
     /// The owner of a returning client.

@@ -11,6 +11,7 @@ pub mod keys;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod state;
+pub mod timers;
 
 use std::collections::BTreeMap;
 
@@ -20,11 +21,16 @@ pub use jiff::Timestamp;
 #[cfg(feature = "phone")]
 use chatroute_phone::{self as phone, Rewrite};
 use chatroute_table::keywords::{AfterClose, CopyDialog, Level, NameOrId, ReturningClients, Visibility, WhenNobody};
-use chatroute_table::{AssignmentRoute, Availability, Body, ChannelRoute, EmployeeRoute, TableFile};
+use chatroute_table::{AssignmentRoute, Availability, Body, ChannelRoute, EmployeeRoute, Reassign, TableFile};
 pub use state::{
     AssignmentState, CLIENT_TTL, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated,
     StateError,
 };
+pub use timers::{Draining, Event, EventKind, Reassigning};
+
+/// Due timers and waiting deals a tick handles per channel at most (the
+/// rest on the next tick).
+pub const TICK_BATCH: usize = 256;
 
 /// The answer of a call on a state that never waits (`InProcess`): its
 /// futures are ready at once, so a synchronous caller polls them once
@@ -158,6 +164,21 @@ impl<'a> DealRequest<'a> {
     }
 }
 
+/// A round-robin channel as a pick sees it.
+#[derive(Clone, Copy)]
+struct Round<'t> {
+    channel: &'t str,
+    cycle: &'t [String],
+    availability: &'t Availability,
+    returning: bool,
+    reassign: Option<&'t Reassign>,
+}
+
+/// Milliseconds since the Unix epoch of an instant (now when `None`).
+fn unix_ms(at: Option<Timestamp>) -> u64 {
+    u64::try_from(at.unwrap_or_else(Timestamp::now).as_millisecond()).unwrap_or(0)
+}
+
 /// What to do with a message from a contact whose last deal is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterCloseAction {
@@ -280,13 +301,16 @@ impl<S: AssignmentState> Router<S> {
         let channel = self.channel_id(request.channel)?;
         let route = self.channel(channel)?;
         let (responsible, ticket) = match &route.assignment {
-            AssignmentRoute::RoundRobin { cycle, availability, returning_clients, .. } => {
+            AssignmentRoute::RoundRobin { cycle, availability, returning_clients, reassign, .. } => {
                 let returning = *returning_clients == ReturningClients::Owner && request.contact.is_some();
-                if availability.is_plain() && !returning {
+                // A channel with timers moves its cursor only in picks, each
+                // atomic with the timers' moves of it.
+                if availability.is_plain() && !returning && reassign.is_none() {
                     let ticket = self.state.next_ticket(&self.cursors[channel]).await?;
                     (Responsible::Employee(&cycle[(ticket % cycle.len() as u64) as usize]), Some(ticket))
                 } else {
-                    self.pick(channel, cycle, availability, request, returning).await?
+                    let round = Round { channel, cycle, availability, returning, reassign: reassign.as_ref() };
+                    self.pick(&round, request).await?
                 }
             }
             AssignmentRoute::FirstResponder { group, availability } => {
@@ -347,12 +371,10 @@ impl<S: AssignmentState> Router<S> {
     /// returning client's owner who can take it comes first.
     async fn pick<'t>(
         &'t self,
-        channel: &str,
-        cycle: &'t [String],
-        availability: &Availability,
+        round: &Round<'t>,
         request: &DealRequest<'_>,
-        returning: bool,
     ) -> Result<(Responsible<'t>, Option<u64>), RouteError> {
+        let Round { channel, cycle, availability, returning, reassign } = *round;
         let away = self.away(channel, availability, request.at);
         let rules = PickRules {
             skip_unavailable: availability.skip_unavailable,
@@ -365,11 +387,17 @@ impl<S: AssignmentState> Router<S> {
             false => None,
         };
         let (contact, prefer) = (request.contact.filter(|_| returning), owner.as_deref());
-        let mut pick = Pick { account: &self.body.account, cycle, rules, deal: request.deal, prefer, contact };
+        let reply_due_ms = reassign.map(|r| unix_ms(request.at) + r.after_secs * 1000);
+        let anyway = availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable;
+        let account = &self.body.account;
+        // Nobody can take it after the last try: it waits for someone.
+        let mut pick =
+            Pick { account, cycle, rules, deal: request.deal, prefer, contact, channel, reply_due_ms, queue: !anyway };
         let cursor = &self.cursors[channel];
         let mut picked = self.state.pick(cursor, &pick).await?;
-        if picked.is_none() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
+        if picked.is_none() && anyway {
             pick.rules.skip_unavailable = false;
+            pick.queue = true;
             picked = self.state.pick(cursor, &pick).await?;
         }
         let Some(picked) = picked else { return Ok((Responsible::Unassigned, None)) };
@@ -439,6 +467,78 @@ impl<S: AssignmentState> Router<S> {
     pub async fn close_deal(&self, deal: &str) -> Result<Option<String>, RouteError> {
         check_id("deal", deal)?;
         Ok(self.state.close_deal(&self.body.account, deal).await?)
+    }
+
+    /// `employee` replied in the deal's dialog: its timer stops (the deal
+    /// stays theirs). Whether it was waiting for a reply.
+    pub async fn reply(&self, deal: &str, employee: &str) -> Result<bool, RouteError> {
+        check_id("deal", deal)?;
+        self.employee(employee)?;
+        Ok(self.state.replied(&self.body.account, deal).await?)
+    }
+
+    /// What time does to the table's deals at `at` (now when `None`): due
+    /// timers fire (the deal passes on), then waiting deals go to whoever
+    /// can take them now (back from unavailable, a shift started, a deal
+    /// closed), oldest first. A service calls it every second or so; the
+    /// events it returns are in `events` too.
+    pub async fn tick(&self, at: Option<Timestamp>) -> Result<Vec<Event>, RouteError> {
+        let now_ms = unix_ms(at);
+        let account = &self.body.account;
+        let mut events = Vec::new();
+        for (deal, channel) in self.state.due(account, now_ms, TICK_BATCH).await? {
+            let Some(AssignmentRoute::RoundRobin { cycle, availability, reassign: Some(r), .. }) =
+                self.body.channels.get(&channel).map(|c| &c.assignment)
+            else {
+                // The channel left the table, or its timers: the deal stays.
+                self.state.replied(account, &deal).await?;
+                continue;
+            };
+            let away = self.away(&channel, availability, at);
+            let rules = PickRules {
+                skip_unavailable: availability.skip_unavailable,
+                max_open: &availability.max_open,
+                away: &away,
+            };
+            let reassigning = Reassigning {
+                account,
+                channel: &channel,
+                deal: &deal,
+                cycle,
+                rules,
+                max: r.max,
+                after_ms: r.after_secs * 1000,
+                now_ms,
+            };
+            events.extend(self.state.reassign(&self.cursors[channel.as_str()], &reassigning).await?);
+        }
+        for (channel, route) in &self.body.channels {
+            let AssignmentRoute::RoundRobin { cycle, availability, reassign, .. } = &route.assignment else { continue };
+            if availability.is_plain() {
+                continue;
+            }
+            let away = self.away(channel, availability, at);
+            let rules = PickRules {
+                skip_unavailable: availability.skip_unavailable,
+                max_open: &availability.max_open,
+                away: &away,
+            };
+            let timer_after_ms = reassign.map(|r| r.after_secs * 1000);
+            let draining = Draining { account, channel, cycle, rules, timer_after_ms, now_ms };
+            for _ in 0..TICK_BATCH {
+                match self.state.drain(&self.cursors[channel], &draining).await? {
+                    Some(event) => events.push(event),
+                    None => break,
+                }
+            }
+        }
+        Ok(events)
+    }
+
+    /// The table's events after the cursor `after` (an event id), oldest
+    /// first, at most `limit`; without a cursor, from the oldest kept.
+    pub async fn events(&self, after: Option<&str>, limit: usize) -> Result<Vec<Event>, RouteError> {
+        Ok(self.state.events(&self.body.account, after, limit).await?)
     }
 
     /// First responder: `employee` answers deal `deal` first, or learns who

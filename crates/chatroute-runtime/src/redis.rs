@@ -42,11 +42,14 @@ use super::state::{
     AssignmentState, CLAIM_TTL, CLIENT_TTL, CannotTake, Claimed, Claiming, DEAL_TTL, Pick, PickRules, Picked,
     StateError,
 };
+use super::timers::{Draining, Event, EventKind, Reassigning};
 
 /// What every script starts with: the account's deal book and the
 /// eligibility test, the twins of `Occupancy` (tests hold both to the same
 /// answers). KEYS 1 to 4 are the unavailable set, the open counts, the
-/// deal owners and the deals' due times; ARGV 1 and 2 the time (ms) and a
+/// deal owners and the deals' due times, 5 to 9 the unanswered deals'
+/// due times and timers, the waiting deals and their channels, the events
+/// (`book_keys`); a script's own keys follow. ARGV 1 and 2 the time (ms) and a
 /// deal's lifetime (ms). Deals past their time are closed first (64 at
 /// most a call, so a backlog drains over a few calls). `rules(at)` reads
 /// the rules from ARGV at `at`: skip (0/1), n, the n handles, m, m
@@ -55,9 +58,25 @@ use super::state::{
 /// or 'U' (unavailable or out of hours, and skipped).
 const PRELUDE: &str = r#"
 local UNAVAILABLE, OPEN, OWNERS, DUE = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local REPLY_DUE, TIMERS, WAITING, WAITING_CH, EVENTS = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local NOW, DEAL_TTL = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function forget(deal)
+  redis.call('ZREM', REPLY_DUE, deal)
+  redis.call('HDEL', TIMERS, deal)
+  redis.call('ZREM', WAITING, deal)
+  redis.call('HDEL', WAITING_CH, deal)
+end
+local function record(kind, deal, channel, from, to, at)
+  return redis.call('XADD', EVENTS, 'MAXLEN', '~', '10000', '*', 'type', kind, 'deal', deal, 'channel', channel,
+    'from', from, 'to', to, 'at', at)
+end
+local function start_timer(deal, channel, who, due)
+  redis.call('ZADD', REPLY_DUE, due, deal)
+  redis.call('HSET', TIMERS, deal, channel .. '\t0\t' .. who .. '\t' .. who)
+end
 local function close_deal(deal)
   local who = redis.call('HGET', OWNERS, deal)
+  forget(deal)
   redis.call('ZREM', DUE, deal)
   if not who then return nil end
   redis.call('HDEL', OWNERS, deal)
@@ -89,26 +108,29 @@ local function cannot_take(skip, caps, who)
 end
 "#;
 
-/// A pick (see `state`): KEYS 5 the cursor, 6 the client's key; ARGV 3
+/// A pick (see `state`): KEYS 10 the cursor, 11 the client's key; ARGV 3
 /// whether there is a deal (0/1), 4 the deal, 5 the owner preferred ("" for
-/// none), 6 whether to remember the client (0/1), 7 for how long (s), then
-/// the rules over the cycle. Answers `employee:position`, `employee:-1`
-/// for a deal decided before or the preferred owner, or "" for nobody.
+/// none), 6 whether to remember the client (0/1), 7 for how long (s), 8
+/// when a reply is due (ms; 0: no timer), 9 whether a deal nobody can take
+/// waits (0/1), 10 the channel, then the rules over the cycle. Answers
+/// `employee:position`, `employee:-1` for a deal decided before or the
+/// preferred owner, or "" for nobody.
 const PICK_SCRIPT: &str = r#"
-local has_deal, deal, prefer = ARGV[3] == '1', ARGV[4], ARGV[5]
+local has_deal, deal, prefer, channel = ARGV[3] == '1', ARGV[4], ARGV[5], ARGV[10]
 if has_deal then
   local owner = redis.call('HGET', OWNERS, deal)
   if owner then return owner .. ':-1' end
 end
-local skip, cycle, caps = rules(8)
+local skip, cycle, caps = rules(11)
 local function give(who, pos)
   if has_deal then open_deal(deal, who) end
-  if ARGV[6] == '1' then redis.call('SET', KEYS[6], who, 'EX', ARGV[7]) end
+  if ARGV[6] == '1' then redis.call('SET', KEYS[11], who, 'EX', ARGV[7]) end
+  if has_deal and ARGV[8] ~= '0' then start_timer(deal, channel, who, tonumber(ARGV[8])) end
   return who .. ':' .. pos
 end
 if prefer ~= '' and cannot_take(true, caps, prefer) == nil then return give(prefer, -1) end
 local n = #cycle
-local start = tonumber(redis.call('GET', KEYS[5]) or '0')
+local start = tonumber(redis.call('GET', KEYS[10]) or '0')
 local seen = {}
 for k = 0, n - 1 do
   local pos = start + k
@@ -119,11 +141,101 @@ for k = 0, n - 1 do
     seen[who] = ok
   end
   if ok then
-    redis.call('SET', KEYS[5], pos + 1)
+    redis.call('SET', KEYS[10], pos + 1)
     return give(who, pos)
   end
 end
+if has_deal and ARGV[9] == '1' and redis.call('HSETNX', WAITING_CH, deal, channel) == 1 then
+  redis.call('ZADD', WAITING, NOW, deal)
+end
 return ''
+"#;
+
+/// Passes a due deal on (see `AssignmentState::reassign`): KEYS 10 the
+/// cursor; ARGV 3 the deal, 4 the cap, 5 the timer (ms), 6 now (ms), then
+/// the rules over the cycle. Answers the event's id, or "".
+const REASSIGN_SCRIPT: &str = r#"
+local deal, now = ARGV[3], tonumber(ARGV[6])
+local due = redis.call('ZSCORE', REPLY_DUE, deal)
+if not due or tonumber(due) > now then return '' end
+local timer, owner = redis.call('HGET', TIMERS, deal), redis.call('HGET', OWNERS, deal)
+if not timer or not owner then forget(deal) return '' end
+local channel, count, from, had = string.match(timer, '^([^	]*)	(%d+)	([^	]*)	(.*)$')
+local seen = {}
+for h in string.gmatch(had, '[^,]+') do seen[h] = true end
+local skip, cycle, caps = rules(7)
+local n = #cycle
+local start = tonumber(redis.call('GET', KEYS[10]) or '0')
+for k = 0, n - 1 do
+  local pos = start + k
+  local who = cycle[(pos % n) + 1]
+  if not seen[who] and cannot_take(skip, caps, who) == nil then
+    redis.call('SET', KEYS[10], pos + 1)
+    redis.call('HSET', OWNERS, deal, who)
+    if tonumber(redis.call('HGET', OPEN, from) or '0') > 0 then redis.call('HINCRBY', OPEN, from, -1) end
+    redis.call('HINCRBY', OPEN, who, 1)
+    count = tonumber(count) + 1
+    if count < tonumber(ARGV[4]) then
+      redis.call('ZADD', REPLY_DUE, now + tonumber(ARGV[5]), deal)
+      redis.call('HSET', TIMERS, deal, channel .. '	' .. count .. '	' .. who .. '	' .. had .. ',' .. who)
+    else
+      redis.call('ZREM', REPLY_DUE, deal)
+      redis.call('HDEL', TIMERS, deal)
+    end
+    return record('reassigned', deal, channel, from, who, now)
+  end
+end
+redis.call('ZREM', REPLY_DUE, deal)
+redis.call('HDEL', TIMERS, deal)
+return ''
+"#;
+
+/// Gives the channel's oldest waiting deal (among the account's 64
+/// oldest) to the next member who can take it: KEYS 10 the cursor; ARGV 3
+/// the channel, 4 the timer (ms; 0: none), 5 now (ms), then the rules over
+/// the cycle. Answers the event's id, or "".
+const DRAIN_SCRIPT: &str = r#"
+local channel, now = ARGV[3], tonumber(ARGV[5])
+local deal = nil
+for _, d in ipairs(redis.call('ZRANGE', WAITING, 0, 63)) do
+  if redis.call('HGET', WAITING_CH, d) == channel then deal = d break end
+end
+if not deal then return '' end
+local skip, cycle, caps = rules(6)
+local n = #cycle
+local start = tonumber(redis.call('GET', KEYS[10]) or '0')
+for k = 0, n - 1 do
+  local pos = start + k
+  local who = cycle[(pos % n) + 1]
+  if cannot_take(skip, caps, who) == nil then
+    redis.call('SET', KEYS[10], pos + 1)
+    redis.call('ZREM', WAITING, deal)
+    redis.call('HDEL', WAITING_CH, deal)
+    open_deal(deal, who)
+    if ARGV[4] ~= '0' then start_timer(deal, channel, who, now + tonumber(ARGV[4])) end
+    return record('assigned', deal, channel, '', who, now)
+  end
+end
+return ''
+"#;
+
+/// ARGV 3 the deal: its timer stopped; 1 if it had one.
+const REPLIED_SCRIPT: &str = r#"
+local had = redis.call('ZREM', REPLY_DUE, ARGV[3])
+redis.call('HDEL', TIMERS, ARGV[3])
+return tostring(had)
+"#;
+
+/// ARGV 3 now (ms), 4 at most: due deals and their channels, as
+/// `deal 	 channel` lines.
+const DUE_SCRIPT: &str = r#"
+local out = {}
+for _, deal in ipairs(redis.call('ZRANGEBYSCORE', REPLY_DUE, '-inf', ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
+  local timer = redis.call('HGET', TIMERS, deal)
+  out[#out + 1] = deal .. '	' .. (timer and string.match(timer, '^([^	]*)') or '')
+end
+return table.concat(out, '
+')
 "#;
 
 /// ARGV 3 on: the rules over the members. "1"/"0" per member.
@@ -136,13 +248,13 @@ end
 return out
 "#;
 
-/// A claim (see `state::Claiming`): KEYS 5 the claim; ARGV 3 the employee,
+/// A claim (see `state::Claiming`): KEYS 10 the claim; ARGV 3 the employee,
 /// 4 the claim's ttl (s), 5 checked (0/1), 6 assign_anyway (0/1), 7
 /// counted (0/1: the deal counts open), 8 the deal, then the rules over the
 /// group. Answers `W<winner>`, `U`/`F` for a refused claimant, `H<owner>`
 /// for a deal held by another.
 const CLAIM_SCRIPT: &str = r#"
-local winner = redis.call('GET', KEYS[5])
+local winner = redis.call('GET', KEYS[10])
 if winner then return 'W' .. winner end
 local who, deal = ARGV[3], ARGV[8]
 if ARGV[5] == '1' then
@@ -161,7 +273,7 @@ if ARGV[7] == '1' then
   if owner and owner ~= who then return 'H' .. owner end
   if not owner then open_deal(deal, who) end
 end
-redis.call('SET', KEYS[5], who, 'EX', ARGV[4])
+redis.call('SET', KEYS[10], who, 'EX', ARGV[4])
 return 'W' .. who
 "#;
 
@@ -193,6 +305,10 @@ static PICK: LazyLock<Script> = LazyLock::new(|| with_prelude(PICK_SCRIPT));
 static CAN_TAKE: LazyLock<Script> = LazyLock::new(|| with_prelude(CAN_TAKE_SCRIPT));
 static CLAIM: LazyLock<Script> = LazyLock::new(|| with_prelude(CLAIM_SCRIPT));
 static CLOSE: LazyLock<Script> = LazyLock::new(|| with_prelude(CLOSE_SCRIPT));
+static REASSIGN: LazyLock<Script> = LazyLock::new(|| with_prelude(REASSIGN_SCRIPT));
+static DRAIN: LazyLock<Script> = LazyLock::new(|| with_prelude(DRAIN_SCRIPT));
+static REPLIED: LazyLock<Script> = LazyLock::new(|| with_prelude(REPLIED_SCRIPT));
+static DUE: LazyLock<Script> = LazyLock::new(|| with_prelude(DUE_SCRIPT));
 static MOVE: LazyLock<Script> = LazyLock::new(|| Script::new(MOVE_SCRIPT));
 static MIGRATE: LazyLock<Script> = LazyLock::new(|| Script::new(MIGRATE_SCRIPT));
 static MIGRATE_DEAL: LazyLock<Script> = LazyLock::new(|| Script::new(MIGRATE_DEAL_SCRIPT));
@@ -333,6 +449,8 @@ impl RedisState {
         let book = AccountKeys::new(account);
         let mut call = script.prepare_invoke();
         call.key(book.unavailable()).key(book.open()).key(book.owners()).key(book.due());
+        call.key(book.reply_due()).key(book.timers()).key(book.waiting()).key(book.waiting_channel());
+        call.key(book.events());
         for key in keys {
             call.key(key);
         }
@@ -509,6 +627,38 @@ fn rule_args(handles: &[String], rules: &PickRules<'_>) -> Vec<Vec<u8>> {
     args
 }
 
+impl RedisState {
+    /// The event a script recorded (its id; "" for none).
+    async fn event(&self, account: &str, id: &str) -> Result<Option<Event>, StateError> {
+        if id.is_empty() {
+            return Ok(None);
+        }
+        let mut range = redis::cmd("XRANGE");
+        range.arg(AccountKeys::new(account).events()).arg(id).arg(id);
+        let entries: Vec<(String, Vec<(String, String)>)> = self.query(range).await?;
+        Ok(entries.into_iter().find_map(|(id, fields)| stream_event(id, &fields)))
+    }
+}
+
+/// An event as the stream holds it.
+fn stream_event(id: String, fields: &[(String, String)]) -> Option<Event> {
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let kind = match field("type")?.as_str() {
+        "reassigned" => EventKind::Reassigned,
+        "assigned" => EventKind::Assigned,
+        _ => return None,
+    };
+    Some(Event {
+        id,
+        kind,
+        deal: field("deal")?,
+        channel: field("channel")?,
+        from: field("from").filter(|f| !f.is_empty()),
+        to: field("to")?,
+        at_ms: field("at")?.parse().ok()?,
+    })
+}
+
 impl AssignmentState for RedisState {
     /// The full Redis key of the cursor.
     type Cursor = String;
@@ -534,6 +684,8 @@ impl AssignmentState for RedisState {
         let mut args = vec![flag(pick.deal.is_some()), pick.deal.unwrap_or_default().as_bytes().to_vec()];
         args.push(pick.prefer.unwrap_or_default().as_bytes().to_vec());
         args.extend([flag(pick.contact.is_some()), CLIENT_TTL.as_secs().to_string().into_bytes()]);
+        args.push(pick.reply_due_ms.unwrap_or(0).to_string().into_bytes());
+        args.extend([flag(pick.queue), pick.channel.as_bytes().to_vec()]);
         args.extend(rule_args(pick.cycle, &pick.rules));
         let client = AccountKeys::new(pick.account).client(pick.contact.unwrap_or_default());
         let answer = self.script(&PICK, pick.account, &[cursor.clone(), client], args, 0).await?;
@@ -569,6 +721,41 @@ impl AssignmentState for RedisState {
     async fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
         let owner = self.script(&CLOSE, account, &[], vec![deal.as_bytes().to_vec()], 0).await?;
         Ok(Some(owner).filter(|o| !o.is_empty()))
+    }
+
+    async fn replied(&self, account: &str, deal: &str) -> Result<bool, StateError> {
+        Ok(self.script(&REPLIED, account, &[], vec![deal.as_bytes().to_vec()], 0).await? == "1")
+    }
+
+    async fn due(&self, account: &str, now_ms: u64, limit: usize) -> Result<Vec<(String, String)>, StateError> {
+        let args = vec![now_ms.to_string().into_bytes(), limit.to_string().into_bytes()];
+        let lines = self.script(&DUE, account, &[], args, 0).await?;
+        let due = lines.lines().filter_map(|l| l.split_once('\t')).map(|(d, c)| (d.to_owned(), c.to_owned()));
+        Ok(due.collect())
+    }
+
+    async fn reassign(&self, cursor: &String, r: &Reassigning<'_>) -> Result<Option<Event>, StateError> {
+        let mut args = vec![r.deal.as_bytes().to_vec(), r.max.to_string().into_bytes()];
+        args.extend([r.after_ms.to_string().into_bytes(), r.now_ms.to_string().into_bytes()]);
+        args.extend(rule_args(r.cycle, &r.rules));
+        let id = self.script(&REASSIGN, r.account, std::slice::from_ref(cursor), args, 0).await?;
+        self.event(r.account, &id).await
+    }
+
+    async fn drain(&self, cursor: &String, d: &Draining<'_>) -> Result<Option<Event>, StateError> {
+        let mut args = vec![d.channel.as_bytes().to_vec(), d.timer_after_ms.unwrap_or(0).to_string().into_bytes()];
+        args.push(d.now_ms.to_string().into_bytes());
+        args.extend(rule_args(d.cycle, &d.rules));
+        let id = self.script(&DRAIN, d.account, std::slice::from_ref(cursor), args, 0).await?;
+        self.event(d.account, &id).await
+    }
+
+    async fn events(&self, account: &str, after: Option<&str>, limit: usize) -> Result<Vec<Event>, StateError> {
+        let start = after.map_or_else(|| "-".to_owned(), |a| format!("({a}"));
+        let mut range = redis::cmd("XRANGE");
+        range.arg(AccountKeys::new(account).events()).arg(start).arg("+").arg("COUNT").arg(limit);
+        let entries: Vec<(String, Vec<(String, String)>)> = self.query(range).await?;
+        Ok(entries.into_iter().filter_map(|(id, fields)| stream_event(id, &fields)).collect())
     }
 
     async fn claim(&self, claim: &Claiming<'_>) -> Result<Claimed, StateError> {

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::timers::{Draining, Event, EventKind, Reassigning, TimerBook};
+
 /// Why the state store could not answer. The decision then fails; on a
 /// transient fault the caller keeps the message and retries, and a retry
 /// of a decision with a deal id or of a claim is answered as the first
@@ -124,9 +126,50 @@ pub trait AssignmentState: Send + Sync {
         available: bool,
     ) -> impl Future<Output = Result<(), StateError>> + Send;
 
-    /// Closes a deal: its owner's open count goes down (never below zero).
-    /// Returns the owner; `None` for a deal not open.
+    /// Closes a deal: its owner's open count goes down (never below zero),
+    /// its timer stops, it leaves any queue. Returns the owner; `None` for a
+    /// deal not open.
     fn close_deal(&self, account: &str, deal: &str) -> impl Future<Output = Result<Option<String>, StateError>> + Send;
+
+    /// A reply in the deal's dialog: its timer stops. Whether it had one.
+    fn replied(&self, account: &str, deal: &str) -> impl Future<Output = Result<bool, StateError>> + Send;
+
+    /// The deals whose reply is due at `now_ms`, with their channels.
+    fn due(
+        &self,
+        account: &str,
+        now_ms: u64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StateError>> + Send;
+
+    /// Passes a due deal on, atomically: to the member the cycle gives next
+    /// from the cursor who can take it and has not had it (taking that
+    /// position, moving the open count); its timer due again or stopped at
+    /// the cap; the event recorded. `None`: not due (any more), closed, or
+    /// nobody to pass it to (it stays, and its timer stops).
+    fn reassign(
+        &self,
+        cursor: &Self::Cursor,
+        reassigning: &Reassigning<'_>,
+    ) -> impl Future<Output = Result<Option<Event>, StateError>> + Send;
+
+    /// Gives the channel's oldest waiting deal to the member the cycle
+    /// gives next who can take it, atomically, with its event. `None`:
+    /// nothing waits, or nobody can take it yet.
+    fn drain(
+        &self,
+        cursor: &Self::Cursor,
+        draining: &Draining<'_>,
+    ) -> impl Future<Output = Result<Option<Event>, StateError>> + Send;
+
+    /// The account's events after the cursor `after` (its event id), oldest
+    /// first; without one, from the oldest kept.
+    fn events(
+        &self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Event>, StateError>> + Send;
 }
 
 /// Who can take a deal.
@@ -155,6 +198,13 @@ pub struct Pick<'a> {
     pub prefer: Option<&'a str>,
     /// The client: whoever gets the deal is remembered as their owner.
     pub contact: Option<&'a str>,
+    /// The channel decided on (a deal's timer and queue belong to it).
+    pub channel: &'a str,
+    /// When the deal is due for a reply (`reassign_after`), in ms since
+    /// the Unix epoch: its timer starts with the decision.
+    pub reply_due_ms: Option<u64>,
+    /// Nobody can take it: the deal waits in the channel's queue.
+    pub queue: bool,
 }
 
 /// The outcome of a pick.
@@ -213,6 +263,8 @@ struct Occupancy {
     clients: HashMap<String, (String, Instant)>,
     /// Contacts by end of memory (one lifetime for all: insertion order).
     clients_due: VecDeque<(Instant, String)>,
+    /// Unanswered deals' timers, waiting deals, events.
+    timers: TimerBook,
 }
 
 impl Occupancy {
@@ -245,8 +297,10 @@ impl Occupancy {
         *self.open.entry(employee.to_owned()).or_default() += 1;
     }
 
-    /// Closes a deal: its owner's count down (never below zero).
+    /// Closes a deal: its owner's count down (never below zero), its timer
+    /// stopped, out of any queue.
     fn close(&mut self, deal: &str) -> Option<String> {
+        self.timers.forget(deal);
         let (owner, _) = self.deals.remove(deal)?;
         if let Some(n) = self.open.get_mut(&owner) {
             *n = n.saturating_sub(1);
@@ -422,8 +476,92 @@ impl Memory {
             if let Some(contact) = pick.contact {
                 account.remember_client(contact, employee, now + CLIENT_TTL);
             }
+            if let (Some(deal), Some(due)) = (pick.deal, pick.reply_due_ms) {
+                account.timers.start(deal, pick.channel, employee, due);
+            }
         }
         Picked { employee: employee.to_owned(), position }
+    }
+
+    /// Nobody could take the pick's deal: it waits, if the pick says so.
+    fn wait(books: &mut Books<'_>, pick: &Pick<'_>) {
+        if let (true, Some(deal)) = (pick.queue, pick.deal) {
+            books.account_mut(pick.account).timers.enqueue(pick.channel, deal);
+        }
+    }
+
+    /// Plans a reassignment from cursor position `start`: the position to
+    /// take, or `None` (not due, closed, nobody left: the timer stops).
+    fn reassign_plan(books: &mut Books<'_>, r: &Reassigning<'_>, start: u64) -> Option<u64> {
+        let book = books.account_mut(r.account);
+        let timer = book.timers.timers.get(r.deal).filter(|t| t.due <= r.now_ms)?.clone();
+        if !book.deals.contains_key(r.deal) {
+            book.timers.stop(r.deal);
+            return None;
+        }
+        let n = r.cycle.len() as u64;
+        let found = (start..start + n).find(|pos| {
+            let who = &r.cycle[(pos % n) as usize];
+            !timer.had.contains(who) && book.can_take(who, &r.rules)
+        });
+        if found.is_none() {
+            book.timers.stop(r.deal);
+        }
+        found
+    }
+
+    /// Applies a planned reassignment to the member at `position`.
+    fn reassign_apply(books: &mut Books<'_>, r: &Reassigning<'_>, position: u64) -> Option<Event> {
+        let to = Self::at_cycle(r.cycle, position);
+        let book = books.account_mut(r.account);
+        let timer = book.timers.timers.get(r.deal)?;
+        let (from, count) = (timer.owner.clone(), timer.count + 1);
+        if let Some((owner, _)) = book.deals.get_mut(r.deal) {
+            to.clone_into(owner);
+        }
+        if let Some(n) = book.open.get_mut(&from) {
+            *n = n.saturating_sub(1);
+        }
+        *book.open.entry(to.to_owned()).or_default() += 1;
+        book.timers.passed_on(r.deal, to, (count < r.max).then_some(r.now_ms + r.after_ms));
+        Some(book.timers.record(EventKind::Reassigned, r.channel, r.deal, Some(&from), to, r.now_ms))
+    }
+
+    /// Plans a drain from `start`: the waiting deal and the position.
+    fn drain_plan(books: &mut Books<'_>, d: &Draining<'_>, start: u64) -> Option<(String, u64)> {
+        let book = books.account_mut(d.account);
+        let deal = book.timers.oldest_waiting(d.channel)?.clone();
+        let n = d.cycle.len() as u64;
+        let position = (start..start + n).find(|pos| book.can_take(&d.cycle[(pos % n) as usize], &d.rules))?;
+        Some((deal, position))
+    }
+
+    fn drain_apply(&self, books: &mut Books<'_>, d: &Draining<'_>, deal: &str, position: u64) -> Event {
+        let to = Self::at_cycle(d.cycle, position);
+        let ends = books.now + self.deal_ttl;
+        let book = books.account_mut(d.account);
+        book.timers.dequeue(deal);
+        book.open_deal(deal, to, ends);
+        if let Some(after) = d.timer_after_ms {
+            book.timers.start(deal, d.channel, to, d.now_ms + after);
+        }
+        book.timers.record(EventKind::Assigned, d.channel, deal, None, to, d.now_ms)
+    }
+
+    fn at_cycle(cycle: &[String], position: u64) -> &str {
+        &cycle[(position % cycle.len() as u64) as usize]
+    }
+
+    fn replied(&self, account: &str, deal: &str) -> bool {
+        self.books(account).account_mut(account).timers.stop(deal)
+    }
+
+    fn due(&self, account: &str, now_ms: u64, limit: usize) -> Vec<(String, String)> {
+        self.books(account).account(account).map(|b| b.timers.due(now_ms, limit)).unwrap_or_default()
+    }
+
+    fn events(&self, account: &str, after: Option<&str>, limit: usize) -> Vec<Event> {
+        self.books(account).account(account).map(|b| b.timers.events_after(after, limit)).unwrap_or_default()
     }
 
     fn owner_of(&self, account: &str, contact: &str) -> Option<String> {
@@ -509,6 +647,18 @@ macro_rules! memory_books {
         async fn owner_of(&self, account: &str, contact: &str) -> Result<Option<String>, StateError> {
             Ok(self.memory.owner_of(account, contact))
         }
+
+        async fn replied(&self, account: &str, deal: &str) -> Result<bool, StateError> {
+            Ok(self.memory.replied(account, deal))
+        }
+
+        async fn due(&self, account: &str, now_ms: u64, limit: usize) -> Result<Vec<(String, String)>, StateError> {
+            Ok(self.memory.due(account, now_ms, limit))
+        }
+
+        async fn events(&self, account: &str, after: Option<&str>, limit: usize) -> Result<Vec<Event>, StateError> {
+            Ok(self.memory.events(account, after, limit))
+        }
     };
 }
 
@@ -579,11 +729,35 @@ impl AssignmentState for InProcess {
         }
         loop {
             let start = cursor.load(Ordering::Acquire);
-            let Some(position) = Memory::choose(&books, pick, start) else { return Ok(None) };
+            let Some(position) = Memory::choose(&books, pick, start) else {
+                Memory::wait(&mut books, pick);
+                return Ok(None);
+            };
             if cursor.compare_exchange(start, position + 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
                 return Ok(Some(self.memory.commit(&mut books, pick, Memory::at(pick, position), Some(position))));
             }
         }
+    }
+
+    /// Under the books' lock, as a pick: on a channel with timers every
+    /// move of the cursor is (`Router` sends all its decisions through
+    /// `pick`), so the cursor is set, not compared.
+    async fn reassign(&self, cursor: &Arc<AtomicU64>, r: &Reassigning<'_>) -> Result<Option<Event>, StateError> {
+        let mut books = self.memory.books(r.account);
+        let Some(position) = Memory::reassign_plan(&mut books, r, cursor.load(Ordering::Acquire)) else {
+            return Ok(None);
+        };
+        cursor.store(position + 1, Ordering::Release);
+        Ok(Memory::reassign_apply(&mut books, r, position))
+    }
+
+    async fn drain(&self, cursor: &Arc<AtomicU64>, d: &Draining<'_>) -> Result<Option<Event>, StateError> {
+        let mut books = self.memory.books(d.account);
+        let Some((deal, position)) = Memory::drain_plan(&mut books, d, cursor.load(Ordering::Acquire)) else {
+            return Ok(None);
+        };
+        cursor.store(position + 1, Ordering::Release);
+        Ok(Some(self.memory.drain_apply(&mut books, d, &deal, position)))
     }
 
     memory_books!();
@@ -648,6 +822,7 @@ impl<S: AssignmentState> AssignmentState for Simulated<S> {
         loop {
             let start = self.shared.cursor_position(cursor).await?;
             let Some(position) = Memory::choose(&self.memory.books(pick.account), pick, start) else {
+                Memory::wait(&mut self.memory.books(pick.account), pick);
                 return Ok(None);
             };
             if self.shared.move_cursor(cursor, start, position + 1).await? {
@@ -660,6 +835,26 @@ impl<S: AssignmentState> AssignmentState for Simulated<S> {
                 )));
             }
         }
+    }
+
+    /// A simulation's timers are its own; it takes the shared cursor's
+    /// positions as its decisions do.
+    async fn reassign(&self, cursor: &S::Cursor, r: &Reassigning<'_>) -> Result<Option<Event>, StateError> {
+        let start = self.shared.cursor_position(cursor).await?;
+        let Some(position) = Memory::reassign_plan(&mut self.memory.books(r.account), r, start) else {
+            return Ok(None);
+        };
+        self.shared.move_cursor(cursor, start, position + 1).await?;
+        Ok(Memory::reassign_apply(&mut self.memory.books(r.account), r, position))
+    }
+
+    async fn drain(&self, cursor: &S::Cursor, d: &Draining<'_>) -> Result<Option<Event>, StateError> {
+        let start = self.shared.cursor_position(cursor).await?;
+        let Some((deal, position)) = Memory::drain_plan(&mut self.memory.books(d.account), d, start) else {
+            return Ok(None);
+        };
+        self.shared.move_cursor(cursor, start, position + 1).await?;
+        Ok(Some(self.memory.drain_apply(&mut self.memory.books(d.account), d, &deal, position)))
     }
 
     memory_books!();
@@ -726,6 +921,44 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
         contact: &str,
     ) -> impl Future<Output = Result<Option<String>, StateError>> + Send {
         (**self).owner_of(account, contact)
+    }
+
+    fn replied(&self, account: &str, deal: &str) -> impl Future<Output = Result<bool, StateError>> + Send {
+        (**self).replied(account, deal)
+    }
+
+    fn due(
+        &self,
+        account: &str,
+        now_ms: u64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StateError>> + Send {
+        (**self).due(account, now_ms, limit)
+    }
+
+    fn reassign(
+        &self,
+        cursor: &S::Cursor,
+        reassigning: &Reassigning<'_>,
+    ) -> impl Future<Output = Result<Option<Event>, StateError>> + Send {
+        (**self).reassign(cursor, reassigning)
+    }
+
+    fn drain(
+        &self,
+        cursor: &S::Cursor,
+        draining: &Draining<'_>,
+    ) -> impl Future<Output = Result<Option<Event>, StateError>> + Send {
+        (**self).drain(cursor, draining)
+    }
+
+    fn events(
+        &self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Event>, StateError>> + Send {
+        (**self).events(account, after, limit)
     }
 
     fn set_available(
