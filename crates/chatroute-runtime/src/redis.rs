@@ -160,7 +160,7 @@ local due = redis.call('ZSCORE', REPLY_DUE, deal)
 if not due or tonumber(due) > now then return '' end
 local timer, owner = redis.call('HGET', TIMERS, deal), redis.call('HGET', OWNERS, deal)
 if not timer or not owner then forget(deal) return '' end
-local channel, count, from, had = string.match(timer, '^([^	]*)	(%d+)	([^	]*)	(.*)$')
+local channel, count, from, had = string.match(timer, '^([^\t]*)\t(%d+)\t([^\t]*)\t(.*)$')
 local seen = {}
 for h in string.gmatch(had, '[^,]+') do seen[h] = true end
 local skip, cycle, caps = rules(7)
@@ -177,7 +177,7 @@ for k = 0, n - 1 do
     count = tonumber(count) + 1
     if count < tonumber(ARGV[4]) then
       redis.call('ZADD', REPLY_DUE, now + tonumber(ARGV[5]), deal)
-      redis.call('HSET', TIMERS, deal, channel .. '	' .. count .. '	' .. who .. '	' .. had .. ',' .. who)
+      redis.call('HSET', TIMERS, deal, channel .. '\t' .. count .. '\t' .. who .. '\t' .. had .. ',' .. who)
     else
       redis.call('ZREM', REPLY_DUE, deal)
       redis.call('HDEL', TIMERS, deal)
@@ -232,7 +232,7 @@ const DUE_SCRIPT: &str = r#"
 local out = {}
 for _, deal in ipairs(redis.call('ZRANGEBYSCORE', REPLY_DUE, '-inf', ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
   local timer = redis.call('HGET', TIMERS, deal)
-  out[#out + 1] = deal .. '	' .. (timer and string.match(timer, '^([^	]*)') or '')
+  out[#out + 1] = deal .. '\t' .. (timer and string.match(timer, '^([^\t]*)') or '')
 end
 return table.concat(out, '
 ')
