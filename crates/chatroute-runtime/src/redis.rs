@@ -227,7 +227,7 @@ return tostring(had)
 "#;
 
 /// ARGV 3 now (ms), 4 at most: due deals and their channels, as
-/// `deal 	 channel` lines.
+/// lines of the deal, a tab and the channel.
 const DUE_SCRIPT: &str = r#"
 local out = {}
 for _, deal in ipairs(redis.call('ZRANGEBYSCORE', REPLY_DUE, '-inf', ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
