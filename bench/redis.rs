@@ -82,7 +82,17 @@ fn decision_with_availability(bencher: Bencher) {
         n += 1;
         let deal = n.to_string();
         let rules = PickRules { skip_unavailable: true, max_open: &max_open, away: &[] };
-        let pick = Pick { account: "bench", cycle: &cycle, rules, deal: Some(&deal), prefer: None, contact: None };
+        let pick = Pick {
+            account: "bench",
+            cycle: &cycle,
+            rules,
+            deal: Some(&deal),
+            prefer: None,
+            contact: None,
+            channel: "pick",
+            reply_due_ms: None,
+            queue: false,
+        };
         black_box(rt.block_on(s.pick(&cursor, &pick)).expect("redis up"))
     });
 }
