@@ -21,6 +21,12 @@ pub struct Limits {
     /// Seconds in-flight requests may take to finish after SIGTERM.
     #[arg(long, default_value_t = 5)]
     grace: u64,
+    /// Milliseconds between looks at due timers and waiting deals.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    tick: u64,
+    /// POST every event (reassigned, assigned) to this URL, at least once.
+    #[arg(long, value_name = "URL")]
+    notify: Option<String>,
 }
 
 pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&Path>, limits: &Limits) -> Outcome {
@@ -28,6 +34,8 @@ pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&
     opts.header_timeout = Duration::from_secs(limits.header_timeout.max(1));
     opts.max_connections = limits.max_connections.max(1);
     opts.grace = Duration::from_secs(limits.grace);
+    opts.tick = Duration::from_millis(limits.tick.clamp(10, 60_000));
+    opts.notify = limits.notify.clone();
     if let Some(path) = token_file {
         let token = super::secret_file(path)?;
         if token.len() < 16 {

@@ -83,3 +83,11 @@ pub fn get(agent: &ureq::Agent, url: &str) -> (u16, String) {
     let status = response.status().as_u16();
     (status, response.body_mut().read_to_string().unwrap())
 }
+
+/// PUTs JSON; the status and the body as JSON.
+pub fn put(agent: &ureq::Agent, url: &str, body: &str) -> (u16, serde_json::Value) {
+    let mut response = agent.put(url).header("Content-Type", "application/json").send(body).unwrap();
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}

@@ -234,8 +234,7 @@ for _, deal in ipairs(redis.call('ZRANGEBYSCORE', REPLY_DUE, '-inf', ARGV[3], 'L
   local timer = redis.call('HGET', TIMERS, deal)
   out[#out + 1] = deal .. '\t' .. (timer and string.match(timer, '^([^\t]*)') or '')
 end
-return table.concat(out, '
-')
+return table.concat(out, '\n')
 "#;
 
 /// ARGV 3 on: the rules over the members. "1"/"0" per member.

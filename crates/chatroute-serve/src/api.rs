@@ -130,6 +130,60 @@ pub struct CloseResponse {
     pub employee: Option<String>,
 }
 
+/// `POST /v1/deals/{deal}/reply`: a manager replied in the deal's dialog
+/// (a Wazzup webhook with `isEcho: true`, say): its timer stops.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    /// Who replied, by handle.
+    #[schemars(example = &"bruce")]
+    pub employee: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ReplyResponse {
+    pub deal: String,
+    pub employee: String,
+    /// Whether the deal was waiting for a reply (its timer stopped).
+    pub stopped: bool,
+}
+
+/// `GET /v1/events`: where to start, how long to wait for one.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// The `next` of the previous answer; absent: from the oldest event kept.
+    pub after: Option<String>,
+    /// Seconds to wait for an event when there is none yet (long poll; at
+    /// most 8).
+    pub wait: Option<u32>,
+}
+
+/// A change of responsible.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct EventBody {
+    /// Increasing; also the idempotency key of `--notify` deliveries.
+    pub id: String,
+    /// `reassigned` (an unanswered deal passed on) or `assigned` (a deal
+    /// that waited for someone).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub deal: String,
+    pub channel: String,
+    /// Who had the deal (`reassigned`); absent for `assigned`.
+    pub from: Option<String>,
+    pub to: String,
+    /// RFC 3339.
+    pub at: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct EventsResponse {
+    pub events: Vec<EventBody>,
+    /// The cursor for the next call (`after`); absent while there is none.
+    pub next: Option<String>,
+}
+
 /// `POST /v1/claims`: an employee answers a first-responder dialog.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

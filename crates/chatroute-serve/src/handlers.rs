@@ -88,8 +88,13 @@ pub async fn deals<S: AssignmentState + 'static>(
     let label = {
         let id = active.router.channel_id(&channel).ok();
         let capped = id.and_then(|c| active.router.table().channels.get(c));
-        if capped.is_some_and(|c| !c.assignment.availability().max_open.is_empty()) && request.deal.is_none() {
-            let message = "this channel limits open deals: give the deal's `deal` id, to close it later";
+        let timed = |c: &chatroute_table::ChannelRoute| {
+            matches!(c.assignment, chatroute_table::AssignmentRoute::RoundRobin { reassign: Some(_), .. })
+        };
+        if capped.is_some_and(|c| !c.assignment.availability().max_open.is_empty() || timed(c))
+            && request.deal.is_none()
+        {
+            let message = "this channel limits open deals or passes unanswered ones on: give the deal's `deal` id";
             return Err(ApiError::BadRequest(message.into()));
         }
         // Across many accounts, channel labels would not stay bounded.
@@ -178,6 +183,51 @@ pub async fn close<S: AssignmentState + 'static>(
 ) -> Result<Json<CloseResponse>, ApiError> {
     let employee = decided(&app, active.router.close_deal(&deal).await)?;
     Ok(Json(CloseResponse { deal, closed: employee.is_some(), employee }))
+}
+
+pub async fn reply<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    Table(active): Table<S>,
+    Path(DealParam { deal }): Path<DealParam>,
+    bytes: Bytes,
+) -> Result<Json<ReplyResponse>, ApiError> {
+    let ReplyRequest { employee } = body(&bytes)?;
+    let stopped = decided(&app, active.router.reply(&deal, &employee).await)?;
+    Ok(Json(ReplyResponse { deal, employee, stopped }))
+}
+
+/// The events after `after`; with none yet and `wait`, asks again every
+/// 100 ms until one comes or the wait ends (a long poll bounded below the
+/// request deadline).
+pub async fn events<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    Table(active): Table<S>,
+    query: Result<Query<EventsQuery>, QueryRejection>,
+) -> Result<Json<EventsResponse>, ApiError> {
+    let Ok(Query(q)) = query else { return Err(ApiError::BadRequest("`after` is an event id, `wait` seconds".into())) };
+    let wait = std::time::Duration::from_secs(u64::from(q.wait.unwrap_or(0).min(8)));
+    let started = Instant::now();
+    loop {
+        let events = decided(&app, active.router.events(q.after.as_deref(), 100).await)?;
+        if !events.is_empty() || started.elapsed() >= wait {
+            let next = events.last().map(|e| e.id.clone()).or(q.after);
+            return Ok(Json(EventsResponse { events: events.iter().map(event_body).collect(), next }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+pub fn event_body(e: &chatroute_runtime::Event) -> EventBody {
+    let at = chatroute_runtime::Timestamp::from_millisecond(e.at_ms as i64).map(|t| t.to_string()).unwrap_or_default();
+    EventBody {
+        id: e.id.clone(),
+        kind: e.kind.as_str().to_owned(),
+        deal: e.deal.clone(),
+        channel: e.channel.clone(),
+        from: e.from.clone(),
+        to: e.to.clone(),
+        at,
+    }
 }
 
 pub async fn table<S: AssignmentState + 'static>(

@@ -20,6 +20,7 @@ mod conn;
 mod error;
 mod handlers;
 mod metrics;
+mod notify;
 pub mod openapi;
 mod tables;
 
@@ -59,6 +60,10 @@ pub struct ServeOptions {
     pub grace: Duration,
     /// How often the table file is looked at for a replacement.
     pub watch_interval: Duration,
+    /// How often due timers fire and waiting deals are handed out.
+    pub tick: Duration,
+    /// Where each event is POSTed (at least once), if anywhere.
+    pub notify: Option<String>,
 }
 
 impl ServeOptions {
@@ -73,6 +78,8 @@ impl ServeOptions {
             max_connections: 1024,
             grace: Duration::from_secs(5),
             watch_interval: Duration::from_secs(1),
+            tick: Duration::from_secs(1),
+            notify: None,
         }
     }
 }
@@ -226,6 +233,10 @@ pub fn run<S: AssignmentState + 'static>(
             return Err(ServeError::Refused(scan.refused.join("; ")));
         }
         tokio::spawn(watch(app.clone()));
+        tokio::spawn(ticker(app.clone()));
+        if let Some(url) = app.opts.notify.clone() {
+            tokio::spawn(notify::deliver(app.clone(), url));
+        }
         ready(listener.local_addr()?);
         let limits = conn::Limits {
             header_timeout: app.opts.header_timeout,
@@ -254,6 +265,24 @@ async fn watch<S: AssignmentState + 'static>(app: Arc<App<S>>) {
     }
 }
 
+/// Every `tick`, each table's due timers fire and its waiting deals go to
+/// whoever can take them. A state that does not answer is counted and
+/// tried again at the next tick.
+async fn ticker<S: AssignmentState + 'static>(app: Arc<App<S>>) {
+    let mut tick = tokio::time::interval(app.opts.tick);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let tables: Vec<Arc<Active<S>>> = app.tables().all().cloned().collect();
+        for active in tables {
+            if let Err(err) = active.router.tick(None).await {
+                app.metrics.state_error();
+                eprintln!("chatroute serve: timers of `{}`: {err}", active.router.table().account);
+            }
+        }
+    }
+}
+
 async fn shutdown() {
     let term = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -279,6 +308,8 @@ fn decisions<S: AssignmentState + 'static>() -> Routes<Arc<App<S>>> {
         .route("/employees/{handle}", get(handlers::employee::<S>))
         .route("/employees/{handle}/availability", put(handlers::availability::<S>))
         .route("/deals/{deal}/close", post(handlers::close::<S>))
+        .route("/deals/{deal}/reply", post(handlers::reply::<S>))
+        .route("/events", get(handlers::events::<S>))
         .route("/table", get(handlers::table::<S>))
 }
 

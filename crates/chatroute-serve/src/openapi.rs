@@ -152,6 +152,27 @@ fn decisions(generator: &mut SchemaGenerator) -> Vec<Operation> {
         },
         Operation {
             method: "post",
+            path: "/v1/deals/{deal}/reply",
+            summary: "A manager replied in the deal's dialog: its reassign_after timer stops",
+            request: Some(schema::<ReplyRequest>(generator)),
+            query: &[],
+            response: schema::<ReplyResponse>(generator),
+            errors: &[BAD_BODY, UNAUTHORIZED, (404, "unknown employee"), INTERNAL, STATE_DOWN],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/events",
+            summary: "Reassignments and assignments of waiting deals, after a cursor (long poll with `wait`)",
+            request: None,
+            query: &[
+                ("after", "the `next` of the previous answer; absent: from the oldest event kept"),
+                ("wait", "seconds to wait for an event when there is none (at most 8)"),
+            ],
+            response: schema::<EventsResponse>(generator),
+            errors: &[(400, "bad query"), UNAUTHORIZED, INTERNAL, STATE_DOWN],
+        },
+        Operation {
+            method: "post",
             path: "/v1/deals/{deal}/close",
             summary: "A deal was closed: it no longer counts against its employee's max_open",
             request: None,

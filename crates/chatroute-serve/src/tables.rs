@@ -91,6 +91,11 @@ impl<S: AssignmentState> Tables<S> {
         self.removed.contains(account)
     }
 
+    /// Every table served.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<Active<S>>> {
+        self.accounts.values()
+    }
+
     /// The only table, in single-file mode.
     pub fn only(&self) -> Option<&Arc<Active<S>>> {
         self.accounts.values().next()

@@ -1,0 +1,196 @@
+//! Unanswered deals with real `chatroute serve` processes: a deal nobody
+//! replied to passes on once to the right member, an answered one never,
+//! the cap allows more; a deal nobody could take goes to the member who
+//! comes back; two instances on one Redis make each reassignment once, also
+//! with one of them killed; the notify webhook gets every event across a
+//! receiver that fails its first attempts.
+
+#[path = "support/cli.rs"]
+mod cli_support;
+#[path = "support/redis_server.rs"]
+mod redis_server;
+#[path = "support/serve_process.rs"]
+mod serve_process;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cli_support::scratch;
+use serde_json::Value;
+use serve_process::{Serve, agent, get, post, wait_until};
+
+/// Three members in turn, deals passed on after a second without a reply.
+fn table(name: &str, extra: &str) -> PathBuf {
+    let spec = format!(
+        "version = 1\n[integration]\naccount = \"desk\"\n[employees]\na = {{ name = \"A\" }}\nb = {{ name = \"B\" }}\nc = {{ name = \"C\" }}\n\
+         [defaults]\nnew_deals = {{ pipeline = \"Sales\", stage = \"New\" }}\naccess = \"read_send\"\n\
+         [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\nreassign_after = \"1s\"\n{extra}\
+         members = [{{ employee = \"a\" }}, {{ employee = \"b\" }}, {{ employee = \"c\" }}]\n\
+         [channels.wa]\nname = \"WA\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n"
+    );
+    let dir = scratch(name);
+    let (source, table) = (dir.join("spec.toml"), dir.join("t.json"));
+    std::fs::write(&source, spec).unwrap();
+    let out = cli_support::chatroute(&["compile", source.to_str().unwrap(), "-o", table.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", cli_support::stderr(&out));
+    table
+}
+
+fn deal(serve: &Serve, id: &str) -> String {
+    let (status, v) =
+        post(&agent(), &serve.url("/v1/deals"), &format!(r#"{{"channel": "wa", "deal": "{id}"}}"#)).unwrap();
+    assert_eq!(status, 200, "{v}");
+    v["responsible"]["employee"].as_str().unwrap_or("-").to_owned()
+}
+
+fn events(serve: &Serve) -> Vec<Value> {
+    let (status, body) = get(&agent(), &serve.url("/v1/events"));
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<Value>(&body).unwrap()["events"].as_array().unwrap().clone()
+}
+
+fn moves(events: &[Value]) -> Vec<String> {
+    events.iter().map(|e| format!("{} {} {}->{}", e["type"], e["deal"], e["from"], e["to"]).replace('"', "")).collect()
+}
+
+#[test]
+fn an_unanswered_deal_passes_on_once_and_an_answered_one_never() {
+    let table = table("unanswered", "");
+    let serve = Serve::start(&table, &["--tick", "50"]);
+    assert_eq!(deal(&serve, "d1"), "a");
+    assert_eq!(deal(&serve, "d2"), "b");
+    let (status, v) = post(&agent(), &serve.url("/v1/deals/d2/reply"), r#"{"employee": "b"}"#).unwrap();
+    assert_eq!((status, &v["stopped"]), (200, &Value::Bool(true)), "{v}");
+    // The long poll answers as soon as the reassignment is made.
+    let (status, body) = get(&agent(), &serve.url("/v1/events?wait=5"));
+    assert_eq!(status, 200);
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    // The cycle gives c next (the cursor is past b).
+    assert_eq!(moves(answer["events"].as_array().unwrap()), ["reassigned d1 a->c"]);
+    assert!(answer["events"][0]["at"].as_str().unwrap().ends_with('Z'));
+    let next = answer["next"].as_str().unwrap().to_owned();
+    // max_reassignments = 1: it stays with c; d2 was answered.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(moves(&events(&serve)), ["reassigned d1 a->c"]);
+    let (_, later) = get(&agent(), &serve.url(&format!("/v1/events?after={next}&wait=1")));
+    assert_eq!(serde_json::from_str::<Value>(&later).unwrap()["events"], serde_json::json!([]));
+    assert_eq!(deal(&serve, "d1"), "c", "the deal is c's now");
+    let (status, v) = post(&agent(), &serve.url("/v1/deals"), r#"{"channel": "wa"}"#).unwrap();
+    assert_eq!(status, 400, "timers need deal ids: {v}");
+}
+
+#[test]
+fn the_cap_lets_a_deal_pass_to_everyone_who_has_not_had_it() {
+    let table = table("unanswered-cap", "max_reassignments = 5\n");
+    let serve = Serve::start(&table, &["--tick", "50"]);
+    assert_eq!(deal(&serve, "d1"), "a");
+    wait_until("two passes", Duration::from_secs(6), || events(&serve).len() >= 2);
+    std::thread::sleep(Duration::from_millis(1300));
+    // a -> b -> c, then nobody is left who has not had it: it stays.
+    assert_eq!(moves(&events(&serve)), ["reassigned d1 a->b", "reassigned d1 b->c"]);
+}
+
+#[test]
+fn a_deal_nobody_could_take_goes_to_the_member_who_comes_back() {
+    let table = table("waiting", "");
+    let serve = Serve::start(&table, &["--tick", "50"]);
+    for who in ["a", "b", "c"] {
+        let url = serve.url(&format!("/v1/employees/{who}/availability"));
+        assert_eq!(serve_process::put(&agent(), &url, r#"{"available": false}"#).0, 200);
+    }
+    assert_eq!(deal(&serve, "w1"), "-");
+    assert_eq!(deal(&serve, "w2"), "-");
+    let url = serve.url("/v1/employees/b/availability");
+    assert_eq!(serve_process::put(&agent(), &url, r#"{"available": true}"#).0, 200);
+    wait_until("the waiting deals handed out", Duration::from_secs(5), || events(&serve).len() >= 2);
+    // Oldest first; both to b, the only one back (each with its timer).
+    assert_eq!(moves(&events(&serve))[..2], ["assigned w1 null->b", "assigned w2 null->b"]);
+}
+
+#[test]
+fn two_instances_on_redis_pass_each_deal_on_once_also_when_one_is_killed() {
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let table = table("unanswered-redis", "");
+    let url = server.url();
+    let a = Serve::start(&table, &["--state", url.as_str(), "--tick", "20"]);
+    let mut b = Serve::start(&table, &["--state", url.as_str(), "--tick", "20"]);
+    for n in 0..30 {
+        deal(if n % 2 == 0 { &a } else { &b }, &format!("d{n}"));
+    }
+    // Kill one instance while the timers come due.
+    std::thread::sleep(Duration::from_millis(900));
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+    wait_until("every deal passed on", Duration::from_secs(10), || events(&a).len() >= 30);
+    std::thread::sleep(Duration::from_millis(1500));
+    let all = events(&a);
+    let mut per_deal: BTreeMap<String, usize> = BTreeMap::new();
+    for e in &all {
+        *per_deal.entry(e["deal"].as_str().unwrap().to_owned()).or_default() += 1;
+    }
+    assert_eq!(per_deal.len(), 30, "{all:?}");
+    assert!(per_deal.values().all(|n| *n == 1), "each reassignment exactly once: {per_deal:?}");
+    assert!(all.iter().all(|e| e["from"] != e["to"]));
+}
+
+#[test]
+fn the_notify_webhook_gets_every_event_across_a_failing_receiver() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let receiver = format!("http://{}/hook", listener.local_addr().unwrap());
+    let seen: Arc<Mutex<Vec<(u16, String, String)>>> = Arc::default();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let mut stream = stream.unwrap();
+            let (key, body) = read_request(&mut stream);
+            // The first two attempts fail.
+            let status = if n < 2 { 500 } else { 200 };
+            log.lock().unwrap().push((status, key, body));
+            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    let table = table("notify", "");
+    let serve = Serve::start(&table, &["--tick", "50", "--notify", receiver.as_str()]);
+    deal(&serve, "d1");
+    deal(&serve, "d2");
+    wait_until("both events taken", Duration::from_secs(10), || {
+        seen.lock().unwrap().iter().filter(|(status, _, _)| *status == 200).count() >= 2
+    });
+    let seen = seen.lock().unwrap().clone();
+    let taken: Vec<&(u16, String, String)> = seen.iter().filter(|(s, _, _)| *s == 200).collect();
+    let deals: Vec<String> = taken
+        .iter()
+        .map(|(_, _, body)| serde_json::from_str::<Value>(body).unwrap()["event"]["deal"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(deals, ["d1", "d2"], "in order, each taken: {seen:?}");
+    // The retries carried the same idempotency key as the delivery taken.
+    assert_eq!(seen[0].1, seen[2].1, "{seen:?}");
+    assert!(seen[0].1.starts_with("desk:"), "{seen:?}");
+}
+
+/// One HTTP request: its Idempotency-Key and body.
+fn read_request(stream: &mut std::net::TcpStream) -> (String, String) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let (mut key, mut length) = (String::new(), 0usize);
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').unwrap_or((line, ""));
+        match name.to_ascii_lowercase().as_str() {
+            "idempotency-key" => key = value.trim().to_owned(),
+            "content-length" => length = value.trim().parse().unwrap(),
+            _ => {}
+        }
+    }
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body).unwrap();
+    (key, String::from_utf8(body).unwrap())
+}
