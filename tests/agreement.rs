@@ -12,7 +12,7 @@ mod redis_server;
 use std::time::Duration;
 
 use chatroute::runtime::redis::RedisState;
-use chatroute::runtime::{AssignmentState, DealRequest, InProcess, Router};
+use chatroute::runtime::{AssignmentState, DealRequest, InProcess, Router, Timestamp};
 use chatroute::table::TableFile;
 use proptest::prelude::*;
 
@@ -33,15 +33,36 @@ fn table() -> TableFile {
         m3 = { level = \"read_send\", default_outgoing = true }\n\
         [channels.fr]\nname = \"FR\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-02\"\n\
         [channels.fr.assignment]\nmode = \"first_responder\"\nskip_unavailable = true\nwhen_nobody = \"assign_anyway\"\n\
-        members = [{ employee = \"m0\", max_open = 1 }, { employee = \"m1\" }, { employee = \"m2\", max_open = 2 }]\n";
+        members = [{ employee = \"m0\", max_open = 1 }, { employee = \"m1\" }, { employee = \"m2\", max_open = 2 }]\n\
+        [channels.tm]\nname = \"TM\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-03\"\n\
+        [channels.tm.assignment]\nmode = \"round_robin\"\nskip_unavailable = true\nreassign_after = \"1m\"\n\
+        max_reassignments = 2\nmembers = [{ employee = \"m0\", max_open = 2 }, { employee = \"m1\" }, { employee = \"m3\" }]\n";
     let checked = chatroute::check::check("agree.toml", spec.as_bytes().to_vec(), Default::default());
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
 }
 
+/// What a sequence has done to the world: who is available, the clock.
+struct World {
+    available: [bool; 4],
+    minutes: u32,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World { available: [true; 4], minutes: 0 }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     Deal(Option<u8>),
+    /// A deal on the channel with timers, at the world's clock.
+    Timed(u8),
+    /// A reply in a deal's dialog.
+    Reply(u8),
+    /// The clock moves on this many minutes, and time does its work.
+    Tick(u8),
     /// A returning client's deal (contact, owner named, by night).
     Client(u8, Option<u8>, bool),
     Offer,
@@ -58,12 +79,33 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0u8..12, 0u8..3).prop_map(|(d, m)| Op::Claim(d, m)),
         2 => (0u8..4).prop_map(Op::Toggle),
         2 => (0u8..12).prop_map(Op::Close),
+        3 => (0u8..8).prop_map(Op::Timed),
+        1 => (0u8..8).prop_map(Op::Reply),
+        2 => (0u8..4).prop_map(Op::Tick),
     ]
 }
 
 /// One operation's answer, as text: what a caller would see.
-async fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, available: &mut [bool; 4]) -> String {
+async fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, world: &mut World) -> String {
+    let available = &mut world.available;
+    // From a Monday noon in Moscow on: the day schedule closes at 18:00.
+    let now = Timestamp::from_second(1_796_634_000 + 60 * i64::from(world.minutes)).unwrap();
     match op {
+        Op::Timed(deal) => {
+            let deal = format!("t{deal}");
+            let request = DealRequest { deal: Some(&deal), at: Some(now), ..DealRequest::now("tm") };
+            format!("{:?}", router.decide(&request).await.map(|d| (d.responsible, d.ticket)))
+        }
+        Op::Reply(deal) => format!("{:?}", router.reply(&format!("t{deal}"), "m1").await),
+        Op::Tick(minutes) => {
+            world.minutes += u32::from(*minutes);
+            let now = Timestamp::from_second(1_796_634_000 + 60 * i64::from(world.minutes)).unwrap();
+            // Event ids are each state's own; what happened is compared.
+            let events = router.tick(Some(now)).await.map(|events| {
+                events.into_iter().map(|e| (e.kind, e.deal, e.channel, e.from, e.to, e.at_ms)).collect::<Vec<_>>()
+            });
+            format!("{events:?}")
+        }
         Op::Deal(id) => {
             let id = id.map(|d| format!("d{d}"));
             format!("{:?}", router.new_deal_for("rr", id.as_deref()).await.map(|d| (d.responsible, d.ticket)))
@@ -101,13 +143,13 @@ fn in_process_and_redis_answer_alike() {
     let Some(server) = redis_server::RedisServer::start() else { return };
     let url = server.url();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let config = ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() };
+    let config = ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(ops in prop::collection::vec(op(), 1..60))| {
         // A fresh Redis for every case: the two states start alike.
         flush(server.port);
         let memory = Router::new(table(), InProcess::new());
         let redis = Router::new(table(), RedisState::open(&url, Duration::from_secs(2)).unwrap());
-        let (mut a, mut b) = ([true; 4], [true; 4]);
+        let (mut a, mut b) = (World::default(), World::default());
         for (step, op) in ops.iter().enumerate() {
             let (here, there) = runtime.block_on(async { (apply(&memory, op, &mut a).await, apply(&redis, op, &mut b).await) });
             prop_assert_eq!(&here, &there, "step {} {:?}", step, op);

@@ -194,3 +194,95 @@ fn read_request(stream: &mut std::net::TcpStream) -> (String, String) {
     reader.read_exact(&mut body).unwrap();
     (key, String::from_utf8(body).unwrap())
 }
+
+mod interleavings {
+    use std::collections::BTreeMap;
+
+    use chatroute::runtime::{DealRequest, InProcess, Responsible, Router, Timestamp, ready};
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Deal(u8),
+        Reply(u8),
+        Close(u8),
+        Toggle(u8),
+        Clock(u8),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0u8..10).prop_map(Step::Deal),
+            1 => (0u8..10).prop_map(Step::Reply),
+            1 => (0u8..10).prop_map(Step::Close),
+            2 => (0u8..3).prop_map(Step::Toggle),
+            3 => (0u8..3).prop_map(Step::Clock),
+        ]
+    }
+
+    fn table() -> chatroute::table::TableFile {
+        let spec = "version = 1\n[integration]\naccount = \"desk\"\n[employees]\na = { name = \"A\" }\n\
+            b = { name = \"B\" }\nc = { name = \"C\" }\n[defaults]\nnew_deals = { pipeline = \"S\", stage = \"N\" }\n\
+            access = \"read_send\"\n[assignment]\nmode = \"round_robin\"\nskip_unavailable = true\n\
+            reassign_after = \"1m\"\nmax_reassignments = 2\nmembers = [{ employee = \"a\", max_open = 2 },\n\
+            { employee = \"b\", weight = 2, max_open = 3 }, { employee = \"c\" }]\n\
+            [channels.wa]\nname = \"WA\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n";
+        let checked = chatroute::check::check("p.toml", spec.as_bytes().to_vec(), Default::default());
+        chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Whatever the interleaving of decisions, replies, closes,
+        /// availability changes and clock steps: every deal has one owner,
+        /// the one the last decision or event named, and each employee's
+        /// open count is the number of deals they hold; nobody holds more
+        /// than their limit.
+        #[test]
+        fn owners_and_open_counts_agree(steps in prop::collection::vec(step(), 1..80)) {
+            let state = std::sync::Arc::new(InProcess::new());
+            let router = Router::new(table(), state.clone());
+            let (mut minutes, mut away) = (0i64, [false; 3]);
+            let mut owner: BTreeMap<String, String> = BTreeMap::new();
+            for step in &steps {
+                let at = Timestamp::from_second(1_800_000_000 + 60 * minutes).unwrap();
+                match step {
+                    Step::Deal(n) => {
+                        let id = format!("d{n}");
+                        let request = DealRequest { deal: Some(&id), at: Some(at), ..DealRequest::now("wa") };
+                        if let Responsible::Employee(who) = ready(router.decide(&request)).unwrap().responsible {
+                            owner.insert(id, who.to_owned());
+                        }
+                    }
+                    Step::Reply(n) => drop(ready(router.reply(&format!("d{n}"), "a")).unwrap()),
+                    Step::Close(n) => {
+                        let closed = ready(router.close_deal(&format!("d{n}"))).unwrap();
+                        prop_assert_eq!(closed, owner.remove(&format!("d{n}")));
+                    }
+                    Step::Toggle(m) => {
+                        away[*m as usize] = !away[*m as usize];
+                        let who = ["a", "b", "c"][*m as usize];
+                        ready(router.set_available(who, !away[*m as usize])).unwrap();
+                    }
+                    Step::Clock(m) => minutes += i64::from(*m),
+                }
+                let now = Timestamp::from_second(1_800_000_000 + 60 * minutes).unwrap();
+                for event in ready(router.tick(Some(now))).unwrap() {
+                    if let Some(from) = &event.from {
+                        prop_assert_eq!(owner.get(&event.deal), Some(from), "{:?}", event);
+                    }
+                    owner.insert(event.deal.clone(), event.to.clone());
+                }
+                let (open, held) = state.books_of("desk");
+                prop_assert_eq!(&held, &owner);
+                let mut counted: BTreeMap<String, u32> = BTreeMap::new();
+                for who in held.values() {
+                    *counted.entry(who.clone()).or_default() += 1;
+                }
+                prop_assert_eq!(&open, &counted);
+                prop_assert!(counted.get("a").copied().unwrap_or(0) <= 2 && counted.get("b").copied().unwrap_or(0) <= 3);
+            }
+        }
+    }
+}

@@ -123,7 +123,11 @@ if has_deal then
 end
 local skip, cycle, caps = rules(11)
 local function give(who, pos)
-  if has_deal then open_deal(deal, who) end
+  if has_deal then
+    open_deal(deal, who)
+    redis.call('ZREM', WAITING, deal)
+    redis.call('HDEL', WAITING_CH, deal)
+  end
   if ARGV[6] == '1' then redis.call('SET', KEYS[11], who, 'EX', ARGV[7]) end
   if has_deal and ARGV[8] ~= '0' then start_timer(deal, channel, who, tonumber(ARGV[8])) end
   return who .. ':' .. pos
@@ -146,7 +150,11 @@ for k = 0, n - 1 do
   end
 end
 if has_deal and ARGV[9] == '1' and redis.call('HSETNX', WAITING_CH, deal, channel) == 1 then
-  redis.call('ZADD', WAITING, NOW, deal)
+  -- In the order they came, also within one millisecond.
+  local last = redis.call('ZRANGE', WAITING, -1, -1, 'WITHSCORES')
+  local score = NOW
+  if last[2] and tonumber(last[2]) >= score then score = tonumber(last[2]) + 1 end
+  redis.call('ZADD', WAITING, score, deal)
 end
 return ''
 "#;

@@ -472,6 +472,8 @@ impl Memory {
             let account = books.account_mut(pick.account);
             if let Some(deal) = pick.deal {
                 account.open_deal(deal, employee, now + self.deal_ttl);
+                // Decided again while it waited: it waits no more.
+                account.timers.dequeue(deal);
             }
             if let Some(contact) = pick.contact {
                 account.remember_client(contact, employee, now + CLIENT_TTL);
@@ -689,6 +691,15 @@ impl InProcess {
     pub fn with_deal_ttl(mut self, ttl: Duration) -> Self {
         self.memory.deal_ttl = ttl;
         self
+    }
+
+    /// An account's open deals per employee and each open deal's owner,
+    /// as the books hold them (tests hold them to each other).
+    pub fn books_of(&self, account: &str) -> (BTreeMap<String, u32>, BTreeMap<String, String>) {
+        let books = self.memory.books.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(book) = books.account(account) else { return Default::default() };
+        let open = book.open.iter().filter(|(_, n)| **n > 0).map(|(h, n)| (h.clone(), *n)).collect();
+        (open, book.deals.iter().map(|(d, (owner, _))| (d.clone(), owner.clone())).collect())
     }
 
     /// How many claims are remembered now (expired ones are dropped as
