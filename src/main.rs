@@ -88,6 +88,9 @@ enum Command {
         /// Every deal is this client's (returning_clients = "owner": their owner gets the next ones).
         #[arg(long, value_name = "ID")]
         contact: Option<String>,
+        /// Play a timeline of deals, replies and waits (reassign_after, waiting deals) instead.
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
     },
     /// Serve the table's routing decisions over HTTP (reloads on SIGHUP and when the file is replaced).
     Serve {
@@ -234,7 +237,7 @@ fn main() -> ExitCode {
             cli::crm::pull(&target, contacts.then_some(max_contacts), token_file.as_deref(), &output)
         }
         Command::Init { accounts, output } => cli::init::run(&accounts, output.as_deref()),
-        Command::Route { table, channel, new_deals, format, state, unavailable, at, contact } => {
+        Command::Route { table, channel, new_deals, format, state, unavailable, at, contact, events } => {
             let sim = cli::route::Simulation {
                 channel: &channel,
                 new_deals,
@@ -242,6 +245,7 @@ fn main() -> ExitCode {
                 format,
                 at,
                 contact: contact.as_deref(),
+                events: events.as_deref(),
             };
             cli::route::run(&table, &state, &sim)
         }

@@ -172,6 +172,35 @@ fn the_notify_webhook_gets_every_event_across_a_failing_receiver() {
     assert!(seen[0].1.starts_with("desk:"), "{seen:?}");
 }
 
+#[test]
+fn route_plays_a_timeline_before_anything_is_deployed() {
+    let table = table("timeline", "");
+    let script = table.with_file_name("timeline.txt");
+    std::fs::write(
+        &script,
+        "# two deals, one answered\ndeal D1\ndeal D2\nreply D2 b\nwait 2s\n\
+         unavailable a\nunavailable b\nunavailable c\ndeal D3\navailable c\nwait 1s\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["route", table.to_str().unwrap(), "--channel", "wa", "--events", script.to_str().unwrap()];
+        args.extend(extra);
+        cli_support::chatroute(&args)
+    };
+    let out = run(&["--at", "2026-12-07T10:00:00Z"]);
+    assert!(out.status.success(), "{}", cli_support::stderr(&out));
+    let lines = cli_support::stdout(&out);
+    let expected = "+00:00  deal D1 -> a\n+00:00  deal D2 -> b\n+00:00  b replied in D2: its timer stops\n\
+        +00:00  2 s pass\n+00:02  reassigned D1: a -> c\n+00:02  a unavailable\n+00:02  b unavailable\n\
+        +00:02  c unavailable\n+00:02  deal D3 -> nobody can take it: it waits\n+00:02  c available\n\
+        +00:02  assigned D3: c\n+00:02  1 s pass\n";
+    assert_eq!(lines, expected);
+    std::fs::write(&script, "deal D1\nwait soon\n").unwrap();
+    let bad = run(&[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(cli_support::stderr(&bad).contains("timeline.txt:2:"), "{}", cli_support::stderr(&bad));
+}
+
 /// One HTTP request: its Idempotency-Key and body.
 fn read_request(stream: &mut std::net::TcpStream) -> (String, String) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());

@@ -14,6 +14,7 @@ pub mod report;
 pub mod route;
 pub mod serve;
 pub mod state;
+pub mod timeline;
 pub mod wazzup;
 
 use std::io::{IsTerminal, Write};

@@ -19,11 +19,19 @@ pub struct Simulation<'a> {
     pub at: Option<Timestamp>,
     /// The client every deal is for (returning clients).
     pub contact: Option<&'a str>,
+    /// A scripted timeline to play instead of `new_deals` decisions.
+    pub events: Option<&'a Path>,
 }
 
 pub fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
     let table = TableFile::load(table).map_err(|err| at(table, err))?;
     super::block_on(async {
+        if let Some(file) = sim.events {
+            if state != "memory" {
+                return Err(Failure::Error("--events plays a timeline in memory: leave out --state".into()));
+            }
+            return super::timeline::play(&Router::new(table, InProcess::new()), sim.channel, file, sim.at).await;
+        }
         if state == "memory" {
             return decide(&Router::new(table, InProcess::new()), sim).await;
         }
