@@ -486,31 +486,12 @@ impl<S: AssignmentState> Router<S> {
         let now_ms = unix_ms(at);
         let account = &self.body.account;
         let mut events = Vec::new();
-        for (deal, channel) in self.state.due(account, now_ms, TICK_BATCH).await? {
-            let Some(AssignmentRoute::RoundRobin { cycle, availability, reassign: Some(r), .. }) =
-                self.body.channels.get(&channel).map(|c| &c.assignment)
-            else {
-                // The channel left the table, or its timers: the deal stays.
-                self.state.replied(account, &deal).await?;
-                continue;
-            };
-            let away = self.away(&channel, availability, at);
-            let rules = PickRules {
-                skip_unavailable: availability.skip_unavailable,
-                max_open: &availability.max_open,
-                away: &away,
-            };
-            let reassigning = Reassigning {
-                account,
-                channel: &channel,
-                deal: &deal,
-                cycle,
-                rules,
-                max: r.max,
-                after_ms: r.after_secs * 1000,
-                now_ms,
-            };
-            events.extend(self.state.reassign(&self.cursors[channel.as_str()], &reassigning).await?);
+        // Each due deal is its own atomic step; they go out together (one
+        // round trip's wait for the batch on Redis, not one per deal).
+        let due = self.state.due(account, now_ms, TICK_BATCH).await?;
+        let passes = due.iter().map(|(deal, channel)| self.pass_on(deal, channel, at, now_ms));
+        for passed in futures_util::future::join_all(passes).await {
+            events.extend(passed?);
         }
         for (channel, route) in &self.body.channels {
             let AssignmentRoute::RoundRobin { cycle, availability, reassign, .. } = &route.assignment else { continue };
@@ -533,6 +514,34 @@ impl<S: AssignmentState> Router<S> {
             }
         }
         Ok(events)
+    }
+
+    /// One due deal passed on (or its timer dropped, when its channel no
+    /// longer has timers).
+    async fn pass_on(
+        &self,
+        deal: &str,
+        channel: &str,
+        at: Option<Timestamp>,
+        now_ms: u64,
+    ) -> Result<Option<Event>, RouteError> {
+        let account = &self.body.account;
+        let Some(AssignmentRoute::RoundRobin { cycle, availability, reassign: Some(r), .. }) =
+            self.body.channels.get(channel).map(|c| &c.assignment)
+        else {
+            // The channel left the table, or its timers: the deal stays.
+            self.state.replied(account, deal).await?;
+            return Ok(None);
+        };
+        let away = self.away(channel, availability, at);
+        let rules = PickRules {
+            skip_unavailable: availability.skip_unavailable,
+            max_open: &availability.max_open,
+            away: &away,
+        };
+        let reassigning =
+            Reassigning { account, channel, deal, cycle, rules, max: r.max, after_ms: r.after_secs * 1000, now_ms };
+        Ok(self.state.reassign(&self.cursors[channel], &reassigning).await?)
     }
 
     /// The table's events after the cursor `after` (an event id), oldest
