@@ -28,6 +28,17 @@ pub use state::{
 };
 pub use timers::{Draining, Event, EventKind, Reassigning};
 
+/// What an event id looks like: digits in memory, `ms-seq` on Redis.
+pub const EVENT_ID_PATTERN: &str = "^[0-9]{1,20}(-[0-9]{1,20})?$";
+
+fn is_event_id(id: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    match id.split_once('-') {
+        Some((ms, seq)) => digits(ms) && digits(seq),
+        None => digits(id),
+    }
+}
+
 /// Due timers and waiting deals a tick handles per channel at most (the
 /// rest on the next tick).
 pub const TICK_BATCH: usize = 256;
@@ -544,9 +555,23 @@ impl<S: AssignmentState> Router<S> {
         Ok(self.state.reassign(&self.cursors[channel], &reassigning).await?)
     }
 
+    /// Whether the table can make events at all: a channel with timers, or
+    /// one whose deals can wait for someone.
+    pub fn makes_events(&self) -> bool {
+        self.body.channels.values().any(|c| match &c.assignment {
+            AssignmentRoute::RoundRobin { availability, reassign, .. } => {
+                reassign.is_some() || !availability.is_plain()
+            }
+            AssignmentRoute::FirstResponder { .. } => false,
+        })
+    }
+
     /// The table's events after the cursor `after` (an event id), oldest
     /// first, at most `limit`; without a cursor, from the oldest kept.
     pub async fn events(&self, after: Option<&str>, limit: usize) -> Result<Vec<Event>, RouteError> {
+        if after.is_some_and(|a| !is_event_id(a)) {
+            return Err(RouteError::BadId { what: "event", why: "not an event id (digits, or digits-digits)" });
+        }
         Ok(self.state.events(&self.body.account, after, limit).await?)
     }
 

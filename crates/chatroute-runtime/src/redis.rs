@@ -401,11 +401,12 @@ impl RedisState {
             .connection_infos()
             .map_err(|e| RedisError::from((ErrorKind::InvalidClientConfig, "bad URL", e)))?;
         if self.endpoint.cluster {
-            // The call's own deadline (`within`) bounds the answer: one timer
-            // a call, not one per layer.
+            // Inside the call's own deadline (`within`), which bounds the
+            // whole call whatever redis-rs retries.
             let cluster = redis::cluster::ClusterClientBuilder::new(infos)
                 .connection_timeout(self.timeout)
-                .overall_response_timeout(None)
+                .response_timeout(self.timeout)
+                .overall_response_timeout(Some(self.timeout))
                 .retries(3)
                 .min_retry_wait(20)
                 .max_retry_wait(200)
@@ -415,7 +416,7 @@ impl RedisState {
         let info = infos.into_iter().next().expect("one node");
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(None)
+            .set_response_timeout(Some(self.timeout))
             .set_number_of_retries(2)
             .set_min_delay(Duration::from_millis(20))
             .set_max_delay(Duration::from_millis(200));

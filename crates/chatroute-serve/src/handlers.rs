@@ -196,16 +196,22 @@ pub async fn reply<S: AssignmentState + 'static>(
     Ok(Json(ReplyResponse { deal, employee, stopped }))
 }
 
-/// The events after `after`; with none yet and `wait`, asks again every
-/// 100 ms until one comes or the wait ends (a long poll bounded below the
-/// request deadline).
+/// The events after `after`; with none yet and `wait` (at most 8 s, below
+/// the request deadline), asks again every 100 ms until one comes or the
+/// wait ends: a long poll.
 pub async fn events<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
     query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Json<EventsResponse>, ApiError> {
     let Ok(Query(q)) = query else { return Err(ApiError::BadRequest("`after` is an event id, `wait` seconds".into())) };
-    let wait = std::time::Duration::from_secs(u64::from(q.wait.unwrap_or(0).min(8)));
+    if q.wait.is_some_and(|w| w > 8) {
+        return Err(ApiError::BadRequest("`wait` is at most 8 seconds".into()));
+    }
+    // A table that can make no event (no timers, nobody ever waits)
+    // answers at once.
+    let wait = if active.router.makes_events() { u64::from(q.wait.unwrap_or(0)) } else { 0 };
+    let wait = std::time::Duration::from_secs(wait);
     let started = Instant::now();
     loop {
         let events = decided(&app, active.router.events(q.after.as_deref(), 100).await)?;

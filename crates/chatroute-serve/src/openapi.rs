@@ -228,12 +228,14 @@ fn service(generator: &mut SchemaGenerator) -> Vec<Operation> {
 
 /// A parameter's example, from the furniture example's table (what the
 /// Schemathesis run of the tests serves).
-fn example(parameter: &str) -> &'static str {
+fn example(parameter: &str) -> Value {
     match parameter {
-        "account" => "mebel-plus",
-        "channel" => "wa-retail",
-        "deal" => "4711",
-        _ => "r1",
+        "account" => json!("mebel-plus"),
+        "channel" => json!("wa-retail"),
+        "deal" => json!("4711"),
+        "after" => json!("1"),
+        "wait" => json!(0),
+        _ => json!("r1"),
     }
 }
 
@@ -254,8 +256,14 @@ fn operation(op: Operation, path: &str, error: &Value) -> Value {
             json!({ "required": true, "content": { "application/json": { "schema": request } } });
     }
     let string = json!({ "type": "string" });
+    // The events' cursor and wait are optional; the others are required.
     let query = op.query.iter().map(|(name, what)| {
-        json!({ "name": name, "in": "query", "required": true, "description": what, "schema": string, "example": example(name) })
+        let (required, schema) = match *name {
+            "after" => (false, json!({ "type": "string", "pattern": chatroute_runtime::EVENT_ID_PATTERN })),
+            "wait" => (false, json!({ "type": "integer", "minimum": 0, "maximum": 8 })),
+            _ => (true, string.clone()),
+        };
+        json!({ "name": name, "in": "query", "required": required, "description": what, "schema": schema, "example": example(name) })
     });
     let in_path = path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'));
     let id = json!({ "type": "string", "pattern": ID_PATTERN });
