@@ -267,6 +267,26 @@ fn schedules_complete_hover_and_outline() {
     assert_eq!(names, ["moscow", "almaty-nights", "tokyo"]);
 }
 
+/// Inlay hints: each round-robin member's share, after its entry.
+#[test]
+fn round_robin_members_show_their_share() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/shares.toml";
+    let text = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
+    client.set_text(uri, &text, 1);
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": uri }, "range": {
+        "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } } }),
+    );
+    let labels: Vec<&str> = hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, [" 20%", " 20%", " 40%", " 20%"]);
+    let tony = &hints[2]["position"];
+    let line = line_of(&text, "{ employee = \"tony\", weight = 2 }");
+    assert_eq!(tony["line"], line);
+    assert_eq!(tony["character"], "  { employee = \"tony\", weight = 2 }".len());
+}
+
 impl Client {
     fn send_raw(&mut self, bytes: &[u8]) {
         self.stdin.write_all(bytes).unwrap();

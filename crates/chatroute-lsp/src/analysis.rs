@@ -218,6 +218,37 @@ mod tests {
     }
 }
 
+/// Each round-robin member's share of new deals (`40%`), at the end of its
+/// entry: the integration-wide assignment's and every channel's own.
+pub fn member_shares(root: &DeTable<'_>) -> Vec<(usize, String)> {
+    let channels = as_table(get(root, "channels")).into_iter().flat_map(|t| t.iter());
+    let own = channels.filter_map(|(_, c)| get(as_table(Some(c))?, "assignment"));
+    let assignments = get(root, "assignment").into_iter().chain(own);
+    let mut out = Vec::new();
+    for assignment in assignments.filter_map(|a| as_table(Some(a))) {
+        let round_robin =
+            get(assignment, "mode").is_none_or(|m| matches!(m.get_ref(), DeValue::String(s) if s == "round_robin"));
+        let Some(DeValue::Array(members)) = get(assignment, "members").map(|m| m.get_ref()) else { continue };
+        if !round_robin {
+            continue;
+        }
+        let weight =
+            |m: &Spanned<DeValue<'_>>| match as_table(Some(m)).and_then(|t| get(t, "weight")).map(|w| w.get_ref()) {
+                Some(DeValue::Integer(i)) => i.as_str().parse::<u64>().unwrap_or(0),
+                _ => 1,
+            };
+        let total: u64 = members.iter().map(weight).sum();
+        if total == 0 {
+            continue;
+        }
+        for member in members.iter() {
+            let share = 100.0 * weight(member) as f64 / total as f64;
+            out.push((member.span().end, format!("{share:.0}%")));
+        }
+    }
+    out
+}
+
 /// An entry of the outline.
 pub struct Symbol {
     pub name: String,

@@ -91,6 +91,7 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
         "renameProvider": { "prepareProvider": false },
         "codeActionProvider": { "codeActionKinds": ["quickfix"] },
         "documentSymbolProvider": true,
+        "inlayHintProvider": true,
     });
     let result = json!({ "capabilities": capabilities, "serverInfo": { "name": "chatroute", "version": env!("CARGO_PKG_VERSION") } });
     connection.initialize_finish(id, result)?;
@@ -140,6 +141,7 @@ impl Server {
             },
             "textDocument/codeAction" => self.with_doc(p, actions::code_actions),
             "textDocument/documentSymbol" => self.with_doc(p, features::symbols),
+            "textDocument/inlayHint" => self.with_doc(p, features::inlay_hints),
             method => {
                 let message = format!("unsupported request {method}");
                 return Response::new_err(request.id, ErrorCode::MethodNotFound as i32, message);
