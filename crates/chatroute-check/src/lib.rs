@@ -22,6 +22,7 @@ pub mod hours;
 pub mod init;
 pub mod parse;
 pub mod paths;
+pub mod recover;
 pub mod resolve;
 pub mod rules;
 pub mod schema;

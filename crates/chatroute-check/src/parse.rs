@@ -56,18 +56,53 @@ pub const TOML_SPEC: &str = "https://toml.io/en/v1.1.0";
 /// 64-bit signed range TOML integers have).
 pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
     let (root, errors) = DeTable::parse_recoverable(text);
-    let mut diagnostics: Vec<Diagnostic> = errors
-        .iter()
-        .map(|e| {
-            let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim_end();
-            syntax_error(span, message)
-        })
-        .collect();
-    if diagnostics.is_empty() {
-        integer_literals(root.get_ref(), text, &mut diagnostics);
+    if !errors.is_empty() {
+        return Err(recovered(text, &errors));
     }
+    let mut diagnostics = Vec::new();
+    integer_literals(root.get_ref(), text, &mut diagnostics);
     if diagnostics.is_empty() { Ok(root) } else { Err(diagnostics) }
+}
+
+/// A broken file's syntax errors, one per mistake (`recover`): each
+/// delimiter never closed, then the parser's first error of each table of
+/// what is left.
+fn recovered(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut left = std::borrow::Cow::Borrowed(text);
+    while out.len() < 64 {
+        let Some(unclosed) = crate::recover::first_unclosed(&left) else { break };
+        out.push(unclosed_diagnostic(text, &unclosed));
+        left = std::borrow::Cow::Owned(crate::recover::blanked(&left, &unclosed.blank));
+    }
+    let again;
+    let errors = if out.is_empty() {
+        errors
+    } else {
+        again = DeTable::parse_recoverable(&left).1;
+        &again[..]
+    };
+    let headers = crate::recover::headers(&left);
+    let mut tables_seen = std::collections::BTreeSet::new();
+    for e in errors {
+        let span = e.span().unwrap_or(0..0);
+        if tables_seen.insert(headers.partition_point(|h| *h <= span.start)) {
+            out.push(syntax_error(span, e.message().trim_end()));
+        }
+    }
+    out
+}
+
+/// An unclosed delimiter, as rustc shows one: where it opened, where the
+/// close was expected, what to add.
+fn unclosed_diagnostic(text: &str, u: &crate::recover::Unclosed) -> Diagnostic {
+    let (open, close, what) = (u.open, u.close(), u.what());
+    let after = text[..u.expected].trim_end().rsplit(char::is_whitespace).next().unwrap_or("");
+    let after = crate::text::printable(after);
+    Diagnostic::new(Code::Syntax, format!("TOML syntax error: unclosed `{open}`: this {what} never ends"))
+        .label(u.at..u.at + open.len(), format!("this `{open}` is never closed"))
+        .label(u.expected..u.expected, format!("expected `{close}` here"))
+        .help(format!("add `{close}` after `{after}` to close the {what}"))
 }
 
 fn syntax_error(span: Range<usize>, message: &str) -> Diagnostic {

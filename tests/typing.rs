@@ -1,0 +1,55 @@
+//! Half-typed files: twelve common typing mistakes, each made once in the
+//! stationery example. Each gives one diagnostic (at most two), the first
+//! on the line of the mistake, and its human rendering is snapshotted.
+
+use chatroute::check::check;
+use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
+
+/// (name, text replaced, its replacement, the mistake's 1-based line).
+const MISTAKES: [(&str, &str, &str, usize); 12] = [
+    (
+        "unclosed-inline-table-and-string",
+        "tony    = { name = \"Tony Stark\", crm_user = 2003 }",
+        "max = { name = \"Max",
+        14,
+    ),
+    (
+        "unclosed-inline-table",
+        "tony    = { name = \"Tony Stark\", crm_user = 2003 }",
+        "tony = { name = \"Tony Stark\"",
+        14,
+    ),
+    // Labelled where it opened, as rustc does (and where the close was expected).
+    ("unclosed-array", "  { employee = \"kostya\" },\n]", "  { employee = \"kostya\" },", 23),
+    ("unclosed-string", "name = \"Wholesale WhatsApp\"", "name = \"Wholesale WhatsApp", 31),
+    ("unclosed-literal-string", "name = \"Wholesale WhatsApp\"", "name = 'Wholesale WhatsApp", 31),
+    ("unclosed-header", "[channels.wa-opt.access]", "[channels.wa-opt.access", 35),
+    ("missing-equals", "transport = \"whatsapp\"", "transport \"whatsapp\"", 32),
+    ("missing-comma-in-inline-table", "{ employee = \"tony\", weight = 2 }", "{ employee = \"tony\" weight = 2 }", 26),
+    ("missing-comma-in-array", "[\"RU\", \"BY\", \"KZ\"]", "[\"RU\" \"BY\", \"KZ\"]", 43),
+    ("unquoted-value", "transport = \"whatsapp\"", "transport = whatsapp", 32),
+    ("duplicate-key", "transport = \"whatsapp\"", "transport = \"whatsapp\"\ntransport = \"wapi\"", 33),
+    ("unclosed-multiline-string", "copy_dialog = \"daily\"", "copy_dialog = \"\"\"daily", 39),
+];
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
+}
+
+#[test]
+fn each_typing_mistake_is_one_diagnostic_at_the_mistake() {
+    let example = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
+    for (name, from, to, line) in MISTAKES {
+        assert!(example.contains(from), "{name}: the example has no {from:?}");
+        let text = example.replacen(from, to, 1);
+        let checked = check(&format!("{name}.toml"), text.clone().into_bytes(), Default::default());
+        let diagnostics = &checked.diagnostics;
+        assert!(!diagnostics.is_empty(), "{name}: no diagnostic");
+        assert!(diagnostics.len() <= 2, "{name}: {} diagnostics from one mistake: {diagnostics:#?}", diagnostics.len());
+        let first = diagnostics[0].labels[0].span.start;
+        assert_eq!(line_of(&text, first), line, "{name}: the first diagnostic is not on the mistake's line");
+        let files = [FileDiagnostics { file: &checked.source, diagnostics }];
+        let human = render::human(&files, HumanStyle { color: false, width: 100 });
+        insta::assert_snapshot!(format!("typing-{name}"), human);
+    }
+}
