@@ -267,6 +267,27 @@ fn schedules_complete_hover_and_outline() {
     assert_eq!(names, ["moscow", "almaty-nights", "tokyo"]);
 }
 
+/// A "did you mean" is a quick fix too, built from the diagnostic's data.
+#[test]
+fn a_misspelt_handle_is_fixed_by_its_suggestion() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/typo.toml";
+    let text = std::fs::read_to_string("examples/stationery-wholesale.toml")
+        .unwrap()
+        .replace("{ employee = \"scrooge\" }", "{ employee = \"scroge\" }");
+    let diagnostics = client.set_text(uri, &text, 1);
+    let d = diagnostics.iter().find(|d| d["code"] == "CR101").expect("unknown employee").clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": d["range"], "context": { "diagnostics": [d] } }),
+    );
+    assert_eq!(actions[0]["title"], "Change to `scrooge`", "{actions}");
+    let fixed = apply(&text, &actions[0]["edit"]["changes"][uri][0]);
+    assert!(fixed.contains("{ employee = \"scrooge\" }"));
+    let after = client.set_text(uri, &fixed, 2);
+    assert!(after.iter().all(|d| d["severity"] != 1), "the fix leaves no error: {after:?}");
+}
+
 /// Inlay hints: each round-robin member's share, after its entry.
 #[test]
 fn round_robin_members_show_their_share() {

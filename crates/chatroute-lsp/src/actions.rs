@@ -1,6 +1,6 @@
-//! Quick fixes for the diagnostics with an obvious fix: remove a `weight`
-//! or `after_close` in first-responder mode, remove a second
-//! `default_outgoing`, give an entry `read_send`.
+//! Quick fixes, from the fixes the diagnostics carry as data: remove a
+//! `weight` or `after_close` in first-responder mode, remove a second
+//! `default_outgoing`, give an entry `read_send`, take a "did you mean".
 
 use std::ops::Range;
 
@@ -8,9 +8,10 @@ use serde_json::{Value, json};
 
 use super::position::Lines;
 use super::{Document, Server};
-use chatroute_check::diagnostics::{Code, Diagnostic};
+use chatroute_check::diagnostics::Fix;
 
-/// The quick fixes for the diagnostics overlapping the requested range.
+/// The quick fixes for the diagnostics overlapping the requested range:
+/// the fixes each diagnostic carries (`Diagnostic::fixes`), as edits.
 pub fn code_actions(server: &Server, uri: &str, doc: &Document, params: &Value) -> Value {
     let lines = Lines::new(&doc.text, server.encoding);
     let start = lines.offset(&params["range"]["start"]);
@@ -20,8 +21,8 @@ pub fn code_actions(server: &Server, uri: &str, doc: &Document, params: &Value) 
         .diagnostics
         .iter()
         .filter(|d| d.labels.first().is_some_and(|l| l.span.start <= end && start <= l.span.end))
-        .filter_map(|d| fix(&doc.text, d).map(|(title, edit)| (d, title, edit)))
-        .map(|(d, title, (span, new))| {
+        .flat_map(|d| d.fixes.iter().filter_map(|f| edit(&doc.text, f)).map(move |e| (d, e)))
+        .map(|(d, (title, span, new))| {
             json!({
                 "title": title,
                 "kind": "quickfix",
@@ -34,33 +35,21 @@ pub fn code_actions(server: &Server, uri: &str, doc: &Document, params: &Value) 
     Value::Array(actions)
 }
 
-/// The edit fixing a diagnostic: a title and (span, replacement).
-fn fix(text: &str, d: &Diagnostic) -> Option<(String, (Range<usize>, String))> {
-    let primary = d.labels.first()?.span.clone();
-    match d.code {
-        Code::WeightOutsideRoundRobin => Some(("Remove the weight".into(), (removal(text, primary)?, String::new()))),
-        Code::AfterCloseOutsideRoundRobin => {
-            Some(("Remove `after_close`".into(), (removal(text, primary)?, String::new())))
+/// A fix as an edit of the text: its title, the span replaced, the text.
+fn edit(text: &str, fix: &Fix) -> Option<(String, Range<usize>, String)> {
+    match fix {
+        Fix::RemoveEntry { title, key } => Some((title.clone(), removal(text, key.clone())?, String::new())),
+        Fix::Replace { title, span, with } => {
+            let written = text.get(span.clone())?;
+            // Quoted as written; a table or an array is not a value to swap.
+            let new = match written.chars().next()? {
+                '"' => format!("\"{with}\""),
+                '\'' => format!("'{with}'"),
+                '{' | '[' => return None,
+                _ => with.clone(),
+            };
+            Some((title.clone(), span.clone(), new))
         }
-        Code::DuplicateDefaultOutgoing => {
-            Some(("Remove the second `default_outgoing`".into(), (removal(text, primary)?, String::new())))
-        }
-        Code::DefaultOutgoingCannotSend => {
-            let level = d.labels.get(1)?.span.clone();
-            let written = &text[level.clone()];
-            (written.starts_with('"')).then(|| ("Give it `read_send`".into(), (level, "\"read_send\"".into())))
-        }
-        Code::MemberCannotSend => {
-            let access = d.labels.get(1)?.span.clone();
-            let written = text.get(access.clone())?;
-            // Only an entry of this employee is theirs to change.
-            let line_start = text[..access.start].rfind('\n').map_or(0, |i| i + 1);
-            let key = text[line_start..access.start].trim_end().trim_end_matches('=').trim();
-            let handle = d.message.split('`').nth(1)?;
-            (written.starts_with('"') && key.trim_matches('"') == handle)
-                .then(|| (format!("Give `{handle}` `read_send`"), (access, "\"read_send\"".into())))
-        }
-        _ => None,
     }
 }
 

@@ -27,6 +27,18 @@ pub struct Label {
     pub text: String,
 }
 
+/// A fix the rule that found the problem knows; editors offer it as a
+/// quick fix, built from this data alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fix {
+    /// Remove the entry whose key is at `key` (`key = value`, with its
+    /// separator).
+    RemoveEntry { title: String, key: Range<usize> },
+    /// Write `with` in place of the value at `span`, quoted as that value
+    /// is written.
+    Replace { title: String, span: Range<usize>, with: String },
+}
+
 /// One problem found in one file. The first label is the primary place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -35,6 +47,7 @@ pub struct Diagnostic {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -42,7 +55,14 @@ impl Diagnostic {
     /// Texts quote the spec, so control and bidi characters are escaped
     /// here, once for every reporter.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: code.severity(), message: shown(message), labels: Vec::new(), help: None }
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: shown(message),
+            labels: Vec::new(),
+            help: None,
+            fixes: Vec::new(),
+        }
     }
 
     pub fn label(mut self, span: Range<usize>, text: impl Into<String>) -> Self {
@@ -55,17 +75,23 @@ impl Diagnostic {
         self
     }
 
-    /// Appends "did you mean `x`?" to the help when a suggestion exists.
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// Appends "did you mean `x`?" to the help when a suggestion exists,
+    /// and offers it as the fix of the primary label's text.
     pub fn suggest(self, suggestion: Option<&str>) -> Self {
-        match suggestion {
-            Some(s) => {
-                let text = format!("did you mean `{s}`?");
-                match self.help.clone() {
-                    Some(h) => self.help(format!("{text} {h}")),
-                    None => self.help(text),
-                }
-            }
-            None => self,
+        let Some(s) = suggestion else { return self };
+        let text = format!("did you mean `{s}`?");
+        let with_help = match self.help.clone() {
+            Some(h) => self.help(format!("{text} {h}")),
+            None => self.help(text),
+        };
+        match with_help.labels.first().map(|l| l.span.clone()) {
+            Some(span) => with_help.fix(Fix::Replace { title: format!("Change to `{s}`"), span, with: s.to_owned() }),
+            None => with_help,
         }
     }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Ctx;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Fix};
 use crate::paths::SpecPath;
 use crate::resolve::Outgoing;
 use crate::spec::Level;
@@ -43,7 +43,8 @@ fn default_outgoing_cannot_send(cx: &mut Ctx<'_>) {
                 format!("`{handle}` cannot write first from `{id}`: access is `{level}`"),
             )
             .label(cx.key(&entry.default_outgoing()), "marked default outgoing here")
-            .label(level_span, format!("level is `{level}`"))
+            .label(level_span.clone(), format!("level is `{level}`"))
+            .fix(Fix::Replace { title: "Give it `read_send`".into(), span: level_span, with: "read_send".into() })
             .help("set level = \"read_send\", or move the mark to a channel the employee can send from"),
         );
     }
@@ -68,6 +69,7 @@ fn duplicate_default_outgoing(cx: &mut Ctx<'_>) {
                     format!("`{handle}` has two default outgoing channels: `{first}` and `{again}`"),
                 )
                 .label(span(again), "second default outgoing channel")
+                .fix(Fix::RemoveEntry { title: "Remove the second `default_outgoing`".into(), key: span(again) })
                 .label(span(first), "first marked here")
                 .help("an employee writes first from one number: keep `default_outgoing = true` on one channel"),
             );

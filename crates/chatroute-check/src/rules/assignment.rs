@@ -3,7 +3,7 @@
 //! channels nobody is responsible for.
 
 use super::{Ctx, assignments};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Fix};
 use crate::paths::{AssignmentPath, SpecPath};
 use crate::resolve::LevelSource;
 use crate::spec::{Assignment, Channel, Level, Mode, WhenNobody};
@@ -62,6 +62,7 @@ fn outside_round_robin(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Ass
         cx.emit(
             Diagnostic::new(Code::WeightOutsideRoundRobin, "`weight` only applies in round_robin mode")
                 .label(cx.key(&path.member_weight(i)), "weight given here")
+                .fix(Fix::RemoveEntry { title: "Remove the weight".into(), key: cx.key(&path.member_weight(i)) })
                 .label(mode_span.clone(), "mode is first_responder")
                 .help("remove the weight, or set mode = \"round_robin\""),
         );
@@ -70,6 +71,7 @@ fn outside_round_robin(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Ass
         cx.emit(
             Diagnostic::new(Code::AfterCloseOutsideRoundRobin, "`after_close` only applies in round_robin mode")
                 .label(cx.key(&path.after_close()), "set here")
+                .fix(Fix::RemoveEntry { title: "Remove `after_close`".into(), key: cx.key(&path.after_close()) })
                 .label(mode_span, "mode is first_responder")
                 .help("remove `after_close`: in first_responder mode a message after a closed deal always creates a new deal"),
         );
@@ -131,14 +133,18 @@ fn member_cannot_send(cx: &mut Ctx<'_>, id: &str, channel: &Channel, assignment:
             LevelSource::Defaults => SpecPath::defaults_access(),
         };
         let access_span = if cx.exists(&setter) { cx.value(&setter) } else { cx.key(&channel_path.table()) };
-        cx.emit(
-            Diagnostic::new(
-                Code::MemberCannotSend,
-                format!("`{handle}` takes new deals on `{id}` but has `{level}` access there"),
-            )
-            .label(cx.value(&path.member_employee(i)), "assignment member")
-            .label(access_span, format!("`{handle}` has `{level}` on `{id}`"))
-            .help(format!("give `{handle}` read_send on `{id}`: [channels.{id}.access] {handle} = \"read_send\"")),
-        );
+        let mut diagnostic = Diagnostic::new(
+            Code::MemberCannotSend,
+            format!("`{handle}` takes new deals on `{id}` but has `{level}` access there"),
+        )
+        .label(cx.value(&path.member_employee(i)), "assignment member")
+        .label(access_span.clone(), format!("`{handle}` has `{level}` on `{id}`"))
+        .help(format!("give `{handle}` read_send on `{id}`: [channels.{id}.access] {handle} = \"read_send\""));
+        // Only the member's own entry is theirs to change.
+        if source == LevelSource::Entry && cx.exists(&setter) {
+            let title = format!("Give `{handle}` `read_send`");
+            diagnostic = diagnostic.fix(Fix::Replace { title, span: access_span, with: "read_send".into() });
+        }
+        cx.emit(diagnostic);
     }
 }
