@@ -1,10 +1,11 @@
 //! `chatroute lsp` under edits: `cargo bench --bench lsp`.
 //!
-//! A ~100 KB generated spec is opened, then changed `LSP_BENCH_EDITS`
-//! times (default 10,000; a value toggled so every change is a real one);
-//! for each change the time from sending it to receiving its diagnostics
-//! is measured (median, p99, max), and the server's resident memory is
-//! read from /proc after 1,000 edits and at the end.
+//! A generated spec of ~120 KB, then one of ~1 MB, is opened, then changed
+//! `LSP_BENCH_EDITS` times (default 10,000; a value toggled so every change
+//! is a real one), each change the whole text as an editor sends it; for
+//! each the time from sending it to receiving its diagnostics is measured
+//! (median, p99, max), and the server's resident memory is read from /proc
+//! after 1,000 edits and at the end. `LSP_BENCH_SIZES=1MB` runs one.
 
 #[path = "specgen.rs"]
 mod specgen;
@@ -83,8 +84,18 @@ fn main() {
         return;
     }
     let edits: usize = std::env::var("LSP_BENCH_EDITS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
-    let size = specgen::Size { name: "100KB", employees: 650, channels: 60, access: 40 };
-    let spec = specgen::generate(size);
+    let wanted = std::env::var("LSP_BENCH_SIZES").unwrap_or_else(|_| "120KB,1MB".into());
+    let sizes = [
+        specgen::Size { name: "120KB", employees: 650, channels: 60, access: 40 },
+        specgen::Size { name: "1MB", employees: 3_700, channels: 280, access: 140 },
+    ];
+    for size in sizes.into_iter().filter(|s| wanted.split(',').any(|w| w == s.name)) {
+        run(specgen::generate(size), edits);
+    }
+}
+
+/// One server, one spec, `edits` changes.
+fn run(spec: String, edits: usize) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
         .arg("lsp")
         .stdin(Stdio::piped())
