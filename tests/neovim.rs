@@ -1,6 +1,6 @@
 //! A real editor as the language server's client: headless Neovim opens a
 //! spec with `chatroute lsp` attached, and the test reads the diagnostics
-//! Neovim received. `.ci/run` installs Neovim (Debian's package) and sets
+//! Neovim received, then breaks the file and hovers a handle. `.ci/run` installs Neovim (Debian's package) and sets
 //! `CHATROUTE_REQUIRE_NVIM`, which turns a missing `nvim` into a failure.
 
 use std::process::Command;
@@ -17,6 +17,24 @@ for _, d in ipairs(vim.diagnostic.get(0)) do
   table.insert(lines, string.format("%d:%d:%s:%s", d.lnum, d.col, code, (d.message:gsub("\n", " "))))
 end
 vim.fn.writefile(lines, out)
+-- Break the file as typing does (an inline table left open), wait for the
+-- syntax error, then hover a handle elsewhere: the server answers from the
+-- last good analysis.
+vim.api.nvim_buf_set_lines(0, 8, 8, false, { 'max = { name = "Max' })
+vim.wait(15000, function()
+  for _, d in ipairs(vim.diagnostic.get(0)) do
+    if (d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)) == "CR001" then return true end
+  end
+  return false
+end, 50)
+local params = { textDocument = { uri = vim.uri_from_bufnr(0) },
+  position = { line = tonumber(os.getenv("LINE")), character = tonumber(os.getenv("COL")) } }
+local answers = vim.lsp.buf_request_sync(0, "textDocument/hover", params, 5000) or {}
+local hover = "no answer"
+for _, a in pairs(answers) do
+  if a.result and a.result.contents then hover = a.result.contents.value or "" end
+end
+vim.fn.writefile(vim.split(hover, "\n"), out .. ".hover")
 vim.cmd("qa!")
 "#;
 
@@ -45,10 +63,16 @@ fn neovim_shows_the_servers_diagnostics_at_their_place() {
         .env("SPEC", &spec)
         .env("OUT", &out)
         .env("CHATROUTE_BIN", env!("CARGO_BIN_EXE_chatroute"))
+        // `tony` in the members line, one line lower once the broken line
+        // is in.
+        .env("LINE", "15")
+        .env("COL", "members = [{ employee = \"bruse\" }, { employee = \"t".len().to_string())
         .output()
         .unwrap();
     let received = std::fs::read_to_string(&out)
         .unwrap_or_else(|e| panic!("no diagnostics written ({e}): {}", String::from_utf8_lossy(&run.stderr)));
     // CR101 at tests/fixtures/CR101.toml:15:25 (1-based): 14:24 0-based.
     assert!(received.lines().any(|l| l.starts_with("14:24:CR101:unknown employee `bruse`")), "{received}");
+    let hover = std::fs::read_to_string(dir.join("diagnostics.txt.hover")).unwrap();
+    assert!(hover.contains("**tony**: Tony Stark") && hover.contains("takes new deals on"), "{hover}");
 }

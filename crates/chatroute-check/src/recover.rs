@@ -216,6 +216,18 @@ fn looks_like_header(line: &str) -> bool {
     })
 }
 
+/// What of `text` can still be read: every delimiter never closed, with
+/// the rest of its table, blanked (offsets kept). The text itself when
+/// nothing is unclosed.
+pub fn readable(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut left = std::borrow::Cow::Borrowed(text);
+    for _ in 0..64 {
+        let Some(unclosed) = first_unclosed(&left) else { break };
+        left = std::borrow::Cow::Owned(blanked(&left, &unclosed.blank));
+    }
+    left
+}
+
 /// `text` with `blank` replaced by spaces (newlines kept, so every offset
 /// and line stays where it was).
 pub fn blanked(text: &str, blank: &Range<usize>) -> String {

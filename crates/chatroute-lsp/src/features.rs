@@ -69,7 +69,7 @@ fn offset(server: &Server, doc: &Document, params: &Value) -> usize {
 /// the diagnostics under the cursor.
 pub fn hover(server: &Server, _uri: &str, doc: &Document, params: &Value) -> Value {
     let offset = offset(server, doc, params);
-    let root = tree(&doc.text);
+    let root = tree(doc.readable());
     let mut parts = Vec::new();
     if let Some(o) = analysis::handle_at(&doc.occurrences, offset) {
         parts.push(employee_summary(doc, &o.handle));
@@ -245,7 +245,7 @@ pub fn rename(server: &Server, uri: &str, doc: &Document, params: &Value) -> Res
 /// tables) and the integration-wide assignment, as read from the text.
 /// Inlay hints: each round-robin member's share of new deals.
 pub fn inlay_hints(server: &Server, _uri: &str, doc: &Document, _params: &Value) -> Value {
-    let root = tree(&doc.text);
+    let root = tree(doc.readable());
     let lines = Lines::new(&doc.text, server.encoding);
     let hints = analysis::member_shares(root.get_ref()).into_iter().map(|(offset, label)| {
         json!({
@@ -259,7 +259,7 @@ pub fn inlay_hints(server: &Server, _uri: &str, doc: &Document, _params: &Value)
 }
 
 pub fn symbols(server: &Server, _uri: &str, doc: &Document, _params: &Value) -> Value {
-    let root = tree(&doc.text);
+    let root = tree(doc.readable());
     let lines = Lines::new(&doc.text, server.encoding);
     Value::Array(analysis::outline(root.get_ref()).iter().map(|s| symbol(&lines, s)).collect())
 }

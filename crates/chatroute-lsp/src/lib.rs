@@ -39,6 +39,9 @@ pub struct Document {
     pub crm: Option<Snapshot>,
     /// Every place a handle is written, from what the text still parses.
     pub occurrences: Vec<analysis::Occurrence>,
+    /// The text with its unclosed delimiters' tables blanked (offsets
+    /// kept), when it has any: what features read the tree from.
+    pub readable: Option<String>,
     /// The spec as this version reads (rule errors or not), else as the
     /// last version that did: what hover and completion use while the
     /// current text is broken.
@@ -48,6 +51,11 @@ pub struct Document {
 impl Document {
     pub fn spec(&self) -> Option<&chatroute_check::spec::Spec> {
         self.spec.as_ref()
+    }
+
+    /// The text as far as it can be read (`readable`).
+    pub fn readable(&self) -> &str {
+        self.readable.as_deref().unwrap_or(&self.text)
     }
 }
 
@@ -191,10 +199,15 @@ impl Server {
         let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
         let checked = check(&file_path(uri), text.clone().into_bytes(), accounts);
         let diagnostics = features::with_uri(features::diagnostics(self, &text, &checked), uri);
-        let occurrences = analysis::occurrences(toml::de::DeTable::parse_recoverable(&text).0.get_ref());
+        let readable = match chatroute_check::recover::readable(&text) {
+            std::borrow::Cow::Owned(blanked) => Some(blanked),
+            std::borrow::Cow::Borrowed(_) => None,
+        };
+        let tree_text = readable.as_deref().unwrap_or(&text);
+        let occurrences = analysis::occurrences(toml::de::DeTable::parse_recoverable(tree_text).0.get_ref());
         let previous = self.documents.remove(uri).and_then(|d| d.spec);
         let spec = checked.spec.clone().or_else(|| toml::from_str(&text).ok()).or(previous);
-        self.documents.insert(uri.to_owned(), Document { text, checked, crm, occurrences, spec });
+        self.documents.insert(uri.to_owned(), Document { text, checked, crm, occurrences, readable, spec });
         publish(uri, diagnostics)
     }
 
