@@ -88,6 +88,7 @@ const ANY: [(u16, &str); 5] = [
 /// Every endpoint, with the schemas of its bodies.
 fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
     let mut operations = decisions(generator);
+    operations.extend(timers(generator));
     operations.extend(service(generator));
     operations
 }
@@ -152,6 +153,21 @@ fn decisions(generator: &mut SchemaGenerator) -> Vec<Operation> {
         },
         Operation {
             method: "post",
+            path: "/v1/deals/{deal}/close",
+            summary: "A deal was closed: it no longer counts against its employee's max_open",
+            request: None,
+            query: &[],
+            response: schema::<CloseResponse>(generator),
+            errors: &[(400, "bad deal id (`bad_id`)"), UNAUTHORIZED, INTERNAL, STATE_DOWN],
+        },
+    ]
+}
+
+/// Unanswered deals and the events of what time does to deals.
+fn timers(generator: &mut SchemaGenerator) -> Vec<Operation> {
+    vec![
+        Operation {
+            method: "post",
             path: "/v1/deals/{deal}/reply",
             summary: "A manager replied in the deal's dialog: its reassign_after timer stops",
             request: Some(schema::<ReplyRequest>(generator)),
@@ -170,15 +186,6 @@ fn decisions(generator: &mut SchemaGenerator) -> Vec<Operation> {
             ],
             response: schema::<EventsResponse>(generator),
             errors: &[(400, "bad query"), UNAUTHORIZED, INTERNAL, STATE_DOWN],
-        },
-        Operation {
-            method: "post",
-            path: "/v1/deals/{deal}/close",
-            summary: "A deal was closed: it no longer counts against its employee's max_open",
-            request: None,
-            query: &[],
-            response: schema::<CloseResponse>(generator),
-            errors: &[(400, "bad deal id (`bad_id`)"), UNAUTHORIZED, INTERNAL, STATE_DOWN],
         },
     ]
 }
