@@ -110,6 +110,8 @@ fn working_hours_show_beside_the_shares() {
     assert!(html.contains("almaty-nights: mon-sun 20:00-08:00 (Asia/Almaty)"), "{html}");
     assert!(html.contains("tokyo: mon-fri 09:00-12:00, 13:00-18:00; off 2027-01-01 (Asia/Tokyo)"));
     assert!(html.contains("a returning client goes to their owner"));
+    let (html, _) = page_of(&std::fs::read_to_string("examples/support-desk.toml").unwrap(), &dir, "support-desk");
+    assert!(html.contains("unanswered after 15m: passed to the next member (at most 2 times)"), "{html}");
 }
 
 #[test]

@@ -184,6 +184,10 @@ fn mode_text(a: &Assignment) -> String {
     if a.returning_clients == Some(chatroute_check::spec::ReturningClients::Owner) {
         text.push_str("; a returning client goes to their owner");
     }
+    if let Some(after) = &a.reassign_after {
+        let times = a.max_reassignments.unwrap_or(1);
+        text.push_str(&format!("; unanswered after {after}: passed to the next member (at most {times} times)"));
+    }
     text
 }
 
