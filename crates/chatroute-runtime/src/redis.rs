@@ -70,6 +70,26 @@ local function record(kind, deal, channel, from, to, at)
   return redis.call('XADD', EVENTS, 'MAXLEN', '~', '10000', '*', 'type', kind, 'deal', deal, 'channel', channel,
     'from', from, 'to', to, 'at', at)
 end
+local function stop_timer(deal)
+  redis.call('ZREM', REPLY_DUE, deal)
+  redis.call('HDEL', TIMERS, deal)
+end
+-- The first member from the cursor (KEYS[10]) of whom `ok` holds, each
+-- asked once; the cursor moves past it. Nil when nobody is.
+local function take_next(cycle, ok)
+  local n, seen = #cycle, {}
+  local start = tonumber(redis.call('GET', KEYS[10]) or '0')
+  for k = 0, n - 1 do
+    local pos = start + k
+    local who = cycle[(pos % n) + 1]
+    if seen[who] == nil then seen[who] = ok(who) end
+    if seen[who] then
+      redis.call('SET', KEYS[10], pos + 1)
+      return who, pos
+    end
+  end
+  return nil, nil
+end
 local function start_timer(deal, channel, who, due)
   redis.call('ZADD', REPLY_DUE, due, deal)
   redis.call('HSET', TIMERS, deal, channel .. '\t0\t' .. who .. '\t' .. who)
@@ -133,22 +153,8 @@ local function give(who, pos)
   return who .. ':' .. pos
 end
 if prefer ~= '' and cannot_take(true, caps, prefer) == nil then return give(prefer, -1) end
-local n = #cycle
-local start = tonumber(redis.call('GET', KEYS[10]) or '0')
-local seen = {}
-for k = 0, n - 1 do
-  local pos = start + k
-  local who = cycle[(pos % n) + 1]
-  local ok = seen[who]
-  if ok == nil then
-    ok = cannot_take(skip, caps, who) == nil
-    seen[who] = ok
-  end
-  if ok then
-    redis.call('SET', KEYS[10], pos + 1)
-    return give(who, pos)
-  end
-end
+local who, pos = take_next(cycle, function(w) return cannot_take(skip, caps, w) == nil end)
+if who then return give(who, pos) end
 if has_deal and ARGV[9] == '1' and redis.call('HSETNX', WAITING_CH, deal, channel) == 1 then
   -- In the order they came, also within one millisecond.
   local last = redis.call('ZRANGE', WAITING, -1, -1, 'WITHSCORES')
@@ -169,33 +175,21 @@ if not due or tonumber(due) > now then return '' end
 local timer, owner = redis.call('HGET', TIMERS, deal), redis.call('HGET', OWNERS, deal)
 if not timer or not owner then forget(deal) return '' end
 local channel, count, from, had = string.match(timer, '^([^\t]*)\t(%d+)\t([^\t]*)\t(.*)$')
-local seen = {}
-for h in string.gmatch(had, '[^,]+') do seen[h] = true end
+local before = {}
+for h in string.gmatch(had, '[^,]+') do before[h] = true end
 local skip, cycle, caps = rules(7)
-local n = #cycle
-local start = tonumber(redis.call('GET', KEYS[10]) or '0')
-for k = 0, n - 1 do
-  local pos = start + k
-  local who = cycle[(pos % n) + 1]
-  if not seen[who] and cannot_take(skip, caps, who) == nil then
-    redis.call('SET', KEYS[10], pos + 1)
-    redis.call('HSET', OWNERS, deal, who)
-    if tonumber(redis.call('HGET', OPEN, from) or '0') > 0 then redis.call('HINCRBY', OPEN, from, -1) end
-    redis.call('HINCRBY', OPEN, who, 1)
-    count = tonumber(count) + 1
-    if count < tonumber(ARGV[4]) then
-      redis.call('ZADD', REPLY_DUE, now + tonumber(ARGV[5]), deal)
-      redis.call('HSET', TIMERS, deal, channel .. '\t' .. count .. '\t' .. who .. '\t' .. had .. ',' .. who)
-    else
-      redis.call('ZREM', REPLY_DUE, deal)
-      redis.call('HDEL', TIMERS, deal)
-    end
-    return record('reassigned', deal, channel, from, who, now)
-  end
+local who = take_next(cycle, function(w) return not before[w] and cannot_take(skip, caps, w) == nil end)
+stop_timer(deal)
+if not who then return '' end
+redis.call('HSET', OWNERS, deal, who)
+if tonumber(redis.call('HGET', OPEN, from) or '0') > 0 then redis.call('HINCRBY', OPEN, from, -1) end
+redis.call('HINCRBY', OPEN, who, 1)
+count = tonumber(count) + 1
+if count < tonumber(ARGV[4]) then
+  redis.call('ZADD', REPLY_DUE, now + tonumber(ARGV[5]), deal)
+  redis.call('HSET', TIMERS, deal, channel .. '\t' .. count .. '\t' .. who .. '\t' .. had .. ',' .. who)
 end
-redis.call('ZREM', REPLY_DUE, deal)
-redis.call('HDEL', TIMERS, deal)
-return ''
+return record('reassigned', deal, channel, from, who, now)
 "#;
 
 /// Gives the channel's oldest waiting deal (among the account's 64
@@ -210,28 +204,20 @@ for _, d in ipairs(redis.call('ZRANGE', WAITING, 0, 63)) do
 end
 if not deal then return '' end
 local skip, cycle, caps = rules(6)
-local n = #cycle
-local start = tonumber(redis.call('GET', KEYS[10]) or '0')
-for k = 0, n - 1 do
-  local pos = start + k
-  local who = cycle[(pos % n) + 1]
-  if cannot_take(skip, caps, who) == nil then
-    redis.call('SET', KEYS[10], pos + 1)
-    redis.call('ZREM', WAITING, deal)
-    redis.call('HDEL', WAITING_CH, deal)
-    open_deal(deal, who)
-    if ARGV[4] ~= '0' then start_timer(deal, channel, who, now + tonumber(ARGV[4])) end
-    return record('assigned', deal, channel, '', who, now)
-  end
-end
-return ''
+local who = take_next(cycle, function(w) return cannot_take(skip, caps, w) == nil end)
+if not who then return '' end
+redis.call('ZREM', WAITING, deal)
+redis.call('HDEL', WAITING_CH, deal)
+open_deal(deal, who)
+if ARGV[4] ~= '0' then start_timer(deal, channel, who, now + tonumber(ARGV[4])) end
+return record('assigned', deal, channel, '', who, now)
 "#;
 
 /// ARGV 3 the deal: its timer stopped; 1 if it had one.
 const REPLIED_SCRIPT: &str = r#"
-local had = redis.call('ZREM', REPLY_DUE, ARGV[3])
-redis.call('HDEL', TIMERS, ARGV[3])
-return tostring(had)
+local had = redis.call('ZSCORE', REPLY_DUE, ARGV[3]) and '1' or '0'
+stop_timer(ARGV[3])
+return had
 "#;
 
 /// ARGV 3 now (ms), 4 at most: due deals and their channels, as

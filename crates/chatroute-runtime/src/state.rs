@@ -454,13 +454,12 @@ impl Memory {
 
     /// The first position from `start` whose member can take the deal.
     fn choose(books: &OccupancyByAccount, pick: &Pick<'_>, start: u64) -> Option<u64> {
-        let n = pick.cycle.len() as u64;
-        (start..start + n).find(|pos| books.can_take(pick.account, &pick.cycle[(pos % n) as usize], &pick.rules))
+        first_from(pick.cycle, start, |who| books.can_take(pick.account, who, &pick.rules))
     }
 
     /// The member at `position` of the cycle.
     fn at<'a>(pick: &Pick<'a>, position: u64) -> &'a str {
-        &pick.cycle[(position % pick.cycle.len() as u64) as usize]
+        Self::at_cycle(pick.cycle, position)
     }
 
     /// `employee` gets the deal (at `position`, once the cursor has moved
@@ -501,11 +500,8 @@ impl Memory {
             book.timers.stop(r.deal);
             return None;
         }
-        let n = r.cycle.len() as u64;
-        let found = (start..start + n).find(|pos| {
-            let who = &r.cycle[(pos % n) as usize];
-            !timer.had.contains(who) && book.can_take(who, &r.rules)
-        });
+        let found =
+            first_from(r.cycle, start, |who| !timer.had.iter().any(|h| h == who) && book.can_take(who, &r.rules));
         if found.is_none() {
             book.timers.stop(r.deal);
         }
@@ -533,8 +529,7 @@ impl Memory {
     fn drain_plan(books: &mut Books<'_>, d: &Draining<'_>, start: u64) -> Option<(String, u64)> {
         let book = books.account_mut(d.account);
         let deal = book.timers.oldest_waiting(d.channel)?.clone();
-        let n = d.cycle.len() as u64;
-        let position = (start..start + n).find(|pos| book.can_take(&d.cycle[(pos % n) as usize], &d.rules))?;
+        let position = first_from(d.cycle, start, |who| book.can_take(who, &d.rules))?;
         Some((deal, position))
     }
 
@@ -618,6 +613,13 @@ impl Memory {
     fn close_deal(&self, account: &str, deal: &str) -> Option<String> {
         self.books(account).account_mut(account).close(deal)
     }
+}
+
+/// The first position from `start` whose member `ok` holds of, within one
+/// turn of the cycle (the Lua `take_next` is its twin).
+fn first_from(cycle: &[String], start: u64, ok: impl Fn(&str) -> bool) -> Option<u64> {
+    let n = cycle.len() as u64;
+    (start..start + n).find(|pos| ok(&cycle[(pos % n) as usize]))
 }
 
 /// The `AssignmentState` methods of a state whose books are its `memory`
