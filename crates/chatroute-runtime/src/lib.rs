@@ -26,7 +26,7 @@ pub use state::{
     AssignmentState, CLIENT_TTL, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated,
     StateError,
 };
-pub use timers::{Draining, Event, EventKind, Reassigning};
+pub use timers::{Draining, Due, Event, EventKind, Reassigning};
 
 /// What an event id looks like: digits in memory, `ms-seq` on Redis.
 pub const EVENT_ID_PATTERN: &str = "^[0-9]{1,20}(-[0-9]{1,20})?$";
@@ -500,9 +500,12 @@ impl<S: AssignmentState> Router<S> {
         // Each due deal is its own atomic step; they go out together (one
         // round trip's wait for the batch on Redis, not one per deal).
         let due = self.state.due(account, now_ms, TICK_BATCH).await?;
-        let passes = due.iter().map(|(deal, channel)| self.pass_on(deal, channel, at, now_ms));
+        let passes = due.deals.iter().map(|(deal, channel)| self.pass_on(deal, channel, at, now_ms));
         for passed in futures_util::future::join_all(passes).await {
             events.extend(passed?);
+        }
+        if !due.waiting {
+            return Ok(events);
         }
         for (channel, route) in &self.body.channels {
             let AssignmentRoute::RoundRobin { cycle, availability, reassign, .. } = &route.assignment else { continue };

@@ -42,7 +42,7 @@ use super::state::{
     AssignmentState, CLAIM_TTL, CLIENT_TTL, CannotTake, Claimed, Claiming, DEAL_TTL, Pick, PickRules, Picked,
     StateError,
 };
-use super::timers::{Draining, Event, EventKind, Reassigning};
+use super::timers::{Draining, Due, Event, EventKind, Reassigning};
 
 /// What every script starts with: the account's deal book and the
 /// eligibility test, the twins of `Occupancy` (tests hold both to the same
@@ -220,10 +220,10 @@ stop_timer(ARGV[3])
 return had
 "#;
 
-/// ARGV 3 now (ms), 4 at most: due deals and their channels, as
-/// lines of the deal, a tab and the channel.
+/// ARGV 3 now (ms), 4 at most: whether any deal waits ("1"/"0"), then the
+/// due deals and their channels, lines of the deal, a tab and the channel.
 const DUE_SCRIPT: &str = r#"
-local out = {}
+local out = { redis.call('ZCARD', WAITING) > 0 and '1' or '0' }
 for _, deal in ipairs(redis.call('ZRANGEBYSCORE', REPLY_DUE, '-inf', ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
   local timer = redis.call('HGET', TIMERS, deal)
   out[#out + 1] = deal .. '\t' .. (timer and string.match(timer, '^([^\t]*)') or '')
@@ -721,11 +721,13 @@ impl AssignmentState for RedisState {
         Ok(self.script(&REPLIED, account, &[], vec![deal.as_bytes().to_vec()], 0).await? == "1")
     }
 
-    async fn due(&self, account: &str, now_ms: u64, limit: usize) -> Result<Vec<(String, String)>, StateError> {
+    async fn due(&self, account: &str, now_ms: u64, limit: usize) -> Result<Due, StateError> {
         let args = vec![now_ms.to_string().into_bytes(), limit.to_string().into_bytes()];
-        let lines = self.script(&DUE, account, &[], args, 0).await?;
-        let due = lines.lines().filter_map(|l| l.split_once('\t')).map(|(d, c)| (d.to_owned(), c.to_owned()));
-        Ok(due.collect())
+        let answer = self.script(&DUE, account, &[], args, 0).await?;
+        let mut lines = answer.lines();
+        let waiting = lines.next() == Some("1");
+        let deals = lines.filter_map(|l| l.split_once('\t')).map(|(d, c)| (d.to_owned(), c.to_owned())).collect();
+        Ok(Due { deals, waiting })
     }
 
     async fn reassign(&self, cursor: &String, r: &Reassigning<'_>) -> Result<Option<Event>, StateError> {

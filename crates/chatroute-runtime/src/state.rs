@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::timers::{Draining, Event, EventKind, Reassigning, TimerBook};
+use crate::timers::{Draining, Due, Event, EventKind, Reassigning, TimerBook};
 
 /// Why the state store could not answer. The decision then fails; on a
 /// transient fault the caller keeps the message and retries, and a retry
@@ -134,13 +134,9 @@ pub trait AssignmentState: Send + Sync {
     /// A reply in the deal's dialog: its timer stops. Whether it had one.
     fn replied(&self, account: &str, deal: &str) -> impl Future<Output = Result<bool, StateError>> + Send;
 
-    /// The deals whose reply is due at `now_ms`, with their channels.
-    fn due(
-        &self,
-        account: &str,
-        now_ms: u64,
-        limit: usize,
-    ) -> impl Future<Output = Result<Vec<(String, String)>, StateError>> + Send;
+    /// The deals whose reply is due at `now_ms`, with their channels, and
+    /// whether any deal waits.
+    fn due(&self, account: &str, now_ms: u64, limit: usize) -> impl Future<Output = Result<Due, StateError>> + Send;
 
     /// Passes a due deal on, atomically: to the member the cycle gives next
     /// from the cursor who can take it and has not had it (taking that
@@ -553,7 +549,7 @@ impl Memory {
         self.books(account).account_mut(account).timers.stop(deal)
     }
 
-    fn due(&self, account: &str, now_ms: u64, limit: usize) -> Vec<(String, String)> {
+    fn due(&self, account: &str, now_ms: u64, limit: usize) -> Due {
         self.books(account).account(account).map(|b| b.timers.due(now_ms, limit)).unwrap_or_default()
     }
 
@@ -656,7 +652,7 @@ macro_rules! memory_books {
             Ok(self.memory.replied(account, deal))
         }
 
-        async fn due(&self, account: &str, now_ms: u64, limit: usize) -> Result<Vec<(String, String)>, StateError> {
+        async fn due(&self, account: &str, now_ms: u64, limit: usize) -> Result<Due, StateError> {
             Ok(self.memory.due(account, now_ms, limit))
         }
 
@@ -940,12 +936,7 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
         (**self).replied(account, deal)
     }
 
-    fn due(
-        &self,
-        account: &str,
-        now_ms: u64,
-        limit: usize,
-    ) -> impl Future<Output = Result<Vec<(String, String)>, StateError>> + Send {
+    fn due(&self, account: &str, now_ms: u64, limit: usize) -> impl Future<Output = Result<Due, StateError>> + Send {
         (**self).due(account, now_ms, limit)
     }
 

@@ -55,6 +55,15 @@ pub struct Event {
     pub at_ms: u64,
 }
 
+/// What a tick has to do: the deals due, with their channels, and whether
+/// any deal waits (so a tick of an account where none does drains
+/// nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Due {
+    pub deals: Vec<(String, String)>,
+    pub waiting: bool,
+}
+
 /// Passing one due deal on.
 #[derive(Debug, Clone, Copy)]
 pub struct Reassigning<'a> {
@@ -135,13 +144,15 @@ impl TimerBook {
     }
 
     /// Deals due at `now`, oldest first, with their channels.
-    pub fn due(&self, now: u64, limit: usize) -> Vec<(String, String)> {
-        self.due
+    pub fn due(&self, now: u64, limit: usize) -> Due {
+        let deals = self
+            .due
             .iter()
             .take_while(|(at, _)| *at <= now)
             .take(limit)
             .map(|(_, deal)| (deal.clone(), self.timers[deal].channel.clone()))
-            .collect()
+            .collect();
+        Due { deals, waiting: !self.waiting.is_empty() }
     }
 
     pub fn enqueue(&mut self, channel: &str, deal: &str) {
