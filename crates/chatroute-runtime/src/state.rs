@@ -50,124 +50,6 @@ pub const CLIENT_TTL: Duration = Duration::from_secs(180 * 24 * 3600);
 /// closures cannot keep a member full, nor the state growing, for ever.
 pub const DEAL_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
 
-/// Shared assignment state, for any number of accounts: every call names
-/// the account (and the channel) it is about.
-pub trait AssignmentState: Send + Sync {
-    /// A prepared handle on one round-robin cursor, made once per channel
-    /// when a table is loaded so a decision does no key work.
-    type Cursor: Send + Sync;
-
-    /// The handle of an account's cursor on a round-robin channel.
-    fn cursor(&self, account: &str, channel: &str) -> Self::Cursor;
-
-    /// Takes the next ticket of a cursor: 0, 1, 2, ... with no number
-    /// skipped or repeated, whatever the concurrency.
-    fn next_ticket(&self, cursor: &Self::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send;
-
-    /// The cursor's next position, without taking it.
-    fn cursor_position(&self, cursor: &Self::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send;
-
-    /// Moves the cursor from `from` to `to` if it is still at `from`.
-    fn move_cursor(
-        &self,
-        cursor: &Self::Cursor,
-        from: u64,
-        to: u64,
-    ) -> impl Future<Output = Result<bool, StateError>> + Send;
-
-    /// A first-responder claim, atomically: the first claimant who can
-    /// take the deal wins (and the deal counts open for them where limits
-    /// apply); every later claim learns that winner, and the winner asking
-    /// again (a retry) learns it is theirs; a claimant who cannot take it
-    /// is refused and nothing changes.
-    fn claim(&self, claim: &Claiming<'_>) -> impl Future<Output = Result<Claimed, StateError>> + Send;
-
-    /// Whether the state answers (a service's readiness).
-    fn ping(&self) -> impl Future<Output = Result<(), StateError>> + Send {
-        std::future::ready(Ok(()))
-    }
-
-    /// Whether the state can serve `account` (Redis: its keys are on this
-    /// build's layout), asked before a table of the account is activated.
-    fn accepts(&self, _account: &str) -> impl Future<Output = Result<(), StateError>> + Send {
-        std::future::ready(Ok(()))
-    }
-
-    /// The first position from the cursor whose member can take the deal
-    /// (available, when unavailable ones are skipped; under its open-deal
-    /// limit), atomically with moving the cursor past it and counting the
-    /// deal open for that member. A deal already decided gets its owner
-    /// again (so a retried decision is answered the same). `None`: nobody
-    /// can take it, and the cursor stays.
-    fn pick(
-        &self,
-        cursor: &Self::Cursor,
-        pick: &Pick<'_>,
-    ) -> impl Future<Output = Result<Option<Picked>, StateError>> + Send;
-
-    /// The employee given `contact`'s last deal (in `pick`, with a
-    /// contact), while remembered.
-    fn owner_of(&self, account: &str, contact: &str)
-    -> impl Future<Output = Result<Option<String>, StateError>> + Send;
-
-    /// Which of `members` can take a deal now (first responder's offer).
-    fn can_take(
-        &self,
-        account: &str,
-        members: &[String],
-        rules: &PickRules<'_>,
-    ) -> impl Future<Output = Result<Vec<bool>, StateError>> + Send;
-
-    /// Marks an employee available or not.
-    fn set_available(
-        &self,
-        account: &str,
-        employee: &str,
-        available: bool,
-    ) -> impl Future<Output = Result<(), StateError>> + Send;
-
-    /// Closes a deal: its owner's open count goes down (never below zero),
-    /// its timer stops, it leaves any queue. Returns the owner; `None` for a
-    /// deal not open.
-    fn close_deal(&self, account: &str, deal: &str) -> impl Future<Output = Result<Option<String>, StateError>> + Send;
-
-    /// A reply in the deal's dialog: its timer stops. Whether it had one.
-    fn replied(&self, account: &str, deal: &str) -> impl Future<Output = Result<bool, StateError>> + Send;
-
-    /// The deals whose reply is due at `now_ms`, with their channels, and
-    /// whether any deal waits.
-    fn due(&self, account: &str, now_ms: u64, limit: usize) -> impl Future<Output = Result<Due, StateError>> + Send;
-
-    /// Passes a due deal on, atomically: to the member the cycle gives next
-    /// from the cursor who can take it and has not had it (taking that
-    /// position, moving the open count); its timer due again or stopped at
-    /// the cap; the event recorded. `None`: not due (any more), closed, or
-    /// nobody to pass it to (it stays, and its timer stops).
-    fn reassign(
-        &self,
-        cursor: &Self::Cursor,
-        reassigning: &Reassigning<'_>,
-    ) -> impl Future<Output = Result<Option<Event>, StateError>> + Send;
-
-    /// Gives the channel's oldest waiting deal to the member the cycle
-    /// gives next who can take it, atomically, with its event. `None`:
-    /// nothing waits, or nobody can take it yet.
-    fn drain(
-        &self,
-        cursor: &Self::Cursor,
-        draining: &Draining<'_>,
-    ) -> impl Future<Output = Result<Option<Event>, StateError>> + Send;
-
-    /// The account's events after the cursor `after` (its event id), oldest
-    /// first; without one, from the oldest kept.
-    fn events(
-        &self,
-        account: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> impl Future<Output = Result<Vec<Event>, StateError>> + Send;
-}
-
 /// Who can take a deal.
 #[derive(Debug, Clone, Copy)]
 pub struct PickRules<'a> {
@@ -242,6 +124,124 @@ pub enum Claimed {
 pub enum CannotTake {
     Unavailable,
     AtCapacity,
+}
+
+/// Shared assignment state, for any number of accounts: every call names
+/// the account (and the channel) it is about.
+pub trait AssignmentState: Send + Sync {
+    /// A prepared handle on one round-robin cursor, made once per channel
+    /// when a table is loaded so a decision does no key work.
+    type Cursor: Send + Sync;
+
+    /// The handle of an account's cursor on a round-robin channel.
+    fn cursor(&self, account: &str, channel: &str) -> Self::Cursor;
+
+    /// Takes the next ticket of a cursor: 0, 1, 2, ... with no number
+    /// skipped or repeated, whatever the concurrency.
+    fn next_ticket(&self, cursor: &Self::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send;
+
+    /// The cursor's next position, without taking it.
+    fn cursor_position(&self, cursor: &Self::Cursor) -> impl Future<Output = Result<u64, StateError>> + Send;
+
+    /// Moves the cursor from `from` to `to` if it is still at `from`.
+    fn move_cursor(
+        &self,
+        cursor: &Self::Cursor,
+        from: u64,
+        to: u64,
+    ) -> impl Future<Output = Result<bool, StateError>> + Send;
+
+    /// A first-responder claim, atomically: the first claimant who can
+    /// take the deal wins (and the deal counts open for them where limits
+    /// apply); every later claim learns that winner, and the winner asking
+    /// again (a retry) learns it is theirs; a claimant who cannot take it
+    /// is refused and nothing changes.
+    fn claim(&self, claim: &Claiming<'_>) -> impl Future<Output = Result<Claimed, StateError>> + Send;
+
+    /// Whether the state answers (a service's readiness).
+    fn ping(&self) -> impl Future<Output = Result<(), StateError>> + Send {
+        std::future::ready(Ok(()))
+    }
+
+    /// The first position from the cursor whose member can take the deal
+    /// (available, when unavailable ones are skipped; under its open-deal
+    /// limit), atomically with moving the cursor past it and counting the
+    /// deal open for that member. A deal already decided gets its owner
+    /// again (so a retried decision is answered the same). `None`: nobody
+    /// can take it, and the cursor stays.
+    fn pick(
+        &self,
+        cursor: &Self::Cursor,
+        pick: &Pick<'_>,
+    ) -> impl Future<Output = Result<Option<Picked>, StateError>> + Send;
+
+    /// The employee given `contact`'s last deal (in `pick`, with a
+    /// contact), while remembered.
+    fn owner_of(&self, account: &str, contact: &str)
+    -> impl Future<Output = Result<Option<String>, StateError>> + Send;
+
+    /// Which of `members` can take a deal now (first responder's offer).
+    fn can_take(
+        &self,
+        account: &str,
+        members: &[String],
+        rules: &PickRules<'_>,
+    ) -> impl Future<Output = Result<Vec<bool>, StateError>> + Send;
+
+    /// Marks an employee available or not.
+    fn set_available(
+        &self,
+        account: &str,
+        employee: &str,
+        available: bool,
+    ) -> impl Future<Output = Result<(), StateError>> + Send;
+
+    /// Closes a deal: its owner's open count goes down (never below zero),
+    /// its timer stops, it leaves any queue. Returns the owner; `None` for a
+    /// deal not open.
+    fn close_deal(&self, account: &str, deal: &str) -> impl Future<Output = Result<Option<String>, StateError>> + Send;
+
+    /// Whether the state can serve `account` (Redis: its keys are on this
+    /// build's layout), asked before a table of the account is activated.
+    fn accepts(&self, _account: &str) -> impl Future<Output = Result<(), StateError>> + Send {
+        std::future::ready(Ok(()))
+    }
+
+    /// A reply in the deal's dialog: its timer stops. Whether it had one.
+    fn replied(&self, account: &str, deal: &str) -> impl Future<Output = Result<bool, StateError>> + Send;
+
+    /// The deals whose reply is due at `now_ms`, with their channels, and
+    /// whether any deal waits.
+    fn due(&self, account: &str, now_ms: u64, limit: usize) -> impl Future<Output = Result<Due, StateError>> + Send;
+
+    /// Passes a due deal on, atomically: to the member the cycle gives next
+    /// from the cursor who can take it and has not had it (taking that
+    /// position, moving the open count); its timer due again or stopped at
+    /// the cap; the event recorded. `None`: not due (any more), closed, or
+    /// nobody to pass it to (it stays, and its timer stops).
+    fn reassign(
+        &self,
+        cursor: &Self::Cursor,
+        reassigning: &Reassigning<'_>,
+    ) -> impl Future<Output = Result<Option<Event>, StateError>> + Send;
+
+    /// Gives the channel's oldest waiting deal to the member the cycle
+    /// gives next who can take it, atomically, with its event. `None`:
+    /// nothing waits, or nobody can take it yet.
+    fn drain(
+        &self,
+        cursor: &Self::Cursor,
+        draining: &Draining<'_>,
+    ) -> impl Future<Output = Result<Option<Event>, StateError>> + Send;
+
+    /// The account's events after the cursor `after` (its event id), oldest
+    /// first; without one, from the oldest kept.
+    fn events(
+        &self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Event>, StateError>> + Send;
 }
 
 /// One account's availability and open deals, kept in memory.
