@@ -302,6 +302,17 @@ fn round_robin_members_show_their_share() {
     );
     let labels: Vec<&str> = hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
     assert_eq!(labels, [" 20%", " 20%", " 40%", " 20%"]);
+    // An entry without a level reads `read`, whatever `everyone` says.
+    let implied =
+        text.replace("everyone = \"read_send\"", "everyone = \"read_send\"\nbruce = { default_outgoing = true }");
+    client.set_text(uri, &implied, 2);
+    let again = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": uri }, "range": {
+        "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } } }),
+    );
+    let read = again.as_array().unwrap().iter().find(|h| h["label"] == " read").expect("the implied level");
+    assert_eq!(read["position"]["line"], line_of(&implied, "bruce = { default_outgoing = true }"));
     let tony = &hints[2]["position"];
     let line = line_of(&text, "{ employee = \"tony\", weight = 2 }");
     assert_eq!(tony["line"], line);

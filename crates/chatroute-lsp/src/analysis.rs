@@ -249,6 +249,19 @@ pub fn member_shares(root: &DeTable<'_>) -> Vec<(usize, String)> {
     out
 }
 
+/// The level of each access entry written as a table without `level`: its
+/// own entry decides over `everyone` and the defaults, and without a level
+/// it reads `read` (shown, since nothing on the line says so).
+pub fn implied_levels(root: &DeTable<'_>) -> Vec<(usize, String)> {
+    let channels = as_table(get(root, "channels")).into_iter().flat_map(|t| t.iter());
+    let tables = channels.filter_map(|(_, c)| as_table(get(as_table(Some(c))?, "access")));
+    let entries = tables.flat_map(|t| t.iter()).filter(|(k, _)| k.get_ref() != "everyone");
+    entries
+        .filter_map(|(_, v)| as_table(Some(v)).filter(|t| get(t, "level").is_none()).map(|_| v.span().end))
+        .map(|end| (end, "read".to_owned()))
+        .collect()
+}
+
 /// An entry of the outline.
 pub struct Symbol {
     pub name: String,

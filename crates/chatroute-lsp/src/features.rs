@@ -243,19 +243,23 @@ pub fn rename(server: &Server, uri: &str, doc: &Document, params: &Value) -> Res
 
 /// The outline: employees, channels (with their assignment and access
 /// tables) and the integration-wide assignment, as read from the text.
-/// Inlay hints: each round-robin member's share of new deals.
+/// Inlay hints: each round-robin member's share of new deals, and the
+/// level an access entry without one has.
 pub fn inlay_hints(server: &Server, _uri: &str, doc: &Document, _params: &Value) -> Value {
     let root = tree(doc.readable());
     let lines = Lines::new(&doc.text, server.encoding);
-    let hints = analysis::member_shares(root.get_ref()).into_iter().map(|(offset, label)| {
-        json!({
-            "position": lines.position(offset),
-            "label": format!(" {label}"),
-            "kind": 2,
-            "tooltip": "this member's share of the channel's new deals (weight / sum of weights)",
-        })
+    let hint = |offset: usize, label: String, tooltip: &str| json!({ "position": lines.position(offset), "label": format!(" {label}"), "kind": 2, "tooltip": tooltip });
+    let shares = analysis::member_shares(root.get_ref()).into_iter().map(|(offset, label)| {
+        hint(offset, label, "this member's share of the channel's new deals (weight / sum of weights)")
     });
-    Value::Array(hints.collect())
+    let levels = analysis::implied_levels(root.get_ref()).into_iter().map(|(offset, label)| {
+        hint(
+            offset,
+            label,
+            "the entry's level: its own entry decides over `everyone`, and without `level` it is `read`",
+        )
+    });
+    Value::Array(shares.chain(levels).collect())
 }
 
 pub fn symbols(server: &Server, _uri: &str, doc: &Document, _params: &Value) -> Value {
