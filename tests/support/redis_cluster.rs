@@ -44,6 +44,11 @@ impl RedisCluster {
             eprintln!("SKIPPED: redis-server not found; install it (apt-get install redis-server)");
             return None;
         }
+        // One cluster starts at a time in a test binary: free ports are
+        // free only until a server binds them, and two clusters choosing at
+        // once could pick the same one.
+        static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = STARTING.lock().unwrap_or_else(|p| p.into_inner());
         let ports = free_ports();
         let dir = std::env::temp_dir().join(format!("chatroute-cluster-{}-{}", std::process::id(), ports[0]));
         std::fs::create_dir_all(&dir).unwrap();
@@ -79,11 +84,14 @@ impl RedisCluster {
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server starts");
+        let mut child = child;
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.cli(port, &["PING"]).contains("PONG") {
             assert!(Instant::now() < deadline, "node {port} did not answer PING in 10 s");
             std::thread::sleep(Duration::from_millis(20));
         }
+        // The PONG must be this node's, not another server's on the port.
+        assert!(child.try_wait().ok().flatten().is_none(), "redis-server on {port} exited (port taken?)");
         child
     }
 
