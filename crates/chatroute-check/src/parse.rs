@@ -68,13 +68,8 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
 /// delimiter never closed, then the parser's first error of each table of
 /// what is left.
 fn recovered(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut left = std::borrow::Cow::Borrowed(text);
-    while out.len() < 64 {
-        let Some(unclosed) = crate::recover::first_unclosed(&left) else { break };
-        out.push(unclosed_diagnostic(text, &unclosed));
-        left = std::borrow::Cow::Owned(crate::recover::blanked(&left, &unclosed.blank));
-    }
+    let (left, unclosed) = crate::recover::readable(text);
+    let mut out: Vec<Diagnostic> = unclosed.iter().map(|u| unclosed_diagnostic(text, u)).collect();
     let again;
     let errors = if out.is_empty() {
         errors

@@ -57,7 +57,7 @@ pub fn headers(text: &str) -> Vec<usize> {
 }
 
 /// The first delimiter of `text` never closed, if any.
-pub fn first_unclosed(text: &str) -> Option<Unclosed> {
+fn first_unclosed(text: &str) -> Option<Unclosed> {
     let mut scan = Scan::new(text);
     scan.run();
     scan.unclosed
@@ -217,20 +217,22 @@ fn looks_like_header(line: &str) -> bool {
 }
 
 /// What of `text` can still be read: every delimiter never closed, with
-/// the rest of its table, blanked (offsets kept). The text itself when
-/// nothing is unclosed.
-pub fn readable(text: &str) -> std::borrow::Cow<'_, str> {
+/// the rest of its table, blanked (offsets kept; the text itself when
+/// nothing is unclosed), and those delimiters, in order.
+pub fn readable(text: &str) -> (std::borrow::Cow<'_, str>, Vec<Unclosed>) {
     let mut left = std::borrow::Cow::Borrowed(text);
-    for _ in 0..64 {
+    let mut found = Vec::new();
+    while found.len() < 64 {
         let Some(unclosed) = first_unclosed(&left) else { break };
         left = std::borrow::Cow::Owned(blanked(&left, &unclosed.blank));
+        found.push(unclosed);
     }
-    left
+    (left, found)
 }
 
 /// `text` with `blank` replaced by spaces (newlines kept, so every offset
 /// and line stays where it was).
-pub fn blanked(text: &str, blank: &Range<usize>) -> String {
+fn blanked(text: &str, blank: &Range<usize>) -> String {
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..blank.start]);
     for c in text[blank.clone()].chars() {

@@ -199,7 +199,7 @@ impl Server {
         let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
         let checked = check(&file_path(uri), text.clone().into_bytes(), accounts);
         let diagnostics = features::with_uri(features::diagnostics(self, &text, &checked), uri);
-        let readable = match chatroute_check::recover::readable(&text) {
+        let readable = match chatroute_check::recover::readable(&text).0 {
             std::borrow::Cow::Owned(blanked) => Some(blanked),
             std::borrow::Cow::Borrowed(_) => None,
         };

@@ -185,6 +185,12 @@ struct Round<'t> {
     reassign: Option<&'t Reassign>,
 }
 
+/// Who can take a deal on a channel of `availability`, `away` out of
+/// their hours.
+fn availability_rules<'a>(availability: &'a Availability, away: &'a [String]) -> PickRules<'a> {
+    PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open, away }
+}
+
 /// Milliseconds since the Unix epoch of an instant (now when `None`).
 fn unix_ms(at: Option<Timestamp>) -> u64 {
     u64::try_from(at.unwrap_or_else(Timestamp::now).as_millisecond()).unwrap_or(0)
@@ -387,11 +393,7 @@ impl<S: AssignmentState> Router<S> {
     ) -> Result<(Responsible<'t>, Option<u64>), RouteError> {
         let Round { channel, cycle, availability, returning, reassign } = *round;
         let away = self.away(channel, availability, request.at);
-        let rules = PickRules {
-            skip_unavailable: availability.skip_unavailable,
-            max_open: &availability.max_open,
-            away: &away,
-        };
+        let rules = availability_rules(availability, &away);
         let read = availability.skip_unavailable && self.scheduled.get(channel).is_some_and(|s| !s.is_empty());
         let owner = match returning {
             true => self.owner(channel, request, cycle, read.then_some(away.as_slice())).await?,
@@ -439,11 +441,7 @@ impl<S: AssignmentState> Router<S> {
             return Ok(Responsible::FirstOf(all()));
         }
         let away = self.away(channel, availability, at);
-        let mut rules = PickRules {
-            skip_unavailable: availability.skip_unavailable,
-            max_open: &availability.max_open,
-            away: &away,
-        };
+        let mut rules = availability_rules(availability, &away);
         let account = &self.body.account;
         let mut offered = self.offered(group, &self.state.can_take(account, group, &rules).await?);
         if offered.is_empty() && availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable {
@@ -513,11 +511,7 @@ impl<S: AssignmentState> Router<S> {
                 continue;
             }
             let away = self.away(channel, availability, at);
-            let rules = PickRules {
-                skip_unavailable: availability.skip_unavailable,
-                max_open: &availability.max_open,
-                away: &away,
-            };
+            let rules = availability_rules(availability, &away);
             let timer_after_ms = reassign.map(|r| r.after_secs * 1000);
             let draining = Draining { account, channel, cycle, rules, timer_after_ms, now_ms };
             for _ in 0..TICK_BATCH {
@@ -548,11 +542,7 @@ impl<S: AssignmentState> Router<S> {
             return Ok(None);
         };
         let away = self.away(channel, availability, at);
-        let rules = PickRules {
-            skip_unavailable: availability.skip_unavailable,
-            max_open: &availability.max_open,
-            away: &away,
-        };
+        let rules = availability_rules(availability, &away);
         let reassigning =
             Reassigning { account, channel, deal, cycle, rules, max: r.max, after_ms: r.after_secs * 1000, now_ms };
         Ok(self.state.reassign(&self.cursors[channel], &reassigning).await?)
@@ -593,11 +583,7 @@ impl<S: AssignmentState> Router<S> {
             return Err(RouteError::NotAResponder { channel: channel.to_owned(), employee: employee.to_owned() });
         }
         let away = self.away(channel, availability, None);
-        let rules = PickRules {
-            skip_unavailable: availability.skip_unavailable,
-            max_open: &availability.max_open,
-            away: &away,
-        };
+        let rules = availability_rules(availability, &away);
         let claim = Claiming {
             account: &self.body.account,
             channel,
