@@ -191,7 +191,9 @@ fn availability_rules<'a>(availability: &'a Availability, away: &'a [String]) ->
     PickRules { skip_unavailable: availability.skip_unavailable, max_open: &availability.max_open, away }
 }
 
-/// Milliseconds since the Unix epoch of an instant (now when `None`).
+/// Milliseconds since the Unix epoch of an instant (now when `None`): the
+/// time timers and the Redis deal book run on, the same on every instance
+/// up to their clocks' skew (seconds, against lifetimes of days).
 fn unix_ms(at: Option<Timestamp>) -> u64 {
     u64::try_from(at.unwrap_or_else(Timestamp::now).as_millisecond()).unwrap_or(0)
 }

@@ -448,7 +448,7 @@ impl RedisState {
         for key in keys {
             call.key(key);
         }
-        call.arg(unix_ms().to_string()).arg(self.deal_ttl.as_millis().to_string());
+        call.arg(super::unix_ms(None).to_string()).arg(self.deal_ttl.as_millis().to_string());
         for arg in args {
             call.arg(arg);
         }
@@ -545,7 +545,7 @@ impl RedisState {
                 V2Target::Deal(deal) => {
                     call = MIGRATE_DEAL.prepare_invoke();
                     call.key(&old).key(book.owners()).key(book.due());
-                    call.arg(deal).arg(unix_ms().to_string()).arg(self.deal_ttl.as_millis().to_string());
+                    call.arg(deal).arg(super::unix_ms(None).to_string()).arg(self.deal_ttl.as_millis().to_string());
                 }
             }
             let kept: i64 = self.within(async |c| call.invoke_async(c).await).await?;
@@ -597,13 +597,6 @@ fn tls_error(e: &RedisError) -> Option<String> {
 
 fn flag(on: bool) -> Vec<u8> {
     if on { b"1".to_vec() } else { b"0".to_vec() }
-}
-
-/// The time the deal book runs on: milliseconds since the Unix epoch, the
-/// same on every instance up to their clocks' skew (seconds, against
-/// lifetimes of days).
-fn unix_ms() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
 /// ARGV of the pick scripts: skip flag, the handles, the limits.
