@@ -53,3 +53,40 @@ fn each_typing_mistake_is_one_diagnostic_at_the_mistake() {
         insta::assert_snapshot!(format!("typing-{name}"), human);
     }
 }
+
+/// A mistake in one table leaves the other tables their rules, as far as
+/// they decide them alone: an unknown region and an unknown zone are
+/// reported below a half-typed employee, while the member naming that
+/// employee and the schedule nobody works to yet stay quiet (the table
+/// being typed may answer both).
+#[test]
+fn the_tables_that_read_cleanly_still_get_their_rules() {
+    let example = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
+    let tony = "tony    = { name = \"Tony Stark\", crm_user = 2003 }";
+    let spec = |employee: &str| {
+        example
+            .replacen(tony, &format!("{tony}\n{employee}"), 1)
+            .replacen("  { employee = \"kostya\" },\n", "  { employee = \"kostya\" },\n  { employee = \"max\" },\n", 1)
+            .replacen("\"KZ\"]", "\"KZZ\"]", 1)
+            + "\n[schedules.day]\ntimezone = \"Europe/Moscw\"\nmon-fri = \"09:00-18:00\"\n"
+    };
+    let codes = |text: &str| {
+        let checked = check("typing.toml", text.as_bytes().to_vec(), Default::default());
+        let found: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        (found.join(" "), checked)
+    };
+    let broken = spec("max = { name = \"Max");
+    let (found, checked) = codes(&broken);
+    assert_eq!(found, "CR001 CR606 CR901", "{:#?}", checked.diagnostics);
+    let files = [FileDiagnostics { file: &checked.source, diagnostics: &checked.diagnostics }];
+    insta::assert_snapshot!(
+        "typing-clean-tables-keep-their-rules",
+        render::human(&files, HumanStyle { color: false, width: 100 })
+    );
+    // The near miss: typed to the end, the same file says all of it.
+    let (found, _) = codes(&spec("max = { name = \"Max\", crm_user = 2005 }"));
+    assert_eq!(found, "CR606 CR907 CR901");
+    // Without the employee at all, the member naming it is an error again.
+    let (found, _) = codes(&spec(""));
+    assert_eq!(found, "CR101 CR606 CR907 CR901");
+}

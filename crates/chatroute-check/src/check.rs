@@ -84,22 +84,44 @@ fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)
 }
 
-/// Checks a spec's text; syntax errors stop the later stages, schema errors
-/// only remove the values they condemn from the rules' view. `beside` runs
-/// on the typed spec while the rules run on a second core.
+/// Checks a spec's text; syntax errors leave only the tables that read
+/// cleanly to the later stages (`broken`), schema errors only remove the
+/// values they condemn from the rules' view. `beside` runs on the typed
+/// spec while the rules run on a second core.
 fn check_text<R>(
     text: &str,
     accounts: Accounts<'_>,
     beside: Option<impl FnOnce(&Spec) -> R>,
 ) -> (Vec<Diagnostic>, Option<Spec>, Option<R>) {
-    let root = match parse::parse(text) {
-        Ok(root) => root,
-        Err(diags) => return (diags, None, None),
-    };
-    let loc = Locator::new(&root);
+    match parse::parse(text) {
+        Ok(root) => check_tree(&root, accounts, beside),
+        Err(broken) => (self::broken(broken, accounts), None, None),
+    }
+}
+
+/// A file with syntax errors: those, and of what the rest of it says, only
+/// what the tables read alone decide (`Code::is_local`): a rule that needs
+/// a broken table stays quiet rather than report a problem that is not
+/// there.
+fn broken(broken: parse::Broken, accounts: Accounts<'_>) -> Vec<Diagnostic> {
+    let mut diagnostics = broken.diagnostics;
+    // Blanking the broken tables leaves TOML; if it did not, nothing more is said.
+    if let Ok(root) = parse::parse(&broken.rest) {
+        let (found, _, _) = check_tree(&root, accounts, None::<fn(&Spec)>);
+        diagnostics.extend(found.into_iter().filter(|d| d.code.is_local()));
+    }
+    diagnostics
+}
+
+fn check_tree<'t, R>(
+    root: &'t toml::Spanned<toml::de::DeTable<'t>>,
+    accounts: Accounts<'_>,
+    beside: Option<impl FnOnce(&Spec) -> R>,
+) -> (Vec<Diagnostic>, Option<Spec>, Option<R>) {
+    let loc = Locator::new(root);
     // A file the schema accepts reads straight into the typed spec; only a
     // file with problems needs the JSON twin and the schema to explain them.
-    if let Some(spec) = typed::read(&root) {
+    if let Some(spec) = typed::read(root) {
         let handles: HashSet<String> = spec.employees.keys().cloned().collect();
         let rules = || run_rules(&spec, loc, &handles, accounts);
         let (diagnostics, done) = match beside {

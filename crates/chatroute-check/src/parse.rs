@@ -51,27 +51,41 @@ pub fn read_source(name: &str, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic
 /// The TOML version specs are read as (what the `toml` crate implements).
 pub const TOML_SPEC: &str = "https://toml.io/en/v1.1.0";
 
+/// A file that is not TOML: its syntax errors, one per mistake, and what
+/// of it reads cleanly.
+#[derive(Debug)]
+pub struct Broken {
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text without the tables the errors are in (`recover`: blanked,
+    /// offsets kept), for the rules that those tables cannot change.
+    pub rest: String,
+}
+
 /// Parses TOML, reporting every syntax error the parser recovers from, and
 /// every integer literal TOML does not allow (no digits, or outside the
 /// 64-bit signed range TOML integers have).
-pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
+pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Broken> {
     let (root, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         return Err(recovered(text, &errors));
     }
     let mut diagnostics = Vec::new();
     integer_literals(root.get_ref(), text, &mut diagnostics);
-    if diagnostics.is_empty() { Ok(root) } else { Err(diagnostics) }
+    if diagnostics.is_empty() {
+        return Ok(root);
+    }
+    let rest = crate::recover::without_tables(text, diagnostics.iter().map(|d| d.labels[0].span.start));
+    Err(Broken { diagnostics, rest })
 }
 
 /// A broken file's syntax errors, one per mistake (`recover`): each
 /// delimiter never closed, then the parser's first error of each table of
 /// what is left.
-fn recovered(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
+fn recovered(text: &str, errors: &[toml::de::Error]) -> Broken {
     let (left, unclosed) = crate::recover::readable(text);
-    let mut out: Vec<Diagnostic> = unclosed.iter().map(|u| unclosed_diagnostic(text, u)).collect();
+    let mut diagnostics: Vec<Diagnostic> = unclosed.iter().map(|u| unclosed_diagnostic(text, u)).collect();
     let again;
-    let errors = if out.is_empty() {
+    let errors = if diagnostics.is_empty() {
         errors
     } else {
         again = DeTable::parse_recoverable(&left).1;
@@ -79,13 +93,16 @@ fn recovered(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
     };
     let headers = crate::recover::headers(&left);
     let mut tables_seen = std::collections::BTreeSet::new();
+    let mut at = Vec::new();
     for e in errors {
         let span = e.span().unwrap_or(0..0);
         if tables_seen.insert(headers.partition_point(|h| *h <= span.start)) {
-            out.push(syntax_error(span, e.message().trim_end()));
+            at.push(span.start);
+            diagnostics.push(syntax_error(span, e.message().trim_end()));
         }
     }
-    out
+    let rest = crate::recover::without_tables(&left, at);
+    Broken { diagnostics, rest }
 }
 
 /// An unclosed delimiter, as rustc shows one: where it opened, where the
@@ -282,7 +299,7 @@ mod tests {
             ("arabic-zero-02 = 1_0\u{660}\n", Code::Syntax),
             ("[t]\na = { b = 99999999999999999999 }\n", Code::OutOfRange),
         ] {
-            let errs = parse(src).unwrap_err();
+            let errs = parse(src).unwrap_err().diagnostics;
             assert_eq!(errs[0].code, code, "{src}");
             let span = errs[0].labels[0].span.clone();
             assert!(src[span].chars().all(|c| c.is_alphanumeric() || c == '_'), "{src}");
@@ -293,7 +310,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_located() {
-        let errs = parse("a = \nb = 1\n").unwrap_err();
+        let errs = parse("a = \nb = 1\n").unwrap_err().diagnostics;
         assert_eq!(errs[0].code, Code::Syntax);
         assert_eq!(errs[0].labels[0].span.start, 4);
     }

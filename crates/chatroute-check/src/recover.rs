@@ -224,22 +224,36 @@ pub fn readable(text: &str) -> (std::borrow::Cow<'_, str>, Vec<Unclosed>) {
     let mut found = Vec::new();
     while found.len() < 64 {
         let Some(unclosed) = first_unclosed(&left) else { break };
-        left = std::borrow::Cow::Owned(blanked(&left, &unclosed.blank));
+        left = std::borrow::Cow::Owned(blanked(left.into_owned(), [unclosed.blank.clone()]));
         found.push(unclosed);
     }
     (left, found)
 }
 
-/// `text` with `blank` replaced by spaces (newlines kept, so every offset
-/// and line stays where it was).
-fn blanked(text: &str, blank: &Range<usize>) -> String {
-    let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..blank.start]);
-    for c in text[blank.clone()].chars() {
-        // A wide character becomes as many spaces as its bytes.
-        let (fill, n) = if c == '\n' { ('\n', 1) } else { (' ', c.len_utf8()) };
-        out.extend(std::iter::repeat_n(fill, n));
+/// `text` without the tables holding any of `offsets`, headers and all
+/// (blanked, offsets kept): what reads cleanly of a file with errors.
+pub fn without_tables(text: &str, offsets: impl IntoIterator<Item = usize>) -> String {
+    let headers = headers(text);
+    let tables: std::collections::BTreeSet<usize> =
+        offsets.into_iter().map(|at| headers.partition_point(|h| *h <= at)).collect();
+    let regions = tables.into_iter().map(|k| {
+        let start = if k == 0 { 0 } else { headers[k - 1] };
+        start..headers.get(k).copied().unwrap_or(text.len())
+    });
+    blanked(text.to_owned(), regions)
+}
+
+/// `text` with `regions` replaced by spaces (newlines kept, so every
+/// offset and line stays where it was; each byte of a wide character
+/// becomes a space, so the text stays UTF-8).
+fn blanked(text: String, regions: impl IntoIterator<Item = Range<usize>>) -> String {
+    let mut bytes = text.into_bytes();
+    for region in regions {
+        for b in &mut bytes[region] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
     }
-    out.push_str(&text[blank.end..]);
-    out
+    String::from_utf8(bytes).expect("a region's bytes all became spaces")
 }

@@ -127,6 +127,40 @@ impl Code {
         let end = body[3..].find("\n## ").map_or(body.len(), |i| i + 3);
         body[..end].trim_end()
     }
+
+    /// Whether the entries a diagnostic of this code labels decide it
+    /// alone: more text elsewhere in the file can never make it untrue. A
+    /// file with syntax errors gets only these from the tables that read
+    /// cleanly (`check`); an unknown handle, a missing key or an unused
+    /// schedule may be answered by the table that is being typed.
+    pub fn is_local(self) -> bool {
+        use Code::*;
+        matches!(
+            self,
+            Syntax
+                | OutOfRange
+                | UnknownKey
+                | WrongType
+                | InvalidValue
+                | UnsupportedVersion
+                | ReservedHandle
+                | DuplicateEntry
+                | InvalidIdentifier
+                | BadDuration
+                | ShortReassign
+                | InvalidPhone
+                | InvalidHandle
+                | ForeignAddress
+                | UnknownRegion
+                | InvalidId
+                | UnknownPipeline
+                | UnknownCrmUser
+                | UnknownTimeZone
+                | BadInterval
+                | BadDay
+                | OverlappingIntervals
+        )
+    }
 }
 
 impl std::fmt::Display for Code {
