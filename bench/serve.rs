@@ -22,6 +22,10 @@ use std::net::{SocketAddr, TcpStream};
 
 use load::{Run, load, read_http};
 
+// The floor runs in this process: on the allocator `chatroute` has.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BODY: &str = r#"{"channel": "wa-opt"}"#;
 
 /// Reads one RESP integer reply.
@@ -39,11 +43,12 @@ fn http_request(addr: SocketAddr) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The floor: the same HTTP stack answering a constant decision.
+/// The floor: the same HTTP stack answering a constant decision, on the
+/// runtime `serve` runs by default (one event loop, `--workers 1`).
 fn constant_floor() -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();

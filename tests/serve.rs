@@ -86,7 +86,9 @@ fn two_instances_on_one_redis_keep_the_exact_distribution() {
     let dir = cli_support::scratch("serve-two");
     let table = compiled(&dir, "stationery-wholesale");
     let state = ["--state", &redis.url()];
-    let instances = Arc::new([Serve::start(&table, &state), Serve::start(&table, &state)]);
+    // One event loop (the default) and two worker threads, side by side.
+    let threaded = [state[0], state[1], "--workers", "2"];
+    let instances = Arc::new([Serve::start(&table, &state), Serve::start(&table, &threaded)]);
     let answered = Arc::new(Mutex::new(Vec::new()));
     let threads: Vec<_> = (0..16)
         .map(|t| {

@@ -27,6 +27,9 @@ pub struct Limits {
     /// POST every event (reassigned, assigned) to this URL, at least once.
     #[arg(long, value_name = "URL")]
     notify: Option<String>,
+    /// Threads answering requests: 1, one event loop, batches Redis round trips best; more for in-process state on many cores.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    workers: u16,
 }
 
 pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&Path>, limits: &Limits) -> Outcome {
@@ -36,6 +39,7 @@ pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&
     opts.grace = Duration::from_secs(limits.grace);
     opts.tick = Duration::from_millis(limits.tick.clamp(10, 60_000));
     opts.notify = limits.notify.clone();
+    opts.workers = limits.workers.into();
     if let Some(path) = token_file {
         let token = super::secret_file(path)?;
         if token.len() < 16 {

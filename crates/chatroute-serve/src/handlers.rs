@@ -98,7 +98,7 @@ pub async fn deals<S: AssignmentState + 'static>(
             return Err(ApiError::BadRequest(message.into()));
         }
         // Across many accounts, channel labels would not stay bounded.
-        if app.fleet { "*" } else { id.unwrap_or("unknown") }.to_owned()
+        if app.fleet { "*" } else { id.unwrap_or("unknown") }
     };
     let decision = DealRequest {
         channel: &channel,
@@ -115,7 +115,7 @@ pub async fn deals<S: AssignmentState + 'static>(
         Err(ApiError::Route(RouteError::State(_))) => "state_error",
         Err(e) => e.status_and_code().1,
     };
-    app.metrics.decision(&label, outcome, started.elapsed());
+    app.metrics.decision(label, outcome, started.elapsed());
     let mut decision = decision?;
     decision.deal = request.deal;
     Ok(Json(decision))

@@ -12,8 +12,9 @@ const BUCKETS: [f64; 12] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
 
 #[derive(Default)]
 pub struct Metrics {
-    /// (channel, outcome) -> count.
-    decisions: Mutex<BTreeMap<(String, &'static str), u64>>,
+    /// channel -> outcome -> count (looked up by `&str`: a decision
+    /// allocates nothing once its channel has been counted).
+    decisions: Mutex<BTreeMap<String, BTreeMap<&'static str, u64>>>,
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_ns: AtomicU64,
@@ -25,8 +26,13 @@ pub struct Metrics {
 impl Metrics {
     /// One decision on `channel` ended with `outcome` after `took`.
     pub fn decision(&self, channel: &str, outcome: &'static str, took: Duration) {
-        *self.decisions.lock().unwrap_or_else(|p| p.into_inner()).entry((channel.to_owned(), outcome)).or_default() +=
-            1;
+        let mut decisions = self.decisions.lock().unwrap_or_else(|p| p.into_inner());
+        let outcomes = match decisions.get_mut(channel) {
+            Some(outcomes) => outcomes,
+            None => decisions.entry(channel.to_owned()).or_default(),
+        };
+        *outcomes.entry(outcome).or_default() += 1;
+        drop(decisions);
         let secs = took.as_secs_f64();
         for (bound, bucket) in BUCKETS.iter().zip(&self.latency_buckets) {
             if secs <= *bound {
@@ -52,9 +58,11 @@ impl Metrics {
         let label = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
         out.push_str("# HELP chatroute_decisions_total New-deal decisions by channel and outcome.\n");
         out.push_str("# TYPE chatroute_decisions_total counter\n");
-        for ((channel, outcome), n) in self.decisions.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-            let _ =
-                writeln!(out, "chatroute_decisions_total{{channel=\"{}\",outcome=\"{outcome}\"}} {n}", label(channel));
+        for (channel, outcomes) in self.decisions.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            for (outcome, n) in outcomes {
+                let channel = label(channel);
+                let _ = writeln!(out, "chatroute_decisions_total{{channel=\"{channel}\",outcome=\"{outcome}\"}} {n}");
+            }
         }
         out.push_str("# HELP chatroute_decision_seconds Time to decide a new deal.\n");
         out.push_str("# TYPE chatroute_decision_seconds histogram\n");
