@@ -4,9 +4,10 @@
 //! keep-alive connections on loopback, with in-process state and with
 //! Redis (a `redis-server` it starts itself) and with a Redis Cluster of 3
 //! masters and 3 replicas (`redis-cli --cluster create`), against two
-//! floors: the same HTTP stack (tokio + axum) answering a constant, and a
-//! bare Redis `INCR` round trip at the same concurrency (on the node, and
-//! on the master of the account's slot). Each run lasts `SERVE_BENCH_SECS`
+//! floors: the same HTTP stack (tokio + axum, on one event loop and on
+//! tokio's default runtime; the better is the row's floor) answering a
+//! constant, and a bare Redis `INCR` round trip at the same concurrency
+//! (on the node, and on the master of the account's slot). Each run lasts `SERVE_BENCH_SECS`
 //! (default 3) seconds; the load generator is plain TCP, one thread per
 //! connection.
 
@@ -21,10 +22,6 @@ use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 
 use load::{Run, load, read_http};
-
-// The floor runs in this process: on the allocator `chatroute` has.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const BODY: &str = r#"{"channel": "wa-opt"}"#;
 
@@ -43,12 +40,18 @@ fn http_request(addr: SocketAddr) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The floor: the same HTTP stack answering a constant decision, on the
-/// runtime `serve` runs by default (one event loop, `--workers 1`).
-fn constant_floor() -> SocketAddr {
+/// A floor: the same HTTP stack answering a constant decision, on one
+/// event loop (what `serve` runs by default, `--workers 1`) or on tokio's
+/// default multi-thread runtime (one worker per core, which answers a
+/// lone connection sooner: its idle workers spin before they sleep).
+fn constant_floor(one_loop: bool) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = if one_loop {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+        } else {
+            tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+        };
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
@@ -68,7 +71,7 @@ fn constant_floor() -> SocketAddr {
 fn report(name: &str, connections: usize, run: &Run, floor: Option<&Run>) {
     let ratio = floor.map_or(String::new(), |f| format!("  {:5.1}% of floor", 100.0 * run.rps() / f.rps()));
     println!(
-        "{name:<28} {connections:>3} conn  {:>9.0} req/s  p50 {:>7.1} µs  p99 {:>7.1} µs{ratio}",
+        "{name:<30} {connections:>3} conn  {:>9.0} req/s  p50 {:>7.1} µs  p99 {:>7.1} µs{ratio}",
         run.rps(),
         run.percentile(0.50).as_secs_f64() * 1e6,
         run.percentile(0.99).as_secs_f64() * 1e6,
@@ -89,7 +92,7 @@ fn main() {
         .unwrap();
     let table = table.to_str().unwrap();
 
-    let floor = constant_floor();
+    let floors = [constant_floor(true), constant_floor(false)];
     let memory_service = load::serve(&[table]);
     let memory = memory_service.addr;
     let redis = redis_server::RedisServer::start();
@@ -107,8 +110,11 @@ fn main() {
             let request = http_request(addr);
             load(connections, secs, || TcpStream::connect(addr).unwrap(), &request, read_http)
         };
-        let floor_run = http(floor);
-        report("constant floor (axum)", connections, &floor_run, None);
+        let [one_loop, threaded] = floors.map(http);
+        report("constant floor, one loop", connections, &one_loop, None);
+        report("constant floor, tokio default", connections, &threaded, None);
+        // Each row is held to the better of the two.
+        let floor_run = if one_loop.rps() >= threaded.rps() { one_loop } else { threaded };
         report("serve, in-process state", connections, &http(memory), Some(&floor_run));
         if let (Some(redis), Some(service)) = (&redis, &redis_serve) {
             report("serve, Redis state", connections, &http(service.addr), Some(&floor_run));

@@ -5,12 +5,6 @@
 
 mod cli;
 
-// glibc's malloc was a seventh of `serve`'s time on one event loop
-// (consolidating its fast bins among the small, short-lived allocations
-// of each request); mimalloc keeps them per thread and cheap.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
