@@ -166,8 +166,18 @@ fn diagnostics_hover_completion_definition_rename_and_a_quick_fix() {
     // Rename: every place, nothing else.
     let rename = client.at("textDocument/rename", uri, bruce_line, 1, json!({ "newName": "bruce_w" }));
     let edits = rename["changes"][uri].as_array().unwrap();
-    let references = client.at("textDocument/references", uri, bruce_line, 1, json!({}));
+    let with_definition = json!({ "context": { "includeDeclaration": true } });
+    let references = client.at("textDocument/references", uri, bruce_line, 1, with_definition);
     assert_eq!(edits.len(), references.as_array().unwrap().len());
+    let without = json!({ "context": { "includeDeclaration": false } });
+    let uses = client.at("textDocument/references", uri, bruce_line, 1, without);
+    assert_eq!(uses.as_array().unwrap().len(), edits.len() - 1, "all but the key under [employees]");
+    // Params the protocol does not allow are refused as such, and the server goes on.
+    let id = client.next_id;
+    client.next_id += 1;
+    let params = json!({ "textDocument": { "uri": uri }, "position": { "line": bruce_line, "character": 1 } });
+    client.send(json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/references", "params": params }));
+    assert_eq!(client.answer(id)["error"]["code"], -32602, "a references request without its context");
     assert_eq!(edits.len(), text.matches("bruce").count() - text.matches("bruce@").count());
 
     // The quick fix removes the second mark, and the diagnostic goes.
@@ -551,4 +561,46 @@ fn a_request_cancelled_while_queued_is_answered_cancelled() {
     // The server goes on.
     let later = client.at("textDocument/hover", uri, 0, 0, json!({}));
     assert!(later.is_null() || later.is_object(), "{later}");
+}
+
+/// The analysis runs beside the message loop: while a large document's
+/// new text is being checked, a request on another document is answered
+/// at once, before the large one's diagnostics arrive.
+#[test]
+fn requests_on_other_documents_are_answered_while_one_is_analysed() {
+    let mut client = Client::start(json!({}));
+    let small = "file:///tmp/chatroute-lsp/small.toml";
+    let large = "file:///tmp/chatroute-lsp/large.toml";
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    client.set_text(small, &acme, 1);
+    let big = specgen_text();
+    client.set_text(large, &big, 1);
+    let change = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": { "uri": large, "version": 2 }, "contentChanges": [{ "text": big.replacen("[employees]", "[employees]\nnobody = 1", 1) }] } });
+    let bruce_line = line_of(&acme, "bruce   = { name");
+    let hover = json!({ "jsonrpc": "2.0", "id": 9001, "method": "textDocument/hover", "params": {
+        "textDocument": { "uri": small }, "position": { "line": bruce_line, "character": 1 } } });
+    let mut frames = Vec::new();
+    for m in [change, hover] {
+        let body = m.to_string();
+        frames.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    }
+    client.send_raw(&frames);
+    loop {
+        let message = client.receive();
+        if message["id"] == 9001 {
+            assert!(message["result"]["contents"]["value"].as_str().unwrap().contains("Bruce"), "{message}");
+            break;
+        }
+        assert_ne!(message["params"]["uri"], large, "the large document's check came first: {message}");
+    }
+    // And the large one's new text is checked all the same.
+    let diagnostics = loop {
+        let message = client.receive();
+        if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == large {
+            break message["params"].clone();
+        }
+    };
+    assert_eq!(diagnostics["version"], 2);
+    assert!(!diagnostics["diagnostics"].as_array().unwrap().is_empty());
 }

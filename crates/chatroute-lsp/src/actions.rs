@@ -2,37 +2,54 @@
 //! `weight` or `after_close` in first-responder mode, remove a second
 //! `default_outgoing`, give an entry `read_send`, take a "did you mean".
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-use serde_json::{Value, json};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, NumberOrString, TextEdit,
+    WorkspaceEdit,
+};
 
+use super::Server;
+use super::document::Document;
 use super::position::Lines;
-use super::{Document, Server};
 use chatroute_check::diagnostics::Fix;
 
 /// The quick fixes for the diagnostics overlapping the requested range:
 /// the fixes each diagnostic carries (`Diagnostic::fixes`), as edits.
-pub fn code_actions(server: &Server, uri: &str, doc: &Document, params: &Value) -> Value {
+pub fn code_actions(server: &Server, doc: &Document, params: CodeActionParams) -> Option<CodeActionResponse> {
     let lines = Lines::new(&doc.text, server.encoding);
-    let start = lines.offset(&params["range"]["start"]);
-    let end = lines.offset(&params["range"]["end"]);
-    let actions: Vec<Value> = doc
+    let start = lines.offset(params.range.start);
+    let end = lines.offset(params.range.end);
+    let uri = params.text_document.uri;
+    let actions = doc
         .checked
         .diagnostics
         .iter()
         .filter(|d| d.labels.first().is_some_and(|l| l.span.start <= end && start <= l.span.end))
         .flat_map(|d| d.fixes.iter().filter_map(|f| edit(&doc.text, f)).map(move |e| (d, e)))
         .map(|(d, (title, span, new))| {
-            json!({
-                "title": title,
-                "kind": "quickfix",
-                "diagnostics": [{ "range": lines.range(d.labels[0].span.clone()), "code": d.code.as_str(), "message": d.message }],
-                "edit": { "changes": { uri: [{ "range": lines.range(span), "newText": new }] } },
-                "isPreferred": true,
+            let fixed = lsp_types::Diagnostic {
+                range: lines.range(d.labels[0].span.clone()),
+                code: Some(NumberOrString::String(d.code.as_str().to_owned())),
+                message: d.message.clone(),
+                ..lsp_types::Diagnostic::default()
+            };
+            let edits = vec![TextEdit { range: lines.range(span), new_text: new }];
+            CodeActionOrCommand::CodeAction(CodeAction {
+                title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![fixed]),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(HashMap::from([(uri.clone(), edits)])),
+                    ..WorkspaceEdit::default()
+                }),
+                is_preferred: Some(true),
+                ..CodeAction::default()
             })
         })
         .collect();
-    Value::Array(actions)
+    Some(actions)
 }
 
 /// A fix as an edit of the text: its title, the span replaced, the text.

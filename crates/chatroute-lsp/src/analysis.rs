@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use lsp_types::SymbolKind;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -16,42 +17,42 @@ pub struct At {
     pub span: Range<usize>,
 }
 
-/// The innermost key or scalar value containing `offset`.
-pub fn at(root: &DeTable<'_>, offset: usize) -> Option<At> {
-    fn table(t: &DeTable<'_>, offset: usize, path: &mut Vec<String>) -> Option<At> {
+/// Every key and scalar value of the tree with its path, in the order of
+/// their spans (keys and scalars never nest): what `item_at` searches,
+/// read once per document version.
+pub fn items(root: &DeTable<'_>) -> Vec<At> {
+    fn table(t: &DeTable<'_>, path: &mut Vec<String>, out: &mut Vec<At>) {
         for (key, value) in t.iter() {
             path.push(key.get_ref().to_string());
-            if key.span().contains(&offset) || key.span().end == offset {
-                return Some(At { path: path.clone(), on_key: true, span: key.span() });
-            }
-            if let Some(found) = item(value, offset, path) {
-                return Some(found);
-            }
+            out.push(At { path: path.clone(), on_key: true, span: key.span() });
+            item(value, path, out);
             path.pop();
         }
-        None
     }
-    fn item(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut Vec<String>) -> Option<At> {
-        let span = value.span();
-        // A `[table]`'s span is its header, not its body: look inside always.
-        if let DeValue::Table(t) = value.get_ref() {
-            return table(t, offset, path);
-        }
-        if !(span.start <= offset && offset <= span.end) {
-            return None;
-        }
+    fn item(value: &Spanned<DeValue<'_>>, path: &mut Vec<String>, out: &mut Vec<At>) {
         match value.get_ref() {
-            DeValue::Table(_) => None,
-            DeValue::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
-                path.push(i.to_string());
-                let found = item(v, offset, path);
-                path.pop();
-                found
-            }),
-            _ => Some(At { path: path.clone(), on_key: false, span }),
+            DeValue::Table(t) => table(t, path, out),
+            DeValue::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    item(v, path, out);
+                    path.pop();
+                }
+            }
+            _ => out.push(At { path: path.clone(), on_key: false, span: value.span() }),
         }
     }
-    table(root, offset, &mut Vec::new())
+    let mut out = Vec::new();
+    table(root, &mut Vec::new(), &mut out);
+    out.sort_by_key(|a| a.span.start);
+    out
+}
+
+/// The key or scalar value containing `offset` (a position just after
+/// one counts: the cursor at the end of a word).
+pub fn item_at(items: &[At], offset: usize) -> Option<&At> {
+    let after = items.partition_point(|a| a.span.start <= offset);
+    items[..after].iter().rev().take(2).find(|a| a.span.start <= offset && offset <= a.span.end)
 }
 
 /// Where a handle is written.
@@ -172,51 +173,6 @@ pub fn context(text: &str, offset: usize) -> Context {
     Context::Key { table }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SPEC: &str = "[employees]\nbruce = { name = \"B\" }\n[assignment]\nmode = \"round_robin\"\nmembers = [{ employee = \"bruce\" }]\n[channels.wa.access]\nbruce = \"read\"\n[global_chat]\nadmins = [\"bruce\"]\n";
-
-    #[test]
-    fn every_place_a_handle_is_written() {
-        let (root, _) = DeTable::parse_recoverable(SPEC);
-        let found: Vec<(Kind, &str)> =
-            occurrences(root.get_ref()).iter().map(|o| (o.kind, &SPEC[o.span.clone()])).collect();
-        assert_eq!(
-            found,
-            [
-                (Kind::Definition, "bruce"),
-                (Kind::Value, "\"bruce\""),
-                (Kind::AccessKey, "bruce"),
-                (Kind::Value, "\"bruce\"")
-            ]
-        );
-    }
-
-    #[test]
-    fn the_item_under_the_cursor() {
-        let (root, _) = DeTable::parse_recoverable(SPEC);
-        let offset = SPEC.find("round_robin").unwrap();
-        let found = at(root.get_ref(), offset).unwrap();
-        assert_eq!((found.path, found.on_key), (vec!["assignment".to_owned(), "mode".to_owned()], false));
-    }
-
-    #[test]
-    fn completion_contexts() {
-        let t = "[assignment]\nmembers = [{ employee = \"br";
-        assert_eq!(context(t, t.len()), Context::Handle { quoted: true });
-        let t = "[channels.wa]\ntransport = ";
-        assert_eq!(
-            context(t, t.len()),
-            Context::Value { table: vec!["channels".into(), "wa".into()], key: "transport".into() }
-        );
-        let t = "[channels.wa.access]\nbr";
-        assert_eq!(context(t, t.len()), Context::Handle { quoted: false });
-        let t = "[global_chat]\nvis";
-        assert_eq!(context(t, t.len()), Context::Key { table: vec!["global_chat".into()] });
-    }
-}
 
 /// Each round-robin member's share of new deals (`40%`), at the end of its
 /// entry: the integration-wide assignment's and every channel's own.
@@ -273,17 +229,6 @@ pub struct Symbol {
     pub children: Vec<Symbol>,
 }
 
-/// The protocol's symbol kinds the outline uses.
-#[derive(Clone, Copy)]
-pub enum SymbolKind {
-    Namespace = 3,
-    Field = 8,
-    Variable = 13,
-    Object = 19,
-    Struct = 23,
-    Event = 24,
-}
-
 fn entry(key: &Spanned<std::borrow::Cow<'_, str>>, value: &Spanned<DeValue<'_>>, kind: SymbolKind) -> Symbol {
     let (k, v) = (key.span(), value.span());
     let range = k.start.min(v.start)..k.end.max(v.end);
@@ -303,17 +248,17 @@ fn name_of(value: &Spanned<DeValue<'_>>) -> String {
 pub fn outline(root: &DeTable<'_>) -> Vec<Symbol> {
     let mut out = Vec::new();
     for (key, value) in root.iter() {
-        let mut section = entry(key, value, SymbolKind::Namespace);
+        let mut section = entry(key, value, SymbolKind::NAMESPACE);
         match key.get_ref().as_ref() {
             "employees" | "channels" => {
                 let channels = key.get_ref() == "channels";
                 for (k, v) in as_table(Some(value)).into_iter().flat_map(|t| t.iter()) {
-                    let kind = if channels { SymbolKind::Object } else { SymbolKind::Variable };
+                    let kind = if channels { SymbolKind::OBJECT } else { SymbolKind::VARIABLE };
                     let mut item = Symbol { detail: name_of(v), ..entry(k, v, kind) };
                     for (sk, sv) in as_table(Some(v)).into_iter().flat_map(|t| t.iter()) {
                         match sk.get_ref().as_ref() {
-                            "assignment" => item.children.push(entry(sk, sv, SymbolKind::Event)),
-                            "access" => item.children.push(entry(sk, sv, SymbolKind::Field)),
+                            "assignment" => item.children.push(entry(sk, sv, SymbolKind::EVENT)),
+                            "access" => item.children.push(entry(sk, sv, SymbolKind::FIELD)),
                             _ => {}
                         }
                     }
@@ -322,9 +267,9 @@ pub fn outline(root: &DeTable<'_>) -> Vec<Symbol> {
             }
             "schedules" => {
                 let schedules = as_table(Some(value)).into_iter().flat_map(|t| t.iter());
-                section.children.extend(schedules.map(|(k, v)| entry(k, v, SymbolKind::Struct)));
+                section.children.extend(schedules.map(|(k, v)| entry(k, v, SymbolKind::STRUCT)));
             }
-            "assignment" => section.kind = SymbolKind::Event,
+            "assignment" => section.kind = SymbolKind::EVENT,
             _ => continue,
         }
         section.children.sort_by_key(|s| s.selection.start);
@@ -332,4 +277,54 @@ pub fn outline(root: &DeTable<'_>) -> Vec<Symbol> {
     }
     out.sort_by_key(|s| s.selection.start);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = "[employees]\nbruce = { name = \"B\" }\n[assignment]\nmode = \"round_robin\"\nmembers = [{ employee = \"bruce\" }]\n[channels.wa.access]\nbruce = \"read\"\n[global_chat]\nadmins = [\"bruce\"]\n";
+
+    #[test]
+    fn every_place_a_handle_is_written() {
+        let (root, _) = DeTable::parse_recoverable(SPEC);
+        let found: Vec<(Kind, &str)> =
+            occurrences(root.get_ref()).iter().map(|o| (o.kind, &SPEC[o.span.clone()])).collect();
+        assert_eq!(
+            found,
+            [
+                (Kind::Definition, "bruce"),
+                (Kind::Value, "\"bruce\""),
+                (Kind::AccessKey, "bruce"),
+                (Kind::Value, "\"bruce\"")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_item_under_the_cursor() {
+        let (root, _) = DeTable::parse_recoverable(SPEC);
+        let offset = SPEC.find("round_robin").unwrap();
+        let items = items(root.get_ref());
+        let found = item_at(&items, offset).unwrap();
+        assert_eq!((&found.path[..], found.on_key), (&["assignment".to_owned(), "mode".to_owned()][..], false));
+        let key = SPEC.find("mode").unwrap();
+        let found = item_at(&items, key + 4).unwrap();
+        assert_eq!((&found.path[..], found.on_key), (&["assignment".to_owned(), "mode".to_owned()][..], true));
+    }
+
+    #[test]
+    fn completion_contexts() {
+        let t = "[assignment]\nmembers = [{ employee = \"br";
+        assert_eq!(context(t, t.len()), Context::Handle { quoted: true });
+        let t = "[channels.wa]\ntransport = ";
+        assert_eq!(
+            context(t, t.len()),
+            Context::Value { table: vec!["channels".into(), "wa".into()], key: "transport".into() }
+        );
+        let t = "[channels.wa.access]\nbr";
+        assert_eq!(context(t, t.len()), Context::Handle { quoted: false });
+        let t = "[global_chat]\nvis";
+        assert_eq!(context(t, t.len()), Context::Key { table: vec!["global_chat".into()] });
+    }
 }

@@ -1,79 +1,73 @@
 //! The language features, each a function of the server, a document and
-//! the request's params, answering the protocol's JSON.
+//! the request's typed params, answering the protocol's types.
 
-use serde_json::{Value, json};
-use toml::de::DeTable;
+use std::collections::HashMap;
+
+use lsp_types::{
+    CodeDescription, CompletionItem, CompletionList, CompletionParams, CompletionResponse, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, InlayHint, InlayHintKind, InlayHintLabel,
+    InlayHintParams, InlayHintTooltip, Location, MarkupContent, MarkupKind, NumberOrString, ReferenceParams,
+    RenameParams, TextEdit, Uri, WorkspaceEdit,
+};
 
 use super::analysis::{self, Context, Kind};
+use super::document::Document;
 use super::position::Lines;
-use super::{DOCS_URL, Document, Server};
+use super::{DOCS_URL, Server};
 use chatroute_check::check::Checked;
 use chatroute_check::diagnostics::{Diagnostic, Severity};
 
 /// The protocol's diagnostics of a check: code, severity, range, the
 /// other labels as related information, a link to the code's explanation.
-pub fn diagnostics(server: &Server, text: &str, checked: &Checked) -> Vec<Value> {
+pub fn diagnostics(server: &Server, uri: &Uri, text: &str, checked: &Checked) -> Vec<lsp_types::Diagnostic> {
     let lines = Lines::new(text, server.encoding);
-    checked.diagnostics.iter().map(|d| diagnostic(&lines, d)).collect()
+    checked.diagnostics.iter().map(|d| diagnostic(&lines, uri, d)).collect()
 }
 
-fn diagnostic(lines: &Lines<'_>, d: &Diagnostic) -> Value {
+fn diagnostic(lines: &Lines<'_>, uri: &Uri, d: &Diagnostic) -> lsp_types::Diagnostic {
     let primary = d.labels.first().map_or(0..0, |l| l.span.clone());
     let severity = match d.severity {
-        Severity::Error => 1,
-        Severity::Warning => 2,
-        Severity::Advice => 3,
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Advice => DiagnosticSeverity::INFORMATION,
     };
-    let message = d.message_with_help();
-    let related: Vec<Value> = d
+    let related: Vec<DiagnosticRelatedInformation> = d
         .labels
         .iter()
         .skip(1)
-        .map(|l| json!({ "location": { "uri": "", "range": lines.range(l.span.clone()) }, "message": l.text }))
+        .map(|l| DiagnosticRelatedInformation {
+            location: Location { uri: uri.clone(), range: lines.range(l.span.clone()) },
+            message: l.text.clone(),
+        })
         .collect();
     let code = d.code.as_str();
-    let mut out = json!({
-        "range": lines.range(primary),
-        "severity": severity,
-        "code": code,
-        "codeDescription": { "href": format!("{DOCS_URL}#{}", code.to_lowercase()) },
-        "source": "chatroute",
-        "message": message,
-    });
-    if !related.is_empty() {
-        out["relatedInformation"] = Value::Array(related);
+    let href = format!("{DOCS_URL}#{}", code.to_lowercase()).parse().ok();
+    lsp_types::Diagnostic {
+        range: lines.range(primary),
+        severity: Some(severity),
+        code: Some(NumberOrString::String(code.to_owned())),
+        code_description: href.map(|href| CodeDescription { href }),
+        source: Some("chatroute".to_owned()),
+        message: d.message_with_help(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
     }
-    out
 }
 
-/// Related information needs the document's URI, which the check does not know.
-pub fn with_uri(mut diagnostics: Vec<Value>, uri: &str) -> Vec<Value> {
-    for d in &mut diagnostics {
-        let related = d.get_mut("relatedInformation").and_then(Value::as_array_mut);
-        for r in related.into_iter().flatten() {
-            r["location"]["uri"] = json!(uri);
-        }
-    }
-    diagnostics
-}
-
-fn tree(text: &str) -> toml::Spanned<DeTable<'_>> {
-    DeTable::parse_recoverable(text).0
-}
-
-fn offset(server: &Server, doc: &Document, params: &Value) -> usize {
-    Lines::new(&doc.text, server.encoding).offset(&params["position"])
+fn offset(server: &Server, doc: &Document, position: lsp_types::Position) -> usize {
+    Lines::new(&doc.text, server.encoding).offset(position)
 }
 
 /// Hover: an employee's routing, a key's description, the explanation of
 /// the diagnostics under the cursor.
-pub fn hover(server: &Server, _uri: &str, doc: &Document, params: &Value) -> Value {
-    let offset = offset(server, doc, params);
-    let root = tree(doc.readable());
+pub fn hover(server: &Server, doc: &Document, params: HoverParams) -> Option<Hover> {
+    let offset = offset(server, doc, params.text_document_position_params.position);
     let mut parts = Vec::new();
     if let Some(o) = analysis::handle_at(&doc.occurrences, offset) {
         parts.push(employee_summary(doc, &o.handle));
-    } else if let Some(at) = analysis::at(root.get_ref(), offset)
+    } else if let Some(at) = analysis::item_at(&doc.items, offset)
         && let Some(text) = chatroute_check::schema::node_at(&at.path).and_then(chatroute_check::schema::describe)
     {
         parts.push(format!("**{}**\n\n{text}", at.path.join(".")));
@@ -82,9 +76,10 @@ pub fn hover(server: &Server, _uri: &str, doc: &Document, params: &Value) -> Val
         parts.push(d.code.explanation().to_owned());
     }
     if parts.is_empty() {
-        return Value::Null;
+        return None;
     }
-    json!({ "contents": { "kind": "markdown", "value": parts.join("\n\n---\n\n") } })
+    let value = parts.join("\n\n---\n\n");
+    Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range: None })
 }
 
 /// An employee's access on every channel, outgoing channel and assignments,
@@ -120,11 +115,15 @@ fn employee_summary(doc: &Document, handle: &str) -> String {
 }
 
 /// Completion: handles, keywords, keys, pipelines and stages.
-pub fn completion(server: &Server, _uri: &str, doc: &Document, params: &Value) -> Value {
-    let offset = offset(server, doc, params);
-    let item =
-        |label: &str, detail: &str, insert: String| json!({ "label": label, "detail": detail, "insertText": insert });
-    let items: Vec<Value> = match analysis::context(&doc.text, offset) {
+pub fn completion(server: &Server, doc: &Document, params: CompletionParams) -> Option<CompletionResponse> {
+    let offset = offset(server, doc, params.text_document_position.position);
+    let item = |label: &str, detail: &str, insert: String| CompletionItem {
+        label: label.to_owned(),
+        detail: Some(detail.to_owned()),
+        insert_text: Some(insert),
+        ..CompletionItem::default()
+    };
+    let items: Vec<CompletionItem> = match analysis::context(&doc.text, offset) {
         Context::Handle { quoted } => handles(doc)
             .into_iter()
             // Inside quotes the handle alone; as an access key, `handle = `.
@@ -154,7 +153,7 @@ pub fn completion(server: &Server, _uri: &str, doc: &Document, params: &Value) -
         }
         Context::Key { table } => {
             let node = chatroute_check::schema::node_at(&table);
-            let props = node.and_then(|n| n.get("properties")).and_then(Value::as_object);
+            let props = node.and_then(|n| n.get("properties")).and_then(serde_json::Value::as_object);
             props
                 .into_iter()
                 .flatten()
@@ -162,7 +161,7 @@ pub fn completion(server: &Server, _uri: &str, doc: &Document, params: &Value) -
                 .collect()
         }
     };
-    json!({ "isIncomplete": false, "items": items })
+    Some(CompletionResponse::List(CompletionList { is_incomplete: false, items }))
 }
 
 /// The handles under `[employees]` with their names.
@@ -185,96 +184,100 @@ fn crm_names(doc: &Document, key: &str) -> Vec<String> {
 }
 
 /// Definition: the handle's key under `[employees]`.
-pub fn definition(server: &Server, uri: &str, doc: &Document, params: &Value) -> Value {
+pub fn definition(server: &Server, doc: &Document, params: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
+    let at = params.text_document_position_params;
     let all = &doc.occurrences;
-    let Some(at) = analysis::handle_at(all, offset(server, doc, params)) else { return Value::Null };
+    let here = analysis::handle_at(all, offset(server, doc, at.position))?;
     let lines = Lines::new(&doc.text, server.encoding);
-    all.iter()
-        .find(|o| o.kind == Kind::Definition && o.handle == at.handle)
-        .map_or(Value::Null, |d| json!({ "uri": uri, "range": lines.range(d.span.clone()) }))
+    let definition = all.iter().find(|o| o.kind == Kind::Definition && o.handle == here.handle)?;
+    let range = lines.range(definition.span.clone());
+    Some(GotoDefinitionResponse::Scalar(Location { uri: at.text_document.uri, range }))
 }
 
 /// References: every place the handle is written.
-pub fn references(server: &Server, uri: &str, doc: &Document, params: &Value) -> Value {
+pub fn references(server: &Server, doc: &Document, params: ReferenceParams) -> Option<Vec<Location>> {
+    let at = params.text_document_position;
     let all = &doc.occurrences;
-    let Some(at) = analysis::handle_at(all, offset(server, doc, params)) else { return Value::Null };
+    let here = analysis::handle_at(all, offset(server, doc, at.position))?;
     let lines = Lines::new(&doc.text, server.encoding);
-    let with_definition = params.pointer("/context/includeDeclaration").and_then(Value::as_bool).unwrap_or(true);
-    let found: Vec<Value> = all
+    let with_definition = params.context.include_declaration;
+    let found = all
         .iter()
-        .filter(|o| o.handle == at.handle && (with_definition || o.kind != Kind::Definition))
-        .map(|o| json!({ "uri": uri, "range": lines.range(o.span.clone()) }))
+        .filter(|o| o.handle == here.handle && (with_definition || o.kind != Kind::Definition))
+        .map(|o| Location { uri: at.text_document.uri.clone(), range: lines.range(o.span.clone()) })
         .collect();
-    Value::Array(found)
+    Some(found)
 }
 
 /// Rename: every place the handle is written, nothing else; a key that
 /// needs quotes gets them. A name that is not a handle, is `everyone`, or
 /// is already an employee's is refused: the edits would make duplicate keys.
-pub fn rename(server: &Server, uri: &str, doc: &Document, params: &Value) -> Result<Value, String> {
+pub fn rename(server: &Server, doc: &Document, params: RenameParams) -> Result<Option<WorkspaceEdit>, String> {
+    let at = params.text_document_position;
     let all = &doc.occurrences;
-    let Some(at) = analysis::handle_at(all, offset(server, doc, params)) else { return Ok(Value::Null) };
-    let new = params["newName"].as_str().unwrap_or("");
+    let Some(here) = analysis::handle_at(all, offset(server, doc, at.position)) else { return Ok(None) };
+    let new = params.new_name.as_str();
     if !chatroute_check::text::is_identifier(new) {
         return Err(format!("`{}` is not a valid handle", chatroute_check::text::printable(new)));
     }
     if new == chatroute_check::rules::references::EVERYONE {
         return Err("`everyone` is the access key for all employees, not a handle".into());
     }
-    if new != at.handle && all.iter().any(|o| o.kind == Kind::Definition && o.handle == new) {
+    if new != here.handle && all.iter().any(|o| o.kind == Kind::Definition && o.handle == new) {
         return Err(format!("an employee `{new}` exists already: rename it first, or pick another name"));
     }
     let bare = new.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     let lines = Lines::new(&doc.text, server.encoding);
-    let edits: Vec<Value> = all
+    let edits: Vec<TextEdit> = all
         .iter()
-        .filter(|o| o.handle == at.handle)
+        .filter(|o| o.handle == here.handle)
         .map(|o| {
             let text = match o.kind {
                 Kind::Value => format!("\"{new}\""),
                 _ if bare => new.to_owned(),
                 _ => format!("\"{new}\""),
             };
-            json!({ "range": lines.range(o.span.clone()), "newText": text })
+            TextEdit { range: lines.range(o.span.clone()), new_text: text }
         })
         .collect();
-    Ok(json!({ "changes": { uri: edits } }))
+    Ok(Some(WorkspaceEdit { changes: Some(HashMap::from([(at.text_document.uri, edits)])), ..WorkspaceEdit::default() }))
+}
+
+/// Inlay hints: each round-robin member's share of new deals, and the
+/// level an access entry without one has.
+pub fn inlay_hints(server: &Server, doc: &Document, _params: InlayHintParams) -> Option<Vec<InlayHint>> {
+    let lines = Lines::new(&doc.text, server.encoding);
+    let hint = |h: &super::document::Hint| InlayHint {
+        position: lines.position(h.offset),
+        label: InlayHintLabel::String(format!(" {}", h.label)),
+        kind: Some(InlayHintKind::PARAMETER),
+        tooltip: Some(InlayHintTooltip::String(h.tooltip.to_owned())),
+        text_edits: None,
+        padding_left: None,
+        padding_right: None,
+        data: None,
+    };
+    Some(doc.hints.iter().map(hint).collect())
 }
 
 /// The outline: employees, channels (with their assignment and access
-/// tables) and the integration-wide assignment, as read from the text.
-/// Inlay hints: each round-robin member's share of new deals, and the
-/// level an access entry without one has.
-pub fn inlay_hints(server: &Server, _uri: &str, doc: &Document, _params: &Value) -> Value {
-    let root = tree(doc.readable());
+/// tables), schedules and the integration-wide assignment, as read from
+/// the text.
+pub fn symbols(server: &Server, doc: &Document, _params: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
     let lines = Lines::new(&doc.text, server.encoding);
-    let hint = |offset: usize, label: String, tooltip: &str| json!({ "position": lines.position(offset), "label": format!(" {label}"), "kind": 2, "tooltip": tooltip });
-    let shares = analysis::member_shares(root.get_ref()).into_iter().map(|(offset, label)| {
-        hint(offset, label, "this member's share of the channel's new deals (weight / sum of weights)")
-    });
-    let levels = analysis::implied_levels(root.get_ref()).into_iter().map(|(offset, label)| {
-        hint(
-            offset,
-            label,
-            "the entry's level: its own entry decides over `everyone`, and without `level` it is `read`",
-        )
-    });
-    Value::Array(shares.chain(levels).collect())
+    Some(DocumentSymbolResponse::Nested(doc.outline.iter().map(|s| symbol(&lines, s)).collect()))
 }
 
-pub fn symbols(server: &Server, _uri: &str, doc: &Document, _params: &Value) -> Value {
-    let root = tree(doc.readable());
-    let lines = Lines::new(&doc.text, server.encoding);
-    Value::Array(analysis::outline(root.get_ref()).iter().map(|s| symbol(&lines, s)).collect())
-}
-
-fn symbol(lines: &Lines<'_>, s: &analysis::Symbol) -> Value {
-    json!({
-        "name": s.name,
-        "detail": s.detail,
-        "kind": s.kind as u8,
-        "range": lines.range(s.range.clone()),
-        "selectionRange": lines.range(s.selection.clone()),
-        "children": s.children.iter().map(|c| symbol(lines, c)).collect::<Vec<_>>(),
-    })
+fn symbol(lines: &Lines<'_>, s: &analysis::Symbol) -> DocumentSymbol {
+    #[allow(deprecated)] // `deprecated` is a field every literal must name.
+    DocumentSymbol {
+        name: s.name.clone(),
+        detail: Some(s.detail.clone()),
+        kind: s.kind,
+        tags: None,
+        deprecated: None,
+        range: lines.range(s.range.clone()),
+        selection_range: lines.range(s.selection.clone()),
+        children: Some(s.children.iter().map(|c| symbol(lines, c)).collect()),
+    }
 }

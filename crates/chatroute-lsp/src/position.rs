@@ -2,7 +2,7 @@
 //! (UTF-16 code units unless it offers UTF-8 or UTF-32): a line of Cyrillic
 //! names is 2 bytes a character in UTF-8 but 1 unit in UTF-16.
 
-use serde_json::{Value, json};
+use lsp_types::{Position, PositionEncodingKind, Range};
 
 /// How `character` counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,26 +13,21 @@ pub enum Encoding {
 }
 
 impl Encoding {
-    pub fn name(self) -> &'static str {
+    pub fn kind(self) -> PositionEncodingKind {
         match self {
-            Encoding::Utf8 => "utf-8",
-            Encoding::Utf16 => "utf-16",
-            Encoding::Utf32 => "utf-32",
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+            Encoding::Utf32 => PositionEncodingKind::UTF32,
         }
     }
 
     /// The client's first offer this server speaks; UTF-16 when none.
-    pub fn negotiate(offered: Option<&Value>) -> Encoding {
+    pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Encoding {
+        let speaks = [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32];
         offered
-            .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .find_map(|e| match e.as_str() {
-                Some("utf-8") => Some(Encoding::Utf8),
-                Some("utf-16") => Some(Encoding::Utf16),
-                Some("utf-32") => Some(Encoding::Utf32),
-                _ => None,
-            })
+            .find_map(|offer| speaks.into_iter().find(|e| e.kind() == *offer))
             .unwrap_or(Encoding::Utf16)
     }
 
@@ -66,27 +61,26 @@ impl<'t> Lines<'t> {
         Lines { text, starts, encoding }
     }
 
-    /// `{"line", "character"}` of a byte offset (clamped).
-    pub fn position(&self, offset: usize) -> Value {
+    /// The position of a byte offset (clamped).
+    pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|s| *s <= offset) - 1;
         let start = self.starts[line];
         let character: usize = self.text.get(start..offset).unwrap_or("").chars().map(|c| self.encoding.units(c)).sum();
-        json!({ "line": line, "character": character })
+        Position::new(saturate(line), saturate(character))
     }
 
-    pub fn range(&self, span: std::ops::Range<usize>) -> Value {
-        json!({ "start": self.position(span.start), "end": self.position(span.end) })
+    pub fn range(&self, span: std::ops::Range<usize>) -> Range {
+        Range::new(self.position(span.start), self.position(span.end))
     }
 
-    /// The byte offset of `{"line", "character"}`; past the end of a line
-    /// is its end.
-    pub fn offset(&self, position: &Value) -> usize {
-        let line = position["line"].as_u64().unwrap_or(0) as usize;
+    /// The byte offset of a position; past the end of a line is its end.
+    pub fn offset(&self, position: Position) -> usize {
+        let line = position.line as usize;
         let Some(&start) = self.starts.get(line) else { return self.text.len() };
         let next = self.starts.get(line + 1).map_or(self.text.len(), |e| *e);
         let end = start + self.text[start..next].trim_end_matches(['\r', '\n']).len();
-        let mut units = position["character"].as_u64().unwrap_or(0) as usize;
+        let mut units = position.character as usize;
         for (i, c) in self.text[start..end].char_indices() {
             if units == 0 {
                 return start + i;
@@ -97,18 +91,28 @@ impl<'t> Lines<'t> {
     }
 }
 
+/// Lines and characters are `u32` in the protocol; a document past that is
+/// over the message limit long before.
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn at(line: u32, character: u32) -> Position {
+        Position::new(line, character)
+    }
+
     #[test]
     fn bare_carriage_returns_break_lines_as_in_the_editor() {
         let lines = Lines::new("a = 1\rb = 2\r\nc = 3\nd", Encoding::Utf16);
-        assert_eq!(lines.position(6), json!({ "line": 1, "character": 0 }));
-        assert_eq!(lines.position(13), json!({ "line": 2, "character": 0 }));
-        assert_eq!(lines.position(19), json!({ "line": 3, "character": 0 }));
-        assert_eq!(lines.offset(&json!({ "line": 1, "character": 99 })), 11);
-        assert_eq!(lines.offset(&json!({ "line": 2, "character": 2 })), 15);
+        assert_eq!(lines.position(6), at(1, 0));
+        assert_eq!(lines.position(13), at(2, 0));
+        assert_eq!(lines.position(19), at(3, 0));
+        assert_eq!(lines.offset(at(1, 99)), 11);
+        assert_eq!(lines.offset(at(2, 2)), 15);
     }
 
     #[test]
@@ -116,11 +120,13 @@ mod tests {
         let text = "a = \"Иван\" x\nb";
         let at_x = text.find('x').unwrap();
         let utf16 = Lines::new(text, Encoding::Utf16);
-        assert_eq!(utf16.position(at_x), json!({"line": 0, "character": 11}));
-        assert_eq!(utf16.offset(&json!({"line": 0, "character": 11})), at_x);
-        assert_eq!(Lines::new(text, Encoding::Utf8).position(at_x), json!({"line": 0, "character": 15}));
-        assert_eq!(utf16.position(text.len()), json!({"line": 1, "character": 1}));
-        assert_eq!(Encoding::negotiate(Some(&json!(["utf-32", "utf-16"]))), Encoding::Utf32);
+        assert_eq!(utf16.position(at_x), at(0, 11));
+        assert_eq!(utf16.offset(at(0, 11)), at_x);
+        assert_eq!(Lines::new(text, Encoding::Utf8).position(at_x), at(0, 15));
+        assert_eq!(utf16.position(text.len()), at(1, 1));
+        let offered = [PositionEncodingKind::UTF32, PositionEncodingKind::UTF16];
+        assert_eq!(Encoding::negotiate(Some(&offered)), Encoding::Utf32);
+        assert_eq!(Encoding::negotiate(Some(&[PositionEncodingKind::new("utf-7")])), Encoding::Utf16);
         assert_eq!(Encoding::negotiate(None), Encoding::Utf16);
     }
 }

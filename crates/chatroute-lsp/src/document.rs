@@ -1,0 +1,99 @@
+//! One analysis of one version of a document: its check and everything
+//! the features read, computed once (on the analysis thread), so no
+//! request parses the text again.
+
+use std::path::{Path, PathBuf};
+
+use chatroute_check::check::{Accounts, Checked, check};
+use chatroute_check::crm::Snapshot;
+use chatroute_check::spec::Spec;
+use chatroute_check::wazzup::WazzupSnapshot;
+use toml::de::DeTable;
+
+use super::analysis::{self, At, Occurrence, Symbol};
+
+/// The account snapshots named in the client's initialization options
+/// (`crmSnapshot`, `wazzupSnapshot`); without them, the files beside the
+/// spec (`chatroute.crm.json`, `chatroute.wazzup.json`).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub crm: Option<PathBuf>,
+    pub wazzup: Option<PathBuf>,
+}
+
+/// An inlay hint: where, what, why.
+pub struct Hint {
+    pub offset: usize,
+    pub label: String,
+    pub tooltip: &'static str,
+}
+
+pub struct Document {
+    /// Which change of the document this is (the server's count: 0 for
+    /// the text opened, one more for each change) and the client's version.
+    pub generation: u64,
+    pub version: i32,
+    pub text: String,
+    pub checked: Checked,
+    pub crm: Option<Snapshot>,
+    /// Every place a handle is written, from what the text still parses
+    /// (unclosed delimiters' tables blanked, offsets kept: `recover`).
+    pub occurrences: Vec<Occurrence>,
+    /// Every key and scalar value with its path (`analysis::item_at`).
+    pub items: Vec<At>,
+    pub outline: Vec<Symbol>,
+    pub hints: Vec<Hint>,
+    /// The spec as this version reads (rule errors or not), else as the
+    /// last version that did (`Server` carries it over): what hover and
+    /// completion use while the current text is broken.
+    pub spec: Option<Spec>,
+}
+
+impl Document {
+    pub fn spec(&self) -> Option<&Spec> {
+        self.spec.as_ref()
+    }
+}
+
+/// Checks one version of the document at `uri` and reads what the
+/// features need from it.
+pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings: &Settings) -> Document {
+    let path = super::file_path(uri);
+    let crm = snapshot_for(&path, &settings.crm, "chatroute.crm.json", |p| Snapshot::load(p).ok());
+    let wazzup = snapshot_for(&path, &settings.wazzup, "chatroute.wazzup.json", |p| WazzupSnapshot::load(p).ok());
+    let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
+    let checked = check(&path, text.clone().into_bytes(), accounts);
+    let readable = chatroute_check::recover::readable(&text).0;
+    let root = DeTable::parse_recoverable(&readable).0;
+    let root = root.get_ref();
+    let occurrences = analysis::occurrences(root);
+    let items = analysis::items(root);
+    let outline = analysis::outline(root);
+    let hints = hints(root);
+    let spec = checked.spec.clone().or_else(|| toml::from_str(&text).ok());
+    Document { generation, version, text, checked, crm, occurrences, items, outline, hints, spec }
+}
+
+/// Each round-robin member's share of new deals, and the level an access
+/// entry without one has.
+fn hints(root: &DeTable<'_>) -> Vec<Hint> {
+    let share = "this member's share of the channel's new deals (weight / sum of weights)";
+    let level = "the entry's level: its own entry decides over `everyone`, and without `level` it is `read`";
+    let shares = analysis::member_shares(root).into_iter().map(|(offset, label)| Hint { offset, label, tooltip: share });
+    let levels =
+        analysis::implied_levels(root).into_iter().map(|(offset, label)| Hint { offset, label, tooltip: level });
+    shares.chain(levels).collect()
+}
+
+/// An account snapshot: the one of the settings, else `file` beside the
+/// spec (none when neither reads).
+fn snapshot_for<T>(
+    spec: &str,
+    setting: &Option<PathBuf>,
+    file: &str,
+    load: impl Fn(&Path) -> Option<T>,
+) -> Option<T> {
+    let beside = || Path::new(spec).parent().map(|d| d.join(file));
+    let path = setting.clone().or_else(beside)?;
+    load(&path)
+}
