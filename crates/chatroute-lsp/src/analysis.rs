@@ -17,42 +17,98 @@ pub struct At {
     pub span: Range<usize>,
 }
 
-/// Every key and scalar value of the tree with its path, in the order of
-/// their spans (keys and scalars never nest): what `item_at` searches,
-/// read once per document version.
-pub fn items(root: &DeTable<'_>) -> Vec<At> {
-    fn table(t: &DeTable<'_>, path: &mut Vec<String>, out: &mut Vec<At>) {
-        for (key, value) in t.iter() {
-            path.push(key.get_ref().to_string());
-            out.push(At { path: path.clone(), on_key: true, span: key.span() });
-            item(value, path, out);
-            path.pop();
-        }
-    }
-    fn item(value: &Spanned<DeValue<'_>>, path: &mut Vec<String>, out: &mut Vec<At>) {
-        match value.get_ref() {
-            DeValue::Table(t) => table(t, path, out),
-            DeValue::Array(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    path.push(i.to_string());
-                    item(v, path, out);
-                    path.pop();
-                }
-            }
-            _ => out.push(At { path: path.clone(), on_key: false, span: value.span() }),
-        }
-    }
-    let mut out = Vec::new();
-    table(root, &mut Vec::new(), &mut out);
-    out.sort_by_key(|a| a.span.start);
-    out
+/// Every key and scalar value of a tree, by position (keys and scalars
+/// never nest), each with its path: read once per document version for
+/// `at`. A path is kept as a chain of segments and each key's name once
+/// (a 1 MB spec has a few hundred thousand keys and values and a few
+/// thousand names), rather than copied whole for every item.
+#[derive(Debug, Default)]
+pub struct Items {
+    names: Vec<String>,
+    name_ids: foldhash::HashMap<String, u32>,
+    /// (the parent segment, a key's name or an array index).
+    segments: Vec<(Option<u32>, Segment)>,
+    /// (span, on a key, the segment its path ends in).
+    items: Vec<(Range<usize>, bool, u32)>,
 }
 
-/// The key or scalar value containing `offset` (a position just after
-/// one counts: the cursor at the end of a word).
-pub fn item_at(items: &[At], offset: usize) -> Option<&At> {
-    let after = items.partition_point(|a| a.span.start <= offset);
-    items[..after].iter().rev().take(2).find(|a| a.span.start <= offset && offset <= a.span.end)
+#[derive(Debug, Clone, Copy)]
+enum Segment {
+    Key(u32),
+    Index(u32),
+}
+
+fn id(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Items {
+    pub fn new(root: &DeTable<'_>) -> Items {
+        let mut out = Items::default();
+        out.table(root, None);
+        // Every item starts somewhere else.
+        out.items.sort_unstable_by_key(|(span, _, _)| span.start);
+        out
+    }
+
+    fn segment(&mut self, parent: Option<u32>, segment: Segment) -> u32 {
+        self.segments.push((parent, segment));
+        id(self.segments.len() - 1)
+    }
+
+    fn name(&mut self, name: &str) -> u32 {
+        if let Some(known) = self.name_ids.get(name) {
+            return *known;
+        }
+        let new = id(self.names.len());
+        self.names.push(name.to_owned());
+        self.name_ids.insert(name.to_owned(), new);
+        new
+    }
+
+    fn table(&mut self, t: &DeTable<'_>, parent: Option<u32>) {
+        for (key, value) in t.iter() {
+            let name = self.name(key.get_ref());
+            let at = self.segment(parent, Segment::Key(name));
+            self.items.push((key.span(), true, at));
+            self.value(value, at);
+        }
+    }
+
+    fn value(&mut self, value: &Spanned<DeValue<'_>>, at: u32) {
+        match value.get_ref() {
+            DeValue::Table(t) => self.table(t, Some(at)),
+            DeValue::Array(elements) => {
+                for (i, v) in elements.iter().enumerate() {
+                    let element = self.segment(Some(at), Segment::Index(id(i)));
+                    self.value(v, element);
+                }
+            }
+            _ => self.items.push((value.span(), false, at)),
+        }
+    }
+
+    /// The key or scalar value containing `offset` (a position just after
+    /// one counts: the cursor at the end of a word).
+    pub fn at(&self, offset: usize) -> Option<At> {
+        let after = self.items.partition_point(|(span, _, _)| span.start <= offset);
+        let (span, on_key, mut segment) =
+            self.items[..after].iter().rev().take(2).find(|(span, _, _)| offset <= span.end)?.clone();
+        let mut path = Vec::new();
+        loop {
+            let (parent, name) = self.segments.get(segment as usize)?;
+            path.push(match name {
+                Segment::Key(n) => self.names.get(*n as usize)?.clone(),
+                Segment::Index(i) => i.to_string(),
+            });
+            match parent {
+                Some(p) => segment = *p,
+                None => break,
+            }
+        }
+        path.reverse();
+        Some(At { path, on_key, span })
+    }
 }
 
 /// Where a handle is written.
@@ -172,7 +228,6 @@ pub fn context(text: &str, offset: usize) -> Context {
     }
     Context::Key { table }
 }
-
 
 /// Each round-robin member's share of new deals (`40%`), at the end of its
 /// entry: the integration-wide assignment's and every channel's own.
@@ -305,12 +360,15 @@ mod tests {
     fn the_item_under_the_cursor() {
         let (root, _) = DeTable::parse_recoverable(SPEC);
         let offset = SPEC.find("round_robin").unwrap();
-        let items = items(root.get_ref());
-        let found = item_at(&items, offset).unwrap();
+        let items = Items::new(root.get_ref());
+        let found = items.at(offset).unwrap();
         assert_eq!((&found.path[..], found.on_key), (&["assignment".to_owned(), "mode".to_owned()][..], false));
         let key = SPEC.find("mode").unwrap();
-        let found = item_at(&items, key + 4).unwrap();
+        let found = items.at(key + 4).unwrap();
         assert_eq!((&found.path[..], found.on_key), (&["assignment".to_owned(), "mode".to_owned()][..], true));
+        let member = SPEC.find("\"bruce\" }]").unwrap();
+        let path = items.at(member + 1).unwrap().path;
+        assert_eq!(path, ["assignment", "members", "0", "employee"].map(String::from));
     }
 
     #[test]

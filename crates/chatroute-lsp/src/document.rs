@@ -10,7 +10,7 @@ use chatroute_check::spec::Spec;
 use chatroute_check::wazzup::WazzupSnapshot;
 use toml::de::DeTable;
 
-use super::analysis::{self, At, Occurrence, Symbol};
+use super::analysis::{self, Items, Occurrence, Symbol};
 
 /// The account snapshots named in the client's initialization options
 /// (`crmSnapshot`, `wazzupSnapshot`); without them, the files beside the
@@ -39,8 +39,8 @@ pub struct Document {
     /// Every place a handle is written, from what the text still parses
     /// (unclosed delimiters' tables blanked, offsets kept: `recover`).
     pub occurrences: Vec<Occurrence>,
-    /// Every key and scalar value with its path (`analysis::item_at`).
-    pub items: Vec<At>,
+    /// Every key and scalar value with its path.
+    pub items: Items,
     pub outline: Vec<Symbol>,
     pub hints: Vec<Hint>,
     /// The spec as this version reads (rule errors or not), else as the
@@ -62,15 +62,16 @@ pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings:
     let crm = snapshot_for(&path, &settings.crm, "chatroute.crm.json", |p| Snapshot::load(p).ok());
     let wazzup = snapshot_for(&path, &settings.wazzup, "chatroute.wazzup.json", |p| WazzupSnapshot::load(p).ok());
     let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
-    let checked = check(&path, text.clone().into_bytes(), accounts);
+    let mut checked = check(&path, text.clone().into_bytes(), accounts);
     let readable = chatroute_check::recover::readable(&text).0;
     let root = DeTable::parse_recoverable(&readable).0;
     let root = root.get_ref();
     let occurrences = analysis::occurrences(root);
-    let items = analysis::items(root);
+    let items = Items::new(root);
     let outline = analysis::outline(root);
     let hints = hints(root);
-    let spec = checked.spec.clone().or_else(|| toml::from_str(&text).ok());
+    // The features read the spec from here; `checked` need not keep it.
+    let spec = checked.spec.take().or_else(|| toml::from_str(&text).ok());
     Document { generation, version, text, checked, crm, occurrences, items, outline, hints, spec }
 }
 
@@ -79,7 +80,8 @@ pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings:
 fn hints(root: &DeTable<'_>) -> Vec<Hint> {
     let share = "this member's share of the channel's new deals (weight / sum of weights)";
     let level = "the entry's level: its own entry decides over `everyone`, and without `level` it is `read`";
-    let shares = analysis::member_shares(root).into_iter().map(|(offset, label)| Hint { offset, label, tooltip: share });
+    let shares =
+        analysis::member_shares(root).into_iter().map(|(offset, label)| Hint { offset, label, tooltip: share });
     let levels =
         analysis::implied_levels(root).into_iter().map(|(offset, label)| Hint { offset, label, tooltip: level });
     shares.chain(levels).collect()
@@ -87,12 +89,7 @@ fn hints(root: &DeTable<'_>) -> Vec<Hint> {
 
 /// An account snapshot: the one of the settings, else `file` beside the
 /// spec (none when neither reads).
-fn snapshot_for<T>(
-    spec: &str,
-    setting: &Option<PathBuf>,
-    file: &str,
-    load: impl Fn(&Path) -> Option<T>,
-) -> Option<T> {
+fn snapshot_for<T>(spec: &str, setting: &Option<PathBuf>, file: &str, load: impl Fn(&Path) -> Option<T>) -> Option<T> {
     let beside = || Path::new(spec).parent().map(|d| d.join(file));
     let path = setting.clone().or_else(beside)?;
     load(&path)

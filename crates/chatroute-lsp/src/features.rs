@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use lsp_types::{
-    CodeDescription, CompletionItem, CompletionList, CompletionParams, CompletionResponse, DiagnosticRelatedInformation,
-    DiagnosticSeverity, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
-    GotoDefinitionResponse, Hover, HoverContents, HoverParams, InlayHint, InlayHintKind, InlayHintLabel,
-    InlayHintParams, InlayHintTooltip, Location, MarkupContent, MarkupKind, NumberOrString, ReferenceParams,
-    RenameParams, TextEdit, Uri, WorkspaceEdit,
+    CodeDescription, CompletionItem, CompletionList, CompletionParams, CompletionResponse,
+    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, InlayHint, InlayHintKind,
+    InlayHintLabel, InlayHintParams, InlayHintTooltip, Location, MarkupContent, MarkupKind, NumberOrString,
+    ReferenceParams, RenameParams, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::analysis::{self, Context, Kind};
@@ -67,7 +67,7 @@ pub fn hover(server: &Server, doc: &Document, params: HoverParams) -> Option<Hov
     let mut parts = Vec::new();
     if let Some(o) = analysis::handle_at(&doc.occurrences, offset) {
         parts.push(employee_summary(doc, &o.handle));
-    } else if let Some(at) = analysis::item_at(&doc.items, offset)
+    } else if let Some(at) = doc.items.at(offset)
         && let Some(text) = chatroute_check::schema::node_at(&at.path).and_then(chatroute_check::schema::describe)
     {
         parts.push(format!("**{}**\n\n{text}", at.path.join(".")));
@@ -240,7 +240,10 @@ pub fn rename(server: &Server, doc: &Document, params: RenameParams) -> Result<O
             TextEdit { range: lines.range(o.span.clone()), new_text: text }
         })
         .collect();
-    Ok(Some(WorkspaceEdit { changes: Some(HashMap::from([(at.text_document.uri, edits)])), ..WorkspaceEdit::default() }))
+    Ok(Some(WorkspaceEdit {
+        changes: Some(HashMap::from([(at.text_document.uri, edits)])),
+        ..WorkspaceEdit::default()
+    }))
 }
 
 /// Inlay hints: each round-robin member's share of new deals, and the
