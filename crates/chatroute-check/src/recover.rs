@@ -101,6 +101,18 @@ impl<'a> Scan<'a> {
         self.text.len()
     }
 
+    /// Whether the header-like line at `at` (`["x"]`) is rather the last
+    /// element of the array open around it: the next line that says
+    /// anything closes that array, which no table header is followed by.
+    fn last_element(&self, at: usize) -> bool {
+        if self.stack.last().map(|(open, _)| *open) != Some("[") {
+            return false;
+        }
+        let rest = self.text[self.line_end(at)..].lines().skip(1);
+        let next = rest.map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'));
+        next.is_some_and(|l| l.starts_with(']'))
+    }
+
     /// The end of the last non-blank line before `at`.
     fn end_before(&self, at: usize) -> usize {
         let before = self.text[..at].trim_end();
@@ -132,7 +144,7 @@ impl<'a> Scan<'a> {
                 b'#' => i = self.text[i..].find('\n').map_or(self.bytes.len(), |n| i + n),
                 b'"' | b'\'' => i = self.string(i),
                 b'[' if line_start && self.stack.is_empty() => i = self.header(i),
-                b'[' if line_start && looks_like_header(&self.text[i..self.line_end(i)]) => {
+                b'[' if line_start && looks_like_header(&self.text[i..self.line_end(i)]) && !self.last_element(i) => {
                     // A header while a bracket is open: that bracket was
                     // never closed.
                     let (open, at) = *self.stack.last().expect("not empty");
@@ -256,4 +268,19 @@ fn blanked(text: String, regions: impl IntoIterator<Item = Range<usize>>) -> Str
         }
     }
     String::from_utf8(bytes).expect("a region's bytes all became spaces")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_last_one_string_element_is_no_header() {
+        let text = "[t]\na = [\n  [\"x\"],\n  [\"y\"]\n]\nb = 1\n";
+        assert_eq!(first_unclosed(text), None, "the array closes");
+        // Without its close, the array is unclosed, reported where it opened.
+        let text = "[t]\na = [\n  [\"x\"],\n[u]\nb = 1\n";
+        let unclosed = first_unclosed(text).unwrap();
+        assert_eq!((unclosed.open, unclosed.at), ("[", text.find("[\n").unwrap()));
+    }
 }
