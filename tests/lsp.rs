@@ -166,18 +166,7 @@ fn diagnostics_hover_completion_definition_rename_and_a_quick_fix() {
     // Rename: every place, nothing else.
     let rename = client.at("textDocument/rename", uri, bruce_line, 1, json!({ "newName": "bruce_w" }));
     let edits = rename["changes"][uri].as_array().unwrap();
-    let with_definition = json!({ "context": { "includeDeclaration": true } });
-    let references = client.at("textDocument/references", uri, bruce_line, 1, with_definition);
-    assert_eq!(edits.len(), references.as_array().unwrap().len());
-    let without = json!({ "context": { "includeDeclaration": false } });
-    let uses = client.at("textDocument/references", uri, bruce_line, 1, without);
-    assert_eq!(uses.as_array().unwrap().len(), edits.len() - 1, "all but the key under [employees]");
-    // Params the protocol does not allow are refused as such, and the server goes on.
-    let id = client.next_id;
-    client.next_id += 1;
-    let params = json!({ "textDocument": { "uri": uri }, "position": { "line": bruce_line, "character": 1 } });
-    client.send(json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/references", "params": params }));
-    assert_eq!(client.answer(id)["error"]["code"], -32602, "a references request without its context");
+    references_match(&mut client, uri, bruce_line, edits.len());
     assert_eq!(edits.len(), text.matches("bruce").count() - text.matches("bruce@").count());
 
     // The quick fix removes the second mark, and the diagnostic goes.
@@ -204,6 +193,23 @@ fn diagnostics_hover_completion_definition_rename_and_a_quick_fix() {
 }
 
 /// Applies one edit (single-line ranges, UTF-16 = bytes for ASCII lines).
+/// References of the handle on `line`: `places` with its definition, one
+/// fewer without; a request without the context the protocol requires
+/// is refused as such (-32602), and the server goes on.
+fn references_match(client: &mut Client, uri: &str, line: usize, places: usize) {
+    let with_definition = json!({ "context": { "includeDeclaration": true } });
+    let references = client.at("textDocument/references", uri, line, 1, with_definition);
+    assert_eq!(references.as_array().unwrap().len(), places);
+    let without = json!({ "context": { "includeDeclaration": false } });
+    let uses = client.at("textDocument/references", uri, line, 1, without);
+    assert_eq!(uses.as_array().unwrap().len(), places - 1, "all but the key under [employees]");
+    let id = client.next_id;
+    client.next_id += 1;
+    let params = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 1 } });
+    client.send(json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/references", "params": params }));
+    assert_eq!(client.answer(id)["error"]["code"], -32602, "a references request without its context");
+}
+
 fn apply(text: &str, edit: &Value) -> String {
     let offset = |p: &Value| {
         let line = p["line"].as_u64().unwrap() as usize;
