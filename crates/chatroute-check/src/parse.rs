@@ -74,7 +74,9 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Broken> {
     if diagnostics.is_empty() {
         return Ok(root);
     }
-    let rest = crate::recover::without_tables(text, diagnostics.iter().map(|d| d.labels[0].span.start));
+    let headers = crate::recover::headers(text);
+    let tables = diagnostics.iter().map(|d| crate::recover::table_of(&headers, d.labels[0].span.start));
+    let rest = crate::recover::without_tables(text, &headers, tables.collect::<std::collections::BTreeSet<_>>());
     Err(Broken { diagnostics, rest })
 }
 
@@ -92,16 +94,14 @@ fn recovered(text: &str, errors: &[toml::de::Error]) -> Broken {
         &again[..]
     };
     let headers = crate::recover::headers(&left);
-    let mut tables_seen = std::collections::BTreeSet::new();
-    let mut at = Vec::new();
+    let mut broken_tables = std::collections::BTreeSet::new();
     for e in errors {
         let span = e.span().unwrap_or(0..0);
-        if tables_seen.insert(headers.partition_point(|h| *h <= span.start)) {
-            at.push(span.start);
+        if broken_tables.insert(crate::recover::table_of(&headers, span.start)) {
             diagnostics.push(syntax_error(span, e.message().trim_end()));
         }
     }
-    let rest = crate::recover::without_tables(&left, at);
+    let rest = crate::recover::without_tables(&left, &headers, broken_tables);
     Broken { diagnostics, rest }
 }
 

@@ -242,12 +242,15 @@ pub fn readable(text: &str) -> (std::borrow::Cow<'_, str>, Vec<Unclosed>) {
     (left, found)
 }
 
-/// `text` without the tables holding any of `offsets`, headers and all
-/// (blanked, offsets kept): what reads cleanly of a file with errors.
-pub fn without_tables(text: &str, offsets: impl IntoIterator<Item = usize>) -> String {
-    let headers = headers(text);
-    let tables: std::collections::BTreeSet<usize> =
-        offsets.into_iter().map(|at| headers.partition_point(|h| *h <= at)).collect();
+/// Which table of `text` holds `offset`: 0 for the part before the first
+/// header, `k` for the one under its `k`th (`headers`: `headers(text)`).
+pub fn table_of(headers: &[usize], offset: usize) -> usize {
+    headers.partition_point(|h| *h <= offset)
+}
+
+/// `text` without the `tables` (`table_of`), headers and all (blanked,
+/// offsets kept): what reads cleanly of a file with errors.
+pub fn without_tables(text: &str, headers: &[usize], tables: impl IntoIterator<Item = usize>) -> String {
     let regions = tables.into_iter().map(|k| {
         let start = if k == 0 { 0 } else { headers[k - 1] };
         start..headers.get(k).copied().unwrap_or(text.len())
