@@ -2,10 +2,12 @@
 //! the features read, computed once (on the analysis thread), so no
 //! request parses the text again.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use chatroute_check::check::{Accounts, Checked, check};
 use chatroute_check::crm::Snapshot;
+use chatroute_check::diagnostics::Code;
 use chatroute_check::spec::Spec;
 use chatroute_check::wazzup::WazzupSnapshot;
 use toml::de::DeTable;
@@ -63,7 +65,10 @@ pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings:
     let wazzup = snapshot_for(&path, &settings.wazzup, "chatroute.wazzup.json", |p| WazzupSnapshot::load(p).ok());
     let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
     let mut checked = check(&path, text.clone().into_bytes(), accounts);
-    let readable = chatroute_check::recover::readable(&text).0;
+    // Only a syntax error can leave a delimiter unclosed: a file that
+    // parsed is read as it is, without scanning it a second time.
+    let syntax = checked.diagnostics.iter().any(|d| d.code == Code::Syntax);
+    let readable = if syntax { chatroute_check::recover::readable(&text).0 } else { Cow::Borrowed(text.as_str()) };
     let root = DeTable::parse_recoverable(&readable).0;
     let root = root.get_ref();
     let occurrences = analysis::occurrences(root);

@@ -147,9 +147,9 @@ impl Session<'_> {
     /// A request answered from its document's newest analysis (an error
     /// when that analysis failed); a panic in it is an error answer.
     fn answer(&self, request: Request) -> Response {
-        let failed = document_of(&request.params).and_then(|uri| self.failed.get(uri));
-        if let Some((generation, why)) = failed
-            && document_of(&request.params).and_then(|uri| self.newest.get(uri)) == Some(generation)
+        if let Some(uri) = document_of(&request.params)
+            && let Some((generation, why)) = self.failed.get(uri)
+            && self.newest.get(uri) == Some(generation)
         {
             return Response::new_err(request.id, ErrorCode::InternalError as i32, why.clone());
         }
