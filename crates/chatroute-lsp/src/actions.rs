@@ -12,13 +12,12 @@ use lsp_types::{
 
 use super::Server;
 use super::document::Document;
-use super::position::Lines;
 use chatroute_check::diagnostics::Fix;
 
 /// The quick fixes for the diagnostics overlapping the requested range:
 /// the fixes each diagnostic carries (`Diagnostic::fixes`), as edits.
 pub fn code_actions(server: &Server, doc: &Document, params: CodeActionParams) -> Option<CodeActionResponse> {
-    let lines = Lines::new(&doc.text, server.encoding);
+    let lines = doc.lines(server.encoding);
     let start = lines.offset(params.range.start);
     let end = lines.offset(params.range.end);
     let uri = params.text_document.uri;

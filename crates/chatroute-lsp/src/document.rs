@@ -13,6 +13,7 @@ use chatroute_check::wazzup::WazzupSnapshot;
 use toml::de::DeTable;
 
 use super::analysis::{self, Items, Occurrence, Symbol};
+use super::position::{Encoding, LineStarts, Lines};
 
 /// The account snapshots named in the client's initialization options
 /// (`crmSnapshot`, `wazzupSnapshot`); without them, the files beside the
@@ -36,6 +37,7 @@ pub struct Document {
     pub generation: u64,
     pub version: i32,
     pub text: String,
+    pub line_starts: LineStarts,
     pub checked: Checked,
     pub crm: Option<Snapshot>,
     /// Every place a handle is written, from what the text still parses
@@ -54,6 +56,11 @@ pub struct Document {
 impl Document {
     pub fn spec(&self) -> Option<&Spec> {
         self.spec.as_ref()
+    }
+
+    /// The text's positions in `encoding`.
+    pub fn lines(&self, encoding: Encoding) -> Lines<'_> {
+        Lines::new(&self.text, &self.line_starts, encoding)
     }
 }
 
@@ -77,7 +84,8 @@ pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings:
     let hints = hints(root);
     // The features read the spec from here; `checked` need not keep it.
     let spec = checked.spec.take().or_else(|| toml::from_str(&text).ok());
-    Document { generation, version, text, checked, crm, occurrences, items, outline, hints, spec }
+    let line_starts = LineStarts::of(&text);
+    Document { generation, version, text, line_starts, checked, crm, occurrences, items, outline, hints, spec }
 }
 
 /// Each round-robin member's share of new deals, and the level an access

@@ -20,9 +20,8 @@ use chatroute_check::diagnostics::{Diagnostic, Severity};
 
 /// The protocol's diagnostics of a check: code, severity, range, the
 /// other labels as related information, a link to the code's explanation.
-pub fn diagnostics(server: &Server, uri: &Uri, text: &str, checked: &Checked) -> Vec<lsp_types::Diagnostic> {
-    let lines = Lines::new(text, server.encoding);
-    checked.diagnostics.iter().map(|d| diagnostic(&lines, uri, d)).collect()
+pub fn diagnostics(lines: &Lines<'_>, uri: &Uri, checked: &Checked) -> Vec<lsp_types::Diagnostic> {
+    checked.diagnostics.iter().map(|d| diagnostic(lines, uri, d)).collect()
 }
 
 fn diagnostic(lines: &Lines<'_>, uri: &Uri, d: &Diagnostic) -> lsp_types::Diagnostic {
@@ -57,7 +56,7 @@ fn diagnostic(lines: &Lines<'_>, uri: &Uri, d: &Diagnostic) -> lsp_types::Diagno
 }
 
 fn offset(server: &Server, doc: &Document, position: lsp_types::Position) -> usize {
-    Lines::new(&doc.text, server.encoding).offset(position)
+    doc.lines(server.encoding).offset(position)
 }
 
 /// Hover: an employee's routing, a key's description, the explanation of
@@ -188,7 +187,7 @@ pub fn definition(server: &Server, doc: &Document, params: GotoDefinitionParams)
     let at = params.text_document_position_params;
     let all = &doc.occurrences;
     let here = analysis::handle_at(all, offset(server, doc, at.position))?;
-    let lines = Lines::new(&doc.text, server.encoding);
+    let lines = doc.lines(server.encoding);
     let definition = all.iter().find(|o| o.kind == Kind::Definition && o.handle == here.handle)?;
     let range = lines.range(definition.span.clone());
     Some(GotoDefinitionResponse::Scalar(Location { uri: at.text_document.uri, range }))
@@ -199,7 +198,7 @@ pub fn references(server: &Server, doc: &Document, params: ReferenceParams) -> O
     let at = params.text_document_position;
     let all = &doc.occurrences;
     let here = analysis::handle_at(all, offset(server, doc, at.position))?;
-    let lines = Lines::new(&doc.text, server.encoding);
+    let lines = doc.lines(server.encoding);
     let with_definition = params.context.include_declaration;
     let found = all
         .iter()
@@ -227,7 +226,7 @@ pub fn rename(server: &Server, doc: &Document, params: RenameParams) -> Result<O
         return Err(format!("an employee `{new}` exists already: rename it first, or pick another name"));
     }
     let bare = new.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    let lines = Lines::new(&doc.text, server.encoding);
+    let lines = doc.lines(server.encoding);
     let edits: Vec<TextEdit> = all
         .iter()
         .filter(|o| o.handle == here.handle)
@@ -249,7 +248,7 @@ pub fn rename(server: &Server, doc: &Document, params: RenameParams) -> Result<O
 /// Inlay hints: each round-robin member's share of new deals, and the
 /// level an access entry without one has.
 pub fn inlay_hints(server: &Server, doc: &Document, _params: InlayHintParams) -> Option<Vec<InlayHint>> {
-    let lines = Lines::new(&doc.text, server.encoding);
+    let lines = doc.lines(server.encoding);
     let hint = |h: &super::document::Hint| InlayHint {
         position: lines.position(h.offset),
         label: InlayHintLabel::String(format!(" {}", h.label)),
@@ -267,7 +266,7 @@ pub fn inlay_hints(server: &Server, doc: &Document, _params: InlayHintParams) ->
 /// tables), schedules and the integration-wide assignment, as read from
 /// the text.
 pub fn symbols(server: &Server, doc: &Document, _params: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
-    let lines = Lines::new(&doc.text, server.encoding);
+    let lines = doc.lines(server.encoding);
     Some(DocumentSymbolResponse::Nested(doc.outline.iter().map(|s| symbol(&lines, s)).collect()))
 }
 

@@ -40,25 +40,35 @@ impl Encoding {
     }
 }
 
-/// A document's text with its line starts.
-pub struct Lines<'t> {
-    text: &'t str,
-    starts: Vec<usize>,
-    encoding: Encoding,
-}
+/// Where each line of a text starts: computed once per document version.
+/// Lines end at `\n`, `\r\n` or a bare `\r`, as LSP counts them (TOML
+/// refuses a bare `\r`, but the editor shows the line break).
+#[derive(Debug, Clone)]
+pub struct LineStarts(Vec<usize>);
 
-impl<'t> Lines<'t> {
-    /// Lines end at `\n`, `\r\n` or a bare `\r`, as LSP counts them (TOML
-    /// refuses a bare `\r`, but the editor shows the line break).
-    pub fn new(text: &'t str, encoding: Encoding) -> Self {
+impl LineStarts {
+    pub fn of(text: &str) -> LineStarts {
         let bytes = text.as_bytes();
         let breaks = bytes.iter().enumerate().filter_map(|(i, b)| match b {
             b'\n' => Some(i + 1),
             b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
             _ => None,
         });
-        let starts = std::iter::once(0).chain(breaks).collect();
-        Lines { text, starts, encoding }
+        LineStarts(std::iter::once(0).chain(breaks).collect())
+    }
+}
+
+/// A document's text with its line starts, in an encoding.
+pub struct Lines<'t> {
+    text: &'t str,
+    starts: &'t [usize],
+    encoding: Encoding,
+}
+
+impl<'t> Lines<'t> {
+    /// `starts` must be `LineStarts::of(text)`.
+    pub fn new(text: &'t str, starts: &'t LineStarts, encoding: Encoding) -> Self {
+        Lines { text, starts: &starts.0, encoding }
     }
 
     /// The position of a byte offset (clamped).
@@ -107,7 +117,9 @@ mod tests {
 
     #[test]
     fn bare_carriage_returns_break_lines_as_in_the_editor() {
-        let lines = Lines::new("a = 1\rb = 2\r\nc = 3\nd", Encoding::Utf16);
+        let text = "a = 1\rb = 2\r\nc = 3\nd";
+        let starts = LineStarts::of(text);
+        let lines = Lines::new(text, &starts, Encoding::Utf16);
         assert_eq!(lines.position(6), at(1, 0));
         assert_eq!(lines.position(13), at(2, 0));
         assert_eq!(lines.position(19), at(3, 0));
@@ -119,10 +131,11 @@ mod tests {
     fn cyrillic_counts_one_unit_in_utf16_two_bytes_in_utf8() {
         let text = "a = \"Иван\" x\nb";
         let at_x = text.find('x').unwrap();
-        let utf16 = Lines::new(text, Encoding::Utf16);
+        let starts = LineStarts::of(text);
+        let utf16 = Lines::new(text, &starts, Encoding::Utf16);
         assert_eq!(utf16.position(at_x), at(0, 11));
         assert_eq!(utf16.offset(at(0, 11)), at_x);
-        assert_eq!(Lines::new(text, Encoding::Utf8).position(at_x), at(0, 15));
+        assert_eq!(Lines::new(text, &starts, Encoding::Utf8).position(at_x), at(0, 15));
         assert_eq!(utf16.position(text.len()), at(1, 1));
         let offered = [PositionEncodingKind::UTF32, PositionEncodingKind::UTF16];
         assert_eq!(Encoding::negotiate(Some(&offered)), Encoding::Utf32);

@@ -16,6 +16,7 @@ use lsp_types::{NumberOrString, PublishDiagnosticsParams, Uri};
 use serde_json::Value;
 
 use super::document::{Document, Settings, analyze};
+use super::position::Encoding;
 use super::{Server, document_of, features, guarded};
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -38,11 +39,12 @@ enum Work {
     Retire(Box<Document>),
 }
 
-/// What the analysis thread answers: the document, or why it failed.
+/// What the analysis thread answers: the document with its diagnostics
+/// in the protocol's form, or why it failed.
 struct Done {
     uri: Uri,
     generation: u64,
-    analyzed: Result<Box<Document>, String>,
+    analyzed: Result<(Box<Document>, Vec<lsp_types::Diagnostic>), String>,
 }
 
 /// The loop's state beside the documents.
@@ -64,7 +66,7 @@ struct Session<'c> {
 /// Runs the loop until `shutdown` (then waits for `exit`) or until the
 /// client closes its end.
 pub fn run(connection: &Connection, server: Server, settings: Settings) -> Result<(), Failure> {
-    let (jobs, done) = analyst(settings)?;
+    let (jobs, done) = analyst(settings, server.encoding)?;
     let mut session = Session {
         connection,
         server,
@@ -92,7 +94,7 @@ pub fn run(connection: &Connection, server: Server, settings: Settings) -> Resul
 
 /// The analysis thread: analyses each job it is given, a panic answered
 /// as a failure of that job.
-fn analyst(settings: Settings) -> Result<(Sender<Work>, Receiver<Done>), Failure> {
+fn analyst(settings: Settings, encoding: Encoding) -> Result<(Sender<Work>, Receiver<Done>), Failure> {
     let (jobs, incoming) = crossbeam_channel::unbounded::<Work>();
     let (finished, done) = crossbeam_channel::unbounded::<Done>();
     std::thread::Builder::new().name("chatroute-lsp-analysis".into()).spawn(move || {
@@ -104,7 +106,11 @@ fn analyst(settings: Settings) -> Result<(Sender<Work>, Receiver<Done>), Failure
                     continue;
                 }
             };
-            let analyze = || Box::new(analyze(uri.as_str(), generation, version, text, &settings));
+            let analyze = || {
+                let doc = analyze(uri.as_str(), generation, version, text, &settings);
+                let diagnostics = features::diagnostics(&doc.lines(encoding), &uri, &doc.checked);
+                (Box::new(doc), diagnostics)
+            };
             let analyzed = guarded("the analysis", analyze);
             if finished.send(Done { uri, generation, analyzed }).is_err() {
                 break;
@@ -239,13 +245,12 @@ impl Session<'_> {
         match done.analyzed {
             // Closed meanwhile.
             _ if newest.is_none() => {}
-            Ok(mut doc) => {
+            Ok((mut doc, diagnostics)) => {
                 if let Some(mut previous) = self.server.documents.remove(&key) {
                     doc.spec = doc.spec.take().or_else(|| previous.spec.take());
                     self.retire(previous);
                 }
                 if newest == Some(done.generation) {
-                    let diagnostics = features::diagnostics(&self.server, &done.uri, &doc.text, &doc.checked);
                     self.send(publish(done.uri, diagnostics, Some(doc.version)))?;
                 }
                 self.server.documents.insert(key, *doc);
