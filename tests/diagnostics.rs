@@ -60,8 +60,12 @@ fn fires(checked: &Checked, code: Code) -> bool {
     checked.diagnostics.iter().any(|d| d.code == code)
 }
 
-/// The fixture and its near miss, checked.
-fn fixture_and_near_miss(code: Code) -> (Checked, Checked) {
+/// A table being typed, added to a fixture: its unclosed string is a
+/// syntax error that sets the table aside.
+const HALF_TYPED: &[u8] = b"\n[being_typed]\nname = \"unclo\n";
+
+/// The fixture, its near miss, and the fixture with a half-typed table.
+fn fixture_and_near_miss(code: Code) -> (Checked, Checked, Checked) {
     let path = format!("tests/fixtures/{code}.toml");
     if code == Code::TooLarge {
         let file = |size: usize| {
@@ -69,7 +73,8 @@ fn fixture_and_near_miss(code: Code) -> (Checked, Checked) {
             bytes.resize(size, b'#');
             check("tests/fixtures/generated-too-large.toml", bytes, Default::default())
         };
-        return (file(chatroute::parse::MAX_FILE_BYTES + 20), file(chatroute::parse::MAX_FILE_BYTES));
+        let over = file(chatroute::parse::MAX_FILE_BYTES + 20);
+        return (file(chatroute::parse::MAX_FILE_BYTES + 20), file(chatroute::parse::MAX_FILE_BYTES), over);
     }
     let file = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let d = directives(&file);
@@ -92,11 +97,19 @@ fn fixture_and_near_miss(code: Code) -> (Checked, Checked) {
         let at = near.windows(from.len()).position(|w| w == from).unwrap_or_else(|| panic!("{path}: no {from:?}"));
         near.splice(at..at + from.len(), to.iter().copied());
     }
-    (check(&path, bytes, accounts), check(&path, near, accounts))
+    let half_typed = [&bytes[..], HALF_TYPED].concat();
+    (check(&path, bytes, accounts), check(&path, near, accounts), check(&path, half_typed, accounts))
 }
 
 fn code_test(code: Code) -> Result<(), Failed> {
-    let (fail, pass) = fixture_and_near_miss(code);
+    let (fail, pass, half_typed) = fixture_and_near_miss(code);
+    // A code the entries it labels decide alone fires in a file with a
+    // syntax error elsewhere too; any other stays quiet there.
+    let file_level = [Code::Syntax, Code::NotText, Code::TooLarge].contains(&code);
+    if !file_level && fires(&half_typed, code) != code.is_local() {
+        let what = if code.is_local() { "a local code is quiet" } else { "a code that needs the whole file fires" };
+        return Err(format!("{what} beside a half-typed table: {:?}", half_typed.diagnostics).into());
+    }
     if !fires(&fail, code) {
         return Err(format!("the fixture does not fire {code}: {:?}", fail.diagnostics).into());
     }

@@ -90,3 +90,16 @@ fn the_tables_that_read_cleanly_still_get_their_rules() {
     let (found, _) = codes(&spec(""));
     assert_eq!(found, "CR101 CR606 CR907 CR901");
 }
+
+/// An integer TOML forbids is only found in a text that parses: beside a
+/// half-typed table it is reported all the same.
+#[test]
+fn an_integer_out_of_toml_range_is_reported_beside_a_half_typed_table() {
+    let example = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
+    let text = example
+        .replacen("tony    = { name = \"Tony Stark\", crm_user = 2003 }", "max = { name = \"Max", 1)
+        .replacen("weight = 2 }", "weight = 99999999999999999999 }", 1);
+    let checked = check("typing.toml", text.into_bytes(), Default::default());
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["CR001", "CR014"], "{:#?}", checked.diagnostics);
+}

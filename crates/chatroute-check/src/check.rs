@@ -105,10 +105,16 @@ fn check_text<R>(
 /// there.
 fn broken(broken: parse::Broken, accounts: Accounts<'_>) -> Vec<Diagnostic> {
     let mut diagnostics = broken.diagnostics;
-    // Blanking the broken tables leaves TOML; if it did not, nothing more is said.
-    if let Ok(root) = parse::parse(&broken.rest) {
-        let (found, _, _) = check_tree(&root, accounts, None::<fn(&Spec)>);
-        diagnostics.extend(found.into_iter().filter(|d| d.code.is_local()));
+    match parse::parse(&broken.rest) {
+        Ok(root) => {
+            let (found, _, _) = check_tree(&root, accounts, None::<fn(&Spec)>);
+            diagnostics.extend(found.into_iter().filter(|d| d.code.is_local()));
+        }
+        // Integers TOML forbids are only found in a text that parses: the
+        // rest's are reported too, their tables set aside in turn.
+        Err(more) if more.parsed => diagnostics.extend(self::broken(more, accounts)),
+        // Blanking the broken tables leaves TOML; if it did not, nothing more is said.
+        Err(_) => {}
     }
     diagnostics
 }

@@ -59,6 +59,9 @@ pub struct Broken {
     /// The text without the tables the errors are in (`recover`: blanked,
     /// offsets kept), for the rules that those tables cannot change.
     pub rest: String,
+    /// Whether the text parsed and only integers TOML forbids are wrong
+    /// (found only in a text that parses).
+    pub parsed: bool,
 }
 
 /// Parses TOML, reporting every syntax error the parser recovers from, and
@@ -77,7 +80,7 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Broken> {
     let headers = crate::recover::headers(text);
     let tables = diagnostics.iter().map(|d| crate::recover::table_of(&headers, d.labels[0].span.start));
     let rest = crate::recover::without_tables(text, &headers, tables.collect::<std::collections::BTreeSet<_>>());
-    Err(Broken { diagnostics, rest })
+    Err(Broken { diagnostics, rest, parsed: true })
 }
 
 /// A broken file's syntax errors, one per mistake (`recover`): each
@@ -102,7 +105,7 @@ fn recovered(text: &str, errors: &[toml::de::Error]) -> Broken {
         }
     }
     let rest = crate::recover::without_tables(&left, &headers, broken_tables);
-    Broken { diagnostics, rest }
+    Broken { diagnostics, rest, parsed: false }
 }
 
 /// An unclosed delimiter, as rustc shows one: where it opened, where the
