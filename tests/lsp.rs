@@ -610,3 +610,33 @@ fn requests_on_other_documents_are_answered_while_one_is_analysed() {
     assert_eq!(diagnostics["version"], 2);
     assert!(!diagnostics["diagnostics"].as_array().unwrap().is_empty());
 }
+
+/// A document closed while its analysis runs and opened again with
+/// another text is answered from the new text, never from the old
+/// analysis coming back late.
+#[test]
+fn a_document_opened_again_is_answered_from_its_new_text() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/reopened.toml";
+    let big = specgen_text();
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    let moved = format!("\n\n\n\n\n{acme}");
+    let bruce_line = line_of(&moved, "bruce   = { name");
+    let open = |text: &str| {
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": { "uri": uri, "languageId": "toml", "version": 1, "text": text } } })
+    };
+    let close =
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didClose", "params": { "textDocument": { "uri": uri } } });
+    let hover = json!({ "jsonrpc": "2.0", "id": 9101, "method": "textDocument/hover", "params": {
+        "textDocument": { "uri": uri }, "position": { "line": bruce_line, "character": 1 } } });
+    let mut frames = Vec::new();
+    for m in [open(&big), close, open(&moved), hover] {
+        let body = m.to_string();
+        frames.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    }
+    client.send_raw(&frames);
+    let answer = client.answer(9101);
+    let shown = answer["result"]["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.contains("Bruce Wayne"), "{answer}");
+}

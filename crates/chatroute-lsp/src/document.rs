@@ -32,8 +32,8 @@ pub struct Hint {
 }
 
 pub struct Document {
-    /// Which change of the document this is (the server's count: 0 for
-    /// the text opened, one more for each change) and the client's version.
+    /// Which text of the session this is (the server's count over every
+    /// document) and the client's version.
     pub generation: u64,
     pub version: i32,
     pub text: String,

@@ -52,8 +52,12 @@ struct Session<'c> {
     connection: &'c Connection,
     server: Server,
     jobs: Sender<Work>,
-    /// The newest generation of each open document (one more per change).
+    /// The newest generation of each open document. Generations count
+    /// every text the session received, of any document, so a document
+    /// closed and opened again never meets an analysis of its old text
+    /// under its new text's number.
     newest: HashMap<String, u64>,
+    generations: u64,
     /// Jobs waiting for the analysis thread, one per document, in order.
     queued: VecDeque<Job>,
     busy: bool,
@@ -72,6 +76,7 @@ pub fn run(connection: &Connection, server: Server, settings: Settings) -> Resul
         server,
         jobs,
         newest: HashMap::new(),
+        generations: 0,
         queued: VecDeque::new(),
         busy: false,
         waiting: Vec::new(),
@@ -191,9 +196,9 @@ impl Session<'_> {
 
     /// A new text: its job replaces the document's queued one.
     fn changed(&mut self, uri: Uri, version: i32, text: String) -> Result<(), Failure> {
-        let newest = self.newest.entry(uri.as_str().to_owned()).or_insert(0);
-        *newest += 1;
-        let job = Job { generation: *newest, uri, version, text };
+        self.generations += 1;
+        self.newest.insert(uri.as_str().to_owned(), self.generations);
+        let job = Job { generation: self.generations, uri, version, text };
         self.queued.retain(|queued| queued.uri != job.uri);
         self.queued.push_back(job);
         self.next_job()
@@ -244,7 +249,8 @@ impl Session<'_> {
         let newest = self.newest.get(&key).copied();
         match done.analyzed {
             // Closed meanwhile.
-            _ if newest.is_none() => {}
+            Ok((doc, _)) if newest.is_none() => self.retire(*doc),
+            Err(_) if newest.is_none() => {}
             Ok((mut doc, diagnostics)) => {
                 if let Some(mut previous) = self.server.documents.remove(&key) {
                     doc.spec = doc.spec.take().or_else(|| previous.spec.take());
