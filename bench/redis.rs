@@ -90,7 +90,8 @@ fn decision_with_availability(bencher: Bencher) {
             prefer: None,
             contact: None,
             channel: "pick",
-            reply_due_ms: None,
+            reply_after_ms: None,
+            now_ms: None,
             queue: false,
         };
         black_box(rt.block_on(s.pick(&cursor, &pick)).expect("redis up"))

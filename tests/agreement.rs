@@ -146,7 +146,7 @@ fn in_process_and_redis_answer_alike() {
     let config = ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(ops in prop::collection::vec(op(), 1..60))| {
         // A fresh Redis for every case: the two states start alike.
-        flush(server.port);
+        server.flush();
         let memory = Router::new(table(), InProcess::new());
         let redis = Router::new(table(), RedisState::open(&url, Duration::from_secs(2)).unwrap());
         let (mut a, mut b) = (World::default(), World::default());
@@ -155,14 +155,6 @@ fn in_process_and_redis_answer_alike() {
             prop_assert_eq!(&here, &there, "step {} {:?}", step, op);
         }
     });
-}
-
-fn flush(port: u16) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.write_all(b"FLUSHDB\r\n").unwrap();
-    let mut ok = [0u8; 5];
-    stream.read_exact(&mut ok).unwrap();
 }
 
 /// A deal nobody closes closes by itself after its lifetime, in process

@@ -315,3 +315,249 @@ mod interleavings {
         }
     }
 }
+
+/// Routing over time at its edges, in process and on a real Redis alike:
+/// each scenario runs against both states, on instants it gives.
+mod edges {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use chatroute::runtime::redis::RedisState;
+    use chatroute::runtime::{
+        AssignmentState, Claim, DealRequest, Event, EventId, InProcess, Responsible, RouteError, Router, Timestamp,
+    };
+    use chatroute::table::TableFile;
+
+    use super::redis_server::RedisServer;
+
+    fn compile(spec: &str) -> TableFile {
+        let checked = chatroute::check::check("edge.toml", spec.as_bytes().to_vec(), Default::default());
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
+    }
+
+    const HEAD: &str = "version = 1\n[integration]\naccount = \"edge\"\n[defaults]\n\
+        new_deals = { pipeline = \"S\", stage = \"N\" }\naccess = \"read_send\"\n";
+
+    fn channel(id: &str, n: u8) -> String {
+        format!("[channels.{id}]\nname = \"{id}\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-0{n}\"\n")
+    }
+
+    fn at(t0: Timestamp, minutes: i64) -> Timestamp {
+        Timestamp::from_second(t0.as_second() + 60 * minutes).unwrap()
+    }
+
+    fn decide_at<'a>(channel: &'a str, deal: &'a str, at: Timestamp) -> DealRequest<'a> {
+        DealRequest { deal: Some(deal), at: Some(at), ..DealRequest::now(channel) }
+    }
+
+    fn moves(events: &[Event]) -> Vec<String> {
+        events.iter().map(|e| format!("{} {} {:?}->{}", e.kind.as_str(), e.deal, e.from, e.to)).collect()
+    }
+
+    async fn responsible<S: AssignmentState>(router: &Router<S>, request: &DealRequest<'_>) -> String {
+        match router.decide(request).await.unwrap().responsible {
+            Responsible::Employee(who) => who.to_owned(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn redis(server: &RedisServer) -> Arc<RedisState> {
+        server.flush();
+        Arc::new(RedisState::open(&server.url(), Duration::from_secs(2)).unwrap())
+    }
+
+    fn two_of_a_pair() -> TableFile {
+        compile(&format!(
+            "{HEAD}[employees]\nanna = {{ name = \"Anna\" }}\nboris = {{ name = \"Boris\" }}\n\
+             [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\nreassign_after = \"1m\"\n\
+             members = [{{ employee = \"anna\" }}, {{ employee = \"boris\" }}]\n{}",
+            channel("wa", 1)
+        ))
+    }
+
+    /// 1: a due deal nobody can take stays due, and passes on as soon as
+    /// someone can.
+    async fn due_deal_waits_for_someone<S: AssignmentState>(state: S) {
+        let router = Router::new(two_of_a_pair(), state);
+        let t0 = Timestamp::now();
+        assert_eq!(responsible(&router, &decide_at("wa", "D1", t0)).await, "anna");
+        router.set_available("anna", false).await.unwrap();
+        router.set_available("boris", false).await.unwrap();
+        assert_eq!(router.tick(Some(at(t0, 2))).await.unwrap(), []);
+        router.set_available("boris", true).await.unwrap();
+        assert_eq!(moves(&router.tick(Some(at(t0, 3))).await.unwrap()), ["reassigned D1 Some(\"anna\")->boris"]);
+        assert_eq!(router.close_deal("D1").await.unwrap().as_deref(), Some("boris"));
+    }
+
+    #[tokio::test]
+    async fn a_due_deal_nobody_can_take_passes_on_once_someone_can() {
+        due_deal_waits_for_someone(InProcess::new()).await;
+        let Some(server) = RedisServer::start() else { return };
+        due_deal_waits_for_someone(redis(&server)).await;
+    }
+
+    /// 2: 65 deals waiting on channel A take no place from channel B's.
+    async fn backlog_per_channel<S: AssignmentState>(state: S) {
+        let router = Router::new(
+            compile(&format!(
+                "{HEAD}[employees]\na1 = {{ name = \"A\" }}\nb1 = {{ name = \"B\" }}\n\
+                 [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\n\
+                 members = [{{ employee = \"a1\", max_open = 1 }}]\n{}{}\
+                 [channels.B.assignment]\nmode = \"round_robin\"\nskip_unavailable = true\n\
+                 members = [{{ employee = \"b1\" }}]\n",
+                channel("A", 1),
+                channel("B", 2)
+            )),
+            state,
+        );
+        let t0 = Timestamp::now();
+        assert_eq!(responsible(&router, &decide_at("A", "a0", t0)).await, "a1");
+        for n in 1..=65 {
+            assert_eq!(responsible(&router, &decide_at("A", &format!("a{n}"), t0)).await, "Unassigned");
+        }
+        router.set_available("b1", false).await.unwrap();
+        assert_eq!(responsible(&router, &decide_at("B", "b0", t0)).await, "Unassigned");
+        router.set_available("b1", true).await.unwrap();
+        assert_eq!(moves(&router.tick(Some(at(t0, 1))).await.unwrap()), ["assigned b0 None->b1"]);
+    }
+
+    #[tokio::test]
+    async fn oldest_first_holds_per_channel_whatever_the_others_backlog() {
+        backlog_per_channel(InProcess::new()).await;
+        let Some(server) = RedisServer::start() else { return };
+        backlog_per_channel(redis(&server)).await;
+    }
+
+    fn limited(max_open: &str) -> TableFile {
+        compile(&format!(
+            "{HEAD}[employees]\na = {{ name = \"A\" }}\n[assignment]\nmode = \"round_robin\"\n\
+             members = [{{ employee = \"a\"{max_open} }}]\n{}",
+            channel("wa", 1)
+        ))
+    }
+
+    /// 3: a reload that lifts the channel's limit hands its waiting deals out.
+    async fn reload_lifts_limits<S: AssignmentState>(state: Arc<S>) {
+        let before = Router::new(limited(", max_open = 1"), state.clone());
+        let t0 = Timestamp::now();
+        assert_eq!(responsible(&before, &decide_at("wa", "d0", t0)).await, "a");
+        assert_eq!(responsible(&before, &decide_at("wa", "d1", t0)).await, "Unassigned");
+        let after = Router::new(limited(""), state);
+        assert_eq!(moves(&after.tick(Some(at(t0, 1))).await.unwrap()), ["assigned d1 None->a"]);
+        assert_eq!(after.tick(Some(at(t0, 2))).await.unwrap(), [], "handed out once");
+    }
+
+    #[tokio::test]
+    async fn a_reload_that_lifts_a_limit_hands_out_the_waiting_deals() {
+        reload_lifts_limits(Arc::new(InProcess::new())).await;
+        let Some(server) = RedisServer::start() else { return };
+        reload_lifts_limits(redis(&server)).await;
+    }
+
+    /// 4: a deal waiting on a round-robin channel, then claimed on a
+    /// first-responder one, has one owner: the claimant.
+    async fn one_owner_across_channels<S: AssignmentState>(state: S) {
+        let router = Router::new(
+            compile(&format!(
+                "{HEAD}[employees]\nr1 = {{ name = \"R\" }}\nf1 = {{ name = \"F\" }}\n\
+                 [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\n\
+                 members = [{{ employee = \"r1\", max_open = 1 }}]\n{}{}\
+                 [channels.fr.assignment]\nmode = \"first_responder\"\nskip_unavailable = true\n\
+                 members = [{{ employee = \"f1\", max_open = 1 }}]\n",
+                channel("rr", 1),
+                channel("fr", 2)
+            )),
+            state,
+        );
+        let t0 = Timestamp::now();
+        assert_eq!(responsible(&router, &decide_at("rr", "x0", t0)).await, "r1");
+        assert_eq!(responsible(&router, &decide_at("rr", "D", t0)).await, "Unassigned");
+        assert_eq!(router.claim("fr", "D", "f1").await.unwrap(), Claim::Won);
+        router.close_deal("x0").await.unwrap();
+        assert_eq!(router.tick(Some(at(t0, 1))).await.unwrap(), [], "D is f1's, not waiting");
+        assert_eq!(router.close_deal("D").await.unwrap().as_deref(), Some("f1"));
+        // f1's count went back to 0 (max 1), and r1 has room.
+        assert_eq!(router.claim("fr", "E", "f1").await.unwrap(), Claim::Won);
+        assert_eq!(responsible(&router, &decide_at("rr", "x1", t0)).await, "r1");
+    }
+
+    #[tokio::test]
+    async fn a_claim_on_another_channel_takes_a_waiting_deal_out_of_its_queue() {
+        one_owner_across_channels(InProcess::new()).await;
+        let Some(server) = RedisServer::start() else { return };
+        one_owner_across_channels(redis(&server)).await;
+    }
+
+    /// 5: an in-memory service started again never repeats an event id.
+    #[tokio::test]
+    async fn in_memory_event_ids_never_repeat_across_a_restart() {
+        let mut last = None;
+        for _restart in 0..2 {
+            let router = Router::new(two_of_a_pair(), InProcess::new());
+            let t0 = Timestamp::now();
+            responsible(&router, &decide_at("wa", "D1", t0)).await;
+            let events = router.tick(Some(at(t0, 2))).await.unwrap();
+            let id = EventId::parse(&events[0].id).expect("an event id");
+            assert!(last.is_none_or(|last| id > last), "{id} after {last:?}");
+            last = Some(id);
+            // The next process starts in a later millisecond.
+            std::thread::sleep(Duration::from_millis(3));
+        }
+    }
+
+    /// 7: malformed cursors are refused; one past the end answers nothing
+    /// until a newer event.
+    async fn cursors_at_the_edges<S: AssignmentState>(state: S) {
+        let router = Router::new(two_of_a_pair(), state);
+        let t0 = Timestamp::now();
+        responsible(&router, &decide_at("wa", "D1", t0)).await;
+        let first = router.tick(Some(at(t0, 2))).await.unwrap();
+        for bad in ["99999999999999999999", "1-99999999999999999999", "x", "1-2-3"] {
+            let refused = router.events(Some(bad), 10).await;
+            assert!(matches!(refused, Err(RouteError::BadId { what: "event", .. })), "{bad}: {refused:?}");
+        }
+        for past in ["18446744073709551615-18446744073709551615", "18446744073709551615", "99999999999999"] {
+            assert_eq!(router.events(Some(past), 10).await.unwrap(), [], "{past}");
+        }
+        responsible(&router, &decide_at("wa", "D2", at(t0, 3))).await;
+        let second = router.tick(Some(at(t0, 5))).await.unwrap();
+        assert_eq!(router.events(Some(&first[0].id), 10).await.unwrap(), second);
+    }
+
+    #[tokio::test]
+    async fn event_cursors_at_the_edges() {
+        cursors_at_the_edges(InProcess::new()).await;
+        let Some(server) = RedisServer::start() else { return };
+        cursors_at_the_edges(redis(&server)).await;
+    }
+}
+
+/// 6: timers run on Redis's clock. An instance 20 minutes ahead (under
+/// `faketime`) ticking beside one on time does not pass on a deal the
+/// other decided with `reassign_after = "15m"`, and every event is
+/// stamped on Redis's clock.
+#[test]
+fn timers_run_on_the_redis_clock_whatever_an_instance_clock_says() {
+    if std::process::Command::new("faketime").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CHATROUTE_REQUIRE_FAKETIME").is_none(), "faketime is not installed");
+        eprintln!("SKIPPED: faketime not found (apt-get install faketime)");
+        return;
+    }
+    let Some(server) = redis_server::RedisServer::start() else { return };
+    let table = table("skew", "").with_file_name("spec.toml");
+    let spec = std::fs::read_to_string(&table).unwrap().replace("reassign_after = \"1s\"", "reassign_after = \"15m\"");
+    std::fs::write(&table, spec).unwrap();
+    let compiled = table.with_file_name("t15.json");
+    let out = cli_support::chatroute(&["compile", table.to_str().unwrap(), "-o", compiled.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", cli_support::stderr(&out));
+    let url = server.url();
+    let on_time = Serve::start(&compiled, &["--state", url.as_str(), "--tick", "50"]);
+    let ahead = Serve::start_under(&["faketime", "-f", "+20m"], &compiled, &["--state", url.as_str(), "--tick", "50"]);
+    assert_eq!(deal(&on_time, "d1"), "a");
+    assert_eq!(deal(&ahead, "d2"), "b");
+    // Twenty ticks of the instance ahead: nothing is due on Redis's clock.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(events(&ahead), Vec::<Value>::new());
+    assert_eq!(events(&on_time), Vec::<Value>::new());
+}

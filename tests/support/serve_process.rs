@@ -16,7 +16,21 @@ impl Serve {
     /// Starts `chatroute serve TABLE --listen 127.0.0.1:0 ARGS` and waits
     /// until it listens.
     pub fn start(table: &Path, args: &[&str]) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+        Self::start_under(&[], table, args)
+    }
+
+    /// `start`, the command run under `wrapper` (`faketime -f +20m`).
+    pub fn start_under(wrapper: &[&str], table: &Path, args: &[&str]) -> Serve {
+        let binary = env!("CARGO_BIN_EXE_chatroute");
+        let mut command = match wrapper {
+            [] => Command::new(binary),
+            [program, rest @ ..] => {
+                let mut command = Command::new(program);
+                command.args(rest).arg(binary);
+                command
+            }
+        };
+        let mut child = command
             .arg("serve")
             .arg(table)
             .args(["--listen", "127.0.0.1:0"])

@@ -8,9 +8,12 @@
 //! (open deals per employee), `owners` (deal -> employee) and `due` (each
 //! open deal's end of life), `client:<contact>` (the employee given the
 //! contact's last deal, for returning clients; expires), `reply-due` and
-//! `timers` (unanswered deals), `waiting` and `waiting-channel` (deals nobody
-//! could take), `events` (a stream), and `layout` (the marker that the
-//! account's keys are on v2).
+//! `timers` (unanswered deals), `queues` (the channels where deals wait),
+//! `queues:<channel>` (a channel's waiting deals, oldest first) and
+//! `waiting-channel` (each waiting deal's channel), `events` (a stream),
+//! and `layout` (the marker that the account's keys are on v2). `waiting`
+//! is the one queue of the account that earlier builds kept: the first
+//! tick moves its deals into their channels' queues.
 //!
 //! Layout v1 (before the hash tags): `chatroute:rr:<account>:<channel>`,
 //! `chatroute:claim:<account>:<channel>:<deal>`, `chatroute:deal:<account>:<deal>`,
@@ -69,7 +72,7 @@ impl AccountKeys {
         format!("{}timers", self.prefix)
     }
 
-    /// Deals nobody could take, by the time they started waiting.
+    /// Deals nobody could take, one queue for the account (earlier builds).
     pub fn waiting(&self) -> String {
         format!("{}waiting", self.prefix)
     }
@@ -77,6 +80,12 @@ impl AccountKeys {
     /// Waiting deal -> its channel.
     pub fn waiting_channel(&self) -> String {
         format!("{}waiting-channel", self.prefix)
+    }
+
+    /// The channels with waiting deals; `queues:<channel>` is each one's
+    /// queue.
+    pub fn queues(&self) -> String {
+        format!("{}queues", self.prefix)
     }
 
     /// The account's events (a stream).

@@ -26,18 +26,10 @@ pub use state::{
     AssignmentState, CLIENT_TTL, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated,
     StateError,
 };
-pub use timers::{Draining, Due, Event, EventKind, Reassigning};
+pub use timers::{Draining, Due, Event, EventId, EventKind, Reassigning};
 
-/// What an event id looks like: digits in memory, `ms-seq` on Redis.
+/// What an event id looks like: `ms-seq` (or `ms`), each a 64-bit number.
 pub const EVENT_ID_PATTERN: &str = "^[0-9]{1,20}(-[0-9]{1,20})?$";
-
-fn is_event_id(id: &str) -> bool {
-    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
-    match id.split_once('-') {
-        Some((ms, seq)) => digits(ms) && digits(seq),
-        None => digits(id),
-    }
-}
 
 /// Due timers and waiting deals a tick handles per channel at most (the
 /// rest on the next tick).
@@ -402,12 +394,23 @@ impl<S: AssignmentState> Router<S> {
             false => None,
         };
         let (contact, prefer) = (request.contact.filter(|_| returning), owner.as_deref());
-        let reply_due_ms = reassign.map(|r| unix_ms(request.at) + r.after_secs * 1000);
+        let reply_after_ms = reassign.map(|r| r.after_secs * 1000);
+        let now_ms = request.at.map(|at| unix_ms(Some(at)));
         let anyway = availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable;
         let account = &self.body.account;
         // Nobody can take it after the last try: it waits for someone.
-        let mut pick =
-            Pick { account, cycle, rules, deal: request.deal, prefer, contact, channel, reply_due_ms, queue: !anyway };
+        let mut pick = Pick {
+            account,
+            cycle,
+            rules,
+            deal: request.deal,
+            prefer,
+            contact,
+            channel,
+            reply_after_ms,
+            now_ms,
+            queue: !anyway,
+        };
         let cursor = &self.cursors[channel];
         let mut picked = self.state.pick(cursor, &pick).await?;
         if picked.is_none() && anyway {
@@ -488,13 +491,16 @@ impl<S: AssignmentState> Router<S> {
         Ok(self.state.replied(&self.body.account, deal).await?)
     }
 
-    /// What time does to the table's deals at `at` (now when `None`): due
-    /// timers fire (the deal passes on), then waiting deals go to whoever
-    /// can take them now (back from unavailable, a shift started, a deal
-    /// closed), oldest first. A service calls it every second or so; the
-    /// events it returns are in `events` too.
+    /// What time does to the table's deals at `at` (`None`: now, on the
+    /// state's clock): due timers fire (the deal passes on), then waiting
+    /// deals go to whoever can take them now (back from unavailable, a
+    /// shift started, a deal closed, a reload lifted a limit), oldest first
+    /// per channel. A service calls it every second or so; the events it
+    /// returns are in `events` too. Deals waiting on a channel this table
+    /// no longer routes round robin stay waiting until they close or the
+    /// channel returns.
     pub async fn tick(&self, at: Option<Timestamp>) -> Result<Vec<Event>, RouteError> {
-        let now_ms = unix_ms(at);
+        let now_ms = at.map(|at| unix_ms(Some(at)));
         let account = &self.body.account;
         let mut events = Vec::new();
         // Each due deal is its own atomic step; they go out together (one
@@ -504,18 +510,13 @@ impl<S: AssignmentState> Router<S> {
         for passed in futures_util::future::join_all(passes).await {
             events.extend(passed?);
         }
-        if !due.waiting {
-            return Ok(events);
-        }
-        for (channel, route) in &self.body.channels {
+        for channel in &due.waiting {
+            let Some((channel, route)) = self.body.channels.get_key_value(channel) else { continue };
             let AssignmentRoute::RoundRobin { cycle, availability, reassign, .. } = &route.assignment else { continue };
-            if availability.is_plain() {
-                continue;
-            }
             let away = self.away(channel, availability, at);
             let rules = availability_rules(availability, &away);
-            let timer_after_ms = reassign.map(|r| r.after_secs * 1000);
-            let draining = Draining { account, channel, cycle, rules, timer_after_ms, now_ms };
+            let reassign = reassign.map(|r| (r.after_secs * 1000, r.max));
+            let draining = Draining { account, channel, cycle, rules, reassign, now_ms };
             for _ in 0..TICK_BATCH {
                 match self.state.drain(&self.cursors[channel], &draining).await? {
                     Some(event) => events.push(event),
@@ -533,7 +534,7 @@ impl<S: AssignmentState> Router<S> {
         deal: &str,
         channel: &str,
         at: Option<Timestamp>,
-        now_ms: u64,
+        now_ms: Option<u64>,
     ) -> Result<Option<Event>, RouteError> {
         let account = &self.body.account;
         let Some(AssignmentRoute::RoundRobin { cycle, availability, reassign: Some(r), .. }) =
@@ -563,9 +564,17 @@ impl<S: AssignmentState> Router<S> {
 
     /// The table's events after the cursor `after` (an event id), oldest
     /// first, at most `limit`; without a cursor, from the oldest kept.
+    /// A cursor past every id answers nothing until a newer event.
     pub async fn events(&self, after: Option<&str>, limit: usize) -> Result<Vec<Event>, RouteError> {
-        if after.is_some_and(|a| !is_event_id(a)) {
-            return Err(RouteError::BadId { what: "event", why: "not an event id (digits, or digits-digits)" });
+        let after = match after {
+            Some(id) => Some(EventId::parse(id).ok_or(RouteError::BadId {
+                what: "event",
+                why: "not an event id (ms-seq or ms, each a number below 2^64)",
+            })?),
+            None => None,
+        };
+        if after == Some(EventId::MAX) {
+            return Ok(Vec::new());
         }
         Ok(self.state.events(&self.body.account, after, limit).await?)
     }

@@ -42,49 +42,74 @@ use super::state::{
     AssignmentState, CLAIM_TTL, CLIENT_TTL, CannotTake, Claimed, Claiming, DEAL_TTL, Pick, PickRules, Picked,
     StateError,
 };
-use super::timers::{Draining, Due, Event, EventKind, Reassigning};
+use super::timers::{Draining, Due, Event, EventId, EventKind, Reassigning};
 
 /// What every script starts with: the account's deal book and the
 /// eligibility test, the twins of `Occupancy` (tests hold both to the same
 /// answers). KEYS 1 to 4 are the unavailable set, the open counts, the
-/// deal owners and the deals' due times, 5 to 9 the unanswered deals'
-/// due times and timers, the waiting deals and their channels, the events
-/// (`book_keys`); a script's own keys follow. ARGV 1 and 2 the time (ms) and a
-/// deal's lifetime (ms). Deals past their time are closed first (64 at
-/// most a call, so a backlog drains over a few calls). `rules(at)` reads
-/// the rules from ARGV at `at`: skip (0/1), n, the n handles, m, m
-/// (handle, limit) pairs, k, then the k handles outside their hours;
-/// `cannot_take` answers nil, 'F' (at capacity, whatever the availability)
-/// or 'U' (unavailable or out of hours, and skipped).
+/// deal owners and the deals' due times, 5 to 10 the unanswered deals'
+/// due times and timers, the waiting deals of the previous queue layout
+/// (moved into the channels' queues by the first `due`), each waiting deal's
+/// channel, the events, and the set of channels with a queue (each queue
+/// is that key, `:`, the channel) (`book_keys`); a script's own keys
+/// follow. ARGV 1 the time (ms; empty: the server's clock, `TIME`, which
+/// every instance then shares) and 2 a deal's lifetime (ms). Deals past
+/// their time are closed first (64 at most a call, so a backlog drains over
+/// a few calls). `rules(at)` reads the rules from ARGV at `at`: skip (0/1),
+/// n, the n handles, m, m (handle, limit) pairs, k, then the k handles
+/// outside their hours; `cannot_take` answers nil, 'F' (at capacity,
+/// whatever the availability) or 'U' (unavailable or out of hours, and
+/// skipped).
 const PRELUDE: &str = r#"
 local UNAVAILABLE, OPEN, OWNERS, DUE = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local REPLY_DUE, TIMERS, WAITING, WAITING_CH, EVENTS = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local NOW, DEAL_TTL = tonumber(ARGV[1]), tonumber(ARGV[2])
-local function forget(deal)
-  redis.call('ZREM', REPLY_DUE, deal)
-  redis.call('HDEL', TIMERS, deal)
-  redis.call('ZREM', WAITING, deal)
-  redis.call('HDEL', WAITING_CH, deal)
+local REPLY_DUE, TIMERS, OLD_WAITING, WAITING_CH, EVENTS, QUEUES = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local NOW = tonumber(ARGV[1])
+if not NOW then
+  local t = redis.call('TIME')
+  NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function record(kind, deal, channel, from, to, at)
+local DEAL_TTL = tonumber(ARGV[2])
+local function record(kind, deal, channel, from, to)
   return redis.call('XADD', EVENTS, 'MAXLEN', '~', '10000', '*', 'type', kind, 'deal', deal, 'channel', channel,
-    'from', from, 'to', to, 'at', at)
+    'from', from, 'to', to, 'at', NOW)
+end
+-- A channel's queue of waiting deals, by the order they came in.
+local function queue(channel) return QUEUES .. ':' .. channel end
+local function enqueue(deal, channel, at)
+  if redis.call('HSETNX', WAITING_CH, deal, channel) == 0 then return end
+  local q = queue(channel)
+  local last = redis.call('ZRANGE', q, -1, -1, 'WITHSCORES')
+  local score = at
+  if last[2] and tonumber(last[2]) >= score then score = tonumber(last[2]) + 1 end
+  redis.call('ZADD', q, score, deal)
+  redis.call('SADD', QUEUES, channel)
+end
+local function dequeue(deal)
+  local channel = redis.call('HGET', WAITING_CH, deal)
+  if not channel then return end
+  redis.call('HDEL', WAITING_CH, deal)
+  redis.call('ZREM', queue(channel), deal)
+  if redis.call('EXISTS', queue(channel)) == 0 then redis.call('SREM', QUEUES, channel) end
 end
 local function stop_timer(deal)
   redis.call('ZREM', REPLY_DUE, deal)
   redis.call('HDEL', TIMERS, deal)
 end
--- The first member from the cursor (KEYS[10]) of whom `ok` holds, each
+local function forget(deal)
+  stop_timer(deal)
+  dequeue(deal)
+end
+-- The first member from the cursor (KEYS[11]) of whom `ok` holds, each
 -- asked once; the cursor moves past it. Nil when nobody is.
 local function take_next(cycle, ok)
   local n, seen = #cycle, {}
-  local start = tonumber(redis.call('GET', KEYS[10]) or '0')
+  local start = tonumber(redis.call('GET', KEYS[11]) or '0')
   for k = 0, n - 1 do
     local pos = start + k
     local who = cycle[(pos % n) + 1]
     if seen[who] == nil then seen[who] = ok(who) end
     if seen[who] then
-      redis.call('SET', KEYS[10], pos + 1)
+      redis.call('SET', KEYS[11], pos + 1)
       return who, pos
     end
   end
@@ -93,6 +118,13 @@ end
 local function start_timer(deal, channel, who, due)
   redis.call('ZADD', REPLY_DUE, due, deal)
   redis.call('HSET', TIMERS, deal, channel .. '\t0\t' .. who .. '\t' .. who)
+end
+-- A timer's channel, count, owner and who had the deal (a set).
+local function read_timer(timer)
+  local channel, count, owner, had = string.match(timer, '^([^\t]*)\t(%d+)\t([^\t]*)\t(.*)$')
+  local before = {}
+  for h in string.gmatch(had, '[^,]+') do before[h] = true end
+  return channel, tonumber(count), owner, before, had
 end
 local function close_deal(deal)
   local who = redis.call('HGET', OWNERS, deal)
@@ -108,6 +140,22 @@ local function open_deal(deal, who)
   redis.call('HSET', OWNERS, deal, who)
   redis.call('HINCRBY', OPEN, who, 1)
   redis.call('ZADD', DUE, NOW + DEAL_TTL, deal)
+end
+-- Passes an open deal with a timer to `who` (the open count moves with
+-- it): its timer due again after `after` ms, or stopped at the cap; the
+-- event. Memory's twin: `Memory::pass`.
+local function pass(deal, timer, who, after, cap)
+  local channel, count, from, _, had = read_timer(timer)
+  redis.call('HSET', OWNERS, deal, who)
+  if tonumber(redis.call('HGET', OPEN, from) or '0') > 0 then redis.call('HINCRBY', OPEN, from, -1) end
+  redis.call('HINCRBY', OPEN, who, 1)
+  forget(deal)
+  count = count + 1
+  if count < cap then
+    redis.call('ZADD', REPLY_DUE, NOW + after, deal)
+    redis.call('HSET', TIMERS, deal, channel .. '\t' .. count .. '\t' .. who .. '\t' .. had .. ',' .. who)
+  end
+  return record('reassigned', deal, channel, from, who)
 end
 local AWAY = {}
 local function rules(at)
@@ -128,10 +176,10 @@ local function cannot_take(skip, caps, who)
 end
 "#;
 
-/// A pick (see `state`): KEYS 10 the cursor, 11 the client's key; ARGV 3
+/// A pick (see `state`): KEYS 11 the cursor, 12 the client's key; ARGV 3
 /// whether there is a deal (0/1), 4 the deal, 5 the owner preferred ("" for
 /// none), 6 whether to remember the client (0/1), 7 for how long (s), 8
-/// when a reply is due (ms; 0: no timer), 9 whether a deal nobody can take
+/// the reply timer (ms; 0: no timer), 9 whether a deal nobody can take
 /// waits (0/1), 10 the channel, then the rules over the cycle. Answers
 /// `employee:position`, `employee:-1` for a deal decided before or the
 /// preferred owner, or "" for nobody.
@@ -145,86 +193,97 @@ local skip, cycle, caps = rules(11)
 local function give(who, pos)
   if has_deal then
     open_deal(deal, who)
-    redis.call('ZREM', WAITING, deal)
-    redis.call('HDEL', WAITING_CH, deal)
+    dequeue(deal)
   end
-  if ARGV[6] == '1' then redis.call('SET', KEYS[11], who, 'EX', ARGV[7]) end
-  if has_deal and ARGV[8] ~= '0' then start_timer(deal, channel, who, tonumber(ARGV[8])) end
+  if ARGV[6] == '1' then redis.call('SET', KEYS[12], who, 'EX', ARGV[7]) end
+  if has_deal and ARGV[8] ~= '0' then start_timer(deal, channel, who, NOW + tonumber(ARGV[8])) end
   return who .. ':' .. pos
 end
 if prefer ~= '' and cannot_take(true, caps, prefer) == nil then return give(prefer, -1) end
 local who, pos = take_next(cycle, function(w) return cannot_take(skip, caps, w) == nil end)
 if who then return give(who, pos) end
-if has_deal and ARGV[9] == '1' and redis.call('HSETNX', WAITING_CH, deal, channel) == 1 then
-  -- In the order they came, also within one millisecond.
-  local last = redis.call('ZRANGE', WAITING, -1, -1, 'WITHSCORES')
-  local score = NOW
-  if last[2] and tonumber(last[2]) >= score then score = tonumber(last[2]) + 1 end
-  redis.call('ZADD', WAITING, score, deal)
+if has_deal and ARGV[9] == '1' then enqueue(deal, channel, NOW) end
+return ''
+"#;
+
+/// Passes a due deal on (see `AssignmentState::reassign`): KEYS 11 the
+/// cursor; ARGV 3 the deal, 4 the cap, 5 the timer (ms), then the rules
+/// over the cycle. Nobody to take it over: it leaves the due set and waits
+/// in its channel's queue, timer kept. Answers the event's id, or "".
+const REASSIGN_SCRIPT: &str = r#"
+local deal = ARGV[3]
+local due = redis.call('ZSCORE', REPLY_DUE, deal)
+if not due or tonumber(due) > NOW then return '' end
+local timer, owner = redis.call('HGET', TIMERS, deal), redis.call('HGET', OWNERS, deal)
+if not timer or not owner then forget(deal) return '' end
+local channel, _, _, before = read_timer(timer)
+local skip, cycle, caps = rules(6)
+local who = take_next(cycle, function(w) return not before[w] and cannot_take(skip, caps, w) == nil end)
+if not who then
+  redis.call('ZREM', REPLY_DUE, deal)
+  enqueue(deal, channel, NOW)
+  return ''
+end
+return pass(deal, timer, who, tonumber(ARGV[5]), tonumber(ARGV[4]))
+"#;
+
+/// Gives the channel's oldest waiting deal someone can take (among its 64
+/// oldest) to the next member who can take it (see `Memory::drain_plan`):
+/// KEYS 11 the cursor; ARGV 3 the channel, 4 the timer (ms; 0: none), 5
+/// the cap, then the rules over the cycle. Answers the event's id, or "".
+const DRAIN_SCRIPT: &str = r#"
+local channel, after, cap = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local skip, cycle, caps = rules(6)
+local function ok(w) return cannot_take(skip, caps, w) == nil end
+for _, deal in ipairs(redis.call('ZRANGE', queue(channel), 0, 63)) do
+  local owner = redis.call('HGET', OWNERS, deal)
+  if not owner then
+    local who = take_next(cycle, ok)
+    if not who then return '' end
+    dequeue(deal)
+    open_deal(deal, who)
+    if after ~= 0 then start_timer(deal, channel, who, NOW + after) end
+    return record('assigned', deal, channel, '', who)
+  end
+  local timer = redis.call('HGET', TIMERS, deal)
+  local timed_owner, before
+  if timer then _, _, timed_owner, before = read_timer(timer) end
+  if timed_owner ~= owner or after == 0 then
+    forget(deal)
+  else
+    local who = take_next(cycle, function(w) return not before[w] and ok(w) end)
+    if who then return pass(deal, timer, who, after, cap) end
+  end
 end
 return ''
 "#;
 
-/// Passes a due deal on (see `AssignmentState::reassign`): KEYS 10 the
-/// cursor; ARGV 3 the deal, 4 the cap, 5 the timer (ms), 6 now (ms), then
-/// the rules over the cycle. Answers the event's id, or "".
-const REASSIGN_SCRIPT: &str = r#"
-local deal, now = ARGV[3], tonumber(ARGV[6])
-local due = redis.call('ZSCORE', REPLY_DUE, deal)
-if not due or tonumber(due) > now then return '' end
-local timer, owner = redis.call('HGET', TIMERS, deal), redis.call('HGET', OWNERS, deal)
-if not timer or not owner then forget(deal) return '' end
-local channel, count, from, had = string.match(timer, '^([^\t]*)\t(%d+)\t([^\t]*)\t(.*)$')
-local before = {}
-for h in string.gmatch(had, '[^,]+') do before[h] = true end
-local skip, cycle, caps = rules(7)
-local who = take_next(cycle, function(w) return not before[w] and cannot_take(skip, caps, w) == nil end)
-stop_timer(deal)
-if not who then return '' end
-redis.call('HSET', OWNERS, deal, who)
-if tonumber(redis.call('HGET', OPEN, from) or '0') > 0 then redis.call('HINCRBY', OPEN, from, -1) end
-redis.call('HINCRBY', OPEN, who, 1)
-count = tonumber(count) + 1
-if count < tonumber(ARGV[4]) then
-  redis.call('ZADD', REPLY_DUE, now + tonumber(ARGV[5]), deal)
-  redis.call('HSET', TIMERS, deal, channel .. '\t' .. count .. '\t' .. who .. '\t' .. had .. ',' .. who)
-end
-return record('reassigned', deal, channel, from, who, now)
-"#;
-
-/// Gives the channel's oldest waiting deal (among the account's 64
-/// oldest) to the next member who can take it: KEYS 10 the cursor; ARGV 3
-/// the channel, 4 the timer (ms; 0: none), 5 now (ms), then the rules over
-/// the cycle. Answers the event's id, or "".
-const DRAIN_SCRIPT: &str = r#"
-local channel, now = ARGV[3], tonumber(ARGV[5])
-local deal = nil
-for _, d in ipairs(redis.call('ZRANGE', WAITING, 0, 63)) do
-  if redis.call('HGET', WAITING_CH, d) == channel then deal = d break end
-end
-if not deal then return '' end
-local skip, cycle, caps = rules(6)
-local who = take_next(cycle, function(w) return cannot_take(skip, caps, w) == nil end)
-if not who then return '' end
-redis.call('ZREM', WAITING, deal)
-redis.call('HDEL', WAITING_CH, deal)
-open_deal(deal, who)
-if ARGV[4] ~= '0' then start_timer(deal, channel, who, now + tonumber(ARGV[4])) end
-return record('assigned', deal, channel, '', who, now)
-"#;
-
-/// ARGV 3 the deal: its timer stopped; 1 if it had one.
+/// ARGV 3 the deal: its timer stopped (a due deal waiting to be taken over
+/// waits no more); 1 if it had one.
 const REPLIED_SCRIPT: &str = r#"
-local had = redis.call('ZSCORE', REPLY_DUE, ARGV[3]) and '1' or '0'
-stop_timer(ARGV[3])
-return had
+local had = redis.call('HEXISTS', TIMERS, ARGV[3]) == 1
+if had then forget(ARGV[3]) end
+return had and '1' or '0'
 "#;
 
-/// ARGV 3 now (ms), 4 at most: whether any deal waits ("1"/"0"), then the
-/// due deals and their channels, lines of the deal, a tab and the channel.
+/// ARGV 3 at most: the channels with waiting deals (tab-separated), then
+/// the due deals and their channels, lines of the deal, a tab and the
+/// channel. Waiting deals of the previous layout (one queue for the
+/// account) move into their channels' queues first, in their order.
 const DUE_SCRIPT: &str = r#"
-local out = { redis.call('ZCARD', WAITING) > 0 and '1' or '0' }
-for _, deal in ipairs(redis.call('ZRANGEBYSCORE', REPLY_DUE, '-inf', ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
+if redis.call('EXISTS', OLD_WAITING) == 1 then
+  local old = redis.call('ZRANGE', OLD_WAITING, 0, -1, 'WITHSCORES')
+  redis.call('DEL', OLD_WAITING)
+  for i = 1, #old, 2 do
+    local channel = redis.call('HGET', WAITING_CH, old[i])
+    if channel then
+      redis.call('HDEL', WAITING_CH, old[i])
+      enqueue(old[i], channel, tonumber(old[i + 1]))
+    end
+  end
+end
+local out = { table.concat(redis.call('SMEMBERS', QUEUES), '\t') }
+for _, deal in ipairs(redis.call('ZRANGEBYSCORE', REPLY_DUE, '-inf', NOW, 'LIMIT', 0, tonumber(ARGV[3]))) do
   local timer = redis.call('HGET', TIMERS, deal)
   out[#out + 1] = deal .. '\t' .. (timer and string.match(timer, '^([^\t]*)') or '')
 end
@@ -241,13 +300,15 @@ end
 return out
 "#;
 
-/// A claim (see `state::Claiming`): KEYS 10 the claim; ARGV 3 the employee,
+/// A claim (see `state::Claiming`): KEYS 11 the claim; ARGV 3 the employee,
 /// 4 the claim's ttl (s), 5 checked (0/1), 6 assign_anyway (0/1), 7
 /// counted (0/1: the deal counts open), 8 the deal, then the rules over the
 /// group. Answers `W<winner>`, `U`/`F` for a refused claimant, `H<owner>`
-/// for a deal held by another.
+/// for a deal held by another. One deal, one owner: a deal another
+/// channel gave someone is theirs; one waiting on another channel waits
+/// no more.
 const CLAIM_SCRIPT: &str = r#"
-local winner = redis.call('GET', KEYS[10])
+local winner = redis.call('GET', KEYS[11])
 if winner then return 'W' .. winner end
 local who, deal = ARGV[3], ARGV[8]
 if ARGV[5] == '1' then
@@ -261,12 +322,11 @@ if ARGV[5] == '1' then
     if not anyway then return why end
   end
 end
-if ARGV[7] == '1' then
-  local owner = redis.call('HGET', OWNERS, deal)
-  if owner and owner ~= who then return 'H' .. owner end
-  if not owner then open_deal(deal, who) end
-end
-redis.call('SET', KEYS[10], who, 'EX', ARGV[4])
+local owner = redis.call('HGET', OWNERS, deal)
+if owner and owner ~= who then return 'H' .. owner end
+if not owner and ARGV[7] == '1' then open_deal(deal, who) end
+dequeue(deal)
+redis.call('SET', KEYS[11], who, 'EX', ARGV[4])
 return 'W' .. who
 "#;
 
@@ -308,6 +368,32 @@ static MIGRATE_DEAL: LazyLock<Script> = LazyLock::new(|| Script::new(MIGRATE_DEA
 
 fn with_prelude(script: &str) -> Script {
     Script::new(&[PRELUDE, script].concat())
+}
+
+/// What a script call is about beside its arguments.
+struct Call<'a> {
+    account: &'a str,
+    /// The script's own keys, after the account's book.
+    keys: &'a [String],
+    /// The instant; `None`: the server's clock.
+    now_ms: Option<u64>,
+    /// With more than 0, the call's writes reach that many replicas before
+    /// it answers.
+    replicas: u32,
+}
+
+impl<'a> Call<'a> {
+    fn on(account: &'a str) -> Self {
+        Call { account, keys: &[], now_ms: None, replicas: 0 }
+    }
+
+    fn keys(self, keys: &'a [String]) -> Self {
+        Call { keys, ..self }
+    }
+
+    fn at(self, now_ms: Option<u64>) -> Self {
+        Call { now_ms, ..self }
+    }
 }
 
 /// One node through a `ConnectionManager` (multiplexed, reconnecting), or
@@ -432,23 +518,17 @@ impl RedisState {
     /// One script call: the account's deal book as its first keys and the
     /// time as its first arguments (see `PRELUDE`); with `replicas` above
     /// 0, its writes on that many replicas before it answers.
-    async fn script(
-        &self,
-        script: &Script,
-        account: &str,
-        keys: &[String],
-        args: Vec<Vec<u8>>,
-        replicas: u32,
-    ) -> Result<String, StateError> {
+    async fn script(&self, script: &Script, call: Call<'_>, args: Vec<Vec<u8>>) -> Result<String, StateError> {
+        let Call { account, keys, now_ms, replicas } = call;
         let book = AccountKeys::new(account);
         let mut call = script.prepare_invoke();
         call.key(book.unavailable()).key(book.open()).key(book.owners()).key(book.due());
         call.key(book.reply_due()).key(book.timers()).key(book.waiting()).key(book.waiting_channel());
-        call.key(book.events());
+        call.key(book.events()).key(book.queues());
         for key in keys {
             call.key(key);
         }
-        call.arg(super::unix_ms(None).to_string()).arg(self.deal_ttl.as_millis().to_string());
+        call.arg(now_ms.map(|ms| ms.to_string()).unwrap_or_default()).arg(self.deal_ttl.as_millis().to_string());
         for arg in args {
             call.arg(arg);
         }
@@ -671,11 +751,12 @@ impl AssignmentState for RedisState {
         let mut args = vec![flag(pick.deal.is_some()), pick.deal.unwrap_or_default().as_bytes().to_vec()];
         args.push(pick.prefer.unwrap_or_default().as_bytes().to_vec());
         args.extend([flag(pick.contact.is_some()), CLIENT_TTL.as_secs().to_string().into_bytes()]);
-        args.push(pick.reply_due_ms.unwrap_or(0).to_string().into_bytes());
+        args.push(pick.reply_after_ms.unwrap_or(0).to_string().into_bytes());
         args.extend([flag(pick.queue), pick.channel.as_bytes().to_vec()]);
         args.extend(rule_args(pick.cycle, &pick.rules));
         let client = AccountKeys::new(pick.account).client(pick.contact.unwrap_or_default());
-        let answer = self.script(&PICK, pick.account, &[cursor.clone(), client], args, 0).await?;
+        let keys = [cursor.clone(), client];
+        let answer = self.script(&PICK, Call::on(pick.account).keys(&keys).at(pick.now_ms), args).await?;
         if answer.is_empty() {
             return Ok(None);
         }
@@ -694,7 +775,7 @@ impl AssignmentState for RedisState {
         members: &[String],
         rules: &PickRules<'_>,
     ) -> Result<Vec<bool>, StateError> {
-        let answer = self.script(&CAN_TAKE, account, &[], rule_args(members, rules), 0).await?;
+        let answer = self.script(&CAN_TAKE, Call::on(account), rule_args(members, rules)).await?;
         Ok(answer.bytes().map(|b| b == b'1').collect())
     }
 
@@ -706,40 +787,48 @@ impl AssignmentState for RedisState {
     }
 
     async fn close_deal(&self, account: &str, deal: &str) -> Result<Option<String>, StateError> {
-        let owner = self.script(&CLOSE, account, &[], vec![deal.as_bytes().to_vec()], 0).await?;
+        let owner = self.script(&CLOSE, Call::on(account), vec![deal.as_bytes().to_vec()]).await?;
         Ok(Some(owner).filter(|o| !o.is_empty()))
     }
 
     async fn replied(&self, account: &str, deal: &str) -> Result<bool, StateError> {
-        Ok(self.script(&REPLIED, account, &[], vec![deal.as_bytes().to_vec()], 0).await? == "1")
+        Ok(self.script(&REPLIED, Call::on(account), vec![deal.as_bytes().to_vec()]).await? == "1")
     }
 
-    async fn due(&self, account: &str, now_ms: u64, limit: usize) -> Result<Due, StateError> {
-        let args = vec![now_ms.to_string().into_bytes(), limit.to_string().into_bytes()];
-        let answer = self.script(&DUE, account, &[], args, 0).await?;
-        let mut lines = answer.lines();
-        let waiting = lines.next() == Some("1");
+    async fn due(&self, account: &str, now_ms: Option<u64>, limit: usize) -> Result<Due, StateError> {
+        let args = vec![limit.to_string().into_bytes()];
+        let answer = self.script(&DUE, Call::on(account).at(now_ms), args).await?;
+        let mut lines = answer.split('\n');
+        let mut waiting: Vec<String> =
+            lines.next().unwrap_or_default().split('\t').filter(|c| !c.is_empty()).map(str::to_owned).collect();
+        waiting.sort_unstable();
         let deals = lines.filter_map(|l| l.split_once('\t')).map(|(d, c)| (d.to_owned(), c.to_owned())).collect();
         Ok(Due { deals, waiting })
     }
 
     async fn reassign(&self, cursor: &String, r: &Reassigning<'_>) -> Result<Option<Event>, StateError> {
         let mut args = vec![r.deal.as_bytes().to_vec(), r.max.to_string().into_bytes()];
-        args.extend([r.after_ms.to_string().into_bytes(), r.now_ms.to_string().into_bytes()]);
+        args.push(r.after_ms.to_string().into_bytes());
         args.extend(rule_args(r.cycle, &r.rules));
-        let id = self.script(&REASSIGN, r.account, std::slice::from_ref(cursor), args, 0).await?;
+        let call = Call::on(r.account).keys(std::slice::from_ref(cursor)).at(r.now_ms);
+        let id = self.script(&REASSIGN, call, args).await?;
         self.event(r.account, &id).await
     }
 
     async fn drain(&self, cursor: &String, d: &Draining<'_>) -> Result<Option<Event>, StateError> {
-        let mut args = vec![d.channel.as_bytes().to_vec(), d.timer_after_ms.unwrap_or(0).to_string().into_bytes()];
-        args.push(d.now_ms.to_string().into_bytes());
+        let (after, cap) = d.reassign.unwrap_or((0, 0));
+        let mut args = vec![d.channel.as_bytes().to_vec(), after.to_string().into_bytes()];
+        args.push(cap.to_string().into_bytes());
         args.extend(rule_args(d.cycle, &d.rules));
-        let id = self.script(&DRAIN, d.account, std::slice::from_ref(cursor), args, 0).await?;
+        let call = Call::on(d.account).keys(std::slice::from_ref(cursor)).at(d.now_ms);
+        let id = self.script(&DRAIN, call, args).await?;
         self.event(d.account, &id).await
     }
 
-    async fn events(&self, account: &str, after: Option<&str>, limit: usize) -> Result<Vec<Event>, StateError> {
+    async fn events(&self, account: &str, after: Option<EventId>, limit: usize) -> Result<Vec<Event>, StateError> {
+        if after == Some(EventId::MAX) {
+            return Ok(Vec::new());
+        }
         let start = after.map_or_else(|| "-".to_owned(), |a| format!("({a}"));
         let mut range = redis::cmd("XRANGE");
         range.arg(AccountKeys::new(account).events()).arg(start).arg("+").arg("COUNT").arg(limit);
@@ -759,7 +848,9 @@ impl AssignmentState for RedisState {
         // With `?replicas=N`, a claim is answered only once N replicas have
         // it: a won claim survives a failover to one of them. A retry of a
         // claim that timed out in WAIT answers the same winner.
-        let answer = self.script(&CLAIM, claim.account, &[key], args, self.endpoint.replicas).await?;
+        let keys = [key];
+        let call = Call { replicas: self.endpoint.replicas, ..Call::on(claim.account).keys(&keys) };
+        let answer = self.script(&CLAIM, call, args).await?;
         match answer.split_at_checked(1) {
             Some(("W", winner)) => Ok(Claimed::Winner(winner.to_owned())),
             Some(("H", owner)) => Ok(Claimed::Held { owner: owner.to_owned() }),

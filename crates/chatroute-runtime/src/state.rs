@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::timers::{Draining, Due, Event, EventKind, Reassigning, TimerBook};
+use crate::timers::{Draining, Due, Event, EventId, EventKind, Reassigning, TimerBook};
 
 /// Why the state store could not answer. The decision then fails; on a
 /// transient fault the caller keeps the message and retries, and a retry
@@ -78,9 +78,12 @@ pub struct Pick<'a> {
     pub contact: Option<&'a str>,
     /// The channel decided on (a deal's timer and queue belong to it).
     pub channel: &'a str,
-    /// When the deal is due for a reply (`reassign_after`), in ms since
-    /// the Unix epoch: its timer starts with the decision.
-    pub reply_due_ms: Option<u64>,
+    /// The channel's `reassign_after` (ms): the deal's timer starts with
+    /// the decision.
+    pub reply_after_ms: Option<u64>,
+    /// The instant decided at (ms since the Unix epoch); `None`: the
+    /// state's clock.
+    pub now_ms: Option<u64>,
     /// Nobody can take it: the deal waits in the channel's queue.
     pub queue: bool,
 }
@@ -212,22 +215,29 @@ pub trait AssignmentState: Send + Sync {
 
     /// The deals whose reply is due at `now_ms`, with their channels, and
     /// whether any deal waits.
-    fn due(&self, account: &str, now_ms: u64, limit: usize) -> impl Future<Output = Result<Due, StateError>> + Send;
+    fn due(
+        &self,
+        account: &str,
+        now_ms: Option<u64>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Due, StateError>> + Send;
 
     /// Passes a due deal on, atomically: to the member the cycle gives next
     /// from the cursor who can take it and has not had it (taking that
     /// position, moving the open count); its timer due again or stopped at
     /// the cap; the event recorded. `None`: not due (any more), closed, or
-    /// nobody to pass it to (it stays, and its timer stops).
+    /// nobody to pass it to now: it stays its owner's and waits in its
+    /// channel's queue, and `drain` passes it on once someone can take it.
     fn reassign(
         &self,
         cursor: &Self::Cursor,
         reassigning: &Reassigning<'_>,
     ) -> impl Future<Output = Result<Option<Event>, StateError>> + Send;
 
-    /// Gives the channel's oldest waiting deal to the member the cycle
-    /// gives next who can take it, atomically, with its event. `None`:
-    /// nothing waits, or nobody can take it yet.
+    /// Gives the channel's oldest waiting deal that someone can take to the
+    /// member the cycle gives next who can take it (a due deal: who has not
+    /// had it, as `reassign`), atomically, with its event. `None`: nothing
+    /// waits, or nobody can take it yet.
     fn drain(
         &self,
         cursor: &Self::Cursor,
@@ -239,9 +249,18 @@ pub trait AssignmentState: Send + Sync {
     fn events(
         &self,
         account: &str,
-        after: Option<&str>,
+        after: Option<EventId>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<Event>, StateError>> + Send;
+}
+
+/// Milliseconds since the Unix epoch: `now` when given, else this
+/// process's clock.
+pub(crate) fn clock_ms(now: Option<u64>) -> u64 {
+    now.unwrap_or_else(|| {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        since.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    })
 }
 
 /// One account's availability and open deals, kept in memory.
@@ -473,8 +492,8 @@ impl Memory {
             if let Some(contact) = pick.contact {
                 account.remember_client(contact, employee, now + CLIENT_TTL);
             }
-            if let (Some(deal), Some(due)) = (pick.deal, pick.reply_due_ms) {
-                account.timers.start(deal, pick.channel, employee, due);
+            if let (Some(deal), Some(after)) = (pick.deal, pick.reply_after_ms) {
+                account.timers.start(deal, pick.channel, employee, clock_ms(pick.now_ms) + after);
             }
         }
         Picked { employee: employee.to_owned(), position }
@@ -488,10 +507,12 @@ impl Memory {
     }
 
     /// Plans a reassignment from cursor position `start`: the position to
-    /// take, or `None` (not due, closed, nobody left: the timer stops).
+    /// take, or `None`: not due, closed (the timer stops), or nobody can
+    /// take it over now (it waits in its channel's queue, `TimerBook::stuck`).
     fn reassign_plan(books: &mut Books<'_>, r: &Reassigning<'_>, start: u64) -> Option<u64> {
+        let now = clock_ms(r.now_ms);
         let book = books.account_mut(r.account);
-        let timer = book.timers.timers.get(r.deal).filter(|t| t.due <= r.now_ms)?.clone();
+        let timer = book.timers.timers.get(r.deal).filter(|t| t.due <= now)?;
         if !book.deals.contains_key(r.deal) {
             book.timers.stop(r.deal);
             return None;
@@ -499,61 +520,100 @@ impl Memory {
         let found =
             first_from(r.cycle, start, |who| !timer.had.iter().any(|h| h == who) && book.can_take(who, &r.rules));
         if found.is_none() {
-            book.timers.stop(r.deal);
+            book.timers.stuck(r.deal);
         }
         found
     }
 
-    /// Applies a planned reassignment to the member at `position`.
-    fn reassign_apply(books: &mut Books<'_>, r: &Reassigning<'_>, position: u64) -> Option<Event> {
-        let to = Self::at_cycle(r.cycle, position);
-        let book = books.account_mut(r.account);
-        let timer = book.timers.timers.get(r.deal)?;
-        let (from, count) = (timer.owner.clone(), timer.count + 1);
-        if let Some((owner, _)) = book.deals.get_mut(r.deal) {
+    /// Passes an open deal with a timer to the member at `position` (the
+    /// open count moves with it): its timer due again after `after_ms`, or
+    /// stopped at the cap `max`; the event.
+    fn pass(book: &mut Occupancy, deal: &str, to: &str, (after_ms, max): (u64, u32), now: u64) -> Option<Event> {
+        let timer = book.timers.timers.get(deal)?;
+        let (from, count, channel) = (timer.owner.clone(), timer.count + 1, timer.channel.clone());
+        if let Some((owner, _)) = book.deals.get_mut(deal) {
             to.clone_into(owner);
         }
         if let Some(n) = book.open.get_mut(&from) {
             *n = n.saturating_sub(1);
         }
         *book.open.entry(to.to_owned()).or_default() += 1;
-        book.timers.passed_on(r.deal, to, (count < r.max).then_some(r.now_ms + r.after_ms));
-        Some(book.timers.record(EventKind::Reassigned, r.channel, r.deal, Some(&from), to, r.now_ms))
+        book.timers.dequeue(deal);
+        book.timers.passed_on(deal, to, (count < max).then_some(now + after_ms));
+        Some(book.timers.record(EventKind::Reassigned, &channel, deal, Some(&from), to, now))
     }
 
-    /// Plans a drain from `start`: the waiting deal and the position.
+    /// Applies a planned reassignment to the member at `position`.
+    fn reassign_apply(books: &mut Books<'_>, r: &Reassigning<'_>, position: u64) -> Option<Event> {
+        let to = Self::at_cycle(r.cycle, position);
+        Self::pass(books.account_mut(r.account), r.deal, to, (r.after_ms, r.max), clock_ms(r.now_ms))
+    }
+
+    /// Plans a drain from `start`: of the channel's oldest waiting deals,
+    /// the first someone can take, and the position. A deal nobody could
+    /// take stops the look (nobody can take a later one either); a due one
+    /// waits for someone who has not had it, so the look goes on past it.
+    /// A waiting deal with an owner but no timer (answered, claimed) or on
+    /// a channel without timers now leaves the queue, keeping its owner.
     fn drain_plan(books: &mut Books<'_>, d: &Draining<'_>, start: u64) -> Option<(String, u64)> {
         let book = books.account_mut(d.account);
-        let deal = book.timers.oldest_waiting(d.channel)?.clone();
-        let position = first_from(d.cycle, start, |who| book.can_take(who, &d.rules))?;
-        Some((deal, position))
+        for deal in book.timers.oldest_waiting(d.channel) {
+            let Some(owner) = book.owner(&deal).cloned() else {
+                let position = first_from(d.cycle, start, |who| book.can_take(who, &d.rules))?;
+                return Some((deal, position));
+            };
+            let had = book.timers.timers.get(&deal).filter(|t| t.owner == owner && d.reassign.is_some());
+            let Some(had) = had.map(|t| t.had.clone()) else {
+                book.timers.forget(&deal);
+                continue;
+            };
+            let found = first_from(d.cycle, start, |who| !had.iter().any(|h| h == who) && book.can_take(who, &d.rules));
+            if let Some(position) = found {
+                return Some((deal, position));
+            }
+        }
+        None
     }
 
-    fn drain_apply(&self, books: &mut Books<'_>, d: &Draining<'_>, deal: &str, position: u64) -> Event {
+    /// Gives a planned waiting deal to the member at `position`: a new one
+    /// opened for them with its timer, a due one passed on.
+    fn drain_apply(&self, books: &mut Books<'_>, d: &Draining<'_>, deal: &str, position: u64) -> Option<Event> {
         let to = Self::at_cycle(d.cycle, position);
+        let now = clock_ms(d.now_ms);
         let ends = books.now + self.deal_ttl;
         let book = books.account_mut(d.account);
+        if book.owner(deal).is_some() {
+            return Self::pass(book, deal, to, d.reassign?, now);
+        }
         book.timers.dequeue(deal);
         book.open_deal(deal, to, ends);
-        if let Some(after) = d.timer_after_ms {
-            book.timers.start(deal, d.channel, to, d.now_ms + after);
+        if let Some((after, _)) = d.reassign {
+            book.timers.start(deal, d.channel, to, now + after);
         }
-        book.timers.record(EventKind::Assigned, d.channel, deal, None, to, d.now_ms)
+        Some(book.timers.record(EventKind::Assigned, d.channel, deal, None, to, now))
     }
 
     fn at_cycle(cycle: &[String], position: u64) -> &str {
         &cycle[(position % cycle.len() as u64) as usize]
     }
 
+    /// A reply stops the deal's timer; a due deal waiting for someone to
+    /// take it over waits no more.
     fn replied(&self, account: &str, deal: &str) -> bool {
-        self.books(account).account_mut(account).timers.stop(deal)
+        let mut books = self.books(account);
+        let timers = &mut books.account_mut(account).timers;
+        let had = timers.stop(deal);
+        if had {
+            timers.dequeue(deal);
+        }
+        had
     }
 
     fn due(&self, account: &str, now_ms: u64, limit: usize) -> Due {
         self.books(account).account(account).map(|b| b.timers.due(now_ms, limit)).unwrap_or_default()
     }
 
-    fn events(&self, account: &str, after: Option<&str>, limit: usize) -> Vec<Event> {
+    fn events(&self, account: &str, after: Option<EventId>, limit: usize) -> Vec<Event> {
         self.books(account).account(account).map(|b| b.timers.events_after(after, limit)).unwrap_or_default()
     }
 
@@ -578,13 +638,15 @@ impl Memory {
         if let Some(why) = books.refusal(claim) {
             return Claimed::Refused(why);
         }
+        // One deal, one owner: a deal another channel gave someone is
+        // theirs; a deal waiting on another channel waits no more.
         let counted = claim.rules.is_some_and(|r| !r.max_open.is_empty());
-        if counted {
-            match books.owner(claim.deal) {
-                Some(owner) if owner != claim.employee => return Claimed::Held { owner: owner.clone() },
-                _ => books.open_deal(claim.deal, claim.employee, now + self.deal_ttl),
-            }
+        match books.owner(claim.deal) {
+            Some(owner) if owner != claim.employee => return Claimed::Held { owner: owner.clone() },
+            None if counted => books.open_deal(claim.deal, claim.employee, now + self.deal_ttl),
+            _ => {}
         }
+        books.timers.dequeue(claim.deal);
         let expires = now + claims.ttl;
         claims.winners.insert(key.clone(), (claim.employee.to_owned(), expires));
         claims.by_age.push_back((expires, key));
@@ -652,11 +714,11 @@ macro_rules! memory_books {
             Ok(self.memory.replied(account, deal))
         }
 
-        async fn due(&self, account: &str, now_ms: u64, limit: usize) -> Result<Due, StateError> {
-            Ok(self.memory.due(account, now_ms, limit))
+        async fn due(&self, account: &str, now_ms: Option<u64>, limit: usize) -> Result<Due, StateError> {
+            Ok(self.memory.due(account, clock_ms(now_ms), limit))
         }
 
-        async fn events(&self, account: &str, after: Option<&str>, limit: usize) -> Result<Vec<Event>, StateError> {
+        async fn events(&self, account: &str, after: Option<EventId>, limit: usize) -> Result<Vec<Event>, StateError> {
             Ok(self.memory.events(account, after, limit))
         }
     };
@@ -748,25 +810,29 @@ impl AssignmentState for InProcess {
         }
     }
 
-    /// Under the books' lock, as a pick: on a channel with timers every
-    /// move of the cursor is (`Router` sends all its decisions through
-    /// `pick`), so the cursor is set, not compared.
+    /// Under the books' lock, as a pick.
     async fn reassign(&self, cursor: &Arc<AtomicU64>, r: &Reassigning<'_>) -> Result<Option<Event>, StateError> {
         let mut books = self.memory.books(r.account);
-        let Some(position) = Memory::reassign_plan(&mut books, r, cursor.load(Ordering::Acquire)) else {
-            return Ok(None);
-        };
-        cursor.store(position + 1, Ordering::Release);
-        Ok(Memory::reassign_apply(&mut books, r, position))
+        loop {
+            let start = cursor.load(Ordering::Acquire);
+            let Some(position) = Memory::reassign_plan(&mut books, r, start) else { return Ok(None) };
+            if cursor.compare_exchange(start, position + 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                return Ok(Memory::reassign_apply(&mut books, r, position));
+            }
+        }
     }
 
+    /// A channel whose limits a reload lifted takes plain tickets beside
+    /// a drain: the cursor moves by compare-and-set, as in a pick.
     async fn drain(&self, cursor: &Arc<AtomicU64>, d: &Draining<'_>) -> Result<Option<Event>, StateError> {
         let mut books = self.memory.books(d.account);
-        let Some((deal, position)) = Memory::drain_plan(&mut books, d, cursor.load(Ordering::Acquire)) else {
-            return Ok(None);
-        };
-        cursor.store(position + 1, Ordering::Release);
-        Ok(Some(self.memory.drain_apply(&mut books, d, &deal, position)))
+        loop {
+            let start = cursor.load(Ordering::Acquire);
+            let Some((deal, position)) = Memory::drain_plan(&mut books, d, start) else { return Ok(None) };
+            if cursor.compare_exchange(start, position + 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                return Ok(self.memory.drain_apply(&mut books, d, &deal, position));
+            }
+        }
     }
 
     memory_books!();
@@ -863,7 +929,7 @@ impl<S: AssignmentState> AssignmentState for Simulated<S> {
             return Ok(None);
         };
         self.shared.move_cursor(cursor, start, position + 1).await?;
-        Ok(Some(self.memory.drain_apply(&mut self.memory.books(d.account), d, &deal, position)))
+        Ok(self.memory.drain_apply(&mut self.memory.books(d.account), d, &deal, position))
     }
 
     memory_books!();
@@ -936,7 +1002,12 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
         (**self).replied(account, deal)
     }
 
-    fn due(&self, account: &str, now_ms: u64, limit: usize) -> impl Future<Output = Result<Due, StateError>> + Send {
+    fn due(
+        &self,
+        account: &str,
+        now_ms: Option<u64>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Due, StateError>> + Send {
         (**self).due(account, now_ms, limit)
     }
 
@@ -959,7 +1030,7 @@ impl<S: AssignmentState> AssignmentState for Arc<S> {
     fn events(
         &self,
         account: &str,
-        after: Option<&str>,
+        after: Option<EventId>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<Event>, StateError>> + Send {
         (**self).events(account, after, limit)

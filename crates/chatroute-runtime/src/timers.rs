@@ -2,15 +2,24 @@
 //! them, and the events their changes make. A deal decided on a channel
 //! with `reassign_after` gets a timer; a reply stops it; when it is due, the
 //! deal passes to the member the cycle gives next who can take it and has
-//! not had it (`AssignmentState::reassign`). A deal nobody could take waits
-//! in its channel's queue until someone can (`AssignmentState::drain`,
-//! oldest first). Each change is an `Event`.
+//! not had it (`AssignmentState::reassign`). A deal nobody can take waits in
+//! its channel's queue until someone can (`AssignmentState::drain`, oldest
+//! first per channel): a new deal nobody could take, and a due deal nobody
+//! could take over (it stays due, with its owner and who had it, and passes
+//! on as soon as someone can). Each change is an `Event`.
 //!
 //! In memory (`TimerBook`) all of it is lost with the process; on Redis it
 //! lives in the account's keys, and every step is one script, so a due
 //! timer fires once whichever instance gets to it first.
+//!
+//! Which clock decides: a call without an explicit instant (a service's
+//! tick, a decision "now") runs on the state's clock: the process's in
+//! memory, the Redis server's (`TIME`, inside the scripts) on Redis, so
+//! instances whose clocks disagree still fire each timer at one instant and
+//! stamp events alike. An explicit instant (`route --at`, tests) is used as
+//! given.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use super::state::PickRules;
 
@@ -19,9 +28,48 @@ pub const EVENTS_KEPT: usize = 10_000;
 /// ...and none older than a day (in memory; Redis trims by count).
 pub const EVENTS_TTL_MS: u64 = 24 * 3600 * 1000;
 
-/// How many of an account's oldest waiting deals a drain looks through
-/// for its channel's.
+/// How many of a channel's oldest waiting deals a drain looks through for
+/// one somebody can take (a due deal waits for someone who has not had it,
+/// so the oldest may wait while a newer one can go).
 pub const WAITING_LOOKED_AT: usize = 64;
+
+/// An event's id, as Redis streams make them: the milliseconds of the
+/// clock that recorded it and a sequence within that millisecond. Ids only
+/// grow within an account, also across restarts of an in-memory service
+/// (whose ids start from its clock, not from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct EventId {
+    pub ms: u64,
+    pub seq: u64,
+}
+
+impl EventId {
+    /// The last id there can be: nothing comes after it.
+    pub const MAX: EventId = EventId { ms: u64::MAX, seq: u64::MAX };
+
+    /// `ms-seq`, or `ms` alone (sequence 0); `None` for anything else,
+    /// numbers past 64 bits included.
+    pub fn parse(id: &str) -> Option<EventId> {
+        let number = |s: &str| -> Option<u64> {
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+        };
+        match id.split_once('-') {
+            Some((ms, seq)) => Some(EventId { ms: number(ms)?, seq: number(seq)? }),
+            None => Some(EventId { ms: number(id)?, seq: 0 }),
+        }
+    }
+
+    /// The id after `self` recorded at `now_ms` (never smaller).
+    fn next(self, now_ms: u64) -> EventId {
+        if now_ms > self.ms { EventId { ms: now_ms, seq: 0 } } else { EventId { ms: self.ms, seq: self.seq + 1 } }
+    }
+}
+
+impl std::fmt::Display for EventId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.ms, self.seq)
+    }
+}
 
 /// What changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +92,7 @@ impl EventKind {
 /// A change of responsible, as services follow it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
-    /// Increasing within the account; a cursor for `events`.
+    /// Increasing within the account (`EventId`); a cursor for `events`.
     pub id: String,
     pub kind: EventKind,
     pub deal: String,
@@ -55,13 +103,13 @@ pub struct Event {
     pub at_ms: u64,
 }
 
-/// What a tick has to do: the deals due, with their channels, and whether
-/// any deal waits (so a tick of an account where none does drains
-/// nothing).
+/// What a tick has to do: the deals due, with their channels, and the
+/// channels where deals wait (each drained on its own).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Due {
     pub deals: Vec<(String, String)>,
-    pub waiting: bool,
+    /// Channels with waiting deals, in name order.
+    pub waiting: Vec<String>,
 }
 
 /// Passing one due deal on.
@@ -75,7 +123,8 @@ pub struct Reassigning<'a> {
     /// Passed on at most this many times in all.
     pub max: u32,
     pub after_ms: u64,
-    pub now_ms: u64,
+    /// The instant; `None`: the state's clock.
+    pub now_ms: Option<u64>,
 }
 
 /// Giving a channel's oldest waiting deal to someone who can take it.
@@ -85,12 +134,17 @@ pub struct Draining<'a> {
     pub channel: &'a str,
     pub cycle: &'a [String],
     pub rules: PickRules<'a>,
-    /// The channel's `reassign_after`: the deal's timer starts now.
-    pub timer_after_ms: Option<u64>,
-    pub now_ms: u64,
+    /// The channel's `reassign_after` (ms) and `max_reassignments`: a deal
+    /// assigned gets its timer, a due deal waiting passes on under the
+    /// cap. `None`: the channel has no timers (any more).
+    pub reassign: Option<(u64, u32)>,
+    /// The instant; `None`: the state's clock.
+    pub now_ms: Option<u64>,
 }
 
-/// A running timer.
+/// A timer: due at `due` while in the book's due set; a deal due that
+/// nobody could take over keeps its timer out of it, waiting in its
+/// channel's queue.
 #[derive(Debug, Clone)]
 pub(crate) struct Timer {
     pub channel: String,
@@ -106,10 +160,12 @@ pub(crate) struct Timer {
 pub(crate) struct TimerBook {
     due: BTreeSet<(u64, String)>,
     pub timers: HashMap<String, Timer>,
-    /// Waiting deals with their channels, oldest first.
-    waiting: VecDeque<(String, String)>,
-    events: VecDeque<Event>,
-    next_event: u64,
+    /// Per channel, its waiting deals, oldest first.
+    queues: BTreeMap<String, VecDeque<String>>,
+    /// Waiting deal -> its channel.
+    waiting: HashMap<String, String>,
+    events: VecDeque<(EventId, Event)>,
+    last_event: EventId,
 }
 
 impl TimerBook {
@@ -126,6 +182,15 @@ impl TimerBook {
         let Some(timer) = self.timers.remove(deal) else { return false };
         self.due.remove(&(timer.due, deal.to_owned()));
         true
+    }
+
+    /// A due deal nobody could take over: out of the due set, its timer
+    /// kept (owner, who had it), waiting in its channel's queue.
+    pub fn stuck(&mut self, deal: &str) {
+        let Some(timer) = self.timers.get(deal) else { return };
+        self.due.remove(&(timer.due, deal.to_owned()));
+        let channel = timer.channel.clone();
+        self.enqueue(&channel, deal);
     }
 
     /// Moves a timer on after a reassignment: due again, or stopped at the
@@ -152,12 +217,13 @@ impl TimerBook {
             .take(limit)
             .map(|(_, deal)| (deal.clone(), self.timers[deal].channel.clone()))
             .collect();
-        Due { deals, waiting: !self.waiting.is_empty() }
+        Due { deals, waiting: self.queues.keys().cloned().collect() }
     }
 
     pub fn enqueue(&mut self, channel: &str, deal: &str) {
-        if !self.waiting.iter().any(|(d, _)| d == deal) {
-            self.waiting.push_back((deal.to_owned(), channel.to_owned()));
+        if !self.waiting.contains_key(deal) {
+            self.waiting.insert(deal.to_owned(), channel.to_owned());
+            self.queues.entry(channel.to_owned()).or_default().push_back(deal.to_owned());
         }
     }
 
@@ -167,17 +233,24 @@ impl TimerBook {
         self.dequeue(deal);
     }
 
-    /// The channel's oldest waiting deal among the account's
-    /// `WAITING_LOOKED_AT` oldest (the Redis twin reads as many).
-    pub fn oldest_waiting(&self, channel: &str) -> Option<&String> {
-        self.waiting.iter().take(WAITING_LOOKED_AT).find(|(_, c)| c == channel).map(|(d, _)| d)
+    /// The channel's oldest waiting deals, `WAITING_LOOKED_AT` at most
+    /// (the Redis twin reads as many).
+    pub fn oldest_waiting(&self, channel: &str) -> Vec<String> {
+        self.queues.get(channel).map(|q| q.iter().take(WAITING_LOOKED_AT).cloned().collect()).unwrap_or_default()
     }
 
     pub fn dequeue(&mut self, deal: &str) {
-        self.waiting.retain(|(d, _)| d != deal);
+        let Some(channel) = self.waiting.remove(deal) else { return };
+        if let Some(queue) = self.queues.get_mut(&channel) {
+            queue.retain(|d| d != deal);
+            if queue.is_empty() {
+                self.queues.remove(&channel);
+            }
+        }
     }
 
-    /// Records an event (dropping those past the count or the day).
+    /// Records an event at `at` (dropping those past the count or the
+    /// day); its id from the process's clock, after the last one.
     pub fn record(
         &mut self,
         kind: EventKind,
@@ -187,9 +260,9 @@ impl TimerBook {
         to: &str,
         at: u64,
     ) -> Event {
-        self.next_event += 1;
+        self.last_event = self.last_event.next(super::state::clock_ms(None));
         let event = Event {
-            id: self.next_event.to_string(),
+            id: self.last_event.to_string(),
             kind,
             deal: deal.to_owned(),
             channel: channel.to_owned(),
@@ -197,16 +270,41 @@ impl TimerBook {
             to: to.to_owned(),
             at_ms: at,
         };
-        self.events.push_back(event.clone());
-        while self.events.len() > EVENTS_KEPT || self.events.front().is_some_and(|e| e.at_ms + EVENTS_TTL_MS < at) {
+        self.events.push_back((self.last_event, event.clone()));
+        while self.events.len() > EVENTS_KEPT || self.events.front().is_some_and(|(_, e)| e.at_ms + EVENTS_TTL_MS < at)
+        {
             self.events.pop_front();
         }
         event
     }
 
-    /// Events after the cursor `after` (from the oldest kept without one).
-    pub fn events_after(&self, after: Option<&str>, limit: usize) -> Vec<Event> {
-        let after: u64 = after.and_then(|a| a.parse().ok()).unwrap_or(0);
-        self.events.iter().filter(|e| e.id.parse::<u64>().is_ok_and(|id| id > after)).take(limit).cloned().collect()
+    /// Events after `after` (from the oldest kept without one).
+    pub fn events_after(&self, after: Option<EventId>, limit: usize) -> Vec<Event> {
+        let from = self.events.partition_point(|(id, _)| after.is_some_and(|after| *id <= after));
+        self.events.iter().skip(from).take(limit).map(|(_, e)| e.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_ids_read_as_redis_writes_them_and_refuse_the_rest() {
+        assert_eq!(EventId::parse("17-3"), Some(EventId { ms: 17, seq: 3 }));
+        assert_eq!(EventId::parse("17"), Some(EventId { ms: 17, seq: 0 }));
+        assert_eq!(EventId::parse("18446744073709551615-18446744073709551615"), Some(EventId::MAX));
+        for bad in ["", "-", "1-", "-1", "99999999999999999999", "1-99999999999999999999", "1-2-3", "+1", "1 "] {
+            assert_eq!(EventId::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ids_grow_also_when_the_clock_stands_still_or_goes_back() {
+        let first = EventId::default().next(100);
+        assert_eq!(first, EventId { ms: 100, seq: 0 });
+        assert_eq!(first.next(100), EventId { ms: 100, seq: 1 });
+        assert_eq!(first.next(90), EventId { ms: 100, seq: 1 });
+        assert_eq!(first.next(101), EventId { ms: 101, seq: 0 });
     }
 }
