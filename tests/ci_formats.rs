@@ -221,3 +221,24 @@ fn markdown_diffs_escape_every_name() {
         assert!(cells == 2 || cells == 3, "a name split a table row: {row}");
     }
 }
+
+/// A name holding `@user` or `@org/team` pings nobody from a pull-request
+/// comment: every `@` is followed by a zero-width space.
+#[test]
+fn markdown_diffs_mention_nobody() {
+    let dir = cli_support::scratch("diff-markdown-mentions");
+    let acme = std::fs::read_to_string("examples/acme.toml").unwrap();
+    let old = acme.replacen("name = \"Tony Stark\"", "name = \"Bob @octocat @github/security\"", 1);
+    assert_ne!(old, acme);
+    let new = old.replacen("{ employee = \"tony\", weight = 2 }", "{ employee = \"tony\", weight = 3 }", 1);
+    let new = new.replacen("name = \"Retail WhatsApp\"", "name = \"Retail @everyone\"", 1);
+    let (old_path, new_path) = (dir.join("old.toml"), dir.join("new.toml"));
+    std::fs::write(&old_path, old).unwrap();
+    std::fs::write(&new_path, new).unwrap();
+    let out = chatroute(&["diff", "--format", "markdown", old_path.to_str().unwrap(), new_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = stdout(&out);
+    assert!(text.contains("@&#8203;everyone"), "{text}");
+    let bare = text.match_indices('@').filter(|(i, _)| !text[i + 1..].starts_with("&#8203;")).count();
+    assert_eq!(bare, 0, "an `@` that could mention:\n{text}");
+}

@@ -559,6 +559,23 @@ fn redis_passwords_stay_out_of_messages() {
         assert_eq!(out.status.code(), Some(2));
         assert!(!stderr(&out).contains("s3cret"), "{}", stderr(&out));
     }
+    // Base64 secrets hold `/` and `+`; others `@`, `?`, `#`, `:`: no part
+    // of any shows in route or state migrate (serve: `serve_waits_for_a_
+    // state_that_is_down_at_start`).
+    for password in ["Zm9v/YmFy+cXV4", "Qk@Zx?Vb#Nm", "Pw:Jq/Xz"] {
+        let url = format!("redis://:{password}@127.0.0.1:{port}/0");
+        let t = table.to_str().unwrap();
+        for args in
+            [vec!["route", t, "--channel", "wa-opt", "--state", &url], vec!["state", "migrate", t, "--state", &url]]
+        {
+            let out = chatroute(&args);
+            let text = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {text}");
+            for part in password.split(['/', '@', '?', '#', ':']) {
+                assert!(!text.contains(part), "{args:?} shows `{part}`: {text}");
+            }
+        }
+    }
 }
 
 // 16. One column convention in every reporter.
@@ -887,4 +904,22 @@ fn wazzup_ids_that_would_name_two_channels_are_errors() {
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!table.exists());
+}
+
+// 21. CR204 keeps the admin's intent: a manager read-only on a channel by
+// their own entry is told first to leave the assignment there, not to be
+// given read_send.
+
+#[test]
+fn a_read_only_member_is_told_to_keep_read_only_first() {
+    let spec = example("acme").replacen("\ntony = \"read_send\"", "\ntony = \"read\"", 1);
+    let checked = check("acme.toml", spec.into_bytes(), Default::default());
+    let found = checked.diagnostics.iter().find(|d| d.code == Code::MemberCannotSend).expect("CR204");
+    let help = found.help.clone().unwrap();
+    assert!(help.starts_with("to keep `tony` `read` on `wa-retail`"), "{help}");
+    assert!(help.contains("[channels.wa-retail.assignment]"), "{help}");
+    // Inherited from `defaults.access`: read_send first.
+    let inherited = check("f.toml", std::fs::read("tests/fixtures/CR204.toml").unwrap(), Default::default());
+    let found = inherited.diagnostics.iter().find(|d| d.code == Code::MemberCannotSend).expect("CR204");
+    assert!(found.help.as_deref().unwrap().starts_with("give `"), "{:?}", found.help);
 }

@@ -234,3 +234,88 @@ proptest! {
         }
     }
 }
+
+/// A spec where `[assignment]` skips the unavailable and Instagram has an
+/// assignment of its own; `ig_skip` is what that one says of it.
+fn instagram(ig_skip: &str) -> String {
+    format!(
+        "version = 1\n[integration]\naccount = \"acme\"\ntimezone = \"Europe/Moscow\"\n\
+         [employees]\nolga = {{ name = \"Olga\", schedule = \"week\" }}\nivan = {{ name = \"Ivan\" }}\n\
+         [schedules.week]\nmon-fri = \"09:00-18:00\"\n\
+         [defaults]\nnew_deals = {{ pipeline = \"Sales\", stage = \"New\" }}\naccess = \"read_send\"\n\
+         [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\n\
+         members = [{{ employee = \"olga\" }}, {{ employee = \"ivan\" }}]\n\
+         [channels.wa]\nname = \"WA\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\
+         [channels.wa.access]\nolga = {{ level = \"read_send\", default_outgoing = true }}\n\
+         ivan = {{ level = \"read_send\", default_outgoing = true }}\n\
+         [channels.ig]\nname = \"IG\"\ntransport = \"instagram\"\nhandle = \"@acme.art\"\n\
+         [channels.ig.assignment]\nmode = \"round_robin\"\n{ig_skip}members = [{{ employee = \"olga\" }}, {{ employee = \"ivan\" }}]\n"
+    )
+}
+
+/// A channel's own assignment follows `[assignment]`'s `skip_unavailable`
+/// unless it sets its own: Olga gets no Instagram deal on a Saturday.
+#[test]
+fn a_channel_assignment_follows_the_integrations_skip_unavailable() {
+    let checked = chatroute::check::check("ig.toml", instagram("").into_bytes(), Default::default());
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let router =
+        Router::new(chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default()), InProcess::new());
+    let saturday = at("2026-12-05T11:00:00+03:00");
+    let who: Vec<String> = (0..4)
+        .map(|_| {
+            let request = DealRequest { at: Some(saturday), ..DealRequest::now("ig") };
+            match ready(router.decide(&request)).unwrap().responsible {
+                Responsible::Employee(h) => h.to_owned(),
+                other => format!("{other:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(who, ["ivan", "ivan", "ivan", "ivan"]);
+}
+
+/// Where a channel's assignment says `skip_unavailable = false`, her hours
+/// do not apply there: check says so at that line, and the report shows it.
+#[test]
+fn a_schedule_that_one_assignment_ignores_is_a_warning_there() {
+    let spec = instagram("skip_unavailable = false\n");
+    let checked = chatroute::check::check("ig.toml", spec.clone().into_bytes(), Default::default());
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["CR908"], "{:?}", checked.diagnostics);
+    let diagnostic = &checked.diagnostics[0];
+    assert!(diagnostic.message.contains("do not apply in every assignment"), "{}", diagnostic.message);
+    let line = &spec[diagnostic.labels[1].span.clone()];
+    assert_eq!(line, "false", "labelled at the channel's setting");
+    let dir = scratch("ig-report");
+    let source = dir.join("ig.toml");
+    std::fs::write(&source, &spec).unwrap();
+    let page = dir.join("ig.html");
+    let out = chatroute(&["report", source.to_str().unwrap(), "-o", page.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(page).unwrap();
+    assert_eq!(html.matches("not applied here").count(), 1, "on Instagram only");
+}
+
+/// `MSK` is Moscow time: the suggestion follows the meaning, not the
+/// spelling (`MST` is US Mountain time); an unknown abbreviation gets no
+/// guess; a misspelt Area/City gets the closest name.
+#[test]
+fn time_zone_suggestions_follow_meaning() {
+    let spec = std::fs::read_to_string("tests/fixtures/CR901.toml").unwrap();
+    for (written, meant) in [
+        ("MSK", Some("Europe/Moscow")),
+        ("yekt", Some("Asia/Yekaterinburg")),
+        ("QQT", None),
+        ("Europe/Moskow", Some("Europe/Moscow")),
+    ] {
+        let text = spec.replace("Europe/Moskow", written);
+        let checked = chatroute::check::check("tz.toml", text.into_bytes(), Default::default());
+        let found = checked.diagnostics.iter().find(|d| d.code.as_str() == "CR901").expect("CR901");
+        let help = found.help.clone().unwrap_or_default();
+        match meant {
+            Some(zone) => assert!(help.contains(&format!("`{zone}`")), "{written}: {help}"),
+            None => assert!(!help.contains("did you mean"), "{written}: {help}"),
+        }
+        assert!(!help.contains("MST"), "{written}: {help}");
+    }
+}

@@ -76,7 +76,7 @@ fn channels(spec: &Spec, crm: Option<&Snapshot>) -> BTreeMap<String, ChannelRout
                 address: address.clone(),
                 wazzup_channel_id: None,
                 new_deals: stage_route(stage, crm),
-                assignment: assignment_route(assignment),
+                assignment: assignment_route(assignment, spec.skips_unavailable(assignment)),
             };
             Some((id.to_owned(), route))
         })
@@ -134,10 +134,10 @@ fn reassign(assignment: &Assignment) -> Option<Reassign> {
     Some(Reassign { after_secs, max: assignment.max_reassignments.unwrap_or(1) })
 }
 
-fn assignment_route(assignment: &Assignment) -> AssignmentRoute {
+fn assignment_route(assignment: &Assignment, skip_unavailable: bool) -> AssignmentRoute {
     let handles = assignment.members.iter().map(|m| m.employee.clone());
     let availability = Availability {
-        skip_unavailable: assignment.skip_unavailable,
+        skip_unavailable,
         max_open: assignment.members.iter().filter_map(|m| Some((m.employee.clone(), m.max_open?))).collect(),
         when_nobody: assignment.when_nobody.unwrap_or_default(),
     };

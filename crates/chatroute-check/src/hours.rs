@@ -146,3 +146,48 @@ pub fn describe(route: &ScheduleRoute) -> String {
     let off = if route.off.is_empty() { String::new() } else { format!("; off {}", route.off.join(", ")) };
     format!("{open}{off} ({})", route.timezone)
 }
+
+/// The IANA zone a common abbreviation stands for, in the zones admins of
+/// Russian and CIS accounts write (`MSK`), case-insensitive. Abbreviations
+/// the database itself names (`CET`, `EET`, `EST`, `MST`) are zones
+/// already; an abbreviation that could mean several zones (`IST`, `CST`)
+/// is not guessed.
+pub fn zone_for_abbreviation(abbreviation: &str) -> Option<&'static str> {
+    const ZONES: [(&str, &str); 18] = [
+        ("MSK", "Europe/Moscow"),
+        ("MSD", "Europe/Moscow"),
+        ("KALT", "Europe/Kaliningrad"),
+        ("SAMT", "Europe/Samara"),
+        ("YEKT", "Asia/Yekaterinburg"),
+        ("OMST", "Asia/Omsk"),
+        ("NOVT", "Asia/Novosibirsk"),
+        ("KRAT", "Asia/Krasnoyarsk"),
+        ("IRKT", "Asia/Irkutsk"),
+        ("YAKT", "Asia/Yakutsk"),
+        ("VLAT", "Asia/Vladivostok"),
+        ("MAGT", "Asia/Magadan"),
+        ("PETT", "Asia/Kamchatka"),
+        ("ALMT", "Asia/Almaty"),
+        ("UZT", "Asia/Tashkent"),
+        ("AMT", "Asia/Yerevan"),
+        ("GET", "Asia/Tbilisi"),
+        ("AZT", "Asia/Baku"),
+    ];
+    ZONES.iter().find(|(a, _)| a.eq_ignore_ascii_case(abbreviation)).map(|(_, zone)| *zone)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every abbreviation leads to a zone of the bundled database, and none
+    /// is a zone name itself.
+    #[test]
+    fn abbreviations_name_zones_of_the_database() {
+        let names: Vec<String> = chatroute_table::schedule::zone_names().collect();
+        for abbreviation in ["MSK", "msd", "KALT", "SAMT", "YEKT", "OMST", "NOVT", "KRAT", "IRKT", "YAKT", "VLAT"] {
+            let zone = super::zone_for_abbreviation(abbreviation).expect("mapped");
+            assert!(names.iter().any(|n| n == zone), "{zone}");
+            assert!(!names.iter().any(|n| n.eq_ignore_ascii_case(abbreviation)), "{abbreviation} is a zone");
+        }
+        assert_eq!(super::zone_for_abbreviation("IST"), None, "ambiguous");
+    }
+}

@@ -80,6 +80,13 @@ impl Spec {
         }
     }
 
+    /// Whether an assignment skips the unavailable: its own
+    /// `skip_unavailable`, else (a channel's) the integration's, else no.
+    pub fn skips_unavailable(&self, assignment: &Assignment) -> bool {
+        let integration = self.assignment.as_ref().and_then(|a| a.skip_unavailable);
+        assignment.skip_unavailable.or(integration).unwrap_or(false)
+    }
+
     /// The pipeline and stage new deals on a channel land in.
     pub fn new_deals_for<'a>(&'a self, id: &'a str, channel: &'a Channel) -> Option<(&'a StageRef, Scope<'a>)> {
         match &channel.new_deals {

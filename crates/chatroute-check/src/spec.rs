@@ -159,9 +159,11 @@ pub struct Assignment {
     /// Skip members who are unavailable (offline, on holiday) at the moment
     /// of the decision: round robin goes on among the others by their
     /// weights; first responder offers the deal only to them. Default
-    /// `false`, as in the source.
+    /// `false`, as in the source. A channel's own assignment that does not
+    /// set it follows `[assignment]`: availability and working hours are
+    /// the employees', the same on every channel.
     #[serde(default)]
-    pub skip_unavailable: bool,
+    pub skip_unavailable: Option<bool>,
     /// What happens to a deal when every member is unavailable or full
     /// (`max_open`): `unassigned` (the default; the global chat shows it as
     /// without a responsible) or `assign_anyway` (ignore availability;

@@ -156,7 +156,7 @@ fn channel_facts(spec: &Spec, id: &str, channel: &Channel, accounts: Accounts<'_
                 dt { "new deals" } dd { (t(&stage_text(stage, accounts))) }
             }
             @if let Some((assignment, _)) = spec.assignment_for(id, channel) {
-                dt { "responsible" } dd { (mode_text(assignment)) }
+                dt { "responsible" } dd { (mode_text(assignment, spec.skips_unavailable(assignment))) }
             }
         }
     }
@@ -170,12 +170,14 @@ fn stage_text(stage: &StageRef, accounts: Accounts<'_>) -> String {
     }
 }
 
-fn mode_text(a: &Assignment) -> String {
+/// The assignment's rules as they apply (`skips`: `skip_unavailable`
+/// after a channel's assignment follows `[assignment]`).
+fn mode_text(a: &Assignment, skips: bool) -> String {
     let mut text = match a.mode {
         Mode::RoundRobin => "round robin, by weight".to_owned(),
         Mode::FirstResponder => "the first of the group to answer".to_owned(),
     };
-    if a.skip_unavailable {
+    if skips {
         text.push_str("; unavailable members are skipped");
     }
     if let Some(nobody) = a.when_nobody {
@@ -204,6 +206,7 @@ fn hours(spec: &Spec, handle: &str) -> Option<String> {
 /// The members with their share of new deals (round robin) as a number
 /// and a bar, and their open-deal limit.
 fn members(spec: &Spec, a: &Assignment) -> Markup {
+    let skips = spec.skips_unavailable(a);
     let total: u32 = a.members.iter().map(|m| m.weight.unwrap_or(1)).sum();
     html! {
         table.members {
@@ -222,7 +225,13 @@ fn members(spec: &Spec, a: &Assignment) -> Markup {
                             } @else { "first to answer" }
                         }
                         td { @if let Some(max) = m.max_open { (max) } @else { "—" } }
-                        td { @if let Some(h) = hours(spec, &m.employee) { (t(&h)) } @else { "always" } }
+                        td {
+                            @match hours(spec, &m.employee) {
+                                Some(h) if skips => { (t(&h)) }
+                                Some(h) => { (t(&h)) " " span.muted { "(not applied here: unavailable members are not skipped)" } }
+                                None => { "always" }
+                            }
+                        }
                     }
                 }
             }

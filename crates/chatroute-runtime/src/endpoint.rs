@@ -45,6 +45,12 @@ impl Endpoint {
             "rediss+cluster" => (true, true),
             _ => return Err(FORM.into()),
         };
+        // The user and password end at the last `@`: a password may hold
+        // `/`, `?` or `@` unescaped (base64 secrets do), hosts never do.
+        let (userinfo, rest) = match rest.rsplit_once('@') {
+            Some((u, r)) => (Some(u), r),
+            None => (None, rest),
+        };
         let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
         let replicas = match query {
             "" => 0,
@@ -53,11 +59,7 @@ impl Endpoint {
                 .and_then(|n| n.parse().ok())
                 .ok_or("the only option is `?replicas=N`, the replicas a won claim must reach")?,
         };
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let (userinfo, hosts) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
+        let (hosts, path) = rest.split_once('/').unwrap_or((rest, ""));
         let (username, password) = credentials(userinfo)?;
         let nodes = hosts.split(',').map(host_port).collect::<Result<Vec<_>, _>>()?;
         if nodes.len() > 1 && !cluster {
@@ -130,18 +132,51 @@ fn host_port(hostport: &str) -> Result<(String, u16), String> {
     Ok((host.to_owned(), port))
 }
 
-/// The URL with its password replaced by `***`, for messages.
+/// The URL for messages, written again from its parsed parts with the
+/// password as `***` (never the text given, which may hold it anywhere);
+/// a URL that does not parse shows its scheme only.
 pub fn redacted(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return chatroute_table::text::printable(url).into_owned() };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let shown = match rest[..authority_end].rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+    match Endpoint::parse(url) {
+        Ok(endpoint) => endpoint.to_string(),
+        Err(_) => {
+            let scheme = url.split_once("://").map_or("", |(s, _)| s);
+            let scheme = if scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+') { scheme } else { "?" };
+            format!("{scheme}://(a URL that does not parse)")
         }
-        None => url.to_owned(),
-    };
-    chatroute_table::text::printable(&shown).into_owned()
+    }
+}
+
+/// The URL without its password.
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = match (self.tls, self.cluster) {
+            (false, false) => "redis",
+            (true, false) => "rediss",
+            (false, true) => "redis+cluster",
+            (true, true) => "rediss+cluster",
+        };
+        write!(f, "{scheme}://")?;
+        let user = self.username.as_deref().map(|u| chatroute_table::text::printable(u).into_owned());
+        match (user, &self.password) {
+            (Some(user), Some(_)) => write!(f, "{user}:***@")?,
+            (Some(user), None) => write!(f, "{user}@")?,
+            (None, Some(_)) => write!(f, ":***@")?,
+            (None, None) => {}
+        }
+        let hosts: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|(h, p)| {
+                let h = chatroute_table::text::printable(h);
+                if h.contains(':') { format!("[{h}]:{p}") } else { format!("{h}:{p}") }
+            })
+            .collect();
+        write!(f, "{}/{}", hosts.join(","), self.db)?;
+        if self.replicas > 0 {
+            write!(f, "?replicas={}", self.replicas)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -174,5 +209,36 @@ mod tests {
             assert!(!err.contains("secret"));
         }
         assert_eq!(redacted("redis://u:secret@h:1/0"), "redis://u:***@h:1/0");
+    }
+
+    /// A password of any character class, escaped or not, never shows:
+    /// the message is written from the parsed URL.
+    #[test]
+    fn passwords_never_show_whatever_they_hold() {
+        let passwords = [
+            "Zm9v/YmFy+cXV4",
+            "a@b",
+            "q?x=1",
+            "h#frag",
+            "p:q",
+            "%2Fslash",
+            "пароль",
+            "sp ace",
+            "a,b",
+            "[x]",
+            "~!$&'()*;=",
+        ];
+        for password in passwords {
+            for url in [format!("redis://:{password}@cache:6380/2"), format!("rediss+cluster://u:{password}@a:1,b:2")] {
+                let shown = redacted(&url);
+                assert!(!shown.contains(password), "{url} -> {shown}");
+                assert!(shown.contains(":***@"), "{url} -> {shown}");
+            }
+        }
+        let e = Endpoint::parse("redis://:Zm9v/YmFy+cXV4@host/3").unwrap();
+        assert_eq!((e.password.as_deref(), e.db), (Some("Zm9v/YmFy+cXV4"), 3));
+        assert_eq!(redacted("redis://:Zm9v/YmFy+cXV4@host/3"), "redis://:***@host:6379/3");
+        assert_eq!(redacted("redis://h"), "redis://h:6379/0");
+        assert_eq!(redacted("redis://:secret@/0"), "redis://(a URL that does not parse)");
     }
 }

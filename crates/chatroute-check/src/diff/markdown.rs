@@ -13,7 +13,10 @@ use crate::table::{AssignmentRoute, Body};
 use crate::text::printable;
 
 /// Markdown-escaped text: every character Markdown gives a meaning to
-/// gets a backslash; line breaks and other controls are escaped first.
+/// gets a backslash; line breaks and other controls are escaped first. An
+/// `@` is followed by a zero-width space (`&#8203;`, as Renovate and
+/// Dependabot write names), so `@user` or `@org/team` in a name pings
+/// nobody: GitHub ignores a backslash before `@`.
 pub fn escape(text: &str) -> String {
     let shown = printable(text);
     let mut out = String::with_capacity(shown.len());
@@ -22,6 +25,9 @@ pub fn escape(text: &str) -> String {
             out.push('\\');
         }
         out.push(c);
+        if c == '@' {
+            out.push_str("&#8203;");
+        }
     }
     out
 }

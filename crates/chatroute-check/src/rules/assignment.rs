@@ -85,13 +85,14 @@ fn when_nobody(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Assignment)
     let Some(when) = assignment.when_nobody else { return };
     let capped = assignment.members.iter().any(|m| m.max_open.is_some());
     let span = cx.value(&path.when_nobody());
-    if !assignment.skip_unavailable && !capped {
+    let skips = cx.spec.skips_unavailable(assignment);
+    if !skips && !capped {
         cx.emit(
             Diagnostic::new(Code::WhenNobodyNeverApplies, format!("`when_nobody = \"{when}\"` never applies here"))
                 .label(span, "nobody is ever skipped")
                 .help("set `skip_unavailable = true` or a member's `max_open`, or remove `when_nobody`"),
         );
-    } else if when == WhenNobody::AssignAnyway && !assignment.skip_unavailable {
+    } else if when == WhenNobody::AssignAnyway && !skips {
         cx.emit(
             Diagnostic::new(
                 Code::AssignAnywayWithoutSkip,
@@ -117,6 +118,25 @@ fn no_assignment(cx: &mut Ctx<'_>, id: &str) {
     );
 }
 
+/// CR204's help. A level the member's own entry sets is the admin's
+/// intent (a manager read-only on Instagram): the help leads with the fix
+/// that keeps it, the assignment without them; an inherited level leads
+/// with `read_send`.
+fn cannot_send_help(handle: &str, id: &str, level: Level, source: LevelSource, own_assignment: bool) -> String {
+    let keep = if own_assignment {
+        format!("to keep `{handle}` `{level}` on `{id}`, remove them from this channel's assignment")
+    } else {
+        format!(
+            "to keep `{handle}` `{level}` on `{id}`, give the channel an assignment of its own without them ([channels.{id}.assignment])"
+        )
+    };
+    let send = format!("give `{handle}` read_send on `{id}`: [channels.{id}.access] {handle} = \"read_send\"");
+    match source {
+        LevelSource::Entry => format!("{keep}; or, if they should answer there, {send}"),
+        _ => format!("{send}; or, {keep}"),
+    }
+}
+
 /// CR204: a member who takes deals on a channel without `read_send` there.
 fn member_cannot_send(cx: &mut Ctx<'_>, id: &str, channel: &Channel, assignment: &Assignment, path: &AssignmentPath) {
     for (i, member) in assignment.members.iter().enumerate() {
@@ -139,7 +159,7 @@ fn member_cannot_send(cx: &mut Ctx<'_>, id: &str, channel: &Channel, assignment:
         )
         .label(cx.value(&path.member_employee(i)), "assignment member")
         .label(access_span.clone(), format!("`{handle}` has `{level}` on `{id}`"))
-        .help(format!("give `{handle}` read_send on `{id}`: [channels.{id}.access] {handle} = \"read_send\""));
+        .help(cannot_send_help(handle, id, level, source, channel.assignment.is_some()));
         // Only the member's own entry is theirs to change.
         if source == LevelSource::Entry && cx.exists(&setter) {
             let title = format!("Give `{handle}` `read_send`");

@@ -38,11 +38,18 @@ pub fn check(cx: &mut Ctx<'_>) {
 fn problem_diagnostic(cx: &mut Ctx<'_>, name: &str, problem: &Problem) {
     let diagnostic = match problem {
         Problem::UnknownZone { at, zone } => {
+            // By meaning for an abbreviation (`MSK` is Moscow, not `MST`);
+            // by spelling only for a name written as Area/City.
             let names: Vec<String> = chatroute_table::schedule::zone_names().collect();
+            let suggestion = match crate::hours::zone_for_abbreviation(zone) {
+                Some(meant) => Some(meant),
+                None if zone.contains('/') => closest(zone, names.iter().map(String::as_str)),
+                None => None,
+            };
             Diagnostic::new(Code::UnknownTimeZone, format!("`{zone}` is not a time zone of the IANA database"))
                 .label(cx.value(at), "unknown zone")
                 .help("write the zone as Area/City, e.g. \"Europe/Moscow\", \"Asia/Almaty\", \"Asia/Tokyo\"")
-                .suggest(closest(zone, names.iter().map(String::as_str)))
+                .suggest(suggestion)
         }
         Problem::NoZone => Diagnostic::new(Code::MissingTimeZone, format!("schedule `{name}` has no time zone"))
             .label(cx.key(&SpecPath::schedule(name).table()), "hours of which zone?")
@@ -95,20 +102,38 @@ fn unknown_schedule(cx: &mut Ctx<'_>, handle: &str, name: &str) {
     );
 }
 
-/// CR908: a schedule on an employee who is in no assignment that skips
-/// the unavailable: their hours change no decision.
+/// CR908: a schedule on an employee whose assignments do not skip the
+/// unavailable: in none of them (their hours change no decision), or not
+/// in all (deals of those channels reach them outside their hours).
 fn changes_nothing(cx: &mut Ctx<'_>, handle: &str) {
-    let mut member_of = assignments(cx.spec).filter(|(_, a)| a.members.iter().any(|m| m.employee == handle));
-    if assignments(cx.spec).any(|(_, a)| a.skip_unavailable && a.members.iter().any(|m| m.employee == handle)) {
+    let theirs: Vec<(AssignmentPath, bool)> = assignments(cx.spec)
+        .filter(|(_, a)| a.members.iter().any(|m| m.employee == handle))
+        .map(|(path, a)| (path, cx.spec.skips_unavailable(a)))
+        .collect();
+    let ignoring: Vec<&AssignmentPath> = theirs.iter().filter(|(_, skips)| !skips).map(|(path, _)| path).collect();
+    let schedule = cx.value(&SpecPath::employee_schedule(handle));
+    if theirs.iter().any(|(_, skips)| *skips) {
+        let Some(first) = ignoring.first() else { return };
+        let mut diagnostic = Diagnostic::new(
+            Code::ScheduleChangesNothing,
+            format!("`{handle}`'s working hours do not apply in every assignment of theirs"),
+        )
+        .label(schedule, "working hours set here")
+        .help("set `skip_unavailable = true` in that assignment, or remove `skip_unavailable = false` there to follow [assignment]");
+        let skip = first.skip_unavailable();
+        let place = if cx.exists(&skip) { cx.value(&skip) } else { cx.key(&first.table()) };
+        diagnostic =
+            diagnostic.label(place, "deals here reach them outside their hours: unavailable members are not skipped");
+        cx.emit(diagnostic);
         return;
     }
     let mut diagnostic = Diagnostic::new(
         Code::ScheduleChangesNothing,
         format!("`{handle}`'s schedule changes nothing: no assignment of theirs skips the unavailable"),
     )
-    .label(cx.value(&SpecPath::employee_schedule(handle)), "working hours set here")
+    .label(schedule, "working hours set here")
     .help("set `skip_unavailable = true` in the assignment, so deals wait for the hours, or remove the schedule");
-    if let Some((path, _)) = member_of.next() {
+    if let Some(path) = ignoring.first() {
         diagnostic = diagnostic.label(cx.key(&path.table()), "this assignment never skips anyone unavailable");
     }
     cx.emit(diagnostic);
