@@ -207,3 +207,51 @@ fn a_late_account_on_the_old_key_layout_is_refused_not_reset() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("chatroute state migrate"), "{out:?}");
 }
+
+/// 9: Redis down when the service starts is a fault that passes: every
+/// account answers 503 with `Retry-After` (never 404) and `/readyz` is 503
+/// until Redis answers; then the tables activate by themselves, no SIGHUP.
+/// `serve TABLE` waits the same way instead of exiting.
+#[test]
+fn a_state_down_at_start_is_waited_for_never_a_missing_account() {
+    let Some(mut redis) = redis_server::RedisServer::start() else { return };
+    redis.stop();
+    let dir = fleet("state-down-at-start", 2);
+    let url = redis.url();
+    let fleet = Serve::start(&dir, &["--state", url.as_str()]);
+    let single = Serve::start(&dir.join("t000.json"), &["--state", url.as_str()]);
+    for (serve, path) in [(&fleet, "/v1/accounts/acct-000/deals"), (&single, "/v1/deals")] {
+        let response = agent().post(&serve.url(path)).send(r#"{"channel": "wa-opt", "deal": "d1"}"#).unwrap();
+        assert_eq!(response.status().as_u16(), 503);
+        assert!(response.headers().get("retry-after").is_some());
+        assert_eq!(get(&agent(), &serve.url("/readyz")).0, 503);
+    }
+    redis.restart();
+    for (serve, path) in [(&fleet, "/v1/accounts/acct-001/deals"), (&single, "/v1/deals")] {
+        wait_until("the tables activated", Duration::from_secs(10), || {
+            let body = r#"{"channel": "wa-opt", "deal": "d1"}"#;
+            post(&agent(), &serve.url(path), body).is_ok_and(|(status, _)| status == 200)
+        });
+        assert_eq!(get(&agent(), &serve.url("/readyz")).0, 200);
+    }
+}
+
+/// 10: a rename in two steps (copy to the new name, then delete the old
+/// one) keeps the account: the new file, refused while the old one served
+/// the account, takes over as soon as the old one is gone.
+#[test]
+fn a_rename_in_two_steps_keeps_the_account() {
+    let dir = fleet("two-step-rename", 1);
+    let serve = Serve::start(&dir, &[]);
+    assert_eq!(deal(&serve, "acct-000", "d1").0, 200);
+    std::fs::copy(dir.join("t000.json"), dir.join("zz-desk.json")).unwrap();
+    wait_until("the copy refused", Duration::from_secs(5), || accounts(&serve).keys().any(|k| k.starts_with('?')));
+    std::fs::remove_file(dir.join("t000.json")).unwrap();
+    wait_until("the copy serving", Duration::from_secs(5), || {
+        accounts(&serve).get("acct-000").is_some_and(|a| a["file"].as_str().unwrap().ends_with("zz-desk.json"))
+    });
+    assert_eq!(deal(&serve, "acct-000", "d2").0, 200);
+    let listed = accounts(&serve);
+    assert_eq!(listed.len(), 1, "no stale refusal left: {listed:?}");
+    assert!(listed["acct-000"]["last_reload_error"].is_null(), "{listed:?}");
+}

@@ -575,6 +575,26 @@ fn redis_passwords_stay_out_of_messages() {
                 assert!(!text.contains(part), "{args:?} shows `{part}`: {text}");
             }
         }
+        // serve waits for the state (it may come up): its log until it
+        // listens, and a refused decision, show no part either.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+            .args(["serve", table.to_str().unwrap(), "--listen", "127.0.0.1:0", "--state", &url])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut log = String::new();
+        for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            log.push_str(&line);
+            if line.starts_with("chatroute serve: listening on ") {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        for part in password.split(['/', '@', '?', '#', ':']) {
+            assert!(!log.contains(part), "serve shows `{part}`: {log}");
+        }
     }
 }
 
@@ -922,4 +942,43 @@ fn a_read_only_member_is_told_to_keep_read_only_first() {
     let inherited = check("f.toml", std::fs::read("tests/fixtures/CR204.toml").unwrap(), Default::default());
     let found = inherited.diagnostics.iter().find(|d| d.code == Code::MemberCannotSend).expect("CR204");
     assert!(found.help.as_deref().unwrap().starts_with("give `"), "{:?}", found.help);
+}
+
+// 13. File names with a newline or ESC forge no log line and send no
+// escape to the terminal: serve DIR and compile escape every name.
+
+#[test]
+fn file_names_cannot_forge_log_lines() {
+    let dir = scratch("forged-names");
+    let tables = dir.join("tables");
+    std::fs::create_dir_all(&tables).unwrap();
+    let forged = "x\nchatroute serve: table of `forged` activated\u{1b}[31m.json";
+    std::fs::write(tables.join(forged), b"not a table").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+        .args(["serve", tables.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let listening = line.starts_with("chatroute serve: listening on ");
+        seen.push(line);
+        if listening {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.iter().all(|l| !l.starts_with("chatroute serve: table of `forged`")), "{seen:#?}");
+    assert!(seen.iter().all(|l| !l.contains('\u{1b}')), "{seen:#?}");
+    assert!(seen.iter().any(|l| l.contains("\\u{a}chatroute serve: table of `forged`")), "{seen:#?}");
+    // compile carries a spec's file name into its error.
+    let spec = dir.join("bad\u{1b}[2Jname\n.toml");
+    std::fs::write(&spec, "version = 1\n[integration]\naccount = \"x\"\n").unwrap();
+    let out = chatroute(&["compile", spec.to_str().unwrap(), "-o", dir.join("out.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(!text.contains('\u{1b}') && !text.contains("name\n.toml"), "{text:?}");
 }

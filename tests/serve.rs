@@ -306,8 +306,13 @@ fn availability_and_closing_deals_over_http() {
     assert_eq!(who[3]["employee"], "bruce");
     let (status, closed) = post(&agent, &serve.url("/v1/deals/d2/close"), "").unwrap();
     assert_eq!(status, 200);
-    assert_eq!(closed, serde_json::json!({"deal": "d2", "closed": true, "employee": "tony"}));
+    assert_eq!(closed, serde_json::json!({"deal": "d2", "closed": true, "counted": true, "employee": "tony"}));
     assert_eq!(deal("d5")["employee"], "tony", "room again after the close");
+    // A deal chatroute never counted (here: never decided) closes all the
+    // same; the answer says nothing was counted, not that closing failed.
+    let (status, closed) = post(&agent, &serve.url("/v1/deals/never-seen/close"), "").unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(closed, serde_json::json!({"deal": "never-seen", "closed": true, "counted": false, "employee": null}));
 
     for handle in ["bruce", "tony", "kostya"] {
         let url = serve.url(&format!("/v1/employees/{handle}/availability"));

@@ -27,7 +27,7 @@ fn many(files: &[PathBuf], dir: &Path, accounts: &AccountArgs) -> Outcome {
         let target = dir.join(format!("{stem}.json"));
         if let Err(failure) = one(file, Some(&target), accounts) {
             if let Failure::Error(message) = &failure {
-                eprintln!("error: {message}");
+                eprintln!("error: {}", chatroute::table::text::printable(message));
             }
             failed = true;
         }
@@ -45,7 +45,8 @@ fn one(file: &Path, output: Option<&Path>, accounts: &AccountArgs) -> Outcome {
     report_to_stderr(&checked);
     // A table is only there when the file has no errors.
     let Some((table, bytes)) = table else {
-        eprintln!("error: {} has errors; no table written", file.display());
+        let file = file.display().to_string();
+        eprintln!("error: {} has errors; no table written", chatroute::table::text::printable(&file));
         return Err(Failure::Problems);
     };
     if output.is_none() {

@@ -60,7 +60,9 @@ pub fn finish(outcome: Outcome) -> ExitCode {
         Err(Failure::Problems) => ExitCode::from(1),
         Err(Failure::Changes) => ExitCode::from(3),
         Err(Failure::Error(message)) => {
-            eprintln!("error: {message}");
+            // Paths and names from the user's files: no control character
+            // reaches the terminal (a file name cannot forge a line).
+            eprintln!("error: {}", chatroute::table::text::printable(&message));
             ExitCode::from(2)
         }
     }

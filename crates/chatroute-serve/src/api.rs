@@ -124,9 +124,15 @@ pub struct AvailabilityResponse {
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct CloseResponse {
     pub deal: String,
-    /// `false` when the deal was not counted open (unknown, or closed before).
+    /// Always `true`: the deal is closed as far as chatroute is concerned
+    /// (a close is never refused; asking again is harmless).
     pub closed: bool,
-    /// Who had it.
+    /// Whether chatroute counted the deal open, so the close freed a place
+    /// and stopped its timer. `false`: nothing was counted (a channel
+    /// without `max_open` or timers, a deal id chatroute never decided, or
+    /// one closed before).
+    pub counted: bool,
+    /// Who had it, when it was counted.
     pub employee: Option<String>,
 }
 

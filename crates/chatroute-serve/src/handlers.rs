@@ -12,7 +12,7 @@ use axum::extract::{FromRequestParts, Path, Query, RawPathParams, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chatroute_runtime::{AssignmentState, Claim, DealRequest, NewDeal, RouteError};
+use chatroute_runtime::{AssignmentState, Claim, DealRequest, NewDeal, RouteError, StateError};
 
 use crate::api::*;
 use crate::error::ApiError;
@@ -182,7 +182,7 @@ pub async fn close<S: AssignmentState + 'static>(
     Path(DealParam { deal }): Path<DealParam>,
 ) -> Result<Json<CloseResponse>, ApiError> {
     let employee = decided(&app, active.router.close_deal(&deal).await)?;
-    Ok(Json(CloseResponse { deal, closed: employee.is_some(), employee }))
+    Ok(Json(CloseResponse { deal, closed: true, counted: employee.is_some(), employee }))
 }
 
 pub async fn reply<S: AssignmentState + 'static>(
@@ -259,9 +259,16 @@ pub async fn accounts<S: AssignmentState + 'static>(State(app): AppState<S>) -> 
 /// request: `run` reads them all) and the state answers. A refused file
 /// shows in the detail; it does not make the service unready.
 pub async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Result<Response, ApiError> {
-    let statuses = app.tables().statuses();
+    let (statuses, waiting) = {
+        let tables = app.tables();
+        (tables.statuses(), tables.waiting().into_iter().cloned().collect::<Vec<_>>())
+    };
     let hash = if app.fleet { format!("{} tables", statuses.len()) } else { app.table_for(None)?.hash.clone() };
-    let answered = app.state.ping().await.map_err(|e| ApiError::Route(RouteError::State(e)));
+    let mut answered = app.state.ping().await.map_err(|e| ApiError::Route(RouteError::State(e)));
+    if answered.is_ok() && !waiting.is_empty() {
+        let why = format!("tables waiting for the state: {}", waiting.join(", "));
+        answered = Err(ApiError::Route(RouteError::State(StateError::Unavailable(why))));
+    }
     let refused: Vec<String> =
         statuses.iter().filter_map(|s| s.last_reload_error.as_ref().map(|e| e.message.clone())).collect();
     let detail = (!refused.is_empty()).then(|| format!("last reload refused: {}", refused.join("; ")));

@@ -35,7 +35,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use chatroute_runtime::{AssignmentState, Router};
+use chatroute_runtime::{AssignmentState, RouteError, Router, StateError};
 use chatroute_table::TableFile;
 
 use self::error::{ApiError, error, json_errors};
@@ -118,6 +118,12 @@ impl<S: AssignmentState + 'static> App<S> {
         };
         match (found, account) {
             (Some(active), _) => Ok(active.clone()),
+            // The table is read; the state could not be asked about its
+            // account yet: retry later, never "no such account".
+            (None, account) if tables.waits(account).is_some() => {
+                let why = tables.waits(account).cloned().unwrap_or_default();
+                Err(ApiError::Route(RouteError::State(StateError::Unavailable(why))))
+            }
             (None, Some(account)) if tables.was_removed(account) => Err(ApiError::AccountRemoved(account.to_owned())),
             (None, account) => Err(ApiError::UnknownAccount(account.unwrap_or_default().to_owned())),
         }
@@ -130,13 +136,20 @@ impl<S: AssignmentState + 'static> App<S> {
     /// asked of the state here, and the tables' lock is held only to
     /// install the result: a request never waits on a disk or on Redis.
     async fn reload(self: &Arc<Self>, forced: bool, counted: bool) -> tables::Scan {
+        let scan = self.look(forced, counted).await;
+        // A file refused while another served its account, which this look
+        // ended (a rename in two steps), is read again at once.
+        if scan.unblocked > 0 { self.look(false, counted).await } else { scan }
+    }
+
+    async fn look(self: &Arc<Self>, forced: bool, counted: bool) -> tables::Scan {
         let source = self.opts.table.clone();
         let present = match tokio::task::spawn_blocking(move || tables::files(&source)).await {
             Ok(Ok(files)) => files,
             listed => {
                 let why = listed.map_or_else(|e| e.to_string(), |r| r.err().map(|e| e.to_string()).unwrap_or_default());
                 let message = format!("cannot list {}: {why}", self.opts.table.display());
-                eprintln!("chatroute serve: {message}");
+                log(&message);
                 return tables::Scan { refused: vec![message], ..Default::default() };
             }
         };
@@ -145,7 +158,8 @@ impl<S: AssignmentState + 'static> App<S> {
             changed
                 .into_iter()
                 .map(|(file, seen)| {
-                    let table = TableFile::load(&file).map_err(|err| format!("{}: {err}", file.display()));
+                    let table = TableFile::load(&file)
+                        .map_err(|err| tables::Refusal::Permanent(format!("{}: {err}", file.display())));
                     (file, seen, table)
                 })
                 .collect::<Vec<_>>()
@@ -168,8 +182,15 @@ impl<S: AssignmentState + 'static> App<S> {
     /// A table made a router on the shared state, unless the state cannot
     /// serve its account (Redis keys on the previous layout): refused like
     /// a damaged file, never served afresh.
-    async fn activate(&self, table: TableFile, file: &std::path::Path) -> Result<Active<S>, String> {
-        self.state.accepts(&table.body.account).await.map_err(|e| format!("{}: {e}", file.display()))?;
+    async fn activate(&self, table: TableFile, file: &std::path::Path) -> Result<Active<S>, tables::Refusal> {
+        let account = &table.body.account;
+        self.state.accepts(account).await.map_err(|e| {
+            let message = format!("{}: {e}", file.display());
+            match e {
+                StateError::Unavailable(_) => tables::Refusal::Transient { account: account.clone(), message },
+                _ => tables::Refusal::Permanent(message),
+            }
+        })?;
         Ok(Active {
             hash: table.hash.clone(),
             generator: table.generator.clone(),
@@ -184,18 +205,28 @@ impl<S: AssignmentState + 'static> App<S> {
             if counted {
                 self.metrics.reload(true);
             }
-            eprintln!("chatroute serve: table of `{account}` activated");
+            log(&format!("table of `{account}` activated"));
         }
         for message in &scan.refused {
             if counted {
                 self.metrics.reload(false);
             }
-            eprintln!("chatroute serve: table refused, the active one keeps serving: {message}");
+            log(&format!("table refused, the active one keeps serving: {message}"));
+        }
+        for account in &scan.waiting {
+            log(&format!("table of `{account}` waits for the state to answer; asked again at the next look"));
         }
         for account in &scan.removed {
-            eprintln!("chatroute serve: account `{account}` ended (its table file is gone)");
+            log(&format!("account `{account}` ended (its table file is gone)"));
         }
     }
+}
+
+/// One line of the service's log. Paths and names come from files and
+/// directories others may write: their control characters are escaped,
+/// so a file name cannot forge a line or send escapes to a terminal.
+pub(crate) fn log(line: &str) {
+    eprintln!("chatroute serve: {}", chatroute_table::text::printable(line));
 }
 
 /// Why `serve` could not start.
@@ -234,7 +265,7 @@ pub fn run<S: AssignmentState + 'static>(
         // Every table present is verified before the first request; one
         // table that does not activate is a service that cannot start.
         let scan = app.reload(true, false).await;
-        if !fleet && app.tables().only().is_none() {
+        if !fleet && app.tables().only().is_none() && app.tables().waits(None).is_none() {
             return Err(ServeError::Refused(scan.refused.join("; ")));
         }
         tokio::spawn(watch(app.clone()));
@@ -296,7 +327,7 @@ async fn ticker<S: AssignmentState + 'static>(app: Arc<App<S>>) {
         for active in tables {
             if let Err(err) = active.router.tick(None).await {
                 app.metrics.state_error();
-                eprintln!("chatroute serve: timers of `{}`: {err}", active.router.table().account);
+                log(&format!("timers of `{}`: {err}", active.router.table().account));
             }
         }
     }

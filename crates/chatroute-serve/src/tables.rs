@@ -2,7 +2,9 @@
 //! of a directory under its account (`serve DIR`). Each file is read,
 //! verified and activated on its own: a change to one file touches its
 //! account alone, and a refused file leaves its account's previous table
-//! serving.
+//! serving. A table the state could not be asked about (Redis briefly
+//! down) is not refused: its account waits (503 with `Retry-After`) and the
+//! file is read again at the next look, until the state answers.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -28,13 +30,36 @@ struct FileState {
     /// The account it serves, once it loaded.
     account: Option<String>,
     last_error: Option<ReloadError>,
+    /// Refused because this account is served from another file: read
+    /// again once that file ends the account (a rename in two steps).
+    blocked_by: Option<String>,
+    /// Its table waits for the state: read again at every look.
+    waiting: bool,
+}
+
+impl FileState {
+    fn new(account: Option<String>) -> Self {
+        FileState { identity: None, account, last_error: None, blocked_by: None, waiting: false }
+    }
+}
+
+/// Why a file read again was not activated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The file or its table: refused until the file changes.
+    Permanent(String),
+    /// Another file serves the account: refused until that one ends it.
+    Blocked { account: String, message: String },
+    /// The state could not be asked (it may answer at the next look): the
+    /// account waits, the file is read again.
+    Transient { account: String, message: String },
 }
 
 pub type Identity = (u64, u64, i64, i64, u64);
 
 /// A file read again: its path, its identity then, and its table activated
 /// or why not.
-pub type Reread<S> = (PathBuf, Option<Identity>, Result<Active<S>, String>);
+pub type Reread<S> = (PathBuf, Option<Identity>, Result<Active<S>, Refusal>);
 
 fn identity(path: &Path) -> Option<Identity> {
     use std::os::unix::fs::MetadataExt;
@@ -47,6 +72,8 @@ pub struct Tables<S: AssignmentState> {
     files: HashMap<PathBuf, FileState>,
     /// Accounts whose file was removed: asked for, they answer so.
     removed: std::collections::HashSet<String>,
+    /// Accounts whose table waits for the state to answer, with why.
+    waiting: HashMap<String, String>,
 }
 
 /// How one scan went, for the log and the metrics.
@@ -55,11 +82,16 @@ pub struct Scan {
     pub loaded: Vec<String>,
     pub refused: Vec<String>,
     pub removed: Vec<String>,
+    /// Accounts whose table waits for the state.
+    pub waiting: Vec<String>,
+    /// Files to read again at once: refused while another file served
+    /// their account, which has just ended.
+    pub unblocked: usize,
 }
 
 impl<S: AssignmentState> Default for Tables<S> {
     fn default() -> Self {
-        Tables { accounts: HashMap::new(), files: HashMap::new(), removed: Default::default() }
+        Tables { accounts: HashMap::new(), files: HashMap::new(), removed: Default::default(), waiting: HashMap::new() }
     }
 }
 
@@ -89,6 +121,21 @@ impl<S: AssignmentState> Tables<S> {
 
     pub fn was_removed(&self, account: &str) -> bool {
         self.removed.contains(account)
+    }
+
+    /// Why `account`'s table (any, for `None`) waits for the state.
+    pub fn waits(&self, account: Option<&str>) -> Option<&String> {
+        match account {
+            Some(account) => self.waiting.get(account),
+            None => self.waiting.values().next(),
+        }
+    }
+
+    /// Accounts whose table waits for the state, in name order.
+    pub fn waiting(&self) -> Vec<&String> {
+        let mut out: Vec<&String> = self.waiting.keys().collect();
+        out.sort();
+        out
     }
 
     /// Every table served.
@@ -158,52 +205,83 @@ impl<S: AssignmentState> Tables<S> {
         let gone: Vec<PathBuf> = self.files.keys().filter(|f| !present.contains_key(*f)).cloned().collect();
         for file in gone {
             if let Some(account) = self.files.remove(&file).and_then(|f| f.account) {
-                self.accounts.remove(&account);
-                self.removed.insert(account.clone());
-                scan.removed.push(account);
+                self.end(&account, &mut scan);
             }
         }
         for (file, seen, activated) in read {
-            match activated.and_then(|active| self.install(&file, now, active)) {
-                Ok(account) => scan.loaded.push(account),
-                Err(message) => {
-                    scan.refused.push(message.clone());
-                    let state = self.files.entry(file.clone()).or_insert(FileState {
-                        identity: None,
-                        account: None,
-                        last_error: None,
-                    });
-                    state.last_error = Some(ReloadError { at: now, message });
+            let state = match activated.and_then(|active| self.install(&file, now, active)) {
+                Ok(account) => {
+                    scan.loaded.push(account);
+                    self.files.get_mut(&file)
                 }
-            }
-            if let Some(state) = self.files.get_mut(&file) {
-                state.identity = seen;
+                Err(refusal) => Some(self.refused(&file, refusal, now, &mut scan)),
+            };
+            if let Some(state) = state {
+                // A table waiting for the state, or unblocked meanwhile, is
+                // read again next time.
+                state.identity = if state.waiting { None } else { seen };
             }
         }
         scan
     }
 
+    /// Records a refusal of `file`; its state.
+    fn refused(&mut self, file: &Path, refusal: Refusal, now: u64, scan: &mut Scan) -> &mut FileState {
+        let (message, blocked_by, waiting) = match refusal {
+            Refusal::Permanent(message) => (message, None, None),
+            Refusal::Blocked { account, message } => (message, Some(account), None),
+            Refusal::Transient { account, message } => (message, None, Some(account)),
+        };
+        match &waiting {
+            Some(account) => scan.waiting.push(account.clone()),
+            None => scan.refused.push(message.clone()),
+        }
+        // An account served already keeps serving; one not yet waits.
+        if let Some(account) = waiting.as_ref().filter(|a| !self.accounts.contains_key(*a)) {
+            self.waiting.insert(account.clone(), message.clone());
+        }
+        let state = self.files.entry(file.to_owned()).or_insert_with(|| FileState::new(None));
+        state.blocked_by = blocked_by;
+        state.waiting = waiting.is_some();
+        state.last_error = Some(ReloadError { at: now, message });
+        state
+    }
+
+    /// Ends an account (its file gone, or holding another account now);
+    /// a file refused because this account was served elsewhere is read
+    /// again.
+    fn end(&mut self, account: &str, scan: &mut Scan) {
+        self.accounts.remove(account);
+        self.removed.insert(account.to_owned());
+        scan.removed.push(account.to_owned());
+        for state in self.files.values_mut().filter(|f| f.blocked_by.as_deref() == Some(account)) {
+            state.identity = None;
+            state.blocked_by = None;
+            scan.unblocked += 1;
+        }
+    }
+
     /// One activated table put in service; its account, or why it was
     /// refused (another file serves that account).
-    fn install(&mut self, file: &Path, now: u64, mut active: Active<S>) -> Result<String, String> {
+    fn install(&mut self, file: &Path, now: u64, mut active: Active<S>) -> Result<String, Refusal> {
         let account = active.router.table().account.clone();
         if let Some(other) = self.accounts.get(&account).filter(|a| a.file != file) {
-            return Err(format!(
+            let message = format!(
                 "{}: account `{account}` is served from {} already; one file per account",
                 file.display(),
                 other.file.display()
-            ));
+            );
+            return Err(Refusal::Blocked { account, message });
         }
         active.loaded_at = now;
-        let previous = self
-            .files
-            .insert(file.to_owned(), FileState { identity: None, account: Some(account.clone()), last_error: None });
+        let previous = self.files.insert(file.to_owned(), FileState::new(Some(account.clone())));
         // A file that now holds another account ends its old one.
         if let Some(old) = previous.and_then(|p| p.account).filter(|old| *old != account) {
             self.accounts.remove(&old);
             self.removed.insert(old);
         }
         self.removed.remove(&account);
+        self.waiting.remove(&account);
         self.accounts.insert(account.clone(), Arc::new(active));
         Ok(account)
     }
