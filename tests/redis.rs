@@ -260,3 +260,47 @@ async fn a_won_claim_survives_a_failover_to_its_replica() {
     assert!(matches!(err, RouteError::State(StateError::Unavailable(_))), "{err:?}");
     assert!(err.to_string().contains("replica"), "{err}");
 }
+
+/// 12: v1 claims expiring while `state migrate` runs: a key that vanished
+/// between the scan and its move is counted, not an error; the account is
+/// marked, and a second run succeeds too.
+#[test]
+fn a_migration_skips_keys_that_expire_meanwhile() {
+    use std::io::{BufRead, BufReader, Write};
+    let Some(server) = RedisServer::start() else { return };
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let mut frames = String::new();
+    let claims = 20_000;
+    for n in 0..claims {
+        let key = format!("chatroute:claim:kanc-opt:wa-opt:d{n}");
+        // Expiring from 50 ms on, spread over the time the moves take.
+        let px = (50 + n % 1500).to_string();
+        let args = ["SET", key.as_str(), "tony", "PX", px.as_str()];
+        frames.push_str(&format!("*{}\r\n", args.len()));
+        for a in args {
+            frames.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        }
+    }
+    stream.write_all(frames.as_bytes()).unwrap();
+    let mut replies = BufReader::new(stream);
+    for _ in 0..claims {
+        let mut line = String::new();
+        replies.read_line(&mut line).unwrap();
+        assert_eq!(line, "+OK\r\n");
+    }
+    let dir = std::env::temp_dir().join(format!("chatroute-migrate-expiring-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let table = dir.join("t.json");
+    std::fs::write(&table, stationery().to_bytes()).unwrap();
+    let migrate = || {
+        Command::new(env!("CARGO_BIN_EXE_chatroute"))
+            .args(["state", "migrate", table.to_str().unwrap(), "--state", &server.url()])
+            .output()
+            .unwrap()
+    };
+    let first = migrate();
+    assert!(first.status.success(), "{first:?}");
+    assert_eq!(raw(server.port, &["GET", "chatroute:{kanc-opt}:v2:layout"]), "$2", "the account is marked");
+    let second = migrate();
+    assert!(second.status.success(), "{second:?}");
+}

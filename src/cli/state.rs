@@ -32,7 +32,11 @@ fn failed(url: &str) -> impl Fn(chatroute::runtime::StateError) -> Failure + '_ 
 pub fn migrate(table: &Path, url: &str) -> Outcome {
     let account = TableFile::load(table).map_err(|err| at(table, err))?.body.account;
     let redis = connect(url)?;
-    let moved = super::block_on(redis.migrate(&account))?.map_err(failed(url))?;
-    eprintln!("account `{account}`: {moved} key(s) moved to layout {}", chatroute::runtime::redis::KEY_VERSION);
+    let done = super::block_on(redis.migrate(&account))?.map_err(failed(url))?;
+    let layout = chatroute::runtime::redis::KEY_VERSION;
+    eprintln!("account `{account}`: {} key(s) moved to layout {layout}", done.moved);
+    if done.vanished > 0 {
+        eprintln!("account `{account}`: {} key(s) expired before they could move (nothing lost)", done.vanished);
+    }
     Ok(())
 }

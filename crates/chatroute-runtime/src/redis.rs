@@ -334,10 +334,11 @@ return 'W' .. who
 const CLOSE_SCRIPT: &str = "return close_deal(ARGV[3]) or ''";
 
 /// KEYS a v1 deal key; ARGV the deal, the time and lifetime (ms): the
-/// owner moved into the deal book, due a lifetime from now.
+/// owner moved into the deal book, due a lifetime from now. 2: the key is
+/// gone (it expired since the scan).
 const MIGRATE_DEAL_SCRIPT: &str = r#"
 local who = redis.call('GET', KEYS[1])
-if not who then return 1 end
+if not who then return 2 end
 if redis.call('HSETNX', KEYS[2], ARGV[1], who) == 0 then return 0 end
 redis.call('ZADD', KEYS[3], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
 redis.call('DEL', KEYS[1])
@@ -345,9 +346,10 @@ return 1
 "#;
 
 /// KEYS a v1 key, its v2 name: renamed (value and expiry kept) unless the
-/// v2 name exists. On one node only: the names are in different slots.
-const MIGRATE_SCRIPT: &str =
-    "if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end redis.call('RENAME', KEYS[1], KEYS[2]) return 1";
+/// v2 name exists (0); 2: the key is gone (it expired since the scan). On
+/// one node only: the names are in different slots.
+const MIGRATE_SCRIPT: &str = "if redis.call('EXISTS', KEYS[1]) == 0 then return 2 end \
+     if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end redis.call('RENAME', KEYS[1], KEYS[2]) return 1";
 
 /// KEYS cursor; ARGV from, to: moves the cursor if it is still at `from`.
 const MOVE_SCRIPT: &str = "if tonumber(redis.call('GET', KEYS[1]) or '0') == tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0";
@@ -606,12 +608,14 @@ impl RedisState {
     }
 
     /// Moves the account's keys of the first layout to this one (values and
-    /// expiries kept) and marks the account; returns how many moved. A key
-    /// found under both names is left alone and stops the migration with
-    /// an error (nothing is overwritten). Run it on the single node the old
-    /// layout ran on, with every older chatroute on that account stopped.
-    pub async fn migrate(&self, account: &str) -> Result<usize, StateError> {
-        let mut moved = 0;
+    /// expiries kept) and marks the account. A key that expires between the
+    /// scan and its move is counted, not an error; a key found under both
+    /// names is left alone and stops the migration with an error (nothing
+    /// is overwritten). Resumable: what moved stays moved, a second run
+    /// moves the rest. Run it on the single node the old layout ran on,
+    /// with every older chatroute on that account stopped.
+    pub async fn migrate(&self, account: &str) -> Result<Migrated, StateError> {
+        let mut migrated = Migrated::default();
         let book = AccountKeys::new(account);
         for old in self.v1_keys(account).await? {
             let target =
@@ -629,14 +633,26 @@ impl RedisState {
                 }
             }
             let kept: i64 = self.within(async |c| call.invoke_async(c).await).await?;
-            if kept == 0 {
-                return Err(StateError::Refused(format!("{target:?} exists beside {old}: nothing was overwritten")));
+            match kept {
+                0 => {
+                    let why = format!("{target:?} exists beside {old}: nothing was overwritten");
+                    return Err(StateError::Refused(why));
+                }
+                2 => migrated.vanished += 1,
+                _ => migrated.moved += 1,
             }
-            moved += 1;
         }
         self.query::<()>(redis::Cmd::set(book.layout(), KEY_VERSION)).await?;
-        Ok(moved)
+        Ok(migrated)
     }
+}
+
+/// What `migrate` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Migrated {
+    pub moved: usize,
+    /// Keys that expired between the scan and their move.
+    pub vanished: usize,
 }
 
 /// A redis-rs error as the state's: what may pass is `Unavailable` (the
