@@ -561,3 +561,68 @@ fn timers_run_on_the_redis_clock_whatever_an_instance_clock_says() {
     assert_eq!(events(&ahead), Vec::<Value>::new());
     assert_eq!(events(&on_time), Vec::<Value>::new());
 }
+
+/// 11: each account delivers on its own. A receiver that refuses one
+/// account's events (it does not know the account yet) holds up no other
+/// account; after `--notify-attempts` the event is a dead letter, shown in
+/// `GET .../notify` and the metrics, and `POST .../notify/replay` delivers
+/// it once the receiver takes it.
+#[test]
+fn one_accounts_refused_events_hold_up_no_other_and_are_replayed() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let receiver = format!("http://{}/hook", listener.local_addr().unwrap());
+    let taken: Arc<Mutex<Vec<String>>> = Arc::default();
+    let refuse_desk = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let (log, refusing) = (taken.clone(), refuse_desk.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let (key, _) = read_request(&mut stream);
+            let refused = key.starts_with("desk:") && refusing.load(std::sync::atomic::Ordering::SeqCst);
+            if !refused {
+                log.lock().unwrap().push(key);
+            }
+            let status = if refused { "404 Not Found" } else { "200 OK" };
+            let reply = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    let desk = table("notify-fleet", "");
+    let dir = desk.with_file_name("tables");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(&desk, dir.join("desk.json")).unwrap();
+    let spec = std::fs::read_to_string(desk.with_file_name("spec.toml")).unwrap().replace("\"desk\"", "\"ops\"");
+    std::fs::write(desk.with_file_name("ops.toml"), spec).unwrap();
+    let ops = dir.join("ops.json");
+    let source = desk.with_file_name("ops.toml");
+    let out = cli_support::chatroute(&["compile", source.to_str().unwrap(), "-o", ops.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", cli_support::stderr(&out));
+    let args = ["--tick", "50", "--notify", receiver.as_str(), "--notify-attempts", "6"];
+    let serve = Serve::start(&dir, &args);
+    for account in ["desk", "ops"] {
+        let url = serve.url(&format!("/v1/accounts/{account}/deals"));
+        assert_eq!(post(&agent(), &url, r#"{"channel": "wa", "deal": "d1"}"#).unwrap().0, 200);
+    }
+    let status = |account: &str| -> Value {
+        let (code, body) = get(&agent(), &serve.url(&format!("/v1/accounts/{account}/notify")));
+        assert_eq!(code, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    wait_until("ops's event taken", Duration::from_secs(8), || {
+        taken.lock().unwrap().iter().any(|k| k.starts_with("ops:"))
+    });
+    assert!(status("desk")["retrying"].as_str().is_some_and(|r| r.contains("404")), "{}", status("desk"));
+    wait_until("desk's event a dead letter", Duration::from_secs(15), || {
+        status("desk")["dead_letters"].as_array().is_some_and(|d| d.len() == 1)
+    });
+    let dead = status("desk")["dead_letters"][0].clone();
+    assert_eq!(dead["attempts"], 6, "{dead}");
+    let metrics = get(&agent(), &serve.url("/metrics")).1;
+    assert!(metrics.contains("chatroute_notify_dead_letters{account=\"desk\"} 1"), "{metrics}");
+    refuse_desk.store(false, std::sync::atomic::Ordering::SeqCst);
+    let (code, replayed) = post(&agent(), &serve.url("/v1/accounts/desk/notify/replay"), "").unwrap();
+    assert_eq!((code, &replayed["replayed"]), (200, &Value::from(1)), "{replayed}");
+    let key = format!("desk:{}", dead["event"].as_str().unwrap());
+    wait_until("desk's event delivered again", Duration::from_secs(8), || taken.lock().unwrap().contains(&key));
+    assert_eq!(status("desk")["dead_letters"], serde_json::json!([]));
+}

@@ -27,6 +27,9 @@ pub struct Limits {
     /// POST every event (reassigned, assigned) to this URL, at least once.
     #[arg(long, value_name = "URL")]
     notify: Option<String>,
+    /// Tries of one --notify delivery (backing off from 0.2 s to 5 s) before the event is a dead letter.
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    notify_attempts: u32,
     /// Threads answering requests: 1, one event loop, batches Redis round trips best; more for in-process state on many cores.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
     workers: u16,
@@ -39,6 +42,7 @@ pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&
     opts.grace = Duration::from_secs(limits.grace);
     opts.tick = Duration::from_millis(limits.tick.clamp(10, 60_000));
     opts.notify = limits.notify.clone();
+    opts.notify_attempts = limits.notify_attempts;
     opts.workers = limits.workers.into();
     if let Some(path) = token_file {
         let token = super::secret_file(path)?;

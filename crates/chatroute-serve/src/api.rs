@@ -286,6 +286,39 @@ pub struct AccountStatus {
     pub last_reload_error: Option<ReloadError>,
 }
 
+/// `GET /v1/notify` (`serve --notify`): how the account's deliveries go.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct NotifyStatus {
+    /// The last event the receiver took or that was given up on.
+    pub delivered_through: Option<String>,
+    /// Why the delivery being tried again failed, while one is.
+    pub retrying: Option<String>,
+    /// Events given up on after every attempt, oldest first, until
+    /// replayed.
+    pub dead_letters: Vec<DeadLetter>,
+}
+
+/// An event the receiver did not take.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DeadLetter {
+    /// The event's id (`Idempotency-Key` is `<account>:<id>`).
+    pub event: String,
+    pub attempts: u32,
+    /// The last attempt's failure.
+    pub error: String,
+    /// When it was given up on (Unix seconds).
+    pub at: u64,
+    /// The body delivered (kept to deliver it again).
+    #[serde(skip)]
+    pub body: String,
+}
+
+/// `POST /v1/notify/replay`: the dead letters queued to be delivered again.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ReplayResponse {
+    pub replayed: usize,
+}
+
 /// A refused table: the old one kept serving.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ReloadError {

@@ -22,6 +22,8 @@ pub enum ApiError {
     UnknownAccount(String),
     /// `serve DIR`: the account's table file was removed.
     AccountRemoved(String),
+    /// A notify endpoint of a service started without `--notify`.
+    NotifyOff,
 }
 
 impl From<RouteError> for ApiError {
@@ -38,6 +40,7 @@ impl ApiError {
             ApiError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::UnknownAccount(_) => (StatusCode::NOT_FOUND, "unknown_account"),
             ApiError::AccountRemoved(_) => (StatusCode::NOT_FOUND, "account_removed"),
+            ApiError::NotifyOff => (StatusCode::NOT_FOUND, "notify_off"),
             ApiError::Route(err) => match err {
                 RouteError::UnknownChannel(_) => (StatusCode::NOT_FOUND, "unknown_channel"),
                 RouteError::UnknownEmployee(_) => (StatusCode::NOT_FOUND, "unknown_employee"),
@@ -68,6 +71,7 @@ impl ApiError {
                 format!("no table of account `{}` is served here", chatroute_table::text::printable(a))
             }
             ApiError::AccountRemoved(a) => format!("the table of account `{a}` was removed from the directory"),
+            ApiError::NotifyOff => "the service was started without --notify".into(),
         }
     }
 }

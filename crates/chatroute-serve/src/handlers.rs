@@ -223,6 +223,24 @@ pub async fn events<S: AssignmentState + 'static>(
     }
 }
 
+/// `--notify`'s deliveries of the account.
+pub async fn notify<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    Table(active): Table<S>,
+) -> Result<Json<NotifyStatus>, ApiError> {
+    let notifier = app.notifier.as_ref().ok_or(ApiError::NotifyOff)?;
+    Ok(Json(notifier.status(&active.router.table().account)))
+}
+
+/// The account's dead letters delivered again, in order.
+pub async fn replay<S: AssignmentState + 'static>(
+    State(app): AppState<S>,
+    Table(active): Table<S>,
+) -> Result<Json<ReplayResponse>, ApiError> {
+    let notifier = app.notifier.as_ref().ok_or(ApiError::NotifyOff)?;
+    Ok(Json(ReplayResponse { replayed: notifier.replay(&active.router.table().account) }))
+}
+
 pub fn event_body(e: &chatroute_runtime::Event) -> EventBody {
     let at = chatroute_runtime::Timestamp::from_millisecond(e.at_ms as i64).map(|t| t.to_string()).unwrap_or_default();
     EventBody {
@@ -284,6 +302,9 @@ pub async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Re
 
 pub async fn metrics<S: AssignmentState + 'static>(State(app): AppState<S>) -> Response {
     let hash = if app.fleet { String::new() } else { app.table_for(None).map(|a| a.hash.clone()).unwrap_or_default() };
-    let text = app.metrics.render(&hash);
+    let mut text = app.metrics.render(&hash);
+    if let Some(notifier) = &app.notifier {
+        notifier.render(&mut text, crate::metrics::label);
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

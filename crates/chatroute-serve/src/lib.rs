@@ -64,6 +64,8 @@ pub struct ServeOptions {
     pub tick: Duration,
     /// Where each event is POSTed (at least once), if anywhere.
     pub notify: Option<String>,
+    /// Tries of one delivery before the event is a dead letter.
+    pub notify_attempts: u32,
     /// Threads answering requests: 1 is one event loop, where the Redis
     /// commands of requests ready together leave in one write and their
     /// replies come back in one read (`runtime`).
@@ -84,6 +86,7 @@ impl ServeOptions {
             watch_interval: Duration::from_secs(1),
             tick: Duration::from_secs(1),
             notify: None,
+            notify_attempts: 8,
             workers: 1,
         }
     }
@@ -96,10 +99,12 @@ struct App<S: AssignmentState> {
     fleet: bool,
     state: Arc<S>,
     metrics: Metrics,
+    /// `--notify`: the deliveries of events.
+    notifier: Option<Arc<notify::Notifier>>,
     opts: ServeOptions,
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
@@ -260,6 +265,7 @@ pub fn run<S: AssignmentState + 'static>(
             fleet,
             state: Arc::new(state),
             metrics: Metrics::default(),
+            notifier: opts.notify.clone().map(|url| Arc::new(notify::Notifier::new(url, opts.notify_attempts))),
             opts,
         });
         // Every table present is verified before the first request; one
@@ -270,8 +276,8 @@ pub fn run<S: AssignmentState + 'static>(
         }
         tokio::spawn(watch(app.clone()));
         tokio::spawn(ticker(app.clone()));
-        if let Some(url) = app.opts.notify.clone() {
-            tokio::spawn(notify::deliver(app.clone(), url));
+        if let Some(notifier) = app.notifier.clone() {
+            tokio::spawn(notify::deliver(app.clone(), notifier));
         }
         ready(listener.local_addr()?);
         let limits = conn::Limits {
@@ -363,6 +369,8 @@ fn decisions<S: AssignmentState + 'static>(prefix: &str) -> Routes<Arc<App<S>>> 
         .route(&at("/deals/{deal}/close"), post(handlers::close::<S>))
         .route(&at("/deals/{deal}/reply"), post(handlers::reply::<S>))
         .route(&at("/events"), get(handlers::events::<S>))
+        .route(&at("/notify"), get(handlers::notify::<S>))
+        .route(&at("/notify/replay"), post(handlers::replay::<S>))
         .route(&at("/table"), get(handlers::table::<S>))
 }
 

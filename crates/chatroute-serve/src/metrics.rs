@@ -7,6 +7,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+/// A label value escaped as the text format wants it.
+pub fn label(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
 /// Upper bounds of the decision latency histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0];
 
@@ -55,7 +60,6 @@ impl Metrics {
     /// The Prometheus text exposition, with the active table's hash.
     pub fn render(&self, table_hash: &str) -> String {
         let mut out = String::new();
-        let label = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
         out.push_str("# HELP chatroute_decisions_total New-deal decisions by channel and outcome.\n");
         out.push_str("# TYPE chatroute_decisions_total counter\n");
         for (channel, outcomes) in self.decisions.lock().unwrap_or_else(|p| p.into_inner()).iter() {

@@ -187,6 +187,24 @@ fn timers(generator: &mut SchemaGenerator) -> Vec<Operation> {
             response: schema::<EventsResponse>(generator),
             errors: &[(400, "bad query"), UNAUTHORIZED, INTERNAL, STATE_DOWN],
         },
+        Operation {
+            method: "get",
+            path: "/v1/notify",
+            summary: "The --notify deliveries: the last event delivered, a retry under way, the dead letters",
+            request: None,
+            query: &[],
+            response: schema::<NotifyStatus>(generator),
+            errors: &[UNAUTHORIZED, (404, "started without --notify (`notify_off`)")],
+        },
+        Operation {
+            method: "post",
+            path: "/v1/notify/replay",
+            summary: "Deliver the dead letters again, in order",
+            request: None,
+            query: &[],
+            response: schema::<ReplayResponse>(generator),
+            errors: &[UNAUTHORIZED, (404, "started without --notify (`notify_off`)")],
+        },
     ]
 }
 
