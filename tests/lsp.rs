@@ -16,7 +16,8 @@ struct Client {
 }
 
 impl Client {
-    fn start(init_options: Value) -> Client {
+    /// `chatroute lsp` started, not yet initialized.
+    fn spawn() -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -24,7 +25,11 @@ impl Client {
             .spawn()
             .unwrap();
         let (stdin, stdout) = (child.stdin.take().unwrap(), BufReader::new(child.stdout.take().unwrap()));
-        let mut client = Client { child, stdin, stdout, next_id: 1, diagnostics: Default::default() };
+        Client { child, stdin, stdout, next_id: 1, diagnostics: Default::default() }
+    }
+
+    fn start(init_options: Value) -> Client {
+        let mut client = Self::spawn();
         let result = client.request("initialize", json!({ "capabilities": {}, "initializationOptions": init_options }));
         assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
         client.notify("initialized", json!({}));
@@ -639,4 +644,53 @@ fn a_document_opened_again_is_answered_from_its_new_text() {
     let answer = client.answer(9101);
     let shown = answer["result"]["contents"]["value"].as_str().unwrap_or_default();
     assert!(shown.contains("Bruce Wayne"), "{answer}");
+}
+
+/// 17: an unknown key in one entry leaves the rest of the spec to hover:
+/// the editor reads the spec the rules read (the schema's refusals pruned),
+/// so an employee's hover still lists access and assignments.
+#[test]
+fn hover_reads_the_pruned_spec_beside_an_unknown_key() {
+    let mut client = Client::start(json!({}));
+    let uri = "file:///tmp/chatroute-lsp/pruned.toml";
+    let text = std::fs::read_to_string("examples/acme.toml").unwrap().replacen(
+        "tony    = { name = \"Tony Stark\", crm_user = 1003 }",
+        "tony    = { name = \"Tony Stark\", crm_user = 1003, colour = \"red\" }",
+        1,
+    );
+    assert!(text.contains("colour"));
+    let published = client.set_text(uri, &text, 1);
+    assert!(published.iter().any(|p| p.to_string().contains("CR010")), "{published:?}");
+    let bruce = line_of(&text, "bruce   = {");
+    let hover = client.at("textDocument/hover", uri, bruce, 1, json!({}));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("`wa-retail`: read_send"), "{shown}");
+    assert!(shown.contains("takes new deals on:"), "{shown}");
+}
+
+/// 18: requests before `initialize`, or before `initialized`, are answered
+/// -32002 and notifications dropped, as the protocol says; the server
+/// keeps serving and the handshake then goes on as usual.
+#[test]
+fn requests_before_the_handshake_are_refused_not_fatal() {
+    let mut client = Client::spawn();
+    let hover = json!({ "textDocument": { "uri": "file:///x.toml" }, "position": { "line": 0, "character": 0 } });
+    client.send(json!({ "jsonrpc": "2.0", "id": 100, "method": "textDocument/hover", "params": hover }));
+    let refused = client.receive();
+    assert_eq!((refused["id"].clone(), refused["error"]["code"].clone()), (json!(100), json!(-32002)), "{refused}");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": "file:///x.toml", "languageId": "toml", "version": 1, "text": "" } }),
+    );
+    let result = client.request("initialize", json!({ "capabilities": {} }));
+    assert!(result["capabilities"].is_object(), "{result}");
+    client.send(json!({ "jsonrpc": "2.0", "id": 101, "method": "textDocument/hover", "params": hover }));
+    let refused = client.receive();
+    assert_eq!((refused["id"].clone(), refused["error"]["code"].clone()), (json!(101), json!(-32002)), "{refused}");
+    client.notify("initialized", json!({}));
+    let uri = "file:///tmp/chatroute-lsp/late.toml";
+    let text = std::fs::read_to_string("examples/acme.toml").unwrap();
+    assert_eq!(client.set_text(uri, &text, 1), Vec::<Value>::new());
+    let hover = client.at("textDocument/hover", uri, line_of(&text, "bruce   = {"), 1, json!({}));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("Bruce Wayne"), "{hover}");
 }

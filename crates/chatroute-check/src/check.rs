@@ -23,6 +23,11 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// The typed spec, when the file is free of errors.
     pub spec: Option<Spec>,
+    /// The spec the rules read in a file with errors: the file's, without
+    /// the values the schema refused (an unknown key, a wrong type). The
+    /// editor's hover and completion read it; nothing compiles from it.
+    /// `None` after a syntax error, or when the file is free of errors.
+    pub pruned: Option<Spec>,
 }
 
 impl Checked {
@@ -60,7 +65,7 @@ fn check_inner<R>(
 ) -> (Checked, Option<R>) {
     let (source, refused) = parse::read_source(name, bytes);
     if let Some(diag) = refused {
-        return (Checked { source, diagnostics: vec![diag], spec: None }, None);
+        return (Checked { source, diagnostics: vec![diag], spec: None, pruned: None }, None);
     }
     // A large file's `then` runs beside the rules; a small file's after
     // the check, when the parsed tree's memory is free to reuse.
@@ -71,9 +76,9 @@ fn check_inner<R>(
     let (mut diagnostics, spec, done) = check_text(&source.text, accounts, beside);
     diagnostics::sort(&mut diagnostics);
     let clean = !has_errors(&diagnostics);
-    let spec = spec.filter(|_| clean);
+    let (spec, pruned) = if clean { (spec, None) } else { (None, spec) };
     let done = done.filter(|_| clean).or_else(|| Some(after?(spec.as_ref()?)));
-    (Checked { source, diagnostics, spec }, done)
+    (Checked { source, diagnostics, spec, pruned }, done)
 }
 
 /// From this size on, `then` runs beside the rules on a second core; below

@@ -83,7 +83,7 @@ pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings:
     let outline = analysis::outline(root);
     let hints = hints(root);
     // The features read the spec from here; `checked` need not keep it.
-    let spec = checked.spec.take().or_else(|| toml::from_str(&text).ok());
+    let spec = checked.spec.take().or_else(|| checked.pruned.take()).or_else(|| toml::from_str(&text).ok());
     let line_starts = LineStarts::of(&text);
     Document { generation, version, text, line_starts, checked, crm, occurrences, items, outline, hints, spec }
 }

@@ -28,7 +28,7 @@ mod session;
 
 use std::collections::HashMap;
 
-use lsp_server::{Connection, ErrorCode, Request, Response};
+use lsp_server::{Connection, ErrorCode, Message, Request, Response};
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, InlayHintRequest, References,
     Rename, Request as _,
@@ -68,7 +68,7 @@ pub fn run_stdio() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 
 /// The initialize handshake, then the message loop.
 pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let (id, params) = connection.initialize_start()?;
+    let Some((id, params)) = before_initialized(connection, "initialize")? else { return Ok(()) };
     let options = params.get("initializationOptions").cloned();
     // A client that sends more or other than the protocol's fields still
     // gets a server: what cannot be read is left at its default.
@@ -81,8 +81,34 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
         capabilities: capabilities(encoding),
         server_info: Some(ServerInfo { name: "chatroute".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
     };
-    connection.initialize_finish(id, serde_json::to_value(result)?)?;
+    connection.sender.send(Response::new_ok(id, serde_json::to_value(result)?).into())?;
+    if before_initialized(connection, "initialized")?.is_none() {
+        return Ok(());
+    }
     session::run(connection, Server { encoding, documents: HashMap::new() }, settings)
+}
+
+/// Waits for the handshake's message `awaited` (the `initialize` request,
+/// then the `initialized` notification), as the protocol says a server
+/// does meanwhile: any other request is answered -32002 (not initialized),
+/// any other notification dropped. `None`: the client said `exit`.
+fn before_initialized(
+    connection: &Connection,
+    awaited: &str,
+) -> Result<Option<(lsp_server::RequestId, Value)>, Box<dyn std::error::Error + Send + Sync>> {
+    loop {
+        match connection.receiver.recv()? {
+            Message::Request(request) if request.method == awaited => return Ok(Some((request.id, request.params))),
+            Message::Notification(n) if n.method == awaited => return Ok(Some((0.into(), n.params))),
+            Message::Notification(n) if n.method == "exit" => return Ok(None),
+            Message::Request(request) => {
+                let why = format!("the server is not initialized: `{}` waits for `{awaited}`", request.method);
+                let refused = Response::new_err(request.id, ErrorCode::ServerNotInitialized as i32, why);
+                connection.sender.send(refused.into())?;
+            }
+            Message::Notification(_) | Message::Response(_) => {}
+        }
+    }
 }
 
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
