@@ -1,4 +1,4 @@
-//! Half-typed files: twelve common typing mistakes, each made once in the
+//! Half-typed files: thirteen common typing mistakes, each made once in the
 //! stationery example. Each gives one diagnostic (at most two), the first
 //! on the line of the mistake, and its human rendering is snapshotted.
 
@@ -6,7 +6,7 @@ use chatroute::check::check;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 
 /// (name, text replaced, its replacement, the mistake's 1-based line).
-const MISTAKES: [(&str, &str, &str, usize); 12] = [
+const MISTAKES: [(&str, &str, &str, usize); 13] = [
     (
         "unclosed-inline-table-and-string",
         "tony    = { name = \"Tony Stark\", crm_user = 2003 }",
@@ -30,6 +30,13 @@ const MISTAKES: [(&str, &str, &str, usize); 12] = [
     ("unquoted-value", "transport = \"whatsapp\"", "transport = whatsapp", 32),
     ("duplicate-key", "transport = \"whatsapp\"", "transport = \"whatsapp\"\ntransport = \"wapi\"", 33),
     ("unclosed-multiline-string", "copy_dialog = \"daily\"", "copy_dialog = \"\"\"daily", 39),
+    // Its `{` on its line, not the array's `[`.
+    (
+        "unclosed-inline-table-in-array",
+        "{ employee = \"tony\", weight = 2 },",
+        "{ employee = \"tony\", weight = 2,",
+        26,
+    ),
 ];
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -102,4 +109,19 @@ fn an_integer_out_of_toml_range_is_reported_beside_a_half_typed_table() {
     let checked = check("typing.toml", text.into_bytes(), Default::default());
     let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["CR001", "CR014"], "{:#?}", checked.diagnostics);
+}
+
+/// An inline table left open in an array, the next member on the next
+/// line: the `{` is labelled on its line and the help says to add `}`
+/// (not "add `]` after `]`" at the array).
+#[test]
+fn an_unclosed_inline_table_in_an_array_is_labelled_at_its_brace() {
+    let example = std::fs::read_to_string("examples/stationery-wholesale.toml").unwrap();
+    let text = example.replacen("{ employee = \"tony\", weight = 2 },", "{ employee = \"tony\", weight = 2,", 1);
+    let checked = check("typing.toml", text.clone().into_bytes(), Default::default());
+    assert_eq!(checked.diagnostics.len(), 1, "{:#?}", checked.diagnostics);
+    let d = &checked.diagnostics[0];
+    assert_eq!(&text[d.labels[0].span.clone()], "{");
+    assert_eq!(line_of(&text, d.labels[0].span.start), 26);
+    assert_eq!(d.help.as_deref(), Some("add `}` after `2` to close the inline table"));
 }

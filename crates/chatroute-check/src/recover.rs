@@ -113,6 +113,14 @@ impl<'a> Scan<'a> {
         next.is_some_and(|l| l.starts_with(']'))
     }
 
+    /// Where the entry opened at `at` ends on its line: before a trailing
+    /// comma and any comment.
+    fn entry_end(&self, at: usize) -> usize {
+        let line = &self.text[at..self.line_end(at)];
+        let code = line.split('#').next().unwrap_or("").trim_end();
+        at + code.trim_end_matches(',').trim_end().len()
+    }
+
     /// The end of the last non-blank line before `at`.
     fn end_before(&self, at: usize) -> usize {
         let before = self.text[..at].trim_end();
@@ -156,7 +164,25 @@ impl<'a> Scan<'a> {
                     i += 1;
                 }
                 b']' | b'}' => {
-                    self.stack.pop();
+                    let opener = if c == b']' { "[" } else { "{" };
+                    match self.stack.last() {
+                        // A closer of the other kind: what is open inside
+                        // was never closed (`{ employee = "tony",` and the
+                        // next member on the next line, then the `]`).
+                        Some(&(open, at)) if open != opener => {
+                            let expected = self.end_before(i).min(self.entry_end(at));
+                            self.report(open, at, expected, false);
+                            // Only the broken entry's lines are blanked:
+                            // the enclosing array still closes where it did.
+                            let kept = self.line_start(i);
+                            if let Some(unclosed) =
+                                self.unclosed.as_mut().filter(|u| u.at == at && kept > u.blank.start)
+                            {
+                                unclosed.blank.end = kept;
+                            }
+                        }
+                        _ => drop(self.stack.pop()),
+                    }
                     i += 1;
                 }
                 _ => i += 1,
@@ -281,6 +307,16 @@ mod tests {
     fn a_last_one_string_element_is_no_header() {
         let text = "[t]\na = [\n  [\"x\"],\n  [\"y\"]\n]\nb = 1\n";
         assert_eq!(first_unclosed(text), None, "the array closes");
+    }
+
+    /// An inline table left open inside an array is the `{` on its line,
+    /// with its close expected at the end of its entry, not the array's `[`.
+    #[test]
+    fn an_unclosed_inline_table_in_an_array_is_its_brace() {
+        let text = "members = [\n  { employee = \"tony\", weight = 2,\n  { employee = \"kostya\" },\n]\n";
+        let found = first_unclosed(text).expect("unclosed");
+        assert_eq!((found.open, &text[found.at..found.at + 1]), ("{", "{"));
+        assert_eq!(&text[..found.expected], "members = [\n  { employee = \"tony\", weight = 2");
         // Without its close, the array is unclosed, reported where it opened.
         let text = "[t]\na = [\n  [\"x\"],\n[u]\nb = 1\n";
         let unclosed = first_unclosed(text).unwrap();
