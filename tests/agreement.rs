@@ -2,13 +2,19 @@
 //! deals (with and without ids, by day and by night, of returning
 //! clients), first-responder claims, availability changes and closes, run
 //! against `InProcess` and against a real Redis, must give identical
-//! answers step by step. The eligibility test is
-//! written twice (`Occupancy::cannot_take` in Rust, `ELIGIBILITY` in Lua);
-//! this holds the twins to each other.
+//! answers step by step, and leave identical deal books in which no deal
+//! has two owners and each open count is the number of deals held. Every
+//! state operation is written twice (Rust in `state.rs`, Lua in
+//! `redis.rs`: `cannot_take`, `take_next`, `pass`, the pick, the claim, the
+//! reassignment and the drain); this holds the twins to each other. The
+//! sequences hold claims of deals waiting on the round-robin channel,
+//! availability changes at due instants and reloads that lift limits.
 
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chatroute::runtime::redis::RedisState;
@@ -20,6 +26,23 @@ use proptest::prelude::*;
 /// first-responder one (`fr`), both skipping the unavailable; `fr` assigns
 /// anyway when nobody is available.
 fn table() -> TableFile {
+    compile(&spec())
+}
+
+/// The table after a reload that lifts every open-deal limit.
+fn lifted() -> TableFile {
+    let text = spec().replace(", max_open = 1", "").replace(", max_open = 2", "").replace(", max_open = 3", "");
+    assert_ne!(text, spec());
+    compile(&text)
+}
+
+fn compile(spec: &str) -> TableFile {
+    let checked = chatroute::check::check("agree.toml", spec.as_bytes().to_vec(), Default::default());
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
+}
+
+fn spec() -> String {
     let spec = "version = 1\n[integration]\naccount = \"agree\"\ntimezone = \"Europe/Moscow\"\n[employees]\n\
         m0 = { name = \"M0\" }\nm1 = { name = \"M1\" }\nm2 = { name = \"M2\", schedule = \"day\" }\n\
         m3 = { name = \"M3\", schedule = \"day\" }\n[schedules.day]\nmon-sun = \"09:00-18:00\"\n\
@@ -37,20 +60,20 @@ fn table() -> TableFile {
         [channels.tm]\nname = \"TM\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-03\"\n\
         [channels.tm.assignment]\nmode = \"round_robin\"\nskip_unavailable = true\nreassign_after = \"1m\"\n\
         max_reassignments = 2\nmembers = [{ employee = \"m0\", max_open = 2 }, { employee = \"m1\" }, { employee = \"m3\" }]\n";
-    let checked = chatroute::check::check("agree.toml", spec.as_bytes().to_vec(), Default::default());
-    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
-    chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default())
+    spec.to_owned()
 }
 
-/// What a sequence has done to the world: who is available, the clock.
+/// What a sequence has done to the world: who is available, the clock,
+/// whether the limits are lifted.
 struct World {
     available: [bool; 4],
     minutes: u32,
+    lifted: bool,
 }
 
 impl Default for World {
     fn default() -> Self {
-        World { available: [true; 4], minutes: 0 }
+        World { available: [true; 4], minutes: 0, lifted: false }
     }
 }
 
@@ -67,8 +90,12 @@ enum Op {
     Client(u8, Option<u8>, bool),
     Offer,
     Claim(u8, u8),
+    /// A first-responder claim of a round-robin deal's id (it may wait).
+    ClaimDeal(u8, u8),
     Toggle(u8),
     Close(u8),
+    /// The table reloaded: limits lifted, or back.
+    Reload,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -82,11 +109,19 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0u8..8).prop_map(Op::Timed),
         1 => (0u8..8).prop_map(Op::Reply),
         2 => (0u8..4).prop_map(Op::Tick),
+        1 => (0u8..12, 0u8..3).prop_map(|(d, m)| Op::ClaimDeal(d, m)),
+        1 => Just(Op::Reload),
     ]
 }
 
-/// One operation's answer, as text: what a caller would see.
-async fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, world: &mut World) -> String {
+/// One operation's answer, as text: what a caller would see. A reload
+/// replaces the router on the same state.
+async fn apply<S: AssignmentState>(router: &mut Router<Arc<S>>, state: &Arc<S>, op: &Op, world: &mut World) -> String {
+    if let Op::Reload = op {
+        world.lifted = !world.lifted;
+        *router = Router::new(if world.lifted { lifted() } else { table() }, state.clone());
+        return "reloaded".into();
+    }
     let available = &mut world.available;
     // From a Monday noon in Moscow on: the day schedule closes at 18:00.
     let now = Timestamp::from_second(1_796_634_000 + 60 * i64::from(world.minutes)).unwrap();
@@ -125,6 +160,10 @@ async fn apply<S: AssignmentState>(router: &Router<S>, op: &Op, world: &mut Worl
         Op::Claim(dialog, member) => {
             format!("{:?}", router.claim("fr", &format!("f{dialog}"), &format!("m{member}")).await)
         }
+        Op::ClaimDeal(deal, member) => {
+            format!("{:?}", router.claim("fr", &format!("d{deal}"), &format!("m{member}")).await)
+        }
+        Op::Reload => unreachable!("handled above"),
         Op::Toggle(member) => {
             let i = usize::from(*member);
             available[i] = !available[i];
@@ -147,14 +186,58 @@ fn in_process_and_redis_answer_alike() {
     proptest!(config, |(ops in prop::collection::vec(op(), 1..60))| {
         // A fresh Redis for every case: the two states start alike.
         server.flush();
-        let memory = Router::new(table(), InProcess::new());
-        let redis = Router::new(table(), RedisState::open(&url, Duration::from_secs(2)).unwrap());
+        let (in_process, on_redis) = (Arc::new(InProcess::new()), Arc::new(RedisState::open(&url, Duration::from_secs(2)).unwrap()));
+        let mut memory = Router::new(table(), in_process.clone());
+        let mut redis = Router::new(table(), on_redis.clone());
         let (mut a, mut b) = (World::default(), World::default());
         for (step, op) in ops.iter().enumerate() {
-            let (here, there) = runtime.block_on(async { (apply(&memory, op, &mut a).await, apply(&redis, op, &mut b).await) });
+            let (here, there) = runtime.block_on(async {
+                (apply(&mut memory, &in_process, op, &mut a).await, apply(&mut redis, &on_redis, op, &mut b).await)
+            });
             prop_assert_eq!(&here, &there, "step {} {:?}", step, op);
+            let (open, owners) = in_process.books_of("agree");
+            prop_assert_eq!(&redis_books(server.port), &(open.clone(), owners.clone()), "step {} {:?}", step, op);
+            let mut held: BTreeMap<String, u32> = BTreeMap::new();
+            for owner in owners.values() {
+                *held.entry(owner.clone()).or_default() += 1;
+            }
+            prop_assert_eq!(&open, &held, "open counts are the deals held, step {} {:?}", step, op);
         }
     });
+}
+
+/// The Redis deal book as `InProcess::books_of` gives it: open counts
+/// above zero per employee, and each open deal's owner (a hash holds one
+/// owner per deal).
+fn redis_books(port: u16) -> (BTreeMap<String, u32>, BTreeMap<String, String>) {
+    let open = hgetall(port, "chatroute:{agree}:v2:open")
+        .into_iter()
+        .map(|(k, v)| (k, v.parse::<u32>().unwrap()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    (open, hgetall(port, "chatroute:{agree}:v2:owners"))
+}
+
+/// `HGETALL` over a raw connection (RESP2).
+fn hgetall(port: u16, key: &str) -> BTreeMap<String, String> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(format!("*2\r\n$7\r\nHGETALL\r\n${}\r\n{key}\r\n", key.len()).as_bytes()).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with('*'), "unexpected reply {line:?}");
+    let n: usize = line[1..].trim().parse().unwrap();
+    let mut items = Vec::with_capacity(n);
+    for _ in 0..n {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        let len: usize = line[1..].trim().parse().unwrap();
+        let mut buf = vec![0u8; len + 2];
+        reader.read_exact(&mut buf).unwrap();
+        items.push(String::from_utf8(buf[..len].to_vec()).unwrap());
+    }
+    items.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect()
 }
 
 /// A deal nobody closes closes by itself after its lifetime, in process
