@@ -397,6 +397,39 @@ mod edges {
         due_deal_waits_for_someone(redis(&server)).await;
     }
 
+    /// 1, with a backlog: 66 due deals waiting for boris (unavailable) to
+    /// take them over hold up no new deal that anna, who had them, can take.
+    async fn due_backlog_holds_up_no_new_deal<S: AssignmentState>(state: S) {
+        let spec = format!(
+            "{HEAD}[employees]\nanna = {{ name = \"Anna\" }}\nboris = {{ name = \"Boris\" }}\n\
+             [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\nreassign_after = \"1m\"\n\
+             members = [{{ employee = \"anna\", max_open = 66 }}, {{ employee = \"boris\" }}]\n{}",
+            channel("wa", 1)
+        );
+        let router = Router::new(compile(&spec), state);
+        let t0 = Timestamp::now();
+        router.set_available("boris", false).await.unwrap();
+        for n in 0..66 {
+            assert_eq!(responsible(&router, &decide_at("wa", &format!("d{n}"), t0)).await, "anna");
+        }
+        assert_eq!(router.tick(Some(at(t0, 2))).await.unwrap(), [], "all 66 wait for boris");
+        assert_eq!(responsible(&router, &decide_at("wa", "new", at(t0, 2))).await, "Unassigned");
+        router.close_deal("d0").await.unwrap();
+        assert_eq!(moves(&router.tick(Some(at(t0, 3))).await.unwrap()), ["assigned new None->anna"]);
+        router.set_available("boris", true).await.unwrap();
+        let passed = router.tick(Some(at(t0, 4))).await.unwrap();
+        // d1..d65, and `new`, due in turn.
+        assert_eq!(passed.len(), 66, "each due deal passes to boris once he is back");
+        assert!(passed.iter().all(|e| e.to == "boris"));
+    }
+
+    #[tokio::test]
+    async fn due_deals_waiting_to_be_taken_over_hold_up_no_new_deal() {
+        due_backlog_holds_up_no_new_deal(InProcess::new()).await;
+        let Some(server) = RedisServer::start() else { return };
+        due_backlog_holds_up_no_new_deal(redis(&server)).await;
+    }
+
     /// 2: 65 deals waiting on channel A take no place from channel B's.
     async fn backlog_per_channel<S: AssignmentState>(state: S) {
         let router = Router::new(

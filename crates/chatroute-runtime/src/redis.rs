@@ -73,11 +73,12 @@ local function record(kind, deal, channel, from, to)
   return redis.call('XADD', EVENTS, 'MAXLEN', '~', '10000', '*', 'type', kind, 'deal', deal, 'channel', channel,
     'from', from, 'to', to, 'at', NOW)
 end
--- A channel's queue of waiting deals, by the order they came in.
+-- A channel's queues, by the order deals came in: new deals nobody could
+-- take, and due deals nobody could take over (`:due`).
 local function queue(channel) return QUEUES .. ':' .. channel end
-local function enqueue(deal, channel, at)
+local function stuck_queue(channel) return QUEUES .. ':' .. channel .. ':due' end
+local function enqueue(deal, channel, at, q)
   if redis.call('HSETNX', WAITING_CH, deal, channel) == 0 then return end
-  local q = queue(channel)
   local last = redis.call('ZRANGE', q, -1, -1, 'WITHSCORES')
   local score = at
   if last[2] and tonumber(last[2]) >= score then score = tonumber(last[2]) + 1 end
@@ -89,7 +90,8 @@ local function dequeue(deal)
   if not channel then return end
   redis.call('HDEL', WAITING_CH, deal)
   redis.call('ZREM', queue(channel), deal)
-  if redis.call('EXISTS', queue(channel)) == 0 then redis.call('SREM', QUEUES, channel) end
+  redis.call('ZREM', stuck_queue(channel), deal)
+  if redis.call('EXISTS', queue(channel), stuck_queue(channel)) == 0 then redis.call('SREM', QUEUES, channel) end
 end
 local function stop_timer(deal)
   redis.call('ZREM', REPLY_DUE, deal)
@@ -202,14 +204,15 @@ end
 if prefer ~= '' and cannot_take(true, caps, prefer) == nil then return give(prefer, -1) end
 local who, pos = take_next(cycle, function(w) return cannot_take(skip, caps, w) == nil end)
 if who then return give(who, pos) end
-if has_deal and ARGV[9] == '1' then enqueue(deal, channel, NOW) end
+if has_deal and ARGV[9] == '1' then enqueue(deal, channel, NOW, queue(channel)) end
 return ''
 "#;
 
 /// Passes a due deal on (see `AssignmentState::reassign`): KEYS 11 the
 /// cursor; ARGV 3 the deal, 4 the cap, 5 the timer (ms), then the rules
-/// over the cycle. Nobody to take it over: it leaves the due set and waits
-/// in its channel's queue, timer kept. Answers the event's id, or "".
+/// over the cycle. Nobody to take it over: it leaves the due set and, its
+/// timer kept, waits in its channel's queue of due deals (when everyone of
+/// the cycle has had it, it stays). Answers the event's id, or "".
 const REASSIGN_SCRIPT: &str = r#"
 local deal = ARGV[3]
 local due = redis.call('ZSCORE', REPLY_DUE, deal)
@@ -220,24 +223,45 @@ local channel, _, _, before = read_timer(timer)
 local skip, cycle, caps = rules(6)
 local who = take_next(cycle, function(w) return not before[w] and cannot_take(skip, caps, w) == nil end)
 if not who then
+  local everyone = true
+  for _, m in ipairs(cycle) do if not before[m] then everyone = false end end
+  if everyone then stop_timer(deal) return '' end
   redis.call('ZREM', REPLY_DUE, deal)
-  enqueue(deal, channel, NOW)
+  enqueue(deal, channel, NOW, stuck_queue(channel))
   return ''
 end
 return pass(deal, timer, who, tonumber(ARGV[5]), tonumber(ARGV[4]))
 "#;
 
-/// Gives the channel's oldest waiting deal someone can take (among its 64
-/// oldest) to the next member who can take it (see `Memory::drain_plan`):
-/// KEYS 11 the cursor; ARGV 3 the channel, 4 the timer (ms; 0: none), 5
-/// the cap, then the rules over the cycle. Answers the event's id, or "".
+/// Gives a waiting deal of the channel to the next member who can take it
+/// (see `Memory::drain_plan`): the oldest due deal (of 64) someone who has
+/// not had it can take over, else the oldest new deal. KEYS 11 the cursor;
+/// ARGV 3 the channel, 4 the timer (ms; 0: none), 5 the cap, then the
+/// rules over the cycle. Answers the event's id, or "".
 const DRAIN_SCRIPT: &str = r#"
 local channel, after, cap = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local skip, cycle, caps = rules(6)
 local function ok(w) return cannot_take(skip, caps, w) == nil end
-for _, deal in ipairs(redis.call('ZRANGE', queue(channel), 0, 63)) do
+for _, deal in ipairs(redis.call('ZRANGE', stuck_queue(channel), 0, 63)) do
   local owner = redis.call('HGET', OWNERS, deal)
-  if not owner then
+  local timer = redis.call('HGET', TIMERS, deal)
+  local timed_owner, before
+  if timer then _, _, timed_owner, before = read_timer(timer) end
+  local everyone = true
+  if before then for _, m in ipairs(cycle) do if not before[m] then everyone = false end end end
+  if not owner or timed_owner ~= owner or after == 0 or everyone then
+    forget(deal)
+  else
+    local who = take_next(cycle, function(w) return not before[w] and ok(w) end)
+    if who then return pass(deal, timer, who, after, cap) end
+  end
+end
+while true do
+  local deal = redis.call('ZRANGE', queue(channel), 0, 0)[1]
+  if not deal then return '' end
+  if redis.call('HEXISTS', OWNERS, deal) == 1 then
+    dequeue(deal)
+  else
     local who = take_next(cycle, ok)
     if not who then return '' end
     dequeue(deal)
@@ -245,17 +269,7 @@ for _, deal in ipairs(redis.call('ZRANGE', queue(channel), 0, 63)) do
     if after ~= 0 then start_timer(deal, channel, who, NOW + after) end
     return record('assigned', deal, channel, '', who)
   end
-  local timer = redis.call('HGET', TIMERS, deal)
-  local timed_owner, before
-  if timer then _, _, timed_owner, before = read_timer(timer) end
-  if timed_owner ~= owner or after == 0 then
-    forget(deal)
-  else
-    local who = take_next(cycle, function(w) return not before[w] and ok(w) end)
-    if who then return pass(deal, timer, who, after, cap) end
-  end
 end
-return ''
 "#;
 
 /// ARGV 3 the deal: its timer stopped (a due deal waiting to be taken over
@@ -278,7 +292,7 @@ if redis.call('EXISTS', OLD_WAITING) == 1 then
     local channel = redis.call('HGET', WAITING_CH, old[i])
     if channel then
       redis.call('HDEL', WAITING_CH, old[i])
-      enqueue(old[i], channel, tonumber(old[i + 1]))
+      enqueue(old[i], channel, tonumber(old[i + 1]), queue(channel))
     end
   end
 end

@@ -520,7 +520,12 @@ impl Memory {
         let found =
             first_from(r.cycle, start, |who| !timer.had.iter().any(|h| h == who) && book.can_take(who, &r.rules));
         if found.is_none() {
-            book.timers.stuck(r.deal);
+            // Everyone of the cycle has had it: it stays. Else it waits for
+            // one who has not.
+            match r.cycle.iter().all(|m| timer.had.contains(m)) {
+                true => drop(book.timers.stop(r.deal)),
+                false => book.timers.stuck(r.deal),
+            }
         }
         found
     }
@@ -549,21 +554,19 @@ impl Memory {
         Self::pass(books.account_mut(r.account), r.deal, to, (r.after_ms, r.max), clock_ms(r.now_ms))
     }
 
-    /// Plans a drain from `start`: of the channel's oldest waiting deals,
-    /// the first someone can take, and the position. A deal nobody could
-    /// take stops the look (nobody can take a later one either); a due one
-    /// waits for someone who has not had it, so the look goes on past it.
-    /// A waiting deal with an owner but no timer (answered, claimed) or on
-    /// a channel without timers now leaves the queue, keeping its owner.
+    /// Plans a drain from `start`: the deal and the position. First the
+    /// channel's oldest due deal (of `STUCK_LOOKED_AT`) someone who has not
+    /// had it can take over; else its oldest new deal, if anyone can take
+    /// it. A due deal whose timer is gone (answered), that the channel no
+    /// longer times, or that everyone of the cycle has had, leaves the
+    /// queue and stays its owner's; so does a new deal that has an owner.
     fn drain_plan(books: &mut Books<'_>, d: &Draining<'_>, start: u64) -> Option<(String, u64)> {
         let book = books.account_mut(d.account);
-        for deal in book.timers.oldest_waiting(d.channel) {
-            let Some(owner) = book.owner(&deal).cloned() else {
-                let position = first_from(d.cycle, start, |who| book.can_take(who, &d.rules))?;
-                return Some((deal, position));
-            };
-            let had = book.timers.timers.get(&deal).filter(|t| t.owner == owner && d.reassign.is_some());
-            let Some(had) = had.map(|t| t.had.clone()) else {
+        for deal in book.timers.oldest_stuck(d.channel) {
+            let owner = book.owner(&deal).cloned();
+            let timer = book.timers.timers.get(&deal).filter(|t| Some(&t.owner) == owner.as_ref());
+            let had = timer.filter(|_| d.reassign.is_some()).map(|t| t.had.clone());
+            let Some(had) = had.filter(|had| !d.cycle.iter().all(|m| had.contains(m))) else {
                 book.timers.forget(&deal);
                 continue;
             };
@@ -571,6 +574,14 @@ impl Memory {
             if let Some(position) = found {
                 return Some((deal, position));
             }
+        }
+        while let Some(deal) = book.timers.oldest_waiting(d.channel).cloned() {
+            if book.owner(&deal).is_some() {
+                book.timers.dequeue(&deal);
+                continue;
+            }
+            let position = first_from(d.cycle, start, |who| book.can_take(who, &d.rules))?;
+            return Some((deal, position));
         }
         None
     }

@@ -28,10 +28,10 @@ pub const EVENTS_KEPT: usize = 10_000;
 /// ...and none older than a day (in memory; Redis trims by count).
 pub const EVENTS_TTL_MS: u64 = 24 * 3600 * 1000;
 
-/// How many of a channel's oldest waiting deals a drain looks through for
-/// one somebody can take (a due deal waits for someone who has not had it,
-/// so the oldest may wait while a newer one can go).
-pub const WAITING_LOOKED_AT: usize = 64;
+/// How many of a channel's due deals waiting to be taken over a drain looks
+/// through for one somebody can take (each waits for someone who has not
+/// had it, so the oldest may wait while a newer one can go).
+pub const STUCK_LOOKED_AT: usize = 64;
 
 /// An event's id, as Redis streams make them: the milliseconds of the
 /// clock that recorded it and a sequence within that millisecond. Ids only
@@ -160,8 +160,10 @@ pub(crate) struct Timer {
 pub(crate) struct TimerBook {
     due: BTreeSet<(u64, String)>,
     pub timers: HashMap<String, Timer>,
-    /// Per channel, its waiting deals, oldest first.
+    /// Per channel, its new deals nobody could take, oldest first.
     queues: BTreeMap<String, VecDeque<String>>,
+    /// Per channel, its due deals nobody could take over, oldest first.
+    stuck: BTreeMap<String, VecDeque<String>>,
     /// Waiting deal -> its channel.
     waiting: HashMap<String, String>,
     events: VecDeque<(EventId, Event)>,
@@ -185,12 +187,16 @@ impl TimerBook {
     }
 
     /// A due deal nobody could take over: out of the due set, its timer
-    /// kept (owner, who had it), waiting in its channel's queue.
+    /// kept (owner, who had it), waiting in its channel's queue of due
+    /// deals.
     pub fn stuck(&mut self, deal: &str) {
         let Some(timer) = self.timers.get(deal) else { return };
         self.due.remove(&(timer.due, deal.to_owned()));
         let channel = timer.channel.clone();
-        self.enqueue(&channel, deal);
+        if !self.waiting.contains_key(deal) {
+            self.waiting.insert(deal.to_owned(), channel.clone());
+            self.stuck.entry(channel).or_default().push_back(deal.to_owned());
+        }
     }
 
     /// Moves a timer on after a reassignment: due again, or stopped at the
@@ -217,7 +223,8 @@ impl TimerBook {
             .take(limit)
             .map(|(_, deal)| (deal.clone(), self.timers[deal].channel.clone()))
             .collect();
-        Due { deals, waiting: self.queues.keys().cloned().collect() }
+        let waiting: BTreeSet<&String> = self.queues.keys().chain(self.stuck.keys()).collect();
+        Due { deals, waiting: waiting.into_iter().cloned().collect() }
     }
 
     pub fn enqueue(&mut self, channel: &str, deal: &str) {
@@ -233,18 +240,25 @@ impl TimerBook {
         self.dequeue(deal);
     }
 
-    /// The channel's oldest waiting deals, `WAITING_LOOKED_AT` at most
-    /// (the Redis twin reads as many).
-    pub fn oldest_waiting(&self, channel: &str) -> Vec<String> {
-        self.queues.get(channel).map(|q| q.iter().take(WAITING_LOOKED_AT).cloned().collect()).unwrap_or_default()
+    /// The channel's oldest new deal waiting.
+    pub fn oldest_waiting(&self, channel: &str) -> Option<&String> {
+        self.queues.get(channel)?.front()
+    }
+
+    /// The channel's oldest due deals waiting to be taken over,
+    /// `STUCK_LOOKED_AT` at most (the Redis twin reads as many).
+    pub fn oldest_stuck(&self, channel: &str) -> Vec<String> {
+        self.stuck.get(channel).map(|q| q.iter().take(STUCK_LOOKED_AT).cloned().collect()).unwrap_or_default()
     }
 
     pub fn dequeue(&mut self, deal: &str) {
         let Some(channel) = self.waiting.remove(deal) else { return };
-        if let Some(queue) = self.queues.get_mut(&channel) {
-            queue.retain(|d| d != deal);
-            if queue.is_empty() {
-                self.queues.remove(&channel);
+        for queues in [&mut self.queues, &mut self.stuck] {
+            if let Some(queue) = queues.get_mut(&channel) {
+                queue.retain(|d| d != deal);
+                if queue.is_empty() {
+                    queues.remove(&channel);
+                }
             }
         }
     }
