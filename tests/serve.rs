@@ -489,8 +489,10 @@ fn schemathesis_finds_the_service_true_to_its_document() {
     let fleet = dir.join("fleet");
     std::fs::create_dir_all(&fleet).unwrap();
     std::fs::copy(&table, fleet.join("furniture.json")).unwrap();
+    // With a receiver nobody runs, so the notify endpoints answer too.
+    let notify = ["--notify", "http://127.0.0.1:9/hook", "--notify-attempts", "1"];
     for source in [table, fleet] {
-        let serve = Serve::start(&source, &[]);
+        let serve = Serve::start(&source, &notify);
         let out = std::process::Command::new(std::fs::canonicalize(st).unwrap())
             .args(["run", &serve.url("/openapi.json"), "--checks", "all", "--seed", "42", "--max-examples", "50"])
             .args(["--workers", "1", "--request-timeout", "5"])
