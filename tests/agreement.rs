@@ -116,10 +116,10 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// One operation's answer, as text: what a caller would see. A reload
 /// replaces the router on the same state.
-async fn apply<S: AssignmentState>(router: &mut Router<Arc<S>>, state: &Arc<S>, op: &Op, world: &mut World) -> String {
+async fn apply<S: AssignmentState>(router: &mut Router<S>, state: &Arc<S>, op: &Op, world: &mut World) -> String {
     if let Op::Reload = op {
         world.lifted = !world.lifted;
-        *router = Router::new(if world.lifted { lifted() } else { table() }, state.clone());
+        *router = Router::shared(if world.lifted { lifted() } else { table() }, state.clone());
         return "reloaded".into();
     }
     let available = &mut world.available;
@@ -187,8 +187,8 @@ fn in_process_and_redis_answer_alike() {
         // A fresh Redis for every case: the two states start alike.
         server.flush();
         let (in_process, on_redis) = (Arc::new(InProcess::new()), Arc::new(RedisState::open(&url, Duration::from_secs(2)).unwrap()));
-        let mut memory = Router::new(table(), in_process.clone());
-        let mut redis = Router::new(table(), on_redis.clone());
+        let mut memory = Router::shared(table(), in_process.clone());
+        let mut redis = Router::shared(table(), on_redis.clone());
         let (mut a, mut b) = (World::default(), World::default());
         for (step, op) in ops.iter().enumerate() {
             let (here, there) = runtime.block_on(async {

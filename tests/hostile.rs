@@ -792,12 +792,12 @@ fn deals_held_elsewhere_are_conflicts_not_outages() {
         [channels.two]\nname = \"2\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-02\"\n\
         [channels.two.assignment]\nmode = \"round_robin\"\nmembers = [{ employee = \"b\", max_open = 5 }]\n";
     let state = std::sync::Arc::new(InProcess::new());
-    let router = Router::new(table_of(two), state.clone());
+    let router = Router::shared(table_of(two), state.clone());
     assert_eq!(ready(router.new_deal_for("one", Some("42"))).unwrap().responsible, Responsible::Employee("a"));
     let err = ready(router.new_deal_for("two", Some("42"))).unwrap_err();
     assert!(matches!(&err, RouteError::DealConflict { owner, .. } if owner == "a"), "{err:?}");
     // A reload that moves `a` out of channel one's cycle.
-    let reloaded = Router::new(table_of(&two.replacen("employee = \"a\"", "employee = \"b\"", 1)), state);
+    let reloaded = Router::shared(table_of(&two.replacen("employee = \"a\"", "employee = \"b\"", 1)), state);
     let err = ready(reloaded.new_deal_for("one", Some("42"))).unwrap_err();
     assert!(matches!(err, RouteError::DealConflict { .. }), "{err:?}");
     assert_eq!(ready(reloaded.close_deal("42")).unwrap().as_deref(), Some("a"));
@@ -809,7 +809,7 @@ fn deals_held_elsewhere_are_conflicts_not_outages() {
 #[test]
 fn ids_are_bounded_and_claims_expire_in_memory() {
     let state = std::sync::Arc::new(InProcess::with_claim_ttl(Duration::from_millis(100)));
-    let router = Router::new(compiled("furniture"), state.clone());
+    let router = Router::shared(compiled("furniture"), state.clone());
     let long = "x".repeat(chatroute::runtime::MAX_ID_CHARS + 1);
     for bad in [long.as_str(), "", "a\nb"] {
         assert!(matches!(ready(router.claim("wa-wholesale", bad, "w1")), Err(RouteError::BadId { .. })));

@@ -271,7 +271,7 @@ mod interleavings {
         #[test]
         fn owners_and_open_counts_agree(steps in prop::collection::vec(step(), 1..80)) {
             let state = std::sync::Arc::new(InProcess::new());
-            let router = Router::new(table(), state.clone());
+            let router = Router::shared(table(), state.clone());
             let (mut minutes, mut away) = (0i64, [false; 3]);
             let mut owner: BTreeMap<String, String> = BTreeMap::new();
             for step in &steps {
@@ -362,9 +362,9 @@ mod edges {
         }
     }
 
-    fn redis(server: &RedisServer) -> Arc<RedisState> {
+    fn redis(server: &RedisServer) -> RedisState {
         server.flush();
-        Arc::new(RedisState::open(&server.url(), Duration::from_secs(2)).unwrap())
+        RedisState::open(&server.url(), Duration::from_secs(2)).unwrap()
     }
 
     fn two_of_a_pair() -> TableFile {
@@ -472,11 +472,11 @@ mod edges {
 
     /// 3: a reload that lifts the channel's limit hands its waiting deals out.
     async fn reload_lifts_limits<S: AssignmentState>(state: Arc<S>) {
-        let before = Router::new(limited(", max_open = 1"), state.clone());
+        let before = Router::shared(limited(", max_open = 1"), state.clone());
         let t0 = Timestamp::now();
         assert_eq!(responsible(&before, &decide_at("wa", "d0", t0)).await, "a");
         assert_eq!(responsible(&before, &decide_at("wa", "d1", t0)).await, "Unassigned");
-        let after = Router::new(limited(""), state);
+        let after = Router::shared(limited(""), state);
         assert_eq!(moves(&after.tick(Some(at(t0, 1))).await.unwrap()), ["assigned d1 None->a"]);
         assert_eq!(after.tick(Some(at(t0, 2))).await.unwrap(), [], "handed out once");
     }
@@ -485,7 +485,7 @@ mod edges {
     async fn a_reload_that_lifts_a_limit_hands_out_the_waiting_deals() {
         reload_lifts_limits(Arc::new(InProcess::new())).await;
         let Some(server) = RedisServer::start() else { return };
-        reload_lifts_limits(redis(&server)).await;
+        reload_lifts_limits(Arc::new(redis(&server))).await;
     }
 
     /// 4: a deal waiting on a round-robin channel, then claimed on a

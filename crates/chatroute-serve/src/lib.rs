@@ -199,7 +199,7 @@ impl<S: AssignmentState + 'static> App<S> {
         Ok(Active {
             hash: table.hash.clone(),
             generator: table.generator.clone(),
-            router: Router::new(table, self.state.clone()),
+            router: Router::shared(table, self.state.clone()),
             loaded_at: 0,
             file: file.to_owned(),
         })

@@ -16,7 +16,7 @@ use crate::api::{AccountStatus, ReloadError};
 
 /// A verified table, serving.
 pub struct Active<S: AssignmentState> {
-    pub router: Router<Arc<S>>,
+    pub router: Router<S>,
     pub hash: String,
     pub generator: String,
     pub loaded_at: u64,
