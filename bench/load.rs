@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running `chatroute serve`, killed when dropped.
-pub struct Service {
+pub(crate) struct Service {
     pub child: Child,
     pub addr: SocketAddr,
 }
@@ -22,7 +22,7 @@ impl Drop for Service {
 
 /// Starts `chatroute serve ARGS --listen 127.0.0.1:0` and waits until it
 /// listens.
-pub fn serve(args: &[&str]) -> Service {
+pub(crate) fn serve(args: &[&str]) -> Service {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
         .arg("serve")
         .args(args)
@@ -41,18 +41,18 @@ pub fn serve(args: &[&str]) -> Service {
     Service { child, addr }
 }
 
-pub struct Run {
+pub(crate) struct Run {
     pub requests: usize,
     pub secs: f64,
     pub latencies: Vec<Duration>,
 }
 
 impl Run {
-    pub fn rps(&self) -> f64 {
+    pub(crate) fn rps(&self) -> f64 {
         self.requests as f64 / self.secs
     }
 
-    pub fn percentile(&self, p: f64) -> Duration {
+    pub(crate) fn percentile(&self, p: f64) -> Duration {
         let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
         self.latencies.get(i).copied().unwrap_or_default()
     }
@@ -60,7 +60,7 @@ impl Run {
 
 /// `connections` threads, each a keep-alive connection sending `request`
 /// and reading one reply per request, for `secs`.
-pub fn load(
+pub(crate) fn load(
     connections: usize,
     secs: f64,
     connect: impl Fn() -> TcpStream + Sync,
@@ -97,7 +97,7 @@ pub fn load(
 }
 
 /// Reads one HTTP/1.1 response (headers and a Content-Length body).
-pub fn read_http(reader: &mut BufReader<TcpStream>) {
+pub(crate) fn read_http(reader: &mut BufReader<TcpStream>) {
     let mut length = 0;
     let mut line = String::new();
     let mut status = true;

@@ -14,26 +14,26 @@ use std::fmt::Write;
 
 /// A named benchmark size.
 #[derive(Debug, Clone, Copy)]
-pub struct Size {
+pub(crate) struct Size {
     pub name: &'static str,
     pub employees: usize,
     pub channels: usize,
     pub access: usize,
 }
 
-pub const SIZES: [Size; 4] = [
+pub(crate) const SIZES: [Size; 4] = [
     Size { name: "S", employees: 50, channels: 5, access: 10 },
     Size { name: "M", employees: 1_000, channels: 100, access: 50 },
     Size { name: "L", employees: 5_000, channels: 300, access: 150 },
     Size { name: "XL", employees: 20_000, channels: 1_000, access: 300 },
 ];
 
-pub fn size(name: &str) -> Option<Size> {
+pub(crate) fn size(name: &str) -> Option<Size> {
     SIZES.iter().copied().find(|s| s.name.eq_ignore_ascii_case(name))
 }
 
 /// The spec as TOML.
-pub fn generate(size: Size) -> String {
+pub(crate) fn generate(size: Size) -> String {
     let Size { employees, channels, access, .. } = size;
     let access = access.min(employees);
     let mut out = String::with_capacity(employees * 60 + channels * access * 40);

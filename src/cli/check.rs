@@ -8,7 +8,7 @@ use chatroute::diagnostics::Severity;
 
 use super::{AccountArgs, Failure, Format, Outcome, emit, leave_to_exit, render};
 
-pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool, accounts: &AccountArgs) -> Outcome {
+pub(crate) fn run(files: &[PathBuf], format: Format, deny_warnings: bool, accounts: &AccountArgs) -> Outcome {
     let loaded = accounts.load()?;
     let mut unreadable = Vec::new();
     let results: Vec<Checked> = chatroute::check::check_files(files, loaded.accounts())

@@ -10,7 +10,7 @@ use super::{
 /// (or `-o` an existing directory) each to `DIR/<spec name>.json`, every
 /// spec's problems reported in one run; a spec with errors writes nothing
 /// and makes the run fail, the others are written.
-pub fn run(files: &[PathBuf], output: Option<&Path>, accounts: &AccountArgs) -> Outcome {
+pub(crate) fn run(files: &[PathBuf], output: Option<&Path>, accounts: &AccountArgs) -> Outcome {
     match (files, output) {
         ([file], output) if !output.is_some_and(Path::is_dir) => one(file, output, accounts),
         (_, Some(dir)) if dir.is_dir() => many(files, dir, accounts),

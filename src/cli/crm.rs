@@ -10,7 +10,7 @@ use chatroute::crm::pull::{Domain, PullOptions};
 use super::{Failure, Outcome, secret, write_file};
 
 /// Which account, where.
-pub struct Target<'a> {
+pub(crate) struct Target<'a> {
     pub account: &'a str,
     pub base_url: Option<String>,
     pub kommo: bool,
@@ -18,7 +18,12 @@ pub struct Target<'a> {
 
 /// `contacts`: `None` to skip them, `Some(cap)` to read them (all, or at
 /// most `cap`).
-pub fn pull(target: &Target<'_>, contacts: Option<Option<usize>>, token_file: Option<&Path>, output: &Path) -> Outcome {
+pub(crate) fn pull(
+    target: &Target<'_>,
+    contacts: Option<Option<usize>>,
+    token_file: Option<&Path>,
+    output: &Path,
+) -> Outcome {
     let token = secret(token_file, "AMOCRM_TOKEN", "token (an account administrator's long-lived token)")?;
     let domain = if target.kommo { Domain::Kommo } else { Domain::AmoCrm };
     let mut opts = PullOptions::on(domain, target.account, token);

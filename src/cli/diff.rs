@@ -20,7 +20,7 @@ fn side(path: &Path) -> Result<Side, Failure> {
 
 /// How `diff` writes the change.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     /// Grouped by subject, like a plan.
     Human,
     /// One document with the changes and their count.
@@ -29,7 +29,7 @@ pub enum DiffFormat {
     Markdown,
 }
 
-pub fn run(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
+pub(crate) fn run(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
     let (old, new) = (side(old)?, side(new)?);
     let changes = chatroute::diff::diff(&old, &new);
     let text = match format {

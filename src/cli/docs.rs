@@ -5,27 +5,27 @@ use chatroute::diagnostics::Code;
 
 use super::{Failure, Outcome, emit};
 
-pub fn completions(shell: clap_complete::Shell, mut command: clap::Command) -> Outcome {
+pub(crate) fn completions(shell: clap_complete::Shell, mut command: clap::Command) -> Outcome {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut command, "chatroute", &mut out);
     emit(&out)
 }
 
-pub fn man(command: clap::Command) -> Outcome {
+pub(crate) fn man(command: clap::Command) -> Outcome {
     let mut out = Vec::new();
     clap_mangen::Man::new(command).render(&mut out).map_err(|err| Failure::Error(err.to_string()))?;
     emit(&out)
 }
 
-pub fn schema() -> Outcome {
+pub(crate) fn schema() -> Outcome {
     emit(chatroute::schema::to_pretty_string().as_bytes())
 }
 
-pub fn openapi(accounts: bool) -> Outcome {
+pub(crate) fn openapi(accounts: bool) -> Outcome {
     emit(chatroute::serve::openapi::document(accounts).as_bytes())
 }
 
-pub fn explain(code: &str) -> Outcome {
+pub(crate) fn explain(code: &str) -> Outcome {
     let code = Code::parse(code).ok_or_else(|| {
         Failure::Error(format!(
             "unknown diagnostic code `{code}` (codes look like CR101; see crates/chatroute-check/docs/diagnostics.md)"

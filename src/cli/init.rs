@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::{AccountArgs, Failure, Outcome, emit, write_file};
 
-pub fn run(accounts: &AccountArgs, output: Option<&Path>) -> Outcome {
+pub(crate) fn run(accounts: &AccountArgs, output: Option<&Path>) -> Outcome {
     let loaded = accounts.load()?;
     let text = chatroute::init::starter(loaded.accounts());
     match output {

@@ -4,18 +4,18 @@
 //! Exit codes: 0 success; 1 problems found (errors, or warnings under
 //! `--deny-warnings`); 2 usage or I/O error; 3 `diff` found changes.
 
-pub mod check;
-pub mod compile;
-pub mod crm;
-pub mod diff;
-pub mod docs;
-pub mod init;
-pub mod report;
-pub mod route;
-pub mod serve;
-pub mod state;
-pub mod timeline;
-pub mod wazzup;
+pub(crate) mod check;
+pub(crate) mod compile;
+pub(crate) mod crm;
+pub(crate) mod diff;
+pub(crate) mod docs;
+pub(crate) mod init;
+pub(crate) mod report;
+pub(crate) mod route;
+pub(crate) mod serve;
+pub(crate) mod state;
+pub(crate) mod timeline;
+pub(crate) mod wazzup;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -29,7 +29,7 @@ use clap::ValueEnum;
 
 /// Why a command did not succeed.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Problems were found and already reported (exit 1).
     Problems,
     /// `diff` found changes (exit 3).
@@ -39,22 +39,22 @@ pub enum Failure {
 }
 
 /// What a command returns.
-pub type Outcome = Result<(), Failure>;
+pub(crate) type Outcome = Result<(), Failure>;
 
 /// A usage or I/O error about `path`.
-pub fn at(path: &Path, err: impl std::fmt::Display) -> Failure {
+pub(crate) fn at(path: &Path, err: impl std::fmt::Display) -> Failure {
     Failure::Error(format!("{}: {err}", path.display()))
 }
 
 /// Leaves a command's large results to the process exit: the OS takes the
 /// memory back at once, while dropping a large spec's trees value by value
 /// costs a good part of the check itself (0.1 s of a 7 MB spec's 0.5 s).
-pub fn leave_to_exit<T>(results: T) {
+pub(crate) fn leave_to_exit<T>(results: T) {
     std::mem::forget(results);
 }
 
 /// The exit code of an outcome, after printing a failure's message.
-pub fn finish(outcome: Outcome) -> ExitCode {
+pub(crate) fn finish(outcome: Outcome) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Problems) => ExitCode::from(1),
@@ -70,7 +70,7 @@ pub fn finish(outcome: Outcome) -> ExitCode {
 
 /// Writes to standard output and flushes. A closed pipe or a full disk is
 /// an I/O error, never a panic.
-pub fn emit(bytes: &[u8]) -> Outcome {
+pub(crate) fn emit(bytes: &[u8]) -> Outcome {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
@@ -79,7 +79,7 @@ pub fn emit(bytes: &[u8]) -> Outcome {
 
 /// Runs the CLI's async calls (the assignment state's) on a small runtime
 /// of their own: the same async core `serve` awaits, not a second client.
-pub fn block_on<F: Future>(work: F) -> Result<F::Output, Failure> {
+pub(crate) fn block_on<F: Future>(work: F) -> Result<F::Output, Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -88,7 +88,7 @@ pub fn block_on<F: Future>(work: F) -> Result<F::Output, Failure> {
 }
 
 /// Refuses to write `output` when it is one of the command's inputs.
-pub fn not_an_input(output: Option<&Path>, inputs: &[Option<&Path>]) -> Outcome {
+pub(crate) fn not_an_input(output: Option<&Path>, inputs: &[Option<&Path>]) -> Outcome {
     let Some(output) = output else { return Ok(()) };
     match inputs.iter().flatten().find(|input| chatroute::artifact::same_file(input, output)) {
         Some(input) => Err(Failure::Error(format!(
@@ -102,7 +102,7 @@ pub fn not_an_input(output: Option<&Path>, inputs: &[Option<&Path>]) -> Outcome 
 
 /// The account snapshots a command checks against.
 #[derive(clap::Args)]
-pub struct AccountArgs {
+pub(crate) struct AccountArgs {
     /// The amoCRM account's snapshot (`crm pull`): pipelines, stages and users.
     #[arg(long, value_name = "SNAPSHOT")]
     pub crm: Option<std::path::PathBuf>,
@@ -112,17 +112,17 @@ pub struct AccountArgs {
 }
 
 /// The snapshots of `AccountArgs`, loaded.
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub crm: Option<Snapshot>,
     pub wazzup: Option<WazzupSnapshot>,
 }
 
 impl AccountArgs {
-    pub fn inputs(&self) -> [Option<&Path>; 2] {
+    pub(crate) fn inputs(&self) -> [Option<&Path>; 2] {
         [self.crm.as_deref(), self.wazzup.as_deref()]
     }
 
-    pub fn load(&self) -> Result<Loaded, Failure> {
+    pub(crate) fn load(&self) -> Result<Loaded, Failure> {
         let crm = self.crm.as_deref().map(|p| Snapshot::load(p).map_err(|err| at(p, err))).transpose()?;
         let wazzup = self.wazzup.as_deref().map(|p| WazzupSnapshot::load(p).map_err(|err| at(p, err))).transpose()?;
         Ok(Loaded { crm, wazzup })
@@ -130,19 +130,19 @@ impl AccountArgs {
 }
 
 impl Loaded {
-    pub fn accounts(&self) -> Accounts<'_> {
+    pub(crate) fn accounts(&self) -> Accounts<'_> {
         Accounts { crm: self.crm.as_ref(), wazzup: self.wazzup.as_ref() }
     }
 }
 
 /// Reads a spec file (at most one byte over the size limit).
-pub fn read_spec(path: &Path) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_spec(path: &Path) -> Result<Vec<u8>, Failure> {
     chatroute::check::read_spec(path).map_err(|err| Failure::Error(format!("cannot read {}: {err}", path.display())))
 }
 
 /// A secret from a file (trimmed) or else an environment variable; never
 /// printed. `hint` says where to get one when neither has it.
-pub fn secret(file: Option<&Path>, env: &str, hint: &str) -> Result<String, Failure> {
+pub(crate) fn secret(file: Option<&Path>, env: &str, hint: &str) -> Result<String, Failure> {
     let secret = match file {
         Some(path) => secret_file(path)?,
         None => std::env::var(env).unwrap_or_default(),
@@ -159,7 +159,7 @@ const MAX_SECRET_BYTES: u64 = 16 * 1024;
 /// A secret file's text, trimmed. Only a regular file is opened (a FIFO
 /// would block start-up, `/dev/zero` never end), and at most
 /// `MAX_SECRET_BYTES` of it is read.
-pub fn secret_file(path: &Path) -> Result<String, Failure> {
+pub(crate) fn secret_file(path: &Path) -> Result<String, Failure> {
     let cannot = |why: String| Failure::Error(format!("cannot read the secret file {}: {why}", path.display()));
     let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
     if !meta.is_file() {
@@ -171,21 +171,21 @@ pub fn secret_file(path: &Path) -> Result<String, Failure> {
 }
 
 /// Writes a file atomically.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Outcome {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Outcome {
     chatroute::artifact::write_atomically(path, bytes)
         .map_err(|err| Failure::Error(format!("cannot write {}: {err}", path.display())))
 }
 
 /// Output of commands that are not diagnostics.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Output {
+pub(crate) enum Output {
     Human,
     Json,
 }
 
 /// Output of diagnostics.
 #[derive(Clone, Copy, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// rustc-style text (miette), colored on a terminal unless NO_COLOR is set.
     Human,
     /// One JSON document (format_version 1).
@@ -197,7 +197,7 @@ pub enum Format {
 }
 
 /// Diagnostics of checked files in a format.
-pub fn render(results: &[Checked], format: Format, to_terminal: bool) -> String {
+pub(crate) fn render(results: &[Checked], format: Format, to_terminal: bool) -> String {
     let reports: Vec<FileDiagnostics<'_>> =
         results.iter().map(|c| FileDiagnostics { file: &c.source, diagnostics: &c.diagnostics }).collect();
     match format {
@@ -213,6 +213,6 @@ pub fn render(results: &[Checked], format: Format, to_terminal: bool) -> String 
 
 /// A checked file's diagnostics on standard error, for commands whose
 /// standard output carries something else.
-pub fn report_to_stderr(checked: &Checked) {
+pub(crate) fn report_to_stderr(checked: &Checked) {
     eprint!("{}", render(std::slice::from_ref(checked), Format::Human, std::io::stderr().is_terminal()));
 }

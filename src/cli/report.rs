@@ -6,7 +6,7 @@ use super::{AccountArgs, Failure, Outcome, not_an_input, read_spec, write_file};
 
 /// Writes the page (atomically), also for a spec with errors, which lists
 /// them first; such a spec still fails the command (exit 1), as `check`.
-pub fn run(file: &Path, accounts: &AccountArgs, output: &Path) -> Outcome {
+pub(crate) fn run(file: &Path, accounts: &AccountArgs, output: &Path) -> Outcome {
     let [crm, wazzup] = accounts.inputs();
     not_an_input(Some(output), &[Some(file), crm, wazzup])?;
     let loaded = accounts.load()?;

@@ -9,7 +9,7 @@ use chatroute::table::TableFile;
 use super::{Failure, Outcome, Output, at, emit};
 
 /// What to simulate.
-pub struct Simulation<'a> {
+pub(crate) struct Simulation<'a> {
     pub channel: &'a str,
     pub new_deals: u64,
     /// Employees marked unavailable before the first deal.
@@ -23,7 +23,7 @@ pub struct Simulation<'a> {
     pub events: Option<&'a Path>,
 }
 
-pub fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
+pub(crate) fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
     let table = TableFile::load(table).map_err(|err| at(table, err))?;
     super::block_on(async {
         if let Some(file) = sim.events {

@@ -11,7 +11,7 @@ use super::{Failure, Outcome};
 
 /// How connections are bounded (docs: README, "Hostile input").
 #[derive(Debug, clap::Args)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Seconds a connection may take to send a request head, or stay idle between requests.
     #[arg(long, default_value_t = 10)]
     header_timeout: u64,
@@ -35,7 +35,13 @@ pub struct Limits {
     workers: u16,
 }
 
-pub fn run(table: PathBuf, listen: SocketAddr, state: &str, token_file: Option<&Path>, limits: &Limits) -> Outcome {
+pub(crate) fn run(
+    table: PathBuf,
+    listen: SocketAddr,
+    state: &str,
+    token_file: Option<&Path>,
+    limits: &Limits,
+) -> Outcome {
     let mut opts = ServeOptions::new(table, listen);
     opts.header_timeout = Duration::from_secs(limits.header_timeout.max(1));
     opts.max_connections = limits.max_connections.max(1);

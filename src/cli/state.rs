@@ -12,13 +12,13 @@ use super::{Failure, Outcome, at};
 
 /// The Redis state at `url` (`serve` asks it about each account as that
 /// account's table is activated).
-pub fn connect(url: &str) -> Result<RedisState, Failure> {
+pub(crate) fn connect(url: &str) -> Result<RedisState, Failure> {
     RedisState::open(url, Duration::from_secs(2)).map_err(failed(url))
 }
 
 /// The Redis state at `url` for `account`, refused while the account's
 /// keys are on the previous layout.
-pub async fn open(url: &str, account: &str) -> Result<RedisState, Failure> {
+pub(crate) async fn open(url: &str, account: &str) -> Result<RedisState, Failure> {
     let redis = connect(url)?;
     redis.check_layout(account).await.map_err(failed(url))?;
     Ok(redis)
@@ -29,7 +29,7 @@ fn failed(url: &str) -> impl Fn(chatroute::runtime::StateError) -> Failure + '_ 
     move |err| Failure::Error(format!("--state {}: {err}", redacted(url)))
 }
 
-pub fn migrate(table: &Path, url: &str) -> Outcome {
+pub(crate) fn migrate(table: &Path, url: &str) -> Outcome {
     let account = TableFile::load(table).map_err(|err| at(table, err))?.body.account;
     let redis = connect(url)?;
     let done = super::block_on(redis.migrate(&account))?.map_err(failed(url))?;

@@ -57,7 +57,7 @@ fn later(start: Timestamp, seconds: u64) -> Timestamp {
 }
 
 /// Plays the timeline on `channel`, from `start` (now when absent).
-pub async fn play(router: &Router<InProcess>, channel: &str, file: &Path, start: Option<Timestamp>) -> Outcome {
+pub(crate) async fn play(router: &Router<InProcess>, channel: &str, file: &Path, start: Option<Timestamp>) -> Outcome {
     let text = std::fs::read_to_string(file).map_err(|e| Failure::Error(format!("{}: {e}", file.display())))?;
     let start = start.unwrap_or_else(Timestamp::now);
     let failed = |err: chatroute::runtime::RouteError| Failure::Error(err.to_string());

@@ -8,7 +8,7 @@ use chatroute::wazzup::pull::WazzupOptions;
 
 use super::{Failure, Outcome, secret, write_file};
 
-pub fn pull(base_url: Option<String>, token_file: Option<&Path>, output: &Path) -> Outcome {
+pub(crate) fn pull(base_url: Option<String>, token_file: Option<&Path>, output: &Path) -> Outcome {
     let key = secret(token_file, "WAZZUP_TOKEN", "API key (Wazzup: Settings -> API)")?;
     let mut opts = WazzupOptions::new(key);
     if let Some(url) = base_url {

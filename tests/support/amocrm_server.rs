@@ -11,40 +11,40 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: u16,
     pub body: String,
     pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
-    pub fn json(body: impl Into<String>) -> Answer {
+    pub(crate) fn json(body: impl Into<String>) -> Answer {
         Answer { status: 200, body: body.into(), headers: Vec::new() }
     }
 
-    pub fn status(status: u16) -> Answer {
+    pub(crate) fn status(status: u16) -> Answer {
         Answer { status, body: String::new(), headers: Vec::new() }
     }
 
-    pub fn fixture(name: &str) -> Answer {
+    pub(crate) fn fixture(name: &str) -> Answer {
         Answer::json(std::fs::read_to_string(format!("tests/fixtures/crm/api/{name}")).unwrap())
     }
 }
 
 /// A request as the server saw it.
 #[derive(Debug, Clone)]
-pub struct Seen {
+pub(crate) struct Seen {
     pub path: String,
     pub authorization: Option<String>,
 }
 
-pub struct FakeAmo {
+pub(crate) struct FakeAmo {
     pub base_url: String,
     pub seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl FakeAmo {
-    pub fn start(routes: Vec<(&str, Vec<Answer>)>) -> FakeAmo {
+    pub(crate) fn start(routes: Vec<(&str, Vec<Answer>)>) -> FakeAmo {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -94,11 +94,11 @@ impl FakeAmo {
 
     /// The recorded account: two pages of users, pipelines, one page of
     /// contacts and an empty (204) second page.
-    pub fn account() -> FakeAmo {
+    pub(crate) fn account() -> FakeAmo {
         FakeAmo::start(Self::account_routes())
     }
 
-    pub fn account_routes() -> Vec<(&'static str, Vec<Answer>)> {
+    pub(crate) fn account_routes() -> Vec<(&'static str, Vec<Answer>)> {
         vec![
             ("/api/v4/users?limit=250", vec![Answer::fixture("users-1.json")]),
             ("/api/v4/users?limit=250&page=2", vec![Answer::fixture("users-2.json")]),
@@ -108,7 +108,7 @@ impl FakeAmo {
         ]
     }
 
-    pub fn paths(&self) -> Vec<String> {
+    pub(crate) fn paths(&self) -> Vec<String> {
         self.seen.lock().unwrap().iter().map(|s| s.path.clone()).collect()
     }
 }

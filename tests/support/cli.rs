@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// Runs chatroute with `NO_COLOR` set and no `AMOCRM_TOKEN` but the one given.
-pub fn chatroute_with_token(args: &[&str], token: Option<&str>) -> Output {
+pub(crate) fn chatroute_with_token(args: &[&str], token: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_chatroute"));
     cmd.args(args).env("NO_COLOR", "1").env_remove("AMOCRM_TOKEN");
     if let Some(t) = token {
@@ -15,20 +15,20 @@ pub fn chatroute_with_token(args: &[&str], token: Option<&str>) -> Output {
     cmd.output().unwrap()
 }
 
-pub fn chatroute(args: &[&str]) -> Output {
+pub(crate) fn chatroute(args: &[&str]) -> Output {
     chatroute_with_token(args, None)
 }
 
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A fresh directory for one test's files.
-pub fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("chatroute-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -3,6 +3,6 @@
 //! connection lives on the runtime of its first call: use one state within
 //! one such call.
 
-pub fn waited<F: Future>(call: F) -> F::Output {
+pub(crate) fn waited<F: Future>(call: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime").block_on(call)
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub struct RedisCluster {
+pub(crate) struct RedisCluster {
     nodes: Vec<Option<Child>>,
     pub ports: Vec<u16>,
     dir: PathBuf,
@@ -38,7 +38,7 @@ fn free_ports() -> Vec<u16> {
 impl RedisCluster {
     /// The cluster, or `None` (with a message) on a machine without Redis;
     /// `CHATROUTE_REQUIRE_REDIS` turns the skip into a failure.
-    pub fn start() -> Option<RedisCluster> {
+    pub(crate) fn start() -> Option<RedisCluster> {
         if Command::new("redis-server").arg("--version").output().is_err() {
             assert!(std::env::var_os("CHATROUTE_REQUIRE_REDIS").is_none(), "redis-server is not installed");
             eprintln!("SKIPPED: redis-server not found; install it (apt-get install redis-server)");
@@ -96,7 +96,7 @@ impl RedisCluster {
     }
 
     /// `redis-cli -p PORT ARGS...`, its output (empty when it failed).
-    pub fn cli(&self, port: u16, args: &[&str]) -> String {
+    pub(crate) fn cli(&self, port: u16, args: &[&str]) -> String {
         Command::new("redis-cli")
             .args(["-p", &port.to_string()])
             .args(args)
@@ -110,13 +110,13 @@ impl RedisCluster {
     }
 
     /// The seed URL of the whole cluster (every node).
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         let hosts: Vec<String> = self.ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
         format!("redis+cluster://{}", hosts.join(","))
     }
 
     /// The port of the master now serving `key`'s slot.
-    pub fn master_of(&self, key: &str) -> u16 {
+    pub(crate) fn master_of(&self, key: &str) -> u16 {
         let slot: u16 = self.cli(self.ports[0], &["CLUSTER", "KEYSLOT", key]).trim().parse().expect("a slot");
         let live = self.live_port();
         for line in self.cli(live, &["CLUSTER", "NODES"]).lines() {
@@ -142,7 +142,7 @@ impl RedisCluster {
     }
 
     /// Kills a node with SIGKILL (a crash, not a shutdown).
-    pub fn kill(&mut self, port: u16) {
+    pub(crate) fn kill(&mut self, port: u16) {
         let i = self.ports.iter().position(|p| *p == port).expect("a node of the cluster");
         if let Some(mut child) = self.nodes[i].take() {
             let _ = child.kill();
@@ -151,7 +151,7 @@ impl RedisCluster {
     }
 
     /// Whether the cluster is whole again (every slot served).
-    pub fn is_ok(&self) -> bool {
+    pub(crate) fn is_ok(&self) -> bool {
         self.info(self.live_port()).contains("cluster_state:ok")
     }
 }

@@ -8,7 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub struct RedisServer {
+pub(crate) struct RedisServer {
     child: Option<Child>,
     pub port: u16,
     /// Arguments beyond the defaults (`--replicaof`).
@@ -19,12 +19,12 @@ impl RedisServer {
     /// Starts a server, or returns `None` with a visible message when this
     /// machine has no `redis-server`. `.ci/run` installs it and sets
     /// `CHATROUTE_REQUIRE_REDIS=1`, which turns the skip into a failure.
-    pub fn start() -> Option<RedisServer> {
+    pub(crate) fn start() -> Option<RedisServer> {
         Self::start_with(Vec::new())
     }
 
     /// A replica of the server on `master`.
-    pub fn start_replica_of(master: u16) -> Option<RedisServer> {
+    pub(crate) fn start_replica_of(master: u16) -> Option<RedisServer> {
         Self::start_with(vec!["--replicaof".into(), "127.0.0.1".into(), master.to_string()])
     }
 
@@ -73,24 +73,24 @@ impl RedisServer {
     }
 
     /// Empties the server's database (a fresh state for the next case).
-    pub fn flush(&self) {
+    pub(crate) fn flush(&self) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream.write_all(b"FLUSHDB\r\n").unwrap();
         let mut ok = [0u8; 5];
         stream.read_exact(&mut ok).unwrap();
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/0", self.port)
     }
 
     /// Starts the server again on the same port (after `stop`).
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         self.spawn();
     }
 
     /// Kills the server, as a crash would.
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();

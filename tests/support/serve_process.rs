@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-pub struct Serve {
+pub(crate) struct Serve {
     pub child: Child,
     pub base: String,
 }
@@ -15,12 +15,12 @@ pub struct Serve {
 impl Serve {
     /// Starts `chatroute serve TABLE --listen 127.0.0.1:0 ARGS` and waits
     /// until it listens.
-    pub fn start(table: &Path, args: &[&str]) -> Serve {
+    pub(crate) fn start(table: &Path, args: &[&str]) -> Serve {
         Self::start_under(&[], table, args)
     }
 
     /// `start`, the command run under `wrapper` (`faketime -f +20m`).
-    pub fn start_under(wrapper: &[&str], table: &Path, args: &[&str]) -> Serve {
+    pub(crate) fn start_under(wrapper: &[&str], table: &Path, args: &[&str]) -> Serve {
         let binary = env!("CARGO_BIN_EXE_chatroute");
         let mut command = match wrapper {
             [] => Command::new(binary),
@@ -50,11 +50,11 @@ impl Serve {
         Serve { child, base }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub fn signal(&self, signal: &str) {
+    pub(crate) fn signal(&self, signal: &str) {
         Command::new("kill").args(["-s", signal, &self.child.id().to_string()]).status().unwrap();
     }
 }
@@ -67,7 +67,7 @@ impl Drop for Serve {
 }
 
 /// Polls `done` every 50 ms until it holds, failing after `limit`.
-pub fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
     let started = std::time::Instant::now();
     while !done() {
         assert!(started.elapsed() < limit, "timed out waiting for {what}");
@@ -75,7 +75,7 @@ pub fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut()
     }
 }
 
-pub fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(std::time::Duration::from_secs(10)))
@@ -84,7 +84,7 @@ pub fn agent() -> ureq::Agent {
 }
 
 /// POSTs JSON; the status and the body as JSON (`Null` when not JSON).
-pub fn post(agent: &ureq::Agent, url: &str, body: &str) -> Result<(u16, serde_json::Value), String> {
+pub(crate) fn post(agent: &ureq::Agent, url: &str, body: &str) -> Result<(u16, serde_json::Value), String> {
     let mut response =
         agent.post(url).header("Content-Type", "application/json").send(body).map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
@@ -92,14 +92,14 @@ pub fn post(agent: &ureq::Agent, url: &str, body: &str) -> Result<(u16, serde_js
     Ok((status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)))
 }
 
-pub fn get(agent: &ureq::Agent, url: &str) -> (u16, String) {
+pub(crate) fn get(agent: &ureq::Agent, url: &str) -> (u16, String) {
     let mut response = agent.get(url).call().unwrap();
     let status = response.status().as_u16();
     (status, response.body_mut().read_to_string().unwrap())
 }
 
 /// PUTs JSON; the status and the body as JSON.
-pub fn put(agent: &ureq::Agent, url: &str, body: &str) -> (u16, serde_json::Value) {
+pub(crate) fn put(agent: &ureq::Agent, url: &str, body: &str) -> (u16, serde_json::Value) {
     let mut response = agent.put(url).header("Content-Type", "application/json").send(body).unwrap();
     let status = response.status().as_u16();
     let text = response.body_mut().read_to_string().unwrap();

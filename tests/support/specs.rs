@@ -2,7 +2,7 @@
 
 /// A valid spec with `n` employees who can each answer on two channels and
 /// have no default outgoing one: exactly `n` CR303 warnings.
-pub fn many_warnings(n: usize) -> String {
+pub(crate) fn many_warnings(n: usize) -> String {
     let mut spec = String::from("version = 1\n\n[integration]\naccount = \"acme\"\n\n[employees]\n");
     for i in 0..n {
         spec.push_str(&format!("e{i} = {{ name = \"Employee {i}\" }}\n"));

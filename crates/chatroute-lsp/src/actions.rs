@@ -16,7 +16,7 @@ use chatroute_check::diagnostics::Fix;
 
 /// The quick fixes for the diagnostics overlapping the requested range:
 /// the fixes each diagnostic carries (`Diagnostic::fixes`), as edits.
-pub fn code_actions(server: &Server, doc: &Document, params: CodeActionParams) -> Option<CodeActionResponse> {
+pub(crate) fn code_actions(server: &Server, doc: &Document, params: CodeActionParams) -> Option<CodeActionResponse> {
     let lines = doc.lines(server.encoding);
     let start = lines.offset(params.range.start);
     let end = lines.offset(params.range.end);

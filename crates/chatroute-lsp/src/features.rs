@@ -20,7 +20,7 @@ use chatroute_check::diagnostics::{Diagnostic, Severity};
 
 /// The protocol's diagnostics of a check: code, severity, range, the
 /// other labels as related information, a link to the code's explanation.
-pub fn diagnostics(lines: &Lines<'_>, uri: &Uri, checked: &Checked) -> Vec<lsp_types::Diagnostic> {
+pub(crate) fn diagnostics(lines: &Lines<'_>, uri: &Uri, checked: &Checked) -> Vec<lsp_types::Diagnostic> {
     checked.diagnostics.iter().map(|d| diagnostic(lines, uri, d)).collect()
 }
 
@@ -61,7 +61,7 @@ fn offset(server: &Server, doc: &Document, position: lsp_types::Position) -> usi
 
 /// Hover: an employee's routing, a key's description, the explanation of
 /// the diagnostics under the cursor.
-pub fn hover(server: &Server, doc: &Document, params: HoverParams) -> Option<Hover> {
+pub(crate) fn hover(server: &Server, doc: &Document, params: HoverParams) -> Option<Hover> {
     let offset = offset(server, doc, params.text_document_position_params.position);
     let mut parts = Vec::new();
     if let Some(o) = analysis::handle_at(&doc.occurrences, offset) {
@@ -114,7 +114,7 @@ fn employee_summary(doc: &Document, handle: &str) -> String {
 }
 
 /// Completion: handles, keywords, keys, pipelines and stages.
-pub fn completion(server: &Server, doc: &Document, params: CompletionParams) -> Option<CompletionResponse> {
+pub(crate) fn completion(server: &Server, doc: &Document, params: CompletionParams) -> Option<CompletionResponse> {
     let offset = offset(server, doc, params.text_document_position.position);
     let item = |label: &str, detail: &str, insert: String| CompletionItem {
         label: label.to_owned(),
@@ -183,7 +183,11 @@ fn crm_names(doc: &Document, key: &str) -> Vec<String> {
 }
 
 /// Definition: the handle's key under `[employees]`.
-pub fn definition(server: &Server, doc: &Document, params: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
+pub(crate) fn definition(
+    server: &Server,
+    doc: &Document,
+    params: GotoDefinitionParams,
+) -> Option<GotoDefinitionResponse> {
     let at = params.text_document_position_params;
     let all = &doc.occurrences;
     let here = analysis::handle_at(all, offset(server, doc, at.position))?;
@@ -194,7 +198,7 @@ pub fn definition(server: &Server, doc: &Document, params: GotoDefinitionParams)
 }
 
 /// References: every place the handle is written.
-pub fn references(server: &Server, doc: &Document, params: ReferenceParams) -> Option<Vec<Location>> {
+pub(crate) fn references(server: &Server, doc: &Document, params: ReferenceParams) -> Option<Vec<Location>> {
     let at = params.text_document_position;
     let all = &doc.occurrences;
     let here = analysis::handle_at(all, offset(server, doc, at.position))?;
@@ -211,7 +215,7 @@ pub fn references(server: &Server, doc: &Document, params: ReferenceParams) -> O
 /// Rename: every place the handle is written, nothing else; a key that
 /// needs quotes gets them. A name that is not a handle, is `everyone`, or
 /// is already an employee's is refused: the edits would make duplicate keys.
-pub fn rename(server: &Server, doc: &Document, params: RenameParams) -> Result<Option<WorkspaceEdit>, String> {
+pub(crate) fn rename(server: &Server, doc: &Document, params: RenameParams) -> Result<Option<WorkspaceEdit>, String> {
     let at = params.text_document_position;
     let all = &doc.occurrences;
     let Some(here) = analysis::handle_at(all, offset(server, doc, at.position)) else { return Ok(None) };
@@ -247,7 +251,7 @@ pub fn rename(server: &Server, doc: &Document, params: RenameParams) -> Result<O
 
 /// Inlay hints: each round-robin member's share of new deals, and the
 /// level an access entry without one has.
-pub fn inlay_hints(server: &Server, doc: &Document, _params: InlayHintParams) -> Option<Vec<InlayHint>> {
+pub(crate) fn inlay_hints(server: &Server, doc: &Document, _params: InlayHintParams) -> Option<Vec<InlayHint>> {
     let lines = doc.lines(server.encoding);
     let hint = |h: &super::document::Hint| InlayHint {
         position: lines.position(h.offset),
@@ -265,7 +269,11 @@ pub fn inlay_hints(server: &Server, doc: &Document, _params: InlayHintParams) ->
 /// The outline: employees, channels (with their assignment and access
 /// tables), schedules and the integration-wide assignment, as read from
 /// the text.
-pub fn symbols(server: &Server, doc: &Document, _params: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
+pub(crate) fn symbols(
+    server: &Server,
+    doc: &Document,
+    _params: DocumentSymbolParams,
+) -> Option<DocumentSymbolResponse> {
     let lines = doc.lines(server.encoding);
     Some(DocumentSymbolResponse::Nested(doc.outline.iter().map(|s| symbol(&lines, s)).collect()))
 }

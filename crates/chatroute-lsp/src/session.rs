@@ -69,7 +69,7 @@ struct Session<'c> {
 
 /// Runs the loop until `shutdown` (then waits for `exit`) or until the
 /// client closes its end.
-pub fn run(connection: &Connection, server: Server, settings: Settings) -> Result<(), Failure> {
+pub(crate) fn run(connection: &Connection, server: Server, settings: Settings) -> Result<(), Failure> {
     let (jobs, done) = analyst(settings, server.encoding)?;
     let mut session = Session {
         connection,

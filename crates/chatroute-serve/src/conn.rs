@@ -28,7 +28,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// The largest request head read (request line and headers). Requests here
 /// carry a token and a few standard headers.
-pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_HEAD_BYTES: usize = 16 * 1024;
 
 /// Descriptors kept free beside the connections: the listener, the table
 /// file, Redis connections, standard streams.
@@ -36,14 +36,14 @@ const RESERVED_DESCRIPTORS: u64 = 64;
 
 /// How connections are bounded.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     pub header_timeout: Duration,
     pub max_connections: usize,
     pub grace: Duration,
 }
 
 /// `wanted`, lowered to fit under the process's descriptor limit.
-pub fn connection_cap(wanted: usize) -> usize {
+pub(crate) fn connection_cap(wanted: usize) -> usize {
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit writes the struct it is given and nothing else.
     let known = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
@@ -56,7 +56,7 @@ pub fn connection_cap(wanted: usize) -> usize {
 
 /// Serves `routes` on `listener` until `shutdown` completes, then lets open
 /// connections finish within the grace period.
-pub async fn serve(listener: TcpListener, routes: Routes, limits: Limits, shutdown: impl Future<Output = ()>) {
+pub(crate) async fn serve(listener: TcpListener, routes: Routes, limits: Limits, shutdown: impl Future<Output = ()>) {
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     tokio::pin!(shutdown);

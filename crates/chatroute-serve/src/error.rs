@@ -12,7 +12,7 @@ use crate::api::{ErrorBody, ErrorDetail};
 
 /// Why a request has no answer.
 #[derive(Debug)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     /// The request is not what the document says (body, query, id).
     BadRequest(String),
     Route(RouteError),
@@ -34,7 +34,7 @@ impl From<RouteError> for ApiError {
 
 impl ApiError {
     /// The one mapping of failures to statuses and codes.
-    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub(crate) fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
@@ -88,13 +88,13 @@ impl IntoResponse for ApiError {
 }
 
 /// An error answer with the body every error has.
-pub fn error(status: StatusCode, code: &str, message: String) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: String) -> Response {
     let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message } };
     (status, axum::Json(body)).into_response()
 }
 
 /// The error body as bytes, for answers written outside a handler.
-pub fn error_json(code: &str, message: String) -> Vec<u8> {
+pub(crate) fn error_json(code: &str, message: String) -> Vec<u8> {
     serde_json::to_vec(&ErrorBody { error: ErrorDetail { code: code.to_owned(), message } })
         .expect("an error body serialises")
 }
@@ -102,7 +102,7 @@ pub fn error_json(code: &str, message: String) -> Vec<u8> {
 /// Every error answer has the `{"error": {"code", "message"}}` body: the
 /// ones axum writes itself (413 for a body over the limit, 405, a path
 /// that does not decode) get it here, with a code for their status.
-pub async fn json_errors(response: Response) -> Response {
+pub(crate) async fn json_errors(response: Response) -> Response {
     let status = response.status();
     let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes() == b"application/json");
     if !(status.is_client_error() || status.is_server_error()) || is_json {

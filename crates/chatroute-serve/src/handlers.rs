@@ -22,7 +22,7 @@ type AppState<S> = State<Arc<App<S>>>;
 
 /// The table a request is for: the `{account}` of its path (`serve DIR`),
 /// or the only one (`serve TABLE`).
-pub struct Table<S: AssignmentState>(Arc<Active<S>>);
+pub(crate) struct Table<S: AssignmentState>(Arc<Active<S>>);
 
 impl<S: AssignmentState + 'static> FromRequestParts<Arc<App<S>>> for Table<S> {
     type Rejection = ApiError;
@@ -35,12 +35,12 @@ impl<S: AssignmentState + 'static> FromRequestParts<Arc<App<S>>> for Table<S> {
 }
 
 #[derive(serde::Deserialize)]
-pub struct HandleParam {
+pub(crate) struct HandleParam {
     handle: String,
 }
 
 #[derive(serde::Deserialize)]
-pub struct DealParam {
+pub(crate) struct DealParam {
     deal: String,
 }
 
@@ -75,7 +75,7 @@ fn deal_response(d: NewDeal<'_>) -> DealResponse {
     }
 }
 
-pub async fn deals<S: AssignmentState + 'static>(
+pub(crate) async fn deals<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
     bytes: Bytes,
@@ -121,7 +121,7 @@ pub async fn deals<S: AssignmentState + 'static>(
     Ok(Json(decision))
 }
 
-pub async fn claims<S: AssignmentState + 'static>(
+pub(crate) async fn claims<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
     bytes: Bytes,
@@ -135,7 +135,7 @@ pub async fn claims<S: AssignmentState + 'static>(
     }))
 }
 
-pub async fn access<S: AssignmentState + 'static>(
+pub(crate) async fn access<S: AssignmentState + 'static>(
     Table(active): Table<S>,
     query: Result<Query<AccessQuery>, QueryRejection>,
 ) -> Result<Json<AccessResponse>, ApiError> {
@@ -149,7 +149,7 @@ pub async fn access<S: AssignmentState + 'static>(
     }))
 }
 
-pub async fn employee<S: AssignmentState + 'static>(
+pub(crate) async fn employee<S: AssignmentState + 'static>(
     Table(active): Table<S>,
     Path(HandleParam { handle }): Path<HandleParam>,
 ) -> Result<Json<EmployeeResponse>, ApiError> {
@@ -165,7 +165,7 @@ pub async fn employee<S: AssignmentState + 'static>(
     }))
 }
 
-pub async fn availability<S: AssignmentState + 'static>(
+pub(crate) async fn availability<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
     Path(HandleParam { handle }): Path<HandleParam>,
@@ -176,7 +176,7 @@ pub async fn availability<S: AssignmentState + 'static>(
     Ok(Json(AvailabilityResponse { employee: handle, available }))
 }
 
-pub async fn close<S: AssignmentState + 'static>(
+pub(crate) async fn close<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
     Path(DealParam { deal }): Path<DealParam>,
@@ -185,7 +185,7 @@ pub async fn close<S: AssignmentState + 'static>(
     Ok(Json(CloseResponse { deal, closed: true, counted: employee.is_some(), employee }))
 }
 
-pub async fn reply<S: AssignmentState + 'static>(
+pub(crate) async fn reply<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
     Path(DealParam { deal }): Path<DealParam>,
@@ -199,7 +199,7 @@ pub async fn reply<S: AssignmentState + 'static>(
 /// The events after `after`; with none yet and `wait` (at most 8 s, below
 /// the request deadline), asks again every 100 ms until one comes or the
 /// wait ends: a long poll.
-pub async fn events<S: AssignmentState + 'static>(
+pub(crate) async fn events<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
     query: Result<Query<EventsQuery>, QueryRejection>,
@@ -224,7 +224,7 @@ pub async fn events<S: AssignmentState + 'static>(
 }
 
 /// `--notify`'s deliveries of the account.
-pub async fn notify<S: AssignmentState + 'static>(
+pub(crate) async fn notify<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
 ) -> Result<Json<NotifyStatus>, ApiError> {
@@ -233,7 +233,7 @@ pub async fn notify<S: AssignmentState + 'static>(
 }
 
 /// The account's dead letters delivered again, in order.
-pub async fn replay<S: AssignmentState + 'static>(
+pub(crate) async fn replay<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
 ) -> Result<Json<ReplayResponse>, ApiError> {
@@ -241,7 +241,7 @@ pub async fn replay<S: AssignmentState + 'static>(
     Ok(Json(ReplayResponse { replayed: notifier.replay(&active.router.table().account) }))
 }
 
-pub fn event_body(e: &chatroute_runtime::Event) -> EventBody {
+pub(crate) fn event_body(e: &chatroute_runtime::Event) -> EventBody {
     let at = chatroute_runtime::Timestamp::from_millisecond(e.at_ms as i64).map(|t| t.to_string()).unwrap_or_default();
     EventBody {
         id: e.id.clone(),
@@ -254,7 +254,7 @@ pub fn event_body(e: &chatroute_runtime::Event) -> EventBody {
     }
 }
 
-pub async fn table<S: AssignmentState + 'static>(
+pub(crate) async fn table<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
 ) -> Json<TableStatus> {
@@ -269,14 +269,14 @@ pub async fn table<S: AssignmentState + 'static>(
 
 /// `serve DIR`: every account served, and the files refused before they
 /// ever loaded.
-pub async fn accounts<S: AssignmentState + 'static>(State(app): AppState<S>) -> Json<AccountsResponse> {
+pub(crate) async fn accounts<S: AssignmentState + 'static>(State(app): AppState<S>) -> Json<AccountsResponse> {
     Json(AccountsResponse { accounts: app.tables().statuses() })
 }
 
 /// Ready: every table present has been read once (before the first
 /// request: `run` reads them all) and the state answers. A refused file
 /// shows in the detail; it does not make the service unready.
-pub async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Result<Response, ApiError> {
+pub(crate) async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Result<Response, ApiError> {
     let (statuses, waiting) = {
         let tables = app.tables();
         (tables.statuses(), tables.waiting().into_iter().cloned().collect::<Vec<_>>())
@@ -300,7 +300,7 @@ pub async fn readyz<S: AssignmentState + 'static>(State(app): AppState<S>) -> Re
     })
 }
 
-pub async fn metrics<S: AssignmentState + 'static>(State(app): AppState<S>) -> Response {
+pub(crate) async fn metrics<S: AssignmentState + 'static>(State(app): AppState<S>) -> Response {
     let hash = if app.fleet { String::new() } else { app.table_for(None).map(|a| a.hash.clone()).unwrap_or_default() };
     let mut text = app.metrics.render(&hash);
     if let Some(notifier) = &app.notifier {

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// A label value escaped as the text format wants it.
-pub fn label(s: &str) -> String {
+pub(crate) fn label(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
@@ -16,7 +16,7 @@ pub fn label(s: &str) -> String {
 const BUCKETS: [f64; 12] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0];
 
 #[derive(Default)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     /// channel -> outcome -> count (looked up by `&str`: a decision
     /// allocates nothing once its channel has been counted).
     decisions: Mutex<BTreeMap<String, BTreeMap<&'static str, u64>>>,
@@ -30,7 +30,7 @@ pub struct Metrics {
 
 impl Metrics {
     /// One decision on `channel` ended with `outcome` after `took`.
-    pub fn decision(&self, channel: &str, outcome: &'static str, took: Duration) {
+    pub(crate) fn decision(&self, channel: &str, outcome: &'static str, took: Duration) {
         let mut decisions = self.decisions.lock().unwrap_or_else(|p| p.into_inner());
         let outcomes = match decisions.get_mut(channel) {
             Some(outcomes) => outcomes,
@@ -48,17 +48,17 @@ impl Metrics {
         self.latency_sum_ns.fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
     }
 
-    pub fn reload(&self, ok: bool) {
+    pub(crate) fn reload(&self, ok: bool) {
         *self.reloads.lock().unwrap_or_else(|p| p.into_inner()).entry(if ok { "ok" } else { "error" }).or_default() +=
             1;
     }
 
-    pub fn state_error(&self) {
+    pub(crate) fn state_error(&self) {
         self.state_errors.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition, with the active table's hash.
-    pub fn render(&self, table_hash: &str) -> String {
+    pub(crate) fn render(&self, table_hash: &str) -> String {
         let mut out = String::new();
         out.push_str("# HELP chatroute_decisions_total New-deal decisions by channel and outcome.\n");
         out.push_str("# TYPE chatroute_decisions_total counter\n");

@@ -27,10 +27,10 @@ use crate::handlers::event_body;
 use crate::{App, now};
 
 /// Dead letters kept per account (the oldest dropped first).
-pub const DEAD_KEPT: usize = 1000;
+pub(crate) const DEAD_KEPT: usize = 1000;
 
 /// The deliveries of every account.
-pub struct Notifier {
+pub(crate) struct Notifier {
     url: String,
     agent: ureq::Agent,
     attempts: u32,
@@ -54,7 +54,7 @@ struct Outbox {
 }
 
 impl Notifier {
-    pub fn new(url: String, attempts: u32) -> Self {
+    pub(crate) fn new(url: String, attempts: u32) -> Self {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(5)))
@@ -76,7 +76,7 @@ impl Notifier {
     }
 
     /// What `GET .../notify` shows of an account.
-    pub fn status(&self, account: &str) -> NotifyStatus {
+    pub(crate) fn status(&self, account: &str) -> NotifyStatus {
         self.outbox(account, |o| NotifyStatus {
             delivered_through: o.after.clone(),
             retrying: o.retrying.clone(),
@@ -85,7 +85,7 @@ impl Notifier {
     }
 
     /// Queues every dead letter of the account for delivery again; how many.
-    pub fn replay(&self, account: &str) -> usize {
+    pub(crate) fn replay(&self, account: &str) -> usize {
         self.outbox(account, |o| {
             let n = o.dead.len();
             o.replay.extend(o.dead.drain(..));
@@ -94,7 +94,7 @@ impl Notifier {
     }
 
     /// The notify lines of the Prometheus text.
-    pub fn render(&self, out: &mut String, label: impl Fn(&str) -> String) {
+    pub(crate) fn render(&self, out: &mut String, label: impl Fn(&str) -> String) {
         use std::fmt::Write;
         out.push_str("# HELP chatroute_notify_delivered_total Events the --notify receiver took.\n");
         out.push_str("# TYPE chatroute_notify_delivered_total counter\n");
@@ -169,7 +169,7 @@ impl Notifier {
 
 /// Every `tick`, starts a delivery task for each account served that has
 /// none.
-pub async fn deliver<S: AssignmentState + 'static>(app: Arc<App<S>>, notifier: Arc<Notifier>) {
+pub(crate) async fn deliver<S: AssignmentState + 'static>(app: Arc<App<S>>, notifier: Arc<Notifier>) {
     let mut tick = tokio::time::interval(app.opts.tick);
     loop {
         tick.tick().await;

@@ -15,7 +15,7 @@ use chatroute_runtime::{AssignmentState, Router};
 use crate::api::{AccountStatus, ReloadError};
 
 /// A verified table, serving.
-pub struct Active<S: AssignmentState> {
+pub(crate) struct Active<S: AssignmentState> {
     pub router: Router<S>,
     pub hash: String,
     pub generator: String,
@@ -45,7 +45,7 @@ impl FileState {
 
 /// Why a file read again was not activated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// The file or its table: refused until the file changes.
     Permanent(String),
     /// Another file serves the account: refused until that one ends it.
@@ -55,11 +55,11 @@ pub enum Refusal {
     Transient { account: String, message: String },
 }
 
-pub type Identity = (u64, u64, i64, i64, u64);
+pub(crate) type Identity = (u64, u64, i64, i64, u64);
 
 /// A file read again: its path, its identity then, and its table activated
 /// or why not.
-pub type Reread<S> = (PathBuf, Option<Identity>, Result<Active<S>, Refusal>);
+pub(crate) type Reread<S> = (PathBuf, Option<Identity>, Result<Active<S>, Refusal>);
 
 fn identity(path: &Path) -> Option<Identity> {
     use std::os::unix::fs::MetadataExt;
@@ -67,7 +67,7 @@ fn identity(path: &Path) -> Option<Identity> {
 }
 
 /// Every account served and every file looked at.
-pub struct Tables<S: AssignmentState> {
+pub(crate) struct Tables<S: AssignmentState> {
     accounts: HashMap<String, Arc<Active<S>>>,
     files: HashMap<PathBuf, FileState>,
     /// Accounts whose file was removed: asked for, they answer so.
@@ -78,7 +78,7 @@ pub struct Tables<S: AssignmentState> {
 
 /// How one scan went, for the log and the metrics.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Scan {
+pub(crate) struct Scan {
     pub loaded: Vec<String>,
     pub refused: Vec<String>,
     pub removed: Vec<String>,
@@ -98,7 +98,7 @@ impl<S: AssignmentState> Default for Tables<S> {
 /// The table files under `source` with their identities: the file
 /// itself, or a directory's `*.json` files. Read without any lock held,
 /// so requests never wait on a directory's worth of `stat`s.
-pub fn files(source: &Path) -> std::io::Result<HashMap<PathBuf, Option<Identity>>> {
+pub(crate) fn files(source: &Path) -> std::io::Result<HashMap<PathBuf, Option<Identity>>> {
     if !source.is_dir() {
         return Ok([(source.to_owned(), identity(source))].into());
     }
@@ -115,16 +115,16 @@ pub fn files(source: &Path) -> std::io::Result<HashMap<PathBuf, Option<Identity>
 }
 
 impl<S: AssignmentState> Tables<S> {
-    pub fn account(&self, account: &str) -> Option<&Arc<Active<S>>> {
+    pub(crate) fn account(&self, account: &str) -> Option<&Arc<Active<S>>> {
         self.accounts.get(account)
     }
 
-    pub fn was_removed(&self, account: &str) -> bool {
+    pub(crate) fn was_removed(&self, account: &str) -> bool {
         self.removed.contains(account)
     }
 
     /// Why `account`'s table (any, for `None`) waits for the state.
-    pub fn waits(&self, account: Option<&str>) -> Option<&String> {
+    pub(crate) fn waits(&self, account: Option<&str>) -> Option<&String> {
         match account {
             Some(account) => self.waiting.get(account),
             None => self.waiting.values().next(),
@@ -132,30 +132,30 @@ impl<S: AssignmentState> Tables<S> {
     }
 
     /// Accounts whose table waits for the state, in name order.
-    pub fn waiting(&self) -> Vec<&String> {
+    pub(crate) fn waiting(&self) -> Vec<&String> {
         let mut out: Vec<&String> = self.waiting.keys().collect();
         out.sort();
         out
     }
 
     /// Every table served.
-    pub fn all(&self) -> impl Iterator<Item = &Arc<Active<S>>> {
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Arc<Active<S>>> {
         self.accounts.values()
     }
 
     /// The only table, in single-file mode.
-    pub fn only(&self) -> Option<&Arc<Active<S>>> {
+    pub(crate) fn only(&self) -> Option<&Arc<Active<S>>> {
         self.accounts.values().next()
     }
 
     /// The last refused reload of the file that serves `account`.
-    pub fn last_error(&self, active: &Active<S>) -> Option<ReloadError> {
+    pub(crate) fn last_error(&self, active: &Active<S>) -> Option<ReloadError> {
         self.files.get(&active.file).and_then(|f| f.last_error.clone())
     }
 
     /// Every account with its table, and every file refused before it ever
     /// loaded (account unknown), by account then file.
-    pub fn statuses(&self) -> Vec<AccountStatus> {
+    pub(crate) fn statuses(&self) -> Vec<AccountStatus> {
         let mut out: Vec<AccountStatus> = self
             .accounts
             .iter()
@@ -182,7 +182,7 @@ impl<S: AssignmentState> Tables<S> {
     /// The files of `present` to read again: changed ones (every one if
     /// `forced`), in name order, so of two files for one account the first
     /// keeps it.
-    pub fn changed(
+    pub(crate) fn changed(
         &self,
         present: &HashMap<PathBuf, Option<Identity>>,
         forced: bool,
@@ -200,7 +200,12 @@ impl<S: AssignmentState> Tables<S> {
     /// `present`, installs what activated among the files read again
     /// (`read`: each file, its identity, its activated table or why not),
     /// and records what did not.
-    pub fn apply(&mut self, present: &HashMap<PathBuf, Option<Identity>>, read: Vec<Reread<S>>, now: u64) -> Scan {
+    pub(crate) fn apply(
+        &mut self,
+        present: &HashMap<PathBuf, Option<Identity>>,
+        read: Vec<Reread<S>>,
+        now: u64,
+    ) -> Scan {
         let mut scan = Scan::default();
         let gone: Vec<PathBuf> = self.files.keys().filter(|f| !present.contains_key(*f)).cloned().collect();
         for file in gone {

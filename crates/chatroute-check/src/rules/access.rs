@@ -9,7 +9,7 @@ use crate::paths::SpecPath;
 use crate::resolve::Outgoing;
 use crate::spec::Level;
 
-pub fn check(cx: &mut Ctx<'_>) {
+pub(super) fn check(cx: &mut Ctx<'_>) {
     default_outgoing_cannot_send(cx);
     duplicate_default_outgoing(cx);
     no_default_outgoing(cx);

@@ -11,7 +11,7 @@ use crate::spec::{Assignment, Channel, Level, Mode, WhenNobody};
 /// The longest round-robin cycle a table spells out.
 pub use crate::table::keywords::MAX_CYCLE;
 
-pub fn check(cx: &mut Ctx<'_>) {
+pub(super) fn check(cx: &mut Ctx<'_>) {
     for (path, assignment) in assignments(cx.spec) {
         empty_members(cx, &path, assignment);
         cycle_too_long(cx, &path, assignment);

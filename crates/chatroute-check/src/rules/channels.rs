@@ -8,7 +8,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::paths::{ChannelKey, SpecPath};
 use crate::spec::{AddressKind, Channel, SPEC_VERSION, Transport};
 
-pub fn check(cx: &mut Ctx<'_>) {
+pub(super) fn check(cx: &mut Ctx<'_>) {
     version(cx);
     for (id, channel) in &cx.spec.channels {
         address(cx, id, channel);

@@ -13,7 +13,7 @@ use crate::paths::{SpecPath, StagePath};
 use crate::phone;
 use crate::spec::{Employee, StageRef};
 
-pub fn check(cx: &mut Ctx<'_>, crm: &Snapshot) {
+pub(super) fn check(cx: &mut Ctx<'_>, crm: &Snapshot) {
     if other_account(cx, crm) {
         // Every other finding would be about the wrong account.
         return;

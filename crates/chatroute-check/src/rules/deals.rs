@@ -17,7 +17,7 @@ fn normalise(name: &str) -> String {
 }
 
 /// What is wrong with a stage reference before the CRM account is known.
-pub fn forbidden_stage(stage: &NameOrId) -> Option<Code> {
+pub(crate) fn forbidden_stage(stage: &NameOrId) -> Option<Code> {
     match stage {
         NameOrId::Id(STATUS_WON | STATUS_LOST) => Some(Code::ClosedStage),
         NameOrId::Id(_) => None,
@@ -34,7 +34,7 @@ pub fn forbidden_stage(stage: &NameOrId) -> Option<Code> {
     }
 }
 
-pub fn check(cx: &mut Ctx<'_>) {
+pub(crate) fn check(cx: &mut Ctx<'_>) {
     for (path, stage) in stage_refs(cx.spec) {
         forbidden(cx, stage, &path);
     }

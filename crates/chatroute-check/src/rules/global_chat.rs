@@ -6,7 +6,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::paths::SpecPath;
 use crate::spec::{Mode, Visibility};
 
-pub fn check(cx: &mut Ctx<'_>) {
+pub(super) fn check(cx: &mut Ctx<'_>) {
     admins_outside_own_and_unassigned(cx);
     admin_takes_deals(cx);
 }

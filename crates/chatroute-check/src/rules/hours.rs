@@ -9,7 +9,7 @@ use crate::hours::{self, Problem};
 use crate::paths::{AssignmentPath, SpecPath};
 use crate::spec::{Assignment, Mode};
 
-pub fn check(cx: &mut Ctx<'_>) {
+pub(super) fn check(cx: &mut Ctx<'_>) {
     for (name, schedule) in &cx.spec.schedules {
         let reading = hours::read(cx.spec, name, schedule);
         for problem in &reading.problems {

@@ -7,7 +7,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::paths::AssignmentPath;
 use crate::spec::{Assignment, Mode};
 
-pub fn check(cx: &mut Ctx<'_>) {
+pub(super) fn check(cx: &mut Ctx<'_>) {
     for (path, assignment) in assignments(cx.spec) {
         match &assignment.reassign_after {
             Some(after) => reassign_after(cx, &path, assignment, after),

@@ -11,7 +11,7 @@ use crate::paths::{ChannelKey, SpecPath};
 use crate::spec::Channel;
 use crate::wazzup::{Match, WazzupSnapshot, state_advice};
 
-pub fn check(cx: &mut Ctx<'_>, account: &WazzupSnapshot) {
+pub(super) fn check(cx: &mut Ctx<'_>, account: &WazzupSnapshot) {
     let mut matched = BTreeSet::new();
     let mut given: BTreeMap<&str, &str> = BTreeMap::new();
     for (id, channel) in &cx.spec.channels {

@@ -29,84 +29,84 @@ pub const NAMESPACE: &str = "chatroute";
 pub const VERSION: &str = "v2";
 
 /// The keys of one account.
-pub struct AccountKeys {
+pub(super) struct AccountKeys {
     prefix: String,
 }
 
 impl AccountKeys {
-    pub fn new(account: &str) -> Self {
+    pub(super) fn new(account: &str) -> Self {
         AccountKeys { prefix: format!("{NAMESPACE}:{{{account}}}:{VERSION}:") }
     }
 
-    pub fn cursor(&self, channel: &str) -> String {
+    pub(super) fn cursor(&self, channel: &str) -> String {
         format!("{}rr:{channel}", self.prefix)
     }
 
-    pub fn claim(&self, channel: &str, deal: &str) -> String {
+    pub(super) fn claim(&self, channel: &str, deal: &str) -> String {
         format!("{}claim:{channel}:{deal}", self.prefix)
     }
 
-    pub fn unavailable(&self) -> String {
+    pub(super) fn unavailable(&self) -> String {
         format!("{}unavailable", self.prefix)
     }
 
-    pub fn open(&self) -> String {
+    pub(super) fn open(&self) -> String {
         format!("{}open", self.prefix)
     }
 
-    pub fn owners(&self) -> String {
+    pub(super) fn owners(&self) -> String {
         format!("{}owners", self.prefix)
     }
 
-    pub fn due(&self) -> String {
+    pub(super) fn due(&self) -> String {
         format!("{}due", self.prefix)
     }
 
     /// Unanswered deals by the time their reply is due (sorted set).
-    pub fn reply_due(&self) -> String {
+    pub(super) fn reply_due(&self) -> String {
         format!("{}reply-due", self.prefix)
     }
 
     /// Each running timer: deal -> `channel \t count \t owner \t had,...`.
-    pub fn timers(&self) -> String {
+    pub(super) fn timers(&self) -> String {
         format!("{}timers", self.prefix)
     }
 
     /// Deals nobody could take, one queue for the account (earlier builds).
-    pub fn waiting(&self) -> String {
+    pub(super) fn waiting(&self) -> String {
         format!("{}waiting", self.prefix)
     }
 
     /// Waiting deal -> its channel.
-    pub fn waiting_channel(&self) -> String {
+    pub(super) fn waiting_channel(&self) -> String {
         format!("{}waiting-channel", self.prefix)
     }
 
     /// The channels with waiting deals; `queues:<channel>` is each one's
     /// queue.
-    pub fn queues(&self) -> String {
+    pub(super) fn queues(&self) -> String {
         format!("{}queues", self.prefix)
     }
 
     /// The account's events (a stream).
-    pub fn events(&self) -> String {
+    pub(super) fn events(&self) -> String {
         format!("{}events", self.prefix)
     }
 
     /// The owner of a returning client.
-    pub fn client(&self, contact: &str) -> String {
+    pub(super) fn client(&self, contact: &str) -> String {
         format!("{}client:{contact}", self.prefix)
     }
 
     /// Set once the account's keys are known to be on this layout.
-    pub fn layout(&self) -> String {
+    pub(super) fn layout(&self) -> String {
         format!("{}layout", self.prefix)
     }
 }
 
 /// The v1 keys of an account, as `SCAN MATCH` patterns (an account is a
 /// subdomain, so it holds no glob character).
-pub fn v1_patterns(account: &str) -> [String; 5] {
+pub(super) fn v1_patterns(account: &str) -> [String; 5] {
     [
         format!("{NAMESPACE}:rr:{account}:*"),
         format!("{NAMESPACE}:claim:{account}:*"),
@@ -118,7 +118,7 @@ pub fn v1_patterns(account: &str) -> [String; 5] {
 
 /// Where an account's v1 key goes in v2.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum V2Target {
+pub(super) enum V2Target {
     /// Renamed to this key.
     Key(String),
     /// A v1 deal key: its owner goes into the deal book under this deal.
@@ -126,7 +126,7 @@ pub enum V2Target {
 }
 
 /// The v2 place of an account's v1 key.
-pub fn v2_target(account: &str, v1: &str) -> Option<V2Target> {
+pub(super) fn v2_target(account: &str, v1: &str) -> Option<V2Target> {
     let keys = AccountKeys::new(account);
     let rest = |kind: &str| v1.strip_prefix(&format!("{NAMESPACE}:{kind}:{account}:"));
     if let Some(deal) = rest("deal") {

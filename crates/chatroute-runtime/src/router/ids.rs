@@ -9,7 +9,7 @@ use crate::error::RouteError;
 pub const MAX_ID_CHARS: usize = 64;
 
 /// Refuses an id the state should not keep (see `MAX_ID_CHARS`).
-pub fn check_id(what: &'static str, id: &str) -> Result<(), RouteError> {
+pub(crate) fn check_id(what: &'static str, id: &str) -> Result<(), RouteError> {
     let why = if id.is_empty() {
         "empty"
     } else if id.chars().count() > MAX_ID_CHARS {

@@ -1,11 +1,13 @@
 -- What every script starts with: the account's deal book and the
--- eligibility test, the twins of `Occupancy` (tests hold both to the same
--- answers). KEYS 1 to 4 are the unavailable set, the open counts, the
+-- functions the in-memory state has under the same names (`AccountBook`,
+-- `TimerBook`, `MemoryState` in `state/memory/`; `tests/agreement.rs`
+-- holds both to the same answers). KEYS 1 to 4 are the unavailable set, the open counts, the
 -- deal owners and the deals' due times, 5 to 10 the unanswered deals'
 -- due times and timers, the waiting deals of the previous queue layout
 -- (moved into the channels' queues by the first `due`), each waiting deal's
 -- channel, the events, and the set of channels with a queue (each queue
--- is that key, `:`, the channel) (`book_keys`); a script's own keys
+-- is that key, `:`, the channel; `:due` after it, its due deals) (`Call`
+-- in `scripts.rs`); a script's own keys
 -- follow. ARGV 1 the time (ms; empty: the server's clock, `TIME`, which
 -- every instance then shares) and 2 a deal's lifetime (ms). Deals past
 -- their time are closed first (64 at most a call, so a backlog drains over
@@ -90,7 +92,11 @@ local function close_deal(deal)
   if tonumber(redis.call('HGET', OPEN, who) or '0') > 0 then redis.call('HINCRBY', OPEN, who, -1) end
   return who
 end
-for _, deal in ipairs(redis.call('ZRANGEBYSCORE', DUE, '-inf', NOW, 'LIMIT', 0, 64)) do close_deal(deal) end
+-- Closes the deals whose life ended (64 at most a call).
+local function expire()
+  for _, deal in ipairs(redis.call('ZRANGEBYSCORE', DUE, '-inf', NOW, 'LIMIT', 0, 64)) do close_deal(deal) end
+end
+expire()
 local function open_deal(deal, who)
   redis.call('HSET', OWNERS, deal, who)
   redis.call('HINCRBY', OPEN, who, 1)

@@ -58,7 +58,7 @@ impl AccountBook {
 
     /// Closes a deal: its owner's count down (never below zero), its timer
     /// stopped, out of any queue.
-    pub(crate) fn close(&mut self, deal: &str) -> Option<String> {
+    pub(crate) fn close_deal(&mut self, deal: &str) -> Option<String> {
         self.timers.forget(deal);
         let (owner, _) = self.deals.remove(deal)?;
         if let Some(n) = self.open.get_mut(&owner) {
@@ -73,7 +73,7 @@ impl AccountBook {
         while self.due.front().is_some_and(|(at, _)| *at <= now) {
             let (at, deal) = self.due.pop_front().expect("front exists");
             if self.deals.get(&deal).is_some_and(|(_, ends)| *ends == at) {
-                self.close(&deal);
+                self.close_deal(&deal);
             }
         }
         // A client renewed since it was queued goes back in the queue with

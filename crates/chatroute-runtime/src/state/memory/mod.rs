@@ -119,7 +119,7 @@ impl MemoryState {
                 account.remember_client(contact, employee, now + CLIENT_TTL);
             }
             if let (Some(deal), Some(after)) = (pick.deal, pick.reply_after_ms) {
-                account.timers.start(deal, pick.channel, employee, clock_ms(pick.now_ms) + after);
+                account.timers.start_timer(deal, pick.channel, employee, clock_ms(pick.now_ms) + after);
             }
         }
         Picked { employee: employee.to_owned(), position }
@@ -140,7 +140,7 @@ impl MemoryState {
         let book = books.account_mut(r.account);
         let timer = book.timers.timers.get(r.deal).filter(|t| t.due <= now)?;
         if !book.deals.contains_key(r.deal) {
-            book.timers.stop(r.deal);
+            book.timers.stop_timer(r.deal);
             return None;
         }
         let found =
@@ -149,7 +149,7 @@ impl MemoryState {
             // Everyone of the cycle has had it: it stays. Else it waits for
             // one who has not.
             match r.cycle.iter().all(|m| timer.had.contains(m)) {
-                true => drop(book.timers.stop(r.deal)),
+                true => drop(book.timers.stop_timer(r.deal)),
                 false => book.timers.stuck(r.deal),
             }
         }
@@ -237,7 +237,7 @@ impl MemoryState {
         book.timers.dequeue(deal);
         book.open_deal(deal, to, ends);
         if let Some((after, _)) = d.reassign {
-            book.timers.start(deal, d.channel, to, now + after);
+            book.timers.start_timer(deal, d.channel, to, now + after);
         }
         Some(book.timers.record(EventKind::Assigned, d.channel, deal, None, to, now))
     }
@@ -247,7 +247,7 @@ impl MemoryState {
     pub(crate) fn replied(&self, account: &str, deal: &str) -> bool {
         let mut books = self.books(account);
         let timers = &mut books.account_mut(account).timers;
-        let had = timers.stop(deal);
+        let had = timers.stop_timer(deal);
         if had {
             timers.dequeue(deal);
         }
@@ -314,7 +314,7 @@ impl MemoryState {
     }
 
     pub(crate) fn close_deal(&self, account: &str, deal: &str) -> Option<String> {
-        self.books(account).account_mut(account).close(deal)
+        self.books(account).account_mut(account).close_deal(deal)
     }
 }
 

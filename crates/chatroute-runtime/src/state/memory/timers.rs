@@ -35,8 +35,8 @@ pub(crate) struct TimerBook {
 }
 
 impl TimerBook {
-    pub(crate) fn start(&mut self, deal: &str, channel: &str, owner: &str, due: u64) {
-        self.stop(deal);
+    pub(crate) fn start_timer(&mut self, deal: &str, channel: &str, owner: &str, due: u64) {
+        self.stop_timer(deal);
         self.due.insert((due, deal.to_owned()));
         let timer =
             Timer { channel: channel.to_owned(), due, owner: owner.to_owned(), had: vec![owner.to_owned()], count: 0 };
@@ -44,7 +44,7 @@ impl TimerBook {
     }
 
     /// Stops a deal's timer; whether it had one.
-    pub(crate) fn stop(&mut self, deal: &str) -> bool {
+    pub(crate) fn stop_timer(&mut self, deal: &str) -> bool {
         let Some(timer) = self.timers.remove(deal) else { return false };
         self.due.remove(&(timer.due, deal.to_owned()));
         true
@@ -100,7 +100,7 @@ impl TimerBook {
 
     /// A deal closed: no longer waiting, no timer.
     pub(crate) fn forget(&mut self, deal: &str) {
-        self.stop(deal);
+        self.stop_timer(deal);
         self.dequeue(deal);
     }
 
