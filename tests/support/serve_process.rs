@@ -16,21 +16,14 @@ impl Serve {
     /// Starts `chatroute serve TABLE --listen 127.0.0.1:0 ARGS` and waits
     /// until it listens.
     pub(crate) fn start(table: &Path, args: &[&str]) -> Serve {
-        Self::start_under(&[], table, args)
+        Self::start_with_env(&[], table, args)
     }
 
-    /// `start`, the command run under `wrapper` (`faketime -f +20m`).
-    pub(crate) fn start_under(wrapper: &[&str], table: &Path, args: &[&str]) -> Serve {
-        let binary = env!("CARGO_BIN_EXE_chatroute");
-        let mut command = match wrapper {
-            [] => Command::new(binary),
-            [program, rest @ ..] => {
-                let mut command = Command::new(program);
-                command.args(rest).arg(binary);
-                command
-            }
-        };
-        let mut child = command
+    /// `start` with environment variables (`LD_PRELOAD` of libfaketime: the
+    /// process itself, so killing it leaves nothing behind).
+    pub(crate) fn start_with_env(env: &[(&str, &str)], table: &Path, args: &[&str]) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+            .envs(env.iter().copied())
             .arg("serve")
             .arg(table)
             .args(["--listen", "127.0.0.1:0"])

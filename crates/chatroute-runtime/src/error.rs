@@ -29,6 +29,11 @@ pub enum RouteError {
         "deal `{deal}` is held by `{owner}`, who is not a member here (decided on another channel, or a reload removed them): close it first, or use a new deal id"
     )]
     DealConflict { deal: String, owner: String },
+    /// A decision without a deal id on a channel that limits open deals or
+    /// passes unanswered ones on: without the id nothing could be counted
+    /// or timed.
+    #[error("channel `{0}` limits open deals or passes unanswered ones on: give the deal's `deal` id")]
+    DealIdRequired(String),
     /// A deal, dialog or contact id that is empty, too long or holds a
     /// control character.
     #[error("the {what} id is {why}")]

@@ -357,3 +357,11 @@ pub struct ErrorDetail {
     pub code: String,
     pub message: String,
 }
+
+impl crate::extract::QueryHint for EventsQuery {
+    const HINT: &'static str = "`after` is an event id, `wait` seconds";
+}
+
+impl crate::extract::QueryHint for AccessQuery {
+    const HINT: &'static str = "give `channel` and `employee`";
+}

@@ -24,7 +24,14 @@ pub(crate) enum ApiError {
     AccountRemoved(String),
     /// A notify endpoint of a service started without `--notify`.
     NotifyOff,
+    /// A body over the service's limit.
+    PayloadTooLarge,
 }
+
+/// Marks an answer the state caused (it did not answer, or refused): the
+/// service counts them in one place (`time_limit`), whatever the endpoint.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StateFault;
 
 impl From<RouteError> for ApiError {
     fn from(err: RouteError) -> Self {
@@ -41,6 +48,7 @@ impl ApiError {
             ApiError::UnknownAccount(_) => (StatusCode::NOT_FOUND, "unknown_account"),
             ApiError::AccountRemoved(_) => (StatusCode::NOT_FOUND, "account_removed"),
             ApiError::NotifyOff => (StatusCode::NOT_FOUND, "notify_off"),
+            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::Route(err) => match err {
                 RouteError::UnknownChannel(_) => (StatusCode::NOT_FOUND, "unknown_channel"),
                 RouteError::UnknownEmployee(_) => (StatusCode::NOT_FOUND, "unknown_employee"),
@@ -53,6 +61,7 @@ impl ApiError {
                 }
                 RouteError::DealConflict { .. } => (StatusCode::CONFLICT, "deal_conflict"),
                 RouteError::BadId { .. } => (StatusCode::BAD_REQUEST, "bad_id"),
+                RouteError::DealIdRequired(_) => (StatusCode::BAD_REQUEST, "bad_request"),
                 RouteError::State(StateError::Unavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "state_unavailable"),
                 RouteError::State(StateError::OldLayout { .. }) => (StatusCode::INTERNAL_SERVER_ERROR, "state_layout"),
                 // Misconfigured (URL, credentials, certificate): asking
@@ -72,6 +81,7 @@ impl ApiError {
             }
             ApiError::AccountRemoved(a) => format!("the table of account `{a}` was removed from the directory"),
             ApiError::NotifyOff => "the service was started without --notify".into(),
+            ApiError::PayloadTooLarge => "the request body is over the limit".into(),
         }
     }
 }
@@ -80,6 +90,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let mut response = error(status, code, self.message());
+        if matches!(self, ApiError::Route(RouteError::State(_))) {
+            response.extensions_mut().insert(StateFault);
+        }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }

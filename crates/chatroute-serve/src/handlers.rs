@@ -6,33 +6,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Path, Query, RawPathParams, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chatroute_runtime::{AssignmentState, Claim, DealRequest, NewDeal, RouteError, StateError};
 
+use crate::App;
 use crate::api::*;
 use crate::error::ApiError;
-use crate::{Active, App};
+use crate::extract::{JsonBody, Params, Table};
 
 type AppState<S> = State<Arc<App<S>>>;
-
-/// The table a request is for: the `{account}` of its path (`serve DIR`),
-/// or the only one (`serve TABLE`).
-pub(crate) struct Table<S: AssignmentState>(Arc<Active<S>>);
-
-impl<S: AssignmentState + 'static> FromRequestParts<Arc<App<S>>> for Table<S> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App<S>>) -> Result<Self, ApiError> {
-        let params = RawPathParams::from_request_parts(parts, app).await.ok();
-        let account = params.as_ref().and_then(|p| p.iter().find(|(k, _)| *k == "account").map(|(_, v)| v));
-        app.table_for(account).map(Table)
-    }
-}
 
 #[derive(serde::Deserialize)]
 pub(crate) struct HandleParam {
@@ -42,20 +26,6 @@ pub(crate) struct HandleParam {
 #[derive(serde::Deserialize)]
 pub(crate) struct DealParam {
     deal: String,
-}
-
-/// A request body as its type.
-fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("request body: {e}")))
-}
-
-/// A routing call's answer as the API's; a state that did not answer is
-/// counted.
-fn decided<T>(app: &App<impl AssignmentState>, result: Result<T, RouteError>) -> Result<T, ApiError> {
-    if matches!(result, Err(RouteError::State(_))) {
-        app.metrics.state_error();
-    }
-    Ok(result?)
 }
 
 fn deal_response(d: NewDeal<'_>) -> DealResponse {
@@ -78,28 +48,14 @@ fn deal_response(d: NewDeal<'_>) -> DealResponse {
 pub(crate) async fn deals<S: AssignmentState + 'static>(
     State(app): AppState<S>,
     Table(active): Table<S>,
-    bytes: Bytes,
+    JsonBody(request): JsonBody<crate::api::DealRequest>,
 ) -> Result<Json<DealResponse>, ApiError> {
-    let request: crate::api::DealRequest = body(&bytes)?;
     let Some(channel) = request.channel.or(request.wazzup_channel) else {
         return Err(ApiError::BadRequest("give `channel` or `wazzup_channel`".into()));
     };
     let started = Instant::now();
-    let label = {
-        let id = active.router.channel_id(&channel).ok();
-        let capped = id.and_then(|c| active.router.table().channels.get(c));
-        let timed = |c: &chatroute_table::ChannelRoute| {
-            matches!(c.assignment, chatroute_table::AssignmentRoute::RoundRobin { reassign: Some(_), .. })
-        };
-        if capped.is_some_and(|c| !c.assignment.availability().max_open.is_empty() || timed(c))
-            && request.deal.is_none()
-        {
-            let message = "this channel limits open deals or passes unanswered ones on: give the deal's `deal` id";
-            return Err(ApiError::BadRequest(message.into()));
-        }
-        // Across many accounts, channel labels would not stay bounded.
-        if app.fleet { "*" } else { id.unwrap_or("unknown") }
-    };
+    // Across many accounts, channel labels would not stay bounded.
+    let label = if app.fleet { "*" } else { active.router.channel_id(&channel).unwrap_or("unknown") };
     let decision = DealRequest {
         channel: &channel,
         deal: request.deal.as_deref(),
@@ -107,8 +63,7 @@ pub(crate) async fn deals<S: AssignmentState + 'static>(
         owner: request.owner.as_deref(),
         at: None,
     };
-    let decision = active.router.decide(&decision).await.map(deal_response);
-    let decision = decided(&app, decision);
+    let decision = active.router.decide(&decision).await.map(deal_response).map_err(ApiError::from);
     let outcome = match &decision {
         Ok(d) if matches!(d.responsible, Responsible::Unassigned { .. }) => "unassigned",
         Ok(_) => "ok",
@@ -122,13 +77,10 @@ pub(crate) async fn deals<S: AssignmentState + 'static>(
 }
 
 pub(crate) async fn claims<S: AssignmentState + 'static>(
-    State(app): AppState<S>,
     Table(active): Table<S>,
-    bytes: Bytes,
+    JsonBody(request): JsonBody<ClaimRequest>,
 ) -> Result<Json<ClaimResponse>, ApiError> {
-    let request: ClaimRequest = body(&bytes)?;
-    let claim = active.router.claim(&request.channel, &request.dialog, &request.employee).await;
-    let claim = decided(&app, claim)?;
+    let claim = active.router.claim(&request.channel, &request.dialog, &request.employee).await?;
     Ok(Json(match claim {
         Claim::Won => ClaimResponse { won: true, winner: None },
         Claim::Lost { winner } => ClaimResponse { won: false, winner: Some(winner) },
@@ -137,9 +89,8 @@ pub(crate) async fn claims<S: AssignmentState + 'static>(
 
 pub(crate) async fn access<S: AssignmentState + 'static>(
     Table(active): Table<S>,
-    query: Result<Query<AccessQuery>, QueryRejection>,
+    Params(q): Params<AccessQuery>,
 ) -> Result<Json<AccessResponse>, ApiError> {
-    let Ok(Query(q)) = query else { return Err(ApiError::BadRequest("give `channel` and `employee`".into())) };
     let router = &active.router;
     let channel = router.channel_id(&q.channel)?;
     router.employee(&q.employee)?;
@@ -166,33 +117,28 @@ pub(crate) async fn employee<S: AssignmentState + 'static>(
 }
 
 pub(crate) async fn availability<S: AssignmentState + 'static>(
-    State(app): AppState<S>,
     Table(active): Table<S>,
     Path(HandleParam { handle }): Path<HandleParam>,
-    bytes: Bytes,
+    JsonBody(AvailabilityRequest { available }): JsonBody<AvailabilityRequest>,
 ) -> Result<Json<AvailabilityResponse>, ApiError> {
-    let AvailabilityRequest { available } = body(&bytes)?;
-    decided(&app, active.router.set_available(&handle, available).await)?;
+    active.router.set_available(&handle, available).await?;
     Ok(Json(AvailabilityResponse { employee: handle, available }))
 }
 
 pub(crate) async fn close<S: AssignmentState + 'static>(
-    State(app): AppState<S>,
     Table(active): Table<S>,
     Path(DealParam { deal }): Path<DealParam>,
 ) -> Result<Json<CloseResponse>, ApiError> {
-    let employee = decided(&app, active.router.close_deal(&deal).await)?;
+    let employee = active.router.close_deal(&deal).await?;
     Ok(Json(CloseResponse { deal, closed: true, counted: employee.is_some(), employee }))
 }
 
 pub(crate) async fn reply<S: AssignmentState + 'static>(
-    State(app): AppState<S>,
     Table(active): Table<S>,
     Path(DealParam { deal }): Path<DealParam>,
-    bytes: Bytes,
+    JsonBody(ReplyRequest { employee }): JsonBody<ReplyRequest>,
 ) -> Result<Json<ReplyResponse>, ApiError> {
-    let ReplyRequest { employee } = body(&bytes)?;
-    let stopped = decided(&app, active.router.reply(&deal, &employee).await)?;
+    let stopped = active.router.reply(&deal, &employee).await?;
     Ok(Json(ReplyResponse { deal, employee, stopped }))
 }
 
@@ -200,11 +146,9 @@ pub(crate) async fn reply<S: AssignmentState + 'static>(
 /// the request deadline), asks again every 100 ms until one comes or the
 /// wait ends: a long poll.
 pub(crate) async fn events<S: AssignmentState + 'static>(
-    State(app): AppState<S>,
     Table(active): Table<S>,
-    query: Result<Query<EventsQuery>, QueryRejection>,
+    Params(q): Params<EventsQuery>,
 ) -> Result<Json<EventsResponse>, ApiError> {
-    let Ok(Query(q)) = query else { return Err(ApiError::BadRequest("`after` is an event id, `wait` seconds".into())) };
     if q.wait.is_some_and(|w| w > 8) {
         return Err(ApiError::BadRequest("`wait` is at most 8 seconds".into()));
     }
@@ -214,7 +158,7 @@ pub(crate) async fn events<S: AssignmentState + 'static>(
     let wait = std::time::Duration::from_secs(wait);
     let started = Instant::now();
     loop {
-        let events = decided(&app, active.router.events(q.after.as_deref(), 100).await)?;
+        let events = active.router.events(q.after.as_deref(), 100).await?;
         if !events.is_empty() || started.elapsed() >= wait {
             let next = events.last().map(|e| e.id.clone()).or(q.after);
             return Ok(Json(EventsResponse { events: events.iter().map(event_body).collect(), next }));

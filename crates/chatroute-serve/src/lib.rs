@@ -18,6 +18,7 @@
 pub mod api;
 mod conn;
 mod error;
+mod extract;
 mod handlers;
 mod metrics;
 mod notify;
@@ -437,7 +438,13 @@ async fn time_limit<S: AssignmentState + 'static>(
     next: Next,
 ) -> Response {
     match tokio::time::timeout(app.opts.request_timeout, next.run(request)).await {
-        Ok(response) => response,
+        // A state that did not answer is counted here, for every endpoint.
+        Ok(response) => {
+            if response.extensions().get::<error::StateFault>().is_some() {
+                app.metrics.state_error();
+            }
+            response
+        }
         Err(_) => ApiError::Timeout.into_response(),
     }
 }

@@ -186,6 +186,9 @@ impl<S: AssignmentState> Router<S> {
         }
         let channel = self.channel_id(request.channel)?;
         let route = self.channel(channel)?;
+        if request.deal.is_none() && counts_deals(&route.assignment) {
+            return Err(RouteError::DealIdRequired(channel.to_owned()));
+        }
         let (responsible, ticket) = match &route.assignment {
             AssignmentRoute::RoundRobin { cycle, availability, returning_clients, reassign, .. } => {
                 let returning = *returning_clients == ReturningClients::Owner && request.contact.is_some();
@@ -276,6 +279,13 @@ impl<S: AssignmentState> Router<S> {
 /// Milliseconds since the Unix epoch of an instant (now when `None`): the
 /// time timers and the Redis deal book run on, the same on every instance
 /// up to their clocks' skew (seconds, against lifetimes of days).
+/// Whether an assignment counts open deals (`max_open`) or times them
+/// (`reassign_after`): its decisions need deal ids.
+fn counts_deals(assignment: &AssignmentRoute) -> bool {
+    let timed = matches!(assignment, AssignmentRoute::RoundRobin { reassign: Some(_), .. });
+    timed || !assignment.availability().max_open.is_empty()
+}
+
 pub(crate) fn unix_ms(at: Option<Timestamp>) -> u64 {
     u64::try_from(at.unwrap_or_else(Timestamp::now).as_millisecond()).unwrap_or(0)
 }
