@@ -1,7 +1,7 @@
 //! `InProcess`: the state of a single service instance, safe across its
 //! threads.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -40,15 +40,20 @@ impl InProcess {
         self
     }
 
+    #[cfg(feature = "testing")]
     /// An account's open deals per employee and each open deal's owner,
     /// as the books hold them (tests hold them to each other).
-    pub fn books_of(&self, account: &str) -> (BTreeMap<String, u32>, BTreeMap<String, String>) {
+    pub fn books_of(
+        &self,
+        account: &str,
+    ) -> (std::collections::BTreeMap<String, u32>, std::collections::BTreeMap<String, String>) {
         let books = self.memory.books.lock().unwrap_or_else(|p| p.into_inner());
         let Some(book) = books.account(account) else { return Default::default() };
         let open = book.open.iter().filter(|(_, n)| **n > 0).map(|(h, n)| (h.clone(), *n)).collect();
         (open, book.deals.iter().map(|(d, (owner, _))| (d.clone(), owner.clone())).collect())
     }
 
+    #[cfg(feature = "testing")]
     /// How many claims are remembered now (expired ones are dropped as
     /// claims come in).
     pub fn claims_held(&self) -> usize {
