@@ -430,20 +430,25 @@ mod edges {
         due_backlog_holds_up_no_new_deal(redis(&server)).await;
     }
 
+    /// Two channels skipping the unavailable: the first on `[assignment]`,
+    /// its one member holding one deal at most; the second on its own
+    /// assignment of `mode` (and, first responder, a limit of one).
+    fn two_channels((a, a_member): (&str, &str), (b, b_member, mode): (&str, &str, &str)) -> TableFile {
+        let b_limit = if mode.starts_with("first") { ", max_open = 1" } else { "" };
+        compile(&format!(
+            "{HEAD}[employees]\n{a_member} = {{ name = \"A\" }}\n{b_member} = {{ name = \"B\" }}\n\
+             [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\n\
+             members = [{{ employee = \"{a_member}\", max_open = 1 }}]\n{}{}\
+             [channels.{b}.assignment]\nmode = \"{mode}skip_unavailable = true\n\
+             members = [{{ employee = \"{b_member}\"{b_limit} }}]\n",
+            channel(a, 1),
+            channel(b, 2)
+        ))
+    }
+
     /// 2: 65 deals waiting on channel A take no place from channel B's.
     async fn backlog_per_channel<S: AssignmentState>(state: S) {
-        let router = Router::new(
-            compile(&format!(
-                "{HEAD}[employees]\na1 = {{ name = \"A\" }}\nb1 = {{ name = \"B\" }}\n\
-                 [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\n\
-                 members = [{{ employee = \"a1\", max_open = 1 }}]\n{}{}\
-                 [channels.B.assignment]\nmode = \"round_robin\"\nskip_unavailable = true\n\
-                 members = [{{ employee = \"b1\" }}]\n",
-                channel("A", 1),
-                channel("B", 2)
-            )),
-            state,
-        );
+        let router = Router::new(two_channels(("A", "a1"), ("B", "b1", "round_robin\"\n")), state);
         let t0 = Timestamp::now();
         assert_eq!(responsible(&router, &decide_at("A", "a0", t0)).await, "a1");
         for n in 1..=65 {
@@ -491,18 +496,8 @@ mod edges {
     /// 4: a deal waiting on a round-robin channel, then claimed on a
     /// first-responder one, has one owner: the claimant.
     async fn one_owner_across_channels<S: AssignmentState>(state: S) {
-        let router = Router::new(
-            compile(&format!(
-                "{HEAD}[employees]\nr1 = {{ name = \"R\" }}\nf1 = {{ name = \"F\" }}\n\
-                 [assignment]\nmode = \"round_robin\"\nskip_unavailable = true\n\
-                 members = [{{ employee = \"r1\", max_open = 1 }}]\n{}{}\
-                 [channels.fr.assignment]\nmode = \"first_responder\"\nskip_unavailable = true\n\
-                 members = [{{ employee = \"f1\", max_open = 1 }}]\n",
-                channel("rr", 1),
-                channel("fr", 2)
-            )),
-            state,
-        );
+        let second = ("fr", "f1", "first_responder\"\n");
+        let router = Router::new(two_channels(("rr", "r1"), second), state);
         let t0 = Timestamp::now();
         assert_eq!(responsible(&router, &decide_at("rr", "x0", t0)).await, "r1");
         assert_eq!(responsible(&router, &decide_at("rr", "D", t0)).await, "Unassigned");
