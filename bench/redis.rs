@@ -7,7 +7,9 @@
 //!   pick script: availability, open counts, cursor and deal in one round
 //!   trip).
 
-#[path = "../tests/support/redis_server.rs"]
+// The tests' support, of which a benchmark uses a part.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../tests/it/support/redis_server.rs"]
 mod redis_server;
 
 use std::sync::OnceLock;

@@ -1,7 +1,9 @@
 //! The human reporter's cost per diagnostic: `cargo bench --bench report`.
 //! A linear reporter takes the same time per diagnostic at every count.
 
-#[path = "../tests/support/specs.rs"]
+// The tests' support, of which a benchmark uses a part.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../tests/it/support/specs.rs"]
 mod specs;
 
 use chatroute::check::{Checked, check};

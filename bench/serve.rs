@@ -13,9 +13,13 @@
 
 #[path = "load.rs"]
 mod load;
-#[path = "../tests/support/redis_cluster.rs"]
+// The tests' support, of which a benchmark uses a part.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../tests/it/support/redis_cluster.rs"]
 mod redis_cluster;
-#[path = "../tests/support/redis_server.rs"]
+// The tests' support, of which a benchmark uses a part.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../tests/it/support/redis_server.rs"]
 mod redis_server;
 
 use std::io::{BufRead, BufReader};

@@ -8,7 +8,9 @@
 //! per pending timer (`MEMORY USAGE` of the `reply-due` and `timers` keys,
 //! over the timer count). Starts its own `redis-server` (skips without one).
 
-#[path = "../tests/support/redis_server.rs"]
+// The tests' support, of which a benchmark uses a part.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../tests/it/support/redis_server.rs"]
 mod redis_server;
 
 use std::sync::Arc;

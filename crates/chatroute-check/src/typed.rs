@@ -6,7 +6,7 @@
 //!
 //! Strict means: serde's types (closed tables by `deny_unknown_fields`,
 //! integers in range, keywords) plus the few constraints the schema has
-//! beyond them, in [`within_schema`]. `tests/schema_agreement.rs` checks on
+//! beyond them, in [`within_schema`]. `tests/it/schema_agreement.rs` checks on
 //! random specs that a spec read here is one the schema accepts.
 
 use serde::Deserialize;
@@ -24,7 +24,7 @@ pub fn read(root: &Spanned<DeTable<'_>>) -> Option<Spec> {
 }
 
 /// The schema's constraints beyond the types, as `definition.property`
-/// and keyword: what `within_schema` checks. `tests/schema_agreement.rs`
+/// and keyword: what `within_schema` checks. `tests/it/schema_agreement.rs`
 /// holds this list to the generated schema and each entry to a spec that
 /// breaks it, so a constraint added in `spec.rs` cannot be missed here.
 pub const CONSTRAINTS: &[(&str, &str)] = &[

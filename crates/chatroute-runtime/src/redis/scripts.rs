@@ -8,7 +8,7 @@
 //! `start_timer`, `stop_timer`; and the scripts `pick`, `claim`,
 //! `reassign`, `drain`, `due`, `replied`, `can_take`, `close` are the
 //! twins of the `AssignmentState` methods of those names.
-//! `tests/agreement.rs` holds each pair to the same answers and books.
+//! `tests/it/agreement.rs` holds each pair to the same answers and books.
 
 use std::sync::LazyLock;
 

@@ -11,8 +11,7 @@
 //! `CHATROUTE_FUZZ_SEED` replays a run. An input that panics is saved under
 //! `target/fuzz-crashes/` and the test fails with its path.
 
-#[path = "support/serve_process.rs"]
-mod serve_process;
+use crate::support::serve_process;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::panic::AssertUnwindSafe;

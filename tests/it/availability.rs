@@ -3,10 +3,8 @@
 //! follow the weights exactly; two processes deciding at once at the
 //! capacity edge on one Redis never exceed it.
 
-#[path = "support/redis_server.rs"]
-mod redis_server;
-#[path = "support/serve_process.rs"]
-mod serve_process;
+use crate::support::redis_server;
+use crate::support::serve_process;
 
 use std::collections::{BTreeMap, BTreeSet};
 

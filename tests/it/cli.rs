@@ -1,7 +1,6 @@
 //! The `chatroute` binary as users run it: exit codes, formats, files.
 
-#[path = "support/cli.rs"]
-mod cli_support;
+use crate::support::cli as cli_support;
 
 use cli_support::{chatroute, scratch, stdout};
 

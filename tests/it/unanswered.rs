@@ -5,12 +5,9 @@
 //! with one of them killed; the notify webhook gets every event across a
 //! receiver that fails its first attempts.
 
-#[path = "support/cli.rs"]
-mod cli_support;
-#[path = "support/redis_server.rs"]
-mod redis_server;
-#[path = "support/serve_process.rs"]
-mod serve_process;
+use crate::support::cli as cli_support;
+use crate::support::redis_server;
+use crate::support::serve_process;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -2,10 +2,8 @@
 //! the documented shape, `check --wazzup`, `compile --wazzup` and `route`
 //! by Wazzup's `channelId`, `init --wazzup`; every transport's address.
 
-#[path = "support/cli.rs"]
-mod cli_support;
-#[path = "support/amocrm_server.rs"]
-mod http_server;
+use crate::support::amocrm_server as http_server;
+use crate::support::cli as cli_support;
 
 use std::process::Command;
 

@@ -1,10 +1,8 @@
 //! `crm pull` against a loopback server speaking amoCRM's API format,
 //! checks against the snapshot, `compile --crm` and `init`.
 
-#[path = "support/amocrm_server.rs"]
-mod amocrm_server;
-#[path = "support/cli.rs"]
-mod cli_support;
+use crate::support::amocrm_server;
+use crate::support::cli as cli_support;
 
 use std::time::Duration;
 

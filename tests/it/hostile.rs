@@ -3,16 +3,11 @@
 //! alone, panics, unbounded reads and waits, ignored write errors, unsafe
 //! files, injection and leaked secrets.
 
-#[path = "support/amocrm_server.rs"]
-mod amocrm_server;
-#[path = "support/cli.rs"]
-mod cli_support;
-#[path = "support/ready.rs"]
-mod ready;
-#[path = "support/redis_server.rs"]
-mod redis_server;
-#[path = "support/specs.rs"]
-mod specs;
+use crate::support::amocrm_server;
+use crate::support::cli as cli_support;
+use crate::support::ready;
+use crate::support::redis_server;
+use crate::support::specs;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

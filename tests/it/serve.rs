@@ -1,12 +1,9 @@
 //! `chatroute serve` as runtime services use it: real processes, real
 //! sockets, a real `redis-server` where instances share state.
 
-#[path = "support/cli.rs"]
-mod cli_support;
-#[path = "support/redis_server.rs"]
-mod redis_server;
-#[path = "support/serve_process.rs"]
-mod serve_process;
+use crate::support::cli as cli_support;
+use crate::support::redis_server;
+use crate::support::serve_process;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

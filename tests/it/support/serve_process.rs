@@ -1,7 +1,5 @@
 //! A real `chatroute serve` process on a free loopback port, and a small
 //! HTTP client for it.
-// Each test file uses the part it needs.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

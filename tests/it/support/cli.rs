@@ -1,6 +1,4 @@
 //! Running the `chatroute` binary as users do, from integration tests.
-// Each test file uses the part it needs.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -3,8 +3,7 @@
 //! names; its DOM holds the access matrix and the shares; hostile names
 //! stay text.
 
-#[path = "support/cli.rs"]
-mod cli_support;
+use crate::support::cli as cli_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

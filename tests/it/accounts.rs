@@ -1,12 +1,9 @@
 //! `chatroute serve DIR`: many accounts in one service, each table file
 //! read, verified and activated on its own, as integrators run it.
 
-#[path = "support/cli.rs"]
-mod cli_support;
-#[path = "support/redis_server.rs"]
-mod redis_server;
-#[path = "support/serve_process.rs"]
-mod serve_process;
+use crate::support::cli as cli_support;
+use crate::support::redis_server;
+use crate::support::serve_process;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -11,8 +11,7 @@ use chatroute::spec::{CopyDialog, Level, NameOrId};
 use chatroute::table::{TableError, TableFile};
 use proptest::prelude::*;
 
-#[path = "../bench/specgen.rs"]
-mod specgen;
+use crate::specgen;
 
 fn compile_text(name: &str, text: &str) -> TableFile {
     let checked = check(name, text.as_bytes().to_vec(), Default::default());

@@ -3,12 +3,9 @@
 //! daylight-saving change, `route --at`; returning clients in process and
 //! across two Redis-backed service instances.
 
-#[path = "support/cli.rs"]
-mod cli_support;
-#[path = "support/redis_server.rs"]
-mod redis_server;
-#[path = "support/serve_process.rs"]
-mod serve_process;
+use crate::support::cli as cli_support;
+use crate::support::redis_server;
+use crate::support::serve_process;
 
 use std::collections::BTreeMap;
 

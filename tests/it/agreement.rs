@@ -10,8 +10,7 @@
 //! sequences hold claims of deals waiting on the round-robin channel,
 //! availability changes at due instants and reloads that lift limits.
 
-#[path = "support/redis_server.rs"]
-mod redis_server;
+use crate::support::redis_server;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

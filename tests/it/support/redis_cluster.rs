@@ -2,8 +2,6 @@
 //! an operator builds one: six `redis-server --cluster-enabled yes` nodes,
 //! then `redis-cli --cluster create ... --cluster-replicas 1`. Each node's
 //! cluster bus is its port + 10000, so both must be free.
-// Each test file uses the part it needs.
-#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -148,11 +146,6 @@ impl RedisCluster {
             let _ = child.kill();
             let _ = child.wait();
         }
-    }
-
-    /// Whether the cluster is whole again (every slot served).
-    pub(crate) fn is_ok(&self) -> bool {
-        self.info(self.live_port()).contains("cluster_state:ok")
     }
 }
 

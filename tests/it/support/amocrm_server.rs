@@ -2,8 +2,6 @@
 //! from recorded responses. Each path has a queue of answers; the last one
 //! repeats. `{base}` in a body becomes the server's own base URL, as the
 //! absolute `_links` of real answers do.
-// Each test file uses the part it needs.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

@@ -3,10 +3,8 @@
 //! instances share one exact weighted cycle, and a master killed under
 //! load fails over with no claim lost and no dialog won twice.
 
-#[path = "support/redis_cluster.rs"]
-mod redis_cluster;
-#[path = "support/serve_process.rs"]
-mod serve_process;
+use crate::support::redis_cluster;
+use crate::support::serve_process;
 
 use std::collections::{BTreeMap, HashMap};
 use std::process::{Command, Stdio};

@@ -1,8 +1,7 @@
 //! Assignment state on a real Redis server: several processes and threads
 //! share one fair distribution; claims have one winner; faults are errors.
 
-#[path = "support/redis_server.rs"]
-mod redis_server;
+use crate::support::redis_server;
 
 use std::collections::HashMap;
 use std::process::Command;

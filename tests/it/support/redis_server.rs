@@ -1,7 +1,5 @@
 //! A real `redis-server` on a free loopback port, started and stopped by
 //! the test (or benchmark) that needs it.
-// Each test file uses the part it needs.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -7,9 +7,9 @@ use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use proptest::prelude::*;
 
 const EXAMPLES: [&str; 3] = [
-    include_str!("../examples/acme.toml"),
-    include_str!("../examples/furniture.toml"),
-    include_str!("../examples/art-shop.toml"),
+    include_str!("../../examples/acme.toml"),
+    include_str!("../../examples/furniture.toml"),
+    include_str!("../../examples/art-shop.toml"),
 ];
 
 /// Fragments that make the damage interesting for a TOML spec.

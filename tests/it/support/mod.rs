@@ -1,0 +1,10 @@
+//! What the tests share: real processes (serve, Redis, a Redis Cluster,
+//! a fake amoCRM), the CLI, specs.
+
+pub(crate) mod amocrm_server;
+pub(crate) mod cli;
+pub(crate) mod ready;
+pub(crate) mod redis_cluster;
+pub(crate) mod redis_server;
+pub(crate) mod serve_process;
+pub(crate) mod specs;
