@@ -228,6 +228,12 @@ fn http_corpus() -> Vec<Vec<u8>> {
         "GET /v1/employees/%D0%B8 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".into(),
         "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
             .into(),
+        // Event cursors at their edges, replies, the notify deliveries.
+        "GET /v1/events?after=18446744073709551615-18446744073709551615&wait=0 HTTP/1.1\r\nHost: x\r\n\r\n".into(),
+        "GET /v1/events?after=99999999999999999999 HTTP/1.1\r\nHost: x\r\n\r\n".into(),
+        post("/v1/deals/4711/reply", r#"{"employee": "r1"}"#),
+        "GET /v1/notify HTTP/1.1\r\nHost: x\r\n\r\n".into(),
+        post("/v1/notify/replay", ""),
     ]
     .map(String::into_bytes)
     .into()
@@ -264,7 +270,8 @@ fn mutated_http_requests_never_take_serve_down() {
     let checked = check("furniture", std::fs::read("examples/furniture.toml").unwrap(), Default::default());
     std::fs::write(&table, chatroute::compile::compile(checked.spec.as_ref().unwrap(), Default::default()).to_bytes())
         .unwrap();
-    let serve = serve_process::Serve::start(&table, &["--header-timeout", "1"]);
+    let notify = ["--notify", "http://127.0.0.1:9/hook", "--notify-attempts", "1"];
+    let serve = serve_process::Serve::start(&table, &[&["--header-timeout", "1"][..], &notify].concat());
     let addr = serve.base.trim_start_matches("http://").to_owned();
     fuzz("http", secs().div_ceil(2), &http_corpus(), |request| {
         let mut stream = std::net::TcpStream::connect(&addr).expect("serve still accepts");
