@@ -4,8 +4,8 @@
 //! against `InProcess` and against a real Redis, must give identical
 //! answers step by step, and leave identical deal books in which no deal
 //! has two owners and each open count is the number of deals held. Every
-//! state operation is written twice (Rust in `state.rs`, Lua in
-//! `redis.rs`: `cannot_take`, `take_next`, `pass`, the pick, the claim, the
+//! state operation is written twice (Rust in `state/memory/`, Lua in
+//! `redis/scripts/`: `cannot_take`, `take_next`, `pass`, the pick, the claim, the
 //! reassignment and the drain); this holds the twins to each other. The
 //! sequences hold claims of deals waiting on the round-robin channel,
 //! availability changes at due instants and reloads that lift limits.

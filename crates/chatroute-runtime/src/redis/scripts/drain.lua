@@ -1,5 +1,5 @@
 -- Gives a waiting deal of the channel to the next member who can take it
--- (see `Memory::drain_plan`): the oldest due deal (of 64) someone who has
+-- (see `MemoryState::drain_plan`): the oldest due deal (of 64) someone who has
 -- not had it can take over, else the oldest new deal. KEYS 11 the cursor;
 -- ARGV 3 the channel, 4 the timer (ms; 0: none), 5 the cap, then the
 -- rules over the cycle. Answers the event's id, or "".

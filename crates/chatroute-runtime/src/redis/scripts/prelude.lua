@@ -104,7 +104,7 @@ local function open_deal(deal, who)
 end
 -- Passes an open deal with a timer to `who` (the open count moves with
 -- it): its timer due again after `after` ms, or stopped at the cap; the
--- event. Memory's twin: `Memory::pass`.
+-- event. The twin: `MemoryState::pass`.
 local function pass(deal, timer, who, after, cap)
   local channel, count, from, _, had = read_timer(timer)
   redis.call('HSET', OWNERS, deal, who)
