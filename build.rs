@@ -6,12 +6,15 @@
 //! The cost: the executable's own code is not randomised in memory (its
 //! libraries, heap and stack still are); the code is memory-safe Rust.
 //! Only the binaries of this package are linked so; the library crates,
-//! tests and benchmarks are untouched.
+//! tests and benchmarks are untouched. `CHATROUTE_PIE=1` at build time
+//! keeps the executable position-independent (randomised in memory).
 
 fn main() {
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    if os == "linux" {
+    let pie = std::env::var_os("CHATROUTE_PIE").is_some_and(|v| v == "1");
+    if os == "linux" && !pie {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=CHATROUTE_PIE");
 }
