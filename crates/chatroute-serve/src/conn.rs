@@ -88,7 +88,7 @@ pub(crate) async fn serve(listener: TcpListener, routes: Routes, limits: Limits,
     }
     drop(listener);
     if tokio::time::timeout(limits.grace, graceful.shutdown()).await.is_err() {
-        eprintln!("chatroute serve: connections still open after the {:?} grace period are dropped", limits.grace);
+        crate::log(&format!("connections still open after the {:?} grace period are dropped", limits.grace));
     }
 }
 

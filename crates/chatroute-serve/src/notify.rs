@@ -116,28 +116,23 @@ impl Notifier {
     /// Delivers one event, trying up to `attempts` times: `Err` with the
     /// last reason when the receiver never took it.
     async fn deliver(&self, account: &str, key: &str, body: &str) -> Result<(), String> {
-        let mut pause = Duration::from_millis(200);
-        for attempt in 1..=self.attempts {
-            match self.post(key, body).await {
-                Ok(()) => {
-                    self.delivered.fetch_add(1, Ordering::Relaxed);
+        let (mut pause, mut attempt) = (Duration::from_millis(200), 1);
+        loop {
+            let sent = self.post(key, body).await;
+            let counter = if sent.is_ok() { &self.delivered } else { &self.failed_attempts };
+            counter.fetch_add(1, Ordering::Relaxed);
+            let why = match sent {
+                Err(why) if attempt < self.attempts => why,
+                done => {
                     self.outbox(account, |o| o.retrying = None);
-                    return Ok(());
+                    return done;
                 }
-                Err(why) if attempt == self.attempts => {
-                    self.failed_attempts.fetch_add(1, Ordering::Relaxed);
-                    self.outbox(account, |o| o.retrying = None);
-                    return Err(why);
-                }
-                Err(why) => {
-                    self.failed_attempts.fetch_add(1, Ordering::Relaxed);
-                    self.outbox(account, |o| o.retrying = Some(why));
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(5));
-                }
-            }
+            };
+            self.outbox(account, |o| o.retrying = Some(why));
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(5));
+            attempt += 1;
         }
-        Ok(())
     }
 
     async fn post(&self, key: &str, body: &str) -> Result<(), String> {

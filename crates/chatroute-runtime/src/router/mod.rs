@@ -286,6 +286,6 @@ fn counts_deals(assignment: &AssignmentRoute) -> bool {
     timed || !assignment.availability().max_open.is_empty()
 }
 
-pub(crate) fn unix_ms(at: Option<Timestamp>) -> u64 {
-    u64::try_from(at.unwrap_or_else(Timestamp::now).as_millisecond()).unwrap_or(0)
+pub(crate) fn unix_ms(at: Timestamp) -> u64 {
+    u64::try_from(at.as_millisecond()).unwrap_or(0)
 }

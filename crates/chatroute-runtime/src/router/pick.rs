@@ -68,7 +68,7 @@ impl<S: AssignmentState> Router<S> {
         };
         let (contact, prefer) = (request.contact.filter(|_| returning), owner.as_deref());
         let reply_after_ms = reassign.map(|r| r.after_secs * 1000);
-        let now_ms = request.at.map(|at| unix_ms(Some(at)));
+        let now_ms = request.at.map(unix_ms);
         let anyway = availability.when_nobody == WhenNobody::AssignAnyway && rules.skip_unavailable;
         let account = &self.body.account;
         // Nobody can take it after the last try: it waits for someone.

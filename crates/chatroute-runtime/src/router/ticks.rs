@@ -24,7 +24,7 @@ impl<S: AssignmentState> Router<S> {
     /// no longer routes round robin stay waiting until they close or the
     /// channel returns.
     pub async fn tick(&self, at: Option<Timestamp>) -> Result<Vec<Event>, RouteError> {
-        let now_ms = at.map(|at| unix_ms(Some(at)));
+        let now_ms = at.map(unix_ms);
         let account = &self.body.account;
         let mut events = Vec::new();
         // Each due deal is its own atomic step; they go out together (one
