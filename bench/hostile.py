@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The README's "Hostile input" figures for `serve` and `lsp`, measured on
+"""The "Hostile input" figures (docs/reliability.md) for `serve` and `lsp`, measured on
 release builds with real processes and sockets:
 
     cargo build --release && python3 bench/hostile.py

@@ -9,7 +9,7 @@ use chatroute::serve::{ServeOptions, run as serve};
 
 use super::{Failure, Outcome};
 
-/// How connections are bounded (docs: README, "Hostile input").
+/// How connections are bounded (docs/reliability.md, "Hostile input").
 #[derive(Debug, clap::Args)]
 pub(crate) struct Limits {
     /// Seconds a connection may take to send a request head, or stay idle between requests.

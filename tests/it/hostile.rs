@@ -342,7 +342,7 @@ async fn slow_silent_and_oversized_redis_replies_fail_fast() {
     let why = fails_within(&fake_redis(Peer::Silent), bound).await;
     assert!(why.contains("timed out"), "{why}");
     // An endless simple string, a 2 GB string announced: the deadline ends
-    // them (the client does not bound a reply's size; README).
+    // them (the client does not bound a reply's size: the redis module's doc).
     let before = rss_kb();
     let why = fails_within(&fake_redis(Peer::Flood(b"+aaaaaaaaaaaaaaaa")), bound).await;
     assert!(why.contains("timed out"), "{why}");

@@ -298,7 +298,7 @@ pub fn run<S: AssignmentState + 'static>(
 /// after the tasks already ready rather than at once (a multi-thread
 /// runtime's LIFO slot runs it at once), so the Redis connection's writer
 /// runs once per batch of requests, not once per request; on 2 cores that
-/// is 57,000 Redis decisions/s against 46,000 with two workers (README,
+/// is 57,000 Redis decisions/s against 46,000 with two workers (docs/performance.md,
 /// `cargo bench --bench serve`). More workers are a multi-thread runtime,
 /// for in-process state on many cores.
 fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {

@@ -7,7 +7,7 @@ use super::{AssignmentState, CLAIM_TTL, Claimed, Claiming, Pick, PickRules, Pick
 
 /// A simulation over a shared state (`route --state redis://...`): the
 /// round-robin cursors are the shared ones (a simulated deal takes a real
-/// position, as the README says), but availability, open deals and claims
+/// position, as docs/service.md says), but availability, open deals and claims
 /// stay in this process, so a simulation leaves them as it found them.
 /// It reads no availability or open count from the shared state either:
 /// it simulates from "everyone available, nothing open" plus what it is
