@@ -13,13 +13,15 @@
 //! - `chatroute-report`: the routing of a spec as an HTML page;
 //! - `chatroute-accounts`: the amoCRM and Wazzup API clients;
 //! - `chatroute-serve` and `chatroute-lsp`: the HTTP service and the
-//!   language server.
+//!   language server;
+//! - `chatroute-connect`: the integration (`chatroute connect`).
 //!
 //! The modules below keep the paths the library has always had.
 
 pub use chatroute_check::{
     accounts, address, check, compile, diff, init, parse, paths, resolve, rules, schema, source, spec, typed,
 };
+pub use chatroute_connect as connect;
 pub use chatroute_lsp as lsp;
 pub use chatroute_phone as phone;
 pub use chatroute_report as report;

@@ -6,6 +6,7 @@
 
 pub(crate) mod check;
 pub(crate) mod compile;
+pub(crate) mod connect;
 pub(crate) mod crm;
 pub(crate) mod diff;
 pub(crate) mod docs;

@@ -42,6 +42,23 @@ pub(crate) fn run(
     token_file: Option<&Path>,
     limits: &Limits,
 ) -> Outcome {
+    let opts = options(table, listen, token_file, limits)?;
+    let ready = |addr: SocketAddr| eprintln!("chatroute serve: listening on http://{addr}");
+    let result = if state == "memory" {
+        serve(opts, InProcess::new(), ready)
+    } else {
+        serve(opts, super::state::connect(state)?, ready)
+    };
+    result.map_err(|err| Failure::Error(err.to_string()))
+}
+
+/// The service's options from the command line (`serve` and `connect`).
+pub(crate) fn options(
+    table: PathBuf,
+    listen: SocketAddr,
+    token_file: Option<&Path>,
+    limits: &Limits,
+) -> Result<ServeOptions, Failure> {
     let mut opts = ServeOptions::new(table, listen);
     opts.header_timeout = Duration::from_secs(limits.header_timeout.max(1));
     opts.max_connections = limits.max_connections.max(1);
@@ -60,11 +77,5 @@ pub(crate) fn run(
     if !listen.ip().is_loopback() && opts.token.is_none() {
         eprintln!("warning: listening on {listen} without --token-file: anyone who reaches it can take decisions");
     }
-    let ready = |addr: SocketAddr| eprintln!("chatroute serve: listening on http://{addr}");
-    let result = if state == "memory" {
-        serve(opts, InProcess::new(), ready)
-    } else {
-        serve(opts, super::state::connect(state)?, ready)
-    };
-    result.map_err(|err| Failure::Error(err.to_string()))
+    Ok(opts)
 }

@@ -16,6 +16,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("chatroute-accounts", &["chatroute-check"]),
     ("chatroute-serve", &["chatroute-runtime", "chatroute-table"]),
     ("chatroute-lsp", &["chatroute-check"]),
+    // The integration: the service it extends, the runtime it decides
+    // with, and the accounts' URL rule.
+    ("chatroute-connect", &["chatroute-serve", "chatroute-runtime", "chatroute-table", "chatroute-accounts"]),
 ];
 
 fn workspace_dependencies(manifest: &toml::Table) -> BTreeSet<String> {
@@ -44,7 +47,7 @@ fn every_crate_depends_on_lower_layers_only() {
 }
 
 /// The runtime with default features: at most 40 packages, none of the
-/// checker's, the server's or the CLI's.
+/// checker's, the service's, the integration's or the CLI's.
 #[test]
 fn the_runtime_pulls_a_small_tree() {
     let out = std::process::Command::new(env!("CARGO"))
@@ -73,6 +76,8 @@ fn the_runtime_pulls_a_small_tree() {
         "schemars",
         "indicatif",
         "chatroute-check",
+        "chatroute-serve",
+        "chatroute-connect",
         "phonenumber",
     ];
     for name in forbidden {

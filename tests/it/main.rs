@@ -1,6 +1,6 @@
 //! The integration tests, one binary by surface of the product, each file
 //! a module: the command line (cli, ci_formats, canonical, crm, wazzup,
-//! typing, report, robustness, layers), the services (serve, accounts,
+//! typing, report, robustness, layers), the services (serve, connect, accounts,
 //! unanswered, redis, cluster, tls, hostile, fuzz), the editor (lsp,
 //! neovim) and the properties (agreement, availability, precedence,
 //! schema_agreement, runtime, hours). `support` is what they share.
@@ -18,6 +18,7 @@ mod canonical;
 mod ci_formats;
 mod cli;
 mod cluster;
+mod connect;
 mod crm;
 mod fuzz;
 mod hostile;

@@ -101,7 +101,7 @@ impl IntoResponse for ApiError {
 }
 
 /// An error answer with the body every error has.
-pub(crate) fn error(status: StatusCode, code: &str, message: String) -> Response {
+pub fn error(status: StatusCode, code: &str, message: String) -> Response {
     let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message } };
     (status, axum::Json(body)).into_response()
 }

@@ -250,5 +250,6 @@ pub(crate) async fn metrics<S: AssignmentState + 'static>(State(app): AppState<S
     if let Some(notifier) = &app.notifier {
         notifier.render(&mut text, crate::metrics::label);
     }
+    app.extension.metrics(&mut text);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

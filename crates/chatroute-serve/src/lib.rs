@@ -18,6 +18,7 @@
 pub mod api;
 mod conn;
 mod error;
+mod extension;
 mod extract;
 mod handlers;
 mod metrics;
@@ -39,9 +40,12 @@ use axum::routing::{get, post, put};
 use chatroute_runtime::{AssignmentState, RouteError, Router, StateError};
 use chatroute_table::TableFile;
 
-use self::error::{ApiError, error, json_errors};
+pub use self::error::error;
+use self::error::{ApiError, json_errors};
+pub use self::extension::{Extension, Service};
 use self::metrics::Metrics;
-use self::tables::{Active, Tables};
+pub use self::tables::Active;
+use self::tables::Tables;
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -102,6 +106,8 @@ struct App<S: AssignmentState> {
     metrics: Metrics,
     /// `--notify`: the deliveries of events.
     notifier: Option<Arc<notify::Notifier>>,
+    /// What `connect` adds (nothing for `serve`).
+    extension: Arc<dyn Extension<S>>,
     opts: ServeOptions,
 }
 
@@ -255,6 +261,16 @@ pub fn run<S: AssignmentState + 'static>(
     state: S,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
+    run_with(opts, Arc::new(state), Arc::new(()), ready)
+}
+
+/// `run` with what a layer above adds (`chatroute connect`).
+pub fn run_with<S: AssignmentState + 'static>(
+    opts: ServeOptions,
+    state: Arc<S>,
+    extension: Arc<dyn Extension<S>>,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
     let fleet = opts.table.is_dir();
     let runtime = runtime(opts.workers)?;
     let grace = opts.grace;
@@ -264,9 +280,10 @@ pub fn run<S: AssignmentState + 'static>(
         let app = Arc::new(App {
             tables: RwLock::new(Tables::default()),
             fleet,
-            state: Arc::new(state),
+            state,
             metrics: Metrics::default(),
             notifier: opts.notify.clone().map(|url| Arc::new(notify::Notifier::new(url, opts.notify_attempts))),
+            extension,
             opts,
         });
         // Every table present is verified before the first request; one
@@ -280,6 +297,7 @@ pub fn run<S: AssignmentState + 'static>(
         if let Some(notifier) = app.notifier.clone() {
             tokio::spawn(notify::deliver(app.clone(), notifier));
         }
+        app.extension.clone().start(Service(app.clone()));
         ready(listener.local_addr()?);
         let limits = conn::Limits {
             header_timeout: app.opts.header_timeout,
@@ -386,6 +404,7 @@ fn routes<S: AssignmentState + 'static>(app: Arc<App<S>>) -> Routes {
     if app.opts.token.is_some() {
         v1 = v1.route_layer(middleware::from_fn_with_state(app.clone(), authorize::<S>));
     }
+    let added = app.extension.clone().routes(Service(app.clone()));
     Routes::new()
         .merge(v1)
         .route("/healthz", get(|| async { "ok\n" }))
@@ -395,11 +414,12 @@ fn routes<S: AssignmentState + 'static>(app: Arc<App<S>>) -> Routes {
             "/openapi.json",
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi::document(fleet)) }),
         )
+        .with_state(app.clone())
+        .merge(added)
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint".into()) })
         .layer(middleware::from_fn_with_state(app.clone(), time_limit::<S>))
         .layer(middleware::map_response(json_errors))
         .layer(DefaultBodyLimit::max(app.opts.body_limit))
-        .with_state(app)
 }
 
 /// With a token, every `/v1` call needs `Authorization: Bearer <token>`.
@@ -420,14 +440,14 @@ async fn authorize<S: AssignmentState + 'static>(
 
 /// The credentials of a `Bearer` authorization; the scheme is
 /// case-insensitive (RFC 9110, 11.1).
-fn bearer(value: &str) -> Option<&str> {
+pub fn bearer(value: &str) -> Option<&str> {
     let (scheme, credentials) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| credentials.trim_start_matches(' '))
 }
 
 /// Compares without an early exit, so the time taken does not tell how
 /// many leading bytes were right (the length may show; tokens are long).
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -15,7 +15,7 @@ use chatroute_runtime::{AssignmentState, Router};
 use crate::api::{AccountStatus, ReloadError};
 
 /// A verified table, serving.
-pub(crate) struct Active<S: AssignmentState> {
+pub struct Active<S: AssignmentState> {
     pub router: Router<S>,
     pub hash: String,
     pub generator: String,

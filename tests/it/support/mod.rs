@@ -1,6 +1,7 @@
 //! What the tests share: real processes (serve, Redis, a Redis Cluster,
 //! a fake amoCRM), the CLI, specs.
 
+pub(crate) mod amocrm_api;
 pub(crate) mod amocrm_server;
 pub(crate) mod cli;
 pub(crate) mod ready;

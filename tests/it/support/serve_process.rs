@@ -20,9 +20,18 @@ impl Serve {
     /// `start` with environment variables (`LD_PRELOAD` of libfaketime: the
     /// process itself, so killing it leaves nothing behind).
     pub(crate) fn start_with_env(env: &[(&str, &str)], table: &Path, args: &[&str]) -> Serve {
+        Self::spawn("serve", env, table, args)
+    }
+
+    /// Starts `chatroute connect TABLE --listen 127.0.0.1:0 ARGS`.
+    pub(crate) fn connect(table: &Path, args: &[&str]) -> Serve {
+        Self::spawn("connect", &[], table, args)
+    }
+
+    fn spawn(command: &str, env: &[(&str, &str)], table: &Path, args: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
             .envs(env.iter().copied())
-            .arg("serve")
+            .arg(command)
             .arg(table)
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
@@ -30,9 +39,10 @@ impl Serve {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let listening = format!("chatroute {command}: listening on ");
         let base = loop {
-            let line = lines.next().expect("serve exited before listening").unwrap();
-            if let Some(addr) = line.strip_prefix("chatroute serve: listening on ") {
+            let line = lines.next().expect("the service exited before listening").unwrap();
+            if let Some(addr) = line.strip_prefix(listening.as_str()) {
                 break addr.to_owned();
             }
         };

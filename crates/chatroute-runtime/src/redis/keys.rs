@@ -33,9 +33,16 @@ pub(super) struct AccountKeys {
     prefix: String,
 }
 
+/// Where an account's keys begin (its hash tag and the layout): a layer
+/// above keeps its own keys under it (`chatroute connect` under
+/// `connect:`), in the account's slot.
+pub fn account_prefix(account: &str) -> String {
+    format!("{NAMESPACE}:{{{account}}}:{VERSION}:")
+}
+
 impl AccountKeys {
     pub(super) fn new(account: &str) -> Self {
-        AccountKeys { prefix: format!("{NAMESPACE}:{{{account}}}:{VERSION}:") }
+        AccountKeys { prefix: account_prefix(account) }
     }
 
     pub(super) fn cursor(&self, channel: &str) -> String {

@@ -42,7 +42,7 @@ mod scripts;
 pub use self::endpoint::{Endpoint, redacted};
 use self::fault::fault;
 use self::keys::{AccountKeys, V2Target, v1_patterns, v2_target};
-pub use self::keys::{NAMESPACE, VERSION as KEY_VERSION};
+pub use self::keys::{NAMESPACE, VERSION as KEY_VERSION, account_prefix};
 use self::scripts::{
     Args, CAN_TAKE, CLAIM, CLOSE, Call, DRAIN, DUE, MIGRATE, MIGRATE_DEAL, MOVE_CURSOR, PICK, REASSIGN, REPLIED,
 };
@@ -109,6 +109,30 @@ impl RedisState {
     pub fn with_deal_ttl(mut self, ttl: Duration) -> Self {
         self.deal_ttl = ttl;
         self
+    }
+
+    /// One command of a layer above, on this state's connection and within
+    /// its deadline, its failures mapped as the state's own.
+    pub async fn command<T: FromRedisValue>(&self, cmd: Cmd) -> Result<T, StateError> {
+        self.query(cmd).await
+    }
+
+    /// One script of a layer above; its keys share one account's hash tag
+    /// (`account_prefix`).
+    pub async fn eval<T: FromRedisValue>(
+        &self,
+        script: &Script,
+        keys: &[String],
+        args: &[String],
+    ) -> Result<T, StateError> {
+        let mut call = script.prepare_invoke();
+        for key in keys {
+            call.key(key);
+        }
+        for arg in args {
+            call.arg(arg);
+        }
+        self.within(async |c| call.invoke_async(c).await).await
     }
 
     /// Whether the URL names a cluster.

@@ -193,8 +193,11 @@ impl<S: AssignmentState> Router<S> {
             AssignmentRoute::RoundRobin { cycle, availability, returning_clients, reassign, .. } => {
                 let returning = *returning_clients == ReturningClients::Owner && request.contact.is_some();
                 // A channel with timers moves its cursor only in picks, each
-                // atomic with the timers' moves of it.
-                if availability.is_plain() && !returning && reassign.is_none() {
+                // atomic with the timers' moves of it; a deal with an id
+                // goes through the book, so deciding it again (a worker
+                // retrying after a crash) gets the same member and no new
+                // position.
+                if availability.is_plain() && !returning && reassign.is_none() && request.deal.is_none() {
                     let ticket = self.state.next_ticket(&self.cursors[channel]).await?;
                     (Responsible::Employee(member_at(cycle, ticket)), Some(ticket))
                 } else {
@@ -276,9 +279,6 @@ impl<S: AssignmentState> Router<S> {
     }
 }
 
-/// Milliseconds since the Unix epoch of an instant (now when `None`): the
-/// time timers and the Redis deal book run on, the same on every instance
-/// up to their clocks' skew (seconds, against lifetimes of days).
 /// Whether an assignment counts open deals (`max_open`) or times them
 /// (`reassign_after`): its decisions need deal ids.
 fn counts_deals(assignment: &AssignmentRoute) -> bool {
@@ -286,6 +286,9 @@ fn counts_deals(assignment: &AssignmentRoute) -> bool {
     timed || !assignment.availability().max_open.is_empty()
 }
 
+/// Milliseconds since the Unix epoch of an instant: the time timers and
+/// the Redis deal book run on, the same on every instance up to their
+/// clocks' skew (seconds, against lifetimes of days).
 pub(crate) fn unix_ms(at: Timestamp) -> u64 {
     u64::try_from(at.as_millisecond()).unwrap_or(0)
 }

@@ -1,0 +1,123 @@
+//! `ACCOUNTS.toml`: for each account, where its amoCRM is and the files
+//! holding its secrets. Secrets are read once at start, trimmed of a
+//! trailing newline, and kept out of every log, error and answer.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Longest secret file read (a token is far below).
+const MAX_SECRET_BYTES: u64 = 16 * 1024;
+/// Shortest webhook secret accepted: it is the only credential of the
+/// webhook URLs.
+pub const MIN_WEBHOOK_SECRET: usize = 16;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    accounts: BTreeMap<String, Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    amocrm: String,
+    token_file: PathBuf,
+    webhook_secret_file: PathBuf,
+    wazzup_key_file: Option<PathBuf>,
+}
+
+/// A value read from a secret file: shown as `***` everywhere.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// One account of the integration.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The account of its routing table (the amoCRM subdomain).
+    pub name: String,
+    /// amoCRM's base URL, without a trailing slash.
+    pub amocrm: String,
+    /// A long-lived amoCRM token.
+    pub token: Secret,
+    /// The `?key=` of the webhook URLs.
+    pub webhook_secret: Secret,
+    /// Wazzup's API key (`register`).
+    pub wazzup_key: Option<Secret>,
+}
+
+/// Why `ACCOUNTS.toml` cannot be used; the message names the file and the
+/// account, never a secret.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Reads `ACCOUNTS.toml` and every secret it names (paths relative to it).
+pub fn load(path: &Path) -> Result<Vec<Account>, ConfigError> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read {shown}: {e}")))?;
+    let file: File = toml::from_str(&text).map_err(|e| ConfigError(format!("{shown}: {e}")))?;
+    if file.accounts.is_empty() {
+        return Err(ConfigError(format!("{shown}: no [accounts.NAME] table")));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    file.accounts
+        .into_iter()
+        .map(|(name, entry)| {
+            account(base, name, entry).map_err(|e| ConfigError(format!("{shown}: account `{}`: {}", e.0, e.1)))
+        })
+        .collect()
+}
+
+fn account(base: &Path, name: String, entry: Entry) -> Result<Account, (String, String)> {
+    let fail = |why: String| (name.clone(), why);
+    if chatroute_accounts::http::check_base_url(&entry.amocrm).is_none() {
+        return Err(fail(format!(
+            "`amocrm = \"{}\"` must be an https:// URL (plain http only to loopback)",
+            entry.amocrm
+        )));
+    }
+    let read = |file: &Path| secret(&base.join(file)).map_err(fail);
+    let webhook_secret = read(&entry.webhook_secret_file)?;
+    if webhook_secret.expose().chars().count() < MIN_WEBHOOK_SECRET {
+        return Err(fail(format!("the webhook secret must be at least {MIN_WEBHOOK_SECRET} characters")));
+    }
+    Ok(Account {
+        amocrm: entry.amocrm.trim_end_matches('/').to_owned(),
+        token: read(&entry.token_file)?,
+        webhook_secret,
+        wazzup_key: entry.wazzup_key_file.as_deref().map(read).transpose()?,
+        name,
+    })
+}
+
+/// A secret file's text, trimmed (as `crm pull` reads its token).
+fn secret(path: &Path) -> Result<Secret, String> {
+    let cannot = |why: String| format!("cannot read the secret file {}: {why}", path.display());
+    let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
+    if !meta.is_file() || meta.len() > MAX_SECRET_BYTES {
+        return Err(cannot("not a regular file of at most 16 KiB".into()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))?;
+    match text.trim() {
+        "" => Err(cannot("empty".into())),
+        value => Ok(Secret::new(value)),
+    }
+}

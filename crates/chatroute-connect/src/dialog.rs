@@ -1,0 +1,272 @@
+//! What one message does in amoCRM (`Job::run`).
+//!
+//! A client's message belongs to its dialog's deal while that is open.
+//! Without one, the contact is found (phone chats by the number, point 7's
+//! rewrite applied to both sides; other chats by the contact the worker
+//! created for them), and its open deal in the integration's pipelines
+//! taken; with only closed ones, point 3.1 decides (the last closed deal,
+//! or a new one). A new deal goes into the channel's pipeline and stage,
+//! its responsible the runtime's decision, tagged `chatroute`.
+//!
+//! amoCRM has no idempotency keys, so a deal about to be created is
+//! written down first (`Dialog::creating`): whoever finds that record (a
+//! retry, or the instance that took over from a dead one) looks in amoCRM
+//! for the deal before creating one, so a dialog never gets two.
+//!
+//! A manager's message (`isEcho` with the CRM user as `authorId`) is the
+//! first responder's claim where the deal waits for one (the winner made
+//! responsible in amoCRM), and stops the deal's reply timer.
+
+use chatroute_runtime::{AssignmentState, Claim, DealRequest, Responsible, RouteError, Router, StateError, Timestamp};
+use chatroute_table::AssignmentRoute;
+use chatroute_table::keywords::NameOrId;
+use sha2::{Digest, Sha256};
+
+use crate::amocrm::{Amo, CallError, Caller, Contact, Lead, NewLead};
+use crate::store::{Creating, Dialog, Store};
+use crate::wazzup::Message;
+use crate::worker::now_ms;
+
+/// How far back a deal found by its chat may have been created before the
+/// record of its creation (clocks of amoCRM and instances differ).
+const CLOCK_SLACK_MS: i64 = 120_000;
+
+/// What a message came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Done {
+    /// It belongs to this existing deal.
+    Attached(u64),
+    Created(u64),
+    Claimed,
+    /// A manager's answer (timer stopped, or nothing to do).
+    Answered,
+    /// Nothing to do (a channel outside the integration, an unknown author).
+    Ignored,
+}
+
+/// One message's work for one account.
+pub(crate) struct Job<'a, S: AssignmentState, St: Store> {
+    pub(crate) amo: &'a Amo,
+    pub(crate) by: Caller<'a, St>,
+    pub(crate) router: &'a Router<S>,
+    pub(crate) account: &'a str,
+}
+
+impl From<RouteError> for CallError {
+    fn from(err: RouteError) -> Self {
+        match err {
+            RouteError::State(StateError::Unavailable(why)) => CallError::Transient { why, retry_after: None },
+            other => CallError::Permanent(other.to_string()),
+        }
+    }
+}
+
+/// The runtime's id of a dialog: its channel and chat (a digest of the
+/// chat where the two would exceed the runtime's 64 characters).
+fn dialog_key(channel: &str, chat: &str) -> String {
+    let key = format!("{channel}:{chat}");
+    if key.chars().count() <= chatroute_runtime::MAX_ID_CHARS {
+        return key;
+    }
+    let digest = Sha256::digest(chat.as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{}:#{hex}", channel.chars().take(40).collect::<String>())
+}
+
+fn id(value: &NameOrId) -> Result<u64, CallError> {
+    match value {
+        NameOrId::Id(id) => Ok(*id),
+        NameOrId::Name(name) => Err(CallError::Permanent(format!("`{name}` has no amoCRM id in the table"))),
+    }
+}
+
+impl<S: AssignmentState, St: Store> Job<'_, S, St> {
+    pub(crate) async fn run(&self, message: &Message) -> Result<Done, CallError> {
+        let Ok(channel) = self.router.channel_id(&message.channel_id) else { return Ok(Done::Ignored) };
+        let channel = channel.to_owned();
+        let key = dialog_key(&channel, &message.chat_id);
+        match message.is_echo {
+            false => self.client_wrote(&channel, &key, message).await,
+            true => self.manager_wrote(&channel, &key, message).await,
+        }
+    }
+
+    async fn save(&self, key: &str, dialog: &Dialog) -> Result<(), CallError> {
+        Ok(self.by.store.save_dialog(self.account, self.by.worker, key, dialog).await?)
+    }
+
+    async fn client_wrote(&self, channel: &str, key: &str, message: &Message) -> Result<Done, CallError> {
+        let mut dialog = self.by.store.dialog(self.account, key).await?;
+        if let Some(deal) = dialog.deal {
+            match self.amo.lead(&self.by, deal).await? {
+                Some(lead) if !lead.is_closed() => return Ok(Done::Attached(deal)),
+                Some(lead) if self.appends_after_close(channel)? => return Ok(Done::Attached(lead.id)),
+                // Closed (a new deal by point 3.1) or deleted.
+                _ => dialog.deal = None,
+            }
+        } else if let Some(creating) = &dialog.creating
+            && let Some(lead) = self.created_before(channel, message, creating).await?
+        {
+            let contact = lead.embedded.contacts.first().map(|c| c.id).or(dialog.contact);
+            self.save(key, &Dialog { deal: Some(lead.id), contact, creating: None, claimed: false }).await?;
+            return Ok(Done::Attached(lead.id));
+        }
+        let contact = self.find_contact(message, &dialog).await?;
+        if let Some(contact) = &contact
+            && let Some(lead) = self.deal_of(channel, contact, dialog.deal.is_none()).await?
+        {
+            self.save(key, &Dialog { deal: Some(lead), contact: Some(contact.id), creating: None, claimed: false })
+                .await?;
+            return Ok(Done::Attached(lead));
+        }
+        self.create(channel, key, message, contact.map(|c| c.id)).await
+    }
+
+    /// Point 3.1 for this channel: append to the last closed deal.
+    fn appends_after_close(&self, channel: &str) -> Result<bool, CallError> {
+        Ok(self.router.after_close(channel)? == chatroute_runtime::AfterCloseAction::AppendToLastClosed)
+    }
+
+    /// The contact's deal a new message belongs to: its open one in the
+    /// integration's pipelines, else (point 3.1, `append_to_last_closed`,
+    /// and only when `closed_counts`) its last closed one.
+    async fn deal_of(&self, channel: &str, contact: &Contact, closed_counts: bool) -> Result<Option<u64>, CallError> {
+        let ids: Vec<u64> = contact.embedded.leads.iter().map(|l| l.id).collect();
+        let pipelines = self.pipelines();
+        let leads: Vec<Lead> =
+            self.amo.leads(&self.by, &ids).await?.into_iter().filter(|l| pipelines.contains(&l.pipeline_id)).collect();
+        if let Some(open) = leads.iter().filter(|l| !l.is_closed()).max_by_key(|l| (l.updated_at, l.id)) {
+            return Ok(Some(open.id));
+        }
+        let last_closed = leads.iter().max_by_key(|l| (l.closed_at.unwrap_or(l.updated_at), l.id));
+        match last_closed {
+            Some(lead) if closed_counts && self.appends_after_close(channel)? => Ok(Some(lead.id)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The pipelines of the integration's channels.
+    fn pipelines(&self) -> Vec<u64> {
+        let channels = self.router.table().channels.values();
+        channels.filter_map(|c| id(&c.new_deals.pipeline).ok()).collect()
+    }
+
+    /// The client's contact: a phone chat's by its number (the digits
+    /// searched, each `PHONE` value compared after the table's phone
+    /// rule), another chat's by the contact created for it.
+    async fn find_contact(&self, message: &Message, dialog: &Dialog) -> Result<Option<Contact>, CallError> {
+        if !message.is_phone_chat() {
+            let Some(contact) = dialog.contact else { return Ok(None) };
+            return self.amo.contact(&self.by, contact).await;
+        }
+        let chat = &message.chat_id;
+        let tail = &chat[chat.len().saturating_sub(10)..];
+        let wanted = digits(&self.router.phone(&format!("+{chat}")).number);
+        let found = self.amo.contacts(&self.by, tail).await?;
+        Ok(found.into_iter().find(|c| c.phones().any(|p| digits(&self.router.phone(p).number) == wanted)))
+    }
+
+    /// A deal the worker may have created for this dialog before it could
+    /// write so down: ours, in the channel's pipeline, open, named after
+    /// the chat, created since the record.
+    async fn created_before(
+        &self,
+        channel: &str,
+        message: &Message,
+        creating: &Creating,
+    ) -> Result<Option<Lead>, CallError> {
+        let pipeline = id(&self.router.table().channels[channel].new_deals.pipeline)?;
+        let found = self.amo.search_leads(&self.by, &message.chat_id).await?;
+        Ok(found
+            .into_iter()
+            .filter(|l| l.is_ours() && l.pipeline_id == pipeline && !l.is_closed())
+            .filter(|l| l.created_at * 1000 >= creating.since_ms - CLOCK_SLACK_MS)
+            .max_by_key(|l| l.id))
+    }
+
+    async fn create(
+        &self,
+        channel: &str,
+        key: &str,
+        message: &Message,
+        contact: Option<u64>,
+    ) -> Result<Done, CallError> {
+        let at = Timestamp::from_millisecond(message.at_ms().map_err(CallError::Permanent)?).ok();
+        let request = DealRequest { channel, deal: Some(key), contact: Some(&message.chat_id), owner: None, at };
+        let decided = self.router.decide(&request).await?;
+        let user = match decided.responsible {
+            Responsible::Employee(handle) => self.router.employee(handle)?.crm_user,
+            // First responder: amoCRM's default until the first answer
+            // claims it; nobody: the dialog waits without a responsible.
+            Responsible::FirstOf(_) | Responsible::Unassigned => None,
+        };
+        let (pipeline, status) = (id(decided.pipeline)?, id(decided.stage)?);
+        let creating = Creating { since_ms: now_ms() };
+        self.save(key, &Dialog { contact, creating: Some(creating), ..Dialog::default() }).await?;
+        let client = message.contact.as_ref().and_then(|c| c.name.as_deref()).unwrap_or(&message.chat_id);
+        let name = format!("{client}, {} {}", message.chat_type, message.chat_id);
+        let phone = message.is_phone_chat().then(|| format!("+{}", message.chat_id));
+        let lead = NewLead {
+            name: &name,
+            pipeline,
+            status,
+            responsible: user,
+            contact: contact.ok_or((client, phone.as_deref())),
+        };
+        let (deal, contact) = self.amo.create(&self.by, &lead).await?;
+        self.save(key, &Dialog { deal: Some(deal), contact: Some(contact), creating: None, claimed: false }).await?;
+        Ok(Done::Created(deal))
+    }
+
+    /// A manager's answer: the first responder's claim, and the end of the
+    /// deal's wait for a reply.
+    async fn manager_wrote(&self, channel: &str, key: &str, message: &Message) -> Result<Done, CallError> {
+        let user = message.author_id.as_deref().and_then(|a| a.parse::<u64>().ok());
+        let employees = &self.router.table().employees;
+        let Some((handle, employee)) = employees.iter().find(|(_, e)| user.is_some() && e.crm_user == user) else {
+            return Ok(Done::Ignored);
+        };
+        let mut dialog = self.by.store.dialog(self.account, key).await?;
+        let Some(deal) = dialog.deal else { return Ok(Done::Ignored) };
+        let first_responder =
+            matches!(self.router.table().channels[channel].assignment, AssignmentRoute::FirstResponder { .. });
+        let mut done = Done::Answered;
+        if first_responder && !dialog.claimed {
+            match self.router.claim(channel, key, handle).await {
+                Ok(Claim::Won) => {
+                    let user = employee.crm_user.unwrap_or_default();
+                    self.amo.set_responsible(&self.by, deal, user).await?;
+                    done = Done::Claimed;
+                }
+                Ok(Claim::Lost { .. }) => {}
+                Err(RouteError::State(err)) => return Err(RouteError::State(err).into()),
+                // Not of the group, or unable to take it now: the answer
+                // claims nothing.
+                Err(_) => return Ok(Done::Answered),
+            }
+            dialog.claimed = true;
+            self.save(key, &dialog).await?;
+        }
+        match self.router.reply(key, handle).await {
+            Err(RouteError::State(err)) => Err(RouteError::State(err).into()),
+            _ => Ok(done),
+        }
+    }
+}
+
+fn digits(number: &str) -> String {
+    number.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dialog_key;
+
+    #[test]
+    fn dialog_keys_stay_within_the_runtimes_ids() {
+        assert_eq!(dialog_key("wa", "79161234567"), "wa:79161234567");
+        let long = dialog_key("tg", &"x".repeat(100));
+        assert!(long.starts_with("tg:#") && long.chars().count() <= 64, "{long}");
+        assert_ne!(long, dialog_key("tg", &"y".repeat(100)));
+    }
+}

@@ -1,0 +1,76 @@
+//! What each account's integration did and where it stands: the answer of
+//! `GET /v1/accounts/{account}/connect` and the `chatroute_connect_*`
+//! lines of `/metrics`.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// Counters and the last problem of one account.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Health {
+    /// Messages queued by webhooks.
+    pub queued: u64,
+    /// Messages whose id was seen before (acknowledged, ignored).
+    pub duplicates: u64,
+    /// Messages on channels not in the integration (acknowledged, ignored).
+    pub ignored: u64,
+    /// Messages worked on.
+    pub processed: u64,
+    pub deals_created: u64,
+    pub claims: u64,
+    pub dead_letters: u64,
+    /// Why calls to amoCRM stopped (blocked account, refused token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub halted: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+/// A counter of `/metrics`: its name, help and value.
+type Counter = (&'static str, &'static str, fn(&Health) -> u64);
+
+/// Every account's health.
+#[derive(Default)]
+pub struct Board(Mutex<BTreeMap<String, Health>>);
+
+impl Board {
+    pub fn update(&self, account: &str, f: impl FnOnce(&mut Health)) {
+        let mut board = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        f(board.entry(account.to_owned()).or_default());
+    }
+
+    pub fn get(&self, account: &str) -> Health {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(account).cloned().unwrap_or_default()
+    }
+
+    /// The Prometheus lines of every account.
+    pub fn render(&self, out: &mut String) {
+        let board = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let counters: [Counter; 7] = [
+            ("queued", "Wazzup messages queued", |h| h.queued),
+            ("duplicates", "Wazzup messages seen before, ignored", |h| h.duplicates),
+            ("ignored", "Wazzup messages on channels outside the integration", |h| h.ignored),
+            ("processed", "messages worked on", |h| h.processed),
+            ("deals_created", "amoCRM deals created", |h| h.deals_created),
+            ("claims", "first-responder claims applied", |h| h.claims),
+            ("dead_letters", "messages whose CRM work failed for good", |h| h.dead_letters),
+        ];
+        for (name, help, value) in counters {
+            out.push_str(&format!(
+                "# HELP chatroute_connect_{name}_total {help}\n# TYPE chatroute_connect_{name}_total counter\n"
+            ));
+            for (account, health) in board.iter() {
+                out.push_str(&format!("chatroute_connect_{name}_total{{account=\"{account}\"}} {}\n", value(health)));
+            }
+        }
+        out.push_str("# HELP chatroute_connect_halted Whether calls to the account's amoCRM stopped\n# TYPE chatroute_connect_halted gauge\n");
+        for (account, health) in board.iter() {
+            out.push_str(&format!(
+                "chatroute_connect_halted{{account=\"{account}\"}} {}\n",
+                u8::from(health.halted.is_some())
+            ));
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The webhooks the integration receives, and what it shows of itself:
+//! `POST /v1/wazzup/{account}` (Wazzup's messages), `GET
+//! /v1/accounts/{account}/connect` (its health and dead letters) and
+//! `POST /v1/accounts/{account}/connect/replay`. Failures are `Refusal`s,
+//! mapped to statuses in one place.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chatroute_runtime::AssignmentState;
+use chatroute_serve::{Service, bearer, constant_time_eq, error};
+use serde_json::json;
+
+use crate::Connect;
+use crate::store::{Store, StoreError};
+use crate::wazzup::Webhook;
+
+type Shared<S, St> = State<(Arc<Connect<St>>, Service<S>)>;
+
+/// Why a request is refused.
+enum Refusal {
+    UnknownAccount(String),
+    Unauthorized,
+    BadBody(String),
+    /// The account's table is not active (yet): Wazzup tries again.
+    NoTable(String),
+    State(StoreError),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            Refusal::UnknownAccount(a) => {
+                (StatusCode::NOT_FOUND, "unknown_account", format!("no account `{a}` in the integration"))
+            }
+            Refusal::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid `key` or `Authorization: Bearer` secret is needed".into(),
+            ),
+            Refusal::BadBody(why) => (StatusCode::BAD_REQUEST, "bad_request", why),
+            Refusal::NoTable(a) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("the table of `{a}` is not serving"))
+            }
+            Refusal::State(err) => (StatusCode::SERVICE_UNAVAILABLE, "state_unavailable", err.to_string()),
+        };
+        let mut response = error(status, code, message);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+pub(crate) fn routes<S: AssignmentState + 'static, St: Store>(
+    connect: Arc<Connect<St>>,
+    service: Service<S>,
+) -> axum::Router {
+    axum::Router::new()
+        .route("/v1/wazzup/{account}", post(wazzup::<S, St>))
+        .route("/v1/accounts/{account}/connect", get(health::<S, St>))
+        .route("/v1/accounts/{account}/connect/replay", post(replay::<S, St>))
+        .with_state((connect, service))
+}
+
+impl<St: Store> Connect<St> {
+    /// The account, if the request carries its webhook secret (`?key=` or
+    /// a bearer token), compared in constant time.
+    fn authorized(&self, account: &str, query: &HashMap<String, String>, headers: &HeaderMap) -> Result<(), Refusal> {
+        let (_, config) = self.accounts.get(account).ok_or_else(|| Refusal::UnknownAccount(account.to_owned()))?;
+        let from_header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer);
+        let given = query.get("key").map(String::as_str).or(from_header).unwrap_or("");
+        match constant_time_eq(given.as_bytes(), config.webhook_secret.expose().as_bytes()) {
+            true => Ok(()),
+            false => Err(Refusal::Unauthorized),
+        }
+    }
+}
+
+async fn wazzup<S: AssignmentState + 'static, St: Store>(
+    State((connect, service)): Shared<S, St>,
+    Path(account): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    connect.authorized(&account, &query, &headers)?;
+    let hook = Webhook::parse(&body).map_err(|e| Refusal::BadBody(e.to_string()))?;
+    if hook.test || hook.messages.is_empty() {
+        return Ok(Json(json!({ "ok": true })).into_response());
+    }
+    let table = service.table(&account).ok_or_else(|| Refusal::NoTable(account.clone()))?;
+    let (ours, others): (Vec<_>, Vec<_>) =
+        hook.messages.into_iter().partition(|m| table.router.channel_id(&m.channel_id).is_ok());
+    let queued = connect.store.enqueue(&account, &ours).await.map_err(Refusal::State)?;
+    let duplicates = ours.len() - queued;
+    connect.board.update(&account, |h| {
+        h.queued += queued as u64;
+        h.duplicates += duplicates as u64;
+        h.ignored += others.len() as u64;
+    });
+    if queued > 0
+        && let Some(wake) = connect.wake.get(&account)
+    {
+        wake.notify_one();
+    }
+    Ok(Json(json!({ "queued": queued, "duplicates": duplicates, "ignored": others.len() })).into_response())
+}
+
+/// The account of a request to the integration's own endpoints, its
+/// webhook secret checked.
+struct Allowed(String);
+
+impl<S: AssignmentState + 'static, St: Store> FromRequestParts<(Arc<Connect<St>>, Service<S>)> for Allowed {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        (connect, _): &(Arc<Connect<St>>, Service<S>),
+    ) -> Result<Self, Refusal> {
+        let account = parts.uri.path().trim_start_matches("/v1/accounts/").split('/').next().unwrap_or_default();
+        let query: HashMap<String, String> = Query::try_from_uri(&parts.uri).map(|Query(q)| q).unwrap_or_default();
+        connect.authorized(account, &query, &parts.headers)?;
+        Ok(Allowed(account.to_owned()))
+    }
+}
+
+/// The account's health, its queue's depth and its dead letters.
+async fn health<S: AssignmentState + 'static, St: Store>(
+    State((connect, _)): Shared<S, St>,
+    Allowed(account): Allowed,
+) -> Result<Response, Refusal> {
+    let depth = connect.store.depth(&account).await.map_err(Refusal::State)?;
+    let letters = connect.store.dead_letters(&account).await.map_err(Refusal::State)?;
+    let health = connect.board.get(&account);
+    Ok(Json(json!({ "account": account, "health": health, "queue_depth": depth, "dead_letters": letters }))
+        .into_response())
+}
+
+/// Queues every dead letter's message again (after the cause is fixed).
+async fn replay<S: AssignmentState + 'static, St: Store>(
+    State((connect, _)): Shared<S, St>,
+    Allowed(account): Allowed,
+) -> Result<Response, Refusal> {
+    let replayed = connect.store.replay(&account).await.map_err(Refusal::State)?;
+    if let Some(wake) = connect.wake.get(&account) {
+        wake.notify_one();
+    }
+    Ok(Json(json!({ "replayed": replayed })).into_response())
+}

@@ -1,0 +1,127 @@
+//! The integration's state in process: lost with the process (a message
+//! acknowledged to Wazzup and not yet worked on is lost with it; the
+//! README says so). One process is one worker: the lease is always held.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::{Dialog, Entry, Letter, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS};
+use crate::wazzup::Message;
+
+#[derive(Default)]
+struct Account {
+    seen: HashMap<String, Instant>,
+    queue: VecDeque<Entry>,
+    /// Delivered, not yet acknowledged, in order.
+    pending: Vec<Entry>,
+    dialogs: HashMap<String, Dialog>,
+    /// When each request of the window was made.
+    window: VecDeque<Instant>,
+    dead: Vec<Letter>,
+    next_id: u64,
+}
+
+impl Account {
+    fn push(&mut self, message: Message) {
+        self.next_id += 1;
+        self.queue.push_back(Entry { id: self.next_id.to_string(), message });
+    }
+}
+
+/// In-process state for every account.
+#[derive(Default)]
+pub struct MemoryStore {
+    accounts: Mutex<HashMap<String, Account>>,
+}
+
+impl MemoryStore {
+    fn with<T>(&self, account: &str, f: impl FnOnce(&mut Account) -> T) -> T {
+        let mut accounts = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
+        f(accounts.entry(account.to_owned()).or_default())
+    }
+}
+
+impl Store for MemoryStore {
+    async fn enqueue(&self, account: &str, messages: &[Message]) -> Result<usize, StoreError> {
+        let now = Instant::now();
+        Ok(self.with(account, |a| {
+            a.seen.retain(|_, at| now.duration_since(*at) < Duration::from_secs(SEEN_TTL_SECS));
+            let mut new = 0;
+            for message in messages {
+                if a.seen.insert(message.message_id.clone(), now).is_none() {
+                    a.push(message.clone());
+                    new += 1;
+                }
+            }
+            new
+        }))
+    }
+
+    async fn lease(&self, _: &str, _: &str) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
+    async fn next(&self, account: &str, _: &str, max: usize) -> Result<Vec<Entry>, StoreError> {
+        Ok(self.with(account, |a| {
+            if a.pending.is_empty() {
+                let taken = a.queue.len().min(max);
+                a.pending.extend(a.queue.drain(..taken));
+            }
+            a.pending.iter().take(max).cloned().collect()
+        }))
+    }
+
+    async fn ack(&self, account: &str, _: &str, id: &str) -> Result<(), StoreError> {
+        self.with(account, |a| a.pending.retain(|e| e.id != id));
+        Ok(())
+    }
+
+    async fn dialog(&self, account: &str, key: &str) -> Result<Dialog, StoreError> {
+        Ok(self.with(account, |a| a.dialogs.get(key).cloned().unwrap_or_default()))
+    }
+
+    async fn save_dialog(&self, account: &str, _: &str, key: &str, dialog: &Dialog) -> Result<(), StoreError> {
+        self.with(account, |a| a.dialogs.insert(key.to_owned(), dialog.clone()));
+        Ok(())
+    }
+
+    async fn slot(&self, account: &str, _: &str, per_second: u32) -> Result<Result<(), u64>, StoreError> {
+        let (now, window) = (Instant::now(), Duration::from_millis(WINDOW_MS));
+        Ok(self.with(account, |a| {
+            while a.window.front().is_some_and(|t| now.duration_since(*t) >= window) {
+                a.window.pop_front();
+            }
+            if a.window.len() < per_second as usize {
+                a.window.push_back(now);
+                return Ok(());
+            }
+            let oldest = a.window.front().copied().unwrap_or(now);
+            Err(window.saturating_sub(now.duration_since(oldest)).as_millis() as u64 + 1)
+        }))
+    }
+
+    async fn dead_letter(&self, account: &str, letter: &Letter) -> Result<(), StoreError> {
+        self.with(account, |a| a.dead.push(letter.clone()));
+        Ok(())
+    }
+
+    async fn dead_letters(&self, account: &str) -> Result<Vec<Letter>, StoreError> {
+        Ok(self.with(account, |a| a.dead.clone()))
+    }
+
+    async fn replay(&self, account: &str) -> Result<usize, StoreError> {
+        Ok(self.with(account, |a| {
+            let letters = std::mem::take(&mut a.dead);
+            let count = letters.len();
+            for letter in letters {
+                a.push(letter.message);
+            }
+            count
+        }))
+    }
+
+    async fn depth(&self, account: &str) -> Result<u64, StoreError> {
+        Ok(self.with(account, |a| (a.queue.len() + a.pending.len()) as u64))
+    }
+}

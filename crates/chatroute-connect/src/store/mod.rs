@@ -1,0 +1,146 @@
+//! The integration's durable state: each account's queue of Wazzup
+//! messages (a Redis Stream with a consumer group; in process without
+//! Redis), the marks of messages seen, the worker's lease, the record of
+//! each dialog, amoCRM's request window and the dead letters.
+//!
+//! One worker works on an account at a time (the lease): amoCRM allows an
+//! account 7 requests a second, which one worker fills, and one worker
+//! keeps every dialog's messages in their order. A worker that dies
+//! leaves its entries pending; the next lease holder takes them over
+//! (`XAUTOCLAIM`) before reading new ones. Writes that end a piece of work
+//! (a dialog's record, an acknowledgement) hold only with the lease, so a
+//! worker that lost it (paused past its lease) changes nothing.
+//!
+//! Rust/Lua twins, same names on both sides: `enqueue`, `lease`,
+//! `save_dialog`, `ack`, `slot`, `replay`.
+
+mod memory;
+mod redis;
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+pub use self::memory::MemoryStore;
+pub use self::redis::RedisStore;
+use crate::wazzup::Message;
+
+/// How long a worker's lease lasts without renewal.
+pub const LEASE_MS: u64 = 15_000;
+/// The window amoCRM's limit is counted in: a second and the jitter of
+/// the network (a request slotted at the window's end may arrive after
+/// the next one's start), so amoCRM never sees more than the limit in
+/// any second of its own clock.
+pub const WINDOW_MS: u64 = 1100;
+/// How long a message id is remembered against duplicates.
+pub const SEEN_TTL_SECS: u64 = 7 * 24 * 3600;
+
+/// A queued message and its entry id.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub message: Message,
+}
+
+/// What the worker knows of one dialog (a chat on a channel).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dialog {
+    /// The amoCRM deal its messages belong to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deal: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<u64>,
+    /// A deal about to be created (written before the call): whoever
+    /// finds it looks in amoCRM for that deal before creating one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creating: Option<Creating>,
+    /// First responder: a manager's answer claimed it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub claimed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Creating {
+    /// When the call was about to be made (ms since the Unix epoch).
+    pub since_ms: i64,
+}
+
+/// A message whose CRM work failed for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Letter {
+    pub message: Message,
+    pub reason: String,
+    /// When it failed (ms since the Unix epoch).
+    pub at_ms: i64,
+}
+
+/// Why the state could not do it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Unavailable(String),
+    /// Another worker holds the account's lease now.
+    #[error("the lease of the account's worker passed to another instance")]
+    LeaseLost,
+}
+
+impl From<chatroute_runtime::StateError> for StoreError {
+    fn from(err: chatroute_runtime::StateError) -> Self {
+        StoreError::Unavailable(err.to_string())
+    }
+}
+
+/// The integration's state, in process or in Redis.
+pub trait Store: Send + Sync + 'static {
+    /// Queues the messages whose ids were not seen before, each with its
+    /// mark, atomically; how many were new.
+    fn enqueue(&self, account: &str, messages: &[Message]) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// Takes or renews the account's lease for `worker`: whether it holds it.
+    fn lease(&self, account: &str, worker: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Up to `max` entries: the ones a worker left unacknowledged first
+    /// (taken over), else new ones; none when nothing waits (the call never
+    /// blocks: the connection is shared).
+    fn next(
+        &self,
+        account: &str,
+        worker: &str,
+        max: usize,
+    ) -> impl Future<Output = Result<Vec<Entry>, StoreError>> + Send;
+
+    /// The entry's work is done (with the lease).
+    fn ack(&self, account: &str, worker: &str, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn dialog(&self, account: &str, key: &str) -> impl Future<Output = Result<Dialog, StoreError>> + Send;
+
+    /// Writes a dialog's record (with the lease).
+    fn save_dialog(
+        &self,
+        account: &str,
+        worker: &str,
+        key: &str,
+        dialog: &Dialog,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A request to amoCRM by `worker` (its lease checked and renewed),
+    /// if the account's last `WINDOW_MS` hold fewer than `per_second`
+    /// (counted whatever their answer); else how many milliseconds until
+    /// one leaves the window.
+    fn slot(
+        &self,
+        account: &str,
+        worker: &str,
+        per_second: u32,
+    ) -> impl Future<Output = Result<Result<(), u64>, StoreError>> + Send;
+
+    fn dead_letter(&self, account: &str, letter: &Letter) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn dead_letters(&self, account: &str) -> impl Future<Output = Result<Vec<Letter>, StoreError>> + Send;
+
+    /// Queues every dead letter's message again (their marks kept): how many.
+    fn replay(&self, account: &str) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// Entries queued and not yet acknowledged.
+    fn depth(&self, account: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}

@@ -1,0 +1,185 @@
+//! The integration's state in Redis, beside the routing state and on its
+//! connection: every key under the account's prefix (one hash tag, one
+//! cluster slot), then `connect:` and `inbox` (the stream, consumer group
+//! `workers`), `seen:<messageId>` (expiring marks), `lease`, `dialogs`
+//! (dialog key -> record), `window` (amoCRM's last second) and `dead`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chatroute_runtime::redis::{RedisState, account_prefix};
+use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
+use redis::{Script, Value};
+
+use super::{Dialog, Entry, LEASE_MS, Letter, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS};
+use crate::wazzup::Message;
+
+const GROUP: &str = "workers";
+
+struct Scripts {
+    enqueue: Script,
+    lease: Script,
+    save_dialog: Script,
+    ack: Script,
+    slot: Script,
+    replay: Script,
+}
+
+/// The integration's state on the routing state's Redis.
+pub struct RedisStore {
+    redis: Arc<RedisState>,
+    scripts: Scripts,
+    /// Makes each request's member of the window unique.
+    requests: AtomicU64,
+    lease_ms: u64,
+}
+
+struct Keys(String);
+
+impl Keys {
+    fn new(account: &str) -> Self {
+        Keys(format!("{}connect:", account_prefix(account)))
+    }
+
+    fn at(&self, name: &str) -> String {
+        format!("{}{name}", self.0)
+    }
+}
+
+impl RedisStore {
+    pub fn new(redis: Arc<RedisState>) -> Self {
+        let scripts = Scripts {
+            enqueue: Script::new(include_str!("scripts/enqueue.lua")),
+            lease: Script::new(include_str!("scripts/lease.lua")),
+            save_dialog: Script::new(include_str!("scripts/save_dialog.lua")),
+            ack: Script::new(include_str!("scripts/ack.lua")),
+            slot: Script::new(include_str!("scripts/slot.lua")),
+            replay: Script::new(include_str!("scripts/replay.lua")),
+        };
+        RedisStore { redis, scripts, requests: AtomicU64::new(0), lease_ms: LEASE_MS }
+    }
+
+    /// A worker's lease lasts `lease` without renewal (instead of
+    /// `LEASE_MS`): how soon another instance takes over a dead one's
+    /// accounts.
+    pub fn with_lease(mut self, lease: std::time::Duration) -> Self {
+        self.lease_ms = (lease.as_millis() as u64).max(1000);
+        self
+    }
+
+    /// A script that writes only while the worker holds the lease.
+    async fn leased(&self, script: &Script, keys: &[String], args: &[String]) -> Result<(), StoreError> {
+        match self.redis.eval::<Value>(script, keys, args).await {
+            Ok(_) => Ok(()),
+            Err(err) if err.to_string().contains("LEASE") => Err(StoreError::LeaseLost),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+fn entries(ids: Vec<StreamId>) -> Vec<Entry> {
+    ids.into_iter()
+        .filter_map(|id| {
+            let raw: String = id.get("m")?;
+            // An entry no build could have written is skipped, not a stuck queue.
+            let message: Message = serde_json::from_str(&raw).ok()?;
+            Some(Entry { id: id.id, message })
+        })
+        .collect()
+}
+
+impl Store for RedisStore {
+    async fn enqueue(&self, account: &str, messages: &[Message]) -> Result<usize, StoreError> {
+        let keys = Keys::new(account);
+        let mut script_keys = vec![keys.at("inbox")];
+        let mut args = vec![SEEN_TTL_SECS.to_string(), GROUP.to_owned()];
+        for message in messages {
+            script_keys.push(keys.at(&format!("seen:{}", message.message_id)));
+            args.push(serde_json::to_string(message).unwrap_or_default());
+        }
+        let new: u64 = self.redis.eval(&self.scripts.enqueue, &script_keys, &args).await?;
+        Ok(new as usize)
+    }
+
+    async fn lease(&self, account: &str, worker: &str) -> Result<bool, StoreError> {
+        let keys = Keys::new(account);
+        let args = [worker.to_owned(), self.lease_ms.to_string(), GROUP.to_owned()];
+        let held: u64 = self.redis.eval(&self.scripts.lease, &[keys.at("lease"), keys.at("inbox")], &args).await?;
+        Ok(held == 1)
+    }
+
+    async fn next(&self, account: &str, worker: &str, max: usize) -> Result<Vec<Entry>, StoreError> {
+        let inbox = Keys::new(account).at("inbox");
+        // Entries a worker left unacknowledged (this one before a failure,
+        // or one that died): the lease holder takes them all over.
+        let mut claim = redis::cmd("XAUTOCLAIM");
+        claim.arg(&inbox).arg(GROUP).arg(worker).arg(0).arg("0-0").arg("COUNT").arg(max);
+        let claimed: StreamAutoClaimReply = self.redis.command(claim).await?;
+        if !claimed.claimed.is_empty() {
+            return Ok(entries(claimed.claimed));
+        }
+        let mut read = redis::cmd("XREADGROUP");
+        read.arg("GROUP").arg(GROUP).arg(worker).arg("COUNT").arg(max).arg("STREAMS").arg(&inbox).arg(">");
+        let reply: Option<StreamReadReply> = self.redis.command(read).await?;
+        Ok(reply.map(|r| r.keys.into_iter().flat_map(|k| entries(k.ids)).collect()).unwrap_or_default())
+    }
+
+    async fn ack(&self, account: &str, worker: &str, id: &str) -> Result<(), StoreError> {
+        let keys = Keys::new(account);
+        let args = [worker.to_owned(), GROUP.to_owned(), id.to_owned()];
+        self.leased(&self.scripts.ack, &[keys.at("lease"), keys.at("inbox")], &args).await
+    }
+
+    async fn dialog(&self, account: &str, key: &str) -> Result<Dialog, StoreError> {
+        let mut get = redis::cmd("HGET");
+        get.arg(Keys::new(account).at("dialogs")).arg(key);
+        let raw: Option<String> = self.redis.command(get).await?;
+        Ok(raw.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default())
+    }
+
+    async fn save_dialog(&self, account: &str, worker: &str, key: &str, dialog: &Dialog) -> Result<(), StoreError> {
+        let keys = Keys::new(account);
+        let args = [worker.to_owned(), key.to_owned(), serde_json::to_string(dialog).unwrap_or_default()];
+        self.leased(&self.scripts.save_dialog, &[keys.at("lease"), keys.at("dialogs")], &args).await
+    }
+
+    async fn slot(&self, account: &str, worker: &str, per_second: u32) -> Result<Result<(), u64>, StoreError> {
+        let keys = Keys::new(account);
+        let member = format!("{worker}:{}", self.requests.fetch_add(1, Ordering::Relaxed));
+        let args =
+            [per_second.to_string(), member, WINDOW_MS.to_string(), worker.to_owned(), self.lease_ms.to_string()];
+        let wait = self.redis.eval::<u64>(&self.scripts.slot, &[keys.at("window"), keys.at("lease")], &args).await;
+        match wait {
+            Ok(0) => Ok(Ok(())),
+            Ok(wait) => Ok(Err(wait)),
+            Err(err) if err.to_string().contains("LEASE") => Err(StoreError::LeaseLost),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    async fn dead_letter(&self, account: &str, letter: &Letter) -> Result<(), StoreError> {
+        let mut push = redis::cmd("RPUSH");
+        push.arg(Keys::new(account).at("dead")).arg(serde_json::to_string(letter).unwrap_or_default());
+        self.redis.command::<Value>(push).await?;
+        Ok(())
+    }
+
+    async fn dead_letters(&self, account: &str) -> Result<Vec<Letter>, StoreError> {
+        let mut range = redis::cmd("LRANGE");
+        range.arg(Keys::new(account).at("dead")).arg(0).arg(-1);
+        let raw: Vec<String> = self.redis.command(range).await?;
+        Ok(raw.iter().filter_map(|r| serde_json::from_str(r).ok()).collect())
+    }
+
+    async fn replay(&self, account: &str) -> Result<usize, StoreError> {
+        let keys = Keys::new(account);
+        let count: u64 = self.redis.eval(&self.scripts.replay, &[keys.at("dead"), keys.at("inbox")], &[]).await?;
+        Ok(count as usize)
+    }
+
+    async fn depth(&self, account: &str) -> Result<u64, StoreError> {
+        let mut len = redis::cmd("XLEN");
+        len.arg(Keys::new(account).at("inbox"));
+        Ok(self.redis.command(len).await?)
+    }
+}

@@ -1,0 +1,162 @@
+//! One loop per account: while it holds the account's lease, it takes the
+//! queue's entries in order and does each one's work (`dialog::Job`).
+//! A transient failure stops the batch (the entry and those after it are
+//! taken again, in order, after a backoff); a permanent one makes the
+//! entry a dead letter; a halted account (blocked, token refused) is
+//! probed again every minute, its messages kept.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chatroute_runtime::AssignmentState;
+use chatroute_serve::Service;
+
+use crate::Connect;
+use crate::amocrm::{CallError, Caller};
+use crate::dialog::{Done, Job};
+use crate::store::{Entry, Letter, Store};
+
+/// Entries taken at a time.
+const BATCH: usize = 16;
+/// How often a worker without work looks at the queue (others' webhooks
+/// reach it through the state; its own wake it at once).
+const POLL: Duration = Duration::from_millis(200);
+const BACKOFF_FIRST: Duration = Duration::from_millis(200);
+/// Below the lease, so a backing-off worker keeps it.
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
+const HALT_PROBE: Duration = Duration::from_secs(60);
+
+pub(crate) async fn run<S: AssignmentState + 'static, St: Store>(
+    connect: Arc<Connect<St>>,
+    service: Service<S>,
+    account: String,
+) {
+    let mut backoff = BACKOFF_FIRST;
+    loop {
+        let pause = match turn(&connect, &service, &account).await {
+            Turn::Worked => {
+                backoff = BACKOFF_FIRST;
+                continue;
+            }
+            Turn::Idle => POLL,
+            Turn::Failed(retry_after) => {
+                let wait = retry_after.unwrap_or(backoff).min(BACKOFF_MAX);
+                backoff = (backoff * 2).min(BACKOFF_MAX);
+                wait
+            }
+            Turn::Halted => HALT_PROBE,
+        };
+        let wake = connect.wake.get(&account).map(|w| w.notified());
+        match wake {
+            Some(wake) => {
+                tokio::select! { _ = wake => {}, _ = tokio::time::sleep(pause) => {} }
+            }
+            None => tokio::time::sleep(pause).await,
+        }
+    }
+}
+
+enum Turn {
+    Worked,
+    Idle,
+    Failed(Option<Duration>),
+    Halted,
+}
+
+/// One batch of the account's queue, if this instance holds its lease.
+async fn turn<S: AssignmentState + 'static, St: Store>(
+    connect: &Connect<St>,
+    service: &Service<S>,
+    account: &str,
+) -> Turn {
+    let failed = |why: String| {
+        connect.board.update(account, |h| h.last_error = Some(why));
+        Turn::Failed(None)
+    };
+    match connect.store.lease(account, &connect.worker).await {
+        Ok(true) => {}
+        Ok(false) => return Turn::Idle,
+        Err(err) => return failed(format!("state: {err}")),
+    }
+    let entries = match connect.store.next(account, &connect.worker, BATCH).await {
+        Ok(entries) if entries.is_empty() => return Turn::Idle,
+        Ok(entries) => entries,
+        Err(err) => return failed(format!("state: {err}")),
+    };
+    for entry in entries {
+        // Renewed per entry (and per amoCRM request): a worker that lost
+        // it leaves the entry to the instance that has it now.
+        if !matches!(connect.store.lease(account, &connect.worker).await, Ok(true)) {
+            return Turn::Idle;
+        }
+        // The table serving now: a reload between two messages applies to the next.
+        let Some(table) = service.table(account) else {
+            return failed(format!("the table of `{account}` is not serving"));
+        };
+        if let Err(why) = crate::ready_for(table.router.table()) {
+            return failed(why);
+        }
+        let (amo, _) = &connect.accounts[account];
+        let by = Caller { store: &connect.store, worker: &connect.worker };
+        let job = Job { amo, by, router: &table.router, account };
+        let done = job.run(&entry.message).await;
+        if let Some(turn) = settle(connect, account, &entry, done).await {
+            return turn;
+        }
+    }
+    Turn::Worked
+}
+
+/// Records what an entry's work came to; `Some` ends the batch.
+async fn settle<St: Store>(
+    connect: &Connect<St>,
+    account: &str,
+    entry: &Entry,
+    done: Result<Done, CallError>,
+) -> Option<Turn> {
+    let store = &connect.store;
+    let acked = match done {
+        Ok(done) => {
+            connect.board.update(account, |h| {
+                h.processed += 1;
+                h.halted = None;
+                match done {
+                    Done::Created(_) => h.deals_created += 1,
+                    Done::Claimed => h.claims += 1,
+                    _ => {}
+                }
+            });
+            store.ack(account, &connect.worker, &entry.id).await
+        }
+        Err(CallError::Permanent(reason)) => {
+            let letter = Letter { message: entry.message.clone(), reason: reason.clone(), at_ms: now_ms() };
+            if let Err(err) = store.dead_letter(account, &letter).await {
+                return Some(Turn::Failed(None))
+                    .inspect(|_| connect.board.update(account, |h| h.last_error = Some(err.to_string())));
+            }
+            connect.board.update(account, |h| {
+                h.dead_letters += 1;
+                h.last_error = Some(reason);
+            });
+            store.ack(account, &connect.worker, &entry.id).await
+        }
+        Err(CallError::Transient { why, retry_after }) => {
+            connect.board.update(account, |h| h.last_error = Some(why));
+            return Some(Turn::Failed(retry_after));
+        }
+        Err(CallError::Halted(why)) => {
+            connect.board.update(account, |h| h.halted = Some(why));
+            return Some(Turn::Halted);
+        }
+    };
+    match acked {
+        Ok(()) => None,
+        // Another instance holds the lease: it takes the entry over.
+        Err(err) => Some(Turn::Failed(None))
+            .inspect(|_| connect.board.update(account, |h| h.last_error = Some(err.to_string()))),
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}

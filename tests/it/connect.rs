@@ -1,0 +1,319 @@
+//! `chatroute connect` end to end: a real process, Wazzup's webhooks sent
+//! as Wazzup sends them, a fake amoCRM answering as API v4 documents
+//! (`support::amocrm_api`), and a real Redis where the test is about
+//! several instances or a killed one.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::amocrm_api::{FakeAmoCrm, PER_SECOND};
+use crate::support::cli::{chatroute, scratch, stderr};
+use crate::support::redis_server::RedisServer;
+use crate::support::serve_process::{Serve, agent, get, post, wait_until};
+
+const TOKEN: &str = "amo-long-lived-token-0123456789";
+const SECRET: &str = "hook-secret-0123456789abcdef";
+/// acme's channels in its Wazzup snapshot.
+const WA: &str = "9a7e0c52-0f3e-4d6a-9a1e-0000000000a1";
+const IG: &str = "9a7e0c52-0f3e-4d6a-9a1e-0000000000a2";
+/// acme's amoCRM users: bruce, scrooge, tony, kostya.
+const BRUCE: u64 = 1001;
+const TONY: u64 = 1003;
+const SETTLE: Duration = Duration::from_secs(20);
+
+struct Setup {
+    dir: PathBuf,
+    table: PathBuf,
+    accounts: PathBuf,
+    amo: FakeAmoCrm,
+}
+
+/// acme's spec (edited by `edit`) compiled with both snapshots, a fake
+/// amoCRM and an ACCOUNTS.toml pointing at it.
+fn setup(name: &str, edit: impl Fn(String) -> String) -> Setup {
+    let dir = scratch(name);
+    let spec = dir.join("acme.toml");
+    std::fs::write(&spec, edit(std::fs::read_to_string("examples/acme.toml").unwrap())).unwrap();
+    let table = dir.join("acme.json");
+    let run = chatroute(&[
+        "compile",
+        spec.to_str().unwrap(),
+        "--crm",
+        "tests/fixtures/crm/acme.snapshot.json",
+        "--wazzup",
+        "tests/fixtures/wazzup/acme.snapshot.json",
+        "-o",
+        table.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let amo = FakeAmoCrm::start(TOKEN);
+    std::fs::create_dir_all(dir.join("secrets")).unwrap();
+    std::fs::write(dir.join("secrets/acme.amocrm"), format!("{TOKEN}\n")).unwrap();
+    std::fs::write(dir.join("secrets/acme.webhook"), format!("{SECRET}\n")).unwrap();
+    let accounts = dir.join("accounts.toml");
+    let text = format!(
+        "[accounts.acme]\namocrm = \"{}\"\ntoken_file = \"secrets/acme.amocrm\"\nwebhook_secret_file = \"secrets/acme.webhook\"\n",
+        amo.base_url
+    );
+    std::fs::write(&accounts, text).unwrap();
+    Setup { dir, table, accounts, amo }
+}
+
+impl Setup {
+    fn start(&self, args: &[&str]) -> Serve {
+        let mut all = vec!["--accounts", self.accounts.to_str().unwrap()];
+        all.extend_from_slice(args);
+        Serve::connect(&self.table, &all)
+    }
+}
+
+fn message(id: &str, channel: &str, chat: &str) -> Value {
+    let chat_type = if channel == WA { "whatsapp" } else { "instagram" };
+    json!({
+        "messageId": id, "dateTime": "2026-12-07T10:00:00.000Z", "channelId": channel, "chatType": chat_type,
+        "chatId": chat, "type": "text", "isEcho": false, "text": "Hello", "status": "inbound",
+        "contact": { "name": format!("Client {chat}"), "phone": chat },
+    })
+}
+
+fn echo(id: &str, channel: &str, chat: &str, author: u64) -> Value {
+    let mut m = message(id, channel, chat);
+    m["isEcho"] = json!(true);
+    m["authorId"] = json!(author.to_string());
+    m
+}
+
+fn send(service: &Serve, messages: Vec<Value>) -> (u16, Value) {
+    let url = service.url(&format!("/v1/wazzup/acme?key={SECRET}"));
+    post(&agent(), &url, &json!({ "messages": messages }).to_string()).unwrap()
+}
+
+fn health(service: &Serve) -> Value {
+    let (_, body) = get(&agent(), &service.url(&format!("/v1/accounts/acme/connect?key={SECRET}")));
+    serde_json::from_str(&body).unwrap()
+}
+
+fn processed(service: &Serve, count: u64) {
+    wait_until("the messages worked on", SETTLE, || health(service)["health"]["processed"] == json!(count));
+}
+
+#[test]
+fn webhooks_are_checked_and_acknowledged_before_any_crm_work() {
+    let setup = setup("connect-intake", |s| s);
+    let service = setup.start(&[]);
+    let agent = agent();
+    let url = |key: &str| service.url(&format!("/v1/wazzup/acme?key={key}"));
+    // Wazzup's probe when the URL is registered: exactly 200.
+    assert_eq!(post(&agent, &url(SECRET), r#"{"test": true}"#).unwrap().0, 200);
+    let body = json!({ "messages": [message("m-1", WA, "79160000001")] }).to_string();
+    // A wrong or missing secret: 401, nothing queued.
+    let (status, refused) = post(&agent, &url("wrong-secret-0123456789"), &body).unwrap();
+    assert_eq!((status, refused["error"]["code"].as_str()), (401, Some("unauthorized")));
+    let no_key = post(&agent, &service.url("/v1/wazzup/acme"), &body).unwrap();
+    assert_eq!(no_key.0, 401);
+    assert_eq!(health(&service)["health"]["queued"], json!(0));
+    // Not Wazzup's shape: 400 with the error body.
+    for bad in ["[1, 2]", r#"{"messages": [{"messageId": "x"}]}"#, "{not json"] {
+        let (status, answer) = post(&agent, &url(SECRET), bad).unwrap();
+        assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("bad_request")), "{bad}");
+    }
+    // A Bearer token works as well as `?key=`; a repeated messageId is acknowledged and ignored.
+    let bearer = agent
+        .post(&service.url("/v1/wazzup/acme"))
+        .header("Authorization", &format!("Bearer {SECRET}"))
+        .send(body.as_str())
+        .unwrap();
+    assert_eq!(bearer.status().as_u16(), 200);
+    let (status, again) = post(&agent, &url(SECRET), &body).unwrap();
+    assert_eq!((status, again["duplicates"].as_u64()), (200, Some(1)));
+    // A channel outside the integration: acknowledged, counted, not queued.
+    let other = json!({ "messages": [message("m-2", "not-a-channel", "79160000002")] }).to_string();
+    assert_eq!(post(&agent, &url(SECRET), &other).unwrap().1["ignored"], json!(1));
+    processed(&service, 1);
+    assert_eq!(setup.amo.with(|a| a.leads.len()), 1, "one deal for one message sent twice");
+}
+
+#[test]
+fn new_clients_get_deals_in_the_channels_pipeline_with_the_weighted_cycles_responsibles() {
+    let setup = setup("connect-round-robin", |s| s);
+    let service = setup.start(&[]);
+    let chats: Vec<String> = (1..=10).map(|i| format!("7916000{i:04}")).collect();
+    let messages = chats.iter().enumerate().map(|(i, chat)| message(&format!("rr-{i}"), WA, chat)).collect();
+    assert_eq!(send(&service, messages).0, 200);
+    processed(&service, 10);
+    // A second message of a dialog belongs to its deal.
+    send(&service, vec![message("rr-again", WA, &chats[0])]);
+    processed(&service, 11);
+    setup.amo.with(|amo| {
+        assert_eq!(amo.leads.len(), 10);
+        let mut leads: Vec<_> = amo.leads.values().collect();
+        leads.sort_by_key(|l| l.id);
+        // Retail / New lead, tagged; bruce, scrooge, tony x2, kostya, twice over.
+        let users: Vec<u64> = leads.iter().map(|l| l.responsible_user_id.unwrap()).collect();
+        assert_eq!(users, [1001, 1002, 1003, 1003, 1004, 1001, 1002, 1003, 1003, 1004]);
+        for lead in &leads {
+            assert_eq!((lead.pipeline_id, lead.status_id), (5002, 50021));
+            assert_eq!(lead.tags, ["chatroute"]);
+        }
+        assert!(amo.busiest_second() <= PER_SECOND, "{} requests in one second", amo.busiest_second());
+    });
+}
+
+#[test]
+fn point_3_1_appends_to_the_last_closed_deal_and_point_7_finds_an_8_number() {
+    let setup = setup("connect-returning", |s| s);
+    let (closed, contact) = setup.amo.with(|amo| {
+        // Stored by a manager with the 8 prefix; the chat is 7...
+        let contact = amo.add_contact("Old client", &["8 916 555-00-01"]);
+        (amo.add_lead(5002, 142, contact), contact)
+    });
+    let service = setup.start(&[]);
+    send(&service, vec![message("old-1", WA, "79165550001")]);
+    processed(&service, 1);
+    setup.amo.with(|amo| {
+        assert_eq!(amo.leads.len(), 1, "the message went into the last closed deal {closed}");
+        assert_eq!(amo.contacts.len(), 1, "contact {contact} found, none created");
+    });
+}
+
+#[test]
+fn with_the_rewrite_off_an_8_number_is_another_client() {
+    let setup = setup("connect-rewrite-off", |s| s.replace("to_international = true", "to_international = false"));
+    setup.amo.with(|amo| {
+        let contact = amo.add_contact("Old client", &["89165550001"]);
+        amo.add_lead(5002, 142, contact)
+    });
+    let service = setup.start(&[]);
+    send(&service, vec![message("off-1", WA, "79165550001")]);
+    processed(&service, 1);
+    setup.amo.with(|amo| {
+        assert_eq!((amo.leads.len(), amo.contacts.len()), (2, 2), "a new contact and deal");
+    });
+}
+
+#[test]
+fn the_first_managers_answer_claims_a_first_responder_deal() {
+    let setup = setup("connect-first-responder", |s| s);
+    let service = setup.start(&[]);
+    send(&service, vec![message("fr-1", IG, "client.one")]);
+    processed(&service, 1);
+    let deal = setup.amo.with(|amo| {
+        let lead = amo.leads.values().next().unwrap().clone();
+        assert_eq!((lead.pipeline_id, lead.responsible_user_id), (5001, None), "no responsible until an answer");
+        lead.id
+    });
+    // Tony answers first, then Bruce: Tony's claim stands.
+    send(&service, vec![echo("fr-2", IG, "client.one", TONY), echo("fr-3", IG, "client.one", BRUCE)]);
+    processed(&service, 3);
+    assert_eq!(health(&service)["health"]["claims"], json!(1));
+    setup.amo.with(|amo| {
+        assert_eq!(amo.leads[&deal].responsible_user_id, Some(TONY));
+        assert_eq!(amo.requests("PATCH", "/api/v4/leads"), 1);
+    });
+    // The client writes again: the same deal (the worker's own contact).
+    send(&service, vec![message("fr-4", IG, "client.one")]);
+    processed(&service, 4);
+    assert_eq!(setup.amo.with(|a| a.leads.len()), 1);
+}
+
+#[test]
+fn validation_errors_are_dead_letters_until_replayed() {
+    let setup = setup("connect-dead-letters", |s| s);
+    setup.amo.with(|amo| amo.faults.refuse_create = true);
+    let service = setup.start(&[]);
+    send(&service, vec![message("dl-1", WA, "79167770001"), message("dl-2", WA, "79167770002")]);
+    wait_until("two dead letters", SETTLE, || {
+        health(&service)["dead_letters"].as_array().is_some_and(|l| l.len() == 2)
+    });
+    let state = health(&service);
+    let reason = state["dead_letters"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("POST /api/v4/leads/complex: 400") && reason.contains("status_id"), "{reason}");
+    assert_eq!(state["queue_depth"], json!(0));
+    setup.amo.with(|amo| amo.faults.refuse_create = false);
+    let (status, replayed) =
+        post(&agent(), &service.url(&format!("/v1/accounts/acme/connect/replay?key={SECRET}")), "").unwrap();
+    assert_eq!((status, replayed["replayed"].as_u64()), (200, Some(2)));
+    wait_until("the replayed deals", SETTLE, || setup.amo.with(|a| a.leads.len()) == 2);
+    assert_eq!(health(&service)["dead_letters"], json!([]));
+}
+
+#[test]
+fn an_outage_is_waited_out_and_a_blocked_account_stops_calls() {
+    let setup = setup("connect-outage", |s| s);
+    setup.amo.with(|amo| amo.faults.down = true);
+    let service = setup.start(&[]);
+    send(&service, vec![message("down-1", WA, "79168880001"), message("down-2", WA, "79168880002")]);
+    wait_until("a failure seen", SETTLE, || {
+        health(&service)["health"]["last_error"].as_str().is_some_and(|e| e.contains("503"))
+    });
+    assert_eq!(health(&service)["queue_depth"], json!(2), "nothing lost while amoCRM is down");
+    setup.amo.with(|amo| amo.faults.down = false);
+    processed(&service, 2);
+    assert_eq!(setup.amo.with(|a| a.leads.len()), 2);
+    // Blocked for abuse: the HTML 403 stops calls and shows in health and metrics.
+    setup.amo.with(|amo| amo.faults.banned = true);
+    send(&service, vec![message("ban-1", WA, "79168880003")]);
+    wait_until("the halt shown", SETTLE, || {
+        health(&service)["health"]["halted"].as_str().is_some_and(|h| h.contains("blocked"))
+    });
+    let calls = setup.amo.with(|a| a.seen.len());
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(setup.amo.with(|a| a.seen.len()), calls, "no call to a blocked account");
+    let (_, metrics) = get(&agent(), &service.url("/metrics"));
+    assert!(metrics.contains("chatroute_connect_halted{account=\"acme\"} 1"), "{metrics}");
+    assert_eq!(health(&service)["queue_depth"], json!(1));
+}
+
+#[test]
+fn a_kill_between_amocrms_answer_and_the_state_write_makes_no_second_deal() {
+    let Some(redis) = RedisServer::start() else { return };
+    let setup = setup("connect-kill", |s| s);
+    let state = redis.url();
+    let args = ["--state", state.as_str(), "--lease", "2"];
+    let mut first = setup.start(&args);
+    setup.amo.with(|amo| amo.faults.hang_after_create = true);
+    send(&first, vec![message("kill-1", WA, "79169990001")]);
+    wait_until("the deal created", SETTLE, || setup.amo.with(|a| a.leads.len()) == 1);
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    setup.amo.with(|amo| amo.faults.hang_after_create = false);
+    // Another instance takes the account over and finds the deal.
+    let second = setup.start(&args);
+    processed(&second, 1);
+    send(&second, vec![message("kill-2", WA, "79169990001")]);
+    processed(&second, 2);
+    setup.amo.with(|amo| {
+        assert_eq!(amo.leads.len(), 1, "no second deal for the dialog");
+        assert_eq!(amo.requests("POST", "/api/v4/leads/complex"), 1);
+    });
+    let _ = setup.dir;
+}
+
+#[test]
+fn two_instances_on_one_redis_share_the_work_and_the_rate_limit() {
+    let Some(redis) = RedisServer::start() else { return };
+    let setup = setup("connect-two", |s| s);
+    let state = redis.url();
+    let args = ["--state", state.as_str(), "--lease", "2"];
+    let (a, b) = (setup.start(&args), setup.start(&args));
+    let chats: Vec<String> = (1..=20).map(|i| format!("7917000{i:04}")).collect();
+    for (i, chat) in chats.iter().enumerate() {
+        // Each webhook twice, to either instance.
+        let m = message(&format!("two-{i}"), WA, chat);
+        send(if i % 2 == 0 { &a } else { &b }, vec![m.clone()]);
+        send(if i % 2 == 0 { &b } else { &a }, vec![m]);
+    }
+    wait_until("twenty deals", Duration::from_secs(40), || setup.amo.with(|amo| amo.leads.len()) >= 20);
+    std::thread::sleep(Duration::from_millis(500));
+    setup.amo.with(|amo| {
+        assert_eq!(amo.leads.len(), 20);
+        let mut leads: Vec<_> = amo.leads.values().collect();
+        leads.sort_by_key(|l| l.id);
+        let users: Vec<u64> = leads.iter().map(|l| l.responsible_user_id.unwrap()).collect();
+        let expected: Vec<u64> = [1001, 1002, 1003, 1003, 1004].iter().copied().cycle().take(20).collect();
+        assert_eq!(users, expected, "the weighted cycle exactly");
+        assert!(amo.busiest_second() <= PER_SECOND, "{} requests in one second", amo.busiest_second());
+    });
+}
