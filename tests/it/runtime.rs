@@ -64,6 +64,23 @@ fn the_source_distribution_table_exactly() {
     assert_eq!(deal.stage, &NameOrId::Name("Primary contract".into()));
 }
 
+/// A worker that decides a deal again (a retry after a crash) gets the
+/// same member and takes no new position: the cycle stays exact.
+#[test]
+fn a_deal_decided_again_keeps_its_member_on_a_plain_cycle() {
+    let router = Router::new(compile_example("stationery-wholesale"), InProcess::new());
+    let decide = |deal: &str| match ready(router.new_deal_for("wa-opt", Some(deal))).unwrap().responsible {
+        Responsible::Employee(h) => h.to_owned(),
+        other => panic!("not round robin: {other:?}"),
+    };
+    let first: Vec<String> = ["d1", "d2", "d3"].iter().map(|d| decide(d)).collect();
+    let again: Vec<String> = ["d1", "d2", "d3"].iter().map(|d| decide(d)).collect();
+    assert_eq!(first, again);
+    assert_eq!(first, ["bruce", "scrooge", "tony"]);
+    assert_eq!(decide("d4"), "tony");
+    assert_eq!(decide("d5"), "kostya");
+}
+
 #[test]
 fn compiled_example_tables_are_deterministic_and_snapshotted() {
     for name in ["acme", "kitchens", "stationery-wholesale", "family-workshop", "furniture", "art-shop", "three-zones"]

@@ -83,8 +83,13 @@ pub struct BodyError(pub String);
 impl Webhook {
     /// Reads a body, refusing one the worker could not act on.
     pub fn parse(bytes: &[u8]) -> Result<Webhook, BodyError> {
-        let hook: Webhook =
-            serde_json::from_slice(bytes).map_err(|e| BodyError(format!("not a Wazzup webhook body: {e}")))?;
+        let not_wazzup = |why: String| BodyError(format!("not a Wazzup webhook body: {why}"));
+        // An object: serde would read `[]` as a struct of defaults.
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| not_wazzup(e.to_string()))?;
+        if !value.is_object() {
+            return Err(not_wazzup("a JSON object is expected".into()));
+        }
+        let hook: Webhook = serde_json::from_value(value).map_err(|e| not_wazzup(e.to_string()))?;
         for (i, message) in hook.messages.iter().enumerate() {
             message.check().map_err(|why| BodyError(format!("messages[{i}]: {why}")))?;
         }
