@@ -96,40 +96,13 @@ enum Command {
     Serve {
         /// Table file written by `compile`.
         table: PathBuf,
-        /// Address to listen on; loopback unless you say otherwise.
-        #[arg(long, default_value = "127.0.0.1:8181")]
-        listen: std::net::SocketAddr,
-        /// Assignment state: `memory` (this instance only) or a Redis URL shared by several instances.
-        #[arg(long, default_value = "memory")]
-        state: String,
-        /// File holding the bearer token every /v1 call must carry.
-        #[arg(long)]
-        token_file: Option<PathBuf>,
+        #[command(flatten)]
+        service: cli::serve::Service,
         #[command(flatten)]
         limits: cli::serve::Limits,
     },
-    /// Serve as `serve` does and run the integration: Wazzup's webhooks become amoCRM deals as each account's table says.
-    Connect {
-        /// Table file (or a directory of them) compiled with `--crm` and `--wazzup`.
-        table: PathBuf,
-        /// The accounts of the integration: amoCRM URL and secret files (docs/connect.md).
-        #[arg(long, value_name = "ACCOUNTS.toml")]
-        accounts: PathBuf,
-        /// Address to listen on; loopback unless you say otherwise.
-        #[arg(long, default_value = "127.0.0.1:8181")]
-        listen: std::net::SocketAddr,
-        /// State: `memory` (this instance only; queued messages die with it) or a Redis URL shared by several instances.
-        #[arg(long, default_value = "memory")]
-        state: String,
-        /// File holding the bearer token every /v1 decision call must carry.
-        #[arg(long)]
-        token_file: Option<PathBuf>,
-        /// Seconds an instance keeps an account's work without renewing its hold: after an instance dies, another takes over within this.
-        #[arg(long, default_value_t = 15, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
-        lease: u64,
-        #[command(flatten)]
-        limits: cli::serve::Limits,
-    },
+    /// Serve as `serve` does and run the integration: Wazzup's webhooks become amoCRM deals as each account's table says (docs/connect.md).
+    Connect(cli::connect::ConnectArgs),
     /// The assignment state in Redis: upgrade an account's keys to this build's layout.
     #[command(subcommand)]
     State(StateCommand),
@@ -274,14 +247,8 @@ fn main() -> ExitCode {
         Command::Report { file, accounts, output } => cli::report::run(&file, &accounts, &output),
         Command::Diff { old, new, format } => cli::diff::run(&old, &new, format),
         Command::State(StateCommand::Migrate { table, state }) => cli::state::migrate(&table, &state),
-        Command::Serve { table, listen, state, token_file, limits } => {
-            cli::serve::run(table, listen, &state, token_file.as_deref(), &limits)
-        }
-        Command::Connect { table, accounts, listen, state, token_file, lease, limits } => {
-            let service =
-                cli::connect::Service { listen, state, token_file, lease: std::time::Duration::from_secs(lease) };
-            cli::connect::run(table, &accounts, &service, &limits)
-        }
+        Command::Serve { table, service, limits } => cli::serve::run(table, &service, &limits),
+        Command::Connect(args) => cli::connect::run(args),
         Command::Completions { shell } => cli::docs::completions(shell, Cli::command()),
         Command::Man => cli::docs::man(Cli::command()),
         Command::Schema => cli::docs::schema(),

@@ -1,7 +1,7 @@
 //! `chatroute serve`: the routing decisions over HTTP.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chatroute::runtime::InProcess;
@@ -35,30 +35,35 @@ pub(crate) struct Limits {
     workers: u16,
 }
 
-pub(crate) fn run(
-    table: PathBuf,
-    listen: SocketAddr,
-    state: &str,
-    token_file: Option<&Path>,
-    limits: &Limits,
-) -> Outcome {
-    let opts = options(table, listen, token_file, limits)?;
+/// Where the service listens, what state it keeps, who may call it
+/// (`serve` and `connect`).
+#[derive(Debug, clap::Args)]
+pub(crate) struct Service {
+    /// Address to listen on; loopback unless you say otherwise.
+    #[arg(long, default_value = "127.0.0.1:8181")]
+    pub(crate) listen: SocketAddr,
+    /// State: `memory` (this instance only) or a Redis URL shared by several instances.
+    #[arg(long, default_value = "memory")]
+    pub(crate) state: String,
+    /// File holding the bearer token every /v1 decision call must carry.
+    #[arg(long)]
+    pub(crate) token_file: Option<PathBuf>,
+}
+
+pub(crate) fn run(table: PathBuf, service: &Service, limits: &Limits) -> Outcome {
+    let opts = options(table, service, limits)?;
     let ready = |addr: SocketAddr| eprintln!("chatroute serve: listening on http://{addr}");
-    let result = if state == "memory" {
+    let result = if service.state == "memory" {
         serve(opts, InProcess::new(), ready)
     } else {
-        serve(opts, super::state::connect(state)?, ready)
+        serve(opts, super::state::connect(&service.state)?, ready)
     };
     result.map_err(|err| Failure::Error(err.to_string()))
 }
 
 /// The service's options from the command line (`serve` and `connect`).
-pub(crate) fn options(
-    table: PathBuf,
-    listen: SocketAddr,
-    token_file: Option<&Path>,
-    limits: &Limits,
-) -> Result<ServeOptions, Failure> {
+pub(crate) fn options(table: PathBuf, service: &Service, limits: &Limits) -> Result<ServeOptions, Failure> {
+    let listen = service.listen;
     let mut opts = ServeOptions::new(table, listen);
     opts.header_timeout = Duration::from_secs(limits.header_timeout.max(1));
     opts.max_connections = limits.max_connections.max(1);
@@ -67,7 +72,7 @@ pub(crate) fn options(
     opts.notify = limits.notify.clone();
     opts.notify_attempts = limits.notify_attempts;
     opts.workers = limits.workers.into();
-    if let Some(path) = token_file {
+    if let Some(path) = &service.token_file {
         let token = super::secret_file(path)?;
         if token.len() < 16 {
             return Err(Failure::Error("the token must be at least 16 characters".into()));

@@ -12,9 +12,11 @@ use crate::support::amocrm_api::{FakeAmoCrm, PER_SECOND};
 use crate::support::cli::{chatroute, scratch, stderr};
 use crate::support::redis_server::RedisServer;
 use crate::support::serve_process::{Serve, agent, get, post, wait_until};
+use crate::support::wazzup_api::FakeWazzup;
 
 const TOKEN: &str = "amo-long-lived-token-0123456789";
 const SECRET: &str = "hook-secret-0123456789abcdef";
+const WAZZUP_KEY: &str = "wazzup-key-0123456789";
 /// acme's channels in its Wazzup snapshot.
 const WA: &str = "9a7e0c52-0f3e-4d6a-9a1e-0000000000a1";
 const IG: &str = "9a7e0c52-0f3e-4d6a-9a1e-0000000000a2";
@@ -52,9 +54,10 @@ fn setup(name: &str, edit: impl Fn(String) -> String) -> Setup {
     std::fs::create_dir_all(dir.join("secrets")).unwrap();
     std::fs::write(dir.join("secrets/acme.amocrm"), format!("{TOKEN}\n")).unwrap();
     std::fs::write(dir.join("secrets/acme.webhook"), format!("{SECRET}\n")).unwrap();
+    std::fs::write(dir.join("secrets/acme.wazzup"), format!("{WAZZUP_KEY}\n")).unwrap();
     let accounts = dir.join("accounts.toml");
     let text = format!(
-        "[accounts.acme]\namocrm = \"{}\"\ntoken_file = \"secrets/acme.amocrm\"\nwebhook_secret_file = \"secrets/acme.webhook\"\n",
+        "[accounts.acme]\namocrm = \"{}\"\ntoken_file = \"secrets/acme.amocrm\"\nwebhook_secret_file = \"secrets/acme.webhook\"\nwazzup_key_file = \"secrets/acme.wazzup\"\n",
         amo.base_url
     );
     std::fs::write(&accounts, text).unwrap();
@@ -316,4 +319,91 @@ fn two_instances_on_one_redis_share_the_work_and_the_rate_limit() {
         assert_eq!(users, expected, "the weighted cycle exactly");
         assert!(amo.busiest_second() <= PER_SECOND, "{} requests in one second", amo.busiest_second());
     });
+}
+
+#[test]
+fn register_points_both_webhooks_at_the_service() {
+    let setup = setup("connect-register", |s| s);
+    let service = setup.start(&[]);
+    let wazzup = FakeWazzup::start(WAZZUP_KEY);
+    let accounts = setup.accounts.to_str().unwrap();
+    let public = service.url("");
+    let run = chatroute(&[
+        "connect",
+        "register",
+        "--accounts",
+        accounts,
+        "--public-url",
+        &public,
+        "--wazzup-url",
+        &wazzup.base_url,
+    ]);
+    let said = stderr(&run);
+    assert_eq!(run.status.code(), Some(0), "{said}");
+    assert!(!said.contains(SECRET), "the secret is never printed: {said}");
+    let taken = wazzup.registered.lock().unwrap().clone();
+    assert_eq!(taken.len(), 1, "Wazzup's probe was answered 200");
+    assert_eq!(taken[0]["webhooksUri"], json!(format!("{public}/v1/wazzup/acme?key={SECRET}")));
+    assert_eq!(taken[0]["subscriptions"]["messagesAndStatuses"], json!(true));
+    setup.amo.with(|amo| {
+        assert_eq!(amo.webhooks.len(), 1);
+        assert_eq!(amo.webhooks[0]["destination"], json!(format!("{public}/v1/amocrm/acme?key={SECRET}")));
+        assert_eq!(amo.webhooks[0]["settings"], json!(["status_lead", "responsible_lead", "delete_lead"]));
+    });
+    // With the service gone, Wazzup's probe fails and so does the command
+    // (exit 2, as every command whose service call failed).
+    drop(service);
+    let run = chatroute(&[
+        "connect",
+        "register",
+        "--accounts",
+        accounts,
+        "--public-url",
+        &public,
+        "--wazzup-url",
+        &wazzup.base_url,
+    ]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(stderr(&run).contains("webhooksUriTestFailed"), "{}", stderr(&run));
+}
+
+#[test]
+fn a_deal_closed_in_amocrm_frees_its_member_for_the_next_client() {
+    let members = "members = [\n  { employee = \"bruce\" },            # weight defaults to 1\n  { employee = \"scrooge\" },\n  { employee = \"tony\", weight = 2 },\n  { employee = \"kostya\" },\n]";
+    let setup = setup("connect-closed", |s| {
+        assert!(s.contains(members));
+        s.replace(members, "members = [{ employee = \"bruce\", max_open = 1 }]")
+            .replace("after_close = \"append_to_last_closed\"", "after_close = \"create_new\"")
+    });
+    let service = setup.start(&[]);
+    send(&service, vec![message("cl-1", WA, "79161110001")]);
+    processed(&service, 1);
+    let first = setup.amo.with(|amo| {
+        let lead = amo.leads.values().next().unwrap().clone();
+        assert_eq!(lead.responsible_user_id, Some(BRUCE));
+        amo.leads.get_mut(&lead.id).unwrap().status_id = 142;
+        lead.id
+    });
+    // amoCRM's webhook, form-encoded as it sends them.
+    let form = format!(
+        "leads%5Bstatus%5D%5B0%5D%5Bid%5D={first}&leads%5Bstatus%5D%5B0%5D%5Bstatus_id%5D=142&leads%5Bstatus%5D%5B0%5D%5Bpipeline_id%5D=5002"
+    );
+    let hook = agent()
+        .post(&service.url(&format!("/v1/amocrm/acme?key={SECRET}")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form.as_str())
+        .unwrap();
+    assert_eq!(hook.status().as_u16(), 200);
+    // Bruce's one open deal closed: the next client is his.
+    send(&service, vec![message("cl-2", WA, "79161110002")]);
+    processed(&service, 2);
+    // The first client writes again: a new deal (create_new), and Bruce is at his limit.
+    send(&service, vec![message("cl-3", WA, "79161110001")]);
+    processed(&service, 3);
+    setup.amo.with(|amo| {
+        let users: Vec<Option<u64>> = amo.leads.values().map(|l| l.responsible_user_id).collect();
+        assert_eq!(users, [Some(BRUCE), Some(BRUCE), None]);
+    });
+    let wrong = agent().post(&service.url("/v1/amocrm/acme?key=nope")).send("leads[delete][0][id]=1").unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
 }

@@ -171,7 +171,7 @@ impl Amo {
 
     /// Contacts whose fields hold `query` (full text), with their deals.
     pub async fn contacts(&self, by: &Caller<'_, impl Store>, query: &str) -> Result<Vec<Contact>, CallError> {
-        let path = format!("/api/v4/contacts?with=leads&query={}", encode(query));
+        let path = format!("/api/v4/contacts?{}", encode(&[("with", "leads"), ("query", query)]));
         self.list(by, &path, "contacts").await
     }
 
@@ -186,7 +186,7 @@ impl Amo {
 
     /// Deals whose fields hold `query`, with their contacts.
     pub async fn search_leads(&self, by: &Caller<'_, impl Store>, query: &str) -> Result<Vec<Lead>, CallError> {
-        let path = format!("/api/v4/leads?with=contacts&query={}", encode(query));
+        let path = format!("/api/v4/leads?{}", encode(&[("with", "contacts"), ("query", query)]));
         self.list(by, &path, "leads").await
     }
 
@@ -279,9 +279,15 @@ impl Amo {
     }
 }
 
-type Answer = (u16, Vec<(String, String)>, String);
+pub(crate) type Answer = (u16, Vec<(String, String)>, String);
 
-fn send(agent: &ureq::Agent, method: &str, url: &str, token: &str, body: Option<Value>) -> Result<Answer, String> {
+pub(crate) fn send(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Result<Answer, String> {
     let auth = format!("Bearer {token}");
     let mut response = match (method, body) {
         ("GET", _) => agent.get(url).header("Authorization", &auth).call(),
@@ -304,7 +310,7 @@ fn send(agent: &ureq::Agent, method: &str, url: &str, token: &str, body: Option<
 }
 
 /// An answer sorted into what the worker does next.
-fn classify(
+pub(crate) fn classify(
     method: &str,
     path: &str,
     status: u16,
@@ -344,13 +350,7 @@ fn problem(text: &str) -> String {
     parts.join(": ")
 }
 
-/// A query string value, percent-encoded.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// A query string, form-encoded.
+fn encode(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
 }

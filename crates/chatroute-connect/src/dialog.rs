@@ -61,11 +61,12 @@ impl From<RouteError> for CallError {
     }
 }
 
-/// The runtime's id of a dialog: its channel and chat (a digest of the
-/// chat where the two would exceed the runtime's 64 characters).
+/// A dialog's key: its channel and chat (a digest of the chat where the
+/// two would not leave room in the runtime's 64 characters).
 fn dialog_key(channel: &str, chat: &str) -> String {
     let key = format!("{channel}:{chat}");
-    if key.chars().count() <= chatroute_runtime::MAX_ID_CHARS {
+    // Room for the round (`/N`) within the runtime's ids.
+    if key.chars().count() <= chatroute_runtime::MAX_ID_CHARS - 8 {
         return key;
     }
     let digest = Sha256::digest(chat.as_bytes());
@@ -97,29 +98,34 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
 
     async fn client_wrote(&self, channel: &str, key: &str, message: &Message) -> Result<Done, CallError> {
         let mut dialog = self.by.store.dialog(self.account, key).await?;
+        let mut closed = false;
         if let Some(deal) = dialog.deal {
-            match self.amo.lead(&self.by, deal).await? {
-                Some(lead) if !lead.is_closed() => return Ok(Done::Attached(deal)),
-                Some(lead) if self.appends_after_close(channel)? => return Ok(Done::Attached(lead.id)),
-                // Closed (a new deal by point 3.1) or deleted.
-                _ => dialog.deal = None,
+            let lead = self.amo.lead(&self.by, deal).await?;
+            if lead.as_ref().is_some_and(|l| !l.is_closed()) {
+                return Ok(Done::Attached(deal));
             }
+            // Closed or deleted in amoCRM: so it is to the runtime too
+            // (whether or not amoCRM's webhook said so).
+            self.router.close_deal(&dialog.runtime_id(key)).await?;
+            if lead.is_some() && self.appends_after_close(channel)? {
+                return Ok(Done::Attached(deal));
+            }
+            (dialog.deal, dialog.round, closed) = (None, dialog.round + 1, true);
         } else if let Some(creating) = &dialog.creating
             && let Some(lead) = self.created_before(channel, message, creating).await?
         {
             let contact = lead.embedded.contacts.first().map(|c| c.id).or(dialog.contact);
-            self.save(key, &Dialog { deal: Some(lead.id), contact, creating: None, claimed: false }).await?;
+            self.save(key, &dialog.settled(lead.id, contact)).await?;
             return Ok(Done::Attached(lead.id));
         }
         let contact = self.find_contact(message, &dialog).await?;
         if let Some(contact) = &contact
-            && let Some(lead) = self.deal_of(channel, contact, dialog.deal.is_none()).await?
+            && let Some(lead) = self.deal_of(channel, contact, !closed).await?
         {
-            self.save(key, &Dialog { deal: Some(lead), contact: Some(contact.id), creating: None, claimed: false })
-                .await?;
+            self.save(key, &dialog.settled(lead, Some(contact.id))).await?;
             return Ok(Done::Attached(lead));
         }
-        self.create(channel, key, message, contact.map(|c| c.id)).await
+        self.create(channel, key, message, Dialog { contact: contact.map(|c| c.id), ..dialog }).await
     }
 
     /// Point 3.1 for this channel: append to the last closed deal.
@@ -184,15 +190,11 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
             .max_by_key(|l| l.id))
     }
 
-    async fn create(
-        &self,
-        channel: &str,
-        key: &str,
-        message: &Message,
-        contact: Option<u64>,
-    ) -> Result<Done, CallError> {
+    async fn create(&self, channel: &str, key: &str, message: &Message, dialog: Dialog) -> Result<Done, CallError> {
         let at = Timestamp::from_millisecond(message.at_ms().map_err(CallError::Permanent)?).ok();
-        let request = DealRequest { channel, deal: Some(key), contact: Some(&message.chat_id), owner: None, at };
+        let runtime_id = dialog.runtime_id(key);
+        let request =
+            DealRequest { channel, deal: Some(&runtime_id), contact: Some(&message.chat_id), owner: None, at };
         let decided = self.router.decide(&request).await?;
         let user = match decided.responsible {
             Responsible::Employee(handle) => self.router.employee(handle)?.crm_user,
@@ -202,7 +204,8 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
         };
         let (pipeline, status) = (id(decided.pipeline)?, id(decided.stage)?);
         let creating = Creating { since_ms: now_ms() };
-        self.save(key, &Dialog { contact, creating: Some(creating), ..Dialog::default() }).await?;
+        let contact = dialog.contact;
+        self.save(key, &Dialog { deal: None, creating: Some(creating), claimed: false, ..dialog.clone() }).await?;
         let client = message.contact.as_ref().and_then(|c| c.name.as_deref()).unwrap_or(&message.chat_id);
         let name = format!("{client}, {} {}", message.chat_type, message.chat_id);
         let phone = message.is_phone_chat().then(|| format!("+{}", message.chat_id));
@@ -214,7 +217,7 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
             contact: contact.ok_or((client, phone.as_deref())),
         };
         let (deal, contact) = self.amo.create(&self.by, &lead).await?;
-        self.save(key, &Dialog { deal: Some(deal), contact: Some(contact), creating: None, claimed: false }).await?;
+        self.save(key, &dialog.settled(deal, Some(contact))).await?;
         Ok(Done::Created(deal))
     }
 
@@ -232,7 +235,7 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
             matches!(self.router.table().channels[channel].assignment, AssignmentRoute::FirstResponder { .. });
         let mut done = Done::Answered;
         if first_responder && !dialog.claimed {
-            match self.router.claim(channel, key, handle).await {
+            match self.router.claim(channel, &dialog.runtime_id(key), handle).await {
                 Ok(Claim::Won) => {
                     let user = employee.crm_user.unwrap_or_default();
                     self.amo.set_responsible(&self.by, deal, user).await?;
@@ -247,7 +250,7 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
             dialog.claimed = true;
             self.save(key, &dialog).await?;
         }
-        match self.router.reply(key, handle).await {
+        match self.router.reply(&dialog.runtime_id(key), handle).await {
             Err(RouteError::State(err)) => Err(RouteError::State(err).into()),
             _ => Ok(done),
         }
@@ -266,7 +269,7 @@ mod tests {
     fn dialog_keys_stay_within_the_runtimes_ids() {
         assert_eq!(dialog_key("wa", "79161234567"), "wa:79161234567");
         let long = dialog_key("tg", &"x".repeat(100));
-        assert!(long.starts_with("tg:#") && long.chars().count() <= 64, "{long}");
+        assert!(long.starts_with("tg:#") && long.chars().count() <= 56, "{long}");
         assert_ne!(long, dialog_key("tg", &"y".repeat(100)));
     }
 }

@@ -1,5 +1,6 @@
 //! The webhooks the integration receives, and what it shows of itself:
-//! `POST /v1/wazzup/{account}` (Wazzup's messages), `GET
+//! `POST /v1/wazzup/{account}` (Wazzup's messages), `POST
+//! /v1/amocrm/{account}` (amoCRM's changes of deals), `GET
 //! /v1/accounts/{account}/connect` (its health and dead letters) and
 //! `POST /v1/accounts/{account}/connect/replay`. Failures are `Refusal`s,
 //! mapped to statuses in one place.
@@ -9,12 +10,12 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chatroute_runtime::AssignmentState;
+use chatroute_runtime::{AssignmentState, RouteError};
 use chatroute_serve::{Service, bearer, constant_time_eq, error};
 use serde_json::json;
 
@@ -65,6 +66,7 @@ pub(crate) fn routes<S: AssignmentState + 'static, St: Store>(
 ) -> axum::Router {
     axum::Router::new()
         .route("/v1/wazzup/{account}", post(wazzup::<S, St>))
+        .route("/v1/amocrm/{account}", post(amocrm::<S, St>))
         .route("/v1/accounts/{account}/connect", get(health::<S, St>))
         .route("/v1/accounts/{account}/connect/replay", post(replay::<S, St>))
         .with_state((connect, service))
@@ -86,12 +88,9 @@ impl<St: Store> Connect<St> {
 
 async fn wazzup<S: AssignmentState + 'static, St: Store>(
     State((connect, service)): Shared<S, St>,
-    Path(account): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Allowed(account): Allowed,
     body: Bytes,
 ) -> Result<Response, Refusal> {
-    connect.authorized(&account, &query, &headers)?;
     let hook = Webhook::parse(&body).map_err(|e| Refusal::BadBody(e.to_string()))?;
     if hook.test || hook.messages.is_empty() {
         return Ok(Json(json!({ "ok": true })).into_response());
@@ -114,8 +113,32 @@ async fn wazzup<S: AssignmentState + 'static, St: Store>(
     Ok(Json(json!({ "queued": queued, "duplicates": duplicates, "ignored": others.len() })).into_response())
 }
 
-/// The account of a request to the integration's own endpoints, its
-/// webhook secret checked.
+/// amoCRM's webhook: deals won, lost or deleted there are closed in the
+/// runtime (their member's count freed, their timers stopped).
+async fn amocrm<S: AssignmentState + 'static, St: Store>(
+    State((connect, service)): Shared<S, St>,
+    Allowed(account): Allowed,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let deals = crate::crm_hook::closed_deals(&body).map_err(Refusal::BadBody)?;
+    let table = service.table(&account).ok_or_else(|| Refusal::NoTable(account.clone()))?;
+    let mut closed = 0;
+    for deal in deals {
+        let Some(key) = connect.store.dialog_of(&account, deal).await.map_err(Refusal::State)? else { continue };
+        let dialog = connect.store.dialog(&account, &key).await.map_err(Refusal::State)?;
+        if dialog.deal != Some(deal) {
+            continue;
+        }
+        if let Err(RouteError::State(err)) = table.router.close_deal(&dialog.runtime_id(&key)).await {
+            return Err(Refusal::State(err.into()));
+        }
+        closed += 1;
+    }
+    Ok(Json(json!({ "closed": closed })).into_response())
+}
+
+/// The account of a request to the integration (`/v1/<what>/{account}...`),
+/// its webhook secret checked.
 struct Allowed(String);
 
 impl<S: AssignmentState + 'static, St: Store> FromRequestParts<(Arc<Connect<St>>, Service<S>)> for Allowed {
@@ -125,7 +148,7 @@ impl<S: AssignmentState + 'static, St: Store> FromRequestParts<(Arc<Connect<St>>
         parts: &mut Parts,
         (connect, _): &(Arc<Connect<St>>, Service<S>),
     ) -> Result<Self, Refusal> {
-        let account = parts.uri.path().trim_start_matches("/v1/accounts/").split('/').next().unwrap_or_default();
+        let account = parts.uri.path().split('/').nth(3).unwrap_or_default();
         let query: HashMap<String, String> = Query::try_from_uri(&parts.uri).map(|Query(q)| q).unwrap_or_default();
         connect.authorized(account, &query, &parts.headers)?;
         Ok(Allowed(account.to_owned()))

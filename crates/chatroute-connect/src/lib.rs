@@ -4,7 +4,9 @@
 //!
 //! - `intake`: `POST /v1/wazzup/{account}` checks the secret, reads the
 //!   body, queues the messages not seen before and answers; no CRM work
-//!   happens before the answer.
+//!   happens before the answer. `POST /v1/amocrm/{account}` takes
+//!   amoCRM's webhooks (`crm_hook`): a deal closed there is closed in the
+//!   runtime.
 //! - `store`: the queue, the marks of messages seen, the worker's lease,
 //!   the dialogs' records, amoCRM's request window and the dead letters,
 //!   in process or in Redis (`Store`).
@@ -13,12 +15,15 @@
 //! - `amocrm`: amoCRM's API v4 and the sorting of its answers.
 //! - `health`: counters and the last problem, for the `connect` endpoint
 //!   and `/metrics`.
+//! - `register`: both webhooks of each account pointed at the service.
 
 pub mod amocrm;
 pub mod config;
+mod crm_hook;
 mod dialog;
 pub mod health;
 mod intake;
+pub mod register;
 pub mod store;
 pub mod wazzup;
 mod worker;

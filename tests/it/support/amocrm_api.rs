@@ -60,6 +60,8 @@ pub(crate) struct Account {
     pub seen: Vec<(Instant, String, String)>,
     /// Stages of each pipeline.
     pub pipelines: BTreeMap<u64, Vec<u64>>,
+    /// The bodies of webhook registrations.
+    pub webhooks: Vec<Value>,
     too_many: usize,
     next_id: u64,
 }
@@ -288,6 +290,13 @@ fn route(account: &mut Account, request: &Request) -> Reply {
         },
         ("POST", ["leads", "complex"]) => complex(account, &request.body),
         ("PATCH", ["leads"]) => patch(account, &request.body),
+        ("POST", ["webhooks"]) => {
+            let destination = request.body["destination"].as_str().unwrap_or("").to_owned();
+            account.webhooks.push(request.body.clone());
+            let answer =
+                json!({ "id": 1, "destination": destination, "settings": request.body["settings"], "disabled": false });
+            (200, "application/hal+json", answer.to_string())
+        }
         _ => problem(404, "Not Found", json!({})),
     }
 }

@@ -9,3 +9,4 @@ pub(crate) mod redis_cluster;
 pub(crate) mod redis_server;
 pub(crate) mod serve_process;
 pub(crate) mod specs;
+pub(crate) mod wazzup_api;

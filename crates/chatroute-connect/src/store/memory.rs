@@ -16,6 +16,8 @@ struct Account {
     /// Delivered, not yet acknowledged, in order.
     pending: Vec<Entry>,
     dialogs: HashMap<String, Dialog>,
+    /// Deal -> its dialog.
+    deals: HashMap<u64, String>,
     /// When each request of the window was made.
     window: VecDeque<Instant>,
     dead: Vec<Letter>,
@@ -81,8 +83,17 @@ impl Store for MemoryStore {
         Ok(self.with(account, |a| a.dialogs.get(key).cloned().unwrap_or_default()))
     }
 
+    async fn dialog_of(&self, account: &str, deal: u64) -> Result<Option<String>, StoreError> {
+        Ok(self.with(account, |a| a.deals.get(&deal).cloned()))
+    }
+
     async fn save_dialog(&self, account: &str, _: &str, key: &str, dialog: &Dialog) -> Result<(), StoreError> {
-        self.with(account, |a| a.dialogs.insert(key.to_owned(), dialog.clone()));
+        self.with(account, |a| {
+            if let Some(deal) = dialog.deal {
+                a.deals.insert(deal, key.to_owned());
+            }
+            a.dialogs.insert(key.to_owned(), dialog.clone())
+        });
         Ok(())
     }
 

@@ -57,6 +57,30 @@ pub struct Dialog {
     /// First responder: a manager's answer claimed it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub claimed: bool,
+    /// How many of its deals closed: each deal of a dialog is a deal of
+    /// its own to the runtime (its count, its timer, its member).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub round: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Dialog {
+    /// The runtime's id of the dialog's current deal: the dialog's key,
+    /// and its round after the first.
+    pub fn runtime_id(&self, key: &str) -> String {
+        match self.round {
+            0 => key.to_owned(),
+            round => format!("{key}/{round}"),
+        }
+    }
+
+    /// The dialog settled on `deal`, nothing pending.
+    pub fn settled(&self, deal: u64, contact: Option<u64>) -> Dialog {
+        Dialog { deal: Some(deal), contact, creating: None, claimed: false, round: self.round }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,7 +138,11 @@ pub trait Store: Send + Sync + 'static {
 
     fn dialog(&self, account: &str, key: &str) -> impl Future<Output = Result<Dialog, StoreError>> + Send;
 
-    /// Writes a dialog's record (with the lease).
+    /// The dialog a deal belongs to (recorded by `save_dialog`).
+    fn dialog_of(&self, account: &str, deal: u64) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Writes a dialog's record (with the lease), and its deal's way back
+    /// to it.
     fn save_dialog(
         &self,
         account: &str,

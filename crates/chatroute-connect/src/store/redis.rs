@@ -2,7 +2,8 @@
 //! connection: every key under the account's prefix (one hash tag, one
 //! cluster slot), then `connect:` and `inbox` (the stream, consumer group
 //! `workers`), `seen:<messageId>` (expiring marks), `lease`, `dialogs`
-//! (dialog key -> record), `window` (amoCRM's last second) and `dead`.
+//! (dialog key -> record), `deals` (deal -> dialog key), `window`
+//! (amoCRM's last requests) and `dead`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -139,8 +140,17 @@ impl Store for RedisStore {
 
     async fn save_dialog(&self, account: &str, worker: &str, key: &str, dialog: &Dialog) -> Result<(), StoreError> {
         let keys = Keys::new(account);
-        let args = [worker.to_owned(), key.to_owned(), serde_json::to_string(dialog).unwrap_or_default()];
-        self.leased(&self.scripts.save_dialog, &[keys.at("lease"), keys.at("dialogs")], &args).await
+        let record = serde_json::to_string(dialog).unwrap_or_default();
+        let deal = dialog.deal.map(|d| d.to_string()).unwrap_or_default();
+        let args = [worker.to_owned(), key.to_owned(), record, deal];
+        let script_keys = [keys.at("lease"), keys.at("dialogs"), keys.at("deals")];
+        self.leased(&self.scripts.save_dialog, &script_keys, &args).await
+    }
+
+    async fn dialog_of(&self, account: &str, deal: u64) -> Result<Option<String>, StoreError> {
+        let mut get = redis::cmd("HGET");
+        get.arg(Keys::new(account).at("deals")).arg(deal);
+        Ok(self.redis.command(get).await?)
     }
 
     async fn slot(&self, account: &str, worker: &str, per_second: u32) -> Result<Result<(), u64>, StoreError> {
