@@ -328,16 +328,12 @@ fn register_points_both_webhooks_at_the_service() {
     let wazzup = FakeWazzup::start(WAZZUP_KEY);
     let accounts = setup.accounts.to_str().unwrap();
     let public = service.url("");
-    let run = chatroute(&[
-        "connect",
-        "register",
-        "--accounts",
-        accounts,
-        "--public-url",
-        &public,
-        "--wazzup-url",
-        &wazzup.base_url,
-    ]);
+    let register = || {
+        let args =
+            ["connect", "register", "--accounts", accounts, "--public-url", &public, "--wazzup-url", &wazzup.base_url];
+        chatroute(&args)
+    };
+    let run = register();
     let said = stderr(&run);
     assert_eq!(run.status.code(), Some(0), "{said}");
     assert!(!said.contains(SECRET), "the secret is never printed: {said}");
@@ -353,16 +349,7 @@ fn register_points_both_webhooks_at_the_service() {
     // With the service gone, Wazzup's probe fails and so does the command
     // (exit 2, as every command whose service call failed).
     drop(service);
-    let run = chatroute(&[
-        "connect",
-        "register",
-        "--accounts",
-        accounts,
-        "--public-url",
-        &public,
-        "--wazzup-url",
-        &wazzup.base_url,
-    ]);
+    let run = register();
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
     assert!(stderr(&run).contains("webhooksUriTestFailed"), "{}", stderr(&run));
 }
