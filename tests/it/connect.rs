@@ -394,3 +394,65 @@ fn a_deal_closed_in_amocrm_frees_its_member_for_the_next_client() {
     let wrong = agent().post(&service.url("/v1/amocrm/acme?key=nope")).send("leads[delete][0][id]=1").unwrap();
     assert_eq!(wrong.status().as_u16(), 401);
 }
+
+/// ACCOUNTS.toml of `setup` made an OAuth integration's.
+fn with_oauth(setup: &Setup) {
+    std::fs::write(setup.dir.join("secrets/client.secret"), "client-secret-0123456789\n").unwrap();
+    std::fs::write(setup.dir.join("secrets/acme.refresh"), "refresh-0\n").unwrap();
+    let text = format!(
+        "[accounts.acme]\namocrm = \"{}\"\nwebhook_secret_file = \"secrets/acme.webhook\"\n\
+         oauth = {{ client_id = \"client-1\", client_secret_file = \"secrets/client.secret\", redirect_uri = \"https://example.org/oauth\", refresh_token_file = \"secrets/acme.refresh\" }}\n",
+        setup.amo.base_url
+    );
+    std::fs::write(&setup.accounts, text).unwrap();
+    setup.amo.with(|amo| {
+        amo.oauth.client_id = "client-1".into();
+        amo.oauth.client_secret = "client-secret-0123456789".into();
+        amo.oauth.refresh = "refresh-0".into();
+    });
+}
+
+#[test]
+fn oauth_refresh_tokens_are_spent_once_across_instances() {
+    let Some(redis) = RedisServer::start() else { return };
+    let setup = setup("connect-oauth", |s| s);
+    with_oauth(&setup);
+    let state = redis.url();
+    let args = ["--state", state.as_str(), "--lease", "1"];
+    let (a, b) = (setup.start(&args), setup.start(&args));
+    for round in 0..4 {
+        // amoCRM forgets the access token: the next request is refused and
+        // the instance at work refreshes, once.
+        setup.amo.with(|amo| amo.oauth.expire_access());
+        let m = message(&format!("oauth-{round}"), WA, &format!("7916222{round:04}"));
+        send(&a, vec![m.clone()]);
+        send(&b, vec![m]);
+        wait_until("the deal", SETTLE, || setup.amo.with(|amo| amo.leads.len()) == round + 1);
+    }
+    setup.amo.with(|amo| {
+        assert_eq!((amo.oauth.refreshes, amo.oauth.reused), (4, 0), "each refresh token spent once");
+        let latest = amo.oauth.refresh.clone();
+        let file = std::fs::read_to_string(setup.dir.join("secrets/acme.refresh")).unwrap();
+        assert_eq!(file.trim(), latest, "the file holds the refresh token amoCRM takes next");
+    });
+    // The tokens are in the state sealed, never in clear.
+    let dump = std::process::Command::new("redis-cli").args(["-u", &state, "--scan"]).output().unwrap();
+    let keys = String::from_utf8_lossy(&dump.stdout).into_owned();
+    let key = keys.lines().find(|k| k.ends_with("connect:oauth")).expect("the tokens' key").to_owned();
+    let value = std::process::Command::new("redis-cli").args(["-u", &state, "GET", &key]).output().unwrap();
+    let value = String::from_utf8_lossy(&value.stdout).into_owned();
+    assert!(!value.contains("refresh-") && !value.contains("access-"), "{value}");
+}
+
+#[test]
+fn a_spent_refresh_token_halts_the_account_with_what_to_do() {
+    let setup = setup("connect-oauth-spent", |s| s);
+    with_oauth(&setup);
+    setup.amo.with(|amo| amo.oauth.refresh = "refresh-issued-to-someone-else".into());
+    let service = setup.start(&[]);
+    send(&service, vec![message("spent-1", WA, "79163330001")]);
+    wait_until("the halt", SETTLE, || {
+        health(&service)["health"]["halted"].as_str().is_some_and(|h| h.contains("authorize the integration again"))
+    });
+    assert_eq!(health(&service)["queue_depth"], json!(1), "the message waits for the new authorization");
+}

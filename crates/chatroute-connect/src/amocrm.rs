@@ -11,7 +11,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::config::Account;
+use crate::config::{Account, Auth};
+use crate::oauth::Session;
 use crate::store::{Store, StoreError};
 
 /// amoCRM's limit per integration and account.
@@ -145,12 +146,18 @@ pub struct Caller<'a, St: Store> {
     pub worker: &'a str,
 }
 
+/// How requests are authorized.
+enum Credentials {
+    Token(String),
+    OAuth(Box<Session>),
+}
+
 /// One account's amoCRM.
 pub struct Amo {
-    account: String,
-    base: String,
-    token: String,
-    agent: ureq::Agent,
+    pub(crate) account: String,
+    pub(crate) base: String,
+    credentials: Credentials,
+    pub(crate) agent: ureq::Agent,
 }
 
 impl Amo {
@@ -164,7 +171,10 @@ impl Amo {
         Amo {
             account: account.name.clone(),
             base: account.amocrm.clone(),
-            token: account.token.expose().to_owned(),
+            credentials: match &account.auth {
+                Auth::Token(token) => Credentials::Token(token.expose().to_owned()),
+                Auth::OAuth(oauth) => Credentials::OAuth(Box::new(Session::new(oauth.clone()))),
+            },
             agent: config.into(),
         }
     }
@@ -267,36 +277,52 @@ impl Amo {
         path: &str,
         body: Option<Value>,
     ) -> Result<Option<Value>, CallError> {
-        while let Err(wait) = by.store.slot(&self.account, by.worker, REQUESTS_PER_SECOND).await? {
-            tokio::time::sleep(Duration::from_millis(wait)).await;
-        }
-        let (agent, url, token) = (self.agent.clone(), format!("{}{path}", self.base), self.token.clone());
-        let sent = tokio::task::spawn_blocking(move || send(&agent, method, &url, &token, body)).await;
+        let token = match &self.credentials {
+            Credentials::Token(token) => token.clone(),
+            Credentials::OAuth(session) => self.oauth_bearer(session, by).await?,
+        };
+        self.wait_for_slot(by).await?;
+        let (agent, url, bearer) = (self.agent.clone(), format!("{}{path}", self.base), token.clone());
+        let sent = tokio::task::spawn_blocking(move || send(&agent, method, &url, Some(&bearer), body)).await;
         let (status, headers, text) = sent
             .map_err(|e| CallError::Transient { why: e.to_string(), retry_after: None })?
             .map_err(|why| CallError::Transient { why, retry_after: None })?;
-        classify(method, path, status, &headers, &text)
+        match (&self.credentials, classify(method, path, status, &headers, &text)) {
+            // A refused access token is replaced, and the request tried again.
+            (Credentials::OAuth(session), Err(CallError::Halted(_))) if status == 401 => {
+                self.refresh(session, by, Some(&token)).await?;
+                Err(CallError::Transient { why: format!("{method} {path}: 401, token refreshed"), retry_after: None })
+            }
+            (_, answer) => answer,
+        }
+    }
+
+    /// Waits for a slot of the account's window (the lease checked).
+    pub(crate) async fn wait_for_slot(&self, by: &Caller<'_, impl Store>) -> Result<(), CallError> {
+        while let Err(wait) = by.store.slot(&self.account, by.worker, REQUESTS_PER_SECOND).await? {
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+        }
+        Ok(())
     }
 }
 
 pub(crate) type Answer = (u16, Vec<(String, String)>, String);
 
+/// One request; `token` goes only into the `Authorization` header.
 pub(crate) fn send(
     agent: &ureq::Agent,
     method: &str,
     url: &str,
-    token: &str,
+    token: Option<&str>,
     body: Option<Value>,
 ) -> Result<Answer, String> {
-    let auth = format!("Bearer {token}");
+    let auth = token.map(|t| format!("Bearer {t}"));
     let mut response = match (method, body) {
-        ("GET", _) => agent.get(url).header("Authorization", &auth).call(),
-        ("POST", Some(b)) => {
-            agent.post(url).header("Authorization", &auth).content_type("application/json").send(b.to_string())
-        }
-        (_, b) => agent
-            .patch(url)
-            .header("Authorization", &auth)
+        ("GET", _) => with_auth(agent.get(url), auth.as_deref()).call(),
+        ("POST", b) => with_auth(agent.post(url), auth.as_deref())
+            .content_type("application/json")
+            .send(b.unwrap_or(Value::Null).to_string()),
+        (_, b) => with_auth(agent.patch(url), auth.as_deref())
             .content_type("application/json")
             .send(b.unwrap_or(Value::Null).to_string()),
     }
@@ -307,6 +333,13 @@ pub(crate) fn send(
         .collect();
     let text = response.body_mut().with_config().limit(8 * 1024 * 1024).read_to_string().map_err(|e| e.to_string())?;
     Ok((response.status().as_u16(), headers, text))
+}
+
+fn with_auth<B>(request: ureq::RequestBuilder<B>, auth: Option<&str>) -> ureq::RequestBuilder<B> {
+    match auth {
+        Some(auth) => request.header("Authorization", auth),
+        None => request,
+    }
 }
 
 /// An answer sorted into what the worker does next.

@@ -1,5 +1,5 @@
 //! `ACCOUNTS.toml`: for each account, where its amoCRM is and the files
-//! holding its secrets. Secrets are read once at start, trimmed of a
+//! holding its secrets (a long-lived token, or an OAuth integration's). Secrets are read once at start, trimmed of a
 //! trailing newline, and kept out of every log, error and answer.
 
 use std::collections::BTreeMap;
@@ -23,9 +23,19 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct Entry {
     amocrm: String,
-    token_file: PathBuf,
+    token_file: Option<PathBuf>,
+    oauth: Option<OAuthEntry>,
     webhook_secret_file: PathBuf,
     wazzup_key_file: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OAuthEntry {
+    client_id: String,
+    client_secret_file: PathBuf,
+    redirect_uri: String,
+    refresh_token_file: PathBuf,
 }
 
 /// A value read from a secret file: shown as `***` everywhere.
@@ -55,12 +65,32 @@ pub struct Account {
     pub name: String,
     /// amoCRM's base URL, without a trailing slash.
     pub amocrm: String,
-    /// A long-lived amoCRM token.
-    pub token: Secret,
+    /// How requests to amoCRM are authorized.
+    pub auth: Auth,
     /// The `?key=` of the webhook URLs.
     pub webhook_secret: Secret,
     /// Wazzup's API key (`register`).
     pub wazzup_key: Option<Secret>,
+}
+
+/// A long-lived token, or an OAuth integration's credentials.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Token(Secret),
+    OAuth(OAuth),
+}
+
+/// An OAuth integration of amoCRM: the access token is refreshed with the
+/// refresh token, which amoCRM takes once and replaces.
+#[derive(Debug, Clone)]
+pub struct OAuth {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub redirect_uri: String,
+    /// Where the latest refresh token is kept (rewritten at each refresh).
+    pub refresh_token_file: PathBuf,
+    /// The refresh token the file held at start.
+    pub refresh_token: Secret,
 }
 
 /// Why `ACCOUNTS.toml` cannot be used; the message names the file and the
@@ -99,12 +129,27 @@ fn account(base: &Path, name: String, entry: Entry) -> Result<Account, (String, 
     if webhook_secret.expose().chars().count() < MIN_WEBHOOK_SECRET {
         return Err(fail(format!("the webhook secret must be at least {MIN_WEBHOOK_SECRET} characters")));
     }
+    let auth = auth(base, entry.token_file.as_deref(), entry.oauth).map_err(fail)?;
     Ok(Account {
         amocrm: entry.amocrm.trim_end_matches('/').to_owned(),
-        token: read(&entry.token_file)?,
+        auth,
         webhook_secret,
         wazzup_key: entry.wazzup_key_file.as_deref().map(read).transpose()?,
         name,
+    })
+}
+
+fn auth(base: &Path, token_file: Option<&Path>, oauth: Option<OAuthEntry>) -> Result<Auth, String> {
+    Ok(match (token_file, oauth) {
+        (Some(file), None) => Auth::Token(secret(&base.join(file))?),
+        (None, Some(oauth)) => Auth::OAuth(OAuth {
+            client_secret: secret(&base.join(&oauth.client_secret_file))?,
+            refresh_token: secret(&base.join(&oauth.refresh_token_file))?,
+            refresh_token_file: base.join(&oauth.refresh_token_file),
+            client_id: oauth.client_id,
+            redirect_uri: oauth.redirect_uri,
+        }),
+        _ => return Err("give either `token_file` or `oauth = { ... }`".into()),
     })
 }
 

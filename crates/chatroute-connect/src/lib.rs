@@ -12,7 +12,8 @@
 //!   in process or in Redis (`Store`).
 //! - `worker`: one loop per account, holding the account's lease, works on
 //!   the queue in order; `dialog` is what one message does (`Job`).
-//! - `amocrm`: amoCRM's API v4 and the sorting of its answers.
+//! - `amocrm`: amoCRM's API v4 and the sorting of its answers; `oauth`
+//!   an OAuth account's tokens, refreshed once across instances.
 //! - `health`: counters and the last problem, for the `connect` endpoint
 //!   and `/metrics`.
 //! - `register`: both webhooks of each account pointed at the service.
@@ -23,6 +24,7 @@ mod crm_hook;
 mod dialog;
 pub mod health;
 mod intake;
+mod oauth;
 pub mod register;
 pub mod store;
 pub mod wazzup;

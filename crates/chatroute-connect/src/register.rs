@@ -9,7 +9,7 @@
 use serde_json::json;
 
 use crate::amocrm::{classify, send};
-use crate::config::Account;
+use crate::config::{Account, Auth};
 
 /// Wazzup's API.
 pub const WAZZUP: &str = "https://api.wazzup24.com";
@@ -55,8 +55,8 @@ fn wazzup_hook(account: &Account, base: &str, url: &str, shown: &str) -> Result<
     }
     let body = json!({ "webhooksUri": url, "subscriptions": { "messagesAndStatuses": true, "contactsAndDealsCreation": false } });
     let endpoint = format!("{}/v3/webhooks", base.trim_end_matches('/'));
-    let (status, _, text) =
-        send(&agent(), "PATCH", &endpoint, key.expose(), Some(body)).map_err(|e| format!("`{name}`: Wazzup: {e}"))?;
+    let (status, _, text) = send(&agent(), "PATCH", &endpoint, Some(key.expose()), Some(body))
+        .map_err(|e| format!("`{name}`: Wazzup: {e}"))?;
     match status {
         200..=299 => Ok(format!("`{name}`: Wazzup sends new messages to {shown}")),
         _ => Err(format!(
@@ -68,9 +68,17 @@ fn wazzup_hook(account: &Account, base: &str, url: &str, shown: &str) -> Result<
 
 fn amocrm_hook(account: &Account, url: &str, shown: &str) -> Result<String, String> {
     let name = &account.name;
+    // Refreshing here would spend the refresh token outside the state the
+    // running service shares: OAuth integrations set the webhook in
+    // amoCRM's own settings of the integration.
+    let Auth::Token(token) = &account.auth else {
+        return Ok(format!(
+            "`{name}`: amoCRM: set this OAuth integration's webhook in amoCRM (Settings, Integrations, the integration, Webhooks) to {shown} (the secret of webhook_secret_file) for deals' status, responsible and deletion"
+        ));
+    };
     let body = json!({ "destination": url, "settings": AMOCRM_EVENTS });
     let endpoint = format!("{}/api/v4/webhooks", account.amocrm);
-    let (status, headers, text) = send(&agent(), "POST", &endpoint, account.token.expose(), Some(body))
+    let (status, headers, text) = send(&agent(), "POST", &endpoint, Some(token.expose()), Some(body))
         .map_err(|e| format!("`{name}`: amoCRM: {e}"))?;
     match classify("POST", "/api/v4/webhooks", status, &headers, &text) {
         Ok(_) => Ok(format!("`{name}`: amoCRM sends deals' status, responsible and deletion to {shown}")),

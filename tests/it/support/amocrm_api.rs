@@ -51,8 +51,29 @@ pub(crate) struct Faults {
     pub banned: bool,
 }
 
+/// An OAuth integration: one valid refresh token at a time, spent once.
+#[derive(Debug, Default)]
+pub(crate) struct OAuthFake {
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh: String,
+    pub access: Vec<String>,
+    pub refreshes: usize,
+    /// Refresh tokens presented after they were spent.
+    pub reused: usize,
+    spent: Vec<String>,
+}
+
+impl OAuthFake {
+    /// amoCRM forgets every access token it issued (as if expired).
+    pub(crate) fn expire_access(&mut self) {
+        self.access.clear();
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Account {
+    pub oauth: OAuthFake,
     pub leads: BTreeMap<u64, Lead>,
     pub contacts: BTreeMap<u64, Contact>,
     pub faults: Faults,
@@ -242,11 +263,15 @@ fn answer(account: &mut Account, request: &Request, token: &str) -> Reply {
         account.too_many += 1;
         return problem(429, "Too Many Requests", json!({}));
     }
-    if request.authorization != token {
-        return problem(401, "Unauthorized", json!({}));
-    }
     if account.faults.down {
         return problem(503, "Service Unavailable", json!({}));
+    }
+    if request.path == "/oauth2/access_token" {
+        return refresh(&mut account.oauth, &request.body);
+    }
+    let bearer = request.authorization.strip_prefix("Bearer ").unwrap_or("");
+    if request.authorization != token && !account.oauth.access.iter().any(|a| a == bearer) {
+        return problem(401, "Unauthorized", json!({}));
     }
     route(account, request)
 }
@@ -299,6 +324,33 @@ fn route(account: &mut Account, request: &Request) -> Reply {
         }
         _ => problem(404, "Not Found", json!({})),
     }
+}
+
+/// `POST /oauth2/access_token`: a new pair for the valid refresh token;
+/// 401 "Token has been revoked" for one already spent.
+fn refresh(oauth: &mut OAuthFake, body: &Value) -> Reply {
+    let given = |key: &str| body[key].as_str().unwrap_or("").to_owned();
+    if given("client_id") != oauth.client_id
+        || given("client_secret") != oauth.client_secret
+        || given("grant_type") != "refresh_token"
+    {
+        return problem(400, "Bad Request", json!({ "hint": "client or grant" }));
+    }
+    let presented = given("refresh_token");
+    if presented.is_empty() || presented != oauth.refresh {
+        if oauth.spent.contains(&presented) {
+            oauth.reused += 1;
+        }
+        return problem(401, "Unauthorized", json!({ "hint": "Token has been revoked" }));
+    }
+    oauth.refreshes += 1;
+    oauth.spent.push(presented);
+    oauth.refresh = format!("refresh-{}", oauth.refreshes);
+    let access = format!("access-{}", oauth.refreshes);
+    oauth.access.push(access.clone());
+    let answer =
+        json!({ "token_type": "Bearer", "expires_in": 86400, "access_token": access, "refresh_token": oauth.refresh });
+    (200, "application/json", answer.to_string())
 }
 
 fn digits(s: &str) -> String {

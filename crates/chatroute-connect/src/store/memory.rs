@@ -22,6 +22,8 @@ struct Account {
     window: VecDeque<Instant>,
     dead: Vec<Letter>,
     next_id: u64,
+    oauth: Option<String>,
+    refreshing: Option<String>,
 }
 
 impl Account {
@@ -130,6 +132,34 @@ impl Store for MemoryStore {
             }
             count
         }))
+    }
+
+    async fn oauth(&self, account: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.with(account, |a| a.oauth.clone()))
+    }
+
+    async fn save_oauth(&self, account: &str, sealed: &str) -> Result<(), StoreError> {
+        self.with(account, |a| a.oauth = Some(sealed.to_owned()));
+        Ok(())
+    }
+
+    async fn lock_refresh(&self, account: &str, worker: &str) -> Result<bool, StoreError> {
+        Ok(self.with(account, |a| match &a.refreshing {
+            Some(holder) => holder == worker,
+            None => {
+                a.refreshing = Some(worker.to_owned());
+                true
+            }
+        }))
+    }
+
+    async fn unlock_refresh(&self, account: &str, worker: &str) -> Result<(), StoreError> {
+        self.with(account, |a| {
+            if a.refreshing.as_deref() == Some(worker) {
+                a.refreshing = None;
+            }
+        });
+        Ok(())
     }
 
     async fn depth(&self, account: &str) -> Result<u64, StoreError> {

@@ -12,7 +12,7 @@
 //! worker that lost it (paused past its lease) changes nothing.
 //!
 //! Rust/Lua twins, same names on both sides: `enqueue`, `lease`,
-//! `save_dialog`, `ack`, `slot`, `replay`.
+//! `save_dialog`, `ack`, `slot`, `replay`, `unlock_refresh`.
 
 mod memory;
 mod redis;
@@ -32,6 +32,9 @@ pub const LEASE_MS: u64 = 15_000;
 /// the next one's start), so amoCRM never sees more than the limit in
 /// any second of its own clock.
 pub const WINDOW_MS: u64 = 1100;
+/// How long a refresh may hold the account's refresh lock (a refresh is
+/// one request of at most 10 s).
+pub const REFRESH_LOCK_MS: u64 = 30_000;
 /// How long a message id is remembered against duplicates.
 pub const SEEN_TTL_SECS: u64 = 7 * 24 * 3600;
 
@@ -168,6 +171,18 @@ pub trait Store: Send + Sync + 'static {
 
     /// Queues every dead letter's message again (their marks kept): how many.
     fn replay(&self, account: &str) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// An OAuth account's tokens, sealed (`oauth::Session`).
+    fn oauth(&self, account: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    fn save_oauth(&self, account: &str, sealed: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Takes the account's refresh lock for `worker` (for `REFRESH_LOCK_MS`
+    /// at most): whether it has it.
+    fn lock_refresh(&self, account: &str, worker: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Gives the refresh lock back, if `worker` still has it.
+    fn unlock_refresh(&self, account: &str, worker: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Entries queued and not yet acknowledged.
     fn depth(&self, account: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;

@@ -3,7 +3,8 @@
 //! cluster slot), then `connect:` and `inbox` (the stream, consumer group
 //! `workers`), `seen:<messageId>` (expiring marks), `lease`, `dialogs`
 //! (dialog key -> record), `deals` (deal -> dialog key), `window`
-//! (amoCRM's last requests) and `dead`.
+//! (amoCRM's last requests), `dead`, and for OAuth accounts `oauth` (the
+//! tokens, sealed) and `refresh-lock`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +13,7 @@ use chatroute_runtime::redis::{RedisState, account_prefix};
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 use redis::{Script, Value};
 
-use super::{Dialog, Entry, LEASE_MS, Letter, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS};
+use super::{Dialog, Entry, LEASE_MS, Letter, REFRESH_LOCK_MS, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS};
 use crate::wazzup::Message;
 
 const GROUP: &str = "workers";
@@ -24,6 +25,7 @@ struct Scripts {
     ack: Script,
     slot: Script,
     replay: Script,
+    unlock_refresh: Script,
 }
 
 /// The integration's state on the routing state's Redis.
@@ -56,6 +58,7 @@ impl RedisStore {
             ack: Script::new(include_str!("scripts/ack.lua")),
             slot: Script::new(include_str!("scripts/slot.lua")),
             replay: Script::new(include_str!("scripts/replay.lua")),
+            unlock_refresh: Script::new(include_str!("scripts/unlock_refresh.lua")),
         };
         RedisStore { redis, scripts, requests: AtomicU64::new(0), lease_ms: LEASE_MS }
     }
@@ -185,6 +188,32 @@ impl Store for RedisStore {
         let keys = Keys::new(account);
         let count: u64 = self.redis.eval(&self.scripts.replay, &[keys.at("dead"), keys.at("inbox")], &[]).await?;
         Ok(count as usize)
+    }
+
+    async fn oauth(&self, account: &str) -> Result<Option<String>, StoreError> {
+        let mut get = redis::cmd("GET");
+        get.arg(Keys::new(account).at("oauth"));
+        Ok(self.redis.command(get).await?)
+    }
+
+    async fn save_oauth(&self, account: &str, sealed: &str) -> Result<(), StoreError> {
+        let mut set = redis::cmd("SET");
+        set.arg(Keys::new(account).at("oauth")).arg(sealed);
+        self.redis.command::<Value>(set).await?;
+        Ok(())
+    }
+
+    async fn lock_refresh(&self, account: &str, worker: &str) -> Result<bool, StoreError> {
+        let mut set = redis::cmd("SET");
+        set.arg(Keys::new(account).at("refresh-lock")).arg(worker).arg("NX").arg("PX").arg(REFRESH_LOCK_MS);
+        let taken: Option<String> = self.redis.command(set).await?;
+        Ok(taken.is_some())
+    }
+
+    async fn unlock_refresh(&self, account: &str, worker: &str) -> Result<(), StoreError> {
+        let keys = [Keys::new(account).at("refresh-lock")];
+        self.redis.eval::<Value>(&self.scripts.unlock_refresh, &keys, &[worker.to_owned()]).await?;
+        Ok(())
     }
 
     async fn depth(&self, account: &str) -> Result<u64, StoreError> {
