@@ -23,17 +23,24 @@ impl Drop for Service {
 /// Starts `chatroute serve ARGS --listen 127.0.0.1:0` and waits until it
 /// listens.
 pub(crate) fn serve(args: &[&str]) -> Service {
+    start("serve", args)
+}
+
+/// Starts `chatroute COMMAND ARGS --listen 127.0.0.1:0` (`serve`,
+/// `connect`) and waits until it listens.
+pub(crate) fn start(command: &str, args: &[&str]) -> Service {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
-        .arg("serve")
+        .arg(command)
         .args(args)
         .args(["--listen", "127.0.0.1:0"])
         .stderr(Stdio::piped())
         .spawn()
-        .expect("chatroute serve starts");
+        .expect("chatroute starts");
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let listening = format!("chatroute {command}: listening on http://");
     let addr = loop {
         let line = lines.next().unwrap().unwrap();
-        if let Some(a) = line.strip_prefix("chatroute serve: listening on http://") {
+        if let Some(a) = line.strip_prefix(listening.as_str()) {
             break a.parse().unwrap();
         }
     };
