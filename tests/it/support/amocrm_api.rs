@@ -29,8 +29,6 @@ pub(crate) struct Lead {
     pub tags: Vec<String>,
     pub contacts: Vec<u64>,
     pub created_at: i64,
-    /// When the fake created it (benchmarks time a message to its deal).
-    pub created: Instant,
 }
 
 #[derive(Debug, Clone)]
@@ -109,7 +107,6 @@ impl Account {
             tags: Vec::new(),
             contacts: vec![contact],
             created_at: now(),
-            created: Instant::now(),
         };
         self.leads.insert(lead.id, lead);
         self.next_id
