@@ -254,7 +254,11 @@ fn an_outage_is_waited_out_and_a_blocked_account_stops_calls() {
     assert_eq!(health(&service)["queue_depth"], json!(2), "nothing lost while amoCRM is down");
     setup.amo.with(|amo| amo.faults.down = false);
     processed(&service, 2);
-    assert_eq!(setup.amo.with(|a| a.leads.len()), 2);
+    setup.amo.with(|amo| {
+        assert_eq!(amo.leads.len(), 2);
+        // Retries and the catch-up counted in the window like any request.
+        assert!(amo.busiest_second() <= PER_SECOND, "{} requests in one second", amo.busiest_second());
+    });
     // Blocked for abuse: the HTML 403 stops calls and shows in health and metrics.
     setup.amo.with(|amo| amo.faults.banned = true);
     send(&service, vec![message("ban-1", WA, "79168880003")]);
@@ -269,21 +273,34 @@ fn an_outage_is_waited_out_and_a_blocked_account_stops_calls() {
     assert_eq!(health(&service)["queue_depth"], json!(1));
 }
 
-#[test]
-fn a_kill_between_amocrms_answer_and_the_state_write_makes_no_second_deal() {
-    let Some(redis) = RedisServer::start() else { return };
-    let setup = setup("connect-kill", |s| s);
+/// An instance SIGKILLed while amoCRM holds its request `hang` (done at
+/// amoCRM, never answered), and another taking the account over.
+fn killed_at(name: &str, hang: (&'static str, &'static str), oauth: bool) -> (Setup, Serve, RedisServer) {
+    let redis = RedisServer::start().expect("redis-server");
+    let setup = setup(name, |s| s);
+    if oauth {
+        with_oauth(&setup);
+    }
     let state = redis.url();
-    let args = ["--state", state.as_str(), "--lease", "2"];
+    let args = ["--state", state.as_str(), "--lease", "1"];
     let mut first = setup.start(&args);
-    setup.amo.with(|amo| amo.faults.hang_after_create = true);
+    setup.amo.with(|amo| amo.faults.hang = Some(hang));
     send(&first, vec![message("kill-1", WA, "79169990001")]);
-    wait_until("the deal created", SETTLE, || setup.amo.with(|a| a.leads.len()) == 1);
+    wait_until("the request held", SETTLE, || setup.amo.with(|a| a.requests(hang.0, hang.1)) == 1);
     first.child.kill().unwrap();
     first.child.wait().unwrap();
-    setup.amo.with(|amo| amo.faults.hang_after_create = false);
-    // Another instance takes the account over and finds the deal.
+    setup.amo.with(|amo| amo.faults.hang = None);
     let second = setup.start(&args);
+    (setup, second, redis)
+}
+
+#[test]
+fn a_kill_between_amocrms_answer_and_the_state_write_makes_no_second_deal() {
+    if RedisServer::start().is_none() {
+        return;
+    }
+    let (setup, second, _redis) = killed_at("connect-kill-create", ("POST", "/api/v4/leads/complex"), false);
+    // The instance that took over finds the deal the dead one created.
     processed(&second, 1);
     send(&second, vec![message("kill-2", WA, "79169990001")]);
     processed(&second, 2);
@@ -291,7 +308,75 @@ fn a_kill_between_amocrms_answer_and_the_state_write_makes_no_second_deal() {
         assert_eq!(amo.leads.len(), 1, "no second deal for the dialog");
         assert_eq!(amo.requests("POST", "/api/v4/leads/complex"), 1);
     });
-    let _ = setup.dir;
+}
+
+#[test]
+fn a_kill_before_the_crm_call_loses_no_message() {
+    if RedisServer::start().is_none() {
+        return;
+    }
+    let (setup, second, _redis) = killed_at("connect-kill-search", ("GET", "/api/v4/contacts"), false);
+    processed(&second, 1);
+    setup.amo.with(|amo| {
+        assert_eq!(amo.leads.len(), 1, "the message acknowledged to Wazzup became its deal");
+        assert_eq!(amo.leads.values().next().unwrap().responsible_user_id, Some(BRUCE), "the cycle's first");
+    });
+}
+
+#[test]
+fn a_kill_during_a_token_refresh_halts_the_account_and_says_why() {
+    if RedisServer::start().is_none() {
+        return;
+    }
+    let (setup, second, _redis) = killed_at("connect-kill-refresh", ("POST", "/oauth2/access_token"), true);
+    // amoCRM spent the refresh token and the answer died with the instance:
+    // once the dead one's refresh lock expires (12 s), the next refresh is
+    // refused, the account halts, the message waits.
+    wait_until("the halt", Duration::from_secs(40), || {
+        health(&second)["health"]["halted"].as_str().is_some_and(|h| h.contains("authorize the integration again"))
+    });
+    assert_eq!(health(&second)["queue_depth"], json!(1));
+    setup.amo.with(|amo| assert_eq!((amo.leads.len(), amo.oauth.reused), (0, 1)));
+}
+
+#[test]
+fn an_instance_killed_mid_run_loses_nothing_and_keeps_the_cycle_exact() {
+    let Some(redis) = RedisServer::start() else { return };
+    let setup = setup("connect-kill-mid-run", |s| s);
+    let state = redis.url();
+    let args = ["--state", state.as_str(), "--lease", "1"];
+    let mut instances = [setup.start(&args), setup.start(&args)];
+    for i in 0..25 {
+        let m = message(&format!("mid-{i}"), WA, &format!("7917100{i:04}"));
+        send(&instances[0], vec![m.clone()]);
+        send(&instances[1], vec![m]);
+    }
+    wait_until("some deals", SETTLE, || setup.amo.with(|a| a.leads.len()) >= 8);
+    // The instance holding the account's lease dies.
+    let holder = lease_holder(&state);
+    let working = instances.iter().position(|s| holder.contains(&format!("-{}-", s.child.id()))).expect("a holder");
+    instances[working].child.kill().unwrap();
+    instances[working].child.wait().unwrap();
+    wait_until("every deal", Duration::from_secs(40), || setup.amo.with(|a| a.leads.len()) >= 25);
+    std::thread::sleep(Duration::from_millis(500));
+    setup.amo.with(|amo| {
+        assert_eq!(amo.leads.len(), 25, "one deal per dialog");
+        let users: Vec<u64> = amo.leads.values().map(|l| l.responsible_user_id.unwrap()).collect();
+        let expected: Vec<u64> = [1001, 1002, 1003, 1003, 1004].iter().copied().cycle().take(25).collect();
+        assert_eq!(users, expected, "the weighted cycle exactly");
+        assert!(amo.busiest_second() <= PER_SECOND, "{} requests in one second", amo.busiest_second());
+    });
+}
+
+/// The worker name holding acme's lease (host-pid-nonce).
+fn lease_holder(state: &str) -> String {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("redis-cli").args(["-u", state]).args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let keys = run(&["--scan"]);
+    let key = keys.lines().find(|k| k.ends_with("connect:lease")).expect("the lease").to_owned();
+    run(&["GET", &key])
 }
 
 #[test]

@@ -45,8 +45,9 @@ pub(crate) struct Faults {
     pub down: bool,
     /// `leads/complex` answers 400 with validation errors.
     pub refuse_create: bool,
-    /// `leads/complex` creates the deal and never answers.
-    pub hang_after_create: bool,
+    /// A request to this method and path is done (a deal created, tokens
+    /// issued) and never answered: the moment an instance is killed.
+    pub hang: Option<(&'static str, &'static str)>,
     /// Every request answers the blocked account's HTML 403.
     pub banned: bool,
 }
@@ -234,7 +235,7 @@ fn serve(mut stream: TcpStream, shared: &Mutex<Account>, token: &str) {
     let reply = {
         let mut account = shared.lock().unwrap();
         let reply = answer(&mut account, &request, token);
-        if account.faults.hang_after_create && request.path == "/api/v4/leads/complex" && reply.0 == 200 {
+        if account.faults.hang.is_some_and(|(m, p)| m == request.method && p == request.path) {
             drop(account);
             std::thread::sleep(Duration::from_secs(3600));
             return;

@@ -32,9 +32,10 @@ pub const LEASE_MS: u64 = 15_000;
 /// the next one's start), so amoCRM never sees more than the limit in
 /// any second of its own clock.
 pub const WINDOW_MS: u64 = 1100;
-/// How long a refresh may hold the account's refresh lock (a refresh is
-/// one request of at most 10 s).
-pub const REFRESH_LOCK_MS: u64 = 30_000;
+/// How long a refresh may hold the account's refresh lock: its one
+/// request (at most 10 s) and the state's write. A refresh that died
+/// holding it delays the next by this much.
+pub const REFRESH_LOCK_MS: u64 = 12_000;
 /// How long a message id is remembered against duplicates.
 pub const SEEN_TTL_SECS: u64 = 7 * 24 * 3600;
 
