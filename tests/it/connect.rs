@@ -243,6 +243,20 @@ fn validation_errors_are_dead_letters_until_replayed() {
 }
 
 #[test]
+fn a_429_is_tried_again_after_its_retry_after() {
+    let setup = setup("connect-throttled", |s| s);
+    setup.amo.with(|amo| amo.faults.throttle = 1);
+    let service = setup.start(&[]);
+    send(&service, vec![message("429-1", WA, "79164440001")]);
+    processed(&service, 1);
+    setup.amo.with(|amo| {
+        assert_eq!(amo.leads.len(), 1);
+        let (refused, next) = (amo.seen[0].0, amo.seen[1].0);
+        assert!(next.duration_since(refused) >= Duration::from_millis(950), "{:?}", next.duration_since(refused));
+    });
+}
+
+#[test]
 fn an_outage_is_waited_out_and_a_blocked_account_stops_calls() {
     let setup = setup("connect-outage", |s| s);
     setup.amo.with(|amo| amo.faults.down = true);

@@ -50,6 +50,8 @@ pub(crate) struct Faults {
     pub hang: Option<(&'static str, &'static str)>,
     /// Every request answers the blocked account's HTML 403.
     pub banned: bool,
+    /// The next this many requests answer 429 with `Retry-After: 1`.
+    pub throttle: usize,
 }
 
 /// An OAuth integration: one valid refresh token at a time, spent once.
@@ -266,6 +268,10 @@ fn answer(account: &mut Account, request: &Request, token: &str) -> Reply {
     }
     if account.faults.down {
         return problem(503, "Service Unavailable", json!({}));
+    }
+    if account.faults.throttle > 0 {
+        account.faults.throttle -= 1;
+        return problem(429, "Too Many Requests", json!({}));
     }
     if request.path == "/oauth2/access_token" {
         return refresh(&mut account.oauth, &request.body);
