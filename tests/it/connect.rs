@@ -555,3 +555,39 @@ fn a_spent_refresh_token_halts_the_account_with_what_to_do() {
     });
     assert_eq!(health(&service)["queue_depth"], json!(1), "the message waits for the new authorization");
 }
+
+#[test]
+fn a_deal_nobody_answered_is_passed_on_in_amocrm() {
+    let Some(lib) = crate::support::faketime::library() else { return };
+    let setup = setup("connect-reassign", |s| {
+        s.replace(
+            "after_close = \"append_to_last_closed\"",
+            "after_close = \"append_to_last_closed\"\nreassign_after = \"15m\"",
+        )
+    });
+    // The service's clock, moved by the test (the monotonic clock, which
+    // paces the ticks, stays real).
+    let clock = setup.dir.join("clock");
+    std::fs::write(&clock, "+0\n").unwrap();
+    let env = [
+        ("LD_PRELOAD", lib),
+        ("FAKETIME_TIMESTAMP_FILE", clock.to_str().unwrap()),
+        ("FAKETIME_NO_CACHE", "1"),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+        ("FAKETIME_DONT_RESET", "1"),
+    ];
+    let args = ["--accounts", setup.accounts.to_str().unwrap(), "--tick", "50"];
+    let service = Serve::connect_with_env(&env, &setup.table, &args);
+    send(&service, vec![message("ra-1", WA, "79165550101"), message("ra-2", WA, "79165550102")]);
+    processed(&service, 2);
+    // Bruce answers his client; Scrooge does not answer his.
+    send(&service, vec![echo("ra-3", WA, "79165550101", BRUCE)]);
+    processed(&service, 3);
+    std::fs::write(&clock, "+16m\n").unwrap();
+    wait_until("the change applied", SETTLE, || health(&service)["health"]["responsible_changes"] == json!(1));
+    setup.amo.with(|amo| {
+        let users: Vec<Option<u64>> = amo.leads.values().map(|l| l.responsible_user_id).collect();
+        assert_eq!(users, [Some(BRUCE), Some(TONY)], "Scrooge's unanswered deal passed on to the next of the cycle");
+        assert_eq!(amo.requests("PATCH", "/api/v4/leads"), 1);
+    });
+}

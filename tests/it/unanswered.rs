@@ -564,14 +564,7 @@ mod edges {
 /// stamped on Redis's clock.
 #[test]
 fn timers_run_on_the_redis_clock_whatever_an_instance_clock_says() {
-    // libfaketime preloaded into serve itself (the `faketime` command
-    // would run it as a child a kill does not reach).
-    let lib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
-    if !std::path::Path::new(lib).exists() {
-        assert!(std::env::var_os("CHATROUTE_REQUIRE_FAKETIME").is_none(), "libfaketime is not installed");
-        eprintln!("SKIPPED: libfaketime not found (apt-get install faketime)");
-        return;
-    }
+    let Some(lib) = crate::support::faketime::library() else { return };
     let Some(server) = redis_server::RedisServer::start() else { return };
     let table = table("skew", "").with_file_name("spec.toml");
     let spec = std::fs::read_to_string(&table).unwrap().replace("reassign_after = \"1s\"", "reassign_after = \"15m\"");

@@ -17,13 +17,13 @@
 //! first responder's claim where the deal waits for one (the winner made
 //! responsible in amoCRM), and stops the deal's reply timer.
 
-use chatroute_runtime::{AssignmentState, Claim, DealRequest, Responsible, RouteError, Router, StateError, Timestamp};
+use chatroute_runtime::{AssignmentState, Claim, DealRequest, Responsible, RouteError, Router, StateError};
 use chatroute_table::AssignmentRoute;
 use chatroute_table::keywords::NameOrId;
 use sha2::{Digest, Sha256};
 
 use crate::amocrm::{Amo, CallError, Caller, Contact, Lead, NewLead};
-use crate::store::{Creating, Dialog, Store};
+use crate::store::{Change, Creating, Dialog, Store, Work};
 use crate::wazzup::Message;
 use crate::worker::now_ms;
 
@@ -38,6 +38,8 @@ pub(crate) enum Done {
     Attached(u64),
     Created(u64),
     Claimed,
+    /// A change of responsible applied.
+    Reassigned,
     /// A manager's answer (timer stopped, or nothing to do).
     Answered,
     /// Nothing to do (a channel outside the integration, an unknown author).
@@ -82,7 +84,14 @@ fn id(value: &NameOrId) -> Result<u64, CallError> {
 }
 
 impl<S: AssignmentState, St: Store> Job<'_, S, St> {
-    pub(crate) async fn run(&self, message: &Message) -> Result<Done, CallError> {
+    pub(crate) async fn run(&self, work: &Work) -> Result<Done, CallError> {
+        match work {
+            Work::Message(message) => self.message(message).await,
+            Work::Responsible(change) => self.responsible(change).await,
+        }
+    }
+
+    async fn message(&self, message: &Message) -> Result<Done, CallError> {
         let Ok(channel) = self.router.channel_id(&message.channel_id) else { return Ok(Done::Ignored) };
         let channel = channel.to_owned();
         let key = dialog_key(&channel, &message.chat_id);
@@ -90,6 +99,21 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
             false => self.client_wrote(&channel, &key, message).await,
             true => self.manager_wrote(&channel, &key, message).await,
         }
+    }
+
+    /// A change of responsible the runtime made, applied to the deal (a
+    /// deal of an earlier round, or one chatroute did not create, is left
+    /// alone).
+    async fn responsible(&self, change: &Change) -> Result<Done, CallError> {
+        let key = Dialog::key_of(&change.deal);
+        let dialog = self.by.store.dialog(self.account, key).await?;
+        let Some(deal) = dialog.deal.filter(|_| dialog.runtime_id(key) == change.deal) else {
+            return Ok(Done::Ignored);
+        };
+        let employee = self.router.table().employees.get(&change.to);
+        let Some(user) = employee.and_then(|e| e.crm_user) else { return Ok(Done::Ignored) };
+        self.amo.set_responsible(&self.by, deal, user).await?;
+        Ok(Done::Reassigned)
     }
 
     async fn save(&self, key: &str, dialog: &Dialog) -> Result<(), CallError> {
@@ -191,10 +215,12 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
     }
 
     async fn create(&self, channel: &str, key: &str, message: &Message, dialog: Dialog) -> Result<Done, CallError> {
-        let at = Timestamp::from_millisecond(message.at_ms().map_err(CallError::Permanent)?).ok();
+        // Decided now, not at the message's time: the deal is assigned now,
+        // to whoever is in their hours now, and its reply timer starts now
+        // (a message worked on after an outage is not due at once).
         let runtime_id = dialog.runtime_id(key);
         let request =
-            DealRequest { channel, deal: Some(&runtime_id), contact: Some(&message.chat_id), owner: None, at };
+            DealRequest { channel, deal: Some(&runtime_id), contact: Some(&message.chat_id), owner: None, at: None };
         let decided = self.router.decide(&request).await?;
         let user = match decided.responsible {
             Responsible::Employee(handle) => self.router.employee(handle)?.crm_user,

@@ -20,6 +20,8 @@ pub struct Health {
     pub processed: u64,
     pub deals_created: u64,
     pub claims: u64,
+    /// Changes of responsible the runtime made, applied in amoCRM.
+    pub responsible_changes: u64,
     pub dead_letters: u64,
     /// Why calls to amoCRM stopped (blocked account, refused token).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,13 +50,16 @@ impl Board {
     /// The Prometheus lines of every account.
     pub fn render(&self, out: &mut String) {
         let board = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let counters: [Counter; 7] = [
+        let counters: [Counter; 8] = [
             ("queued", "Wazzup messages queued", |h| h.queued),
             ("duplicates", "Wazzup messages seen before, ignored", |h| h.duplicates),
             ("ignored", "Wazzup messages on channels outside the integration", |h| h.ignored),
             ("processed", "messages worked on", |h| h.processed),
             ("deals_created", "amoCRM deals created", |h| h.deals_created),
             ("claims", "first-responder claims applied", |h| h.claims),
+            ("responsible_changes", "the runtime's changes of responsible applied in amoCRM", |h| {
+                h.responsible_changes
+            }),
             ("dead_letters", "messages whose CRM work failed for good", |h| h.dead_letters),
         ];
         for (name, help, value) in counters {

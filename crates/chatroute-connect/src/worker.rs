@@ -1,5 +1,6 @@
-//! One loop per account: while it holds the account's lease, it takes the
-//! queue's entries in order and does each one's work (`dialog::Job`).
+//! One loop per account: while it holds the account's lease, it queues
+//! the runtime's changes of responsible as work, takes the queue's
+//! entries in order and does each one's work (`dialog::Job`).
 //! A transient failure stops the batch (the entry and those after it are
 //! taken again, in order, after a backoff); a permanent one makes the
 //! entry a dead letter; a halted account (blocked, token refused) is
@@ -8,16 +9,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatroute_runtime::AssignmentState;
+use chatroute_runtime::{AssignmentState, Router};
 use chatroute_serve::Service;
 
 use crate::Connect;
 use crate::amocrm::{CallError, Caller};
 use crate::dialog::{Done, Job};
-use crate::store::{Entry, Letter, Store};
+use crate::store::{Change, Entry, Letter, Store, Work};
 
 /// Entries taken at a time.
 const BATCH: usize = 16;
+/// Runtime events queued as work at a time.
+const EVENTS_AT_ONCE: usize = 256;
 /// How often a worker without work looks at the queue (others' webhooks
 /// reach it through the state; its own wake it at once).
 const POLL: Duration = Duration::from_millis(200);
@@ -78,6 +81,11 @@ async fn turn<S: AssignmentState + 'static, St: Store>(
         Ok(false) => return Turn::Idle,
         Err(err) => return failed(format!("state: {err}")),
     }
+    if let Some(table) = service.table(account)
+        && let Err(why) = follow_events(connect, &table.router, account).await
+    {
+        return failed(why);
+    }
     let entries = match connect.store.next(account, &connect.worker, BATCH).await {
         Ok(entries) if entries.is_empty() => return Turn::Idle,
         Ok(entries) => entries,
@@ -99,12 +107,36 @@ async fn turn<S: AssignmentState + 'static, St: Store>(
         let (amo, _) = &connect.accounts[account];
         let by = Caller { store: &connect.store, worker: &connect.worker };
         let job = Job { amo, by, router: &table.router, account };
-        let done = job.run(&entry.message).await;
+        let done = job.run(&entry.work).await;
         if let Some(turn) = settle(connect, account, &entry, done).await {
             return turn;
         }
     }
     Turn::Worked
+}
+
+/// The runtime's changes of responsible since the last look (reassigned,
+/// assigned from the backlog), queued as work behind what waits, in
+/// their order. Queued before the cursor moves, each marked by its event
+/// id: a worker that dies between the two queues nothing twice.
+async fn follow_events<S: AssignmentState + 'static, St: Store>(
+    connect: &Connect<St>,
+    router: &Router<S>,
+    account: &str,
+) -> Result<(), String> {
+    if !router.makes_events() {
+        return Ok(());
+    }
+    let store = &connect.store;
+    let cursor = store.events_cursor(account).await.map_err(|e| format!("state: {e}"))?;
+    let events = router.events(cursor.as_deref(), EVENTS_AT_ONCE).await.map_err(|e| format!("events: {e}"))?;
+    let Some(last) = events.last() else { return Ok(()) };
+    let work: Vec<Work> = events
+        .iter()
+        .map(|e| Work::Responsible(Change { event: e.id.clone(), deal: e.deal.clone(), to: e.to.clone() }))
+        .collect();
+    store.enqueue(account, &work).await.map_err(|e| format!("state: {e}"))?;
+    store.save_events_cursor(account, &connect.worker, &last.id).await.map_err(|e| format!("state: {e}"))
 }
 
 /// Records what an entry's work came to; `Some` ends the batch.
@@ -123,13 +155,14 @@ async fn settle<St: Store>(
                 match done {
                     Done::Created(_) => h.deals_created += 1,
                     Done::Claimed => h.claims += 1,
+                    Done::Reassigned => h.responsible_changes += 1,
                     _ => {}
                 }
             });
             store.ack(account, &connect.worker, &entry.id).await
         }
         Err(CallError::Permanent(reason)) => {
-            let letter = Letter { message: entry.message.clone(), reason: reason.clone(), at_ms: now_ms() };
+            let letter = Letter { work: entry.work.clone(), reason: reason.clone(), at_ms: now_ms() };
             if let Err(err) = store.dead_letter(account, &letter).await {
                 return Some(Turn::Failed(None))
                     .inspect(|_| connect.board.update(account, |h| h.last_error = Some(err.to_string())));

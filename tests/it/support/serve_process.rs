@@ -28,6 +28,11 @@ impl Serve {
         Self::spawn("connect", &[], table, args)
     }
 
+    /// `connect` with environment variables (libfaketime).
+    pub(crate) fn connect_with_env(env: &[(&str, &str)], table: &Path, args: &[&str]) -> Serve {
+        Self::spawn("connect", env, table, args)
+    }
+
     fn spawn(command: &str, env: &[(&str, &str)], table: &Path, args: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
             .envs(env.iter().copied())

@@ -6,8 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{Dialog, Entry, Letter, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS};
-use crate::wazzup::Message;
+use super::{Dialog, Entry, Letter, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS, Work};
 
 #[derive(Default)]
 struct Account {
@@ -24,12 +23,13 @@ struct Account {
     next_id: u64,
     oauth: Option<String>,
     refreshing: Option<String>,
+    events_cursor: Option<String>,
 }
 
 impl Account {
-    fn push(&mut self, message: Message) {
+    fn push(&mut self, work: Work) {
         self.next_id += 1;
-        self.queue.push_back(Entry { id: self.next_id.to_string(), message });
+        self.queue.push_back(Entry { id: self.next_id.to_string(), work });
     }
 }
 
@@ -47,19 +47,28 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    async fn enqueue(&self, account: &str, messages: &[Message]) -> Result<usize, StoreError> {
+    async fn enqueue(&self, account: &str, work: &[Work]) -> Result<usize, StoreError> {
         let now = Instant::now();
         Ok(self.with(account, |a| {
             a.seen.retain(|_, at| now.duration_since(*at) < Duration::from_secs(SEEN_TTL_SECS));
             let mut new = 0;
-            for message in messages {
-                if a.seen.insert(message.message_id.clone(), now).is_none() {
-                    a.push(message.clone());
+            for work in work {
+                if a.seen.insert(work.mark(), now).is_none() {
+                    a.push(work.clone());
                     new += 1;
                 }
             }
             new
         }))
+    }
+
+    async fn events_cursor(&self, account: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.with(account, |a| a.events_cursor.clone()))
+    }
+
+    async fn save_events_cursor(&self, account: &str, _: &str, event: &str) -> Result<(), StoreError> {
+        self.with(account, |a| a.events_cursor = Some(event.to_owned()));
+        Ok(())
     }
 
     async fn lease(&self, _: &str, _: &str) -> Result<bool, StoreError> {
@@ -128,7 +137,7 @@ impl Store for MemoryStore {
             let letters = std::mem::take(&mut a.dead);
             let count = letters.len();
             for letter in letters {
-                a.push(letter.message);
+                a.push(letter.work);
             }
             count
         }))

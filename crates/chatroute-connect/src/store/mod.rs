@@ -12,7 +12,8 @@
 //! worker that lost it (paused past its lease) changes nothing.
 //!
 //! Rust/Lua twins, same names on both sides: `enqueue`, `lease`,
-//! `save_dialog`, `ack`, `slot`, `replay`, `unlock_refresh`.
+//! `save_dialog`, `save_events_cursor`, `ack`, `slot`, `replay`,
+//! `unlock_refresh`.
 
 mod memory;
 mod redis;
@@ -39,11 +40,43 @@ pub const REFRESH_LOCK_MS: u64 = 12_000;
 /// How long a message id is remembered against duplicates.
 pub const SEEN_TTL_SECS: u64 = 7 * 24 * 3600;
 
-/// A queued message and its entry id.
+/// A piece of the account's work, in the one queue that keeps its order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "work", rename_all = "snake_case")]
+pub enum Work {
+    /// A Wazzup message.
+    Message(Message),
+    /// A change of responsible the runtime made (reassigned, or assigned
+    /// from the backlog), to apply to the deal in amoCRM.
+    Responsible(Change),
+}
+
+/// A runtime event's change of responsible.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The runtime's event id.
+    pub event: String,
+    /// The runtime's deal (`Dialog::runtime_id`).
+    pub deal: String,
+    /// The employee who has it now.
+    pub to: String,
+}
+
+impl Work {
+    /// What makes it the same work when it comes again.
+    pub fn mark(&self) -> String {
+        match self {
+            Work::Message(m) => m.message_id.clone(),
+            Work::Responsible(c) => format!("event:{}", c.event),
+        }
+    }
+}
+
+/// A queued piece of work and its entry id.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub id: String,
-    pub message: Message,
+    pub work: Work,
 }
 
 /// What the worker knows of one dialog (a chat on a channel).
@@ -81,6 +114,14 @@ impl Dialog {
         }
     }
 
+    /// The dialog key of a runtime deal id.
+    pub fn key_of(runtime_id: &str) -> &str {
+        match runtime_id.rsplit_once('/') {
+            Some((key, round)) if round.parse::<u32>().is_ok() => key,
+            _ => runtime_id,
+        }
+    }
+
     /// The dialog settled on `deal`, nothing pending.
     pub fn settled(&self, deal: u64, contact: Option<u64>) -> Dialog {
         Dialog { deal: Some(deal), contact, creating: None, claimed: false, round: self.round }
@@ -93,10 +134,10 @@ pub struct Creating {
     pub since_ms: i64,
 }
 
-/// A message whose CRM work failed for good.
+/// Work whose CRM part failed for good.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Letter {
-    pub message: Message,
+    pub work: Work,
     pub reason: String,
     /// When it failed (ms since the Unix epoch).
     pub at_ms: i64,
@@ -120,9 +161,20 @@ impl From<chatroute_runtime::StateError> for StoreError {
 
 /// The integration's state, in process or in Redis.
 pub trait Store: Send + Sync + 'static {
-    /// Queues the messages whose ids were not seen before, each with its
+    /// Queues the work not seen before (by `Work::mark`), each with its
     /// mark, atomically; how many were new.
-    fn enqueue(&self, account: &str, messages: &[Message]) -> impl Future<Output = Result<usize, StoreError>> + Send;
+    fn enqueue(&self, account: &str, work: &[Work]) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// The last runtime event queued as work.
+    fn events_cursor(&self, account: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Moves the cursor of runtime events (with the lease).
+    fn save_events_cursor(
+        &self,
+        account: &str,
+        worker: &str,
+        event: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Takes or renews the account's lease for `worker`: whether it holds it.
     fn lease(&self, account: &str, worker: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
@@ -170,7 +222,7 @@ pub trait Store: Send + Sync + 'static {
 
     fn dead_letters(&self, account: &str) -> impl Future<Output = Result<Vec<Letter>, StoreError>> + Send;
 
-    /// Queues every dead letter's message again (their marks kept): how many.
+    /// Queues every dead letter's work again (their marks kept): how many.
     fn replay(&self, account: &str) -> impl Future<Output = Result<usize, StoreError>> + Send;
 
     /// An OAuth account's tokens, sealed (`oauth::Session`).

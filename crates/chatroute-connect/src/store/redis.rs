@@ -1,10 +1,11 @@
 //! The integration's state in Redis, beside the routing state and on its
 //! connection: every key under the account's prefix (one hash tag, one
 //! cluster slot), then `connect:` and `inbox` (the stream, consumer group
-//! `workers`), `seen:<messageId>` (expiring marks), `lease`, `dialogs`
+//! `workers`), `seen:<mark>` (expiring marks of work queued), `lease`, `dialogs`
 //! (dialog key -> record), `deals` (deal -> dialog key), `window`
-//! (amoCRM's last requests), `dead`, and for OAuth accounts `oauth` (the
-//! tokens, sealed) and `refresh-lock`.
+//! (amoCRM's last requests), `dead`, `events-cursor` (the last runtime
+//! event queued as work), and for OAuth accounts `oauth` (the tokens,
+//! sealed) and `refresh-lock`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,8 +14,7 @@ use chatroute_runtime::redis::{RedisState, account_prefix};
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 use redis::{Script, Value};
 
-use super::{Dialog, Entry, LEASE_MS, Letter, REFRESH_LOCK_MS, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS};
-use crate::wazzup::Message;
+use super::{Dialog, Entry, LEASE_MS, Letter, REFRESH_LOCK_MS, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS, Work};
 
 const GROUP: &str = "workers";
 
@@ -26,6 +26,7 @@ struct Scripts {
     slot: Script,
     replay: Script,
     unlock_refresh: Script,
+    save_events_cursor: Script,
 }
 
 /// The integration's state on the routing state's Redis.
@@ -59,6 +60,7 @@ impl RedisStore {
             slot: Script::new(include_str!("scripts/slot.lua")),
             replay: Script::new(include_str!("scripts/replay.lua")),
             unlock_refresh: Script::new(include_str!("scripts/unlock_refresh.lua")),
+            save_events_cursor: Script::new(include_str!("scripts/save_events_cursor.lua")),
         };
         RedisStore { redis, scripts, requests: AtomicU64::new(0), lease_ms: LEASE_MS }
     }
@@ -86,23 +88,35 @@ fn entries(ids: Vec<StreamId>) -> Vec<Entry> {
         .filter_map(|id| {
             let raw: String = id.get("m")?;
             // An entry no build could have written is skipped, not a stuck queue.
-            let message: Message = serde_json::from_str(&raw).ok()?;
-            Some(Entry { id: id.id, message })
+            let work: Work = serde_json::from_str(&raw).ok()?;
+            Some(Entry { id: id.id, work })
         })
         .collect()
 }
 
 impl Store for RedisStore {
-    async fn enqueue(&self, account: &str, messages: &[Message]) -> Result<usize, StoreError> {
+    async fn enqueue(&self, account: &str, work: &[Work]) -> Result<usize, StoreError> {
         let keys = Keys::new(account);
         let mut script_keys = vec![keys.at("inbox")];
         let mut args = vec![SEEN_TTL_SECS.to_string(), GROUP.to_owned()];
-        for message in messages {
-            script_keys.push(keys.at(&format!("seen:{}", message.message_id)));
-            args.push(serde_json::to_string(message).unwrap_or_default());
+        for work in work {
+            script_keys.push(keys.at(&format!("seen:{}", work.mark())));
+            args.push(serde_json::to_string(work).unwrap_or_default());
         }
         let new: u64 = self.redis.eval(&self.scripts.enqueue, &script_keys, &args).await?;
         Ok(new as usize)
+    }
+
+    async fn events_cursor(&self, account: &str) -> Result<Option<String>, StoreError> {
+        let mut get = redis::cmd("GET");
+        get.arg(Keys::new(account).at("events-cursor"));
+        Ok(self.redis.command(get).await?)
+    }
+
+    async fn save_events_cursor(&self, account: &str, worker: &str, event: &str) -> Result<(), StoreError> {
+        let keys = Keys::new(account);
+        let args = [worker.to_owned(), event.to_owned()];
+        self.leased(&self.scripts.save_events_cursor, &[keys.at("lease"), keys.at("events-cursor")], &args).await
     }
 
     async fn lease(&self, account: &str, worker: &str) -> Result<bool, StoreError> {

@@ -1,7 +1,7 @@
--- enqueue: queues each message whose id was not seen, with its mark.
--- KEYS[1] the inbox stream, KEYS[2..n+1] the messages' marks;
--- ARGV[1] the marks' lifetime (s), ARGV[2] the consumer group,
--- ARGV[3..n+2] the messages (JSON). Returns how many were new.
+-- enqueue: queues each piece of work whose mark was not seen, with its
+-- mark. KEYS[1] the inbox stream, KEYS[2..n+1] the marks; ARGV[1] the
+-- marks' lifetime (s), ARGV[2] the consumer group, ARGV[3..n+2] the work
+-- (JSON). Returns how many were new.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[2], '0', 'MKSTREAM')
 end
