@@ -98,7 +98,7 @@ async fn wazzup<S: AssignmentState + 'static, St: Store>(
     let table = service.table(&account).ok_or_else(|| Refusal::NoTable(account.clone()))?;
     let (ours, others): (Vec<_>, Vec<_>) =
         hook.messages.into_iter().partition(|m| table.router.channel_id(&m.channel_id).is_ok());
-    let ours: Vec<Work> = ours.into_iter().map(Work::Message).collect();
+    let ours: Vec<Work> = ours.into_iter().map(|m| Work::Message(Box::new(m))).collect();
     let queued = connect.store.enqueue(&account, &ours).await.map_err(Refusal::State)?;
     let duplicates = ours.len() - queued;
     connect.board.update(&account, |h| {

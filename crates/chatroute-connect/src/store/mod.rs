@@ -45,7 +45,7 @@ pub const SEEN_TTL_SECS: u64 = 7 * 24 * 3600;
 #[serde(tag = "work", rename_all = "snake_case")]
 pub enum Work {
     /// A Wazzup message.
-    Message(Message),
+    Message(Box<Message>),
     /// A change of responsible the runtime made (reassigned, or assigned
     /// from the backlog), to apply to the deal in amoCRM.
     Responsible(Change),
