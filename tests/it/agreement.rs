@@ -6,7 +6,8 @@
 //! has two owners and each open count is the number of deals held. Every
 //! state operation is written twice (Rust in `state/memory/`, Lua in
 //! `redis/scripts/`: `cannot_take`, `take_next`, `pass`, the pick, the claim, the
-//! reassignment and the drain); this holds the twins to each other. The
+//! reassignment, the drain and the hand-over); this holds the twins to
+//! each other. The
 //! sequences hold claims of deals waiting on the round-robin channel,
 //! availability changes at due instants and reloads that lift limits.
 
@@ -93,6 +94,9 @@ enum Op {
     ClaimDeal(u8, u8),
     Toggle(u8),
     Close(u8),
+    /// A person hands a deal (round robin, or with a timer) to a member,
+    /// its client (maybe) following.
+    HandOver(u8, u8, Option<u8>),
     /// The table reloaded: limits lifted, or back.
     Reload,
 }
@@ -110,6 +114,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0u8..4).prop_map(Op::Tick),
         1 => (0u8..12, 0u8..3).prop_map(|(d, m)| Op::ClaimDeal(d, m)),
         1 => Just(Op::Reload),
+        2 => (0u8..12, 0u8..4, prop::option::of(0u8..5)).prop_map(|(d, m, c)| Op::HandOver(d, m, c)),
     ]
 }
 
@@ -172,6 +177,12 @@ async fn apply<S: AssignmentState>(router: &mut Router<S>, state: &Arc<S>, op: &
             let closed = router.close_deal(&format!("d{deal}")).await;
             let claimed = router.close_deal(&format!("f{deal}")).await;
             format!("{closed:?} {claimed:?}")
+        }
+        Op::HandOver(deal, member, contact) => {
+            let (member, contact) = (format!("m{member}"), contact.map(|c| format!("c{c}")));
+            let handed = router.hand_over(&format!("d{deal}"), &member, contact.as_deref()).await;
+            let timed = router.hand_over(&format!("t{deal}"), &member, None).await;
+            format!("{handed:?} {timed:?}")
         }
     }
 }

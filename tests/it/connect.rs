@@ -591,3 +591,52 @@ fn a_deal_nobody_answered_is_passed_on_in_amocrm() {
         assert_eq!(amo.requests("PATCH", "/api/v4/leads"), 1);
     });
 }
+
+/// amoCRM's webhook as amoCRM posts it: form-encoded fields.
+fn amocrm_hook(service: &Serve, fields: &[(String, String)]) -> Value {
+    let form: Vec<String> =
+        fields.iter().map(|(k, v)| format!("{}={v}", k.replace('[', "%5B").replace(']', "%5D"))).collect();
+    let mut answer = agent()
+        .post(&service.url(&format!("/v1/amocrm/acme?key={SECRET}")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form.join("&").as_str())
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap()
+}
+
+#[test]
+fn a_responsible_a_person_sets_becomes_the_owner_a_returning_client_goes_to() {
+    let setup = setup("connect-handed-over", |s| {
+        s.replace(
+            "after_close = \"append_to_last_closed\"",
+            "after_close = \"create_new\"\nreturning_clients = \"owner\"",
+        )
+    });
+    let service = setup.start(&[]);
+    send(&service, vec![message("ho-1", WA, "79166660001")]);
+    processed(&service, 1);
+    let deal = setup.amo.with(|amo| amo.leads.values().next().unwrap().id);
+    // A person gives the deal to Tony, then wins it.
+    let field = |event: &str, name: &str, value: u64| (format!("leads[{event}][0][{name}]"), value.to_string());
+    let handed =
+        amocrm_hook(&service, &[field("responsible", "id", deal), field("responsible", "responsible_user_id", TONY)]);
+    assert_eq!(handed["handed_over"], json!(1));
+    setup.amo.with(|amo| amo.leads.get_mut(&deal).unwrap().status_id = 142);
+    let closed = amocrm_hook(&service, &[field("status", "id", deal), field("status", "status_id", 142)]);
+    assert_eq!(closed["closed"], json!(1));
+    // The client returns: a new deal (create_new), and it is Tony's, not
+    // the cycle's next (Scrooge).
+    send(&service, vec![message("ho-2", WA, "79166660001")]);
+    processed(&service, 2);
+    setup.amo.with(|amo| {
+        let users: Vec<Option<u64>> = amo.leads.values().map(|l| l.responsible_user_id).collect();
+        assert_eq!(users, [Some(BRUCE), Some(TONY)]);
+    });
+    // A deal chatroute does not know: nothing.
+    let unknown = amocrm_hook(
+        &service,
+        &[field("responsible", "id", 999_999), field("responsible", "responsible_user_id", TONY)],
+    );
+    assert_eq!(unknown["handed_over"], json!(0));
+}

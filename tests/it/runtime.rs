@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use chatroute::check::check;
 use chatroute::runtime::{
-    AfterCloseAction, AssignmentState, Claim, InProcess, Responsible, RouteError, Router, copy_due_at, ready,
+    AfterCloseAction, AssignmentState, Claim, DealRequest, InProcess, Responsible, RouteError, Router, copy_due_at,
+    ready,
 };
 use chatroute::spec::{CopyDialog, Level, NameOrId};
 use chatroute::table::{TableError, TableFile};
@@ -79,6 +80,36 @@ fn a_deal_decided_again_keeps_its_member_on_a_plain_cycle() {
     assert_eq!(first, ["bruce", "scrooge", "tony"]);
     assert_eq!(decide("d4"), "tony");
     assert_eq!(decide("d5"), "kostya");
+}
+
+/// A person hands a deal to someone in the CRM: it is theirs here too
+/// (counted for them, its timer stopped), its client follows them, and
+/// the router's own change coming back changes nothing.
+#[test]
+fn a_deal_handed_over_by_a_person_becomes_theirs() {
+    let text = std::fs::read_to_string("examples/support-desk.toml").unwrap();
+    let text = text.replace("skip_unavailable = true", "skip_unavailable = true\nreturning_clients = \"owner\"");
+    let router = Router::new(compile_text("desk.toml", &text), InProcess::new());
+    let decide = |deal: &str, contact: &str| {
+        let request = DealRequest { deal: Some(deal), contact: Some(contact), ..DealRequest::now("tg-help") };
+        match ready(router.decide(&request)).unwrap().responsible {
+            Responsible::Employee(h) => h.to_owned(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(decide("d1", "c1"), "anna");
+    assert_eq!(ready(router.hand_over("d1", "anna", Some("c1"))).unwrap(), Some("anna".into()), "its own change");
+    assert_eq!(ready(router.hand_over("d1", "vera", Some("c1"))).unwrap(), Some("anna".into()));
+    // Vera holds it now: closing it frees her, not Anna.
+    assert_eq!(ready(router.close_deal("d1")).unwrap(), Some("vera".into()));
+    // The client's next deal goes to their new owner, not the cycle's next.
+    assert_eq!(decide("d2", "c1"), "vera");
+    // Its timer stopped: time passing does not pass it on.
+    ready(router.hand_over("d2", "boris", None)).unwrap();
+    let later = "2030-01-01T00:00:00Z".parse().unwrap();
+    assert!(ready(router.tick(Some(later))).unwrap().is_empty());
+    assert_eq!(ready(router.hand_over("unknown", "boris", None)).unwrap(), None);
+    assert!(matches!(ready(router.hand_over("d2", "nobody", None)), Err(RouteError::UnknownEmployee(_))));
 }
 
 #[test]

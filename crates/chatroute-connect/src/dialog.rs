@@ -122,6 +122,7 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
 
     async fn client_wrote(&self, channel: &str, key: &str, message: &Message) -> Result<Done, CallError> {
         let mut dialog = self.by.store.dialog(self.account, key).await?;
+        dialog.chat.get_or_insert_with(|| message.chat_id.clone());
         let mut closed = false;
         if let Some(deal) = dialog.deal {
             let lead = self.amo.lead(&self.by, deal).await?;

@@ -20,7 +20,7 @@ use chatroute_serve::{Service, bearer, constant_time_eq, error};
 use serde_json::json;
 
 use crate::Connect;
-use crate::store::{Store, StoreError, Work};
+use crate::store::{Dialog, Store, StoreError, Work};
 use crate::wazzup::Webhook;
 
 type Shared<S, St> = State<(Arc<Connect<St>>, Service<S>)>;
@@ -115,27 +115,50 @@ async fn wazzup<S: AssignmentState + 'static, St: Store>(
 }
 
 /// amoCRM's webhook: deals won, lost or deleted there are closed in the
-/// runtime (their member's count freed, their timers stopped).
+/// runtime (their member's count freed, their timers stopped); a deal a
+/// person handed to someone becomes theirs there (its client following
+/// them). Deals chatroute did not create, or of an earlier round of their
+/// dialog, are left alone.
 async fn amocrm<S: AssignmentState + 'static, St: Store>(
     State((connect, service)): Shared<S, St>,
     Allowed(account): Allowed,
     body: Bytes,
 ) -> Result<Response, Refusal> {
-    let deals = crate::crm_hook::closed_deals(&body).map_err(Refusal::BadBody)?;
+    let changes = crate::crm_hook::changes(&body).map_err(Refusal::BadBody)?;
     let table = service.table(&account).ok_or_else(|| Refusal::NoTable(account.clone()))?;
-    let mut closed = 0;
-    for deal in deals {
-        let Some(key) = connect.store.dialog_of(&account, deal).await.map_err(Refusal::State)? else { continue };
-        let dialog = connect.store.dialog(&account, &key).await.map_err(Refusal::State)?;
-        if dialog.deal != Some(deal) {
-            continue;
-        }
-        if let Err(RouteError::State(err)) = table.router.close_deal(&dialog.runtime_id(&key)).await {
-            return Err(Refusal::State(err.into()));
-        }
+    let router = &table.router;
+    let (mut closed, mut handed) = (0, 0);
+    for deal in changes.closed {
+        let Some((key, dialog)) = connect.dialog_of(&account, deal).await? else { continue };
+        state(router.close_deal(&dialog.runtime_id(&key)).await)?;
         closed += 1;
     }
-    Ok(Json(json!({ "closed": closed })).into_response())
+    for (deal, user) in changes.responsible {
+        let Some((key, dialog)) = connect.dialog_of(&account, deal).await? else { continue };
+        let employees = &router.table().employees;
+        let Some((handle, _)) = employees.iter().find(|(_, e)| e.crm_user == Some(user)) else { continue };
+        let runtime_id = dialog.runtime_id(&key);
+        state(router.hand_over(&runtime_id, handle, dialog.chat.as_deref()).await)?;
+        handed += 1;
+    }
+    Ok(Json(json!({ "closed": closed, "handed_over": handed })).into_response())
+}
+
+/// A runtime answer whose only failure that matters here is the state's.
+fn state<T>(answer: Result<T, RouteError>) -> Result<(), Refusal> {
+    match answer {
+        Err(RouteError::State(err)) => Err(Refusal::State(err.into())),
+        _ => Ok(()),
+    }
+}
+
+impl<St: Store> Connect<St> {
+    /// The dialog whose current deal is `deal`.
+    async fn dialog_of(&self, account: &str, deal: u64) -> Result<Option<(String, Dialog)>, Refusal> {
+        let Some(key) = self.store.dialog_of(account, deal).await.map_err(Refusal::State)? else { return Ok(None) };
+        let dialog = self.store.dialog(account, &key).await.map_err(Refusal::State)?;
+        Ok((dialog.deal == Some(deal)).then_some((key, dialog)))
+    }
 }
 
 /// The account of a request to the integration (`/v1/<what>/{account}...`),

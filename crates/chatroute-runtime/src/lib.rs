@@ -18,8 +18,8 @@ pub use self::router::{
 };
 pub use self::state::events::{Draining, Due, EVENT_ID_PATTERN, Event, EventId, EventKind, Reassigning};
 pub use self::state::{
-    AssignmentState, CLIENT_TTL, CannotTake, Claimed, Claiming, InProcess, Pick, PickRules, Picked, Simulated,
-    StateError,
+    AssignmentState, CLIENT_TTL, CannotTake, Claimed, Claiming, HandOver, InProcess, Pick, PickRules, Picked,
+    Simulated, StateError,
 };
 
 /// The answer of a call on a state that never waits (`InProcess`): its

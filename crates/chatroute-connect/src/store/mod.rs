@@ -98,6 +98,9 @@ pub struct Dialog {
     /// its own to the runtime (its count, its timer, its member).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub round: u32,
+    /// The client's chat id (the runtime's contact, for returning clients).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -124,7 +127,7 @@ impl Dialog {
 
     /// The dialog settled on `deal`, nothing pending.
     pub fn settled(&self, deal: u64, contact: Option<u64>) -> Dialog {
-        Dialog { deal: Some(deal), contact, creating: None, claimed: false, round: self.round }
+        Dialog { deal: Some(deal), contact, creating: None, claimed: false, ..self.clone() }
     }
 }
 

@@ -44,11 +44,12 @@ use self::fault::fault;
 use self::keys::{AccountKeys, V2Target, v1_patterns, v2_target};
 pub use self::keys::{NAMESPACE, VERSION as KEY_VERSION, account_prefix};
 use self::scripts::{
-    Args, CAN_TAKE, CLAIM, CLOSE, Call, DRAIN, DUE, MIGRATE, MIGRATE_DEAL, MOVE_CURSOR, PICK, REASSIGN, REPLIED,
+    Args, CAN_TAKE, CLAIM, CLOSE, Call, DRAIN, DUE, HAND_OVER, MIGRATE, MIGRATE_DEAL, MOVE_CURSOR, PICK, REASSIGN,
+    REPLIED,
 };
 use super::state::events::{Draining, Due, Event, EventId, EventKind, Reassigning};
 use super::state::{
-    AssignmentState, CLAIM_TTL, CLIENT_TTL, CannotTake, Claimed, Claiming, DEAL_TTL, Pick, PickRules, Picked,
+    AssignmentState, CLAIM_TTL, CLIENT_TTL, CannotTake, Claimed, Claiming, DEAL_TTL, HandOver, Pick, PickRules, Picked,
     StateError,
 };
 
@@ -438,6 +439,14 @@ impl AssignmentState for RedisState {
 
     async fn replied(&self, account: &str, deal: &str) -> Result<bool, StateError> {
         Ok(self.script(&REPLIED, Call::on(account), Args::default().text(deal)).await? == "1")
+    }
+
+    async fn hand_over(&self, hand_over: &HandOver<'_>) -> Result<Option<String>, StateError> {
+        let HandOver { account, deal, employee, contact } = *hand_over;
+        let args = Args::default().text(deal).text(employee).flag(contact.is_some()).number(CLIENT_TTL.as_secs());
+        let keys = [AccountKeys::new(account).client(contact.unwrap_or_default())];
+        let previous = self.script(&HAND_OVER, Call::on(account).keys(&keys), args).await?;
+        Ok(Some(previous).filter(|p| !p.is_empty()))
     }
 
     async fn due(&self, account: &str, now_ms: Option<u64>, limit: usize) -> Result<Due, StateError> {

@@ -6,8 +6,9 @@
 //! (`state::memory`): `cannot_take`, `take_next`, `open_deal`,
 //! `close_deal`, `pass`, `enqueue`, `dequeue`, `forget`, `expire`,
 //! `start_timer`, `stop_timer`; and the scripts `pick`, `claim`,
-//! `reassign`, `drain`, `due`, `replied`, `can_take`, `close` are the
-//! twins of the `AssignmentState` methods of those names.
+//! `reassign`, `drain`, `due`, `replied`, `can_take`, `close`,
+//! `hand_over` are the twins of the `AssignmentState` methods of those
+//! names.
 //! `tests/it/agreement.rs` holds each pair to the same answers and books.
 
 use std::sync::LazyLock;
@@ -33,6 +34,7 @@ scripts! {
     REASSIGN = "reassign.lua",
     DRAIN = "drain.lua",
     REPLIED = "replied.lua",
+    HAND_OVER = "hand_over.lua",
     DUE = "due.lua",
 }
 

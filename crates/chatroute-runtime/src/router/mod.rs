@@ -24,7 +24,7 @@ pub(crate) use self::ids::check_id;
 use self::pick::{Round, availability_rules};
 pub use self::ticks::TICK_BATCH;
 use crate::error::RouteError;
-use crate::state::{AssignmentState, Claimed, Claiming, member_at};
+use crate::state::{AssignmentState, Claimed, Claiming, HandOver, member_at};
 use chatroute_table::schedule::{Clock, ScheduleRoute};
 
 /// Who is responsible for a new deal.
@@ -268,6 +268,25 @@ impl<S: AssignmentState> Router<S> {
     pub async fn close_deal(&self, deal: &str) -> Result<Option<String>, RouteError> {
         check_id("deal", deal)?;
         Ok(self.state.close_deal(&self.body.account, deal).await?)
+    }
+
+    /// A person made `employee` responsible for `deal` in the CRM: it is
+    /// theirs here too (its open count moves to them, its reply timer
+    /// stops, a waiting deal waits no more), and `contact`'s next deal goes
+    /// to them where returning clients go to their owner. A change the
+    /// router made itself, coming back, changes nothing. Who had it before;
+    /// `None` for a deal not open here (left unknown).
+    pub async fn hand_over(
+        &self,
+        deal: &str,
+        employee: &str,
+        contact: Option<&str>,
+    ) -> Result<Option<String>, RouteError> {
+        check_id("deal", deal)?;
+        contact.map(|c| check_id("contact", c)).transpose()?;
+        self.employee(employee)?;
+        let hand_over = HandOver { account: &self.body.account, deal, employee, contact };
+        Ok(self.state.hand_over(&hand_over).await?)
     }
 
     /// `employee` replied in the deal's dialog: its timer stops (the deal

@@ -137,6 +137,16 @@ pub enum CannotTake {
     AtCapacity,
 }
 
+/// A deal handed to someone by a person (`AssignmentState::hand_over`).
+#[derive(Debug, Clone, Copy)]
+pub struct HandOver<'a> {
+    pub account: &'a str,
+    pub deal: &'a str,
+    pub employee: &'a str,
+    /// The client, who follows their new owner (`returning_clients`).
+    pub contact: Option<&'a str>,
+}
+
 /// Shared assignment state, for any number of accounts: every call names
 /// the account (and the channel) it is about.
 pub trait AssignmentState: Send + Sync {
@@ -220,6 +230,14 @@ pub trait AssignmentState: Send + Sync {
 
     /// A reply in the deal's dialog: its timer stops. Whether it had one.
     fn replied(&self, account: &str, deal: &str) -> impl Future<Output = Result<bool, StateError>> + Send;
+
+    /// A person made `employee` responsible for `deal` (in the CRM): an
+    /// open deal's count moves to them, a waiting one opens for them, and
+    /// either way its timer stops and it leaves its queue; a deal not
+    /// known stays unknown, and a deal already theirs is left as it is.
+    /// With a contact, the contact's next deal goes to them (returning
+    /// clients). Returns who had it; `None` for a deal not open.
+    fn hand_over(&self, hand_over: &HandOver<'_>) -> impl Future<Output = Result<Option<String>, StateError>> + Send;
 
     /// The deals whose reply is due at `now_ms`, with their channels, and
     /// whether any deal waits.

@@ -67,6 +67,31 @@ impl AccountBook {
         Some(owner)
     }
 
+    /// A person made `employee` responsible for the deal (the Lua
+    /// `hand_over` is its twin): an open deal's count moves to them, a
+    /// waiting one opens for them; its timer stops and it leaves its queue.
+    /// A deal already theirs, or unknown, is left alone. Who had it.
+    pub(crate) fn hand_over(&mut self, deal: &str, employee: &str, ends: Instant) -> Option<String> {
+        match self.deals.get_mut(deal) {
+            Some((owner, _)) if owner == employee => Some(owner.clone()),
+            Some((owner, _)) => {
+                let previous = std::mem::replace(owner, employee.to_owned());
+                if let Some(n) = self.open.get_mut(&previous) {
+                    *n = n.saturating_sub(1);
+                }
+                *self.open.entry(employee.to_owned()).or_default() += 1;
+                self.timers.forget(deal);
+                Some(previous)
+            }
+            None if self.timers.is_waiting(deal) => {
+                self.timers.forget(deal);
+                self.open_deal(deal, employee, ends);
+                None
+            }
+            None => None,
+        }
+    }
+
     /// Closes the deals whose life ended (as the Lua prelude does), and
     /// forgets the clients not seen for `CLIENT_TTL`.
     pub(crate) fn expire(&mut self, now: Instant) {

@@ -15,7 +15,7 @@ pub(crate) use self::book::AccountBook;
 use self::book::Accounts;
 use crate::state::cycle::{member_at, take_next};
 use crate::state::events::{Draining, Due, Event, EventId, EventKind, Reassigning};
-use crate::state::{CLIENT_TTL, Claimed, Claiming, DEAL_TTL, Pick, PickRules, Picked, clock_ms};
+use crate::state::{CLIENT_TTL, Claimed, Claiming, DEAL_TTL, HandOver, Pick, PickRules, Picked, clock_ms};
 
 /// First-responder claims in memory, forgotten after the TTL as on Redis.
 /// Every claim has the same TTL, so insertion order is expiry order.
@@ -316,6 +316,17 @@ impl MemoryState {
     pub(crate) fn close_deal(&self, account: &str, deal: &str) -> Option<String> {
         self.books(account).account_mut(account).close_deal(deal)
     }
+
+    pub(crate) fn hand_over(&self, hand_over: &HandOver<'_>) -> Option<String> {
+        let mut books = self.books(hand_over.account);
+        let now = books.now;
+        let account = books.account_mut(hand_over.account);
+        let previous = account.hand_over(hand_over.deal, hand_over.employee, now + self.deal_ttl);
+        if let Some(contact) = hand_over.contact {
+            account.remember_client(contact, hand_over.employee, now + CLIENT_TTL);
+        }
+        previous
+    }
 }
 
 /// The `AssignmentState` methods of a state whose books are its `memory`
@@ -350,6 +361,10 @@ macro_rules! memory_books {
 
         async fn replied(&self, account: &str, deal: &str) -> Result<bool, StateError> {
             Ok(self.memory.replied(account, deal))
+        }
+
+        async fn hand_over(&self, hand_over: &$crate::state::HandOver<'_>) -> Result<Option<String>, StateError> {
+            Ok(self.memory.hand_over(hand_over))
         }
 
         async fn due(&self, account: &str, now_ms: Option<u64>, limit: usize) -> Result<Due, StateError> {

@@ -115,6 +115,11 @@ impl TimerBook {
         self.stuck.get(channel).map(|q| q.iter().take(STUCK_LOOKED_AT).cloned().collect()).unwrap_or_default()
     }
 
+    /// Whether the deal waits in a queue.
+    pub(crate) fn is_waiting(&self, deal: &str) -> bool {
+        self.waiting.contains_key(deal)
+    }
+
     pub(crate) fn dequeue(&mut self, deal: &str) {
         let Some(channel) = self.waiting.remove(deal) else { return };
         for queues in [&mut self.queues, &mut self.stuck] {
