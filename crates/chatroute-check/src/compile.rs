@@ -56,6 +56,7 @@ pub(crate) fn body(spec: &Spec, accounts: Accounts<'_>) -> Body {
             admins: spec.global_chat.admins.clone(),
         },
         copy_dialog: spec.deal_card.copy_dialog,
+        timezone: spec.integration.timezone.clone(),
         phones: PhoneRoute { to_international: spec.phones.to_international },
         schedules: crate::hours::routes(spec),
     }

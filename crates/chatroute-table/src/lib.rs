@@ -64,6 +64,10 @@ pub struct Body {
     pub employees: BTreeMap<String, EmployeeRoute>,
     pub global_chat: GlobalChatRoute,
     pub copy_dialog: CopyDialog,
+    /// The integration's IANA time zone (`[integration] timezone`), whose
+    /// hours and days bound the dialog copy's notes; absent, UTC's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     pub phones: PhoneRoute,
     /// Working hours by name, for the employees who name one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -410,6 +414,9 @@ pub fn validate(body: &Body) -> Result<(), String> {
     }
     if body.global_chat.visibility == Visibility::All && !body.global_chat.admins.is_empty() {
         return Err("chat admins with visibility `all`".into());
+    }
+    if let Some(zone) = body.timezone.as_ref().filter(|z| crate::schedule::zone(z).is_none()) {
+        return Err(format!("unknown time zone {}", quoted(zone)));
     }
     body.schedules.iter().try_for_each(|(name, s)| validate_schedule(name, s))
 }
