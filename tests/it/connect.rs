@@ -640,3 +640,104 @@ fn a_responsible_a_person_sets_becomes_the_owner_a_returning_client_goes_to() {
     );
     assert_eq!(unknown["handed_over"], json!(0));
 }
+
+/// A `connect` whose clock the test sets (libfaketime: the file holds
+/// `@YYYY-MM-DD HH:MM:SS` in UTC, and the clock runs on from it).
+fn at_clock(setup: &Setup, lib: &str, start: &str, extra: &[&str]) -> (Serve, PathBuf) {
+    let clock = setup.dir.join("clock");
+    std::fs::write(&clock, format!("@{start}\n")).unwrap();
+    let env = [
+        ("LD_PRELOAD", lib),
+        ("TZ", "UTC"),
+        ("FAKETIME_TIMESTAMP_FILE", clock.to_str().unwrap()),
+        ("FAKETIME_NO_CACHE", "1"),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+        ("FAKETIME_DONT_RESET", "1"),
+    ];
+    let mut args = vec!["--accounts", setup.accounts.to_str().unwrap(), "--tick", "50"];
+    args.extend_from_slice(extra);
+    (Serve::connect_with_env(&env, &setup.table, &args), clock)
+}
+
+/// A dialog of three messages (the client twice, Bruce once), a late one
+/// after the first period's note, in `mode`: the notes amoCRM got.
+fn notes_in(mode: &str, lib: &str) -> Vec<String> {
+    let setup = setup(&format!("connect-copy-{mode}"), |s| {
+        s.replace("copy_dialog = \"hourly\"", &format!("copy_dialog = \"{mode}\"")).replace(
+            "enabled = true                       # false",
+            "timezone = \"Europe/Moscow\"\nenabled = true                       # false",
+        )
+    });
+    let (service, clock) = at_clock(&setup, lib, "2026-12-07 14:10:00", &[]);
+    let said = |id: &str, text: &str, at: &str, manager: bool| {
+        let mut m = if manager { echo(id, WA, "79165550201", BRUCE) } else { message(id, WA, "79165550201") };
+        m["text"] = json!(text);
+        m["dateTime"] = json!(at);
+        send(&service, vec![m]);
+    };
+    said("cp-1", "Hello, I need a kitchen", "2026-12-07T14:09:30Z", false);
+    said("cp-2", "Good afternoon! Which size?", "2026-12-07T14:11:00Z", true);
+    said("cp-3", "Three metres", "2026-12-07T14:12:00Z", false);
+    processed(&service, 3);
+    // The hour (17:00-18:00 in Moscow) ends, and the day does not.
+    std::fs::write(&clock, "@2026-12-07 15:00:02\n").unwrap();
+    if mode == "hourly" {
+        wait_until("the hour's note", SETTLE, || setup.amo.with(|a| a.notes.len()) == 1);
+    }
+    // A message that arrived after its hour's note: in the next note.
+    said("cp-4", "Are you there?", "2026-12-07T14:59:59Z", false);
+    processed(&service, 4);
+    std::fs::write(&clock, "@2026-12-07 21:00:02\n").unwrap();
+    let expected = match mode {
+        "each_message" => 4,
+        "hourly" => 2,
+        "daily" => 1,
+        _ => 0,
+    };
+    wait_until("the notes", SETTLE, || {
+        setup.amo.with(|a| a.notes.len()) == expected && health(&service)["notes_pending"] == json!(0)
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    setup.amo.with(|amo| amo.notes.iter().map(|(_, text)| text.clone()).collect())
+}
+
+#[test]
+fn the_dialog_is_copied_into_the_deal_card_in_each_mode() {
+    let Some(lib) = crate::support::faketime::library() else { return };
+    for mode in ["each_message", "hourly", "daily", "off"] {
+        let notes = notes_in(mode, lib);
+        insta::assert_snapshot!(format!("copy-{mode}"), notes.join("\n---\n"));
+    }
+}
+
+#[test]
+fn a_periods_note_is_written_once_when_its_writer_dies_at_the_boundary() {
+    let Some(lib) = crate::support::faketime::library() else { return };
+    let Some(redis) = RedisServer::start() else { return };
+    let setup = setup("connect-copy-kill", |s| s);
+    let state = redis.url();
+    let extra = ["--state", state.as_str(), "--lease", "1"];
+    let (first, clock) = at_clock(&setup, lib, "2026-12-07 14:10:00", &extra);
+    let (second, _) = at_clock(&setup, lib, "2026-12-07 14:10:00", &extra);
+    // at_clock wrote the same clock file for both.
+    let mut instances = [first, second];
+    send(&instances[0], vec![message("nk-1", WA, "79165550301"), message("nk-2", WA, "79165550302")]);
+    wait_until("two deals", SETTLE, || setup.amo.with(|a| a.leads.len()) == 2);
+    // amoCRM takes the notes and its answer never comes: the writer dies.
+    setup.amo.with(|amo| amo.faults.hang = Some(("POST", "/api/v4/leads/notes")));
+    std::fs::write(&clock, "@2026-12-07 15:00:02\n").unwrap();
+    wait_until("the notes taken", SETTLE, || setup.amo.with(|a| a.notes.len()) == 2);
+    let holder = lease_holder(&state);
+    let working = instances.iter().position(|s| holder.contains(&format!("-{}-", s.child.id()))).expect("a holder");
+    instances[working].child.kill().unwrap();
+    instances[working].child.wait().unwrap();
+    setup.amo.with(|amo| amo.faults.hang = None);
+    let other = &instances[1 - working];
+    wait_until("the period settled", SETTLE, || health(other)["notes_pending"] == json!(0));
+    setup.amo.with(|amo| {
+        assert_eq!(amo.notes.len(), 2, "one note per deal for the period, none twice");
+        assert_eq!(amo.requests("POST", "/api/v4/leads/notes"), 1);
+        let looked = amo.seen.iter().filter(|(_, m, p)| m == "GET" && p.ends_with("/notes")).count();
+        assert_eq!(looked, 2, "the taker looked at each deal's notes before writing");
+    });
+}

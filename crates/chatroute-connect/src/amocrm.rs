@@ -20,6 +20,8 @@ pub const REQUESTS_PER_SECOND: u32 = 7;
 /// Statuses every pipeline has: won and lost.
 pub const WON: u64 = 142;
 pub const LOST: u64 = 143;
+/// Notes added in one request.
+pub const NOTES_PER_CALL: usize = 50;
 /// The tag of every deal the worker creates.
 pub const TAG: &str = "chatroute";
 
@@ -249,6 +251,50 @@ impl Amo {
                 retry_after: None,
             }),
         }
+    }
+
+    /// The first lines of the deal's common notes (a note's header), the
+    /// latest 250.
+    pub async fn note_headers(&self, by: &Caller<'_, impl Store>, deal: u64) -> Result<Vec<String>, CallError> {
+        let path = format!("/api/v4/leads/{deal}/notes?filter[note_type]=common&limit=250&order[id]=desc");
+        let notes: Vec<Value> = self.list(by, &path, "notes").await?;
+        let text =
+            |n: &Value| n.get("params")?.get("text")?.as_str().map(|t| t.lines().next().unwrap_or("").to_owned());
+        Ok(notes.iter().filter_map(text).collect())
+    }
+
+    /// Adds common notes to deals, `NOTES_PER_CALL` a request. A request
+    /// amoCRM refuses for good is tried again note by note, so only the
+    /// notes it refuses are left out: those, with why.
+    pub async fn add_notes(
+        &self,
+        by: &Caller<'_, impl Store>,
+        notes: &[(u64, String)],
+    ) -> Result<Vec<(u64, String)>, CallError> {
+        let mut refused = Vec::new();
+        for batch in notes.chunks(NOTES_PER_CALL) {
+            match self.post_notes(by, batch).await {
+                Err(CallError::Permanent(_)) if batch.len() > 1 => {
+                    for note in batch {
+                        match self.post_notes(by, std::slice::from_ref(note)).await {
+                            Err(CallError::Permanent(why)) => refused.push((note.0, why)),
+                            other => other?,
+                        }
+                    }
+                }
+                Err(CallError::Permanent(why)) => refused.push((batch[0].0, why)),
+                other => other?,
+            }
+        }
+        Ok(refused)
+    }
+
+    async fn post_notes(&self, by: &Caller<'_, impl Store>, notes: &[(u64, String)]) -> Result<(), CallError> {
+        let body: Vec<Value> = notes
+            .iter()
+            .map(|(deal, text)| json!({ "entity_id": deal, "note_type": "common", "params": { "text": text } }))
+            .collect();
+        self.call(by, "POST", "/api/v4/leads/notes", Some(Value::Array(body))).await.map(drop)
     }
 
     pub async fn set_responsible(&self, by: &Caller<'_, impl Store>, deal: u64, user: u64) -> Result<(), CallError> {

@@ -23,7 +23,8 @@ use chatroute_table::keywords::NameOrId;
 use sha2::{Digest, Sha256};
 
 use crate::amocrm::{Amo, CallError, Caller, Contact, Lead, NewLead};
-use crate::store::{Change, Creating, Dialog, Store, Work};
+use crate::notes::{self, Line};
+use crate::store::{Change, Creating, Dialog, NoteMeta, Store, Work};
 use crate::wazzup::Message;
 use crate::worker::now_ms;
 
@@ -95,10 +96,34 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
         let Ok(channel) = self.router.channel_id(&message.channel_id) else { return Ok(Done::Ignored) };
         let channel = channel.to_owned();
         let key = dialog_key(&channel, &message.chat_id);
-        match message.is_echo {
-            false => self.client_wrote(&channel, &key, message).await,
-            true => self.manager_wrote(&channel, &key, message).await,
+        if message.is_echo {
+            return self.manager_wrote(&channel, &key, message).await;
         }
+        let done = self.client_wrote(&channel, &key, message).await?;
+        if let Done::Attached(deal) | Done::Created(deal) = done {
+            let name = message.contact.as_ref().and_then(|c| c.name.as_deref());
+            let author = name.map_or_else(|| "Client".to_owned(), |n| format!("{n} (client)"));
+            self.copy(&channel, deal, message, author).await?;
+        }
+        Ok(done)
+    }
+
+    /// Point 6: the message's line into the note of its deal's current
+    /// period (nothing with `off`).
+    async fn copy(&self, channel: &str, deal: u64, message: &Message, author: String) -> Result<(), CallError> {
+        let table = self.router.table();
+        let zone = notes::zone_of(table);
+        let now = jiff::Timestamp::from_millisecond(now_ms()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let sent = jiff::Timestamp::from_millisecond(message.at_ms().unwrap_or_default()).unwrap_or(now);
+        let Some(period) = notes::period(table.copy_dialog, &zone, now, (&message.message_id, sent)) else {
+            return Ok(());
+        };
+        let route = &table.channels[channel];
+        let meta =
+            NoteMeta { deal, header: notes::header(&format!("{} «{}»", route.transport, route.name), &period.label) };
+        let key = format!("{deal}:{channel}:{}", period.id);
+        let line = Line::of(message, author);
+        Ok(self.by.store.buffer_line(self.account, self.by.worker, &key, period.due_ms, &meta, &line).await?)
     }
 
     /// A change of responsible the runtime made, applied to the deal (a
@@ -253,34 +278,56 @@ impl<S: AssignmentState, St: Store> Job<'_, S, St> {
     async fn manager_wrote(&self, channel: &str, key: &str, message: &Message) -> Result<Done, CallError> {
         let user = message.author_id.as_deref().and_then(|a| a.parse::<u64>().ok());
         let employees = &self.router.table().employees;
-        let Some((handle, employee)) = employees.iter().find(|(_, e)| user.is_some() && e.crm_user == user) else {
-            return Ok(Done::Ignored);
-        };
-        let mut dialog = self.by.store.dialog(self.account, key).await?;
+        let employee = employees.iter().find(|(_, e)| user.is_some() && e.crm_user == user);
+        let dialog = self.by.store.dialog(self.account, key).await?;
         let Some(deal) = dialog.deal else { return Ok(Done::Ignored) };
-        let first_responder =
-            matches!(self.router.table().channels[channel].assignment, AssignmentRoute::FirstResponder { .. });
-        let mut done = Done::Answered;
-        if first_responder && !dialog.claimed {
-            match self.router.claim(channel, &dialog.runtime_id(key), handle).await {
-                Ok(Claim::Won) => {
-                    let user = employee.crm_user.unwrap_or_default();
-                    self.amo.set_responsible(&self.by, deal, user).await?;
-                    done = Done::Claimed;
-                }
-                Ok(Claim::Lost { .. }) => {}
-                Err(RouteError::State(err)) => return Err(RouteError::State(err).into()),
-                // Not of the group, or unable to take it now: the answer
-                // claims nothing.
-                Err(_) => return Ok(Done::Answered),
-            }
-            dialog.claimed = true;
-            self.save(key, &dialog).await?;
-        }
-        match self.router.reply(&dialog.runtime_id(key), handle).await {
+        // In the transcript whoever wrote it: an employee by name, someone
+        // else by the name Wazzup gives.
+        let author = match (employee, &message.author_name) {
+            (Some((_, e)), _) => e.name.clone(),
+            (None, Some(name)) => name.clone(),
+            (None, None) => "Manager".to_owned(),
+        };
+        self.copy(channel, deal, message, author).await?;
+        let Some((handle, employee)) = employee else { return Ok(Done::Answered) };
+        let runtime_id = dialog.runtime_id(key);
+        let done = self.claimed(channel, key, dialog, deal, handle, employee.crm_user).await?;
+        match self.router.reply(&runtime_id, handle).await {
             Err(RouteError::State(err)) => Err(RouteError::State(err).into()),
             _ => Ok(done),
         }
+    }
+
+    /// A first-responder dialog's first answer: the claim, its winner made
+    /// responsible in amoCRM.
+    async fn claimed(
+        &self,
+        channel: &str,
+        key: &str,
+        mut dialog: Dialog,
+        deal: u64,
+        handle: &str,
+        user: Option<u64>,
+    ) -> Result<Done, CallError> {
+        let first_responder =
+            matches!(self.router.table().channels[channel].assignment, AssignmentRoute::FirstResponder { .. });
+        if !first_responder || dialog.claimed {
+            return Ok(Done::Answered);
+        }
+        let done = match self.router.claim(channel, &dialog.runtime_id(key), handle).await {
+            Ok(Claim::Won) => {
+                self.amo.set_responsible(&self.by, deal, user.unwrap_or_default()).await?;
+                Done::Claimed
+            }
+            Ok(Claim::Lost { .. }) => Done::Answered,
+            Err(RouteError::State(err)) => return Err(RouteError::State(err).into()),
+            // Not of the group, or unable to take it now: the answer
+            // claims nothing.
+            Err(_) => return Ok(Done::Answered),
+        };
+        dialog.claimed = true;
+        self.save(key, &dialog).await?;
+        Ok(done)
     }
 }
 

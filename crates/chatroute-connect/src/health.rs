@@ -23,6 +23,9 @@ pub struct Health {
     /// Changes of responsible the runtime made, applied in amoCRM.
     pub responsible_changes: u64,
     pub dead_letters: u64,
+    /// Notes of the dialog copy written, and refused for good (dropped).
+    pub notes_written: u64,
+    pub notes_refused: u64,
     /// Why calls to amoCRM stopped (blocked account, refused token).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub halted: Option<String>,
@@ -50,7 +53,7 @@ impl Board {
     /// The Prometheus lines of every account.
     pub fn render(&self, out: &mut String) {
         let board = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let counters: [Counter; 8] = [
+        let counters: [Counter; 10] = [
             ("queued", "Wazzup messages queued", |h| h.queued),
             ("duplicates", "Wazzup messages seen before, ignored", |h| h.duplicates),
             ("ignored", "Wazzup messages on channels outside the integration", |h| h.ignored),
@@ -61,6 +64,8 @@ impl Board {
                 h.responsible_changes
             }),
             ("dead_letters", "messages whose CRM work failed for good", |h| h.dead_letters),
+            ("notes_written", "notes of the dialog copy written", |h| h.notes_written),
+            ("notes_refused", "notes of the dialog copy amoCRM refused for good", |h| h.notes_refused),
         ];
         for (name, help, value) in counters {
             out.push_str(&format!(

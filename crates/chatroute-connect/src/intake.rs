@@ -179,16 +179,18 @@ impl<S: AssignmentState + 'static, St: Store> FromRequestParts<(Arc<Connect<St>>
     }
 }
 
-/// The account's health, its queue's depth and its dead letters.
+/// The account's health, its queue's depth, the notes waiting for their
+/// period's end and the dead letters.
 async fn health<S: AssignmentState + 'static, St: Store>(
     State((connect, _)): Shared<S, St>,
     Allowed(account): Allowed,
 ) -> Result<Response, Refusal> {
     let depth = connect.store.depth(&account).await.map_err(Refusal::State)?;
     let letters = connect.store.dead_letters(&account).await.map_err(Refusal::State)?;
+    let notes = connect.store.notes_pending(&account).await.map_err(Refusal::State)?;
     let health = connect.board.get(&account);
-    Ok(Json(json!({ "account": account, "health": health, "queue_depth": depth, "dead_letters": letters }))
-        .into_response())
+    let body = json!({ "account": account, "health": health, "queue_depth": depth, "notes_pending": notes, "dead_letters": letters });
+    Ok(Json(body).into_response())
 }
 
 /// Queues every dead letter's message again (after the cause is fixed).

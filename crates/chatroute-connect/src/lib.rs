@@ -24,6 +24,7 @@ mod crm_hook;
 mod dialog;
 pub mod health;
 mod intake;
+pub mod notes;
 mod oauth;
 pub mod register;
 pub mod store;

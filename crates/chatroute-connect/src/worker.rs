@@ -12,15 +12,17 @@ use std::time::Duration;
 use chatroute_runtime::{AssignmentState, Router};
 use chatroute_serve::Service;
 
-use crate::Connect;
 use crate::amocrm::{CallError, Caller};
 use crate::dialog::{Done, Job};
 use crate::store::{Change, Entry, Letter, Store, Work};
+use crate::{Connect, notes};
 
 /// Entries taken at a time.
 const BATCH: usize = 16;
 /// Runtime events queued as work at a time.
 const EVENTS_AT_ONCE: usize = 256;
+/// Notes due written at a time (a few requests: `NOTES_PER_CALL` a request).
+const NOTES_AT_ONCE: usize = 200;
 /// How often a worker without work looks at the queue (others' webhooks
 /// reach it through the state; its own wake it at once).
 const POLL: Duration = Duration::from_millis(200);
@@ -81,10 +83,15 @@ async fn turn<S: AssignmentState + 'static, St: Store>(
         Ok(false) => return Turn::Idle,
         Err(err) => return failed(format!("state: {err}")),
     }
-    if let Some(table) = service.table(account)
-        && let Err(why) = follow_events(connect, &table.router, account).await
-    {
-        return failed(why);
+    if let Some(table) = service.table(account) {
+        if let Err(why) = follow_events(connect, &table.router, account).await {
+            return failed(why);
+        }
+        match write_notes(connect, &table.router, account).await {
+            Ok(()) => {}
+            Err(CallError::Halted(why)) => return halted(connect, account, why),
+            Err(err) => return failed(err.to_string()),
+        }
     }
     let entries = match connect.store.next(account, &connect.worker, BATCH).await {
         Ok(entries) if entries.is_empty() => return Turn::Idle,
@@ -139,6 +146,52 @@ async fn follow_events<S: AssignmentState + 'static, St: Store>(
     store.save_events_cursor(account, &connect.worker, &last.id).await.map_err(|e| format!("state: {e}"))
 }
 
+/// Point 6: the notes whose period ended, each written once. A note
+/// marked as being written may be in amoCRM already (its writer died
+/// after amoCRM's answer): the deal's notes are looked at for its header
+/// first. A note amoCRM refuses for good (its deal deleted) is dropped,
+/// counted, its reason the last error.
+async fn write_notes<S: AssignmentState + 'static, St: Store>(
+    connect: &Connect<St>,
+    router: &Router<S>,
+    account: &str,
+) -> Result<(), CallError> {
+    let store = &connect.store;
+    let due = store.due_notes(account, now_ms(), NOTES_AT_ONCE).await?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let (amo, _) = &connect.accounts[account];
+    let by = Caller { store, worker: &connect.worker };
+    let zone = notes::zone_of(router.table());
+    let mut texts = Vec::new();
+    for note in &due {
+        let mut parts = notes::render(&note.meta.header, &note.lines, &zone);
+        if note.writing {
+            let written = amo.note_headers(&by, note.meta.deal).await?;
+            parts.retain(|p| !written.iter().any(|h| p.lines().next() == Some(h.as_str())));
+        }
+        texts.extend(parts.into_iter().map(|p| (note.meta.deal, p)));
+    }
+    let keys: Vec<String> = due.iter().map(|n| n.key.clone()).collect();
+    store.mark_writing(account, &connect.worker, &keys).await?;
+    let refused = amo.add_notes(&by, &texts).await?;
+    store.notes_written(account, &connect.worker, &keys).await?;
+    connect.board.update(account, |h| {
+        h.notes_written += (texts.len() - refused.len()) as u64;
+        h.notes_refused += refused.len() as u64;
+        if let Some((deal, why)) = refused.last() {
+            h.last_error = Some(format!("a note of deal {deal} refused: {why}"));
+        }
+    });
+    Ok(())
+}
+
+fn halted<St: Store>(connect: &Connect<St>, account: &str, why: String) -> Turn {
+    connect.board.update(account, |h| h.halted = Some(why));
+    Turn::Halted
+}
+
 /// Records what an entry's work came to; `Some` ends the batch.
 async fn settle<St: Store>(
     connect: &Connect<St>,
@@ -177,10 +230,7 @@ async fn settle<St: Store>(
             connect.board.update(account, |h| h.last_error = Some(why));
             return Some(Turn::Failed(retry_after));
         }
-        Err(CallError::Halted(why)) => {
-            connect.board.update(account, |h| h.halted = Some(why));
-            return Some(Turn::Halted);
-        }
+        Err(CallError::Halted(why)) => return Some(halted(connect, account, why)),
     };
     match acked {
         Ok(()) => None,

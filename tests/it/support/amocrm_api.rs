@@ -86,6 +86,8 @@ pub(crate) struct Account {
     pub pipelines: BTreeMap<u64, Vec<u64>>,
     /// The bodies of webhook registrations.
     pub webhooks: Vec<Value>,
+    /// Common notes: (deal, text), in the order they were added.
+    pub notes: Vec<(u64, String)>,
     too_many: usize,
     next_id: u64,
 }
@@ -321,6 +323,13 @@ fn route(account: &mut Account, request: &Request) -> Reply {
             None => problem(404, "Not Found", json!({})),
         },
         ("POST", ["leads", "complex"]) => complex(account, &request.body),
+        ("POST", ["leads", "notes"]) => add_notes(account, &request.body),
+        ("GET", ["leads", id, "notes"]) => {
+            let deal: u64 = id.parse().unwrap_or(0);
+            let notes = account.notes.iter().enumerate().filter(|(_, (d, _))| *d == deal).rev();
+            let found = notes.map(|(i, (d, text))| json!({ "id": i + 1, "entity_id": d, "note_type": "common", "params": { "text": text } }));
+            list("notes", found.collect())
+        }
         ("PATCH", ["leads"]) => patch(account, &request.body),
         ("POST", ["webhooks"]) => {
             let destination = request.body["destination"].as_str().unwrap_or("").to_owned();
@@ -440,6 +449,26 @@ fn complex(account: &mut Account, body: &Value) -> Reply {
         json!([{ "id": id, "contact_id": contact_id, "company_id": null, "request_id": ["0"], "merged": false }])
             .to_string(),
     )
+}
+
+/// `POST /api/v4/leads/notes`: common notes of existing deals.
+fn add_notes(account: &mut Account, body: &Value) -> Reply {
+    let items = body.as_array().cloned().unwrap_or_default();
+    let known = |item: &Value| item["entity_id"].as_u64().is_some_and(|d| account.leads.contains_key(&d));
+    if items.is_empty() || !items.iter().all(known) {
+        return problem(
+            400,
+            "Bad Request",
+            json!({ "validation-errors": [{ "request_id": "0", "errors": [{ "code": "NotFound", "path": "entity_id", "detail": "no such lead" }] }] }),
+        );
+    }
+    let mut added = Vec::new();
+    for item in items {
+        let deal = item["entity_id"].as_u64().unwrap();
+        account.notes.push((deal, item["params"]["text"].as_str().unwrap_or("").to_owned()));
+        added.push(json!({ "id": account.notes.len(), "entity_id": deal }));
+    }
+    (200, "application/hal+json", json!({ "_embedded": { "notes": added } }).to_string())
 }
 
 fn patch(account: &mut Account, body: &Value) -> Reply {

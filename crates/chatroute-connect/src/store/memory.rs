@@ -6,7 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{Dialog, Entry, Letter, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS, Work};
+use super::{Dialog, Entry, Letter, NoteMeta, PendingNote, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS, Work};
+use crate::notes::Line;
 
 #[derive(Default)]
 struct Account {
@@ -24,6 +25,15 @@ struct Account {
     oauth: Option<String>,
     refreshing: Option<String>,
     events_cursor: Option<String>,
+    notes: HashMap<String, Note>,
+}
+
+/// A period's note, until it is written.
+struct Note {
+    due_ms: i64,
+    meta: NoteMeta,
+    lines: Vec<Line>,
+    writing: bool,
 }
 
 impl Account {
@@ -141,6 +151,56 @@ impl Store for MemoryStore {
             }
             count
         }))
+    }
+
+    async fn buffer_line(
+        &self,
+        account: &str,
+        _: &str,
+        key: &str,
+        due_ms: i64,
+        meta: &NoteMeta,
+        line: &Line,
+    ) -> Result<(), StoreError> {
+        self.with(account, |a| {
+            let new = || Note { due_ms, meta: meta.clone(), lines: Vec::new(), writing: false };
+            a.notes.entry(key.to_owned()).or_insert_with(new).lines.push(line.clone());
+        });
+        Ok(())
+    }
+
+    async fn due_notes(&self, account: &str, now_ms: i64, limit: usize) -> Result<Vec<PendingNote>, StoreError> {
+        Ok(self.with(account, |a| {
+            let mut due: Vec<(&String, &Note)> = a.notes.iter().filter(|(_, n)| n.due_ms <= now_ms).collect();
+            due.sort_by_key(|(key, n)| (n.due_ms, *key));
+            let pending = |(key, n): (&String, &Note)| PendingNote {
+                key: key.clone(),
+                meta: n.meta.clone(),
+                lines: n.lines.clone(),
+                writing: n.writing,
+            };
+            due.into_iter().take(limit).map(pending).collect()
+        }))
+    }
+
+    async fn mark_writing(&self, account: &str, _: &str, keys: &[String]) -> Result<(), StoreError> {
+        self.with(account, |a| {
+            for key in keys {
+                if let Some(note) = a.notes.get_mut(key) {
+                    note.writing = true;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    async fn notes_written(&self, account: &str, _: &str, keys: &[String]) -> Result<(), StoreError> {
+        self.with(account, |a| keys.iter().for_each(|k| drop(a.notes.remove(k))));
+        Ok(())
+    }
+
+    async fn notes_pending(&self, account: &str) -> Result<u64, StoreError> {
+        Ok(self.with(account, |a| a.notes.len() as u64))
     }
 
     async fn oauth(&self, account: &str) -> Result<Option<String>, StoreError> {

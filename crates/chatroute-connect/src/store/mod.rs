@@ -13,7 +13,8 @@
 //!
 //! Rust/Lua twins, same names on both sides: `enqueue`, `lease`,
 //! `save_dialog`, `save_events_cursor`, `ack`, `slot`, `replay`,
-//! `unlock_refresh`.
+//! `unlock_refresh`, `buffer_line`, `due_notes`, `mark_writing`,
+//! `notes_written`.
 
 mod memory;
 mod redis;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::memory::MemoryStore;
 pub use self::redis::RedisStore;
+use crate::notes::Line;
 use crate::wazzup::Message;
 
 /// How long a worker's lease lasts without renewal.
@@ -146,6 +148,24 @@ pub struct Letter {
     pub at_ms: i64,
 }
 
+/// What a period's note is about: the deal it goes to and its header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteMeta {
+    pub deal: u64,
+    pub header: String,
+}
+
+/// A period's note whose time came.
+#[derive(Debug, Clone)]
+pub struct PendingNote {
+    /// `deal:channel:period`, unique per note.
+    pub key: String,
+    pub meta: NoteMeta,
+    pub lines: Vec<Line>,
+    /// A worker was writing it: it may be in amoCRM already.
+    pub writing: bool,
+}
+
 /// Why the state could not do it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -227,6 +247,44 @@ pub trait Store: Send + Sync + 'static {
 
     /// Queues every dead letter's work again (their marks kept): how many.
     fn replay(&self, account: &str) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// Adds a line to a period's note (with the lease), due at `due_ms`.
+    fn buffer_line(
+        &self,
+        account: &str,
+        worker: &str,
+        key: &str,
+        due_ms: i64,
+        meta: &NoteMeta,
+        line: &Line,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Up to `limit` notes due at `now_ms`, the earliest first.
+    fn due_notes(
+        &self,
+        account: &str,
+        now_ms: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<PendingNote>, StoreError>> + Send;
+
+    /// These notes are being written (with the lease).
+    fn mark_writing(
+        &self,
+        account: &str,
+        worker: &str,
+        keys: &[String],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// These notes are in amoCRM: forgotten (with the lease).
+    fn notes_written(
+        &self,
+        account: &str,
+        worker: &str,
+        keys: &[String],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Notes waiting for their period's end.
+    fn notes_pending(&self, account: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// An OAuth account's tokens, sealed (`oauth::Session`).
     fn oauth(&self, account: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;

@@ -4,7 +4,9 @@
 //! `workers`), `seen:<mark>` (expiring marks of work queued), `lease`, `dialogs`
 //! (dialog key -> record), `deals` (deal -> dialog key), `window`
 //! (amoCRM's last requests), `dead`, `events-cursor` (the last runtime
-//! event queued as work), and for OAuth accounts `oauth` (the tokens,
+//! event queued as work), the dialog copy's notes (`notes-due`, a sorted
+//! set of each note's key by its due time, `notes-meta` their headers,
+//! `note:<key>` their lines, `notes-writing` those being written), and for OAuth accounts `oauth` (the tokens,
 //! sealed) and `refresh-lock`.
 
 use std::sync::Arc;
@@ -14,7 +16,11 @@ use chatroute_runtime::redis::{RedisState, account_prefix};
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
 use redis::{Script, Value};
 
-use super::{Dialog, Entry, LEASE_MS, Letter, REFRESH_LOCK_MS, SEEN_TTL_SECS, Store, StoreError, WINDOW_MS, Work};
+use super::{
+    Dialog, Entry, LEASE_MS, Letter, NoteMeta, PendingNote, REFRESH_LOCK_MS, SEEN_TTL_SECS, Store, StoreError,
+    WINDOW_MS, Work,
+};
+use crate::notes::Line;
 
 const GROUP: &str = "workers";
 
@@ -27,6 +33,10 @@ struct Scripts {
     replay: Script,
     unlock_refresh: Script,
     save_events_cursor: Script,
+    buffer_line: Script,
+    due_notes: Script,
+    mark_writing: Script,
+    notes_written: Script,
 }
 
 /// The integration's state on the routing state's Redis.
@@ -61,6 +71,10 @@ impl RedisStore {
             replay: Script::new(include_str!("scripts/replay.lua")),
             unlock_refresh: Script::new(include_str!("scripts/unlock_refresh.lua")),
             save_events_cursor: Script::new(include_str!("scripts/save_events_cursor.lua")),
+            buffer_line: Script::new(include_str!("scripts/buffer_line.lua")),
+            due_notes: Script::new(include_str!("scripts/due_notes.lua")),
+            mark_writing: Script::new(include_str!("scripts/mark_writing.lua")),
+            notes_written: Script::new(include_str!("scripts/notes_written.lua")),
         };
         RedisStore { redis, scripts, requests: AtomicU64::new(0), lease_ms: LEASE_MS }
     }
@@ -202,6 +216,60 @@ impl Store for RedisStore {
         let keys = Keys::new(account);
         let count: u64 = self.redis.eval(&self.scripts.replay, &[keys.at("dead"), keys.at("inbox")], &[]).await?;
         Ok(count as usize)
+    }
+
+    async fn buffer_line(
+        &self,
+        account: &str,
+        worker: &str,
+        key: &str,
+        due_ms: i64,
+        meta: &NoteMeta,
+        line: &Line,
+    ) -> Result<(), StoreError> {
+        let keys = Keys::new(account);
+        let script_keys =
+            [keys.at("lease"), keys.at("notes-due"), keys.at("notes-meta"), keys.at(&format!("note:{key}"))];
+        let (meta, line) =
+            (serde_json::to_string(meta).unwrap_or_default(), serde_json::to_string(line).unwrap_or_default());
+        let args = [worker.to_owned(), key.to_owned(), due_ms.to_string(), meta, line];
+        self.leased(&self.scripts.buffer_line, &script_keys, &args).await
+    }
+
+    async fn due_notes(&self, account: &str, now_ms: i64, limit: usize) -> Result<Vec<PendingNote>, StoreError> {
+        let keys = Keys::new(account);
+        let script_keys = [keys.at("notes-due"), keys.at("notes-meta"), keys.at("notes-writing")];
+        let args = [now_ms.to_string(), limit.to_string(), keys.at("note:")];
+        let due: Vec<(String, String, i64, Vec<String>)> =
+            self.redis.eval(&self.scripts.due_notes, &script_keys, &args).await?;
+        Ok(due
+            .into_iter()
+            .filter_map(|(key, meta, writing, lines)| {
+                let meta = serde_json::from_str(&meta).ok()?;
+                let lines = lines.iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
+                Some(PendingNote { key, meta, lines, writing: writing == 1 })
+            })
+            .collect())
+    }
+
+    async fn mark_writing(&self, account: &str, worker: &str, keys: &[String]) -> Result<(), StoreError> {
+        let names = Keys::new(account);
+        let args: Vec<String> = std::iter::once(worker.to_owned()).chain(keys.iter().cloned()).collect();
+        self.leased(&self.scripts.mark_writing, &[names.at("lease"), names.at("notes-writing")], &args).await
+    }
+
+    async fn notes_written(&self, account: &str, worker: &str, keys: &[String]) -> Result<(), StoreError> {
+        let names = Keys::new(account);
+        let script_keys = [names.at("lease"), names.at("notes-due"), names.at("notes-meta"), names.at("notes-writing")];
+        let args: Vec<String> =
+            [worker.to_owned(), names.at("note:")].into_iter().chain(keys.iter().cloned()).collect();
+        self.leased(&self.scripts.notes_written, &script_keys, &args).await
+    }
+
+    async fn notes_pending(&self, account: &str) -> Result<u64, StoreError> {
+        let mut count = redis::cmd("ZCARD");
+        count.arg(Keys::new(account).at("notes-due"));
+        Ok(self.redis.command(count).await?)
     }
 
     async fn oauth(&self, account: &str) -> Result<Option<String>, StoreError> {
