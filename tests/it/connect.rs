@@ -741,3 +741,20 @@ fn a_periods_note_is_written_once_when_its_writer_dies_at_the_boundary() {
         assert_eq!(looked, 2, "the taker looked at each deal's notes before writing");
     });
 }
+
+/// `route --events` shows when each note of the dialog copy would be
+/// written, so an admin sees `hourly` before deploying it.
+#[test]
+fn route_shows_when_each_note_would_be_written() {
+    let dir = scratch("connect-route-notes");
+    let table = dir.join("t.json");
+    let run = chatroute(&["compile", "examples/three-zones.toml", "-o", table.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let script = dir.join("timeline.txt");
+    std::fs::write(&script, "deal D1\nmessage D1\nwait 20m\nreply D1 ivan\ndeal D2\nwait 40m\nmessage D1\nwait 2h\n")
+        .unwrap();
+    let args = ["route", table.to_str().unwrap(), "--channel", "wa-shop", "--events", script.to_str().unwrap()];
+    let run = chatroute(&[&args[..], &["--at", "2026-12-07T14:10:00Z"]].concat());
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    insta::assert_snapshot!("route-notes", crate::support::cli::stdout(&run));
+}

@@ -15,7 +15,7 @@
 //! header is how a worker that took over a note being written finds it in
 //! the deal's notes instead of writing it twice.
 
-use jiff::tz::TimeZone;
+pub use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, ZonedDateTime};
 use serde::{Deserialize, Serialize};
 
