@@ -162,6 +162,17 @@ fn new_clients_get_deals_in_the_channels_pipeline_with_the_weighted_cycles_respo
         }
         assert!(amo.busiest_second() <= PER_SECOND, "{} requests in one second", amo.busiest_second());
     });
+    // What /metrics says agrees with what amoCRM saw.
+    let calls = setup.amo.with(|a| a.seen.len());
+    let (_, metrics) = get(&agent(), &service.url("/metrics"));
+    for line in [
+        format!("chatroute_connect_amocrm_requests_total{{account=\"acme\",outcome=\"ok\"}} {calls}"),
+        "chatroute_connect_amocrm_requests_total{account=\"acme\",outcome=\"transient\"} 0".to_owned(),
+        "chatroute_connect_deals_created_total{account=\"acme\"} 10".to_owned(),
+        "chatroute_connect_processed_total{account=\"acme\"} 11".to_owned(),
+    ] {
+        assert!(metrics.contains(&line), "{line} in {metrics}");
+    }
 }
 
 #[test]
@@ -534,6 +545,14 @@ fn oauth_refresh_tokens_are_spent_once_across_instances() {
         let file = std::fs::read_to_string(setup.dir.join("secrets/acme.refresh")).unwrap();
         assert_eq!(file.trim(), latest, "the file holds the refresh token amoCRM takes next");
     });
+    // The instance that refreshed last knows when its token expires (24 h on).
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let expiry = |service: &Serve| {
+        let (_, metrics) = get(&agent(), &service.url("/metrics"));
+        let prefix = "chatroute_connect_token_expiry_timestamp_seconds{account=\"acme\"} ";
+        metrics.lines().find_map(|l| l.strip_prefix(prefix)?.parse::<u64>().ok()).unwrap_or(0)
+    };
+    assert!(expiry(&a).max(expiry(&b)) > now + 86_000, "{} {}", expiry(&a), expiry(&b));
     // The tokens are in the state sealed, never in clear.
     let dump = std::process::Command::new("redis-cli").args(["-u", &state, "--scan"]).output().unwrap();
     let keys = String::from_utf8_lossy(&dump.stdout).into_owned();

@@ -6,6 +6,7 @@
 //! counted too). Answers are sorted once, here, into what the worker does
 //! next (`CallError`).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -160,7 +161,12 @@ pub struct Amo {
     pub(crate) base: String,
     credentials: Credentials,
     pub(crate) agent: ureq::Agent,
+    /// Requests by what came of them (`OUTCOMES`).
+    outcomes: [AtomicU64; 4],
 }
+
+/// What a request came to, as `/metrics` counts them.
+pub const OUTCOMES: [&str; 4] = ["ok", "transient", "halted", "permanent"];
 
 impl Amo {
     pub fn new(account: &Account) -> Self {
@@ -178,7 +184,32 @@ impl Amo {
                 Auth::OAuth(oauth) => Credentials::OAuth(Box::new(Session::new(oauth.clone()))),
             },
             agent: config.into(),
+            outcomes: Default::default(),
         }
+    }
+
+    /// Requests made, by `OUTCOMES`.
+    pub fn outcomes(&self) -> [u64; 4] {
+        self.outcomes.each_ref().map(|n| n.load(Ordering::Relaxed))
+    }
+
+    /// When an OAuth account's access token expires (ms since the Unix
+    /// epoch), as this instance knows it.
+    pub fn token_expires_ms(&self) -> Option<i64> {
+        match &self.credentials {
+            Credentials::OAuth(session) => session.expires_ms(),
+            Credentials::Token(_) => None,
+        }
+    }
+
+    fn count(&self, answer: &Result<Option<Value>, CallError>) {
+        let outcome = match answer {
+            Ok(_) => 0,
+            Err(CallError::Transient { .. }) => 1,
+            Err(CallError::Halted(_)) => 2,
+            Err(CallError::Permanent(_)) => 3,
+        };
+        self.outcomes[outcome].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Contacts whose fields hold `query` (full text), with their deals.
@@ -333,7 +364,9 @@ impl Amo {
         let (status, headers, text) = sent
             .map_err(|e| CallError::Transient { why: e.to_string(), retry_after: None })?
             .map_err(|why| CallError::Transient { why, retry_after: None })?;
-        match (&self.credentials, classify(method, path, status, &headers, &text)) {
+        let answer = classify(method, path, status, &headers, &text);
+        self.count(&answer);
+        match (&self.credentials, answer) {
             // A refused access token is replaced, and the request tried again.
             (Credentials::OAuth(session), Err(CallError::Halted(_))) if status == 401 => {
                 self.refresh(session, by, Some(&token)).await?;

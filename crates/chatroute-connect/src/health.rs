@@ -26,6 +26,12 @@ pub struct Health {
     /// Notes of the dialog copy written, and refused for good (dropped).
     pub notes_written: u64,
     pub notes_refused: u64,
+    /// Entries queued and not acknowledged, the oldest one's age and the
+    /// notes waiting for their period's end, as last observed (each
+    /// second).
+    pub queue_depth: u64,
+    pub queue_age_secs: u64,
+    pub notes_pending: u64,
     /// Why calls to amoCRM stopped (blocked account, refused token).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub halted: Option<String>,
@@ -68,19 +74,26 @@ impl Board {
             ("notes_refused", "notes of the dialog copy amoCRM refused for good", |h| h.notes_refused),
         ];
         for (name, help, value) in counters {
-            out.push_str(&format!(
-                "# HELP chatroute_connect_{name}_total {help}\n# TYPE chatroute_connect_{name}_total counter\n"
-            ));
-            for (account, health) in board.iter() {
-                out.push_str(&format!("chatroute_connect_{name}_total{{account=\"{account}\"}} {}\n", value(health)));
-            }
+            let values = board.iter().map(|(account, h)| (format!("account=\"{account}\""), value(h)));
+            family(out, &format!("{name}_total"), "counter", help, values);
         }
-        out.push_str("# HELP chatroute_connect_halted Whether calls to the account's amoCRM stopped\n# TYPE chatroute_connect_halted gauge\n");
-        for (account, health) in board.iter() {
-            out.push_str(&format!(
-                "chatroute_connect_halted{{account=\"{account}\"}} {}\n",
-                u8::from(health.halted.is_some())
-            ));
+        let gauges: [Counter; 4] = [
+            ("halted", "whether calls to the account's amoCRM stopped", |h| u64::from(h.halted.is_some())),
+            ("queue_depth", "entries queued and not acknowledged", |h| h.queue_depth),
+            ("queue_age_seconds", "the age of the oldest entry not acknowledged", |h| h.queue_age_secs),
+            ("notes_pending", "notes of the dialog copy waiting for their period's end", |h| h.notes_pending),
+        ];
+        for (name, help, value) in gauges {
+            let values = board.iter().map(|(account, h)| (format!("account=\"{account}\""), value(h)));
+            family(out, name, "gauge", help, values);
         }
+    }
+}
+
+/// One metric family, `chatroute_connect_<name>`, a line per label set.
+pub fn family(out: &mut String, name: &str, kind: &str, help: &str, values: impl Iterator<Item = (String, u64)>) {
+    out.push_str(&format!("# HELP chatroute_connect_{name} {help}\n# TYPE chatroute_connect_{name} {kind}\n"));
+    for (labels, value) in values {
+        out.push_str(&format!("chatroute_connect_{name}{{{labels}}} {value}\n"));
     }
 }

@@ -78,6 +78,16 @@ impl<S: AssignmentState + 'static, St: Store> Extension<S> for Connect<St> {
 
     fn metrics(&self, out: &mut String) {
         self.board.render(out);
+        let requests = self.accounts.iter().flat_map(|(account, (amo, _))| {
+            let counts = amo.outcomes();
+            amocrm::OUTCOMES.iter().zip(counts).map(move |(o, n)| (format!("account=\"{account}\",outcome=\"{o}\""), n))
+        });
+        health::family(out, "amocrm_requests_total", "counter", "requests to amoCRM by what came of them", requests);
+        let expiry = self.accounts.iter().filter_map(|(account, (amo, _))| {
+            Some((format!("account=\"{account}\""), (amo.token_expires_ms()? / 1000).max(0) as u64))
+        });
+        let help = "when the OAuth access token this instance holds expires (Unix seconds)";
+        health::family(out, "token_expiry_timestamp_seconds", "gauge", help, expiry);
     }
 }
 

@@ -83,6 +83,11 @@ impl Session {
         serde_json::from_slice(plain).ok()
     }
 
+    /// When the access token this instance holds expires.
+    pub(crate) fn expires_ms(&self) -> Option<i64> {
+        self.cached().map(|t| t.expires_at_ms)
+    }
+
     fn cached(&self) -> Option<Tokens> {
         self.cached.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }

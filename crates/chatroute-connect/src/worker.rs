@@ -30,6 +30,8 @@ const BACKOFF_FIRST: Duration = Duration::from_millis(200);
 /// Below the lease, so a backing-off worker keeps it.
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
 const HALT_PROBE: Duration = Duration::from_secs(60);
+/// How often the queue's figures are read for health and metrics.
+const OBSERVE: Duration = Duration::from_secs(1);
 
 pub(crate) async fn run<S: AssignmentState + 'static, St: Store>(
     connect: Arc<Connect<St>>,
@@ -37,7 +39,12 @@ pub(crate) async fn run<S: AssignmentState + 'static, St: Store>(
     account: String,
 ) {
     let mut backoff = BACKOFF_FIRST;
+    let mut observed: Option<std::time::Instant> = None;
     loop {
+        if observed.is_none_or(|at| at.elapsed() >= OBSERVE) {
+            observe(&connect, &account).await;
+            observed = Some(std::time::Instant::now());
+        }
         let pause = match turn(&connect, &service, &account).await {
             Turn::Worked => {
                 backoff = BACKOFF_FIRST;
@@ -59,6 +66,21 @@ pub(crate) async fn run<S: AssignmentState + 'static, St: Store>(
             None => tokio::time::sleep(pause).await,
         }
     }
+}
+
+/// The queue's depth and age and the notes pending, for health and
+/// `/metrics` (a state that does not answer leaves the last figures).
+async fn observe<St: Store>(connect: &Connect<St>, account: &str) {
+    let store = &connect.store;
+    let (depth, oldest, notes) =
+        (store.depth(account).await, store.oldest_queued_ms(account).await, store.notes_pending(account).await);
+    connect.board.update(account, |h| {
+        if let (Ok(depth), Ok(oldest), Ok(notes)) = (depth, oldest, notes) {
+            h.queue_depth = depth;
+            h.queue_age_secs = oldest.map_or(0, |at| ((now_ms() - at) / 1000).max(0) as u64);
+            h.notes_pending = notes;
+        }
+    });
 }
 
 enum Turn {

@@ -39,7 +39,8 @@ struct Note {
 impl Account {
     fn push(&mut self, work: Work) {
         self.next_id += 1;
-        self.queue.push_back(Entry { id: self.next_id.to_string(), work });
+        let id = format!("{}-{}", crate::worker::now_ms(), self.next_id);
+        self.queue.push_back(Entry { id, work });
     }
 }
 
@@ -229,6 +230,10 @@ impl Store for MemoryStore {
             }
         });
         Ok(())
+    }
+
+    async fn oldest_queued_ms(&self, account: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.with(account, |a| a.pending.first().or(a.queue.front()).and_then(|e| super::queued_ms(&e.id))))
     }
 
     async fn depth(&self, account: &str) -> Result<u64, StoreError> {

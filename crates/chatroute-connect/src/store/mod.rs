@@ -74,6 +74,11 @@ impl Work {
     }
 }
 
+/// The queueing time of an entry id (`ms-seq`).
+pub fn queued_ms(id: &str) -> Option<i64> {
+    id.split('-').next()?.parse().ok()
+}
+
 /// A queued piece of work and its entry id.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -297,6 +302,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Gives the refresh lock back, if `worker` still has it.
     fn unlock_refresh(&self, account: &str, worker: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// When the oldest entry not yet acknowledged was queued (ms since the
+    /// Unix epoch; entry ids are `ms-seq` in both states).
+    fn oldest_queued_ms(&self, account: &str) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
 
     /// Entries queued and not yet acknowledged.
     fn depth(&self, account: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;

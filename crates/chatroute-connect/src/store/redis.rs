@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chatroute_runtime::redis::{RedisState, account_prefix};
-use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
+use redis::streams::{StreamAutoClaimReply, StreamId, StreamRangeReply, StreamReadReply};
 use redis::{Script, Value};
 
 use super::{
@@ -296,6 +296,13 @@ impl Store for RedisStore {
         let keys = [Keys::new(account).at("refresh-lock")];
         self.redis.eval::<Value>(&self.scripts.unlock_refresh, &keys, &[worker.to_owned()]).await?;
         Ok(())
+    }
+
+    async fn oldest_queued_ms(&self, account: &str) -> Result<Option<i64>, StoreError> {
+        let mut first = redis::cmd("XRANGE");
+        first.arg(Keys::new(account).at("inbox")).arg("-").arg("+").arg("COUNT").arg(1);
+        let reply: StreamRangeReply = self.redis.command(first).await?;
+        Ok(reply.ids.first().and_then(|e| super::queued_ms(&e.id)))
     }
 
     async fn depth(&self, account: &str) -> Result<u64, StoreError> {
