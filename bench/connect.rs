@@ -9,8 +9,13 @@
 //! - 100 accounts, each behind a fake amoCRM of its own, 20 messages each
 //!   queued at once: the most requests any account's amoCRM saw in one
 //!   second, and the rate each account was kept at while it had a backlog.
+//! - The dialog copy, `hourly`, 10,000 open deals with 3 messages each
+//!   buffered: the state's memory per buffered message, and, when the hour
+//!   ends (the service's clock moved by libfaketime), the time until the
+//!   last note is in amoCRM and the most requests in any second.
 //!
-//! Needs `redis-server`; `CONNECT_BENCH_SECS` (default 3) for the first.
+//! Needs `redis-server` (and libfaketime for the last);
+//! `CONNECT_BENCH_SECS` (default 3) for the first.
 
 // The HTTP benchmarks' helpers, of which this one uses a part.
 #[allow(dead_code)]
@@ -185,6 +190,84 @@ fn many_accounts(redis: &str) -> (usize, Vec<f64>) {
     (busiest, rates)
 }
 
+/// `INFO memory`'s `used_memory` of the Redis at `port`.
+fn used_memory(port: u16) -> u64 {
+    let out =
+        std::process::Command::new("redis-cli").args(["-p", &port.to_string(), "INFO", "memory"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines().find_map(|l| l.strip_prefix("used_memory:")?.trim().parse().ok()).unwrap()
+}
+
+/// 10,000 deals' notes of one hour: (bytes per buffered message, seconds
+/// from the hour's end to the last note, the busiest second).
+fn notes_at_the_hour(redis: &redis_server::RedisServer, lib: &str) -> (f64, f64, usize) {
+    use chatroute::connect::notes::{self, Line};
+    use chatroute::connect::store::{NoteMeta, RedisStore, Store};
+    const DEALS: u64 = 10_000;
+    const LINES: u64 = 3;
+    let fake = FakeAmoCrm::start(TOKEN);
+    let deals: Vec<u64> = fake.with(|a| (0..DEALS).map(|_| a.add_lead(5002, 50021, 1)).collect());
+    let (tables, accounts) = setup("notes", &[("acme".to_owned(), &fake)]);
+    let before = used_memory(redis.port);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let state =
+        std::sync::Arc::new(chatroute::runtime::redis::RedisState::open(&redis.url(), Duration::from_secs(5)).unwrap());
+    let store = RedisStore::new(state);
+    let utc = notes::TimeZone::UTC;
+    let in_hour: chatroute::runtime::Timestamp = "2026-12-07T14:30:00Z".parse().unwrap();
+    let period = notes::period(chatroute::table::keywords::CopyDialog::Hourly, &utc, in_hour, ("m", in_hour)).unwrap();
+    runtime.block_on(async {
+        assert!(store.lease("acme", "bench").await.unwrap());
+        for deal in &deals {
+            for i in 0..LINES {
+                let meta =
+                    NoteMeta { deal: *deal, header: notes::header("whatsapp «Retail WhatsApp»", &period.label) };
+                let text = format!("Hello, this is message {i} about a kitchen of three metres");
+                let at_ms = in_hour.as_millisecond() + i as i64 * 1000;
+                let line = Line {
+                    id: format!("{deal}-{i}"),
+                    at_ms,
+                    author: "Ivan (client)".into(),
+                    text,
+                    media: None,
+                    edited: false,
+                    deleted: false,
+                };
+                let key = format!("{deal}:wa-retail:{}", period.id);
+                store.buffer_line("acme", "bench", &key, period.due_ms, &meta, &line).await.unwrap();
+            }
+        }
+    });
+    let per_message = (used_memory(redis.port) - before) as f64 / (DEALS * LINES) as f64;
+    // The service takes the account over once the bench's lease is gone.
+    std::process::Command::new("redis-cli")
+        .args(["-p", &redis.port.to_string(), "DEL", "chatroute:{acme}:v2:connect:lease"])
+        .output()
+        .unwrap();
+    let clock = tables.with_file_name("clock");
+    std::fs::write(&clock, "@2026-12-07 14:59:55\n").unwrap();
+    let env = [
+        ("LD_PRELOAD", lib),
+        ("TZ", "UTC"),
+        ("FAKETIME_TIMESTAMP_FILE", clock.to_str().unwrap()),
+        ("FAKETIME_NO_CACHE", "1"),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+        ("FAKETIME_DONT_RESET", "1"),
+    ];
+    let args = [tables.to_str().unwrap(), "--accounts", accounts.to_str().unwrap(), "--state", &redis.url()];
+    let service = load::start_with_env("connect", &env, &args);
+    std::thread::sleep(Duration::from_secs(2));
+    std::fs::write(&clock, "@2026-12-07 15:00:00\n").unwrap();
+    let boundary = Instant::now();
+    while fake.with(|a| a.notes.len()) < DEALS as usize {
+        assert!(boundary.elapsed() < Duration::from_secs(300), "the notes were not written in 5 minutes");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = boundary.elapsed().as_secs_f64();
+    drop(service);
+    (per_message, took, fake.with(|a| a.busiest_second()))
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -231,5 +314,17 @@ fn main() {
         rates[0],
         rates[rates.len() / 2],
         rates[rates.len() - 1]
+    );
+    redis.flush();
+
+    let lib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+    if !Path::new(lib).exists() {
+        println!("dialog copy: skipped, no libfaketime");
+        return;
+    }
+    let (per_message, took, busiest) = notes_at_the_hour(&redis, lib);
+    println!(
+        "dialog copy, hourly, 10,000 deals x 3 messages, Redis: {per_message:.0} bytes of state per buffered message; \
+         the hour's 10,000 notes written {took:.1} s after it ended, busiest second {busiest} requests (limit 7)"
     );
 }

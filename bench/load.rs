@@ -29,7 +29,13 @@ pub(crate) fn serve(args: &[&str]) -> Service {
 /// Starts `chatroute COMMAND ARGS --listen 127.0.0.1:0` (`serve`,
 /// `connect`) and waits until it listens.
 pub(crate) fn start(command: &str, args: &[&str]) -> Service {
+    start_with_env(command, &[], args)
+}
+
+/// `start` with environment variables (libfaketime).
+pub(crate) fn start_with_env(command: &str, env: &[(&str, &str)], args: &[&str]) -> Service {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
+        .envs(env.iter().copied())
         .arg(command)
         .args(args)
         .args(["--listen", "127.0.0.1:0"])
