@@ -698,6 +698,11 @@ fn notes_in(mode: &str, lib: &str) -> Vec<String> {
     said("cp-2", "Good afternoon! Which size?", "2026-12-07T14:11:00Z", true);
     said("cp-3", "Three metres", "2026-12-07T14:12:00Z", false);
     processed(&service, 3);
+    if mode == "hourly" {
+        // One note waits for the hour's end (18:00 in Moscow).
+        let due = json!([{ "due": "2026-12-07T15:00:00Z", "notes": 1 }]);
+        wait_until("the note pending", SETTLE, || health(&service)["notes_by_period"] == due);
+    }
     // The hour (17:00-18:00 in Moscow) ends, and the day does not.
     std::fs::write(&clock, "@2026-12-07 15:00:02\n").unwrap();
     if mode == "hourly" {

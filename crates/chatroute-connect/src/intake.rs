@@ -187,9 +187,16 @@ async fn health<S: AssignmentState + 'static, St: Store>(
 ) -> Result<Response, Refusal> {
     let depth = connect.store.depth(&account).await.map_err(Refusal::State)?;
     let letters = connect.store.dead_letters(&account).await.map_err(Refusal::State)?;
-    let notes = connect.store.notes_pending(&account).await.map_err(Refusal::State)?;
+    let by_due = connect.store.notes_pending(&account).await.map_err(Refusal::State)?;
+    let notes: u64 = by_due.iter().map(|(_, n)| n).sum();
+    // Each period's notes: when they are due (RFC 3339, UTC), how many.
+    let due = |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default();
+    let periods: Vec<_> = by_due.iter().map(|(at, n)| json!({ "due": due(*at), "notes": n })).collect();
     let health = connect.board.get(&account);
-    let body = json!({ "account": account, "health": health, "queue_depth": depth, "notes_pending": notes, "dead_letters": letters });
+    let body = json!({
+        "account": account, "health": health, "queue_depth": depth,
+        "notes_pending": notes, "notes_by_period": periods, "dead_letters": letters,
+    });
     Ok(Json(body).into_response())
 }
 

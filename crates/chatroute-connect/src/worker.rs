@@ -78,7 +78,7 @@ async fn observe<St: Store>(connect: &Connect<St>, account: &str) {
         if let (Ok(depth), Ok(oldest), Ok(notes)) = (depth, oldest, notes) {
             h.queue_depth = depth;
             h.queue_age_secs = oldest.map_or(0, |at| ((now_ms() - at) / 1000).max(0) as u64);
-            h.notes_pending = notes;
+            h.notes_pending = notes.iter().map(|(_, n)| n).sum();
         }
     });
 }

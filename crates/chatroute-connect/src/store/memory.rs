@@ -200,8 +200,14 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn notes_pending(&self, account: &str) -> Result<u64, StoreError> {
-        Ok(self.with(account, |a| a.notes.len() as u64))
+    async fn notes_pending(&self, account: &str) -> Result<Vec<(i64, u64)>, StoreError> {
+        Ok(self.with(account, |a| {
+            let mut by_due = std::collections::BTreeMap::new();
+            for note in a.notes.values() {
+                *by_due.entry(note.due_ms).or_insert(0) += 1;
+            }
+            by_due.into_iter().collect()
+        }))
     }
 
     async fn oauth(&self, account: &str) -> Result<Option<String>, StoreError> {

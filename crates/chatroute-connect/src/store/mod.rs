@@ -288,8 +288,9 @@ pub trait Store: Send + Sync + 'static {
         keys: &[String],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Notes waiting for their period's end.
-    fn notes_pending(&self, account: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Notes not yet written, by when they are due (ms since the Unix
+    /// epoch), the earliest first.
+    fn notes_pending(&self, account: &str) -> impl Future<Output = Result<Vec<(i64, u64)>, StoreError>> + Send;
 
     /// An OAuth account's tokens, sealed (`oauth::Session`).
     fn oauth(&self, account: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;

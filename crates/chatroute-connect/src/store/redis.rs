@@ -266,10 +266,18 @@ impl Store for RedisStore {
         self.leased(&self.scripts.notes_written, &script_keys, &args).await
     }
 
-    async fn notes_pending(&self, account: &str) -> Result<u64, StoreError> {
-        let mut count = redis::cmd("ZCARD");
-        count.arg(Keys::new(account).at("notes-due"));
-        Ok(self.redis.command(count).await?)
+    async fn notes_pending(&self, account: &str) -> Result<Vec<(i64, u64)>, StoreError> {
+        let mut all = redis::cmd("ZRANGE");
+        all.arg(Keys::new(account).at("notes-due")).arg(0).arg(-1).arg("WITHSCORES");
+        let notes: Vec<(String, i64)> = self.redis.command(all).await?;
+        let mut by_due: Vec<(i64, u64)> = Vec::new();
+        for (_, due) in notes {
+            match by_due.last_mut() {
+                Some((at, n)) if *at == due => *n += 1,
+                _ => by_due.push((due, 1)),
+            }
+        }
+        Ok(by_due)
     }
 
     async fn oauth(&self, account: &str) -> Result<Option<String>, StoreError> {
