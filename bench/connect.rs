@@ -29,6 +29,9 @@ mod amocrm_api;
 #[allow(dead_code, unreachable_pub)]
 #[path = "../tests/it/support/redis_server.rs"]
 mod redis_server;
+// The tests' support: libfaketime and a clock a file sets.
+#[path = "../tests/it/support/faketime.rs"]
+mod faketime;
 
 use std::io::{BufReader, Write};
 use std::net::TcpStream;
@@ -246,14 +249,7 @@ fn notes_at_the_hour(redis: &redis_server::RedisServer, lib: &str) -> (f64, f64,
         .unwrap();
     let clock = tables.with_file_name("clock");
     std::fs::write(&clock, "@2026-12-07 14:59:55\n").unwrap();
-    let env = [
-        ("LD_PRELOAD", lib),
-        ("TZ", "UTC"),
-        ("FAKETIME_TIMESTAMP_FILE", clock.to_str().unwrap()),
-        ("FAKETIME_NO_CACHE", "1"),
-        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
-        ("FAKETIME_DONT_RESET", "1"),
-    ];
+    let env = faketime::clock_env(lib, &clock);
     let args = [tables.to_str().unwrap(), "--accounts", accounts.to_str().unwrap(), "--state", &redis.url()];
     let service = load::start_with_env("connect", &env, &args);
     std::thread::sleep(Duration::from_secs(2));
@@ -317,11 +313,7 @@ fn main() {
     );
     redis.flush();
 
-    let lib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
-    if !Path::new(lib).exists() {
-        println!("dialog copy: skipped, no libfaketime");
-        return;
-    }
+    let Some(lib) = faketime::library() else { return };
     let (per_message, took, busiest) = notes_at_the_hour(&redis, lib);
     println!(
         "dialog copy, hourly, 10,000 deals x 3 messages, Redis: {per_message:.0} bytes of state per buffered message; \

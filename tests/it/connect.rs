@@ -300,8 +300,8 @@ fn an_outage_is_waited_out_and_a_blocked_account_stops_calls() {
 
 /// An instance SIGKILLed while amoCRM holds its request `hang` (done at
 /// amoCRM, never answered), and another taking the account over.
-fn killed_at(name: &str, hang: (&'static str, &'static str), oauth: bool) -> (Setup, Serve, RedisServer) {
-    let redis = RedisServer::start().expect("redis-server");
+fn killed_at(name: &str, hang: (&'static str, &'static str), oauth: bool) -> Option<(Setup, Serve, RedisServer)> {
+    let redis = RedisServer::start()?;
     let setup = setup(name, |s| s);
     if oauth {
         with_oauth(&setup);
@@ -316,15 +316,15 @@ fn killed_at(name: &str, hang: (&'static str, &'static str), oauth: bool) -> (Se
     first.child.wait().unwrap();
     setup.amo.with(|amo| amo.faults.hang = None);
     let second = setup.start(&args);
-    (setup, second, redis)
+    Some((setup, second, redis))
 }
 
 #[test]
 fn a_kill_between_amocrms_answer_and_the_state_write_makes_no_second_deal() {
-    if RedisServer::start().is_none() {
+    let Some((setup, second, _redis)) = killed_at("connect-kill-create", ("POST", "/api/v4/leads/complex"), false)
+    else {
         return;
-    }
-    let (setup, second, _redis) = killed_at("connect-kill-create", ("POST", "/api/v4/leads/complex"), false);
+    };
     // The instance that took over finds the deal the dead one created.
     processed(&second, 1);
     send(&second, vec![message("kill-2", WA, "79169990001")]);
@@ -337,10 +337,9 @@ fn a_kill_between_amocrms_answer_and_the_state_write_makes_no_second_deal() {
 
 #[test]
 fn a_kill_before_the_crm_call_loses_no_message() {
-    if RedisServer::start().is_none() {
+    let Some((setup, second, _redis)) = killed_at("connect-kill-search", ("GET", "/api/v4/contacts"), false) else {
         return;
-    }
-    let (setup, second, _redis) = killed_at("connect-kill-search", ("GET", "/api/v4/contacts"), false);
+    };
     processed(&second, 1);
     setup.amo.with(|amo| {
         assert_eq!(amo.leads.len(), 1, "the message acknowledged to Wazzup became its deal");
@@ -350,10 +349,10 @@ fn a_kill_before_the_crm_call_loses_no_message() {
 
 #[test]
 fn a_kill_during_a_token_refresh_halts_the_account_and_says_why() {
-    if RedisServer::start().is_none() {
+    let Some((setup, second, _redis)) = killed_at("connect-kill-refresh", ("POST", "/oauth2/access_token"), true)
+    else {
         return;
-    }
-    let (setup, second, _redis) = killed_at("connect-kill-refresh", ("POST", "/oauth2/access_token"), true);
+    };
     // amoCRM spent the refresh token and the answer died with the instance:
     // once the dead one's refresh lock expires (12 s), the next refresh is
     // refused, the account halts, the message waits.
@@ -584,17 +583,10 @@ fn a_deal_nobody_answered_is_passed_on_in_amocrm() {
             "after_close = \"append_to_last_closed\"\nreassign_after = \"15m\"",
         )
     });
-    // The service's clock, moved by the test (the monotonic clock, which
-    // paces the ticks, stays real).
+    // The service's clock, moved by the test.
     let clock = setup.dir.join("clock");
     std::fs::write(&clock, "+0\n").unwrap();
-    let env = [
-        ("LD_PRELOAD", lib),
-        ("FAKETIME_TIMESTAMP_FILE", clock.to_str().unwrap()),
-        ("FAKETIME_NO_CACHE", "1"),
-        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
-        ("FAKETIME_DONT_RESET", "1"),
-    ];
+    let env = crate::support::faketime::clock_env(lib, &clock);
     let args = ["--accounts", setup.accounts.to_str().unwrap(), "--tick", "50"];
     let service = Serve::connect_with_env(&env, &setup.table, &args);
     send(&service, vec![message("ra-1", WA, "79165550101"), message("ra-2", WA, "79165550102")]);
@@ -665,14 +657,7 @@ fn a_responsible_a_person_sets_becomes_the_owner_a_returning_client_goes_to() {
 fn at_clock(setup: &Setup, lib: &str, start: &str, extra: &[&str]) -> (Serve, PathBuf) {
     let clock = setup.dir.join("clock");
     std::fs::write(&clock, format!("@{start}\n")).unwrap();
-    let env = [
-        ("LD_PRELOAD", lib),
-        ("TZ", "UTC"),
-        ("FAKETIME_TIMESTAMP_FILE", clock.to_str().unwrap()),
-        ("FAKETIME_NO_CACHE", "1"),
-        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
-        ("FAKETIME_DONT_RESET", "1"),
-    ];
+    let env = crate::support::faketime::clock_env(lib, &clock);
     let mut args = vec!["--accounts", setup.accounts.to_str().unwrap(), "--tick", "50"];
     args.extend_from_slice(extra);
     (Serve::connect_with_env(&env, &setup.table, &args), clock)
