@@ -32,6 +32,9 @@ enum Command {
         /// Treat warnings as errors for the exit code.
         #[arg(long)]
         deny_warnings: bool,
+        /// Skip files that are not chatroute specs (no `[integration]` table, no chatroute `#:schema` line): pre-commit passes every TOML file.
+        #[arg(long)]
+        only_specs: bool,
         #[command(flatten)]
         accounts: cli::AccountArgs,
     },
@@ -220,7 +223,8 @@ fn version() -> &'static str {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::finish(match cli.command {
-        Command::Check { files, format, deny_warnings, accounts } => {
+        Command::Check { files, format, deny_warnings, only_specs, accounts } => {
+            let files = if only_specs { cli::check::specs_among(files) } else { files };
             cli::check::run(&files, format, deny_warnings, &accounts)
         }
         Command::Compile { files, output, accounts } => cli::compile::run(&files, output.as_deref(), &accounts),

@@ -8,6 +8,22 @@ use chatroute::diagnostics::Severity;
 
 use super::{AccountArgs, Failure, Format, Outcome, emit, leave_to_exit, render};
 
+/// The files of `files` that are chatroute specs (`source::is_spec`); the
+/// others are named on stderr and left alone. A file that cannot be read
+/// stays, so `check` reports it.
+pub(crate) fn specs_among(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    files
+        .into_iter()
+        .filter(|path| match std::fs::read(path) {
+            Ok(bytes) if !chatroute::source::is_spec(&String::from_utf8_lossy(&bytes)) => {
+                eprintln!("skipped {}: not a chatroute spec", path.display());
+                false
+            }
+            _ => true,
+        })
+        .collect()
+}
+
 pub(crate) fn run(files: &[PathBuf], format: Format, deny_warnings: bool, accounts: &AccountArgs) -> Outcome {
     let loaded = accounts.load()?;
     let mut unreadable = Vec::new();

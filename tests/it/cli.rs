@@ -2,7 +2,7 @@
 
 use crate::support::cli as cli_support;
 
-use cli_support::{chatroute, scratch, stdout};
+use cli_support::{chatroute, scratch, stderr, stdout};
 
 #[test]
 fn check_examples_exits_zero() {
@@ -161,4 +161,27 @@ fn the_readme_opens_with_every_transport() {
     for transport in ["WhatsApp", "WABA", "Instagram", "Telegram", "VK", "Avito", "MAX"] {
         assert!(first.contains(transport), "{transport} missing from: {first}");
     }
+}
+
+/// `check --only-specs`, as the pre-commit hooks run it: every TOML file is
+/// passed, Cargo.toml is skipped (named on stderr), the specs are checked.
+#[test]
+fn only_specs_are_checked_among_toml_files() {
+    let dir = scratch("only-specs");
+    let manifest = dir.join("Cargo.toml");
+    std::fs::write(&manifest, "[package]\nname = \"x\"\n").unwrap();
+    let broken = dir.join("broken.toml");
+    std::fs::write(&broken, "version = 1\n[integration]\naccount = \"acme\"\n").unwrap();
+    let run = chatroute(&["check", "--only-specs", manifest.to_str().unwrap(), "examples/acme.toml"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("skipped") && stderr(&run).contains("Cargo.toml: not a chatroute spec"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(stdout(&run).contains("checked 1 file(s)"), "{}", stdout(&run));
+    let run = chatroute(&["check", "--only-specs", manifest.to_str().unwrap(), broken.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1), "a spec with errors still fails");
+    // Without the flag, a file given is a spec to check.
+    assert_eq!(chatroute(&["check", manifest.to_str().unwrap()]).status.code(), Some(1));
 }

@@ -225,6 +225,20 @@ fn apply(text: &str, edit: &Value) -> String {
     format!("{}{}{}", &text[..s], edit["newText"].as_str().unwrap(), &text[e..])
 }
 
+/// Only specs get diagnostics: Cargo.toml gets none, and a file becomes a
+/// spec with its `[integration]` table (or `init`'s `#:schema` line).
+#[test]
+fn toml_files_that_are_not_specs_get_no_diagnostics() {
+    let mut client = Client::start(json!({}));
+    let cargo = "file:///tmp/chatroute-lsp/Cargo.toml";
+    let manifest = "[package]\nname = \"chatroute\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1\"\n";
+    assert_eq!(client.set_text(cargo, manifest, 1), Vec::<Value>::new());
+    let spec = "file:///tmp/chatroute-lsp/new.toml";
+    assert_eq!(client.set_text(spec, "version = 1\n", 1), Vec::<Value>::new(), "not a spec yet");
+    let typed = client.set_text(spec, "version = 1\n[integration]\n", 2);
+    assert!(typed.iter().any(|d| d["code"] == "CR011"), "the missing tables are reported: {typed:?}");
+}
+
 #[test]
 fn cyrillic_lines_place_ranges_in_utf16() {
     let mut client = Client::start(json!({}));

@@ -1,15 +1,18 @@
-//! A real editor as the language server's client: headless Neovim opens a
-//! spec with `chatroute lsp` attached, and the test reads the diagnostics
-//! Neovim received, then breaks the file and hovers a handle. `.ci/run` installs Neovim (Debian's package) and sets
+//! A real editor as the language server's client: headless Neovim loads
+//! the configuration users are given (`editors/neovim/chatroute.lua`, the
+//! text docs/editors.md shows), opens a spec, and the test reads the
+//! diagnostics Neovim received, then breaks the file and hovers a handle. `.ci/run` installs Neovim (Debian's package) and sets
 //! `CHATROUTE_REQUIRE_NVIM`, which turns a missing `nvim` into a failure.
 
 use std::process::Command;
 
 const SCRIPT: &str = r#"
-local spec, out, bin = os.getenv("SPEC"), os.getenv("OUT"), os.getenv("CHATROUTE_BIN")
-local client = vim.lsp.start_client({ name = "chatroute", cmd = { bin, "lsp" }, root_dir = vim.fn.fnamemodify(spec, ":h") })
+local spec, out = os.getenv("SPEC"), os.getenv("OUT")
+vim.g.chatroute_bin = os.getenv("CHATROUTE_BIN")
+-- `--clean -u NONE` leaves file types off; a user's Neovim has them on.
+vim.cmd("filetype on")
+dofile(os.getenv("CONFIG"))
 vim.cmd("edit " .. spec)
-vim.lsp.buf_attach_client(0, client)
 vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end, 50)
 local lines = {}
 for _, d in ipairs(vim.diagnostic.get(0)) do
@@ -63,6 +66,7 @@ fn neovim_shows_the_servers_diagnostics_at_their_place() {
         .env("SPEC", &spec)
         .env("OUT", &out)
         .env("CHATROUTE_BIN", env!("CARGO_BIN_EXE_chatroute"))
+        .env("CONFIG", std::fs::canonicalize("editors/neovim/chatroute.lua").unwrap())
         // `tony` in the members line, one line lower once the broken line
         // is in.
         .env("LINE", "15")
@@ -75,4 +79,12 @@ fn neovim_shows_the_servers_diagnostics_at_their_place() {
     assert!(received.lines().any(|l| l.starts_with("14:24:CR101:unknown employee `bruse`")), "{received}");
     let hover = std::fs::read_to_string(dir.join("diagnostics.txt.hover")).unwrap();
     assert!(hover.contains("**tony**: Tony Stark") && hover.contains("takes new deals on"), "{hover}");
+}
+
+/// docs/editors.md shows the configuration this test loads, verbatim.
+#[test]
+fn the_documented_neovim_configuration_is_the_tested_one() {
+    let config = std::fs::read_to_string("editors/neovim/chatroute.lua").unwrap();
+    let docs = std::fs::read_to_string("docs/editors.md").unwrap();
+    assert!(docs.contains(&config), "docs/editors.md must show editors/neovim/chatroute.lua as it is");
 }

@@ -2,6 +2,21 @@
 
 use std::ops::Range;
 
+/// Whether a TOML text is a chatroute spec, as editors and pre-commit ask
+/// before checking a `.toml` file: it has a top-level `[integration]`
+/// table, or a `#:schema` directive naming chatroute's schema (what
+/// `init` writes, so a new file is a spec from its first line). Anything
+/// else (`Cargo.toml`, `pyproject.toml`) is not looked at. A cheap scan of
+/// lines, not a parse: a half-typed spec is still one.
+pub fn is_spec(text: &str) -> bool {
+    text.lines().map(str::trim_start).any(|line| {
+        let header = line.strip_prefix('[').map(|rest| rest.split(']').next().unwrap_or("").trim());
+        header == Some("integration")
+            || line.starts_with("integration.")
+            || line.starts_with("#:schema") && line.contains("chatroute")
+    })
+}
+
 /// One input file. `text` is what was read, with invalid UTF-8 replaced so
 /// that diagnostics about the bytes can still show them.
 #[derive(Debug, Clone)]
@@ -77,5 +92,34 @@ mod tests {
         assert_eq!(src.line_col(3), LineCol { line: 2, column: 1 });
         assert_eq!(src.line_col(5), LineCol { line: 2, column: 2 });
         assert_eq!(src.line_col(99), LineCol { line: 3, column: 1 });
+    }
+}
+
+#[cfg(test)]
+mod spec_tests {
+    use super::is_spec;
+
+    #[test]
+    fn specs_are_told_from_other_toml_files() {
+        for spec in [
+            "version = 1\n[integration]\naccount = \"acme\"\n",
+            "#:schema ../schema/chatroute.schema.json\n",
+            "#:schema https://example.org/chatroute.schema.json\nversion = 1\n",
+            "  [ integration ]  # the account\n",
+            "integration.account = \"acme\"\n",
+        ] {
+            assert!(is_spec(spec), "{spec}");
+        }
+        for other in [
+            "[package]\nname = \"chatroute\"\n",
+            "[tool.poetry]\nname = \"x\"\n",
+            "[integrations]\n",
+            "[integration.x]\n",
+            "# [integration]\n",
+            "#:schema https://json.schemastore.org/cargo.json\n",
+            "",
+        ] {
+            assert!(!is_spec(other), "{other}");
+        }
     }
 }

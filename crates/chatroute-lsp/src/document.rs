@@ -72,6 +72,11 @@ pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings:
     let wazzup = snapshot_for(&path, &settings.wazzup, "chatroute.wazzup.json", |p| WazzupSnapshot::load(p).ok());
     let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
     let mut checked = check(&path, text.clone().into_bytes(), accounts);
+    // A TOML file that is not a spec (Cargo.toml, pyproject.toml) gets no
+    // diagnostics: editors attach the server to TOML files at large.
+    if !chatroute_check::source::is_spec(&text) {
+        checked.diagnostics.clear();
+    }
     // Only a syntax error can leave a delimiter unclosed: a file that
     // parsed is read as it is, without scanning it a second time.
     let syntax = checked.diagnostics.iter().any(|d| d.code == Code::Syntax);
