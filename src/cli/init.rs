@@ -10,6 +10,14 @@ pub(crate) fn run(accounts: &AccountArgs, output: Option<&Path>) -> Outcome {
     match output {
         None => emit(text.as_bytes()),
         Some(path) if path.exists() => Err(Failure::Error(format!("{} exists; not overwriting it", path.display()))),
-        Some(path) => write_file(path, text.as_bytes()),
+        Some(path) => {
+            write_file(path, text.as_bytes())?;
+            // The schema the starter's `#:schema` line names, beside it
+            // (refreshed: it is generated).
+            let schema = path.with_file_name(chatroute::init::SCHEMA_FILE);
+            write_file(&schema, chatroute::schema::to_pretty_string().as_bytes())?;
+            eprintln!("wrote {} and {} beside it", path.display(), schema.display());
+            Ok(())
+        }
     }
 }

@@ -188,6 +188,40 @@ fn init_passes_check_with_and_without_a_snapshot() {
         assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stdout));
         assert_eq!(chatroute(&args, None).status.code(), Some(2), "refuses to overwrite");
     }
+    // The `#:schema` line resolves: the schema is written beside the spec.
+    let schema = std::fs::read_to_string(dir.join("chatroute.schema.json")).unwrap();
+    assert_eq!(schema, String::from_utf8(chatroute(&["schema"], None).stdout).unwrap());
+    let plain = std::fs::read_to_string(dir.join("plain.toml")).unwrap();
+    assert!(plain.starts_with("#:schema ./chatroute.schema.json\n"));
+    // Every setting shown commented is valid where it stands: all of them
+    // uncommented still pass (a schedule nobody works to only warns).
+    let uncommented: String = plain
+        .lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(rest) if rest.starts_with('[') || rest.split_once(" = ").is_some_and(|(k, _)| !k.contains(' ')) => {
+                rest
+            }
+            _ => line,
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    for setting in [
+        "timezone",
+        "[schedules.office]",
+        "skip_unavailable",
+        "reassign_after",
+        "weight = 2",
+        "manager2 = \"read\"",
+        "[channels.wa-main.assignment]",
+        "admins",
+        "client_regions",
+    ] {
+        assert!(uncommented.contains(setting), "the starter shows {setting}");
+    }
+    let all = dir.join("all-settings.toml");
+    std::fs::write(&all, &uncommented).unwrap();
+    let run = chatroute(&["check", all.to_str().unwrap()], None);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stdout));
     let from_crm = std::fs::read_to_string(dir.join("from-crm.toml")).unwrap();
     assert!(from_crm.contains("bruce = { name = \"Bruce Wayne\", crm_user = 1001 }"), "{from_crm}");
     assert!(!from_crm.contains("Former Manager"));

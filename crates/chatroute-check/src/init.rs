@@ -1,5 +1,7 @@
 //! `chatroute init`: a commented starter spec, built from the account
-//! snapshot when there is one, that passes `check` as written.
+//! snapshot when there is one, that passes `check` as written. Each
+//! setting of the source's menu it does not set is shown commented, in
+//! the place it goes, so uncommenting a line is all it takes.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -32,17 +34,27 @@ fn handle(name: &str, email: Option<&str>, id: u64, taken: &mut BTreeSet<String>
     h
 }
 
+/// The schema file `init` writes beside the spec, which the starter's
+/// `#:schema` line names: editors find it wherever the spec is written.
+pub const SCHEMA_FILE: &str = "chatroute.schema.json";
+
 /// The starter spec: employees and the default stage from the CRM
 /// snapshot, one channel per Wazzup channel, when given.
 pub fn starter(accounts: Accounts<'_>) -> String {
     let crm = accounts.crm;
-    let mut out = String::from("#:schema ../schema/chatroute.schema.json\n");
+    let mut out = format!(
+        "#:schema ./{SCHEMA_FILE}\n# The schema beside this file gives editors completion and checks as you\n\
+         # type (`chatroute init -o FILE` writes it; `chatroute schema > {SCHEMA_FILE}` does too).\n"
+    );
     let account = crm.map_or("my-account", |c| c.account.as_str());
     let _ = write!(
         out,
         "# chatroute spec: how messenger channels feed amoCRM. `chatroute check` this file\n\
          # after every change; `chatroute explain CODE` explains any diagnostic.\nversion = 1\n\n\
-         [integration]\naccount = {}                 # amoCRM subdomain\nenabled = true\n\n\
+         [integration]\naccount = {}                 # amoCRM subdomain\nenabled = true\n\
+         # timezone = \"Europe/Moscow\"        # working hours and the dialog copy's hours and days\n\n\
+         # Working hours: an employee with `schedule = \"office\"` counts as away outside them.\n\
+         # [schedules.office]\n# mon-fri = \"09:00-18:00\"\n# sat = \"10:00-15:00\"\n# off = [\"2027-01-01\"]\n\n\
          [employees]                          # handle -> person; crm_user is the amoCRM user id\n",
         quoted(account)
     );
@@ -73,7 +85,14 @@ pub fn starter(accounts: Accounts<'_>) -> String {
          new_deals = {{ pipeline = {}, stage = {} }}\naccess = \"none\"                      # every employee on every channel, unless stated\n\n\
          [assignment]                         # who becomes responsible; a channel may override\n\
          mode = \"round_robin\"                 # or \"first_responder\"\n\
-         after_close = \"create_new\"           # or \"append_to_last_closed\"\nmembers = [\n",
+         after_close = \"create_new\"           # or \"append_to_last_closed\"\n\
+         # skip_unavailable = true            # skip members marked unavailable or out of their hours\n\
+         # when_nobody = \"assign_anyway\"      # or \"unassigned\": the deal waits in the global chat\n\
+         # returning_clients = \"owner\"        # a client who writes again goes to their employee\n\
+         # reassign_after = \"15m\"             # no reply within 15 minutes: the next member\n\
+         # max_reassignments = 2\n\
+         # A member: {{ employee = \"...\", weight = 2 }} takes two deals a turn; max_open = 20 caps open deals.\n\
+         members = [\n",
         quoted(&pipeline),
         quoted(&stage)
     );
@@ -86,13 +105,21 @@ pub fn starter(accounts: Accounts<'_>) -> String {
         None => out.push_str(
             "\n# One channel to start with: replace the number with your WhatsApp number.\n\
              [channels.wa-main]\nname = \"Main WhatsApp\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\n\
-             [channels.wa-main.access]            # \"none\" | \"read\" | \"read_send\"\neveryone = \"read_send\"\n",
+             # new_deals = { pipeline = \"Sales\", stage = \"New lead\" }   # this channel's own stage\n\n\
+             [channels.wa-main.access]            # \"none\" | \"read\" | \"read_send\"\neveryone = \"read_send\"\n\
+             # manager2 = \"read\"                  # reads the channel, cannot answer\n\
+             # manager1 = { level = \"read_send\", default_outgoing = true }   # writes first from here\n\n\
+             # This channel's own assignment, instead of [assignment]:\n\
+             # [channels.wa-main.assignment]\n# mode = \"first_responder\"\n\
+             # members = [{ employee = \"manager1\" }]\n",
         ),
     }
     out.push_str(
-        "\n[global_chat]\nvisibility = \"own_and_unassigned\"    # or \"all\"\n\n\
+        "\n[global_chat]\nvisibility = \"own_and_unassigned\"    # or \"all\"\n\
+         # admins = [\"manager1\"]              # see every dialog (own_and_unassigned only)\n\n\
          [deal_card]\ncopy_dialog = \"hourly\"               # \"each_message\" | \"hourly\" | \"daily\" | \"off\"\n\n\
-         [phones]\nto_international = false             # 8XXXXXXXXXX -> +7XXXXXXXXXX; off if clients in Asia write without +\n",
+         [phones]\nto_international = false             # 8XXXXXXXXXX -> +7XXXXXXXXXX; off if clients in Asia write without +\n\
+         # client_regions = [\"RU\", \"KZ\"]       # where clients write from (warns where the rewrite misreads)\n",
     );
     out
 }
