@@ -38,6 +38,51 @@ fn handle(name: &str, email: Option<&str>, id: u64, taken: &mut BTreeSet<String>
 /// `#:schema` line names: editors find it wherever the spec is written.
 pub const SCHEMA_FILE: &str = "chatroute.schema.json";
 
+/// The settings the starter does not set, commented where they go.
+const ASSIGNMENT_SETTINGS: &str = "\
+# skip_unavailable = true            # skip members marked unavailable or out of their hours
+# when_nobody = \"assign_anyway\"      # or \"unassigned\": the deal waits in the global chat
+# returning_clients = \"owner\"        # a client who writes again goes to their employee
+# reassign_after = \"15m\"             # no reply within 15 minutes: the next member
+# max_reassignments = 2
+# A member: { employee = \"...\", weight = 2 } takes two deals a turn; max_open = 20 caps open deals.
+";
+
+/// The channel of a starter without a Wazzup snapshot.
+const ONE_CHANNEL: &str = "
+# One channel to start with: replace the number with your WhatsApp number.
+[channels.wa-main]
+name = \"Main WhatsApp\"
+transport = \"whatsapp\"
+phone = \"+7 999 000-00-01\"
+
+# new_deals = { pipeline = \"Sales\", stage = \"New lead\" }   # this channel's own stage
+
+[channels.wa-main.access]            # \"none\" | \"read\" | \"read_send\"
+everyone = \"read_send\"
+# manager2 = \"read\"                  # reads the channel, cannot answer
+# manager1 = { level = \"read_send\", default_outgoing = true }   # writes first from here
+
+# This channel's own assignment, instead of [assignment]:
+# [channels.wa-main.assignment]
+# mode = \"first_responder\"
+# members = [{ employee = \"manager1\" }]
+";
+
+/// The shared chat, the deal card and phones.
+const TAIL: &str = "
+[global_chat]
+visibility = \"own_and_unassigned\"    # or \"all\"
+# admins = [\"manager1\"]              # see every dialog (own_and_unassigned only)
+
+[deal_card]
+copy_dialog = \"hourly\"               # \"each_message\" | \"hourly\" | \"daily\" | \"off\"
+
+[phones]
+to_international = false             # 8XXXXXXXXXX -> +7XXXXXXXXXX; off if clients in Asia write without +
+# client_regions = [\"RU\", \"KZ\"]       # where clients write from (warns where the rewrite misreads)
+";
+
 /// The starter spec: employees and the default stage from the CRM
 /// snapshot, one channel per Wazzup channel, when given.
 pub fn starter(accounts: Accounts<'_>) -> String {
@@ -58,9 +103,39 @@ pub fn starter(accounts: Accounts<'_>) -> String {
          [employees]                          # handle -> person; crm_user is the amoCRM user id\n",
         quoted(account)
     );
+    let handles = employees(&mut out, accounts);
+    let (pipeline, stage) = crm
+        .and_then(|c| c.main_pipeline())
+        .and_then(|p| p.first_open_stage().map(|s| (p.name.clone(), s.name.clone())))
+        .unwrap_or_else(|| ("Sales".into(), "New lead".into()));
+    let _ = write!(
+        out,
+        "\n[defaults]\n# Where deals from new contacts start: never Unsorted, never a closed stage.\n\
+         new_deals = {{ pipeline = {}, stage = {} }}\naccess = \"none\"                      # every employee on every channel, unless stated\n\n\
+         [assignment]                         # who becomes responsible; a channel may override\n\
+         mode = \"round_robin\"                 # or \"first_responder\"\n\
+         after_close = \"create_new\"           # or \"append_to_last_closed\"\n{ASSIGNMENT_SETTINGS}members = [\n",
+        quoted(&pipeline),
+        quoted(&stage)
+    );
+    for h in &handles {
+        let _ = writeln!(out, "  {{ employee = {} }},", quoted(h));
+    }
+    out.push_str("]\n");
+    match accounts.wazzup {
+        Some(account) => wazzup_channels(&mut out, account, &handles),
+        None => out.push_str(ONE_CHANNEL),
+    }
+    out.push_str(TAIL);
+    out
+}
+
+/// The employees: the CRM snapshot's active users, or two placeholders.
+/// Their handles.
+fn employees(out: &mut String, accounts: Accounts<'_>) -> Vec<String> {
     let mut taken = BTreeSet::new();
     let mut handles = Vec::new();
-    match crm {
+    match accounts.crm {
         Some(crm) => {
             for user in crm.users.iter().filter(|u| u.active) {
                 let h = handle(&user.name, user.email.as_deref(), user.id, &mut taken);
@@ -75,53 +150,7 @@ pub fn starter(accounts: Accounts<'_>) -> String {
             }
         }
     }
-    let (pipeline, stage) = crm
-        .and_then(|c| c.main_pipeline())
-        .and_then(|p| p.first_open_stage().map(|s| (p.name.clone(), s.name.clone())))
-        .unwrap_or_else(|| ("Sales".into(), "New lead".into()));
-    let _ = write!(
-        out,
-        "\n[defaults]\n# Where deals from new contacts start: never Unsorted, never a closed stage.\n\
-         new_deals = {{ pipeline = {}, stage = {} }}\naccess = \"none\"                      # every employee on every channel, unless stated\n\n\
-         [assignment]                         # who becomes responsible; a channel may override\n\
-         mode = \"round_robin\"                 # or \"first_responder\"\n\
-         after_close = \"create_new\"           # or \"append_to_last_closed\"\n\
-         # skip_unavailable = true            # skip members marked unavailable or out of their hours\n\
-         # when_nobody = \"assign_anyway\"      # or \"unassigned\": the deal waits in the global chat\n\
-         # returning_clients = \"owner\"        # a client who writes again goes to their employee\n\
-         # reassign_after = \"15m\"             # no reply within 15 minutes: the next member\n\
-         # max_reassignments = 2\n\
-         # A member: {{ employee = \"...\", weight = 2 }} takes two deals a turn; max_open = 20 caps open deals.\n\
-         members = [\n",
-        quoted(&pipeline),
-        quoted(&stage)
-    );
-    for h in &handles {
-        let _ = writeln!(out, "  {{ employee = {} }},", quoted(h));
-    }
-    out.push_str("]\n");
-    match accounts.wazzup {
-        Some(account) => wazzup_channels(&mut out, account, &handles),
-        None => out.push_str(
-            "\n# One channel to start with: replace the number with your WhatsApp number.\n\
-             [channels.wa-main]\nname = \"Main WhatsApp\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\n\
-             # new_deals = { pipeline = \"Sales\", stage = \"New lead\" }   # this channel's own stage\n\n\
-             [channels.wa-main.access]            # \"none\" | \"read\" | \"read_send\"\neveryone = \"read_send\"\n\
-             # manager2 = \"read\"                  # reads the channel, cannot answer\n\
-             # manager1 = { level = \"read_send\", default_outgoing = true }   # writes first from here\n\n\
-             # This channel's own assignment, instead of [assignment]:\n\
-             # [channels.wa-main.assignment]\n# mode = \"first_responder\"\n\
-             # members = [{ employee = \"manager1\" }]\n",
-        ),
-    }
-    out.push_str(
-        "\n[global_chat]\nvisibility = \"own_and_unassigned\"    # or \"all\"\n\
-         # admins = [\"manager1\"]              # see every dialog (own_and_unassigned only)\n\n\
-         [deal_card]\ncopy_dialog = \"hourly\"               # \"each_message\" | \"hourly\" | \"daily\" | \"off\"\n\n\
-         [phones]\nto_international = false             # 8XXXXXXXXXX -> +7XXXXXXXXXX; off if clients in Asia write without +\n\
-         # client_regions = [\"RU\", \"KZ\"]       # where clients write from (warns where the rewrite misreads)\n",
-    );
-    out
+    handles
 }
 
 /// One channel per channel of the Wazzup account, open to everyone; the
