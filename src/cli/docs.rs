@@ -1,6 +1,8 @@
 //! The commands that print documentation: shell completions, the man page,
 //! the JSON Schema and a code's explanation.
 
+use std::io::IsTerminal;
+
 use chatroute::diagnostics::Code;
 
 use super::{Failure, Outcome, emit};
@@ -28,8 +30,9 @@ pub(crate) fn openapi(accounts: bool) -> Outcome {
 pub(crate) fn explain(code: &str) -> Outcome {
     let code = Code::parse(code).ok_or_else(|| {
         Failure::Error(format!(
-            "unknown diagnostic code `{code}` (codes look like CR101; see crates/chatroute-check/docs/diagnostics.md)"
+            "unknown diagnostic code `{code}`: codes look like CR101, and `chatroute check` names the code of each problem"
         ))
     })?;
-    emit(format!("{}\n", code.explanation()).as_bytes())
+    let styled = std::io::stdout().is_terminal();
+    emit(chatroute::diagnostics::render::explain::terminal(code.explanation(), styled).as_bytes())
 }

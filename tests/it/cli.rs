@@ -53,8 +53,24 @@ fn missing_file_is_an_io_error() {
 fn explain_prints_the_long_form_and_refuses_unknown_codes() {
     let out = chatroute(&["explain", "cr204"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).starts_with("## CR204: assignment member cannot answer"));
-    assert_eq!(chatroute(&["explain", "CR999"]).status.code(), Some(2));
+    assert!(stdout(&out).starts_with("CR204: assignment member cannot answer\n====="), "{}", stdout(&out));
+    let unknown = chatroute(&["explain", "CR999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(!stderr(&unknown).contains(".md"), "no path a user does not have: {}", stderr(&unknown));
+}
+
+/// Every code's explanation reads on a terminal: no Markdown left, and it
+/// cites the settings by name, never "the source".
+#[test]
+fn every_explanation_is_terminal_text() {
+    for code in chatroute::diagnostics::Code::ALL {
+        let out = chatroute(&["explain", code.as_str()]);
+        let text = stdout(&out);
+        for markdown in ["```", "## ", "**", "`"] {
+            assert!(!text.contains(markdown), "{code:?} shows {markdown:?}: {text}");
+        }
+        assert!(!text.to_lowercase().contains("source"), "{code:?} cites the source: {text}");
+    }
 }
 
 #[test]

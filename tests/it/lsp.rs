@@ -144,7 +144,9 @@ fn diagnostics_hover_completion_definition_rename_and_a_quick_fix() {
     assert_eq!(d["range"]["start"]["line"], line);
     assert_eq!(d["range"]["start"]["character"], "bruce = { level = \"read_send\", ".len());
     assert_eq!(d["severity"], 1);
-    assert!(d["codeDescription"]["href"].as_str().unwrap().ends_with("#cr301"));
+    assert!(
+        d["codeDescription"]["href"].as_str().unwrap().ends_with("diagnostics.md#cr301-two-default-outgoing-channels")
+    );
     assert_eq!(d["relatedInformation"][0]["location"]["uri"], uri);
 
     // Hover on an employee: their access, outgoing channel, assignments.

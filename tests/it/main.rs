@@ -1,5 +1,5 @@
 //! The integration tests, one binary by surface of the product, each file
-//! a module: the command line (cli, ci_formats, canonical, crm, wazzup,
+//! a module: the command line (cli, ci_formats, canonical, crm, wazzup, docs,
 //! typing, report, robustness, layers), the services (serve, connect, accounts,
 //! unanswered, redis, cluster, tls, hostile, fuzz), the editor (lsp,
 //! neovim) and the properties (agreement, availability, precedence,
@@ -20,6 +20,7 @@ mod cli;
 mod cluster;
 mod connect;
 mod crm;
+mod docs;
 mod fuzz;
 mod hostile;
 mod hours;

@@ -41,7 +41,7 @@ fn diagnostic(lines: &Lines<'_>, uri: &Uri, d: &Diagnostic) -> lsp_types::Diagno
         })
         .collect();
     let code = d.code.as_str();
-    let href = format!("{DOCS_URL}#{}", code.to_lowercase()).parse().ok();
+    let href = format!("{DOCS_URL}#{}", d.code.anchor()).parse().ok();
     lsp_types::Diagnostic {
         range: lines.range(primary),
         severity: Some(severity),

@@ -1,7 +1,10 @@
 //! Reporters: the same diagnostics as miette graphical text for humans, one
-//! JSON document, SARIF 2.1.0 and GitHub workflow commands. Every reporter
+//! JSON document, SARIF 2.1.0 and GitHub workflow commands; `explain`, a
+//! code's explanation for a terminal. Every reporter
 //! places a label by `SourceFile::region`: 1-based lines, columns in
 //! Unicode scalar values.
+
+pub mod explain;
 
 use std::fmt;
 

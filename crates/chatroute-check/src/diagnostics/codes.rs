@@ -128,6 +128,22 @@ impl Code {
         body[..end].trim_end()
     }
 
+    /// The id GitHub gives the code's heading in diagnostics.md
+    /// (`cr204-assignment-member-cannot-answer`): a link to the
+    /// explanation lands on it.
+    pub fn anchor(self) -> String {
+        let heading = self.explanation().lines().next().unwrap_or_default().trim_start_matches("## ");
+        heading
+            .to_lowercase()
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Whether the entries a diagnostic of this code labels decide it
     /// alone: more text elsewhere in the file can never make it untrue. A
     /// file with syntax errors gets only these from the tables that read
@@ -172,6 +188,17 @@ impl std::fmt::Display for Code {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anchors_are_githubs_heading_ids() {
+        assert_eq!(Code::parse("CR204").unwrap().anchor(), "cr204-assignment-member-cannot-answer");
+        assert_eq!(Code::parse("CR102").unwrap().anchor(), "cr102-everyone-is-reserved");
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(code.anchor().starts_with(&code.as_str().to_lowercase()), "{code}");
+            assert!(seen.insert(code.anchor()), "{code}: two headings, one id");
+        }
+    }
 
     #[test]
     fn every_code_is_explained_with_example_and_fix() {

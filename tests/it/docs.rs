@@ -1,0 +1,105 @@
+//! The documentation's links: every relative link of every Markdown file
+//! leads to a file of the repository, and every `#anchor` to a heading of
+//! it, by the id GitHub gives headings.
+
+use std::path::{Path, PathBuf};
+
+/// The Markdown files of the repository (not `target/`, not vendored
+/// data).
+fn markdown_files() -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![PathBuf::from(".")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() && !name.starts_with('.') && !["target", "node_modules"].contains(&name.as_str()) {
+                dirs.push(path);
+            } else if name.ends_with(".md") {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// GitHub's id of a heading: lower case, spaces to hyphens, other
+/// punctuation dropped.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn anchors(text: &str) -> Vec<String> {
+    let mut in_code = false;
+    let mut ids = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code && line.starts_with('#') {
+            ids.push(slug(line.trim_start_matches('#')));
+        }
+    }
+    ids
+}
+
+/// The `](target)` links of a text, outside code blocks and inline code.
+fn links(text: &str) -> Vec<String> {
+    let mut in_code = false;
+    let mut found = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        let outside_code: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        let mut rest = outside_code.as_str();
+        while let Some(at) = rest.find("](") {
+            let after = &rest[at + 2..];
+            let Some(end) = after.find(')') else { break };
+            found.push(after[..end].to_owned());
+            rest = &after[end..];
+        }
+    }
+    found
+}
+
+#[test]
+fn every_relative_link_and_anchor_leads_somewhere() {
+    let (mut broken, mut checked) = (Vec::new(), 0);
+    for file in markdown_files() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for link in links(&text) {
+            checked += 1;
+            if link.contains("://") || link.starts_with("mailto:") {
+                continue;
+            }
+            let (path, anchor) = link.split_once('#').unwrap_or((&link, ""));
+            let target =
+                if path.is_empty() { file.clone() } else { file.parent().unwrap_or(Path::new(".")).join(path) };
+            if !target.exists() {
+                broken.push(format!("{}: {link}: no such file", file.display()));
+                continue;
+            }
+            if !anchor.is_empty() && target.extension().is_some_and(|e| e == "md") {
+                let ids = anchors(&std::fs::read_to_string(&target).unwrap());
+                if !ids.iter().any(|id| id == anchor) {
+                    broken.push(format!("{}: {link}: no heading with that id", file.display()));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+    assert!(checked >= 30, "only {checked} links found: the scan is wrong");
+}
