@@ -60,6 +60,17 @@ fn the_runtime_pulls_a_small_tree() {
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
         .collect();
     assert!(packages.len() <= 40, "{} packages: {packages:?}", packages.len());
+    // The docs that give the number give this one.
+    let count = format!("{} packages", packages.len());
+    for (doc, text) in [
+        ("README.md", "31 packages\nwith"),
+        ("ARCHITECTURE.md", "pulls 31 packages"),
+        ("crates/chatroute-runtime/README.md", "are 31 packages"),
+    ] {
+        let doc_text = std::fs::read_to_string(doc).unwrap();
+        assert!(doc_text.contains(text), "{doc} no longer says {text:?}");
+        assert!(text.contains(&count), "{doc} says {text:?}; the tree is {count}");
+    }
     let forbidden = [
         "axum",
         "tokio",

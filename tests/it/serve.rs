@@ -502,3 +502,41 @@ fn schemathesis_finds_the_service_true_to_its_document() {
         assert!(report.contains("No issues found"), "{report}");
     }
 }
+
+/// docs/service.md's console session, run: each command against a real
+/// `serve`, each answer as the page shows it.
+#[test]
+fn the_documented_session_answers_as_shown() {
+    let doc = std::fs::read_to_string("docs/service.md").unwrap();
+    let start = doc.find("```console\n$ chatroute compile").expect("the session") + "```console\n".len();
+    let block = &doc[start..start + doc[start..].find("```").unwrap()];
+    let dir = cli_support::scratch("serve-documented");
+    let table = dir.join("table.json");
+    let mut serve: Option<Serve> = None;
+    let mut answers: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        let Some(command) = line.strip_prefix("$ ") else {
+            answers.last_mut().expect("an answer follows a command").1.push_str(line);
+            continue;
+        };
+        if command.starts_with("chatroute compile") {
+            let args: Vec<String> = command
+                .split_whitespace()
+                .skip(1)
+                .map(|a| if a == "table.json" { table.display().to_string() } else { a.into() })
+                .collect();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            assert_eq!(cli_support::chatroute(&args).status.code(), Some(0), "{command}");
+        } else if command.starts_with("chatroute serve") {
+            serve = Some(Serve::start(&table, &[]));
+        } else {
+            let base = serve.as_ref().expect("serve runs").base.trim_start_matches("http://").to_owned();
+            answers.push((command.replace("localhost:8181", &base), String::new()));
+        }
+    }
+    assert!(answers.len() >= 3, "{answers:?}");
+    for (command, expected) in answers {
+        let out = std::process::Command::new("sh").args(["-c", &command]).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected, "{command}");
+    }
+}
