@@ -103,3 +103,32 @@ fn every_relative_link_and_anchor_leads_somewhere() {
     assert!(broken.is_empty(), "{}", broken.join("\n"));
     assert!(checked >= 30, "only {checked} links found: the scan is wrong");
 }
+
+/// Every TOML example of the admin's guide is spec TOML: laid over the
+/// full example, no key is unknown and no value of the wrong kind (the
+/// reading and schema codes, CR0xx; rules may still object, as an example
+/// of one setting names people the full example does not have).
+#[test]
+fn the_guides_examples_are_spec_toml() {
+    fn lay_over(base: &mut toml::Table, over: toml::Table) {
+        for (key, value) in over {
+            match (base.get_mut(&key), value) {
+                (Some(toml::Value::Table(b)), toml::Value::Table(o)) => lay_over(b, o),
+                (_, value) => drop(base.insert(key, value)),
+            }
+        }
+    }
+    let guide = std::fs::read_to_string("docs/guide.md").unwrap();
+    let example: toml::Table = toml::from_str(&std::fs::read_to_string("examples/acme.toml").unwrap()).unwrap();
+    let snippets: Vec<&str> = guide.split("```toml\n").skip(1).map(|s| s.split("```").next().unwrap()).collect();
+    assert!(snippets.len() >= 10, "{} examples", snippets.len());
+    for snippet in snippets {
+        let over: toml::Table = toml::from_str(snippet).unwrap_or_else(|e| panic!("{e}\n{snippet}"));
+        let mut spec = example.clone();
+        lay_over(&mut spec, over);
+        let text = toml::to_string(&spec).unwrap();
+        let checked = chatroute::check::check("guide.toml", text.into_bytes(), Default::default());
+        let reading: Vec<_> = checked.diagnostics.iter().filter(|d| d.code.as_str().starts_with("CR0")).collect();
+        assert!(reading.is_empty(), "{snippet}\n{reading:?}");
+    }
+}
