@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use chatroute::diagnostics::heading_id;
+
 /// The Markdown files of the repository (not `target/`, not vendored
 /// data).
 fn markdown_files() -> Vec<PathBuf> {
@@ -23,21 +25,6 @@ fn markdown_files() -> Vec<PathBuf> {
     found
 }
 
-/// GitHub's id of a heading: lower case, spaces to hyphens, other
-/// punctuation dropped.
-fn slug(heading: &str) -> String {
-    heading
-        .trim()
-        .to_lowercase()
-        .chars()
-        .filter_map(|c| match c {
-            ' ' => Some('-'),
-            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
-            _ => None,
-        })
-        .collect()
-}
-
 fn anchors(text: &str) -> Vec<String> {
     let mut in_code = false;
     let mut ids = Vec::new();
@@ -45,7 +32,7 @@ fn anchors(text: &str) -> Vec<String> {
         if line.starts_with("```") {
             in_code = !in_code;
         } else if !in_code && line.starts_with('#') {
-            ids.push(slug(line.trim_start_matches('#')));
+            ids.push(heading_id(line.trim_start_matches('#')));
         }
     }
     ids

@@ -132,16 +132,7 @@ impl Code {
     /// (`cr204-assignment-member-cannot-answer`): a link to the
     /// explanation lands on it.
     pub fn anchor(self) -> String {
-        let heading = self.explanation().lines().next().unwrap_or_default().trim_start_matches("## ");
-        heading
-            .to_lowercase()
-            .chars()
-            .filter_map(|c| match c {
-                ' ' => Some('-'),
-                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
-                _ => None,
-            })
-            .collect()
+        heading_id(self.explanation().lines().next().unwrap_or_default().trim_start_matches("## "))
     }
 
     /// Whether the entries a diagnostic of this code labels decide it
@@ -183,6 +174,21 @@ impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The id GitHub gives a Markdown heading: lower case, spaces to hyphens,
+/// other punctuation dropped.
+pub fn heading_id(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

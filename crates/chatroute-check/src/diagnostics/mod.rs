@@ -7,7 +7,7 @@ mod codes;
 
 use std::ops::Range;
 
-pub use codes::Code;
+pub use codes::{Code, heading_id};
 
 chatroute_table::keywords! {
     /// How bad a diagnostic is. Exit status: errors fail `check`; warnings
