@@ -1,6 +1,6 @@
 //! The integration tests, one binary by surface of the product, each file
-//! a module: the command line (cli, ci_formats, canonical, crm, wazzup, docs,
-//! typing, report, robustness, layers), the services (serve, connect, accounts,
+//! a module: the command line (cli, ci_formats, canonical, crm, wazzup,
+//! typing, report, robustness, layers, docs, readme), the services (serve, connect, accounts,
 //! unanswered, redis, cluster, tls, hostile, fuzz), the editor (lsp,
 //! neovim) and the properties (agreement, availability, precedence,
 //! schema_agreement, runtime, hours). `support` is what they share.
@@ -28,6 +28,7 @@ mod layers;
 mod lsp;
 mod neovim;
 mod precedence;
+mod readme;
 mod redis;
 mod report;
 mod robustness;
