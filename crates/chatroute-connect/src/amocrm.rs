@@ -158,9 +158,9 @@ enum Credentials {
 /// One account's amoCRM.
 pub struct Amo {
     pub(crate) account: String,
-    pub(crate) base: String,
+    base: String,
     credentials: Credentials,
-    pub(crate) agent: ureq::Agent,
+    agent: ureq::Agent,
     /// Requests by what came of them (`OUTCOMES`).
     outcomes: [AtomicU64; 4],
 }
@@ -170,12 +170,6 @@ pub const OUTCOMES: [&str; 4] = ["ok", "transient", "halted", "permanent"];
 
 impl Amo {
     pub fn new(account: &Account) -> Self {
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(concat!("chatroute/", env!("CARGO_PKG_VERSION")))
-            .build();
         Amo {
             account: account.name.clone(),
             base: account.amocrm.clone(),
@@ -183,7 +177,7 @@ impl Amo {
                 Auth::Token(token) => Credentials::Token(token.expose().to_owned()),
                 Auth::OAuth(oauth) => Credentials::OAuth(Box::new(Session::new(oauth.clone()))),
             },
-            agent: config.into(),
+            agent: agent(Duration::from_secs(10)),
             outcomes: Default::default(),
         }
     }
@@ -235,15 +229,20 @@ impl Amo {
 
     /// A contact with its deals; `None` if it is gone.
     pub async fn contact(&self, by: &Caller<'_, impl Store>, id: u64) -> Result<Option<Contact>, CallError> {
-        match self.call(by, "GET", &format!("/api/v4/contacts/{id}?with=leads"), None).await {
-            Ok(Some(body)) => Ok(serde_json::from_value(body).ok()),
-            Ok(None) | Err(CallError::Permanent(_)) => Ok(None),
-            Err(err) => Err(err),
-        }
+        self.one(by, &format!("/api/v4/contacts/{id}?with=leads")).await
     }
 
     pub async fn lead(&self, by: &Caller<'_, impl Store>, id: u64) -> Result<Option<Lead>, CallError> {
-        match self.call(by, "GET", &format!("/api/v4/leads/{id}"), None).await {
+        self.one(by, &format!("/api/v4/leads/{id}")).await
+    }
+
+    /// One entity; `None` if it is gone (or amoCRM refuses it for good).
+    async fn one<T: serde::de::DeserializeOwned>(
+        &self,
+        by: &Caller<'_, impl Store>,
+        path: &str,
+    ) -> Result<Option<T>, CallError> {
+        match self.call(by, "GET", path, None).await {
             Ok(Some(body)) => Ok(serde_json::from_value(body).ok()),
             Ok(None) | Err(CallError::Permanent(_)) => Ok(None),
             Err(err) => Err(err),
@@ -358,13 +357,7 @@ impl Amo {
             Credentials::Token(token) => token.clone(),
             Credentials::OAuth(session) => self.oauth_bearer(session, by).await?,
         };
-        self.wait_for_slot(by).await?;
-        let (agent, url, bearer) = (self.agent.clone(), format!("{}{path}", self.base), token.clone());
-        let sent = tokio::task::spawn_blocking(move || send(&agent, method, &url, Some(&bearer), body)).await;
-        let (status, headers, text) = sent
-            .map_err(|e| CallError::Transient { why: e.to_string(), retry_after: None })?
-            .map_err(|why| CallError::Transient { why, retry_after: None })?;
-        let answer = classify(method, path, status, &headers, &text);
+        let (status, answer) = self.request(by, method, path, Some(token.clone()), body).await?;
         self.count(&answer);
         match (&self.credentials, answer) {
             // A refused access token is replaced, and the request tried again.
@@ -376,8 +369,27 @@ impl Amo {
         }
     }
 
+    /// One request in the account's window (a slot taken first, the lease
+    /// checked): its status and what it came to.
+    pub(crate) async fn request(
+        &self,
+        by: &Caller<'_, impl Store>,
+        method: &'static str,
+        path: &str,
+        token: Option<String>,
+        body: Option<Value>,
+    ) -> Result<(u16, Result<Option<Value>, CallError>), CallError> {
+        self.wait_for_slot(by).await?;
+        let (agent, url) = (self.agent.clone(), format!("{}{path}", self.base));
+        let sent = tokio::task::spawn_blocking(move || send(&agent, method, &url, token.as_deref(), body)).await;
+        let (status, headers, text) = sent
+            .map_err(|e| CallError::Transient { why: e.to_string(), retry_after: None })?
+            .map_err(|why| CallError::Transient { why, retry_after: None })?;
+        Ok((status, classify(method, path, status, &headers, &text)))
+    }
+
     /// Waits for a slot of the account's window (the lease checked).
-    pub(crate) async fn wait_for_slot(&self, by: &Caller<'_, impl Store>) -> Result<(), CallError> {
+    async fn wait_for_slot(&self, by: &Caller<'_, impl Store>) -> Result<(), CallError> {
         while let Err(wait) = by.store.slot(&self.account, by.worker, REQUESTS_PER_SECOND).await? {
             tokio::time::sleep(Duration::from_millis(wait)).await;
         }
@@ -386,6 +398,18 @@ impl Amo {
 }
 
 pub(crate) type Answer = (u16, Vec<(String, String)>, String);
+
+/// The HTTP client of amoCRM and Wazzup calls: statuses as answers (not
+/// errors), no redirect followed, within `timeout`.
+pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(concat!("chatroute/", env!("CARGO_PKG_VERSION")))
+        .build();
+    config.into()
+}
 
 /// One request; `token` goes only into the `Authorization` header.
 pub(crate) fn send(

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::amocrm::{Amo, CallError, Caller, classify, send};
+use crate::amocrm::{Amo, CallError, Caller};
 use crate::config::OAuth;
 use crate::store::Store;
 use crate::worker::now_ms;
@@ -182,14 +182,8 @@ impl Amo {
 
     /// `POST /oauth2/access_token`, in the account's window like any request.
     async fn exchange(&self, by: &Caller<'_, impl Store>, body: Value) -> Result<Value, CallError> {
-        self.wait_for_slot(by).await?;
-        let (agent, url) = (self.agent.clone(), format!("{}/oauth2/access_token", self.base));
-        let sent = tokio::task::spawn_blocking(move || send(&agent, "POST", &url, None, Some(body))).await;
-        let (status, headers, text) = sent
-            .map_err(|e| CallError::Transient { why: e.to_string(), retry_after: None })?
-            .map_err(|why| CallError::Transient { why, retry_after: None })?;
-        classify("POST", "/oauth2/access_token", status, &headers, &text)?
-            .ok_or_else(|| CallError::Transient { why: "an empty answer".into(), retry_after: None })
+        let (_, answer) = self.request(by, "POST", "/oauth2/access_token", None, Some(body)).await?;
+        answer?.ok_or_else(|| CallError::Transient { why: "an empty answer".into(), retry_after: None })
     }
 }
 

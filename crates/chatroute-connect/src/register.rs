@@ -34,13 +34,9 @@ pub fn register(account: &Account, public_url: &str, wazzup: &str) -> Vec<Result
     ]
 }
 
+/// Wazzup answers the registration after probing the URL: more time than a call.
 fn agent() -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        .timeout_global(Some(std::time::Duration::from_secs(40)))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build();
-    config.into()
+    crate::amocrm::agent(std::time::Duration::from_secs(40))
 }
 
 fn wazzup_hook(account: &Account, base: &str, url: &str, shown: &str) -> Result<String, String> {
