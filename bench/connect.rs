@@ -29,6 +29,10 @@ mod amocrm_api;
 #[allow(dead_code, unreachable_pub)]
 #[path = "../tests/it/support/redis_server.rs"]
 mod redis_server;
+// The tests' support: the fakes' HTTP.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../tests/it/support/http.rs"]
+mod http;
 // The tests' support: libfaketime and a clock a file sets.
 #[path = "../tests/it/support/faketime.rs"]
 mod faketime;

@@ -7,12 +7,13 @@
 //! (`Faults`) and read what it holds and saw.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+use super::http::{Request, read, respond};
 
 /// Requests a second amoCRM answers; more get 429.
 pub(crate) const PER_SECOND: usize = 7;
@@ -165,65 +166,6 @@ impl FakeAmoCrm {
     }
 }
 
-struct Request {
-    method: String,
-    path: String,
-    query: Vec<(String, String)>,
-    authorization: String,
-    body: Value,
-}
-
-fn read(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next()?.to_owned(), parts.next()?.to_owned());
-    let (mut length, mut authorization) = (0usize, String::new());
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).ok()? == 0 || header == "\r\n" {
-            break;
-        }
-        let (name, value) = header.split_once(':')?;
-        match name.to_ascii_lowercase().as_str() {
-            "content-length" => length = value.trim().parse().ok()?,
-            "authorization" => authorization = value.trim().to_owned(),
-            _ => {}
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let query = query.split('&').filter_map(|p| p.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect();
-    Some(Request {
-        method,
-        path: path.to_owned(),
-        query,
-        authorization,
-        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-    })
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 1
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 type Reply = (u16, &'static str, String);
 
 fn problem(status: u16, title: &str, extra: Value) -> Reply {
@@ -247,14 +189,9 @@ fn serve(mut stream: TcpStream, shared: &Mutex<Account>, token: &str) {
         reply
     };
     let (status, kind, body) = reply;
-    let mut head = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    if status == 503 || status == 429 {
-        head.push_str("Retry-After: 1\r\n");
-    }
-    let _ = stream.write_all(format!("{head}\r\n{body}").as_bytes());
+    let retry = [("Retry-After".to_owned(), "1".to_owned())];
+    let headers: &[(String, String)] = if status == 503 || status == 429 { &retry } else { &[] };
+    respond(&mut stream, status, kind, headers, &body);
 }
 
 fn answer(account: &mut Account, request: &Request, token: &str) -> Reply {
@@ -278,8 +215,8 @@ fn answer(account: &mut Account, request: &Request, token: &str) -> Reply {
     if request.path == "/oauth2/access_token" {
         return refresh(&mut account.oauth, &request.body);
     }
-    let bearer = request.authorization.strip_prefix("Bearer ").unwrap_or("");
-    if request.authorization != token && !account.oauth.access.iter().any(|a| a == bearer) {
+    let bearer = request.authorization.as_deref().and_then(|a| a.strip_prefix("Bearer ")).unwrap_or("");
+    if request.authorization.as_deref() != Some(token) && !account.oauth.access.iter().any(|a| a == bearer) {
         return problem(401, "Unauthorized", json!({}));
     }
     route(account, request)

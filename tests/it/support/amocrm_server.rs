@@ -4,9 +4,10 @@
 //! absolute `_links` of real answers do.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
+
+use super::http::{read, respond};
 
 #[derive(Clone)]
 pub(crate) struct Answer {
@@ -51,40 +52,16 @@ impl FakeAmo {
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
-                let mut authorization = None;
-                loop {
-                    let mut header = String::new();
-                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
-                        break;
-                    }
-                    if let Some((name, value)) = header.split_once(':')
-                        && name.eq_ignore_ascii_case("authorization")
-                    {
-                        authorization = Some(value.trim().to_owned());
-                    }
-                }
-                log.lock().unwrap().push(Seen { path: path.clone(), authorization });
+                let Some(request) = read(&stream) else { continue };
+                let path = request.target;
+                log.lock().unwrap().push(Seen { path: path.clone(), authorization: request.authorization });
                 let answer = match queues.get_mut(&path) {
                     Some(q) if q.len() > 1 => q.remove(0),
                     Some(q) => q[0].clone(),
                     None => Answer { status: 404, body: "{\"title\":\"Not found\"}".into(), headers: Vec::new() },
                 };
                 let body = answer.body.replace("{base}", &base);
-                let mut head = format!(
-                    "HTTP/1.1 {} X\r\nContent-Type: application/hal+json\r\nContent-Length: {}\r\nConnection: close\r\n",
-                    answer.status,
-                    body.len()
-                );
-                for (k, v) in &answer.headers {
-                    head.push_str(&format!("{k}: {v}\r\n"));
-                }
-                let _ = stream.write_all(format!("{head}\r\n{body}").as_bytes());
+                respond(&mut stream, answer.status, "application/hal+json", &answer.headers, &body);
             }
         });
         FakeAmo { base_url, seen }

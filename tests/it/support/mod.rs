@@ -5,6 +5,7 @@ pub(crate) mod amocrm_api;
 pub(crate) mod amocrm_server;
 pub(crate) mod cli;
 pub(crate) mod faketime;
+pub(crate) mod http;
 pub(crate) mod ready;
 pub(crate) mod redis_cluster;
 pub(crate) mod redis_server;
