@@ -154,21 +154,9 @@ pub(crate) fn secret(file: Option<&Path>, env: &str, hint: &str) -> Result<Strin
     Ok(secret)
 }
 
-/// Longest secret file read: tokens are a few hundred bytes.
-const MAX_SECRET_BYTES: u64 = 16 * 1024;
-
-/// A secret file's text, trimmed. Only a regular file is opened (a FIFO
-/// would block start-up, `/dev/zero` never end), and at most
-/// `MAX_SECRET_BYTES` of it is read.
+/// A secret file's text, trimmed (`artifact::read_secret`).
 pub(crate) fn secret_file(path: &Path) -> Result<String, Failure> {
-    let cannot = |why: String| Failure::Error(format!("cannot read the secret file {}: {why}", path.display()));
-    let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(cannot("not a regular file".into()));
-    }
-    let bytes = chatroute::artifact::read_limited(path, MAX_SECRET_BYTES).map_err(|e| cannot(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|_| cannot("not UTF-8".into()))?;
-    Ok(text.trim().to_owned())
+    chatroute::artifact::read_secret(path).map_err(Failure::Error)
 }
 
 /// Writes a file atomically.

@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// Longest secret file read (a token is far below).
-const MAX_SECRET_BYTES: u64 = 16 * 1024;
 /// Shortest webhook secret accepted: it is the only credential of the
 /// webhook URLs.
 pub const MIN_WEBHOOK_SECRET: usize = 16;
@@ -153,16 +151,11 @@ fn auth(base: &Path, token_file: Option<&Path>, oauth: Option<OAuthEntry>) -> Re
     })
 }
 
-/// A secret file's text, trimmed (as `crm pull` reads its token).
+/// A secret file's text, trimmed (as every command reads its token), and
+/// not empty.
 fn secret(path: &Path) -> Result<Secret, String> {
-    let cannot = |why: String| format!("cannot read the secret file {}: {why}", path.display());
-    let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
-    if !meta.is_file() || meta.len() > MAX_SECRET_BYTES {
-        return Err(cannot("not a regular file of at most 16 KiB".into()));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))?;
-    match text.trim() {
-        "" => Err(cannot("empty".into())),
+    match chatroute_table::artifact::read_secret(path)? {
+        value if value.is_empty() => Err(format!("cannot read the secret file {}: empty", path.display())),
         value => Ok(Secret::new(value)),
     }
 }

@@ -79,6 +79,24 @@ pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Longest secret file read: tokens are a few hundred bytes.
+pub const MAX_SECRET_BYTES: u64 = 16 * 1024;
+
+/// A secret file's text, trimmed (of the trailing newline an editor
+/// leaves). Only a regular file is opened (a FIFO would block start-up,
+/// `/dev/zero` never end), and at most `MAX_SECRET_BYTES` of it is read.
+/// The error names the file and why, never the content.
+pub fn read_secret(path: &Path) -> Result<String, String> {
+    let cannot = |why: String| format!("cannot read the secret file {}: {why}", path.display());
+    let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(cannot("not a regular file".into()));
+    }
+    let bytes = read_limited(path, MAX_SECRET_BYTES).map_err(|e| cannot(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| cannot("not UTF-8".into()))?;
+    Ok(text.trim().to_owned())
+}
+
 /// Whether two paths name the same existing file (after links), so a
 /// command never overwrites its own input.
 pub fn same_file(a: &Path, b: &Path) -> bool {
