@@ -1,17 +1,18 @@
 //! The integration tests, one binary by surface of the product, each file
-//! a module: the command line (cli, ci_formats, canonical, crm, wazzup,
-//! typing, report, robustness, layers, docs, readme), the services (serve, connect, accounts,
-//! unanswered, redis, cluster, tls, hostile, fuzz), the editor (lsp,
-//! neovim) and the properties (agreement, availability, precedence,
-//! schema_agreement, runtime, hours). `support` is what they share.
-//! `tests/diagnostics.rs`, a harness of its own (one trial per code), is
-//! the other binary.
+//! a module: the command line (cli, action, ci_formats, canonical, crm,
+//! wazzup, typing, report, robustness, layers, docs, doc_commands), the
+//! services (serve, connect, accounts, unanswered, redis, cluster, tls,
+//! hostile, fuzz), the editor (lsp, neovim) and the properties (agreement,
+//! availability, precedence, schema_agreement, runtime, hours). `support`
+//! is what they share. `tests/diagnostics.rs`, a harness of its own (one
+//! trial per code), is the other binary.
 
 #[path = "../../bench/specgen.rs"]
 mod specgen;
 mod support;
 
 mod accounts;
+mod action;
 mod agreement;
 mod availability;
 mod canonical;
@@ -20,6 +21,7 @@ mod cli;
 mod cluster;
 mod connect;
 mod crm;
+mod doc_commands;
 mod docs;
 mod fuzz;
 mod hostile;
@@ -28,7 +30,6 @@ mod layers;
 mod lsp;
 mod neovim;
 mod precedence;
-mod readme;
 mod redis;
 mod report;
 mod robustness;
