@@ -227,14 +227,24 @@ fn apply(text: &str, edit: &Value) -> String {
     format!("{}{}{}", &text[..s], edit["newText"].as_str().unwrap(), &text[e..])
 }
 
-/// Only specs get diagnostics: Cargo.toml gets none, and a file becomes a
-/// spec with its `[integration]` table (or `init`'s `#:schema` line).
+/// Only specs get diagnostics and answers: Cargo.toml gets none, and a
+/// file becomes a spec with its `[integration]` table (or `init`'s
+/// `#:schema` line).
 #[test]
-fn toml_files_that_are_not_specs_get_no_diagnostics() {
+fn toml_files_that_are_not_specs_get_no_diagnostics_and_no_answers() {
     let mut client = Client::start(json!({}));
     let cargo = "file:///tmp/chatroute-lsp/Cargo.toml";
     let manifest = "[package]\nname = \"chatroute\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1\"\n";
     assert_eq!(client.set_text(cargo, manifest, 1), Vec::<Value>::new());
+    // Nor answers: no spec keys offered in a manifest, no outline, no hints.
+    for method in ["textDocument/hover", "textDocument/completion"] {
+        assert_eq!(client.at(method, cargo, 1, 2, json!({})), Value::Null, "{method}");
+    }
+    let document = json!({ "textDocument": { "uri": cargo } });
+    assert_eq!(client.request("textDocument/documentSymbol", document.clone()), Value::Null);
+    let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 5, "character": 0 } });
+    let hints = json!({ "textDocument": { "uri": cargo }, "range": range });
+    assert_eq!(client.request("textDocument/inlayHint", hints), Value::Null);
     let spec = "file:///tmp/chatroute-lsp/new.toml";
     assert_eq!(client.set_text(spec, "version = 1\n", 1), Vec::<Value>::new(), "not a spec yet");
     let typed = client.set_text(spec, "version = 1\n[integration]\n", 2);
@@ -260,17 +270,18 @@ fn cyrillic_lines_place_ranges_in_utf16() {
 fn keys_values_and_crm_names_complete_from_the_schema_and_the_snapshot() {
     let mut client = Client::start(json!({ "crmSnapshot": "tests/fixtures/crm/acme.snapshot.json" }));
     let uri = "file:///tmp/chatroute-lsp/complete.toml";
-    let text = "[channels.wa]\ntransport = \n[defaults]\nnew_deals = { pipeline = \"\n[global_chat]\n\n";
+    // A new spec as `init` starts it: its `#:schema` line makes it one.
+    let text = "#:schema ./chatroute.schema.json\n[channels.wa]\ntransport = \n[defaults]\nnew_deals = { pipeline = \"\n[global_chat]\n\n";
     client.set_text(uri, text, 1);
     let labels = |v: Value| -> Vec<String> {
         v["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_owned()).collect()
     };
-    let transports = labels(client.at("textDocument/completion", uri, 1, "transport = ".len(), json!({})));
+    let transports = labels(client.at("textDocument/completion", uri, 2, "transport = ".len(), json!({})));
     assert!(transports.contains(&"tgapi".to_owned()) && transports.contains(&"whatsapp".to_owned()), "{transports:?}");
     let pipelines =
-        labels(client.at("textDocument/completion", uri, 3, "new_deals = { pipeline = \"".len(), json!({})));
+        labels(client.at("textDocument/completion", uri, 4, "new_deals = { pipeline = \"".len(), json!({})));
     assert_eq!(pipelines, ["Sales", "Retail"]);
-    let keys = labels(client.at("textDocument/completion", uri, 5, 0, json!({})));
+    let keys = labels(client.at("textDocument/completion", uri, 6, 0, json!({})));
     assert!(keys.contains(&"visibility".to_owned()) && keys.contains(&"admins".to_owned()), "{keys:?}");
 }
 

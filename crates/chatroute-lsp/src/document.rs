@@ -51,6 +51,10 @@ pub struct Document {
     /// last version that did (`Server` carries it over): what hover and
     /// completion use while the current text is broken.
     pub spec: Option<Spec>,
+    /// Whether the text is a chatroute spec (`source::is_spec`). Editors
+    /// attach the server to TOML files at large; a file that is not a spec
+    /// (Cargo.toml, pyproject.toml) gets no diagnostics and no answers.
+    pub is_spec: bool,
 }
 
 impl Document {
@@ -72,9 +76,8 @@ pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings:
     let wazzup = snapshot_for(&path, &settings.wazzup, "chatroute.wazzup.json", |p| WazzupSnapshot::load(p).ok());
     let accounts = Accounts { crm: crm.as_ref(), wazzup: wazzup.as_ref() };
     let mut checked = check(&path, text.clone().into_bytes(), accounts);
-    // A TOML file that is not a spec (Cargo.toml, pyproject.toml) gets no
-    // diagnostics: editors attach the server to TOML files at large.
-    if !chatroute_check::source::is_spec(&text) {
+    let is_spec = chatroute_check::source::is_spec(&text);
+    if !is_spec {
         checked.diagnostics.clear();
     }
     // Only a syntax error can leave a delimiter unclosed: a file that
@@ -90,7 +93,7 @@ pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings:
     // The features read the spec from here; `checked` need not keep it.
     let spec = checked.spec.take().or_else(|| checked.pruned.take()).or_else(|| toml::from_str(&text).ok());
     let line_starts = LineStarts::of(&text);
-    Document { generation, version, text, line_starts, checked, crm, occurrences, items, outline, hints, spec }
+    Document { generation, version, text, line_starts, checked, crm, occurrences, items, outline, hints, spec, is_spec }
 }
 
 /// Each round-robin member's share of new deals, and the level an access

@@ -166,7 +166,7 @@ impl Server {
 
     /// Every feature's one shape: the typed params read (`-32602` when
     /// they do not read), the document they name (`null` for one not
-    /// open), the feature's answer or its refusal (`-32803`).
+    /// open or not a spec), the feature's answer or its refusal (`-32803`).
     fn on<R: lsp_types::request::Request>(
         &self,
         request: Request,
@@ -179,7 +179,9 @@ impl Server {
                 return Response::new_err(request.id, ErrorCode::InvalidParams as i32, format!("{}: {e}", R::METHOD));
             }
         };
-        let Some(doc) = self.documents.get(&uri) else { return Response::new_ok(request.id, Value::Null) };
+        let Some(doc) = self.documents.get(&uri).filter(|d| d.is_spec) else {
+            return Response::new_ok(request.id, Value::Null);
+        };
         match feature(self, doc, params) {
             Ok(result) => Response::new_ok(request.id, result),
             Err(refused) => Response::new_err(request.id, ErrorCode::RequestFailed as i32, refused),
