@@ -1,9 +1,11 @@
-//! The GitHub Action (`action.yml`), its steps run as the runner runs a
+//! The CI integrations as their runners run them. The GitHub Action
+//! (`action.yml`): its steps run as the runner runs a
 //! composite action: each `run:` script in bash with the step's `env:`
 //! (inputs substituted), skipped when its `if:` is false, `GITHUB_PATH`
 //! added to `PATH` for the steps after. `curl` is a stand-in that records
 //! the URL and answers an installer putting this build's `chatroute` in
-//! `~/.cargo/bin`, as the release's installer does.
+//! `~/.cargo/bin`, as the release's installer does. The pre-commit hooks:
+//! each entry with the staged files.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -184,4 +186,30 @@ fn the_action_without_a_sarif_path_skips_the_report() {
     assert_eq!(outcome(&run, "SARIF report"), None);
     assert_eq!(outcome(&run, "Check"), Some(0));
     assert!(!dir.join("chatroute.sarif").exists());
+}
+
+/// The pre-commit hooks (`.pre-commit-hooks.yaml`), each `entry` run as
+/// pre-commit runs it (the staged TOML files appended): the specs checked,
+/// `Cargo.toml` skipped; and docs/ci.md names hooks that exist.
+#[test]
+fn the_pre_commit_hooks_check_the_specs_among_the_staged_toml_files() {
+    let hooks = std::fs::read_to_string(".pre-commit-hooks.yaml").unwrap();
+    let ids: Vec<&str> = hooks.lines().filter_map(|l| l.strip_prefix("- id: ")).collect();
+    let entries: Vec<&str> = hooks.lines().filter_map(|l| l.trim().strip_prefix("entry: ")).collect();
+    assert_eq!(ids, ["chatroute-check", "chatroute-check-strict"]);
+    let documented = std::fs::read_to_string("docs/ci.md").unwrap();
+    assert!(documented.contains("- id: chatroute-check ") && documented.contains("chatroute-check-strict"));
+    let dir = repository("pre-commit");
+    let staged = ["Cargo.toml", "specs/acme.toml", "specs/shop/quick.toml"];
+    let expected = [0, 1]; // the strict hook fails on quick.toml's warning
+    for (entry, code) in entries.iter().zip(expected) {
+        let mut words = entry.split_whitespace();
+        assert_eq!(words.next(), Some("chatroute"));
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_chatroute")).args(words).args(staged).current_dir(&dir).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{entry}: {stderr}");
+        assert!(stderr.contains("Cargo.toml"), "named as skipped: {stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("Cargo.toml:"), "{entry}");
+    }
 }
