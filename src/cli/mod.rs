@@ -8,6 +8,7 @@ pub(crate) mod check;
 pub(crate) mod compile;
 pub(crate) mod connect;
 pub(crate) mod crm;
+pub(crate) mod deferred;
 pub(crate) mod diff;
 pub(crate) mod docs;
 pub(crate) mod init;
