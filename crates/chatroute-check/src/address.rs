@@ -3,6 +3,7 @@
 //! it), used to match spec channels with the account's.
 
 use crate::phone;
+use crate::i18n::t;
 use crate::spec::{AddressKind, Channel, Transport};
 
 /// The key a channel's address is written under.
@@ -53,7 +54,7 @@ pub fn of(channel: &Channel) -> Option<(AddressKey, &String)> {
 
 /// What is wrong with a handle for its transport, as the rule to show; `None`
 /// when it is well formed. Numbers are checked with libphonenumber instead.
-pub fn handle_problem(transport: Transport, handle: &str) -> Option<&'static str> {
+pub fn handle_problem(transport: Transport, handle: &str) -> Option<String> {
     let name = handle.strip_prefix('@').unwrap_or(handle);
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let telegram = (5..=32).contains(&name.len())
@@ -68,24 +69,25 @@ pub fn handle_problem(transport: Transport, handle: &str) -> Option<&'static str
                 && !name.starts_with('.')
                 && !name.ends_with('.')
                 && !name.contains("..");
-            (!ok).then_some("1-30 letters, digits, `.` or `_`, after an optional `@`")
+            (!ok).then(|| t!("rule-instagram-handle"))
         }
-        Transport::Telegram => (!(telegram && name.to_ascii_lowercase().ends_with("bot")))
-            .then_some("a bot's username: 5-32 letters, digits or `_`, starting with a letter, ending in `bot`"),
-        _ => (!telegram).then_some("5-32 letters, digits or `_`, starting with a letter, after an optional `@`"),
+        Transport::Telegram => {
+            (!(telegram && name.to_ascii_lowercase().ends_with("bot"))).then(|| t!("rule-telegram-bot"))
+        }
+        _ => (!telegram).then(|| t!("rule-telegram-user")),
     }
 }
 
 /// What is wrong with an id for its transport; `None` when well formed.
-pub fn id_problem(transport: Transport, id: &str) -> Option<&'static str> {
+pub fn id_problem(transport: Transport, id: &str) -> Option<String> {
     let number = !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0');
     match transport {
-        Transport::Vk => (!number).then_some("the community's numeric id, e.g. 212345678"),
-        Transport::Avito => (!number).then_some("the numeric user id, e.g. 123456789"),
+        Transport::Vk => (!number).then(|| t!("rule-vk-id")),
+        Transport::Avito => (!number).then(|| t!("rule-avito-id")),
         _ => {
             let ok =
                 (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-            (!ok).then_some("1-64 letters, digits, `_` or `-`, as Wazzup shows it")
+            (!ok).then(|| t!("rule-wazzup-id"))
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod crm;
 pub mod diagnostics;
 pub mod diff;
 pub mod hours;
+pub mod i18n;
 pub mod init;
 pub mod parse;
 pub mod paths;

@@ -9,6 +9,8 @@ use std::ops::Range;
 
 pub use codes::{Code, heading_id};
 
+use crate::i18n::t;
+
 chatroute_table::keywords! {
     /// How bad a diagnostic is. Exit status: errors fail `check`; warnings
     /// fail it only under `--deny-warnings`; advice never does.
@@ -84,13 +86,13 @@ impl Diagnostic {
     /// and offers it as the fix of the primary label's text.
     pub fn suggest(self, suggestion: Option<&str>) -> Self {
         let Some(s) = suggestion else { return self };
-        let text = format!("did you mean `{s}`?");
+        let text = t!("did-you-mean", suggestion = s);
         let with_help = match self.help.clone() {
             Some(h) => self.help(format!("{text} {h}")),
             None => self.help(text),
         };
         match with_help.labels.first().map(|l| l.span.clone()) {
-            Some(span) => with_help.fix(Fix::Replace { title: format!("Change to `{s}`"), span, with: s.to_owned() }),
+            Some(span) => with_help.fix(Fix::Replace { title: t!("fix-change-to", suggestion = s), span, with: s.to_owned() }),
             None => with_help,
         }
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Ctx;
 use crate::diagnostics::{Code, Diagnostic, Fix};
+use crate::i18n::t;
 use crate::paths::SpecPath;
 use crate::resolve::Outgoing;
 use crate::spec::Level;
@@ -40,12 +41,12 @@ fn default_outgoing_cannot_send(cx: &mut Ctx<'_>) {
         cx.emit(
             Diagnostic::new(
                 Code::DefaultOutgoingCannotSend,
-                format!("`{handle}` cannot write first from `{id}`: access is `{level}`"),
+                t!("cr302-message", handle = handle, id = id, level = level.as_str()),
             )
-            .label(cx.key(&entry.default_outgoing()), "marked default outgoing here")
-            .label(level_span.clone(), format!("level is `{level}`"))
-            .fix(Fix::Replace { title: "Give it `read_send`".into(), span: level_span, with: "read_send".into() })
-            .help("set level = \"read_send\", or move the mark to a channel the employee can send from"),
+            .label(cx.key(&entry.default_outgoing()), t!("cr302-label-mark"))
+            .label(level_span.clone(), t!("cr302-label-level", level = level.as_str()))
+            .fix(Fix::Replace { title: t!("cr302-fix"), span: level_span, with: "read_send".into() })
+            .help(t!("cr302-help")),
         );
     }
 }
@@ -66,12 +67,12 @@ fn duplicate_default_outgoing(cx: &mut Ctx<'_>) {
             cx.emit(
                 Diagnostic::new(
                     Code::DuplicateDefaultOutgoing,
-                    format!("`{handle}` has two default outgoing channels: `{first}` and `{again}`"),
+                    t!("cr301-message", handle = handle, first = first.to_string(), again = again.to_string()),
                 )
-                .label(span(again), "second default outgoing channel")
-                .fix(Fix::RemoveEntry { title: "Remove the second `default_outgoing`".into(), key: span(again) })
-                .label(span(first), "first marked here")
-                .help("an employee writes first from one number: keep `default_outgoing = true` on one channel"),
+                .label(span(again), t!("cr301-label-second"))
+                .fix(Fix::RemoveEntry { title: t!("cr301-fix"), key: span(again) })
+                .label(span(first), t!("cr301-label-first"))
+                .help(t!("cr301-help")),
             );
         }
     }
@@ -83,15 +84,9 @@ fn no_default_outgoing(cx: &mut Ctx<'_>) {
         let Outgoing::Unset(channels) = outgoing else { continue };
         let list = channels.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
         cx.emit(
-            Diagnostic::new(
-                Code::NoDefaultOutgoing,
-                format!("`{handle}` can send from {} channels but has no default outgoing one", channels.len()),
-            )
-            .label(cx.key(&SpecPath::employee(handle)), format!("sends from {list}"))
-            .help(format!(
-                "mark one: [channels.{}.access] {handle} = {{ level = \"read_send\", default_outgoing = true }}",
-                channels[0]
-            )),
+            Diagnostic::new(Code::NoDefaultOutgoing, t!("cr303-message", handle = handle, count = channels.len()))
+                .label(cx.key(&SpecPath::employee(handle)), t!("cr303-label", channels = list))
+                .help(t!("cr303-help", handle = handle, channel = channels[0])),
         );
     }
 }

@@ -4,6 +4,7 @@
 
 use super::{Ctx, assignments};
 use crate::diagnostics::{Code, Diagnostic, Fix};
+use crate::i18n::t;
 use crate::paths::{AssignmentPath, SpecPath};
 use crate::resolve::LevelSource;
 use crate::spec::{Assignment, Channel, Level, Mode, WhenNobody};
@@ -30,9 +31,9 @@ pub(super) fn check(cx: &mut Ctx<'_>) {
 fn empty_members(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Assignment) {
     if assignment.members.is_empty() {
         cx.emit(
-            Diagnostic::new(Code::EmptyMembers, "assignment has no members")
-                .label(cx.value(&path.members()), "nobody would be responsible for new deals")
-                .help("list at least one employee: members = [{ employee = \"bruce\" }]"),
+            Diagnostic::new(Code::EmptyMembers, t!("cr203-message"))
+                .label(cx.value(&path.members()), t!("cr203-label"))
+                .help(t!("cr203-help")),
         );
     }
 }
@@ -42,12 +43,9 @@ fn cycle_too_long(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Assignme
     let cycle: u64 = assignment.members.iter().map(|m| u64::from(m.weight.unwrap_or(1))).sum();
     if assignment.mode == Mode::RoundRobin && cycle > MAX_CYCLE {
         cx.emit(
-            Diagnostic::new(
-                Code::CycleTooLong,
-                format!("the weights add up to {cycle} deals per cycle; the limit is {MAX_CYCLE}"),
-            )
-            .label(cx.value(&path.members()), format!("{cycle} deals per cycle"))
-            .help("weights are proportions: divide them by their common factor"),
+            Diagnostic::new(Code::CycleTooLong, t!("cr206-message", cycle = cycle, limit = MAX_CYCLE))
+                .label(cx.value(&path.members()), t!("cr206-label", cycle = cycle))
+                .help(t!("cr206-help")),
         );
     }
 }
@@ -60,20 +58,20 @@ fn outside_round_robin(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Ass
     let mode_span = cx.value(&path.mode());
     for (i, _) in assignment.members.iter().enumerate().filter(|(_, m)| m.weight.is_some()) {
         cx.emit(
-            Diagnostic::new(Code::WeightOutsideRoundRobin, "`weight` only applies in round_robin mode")
-                .label(cx.key(&path.member_weight(i)), "weight given here")
-                .fix(Fix::RemoveEntry { title: "Remove the weight".into(), key: cx.key(&path.member_weight(i)) })
-                .label(mode_span.clone(), "mode is first_responder")
-                .help("remove the weight, or set mode = \"round_robin\""),
+            Diagnostic::new(Code::WeightOutsideRoundRobin, t!("cr201-message"))
+                .label(cx.key(&path.member_weight(i)), t!("cr201-label"))
+                .fix(Fix::RemoveEntry { title: t!("cr201-fix"), key: cx.key(&path.member_weight(i)) })
+                .label(mode_span.clone(), t!("label-mode-first-responder"))
+                .help(t!("cr201-help")),
         );
     }
     if assignment.after_close.is_some() {
         cx.emit(
-            Diagnostic::new(Code::AfterCloseOutsideRoundRobin, "`after_close` only applies in round_robin mode")
-                .label(cx.key(&path.after_close()), "set here")
-                .fix(Fix::RemoveEntry { title: "Remove `after_close`".into(), key: cx.key(&path.after_close()) })
-                .label(mode_span, "mode is first_responder")
-                .help("remove `after_close`: in first_responder mode a message after a closed deal always creates a new deal"),
+            Diagnostic::new(Code::AfterCloseOutsideRoundRobin, t!("cr202-message"))
+                .label(cx.key(&path.after_close()), t!("cr202-label"))
+                .fix(Fix::RemoveEntry { title: t!("cr202-fix"), key: cx.key(&path.after_close()) })
+                .label(mode_span, t!("label-mode-first-responder"))
+                .help(t!("cr202-help")),
         );
     }
 }
@@ -88,18 +86,15 @@ fn when_nobody(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Assignment)
     let skips = cx.spec.skips_unavailable(assignment);
     if !skips && !capped {
         cx.emit(
-            Diagnostic::new(Code::WhenNobodyNeverApplies, format!("`when_nobody = \"{when}\"` never applies here"))
-                .label(span, "nobody is ever skipped")
-                .help("set `skip_unavailable = true` or a member's `max_open`, or remove `when_nobody`"),
+            Diagnostic::new(Code::WhenNobodyNeverApplies, t!("cr207-message", when = when.as_str()))
+                .label(span, t!("cr207-label"))
+                .help(t!("cr207-help")),
         );
     } else if when == WhenNobody::AssignAnyway && !skips {
         cx.emit(
-            Diagnostic::new(
-                Code::AssignAnywayWithoutSkip,
-                "`assign_anyway` changes nothing without `skip_unavailable`",
-            )
-            .label(span, "only `max_open` skips here, and a limit is never exceeded")
-            .help("set `skip_unavailable = true`, or write `when_nobody = \"unassigned\"`"),
+            Diagnostic::new(Code::AssignAnywayWithoutSkip, t!("cr208-message"))
+                .label(span, t!("cr208-label"))
+                .help(t!("cr208-help")),
         );
     }
 }
@@ -112,9 +107,9 @@ fn no_assignment(cx: &mut Ctx<'_>, id: &str) {
         return;
     }
     cx.emit(
-        Diagnostic::new(Code::NoAssignment, format!("nobody is responsible for new deals on channel `{id}`"))
-            .label(cx.key(&SpecPath::channel(id).table()), "enabled channel without an assignment")
-            .help(format!("add an integration-wide [assignment] or a [channels.{id}.assignment] table")),
+        Diagnostic::new(Code::NoAssignment, t!("cr205-message", id = id))
+            .label(cx.key(&SpecPath::channel(id).table()), t!("cr205-label"))
+            .help(t!("cr205-help", id = id)),
     );
 }
 
@@ -123,17 +118,16 @@ fn no_assignment(cx: &mut Ctx<'_>, id: &str) {
 /// that keeps it, the assignment without them; an inherited level leads
 /// with `read_send`.
 fn cannot_send_help(handle: &str, id: &str, level: Level, source: LevelSource, own_assignment: bool) -> String {
+    let level = level.as_str();
     let keep = if own_assignment {
-        format!("to keep `{handle}` `{level}` on `{id}`, remove them from this channel's assignment")
+        t!("cr204-help-keep-own", handle = handle, level = level, id = id)
     } else {
-        format!(
-            "to keep `{handle}` `{level}` on `{id}`, give the channel an assignment of its own without them ([channels.{id}.assignment])"
-        )
+        t!("cr204-help-keep", handle = handle, level = level, id = id)
     };
-    let send = format!("give `{handle}` read_send on `{id}`: [channels.{id}.access] {handle} = \"read_send\"");
+    let send = t!("cr204-help-send", handle = handle, id = id);
     match source {
-        LevelSource::Entry => format!("{keep}; or, if they should answer there, {send}"),
-        _ => format!("{send}; or, {keep}"),
+        LevelSource::Entry => t!("cr204-help-keep-first", keep = keep, send = send),
+        _ => t!("cr204-help-send-first", keep = keep, send = send),
     }
 }
 
@@ -153,16 +147,14 @@ fn member_cannot_send(cx: &mut Ctx<'_>, id: &str, channel: &Channel, assignment:
             LevelSource::Defaults => SpecPath::defaults_access(),
         };
         let access_span = if cx.exists(&setter) { cx.value(&setter) } else { cx.key(&channel_path.table()) };
-        let mut diagnostic = Diagnostic::new(
-            Code::MemberCannotSend,
-            format!("`{handle}` takes new deals on `{id}` but has `{level}` access there"),
-        )
-        .label(cx.value(&path.member_employee(i)), "assignment member")
-        .label(access_span.clone(), format!("`{handle}` has `{level}` on `{id}`"))
-        .help(cannot_send_help(handle, id, level, source, channel.assignment.is_some()));
+        let mut diagnostic =
+            Diagnostic::new(Code::MemberCannotSend, t!("cr204-message", handle = handle, id = id, level = level.as_str()))
+                .label(cx.value(&path.member_employee(i)), t!("cr204-label-member"))
+                .label(access_span.clone(), t!("cr204-label-level", handle = handle, id = id, level = level.as_str()))
+                .help(cannot_send_help(handle, id, level, source, channel.assignment.is_some()));
         // Only the member's own entry is theirs to change.
         if source == LevelSource::Entry && cx.exists(&setter) {
-            let title = format!("Give `{handle}` `read_send`");
+            let title = t!("cr204-fix", handle = handle);
             diagnostic = diagnostic.fix(Fix::Replace { title, span: access_span, with: "read_send".into() });
         }
         cx.emit(diagnostic);

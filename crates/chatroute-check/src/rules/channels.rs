@@ -5,6 +5,7 @@
 use super::Ctx;
 use crate::address::{self, AddressKey};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::i18n::t;
 use crate::paths::{ChannelKey, SpecPath};
 use crate::spec::{AddressKind, Channel, SPEC_VERSION, Transport};
 
@@ -21,9 +22,9 @@ fn version(cx: &mut Ctx<'_>) {
     let version = cx.spec.version;
     if version != SPEC_VERSION {
         cx.emit(
-            Diagnostic::new(Code::UnsupportedVersion, format!("spec version {version} is not supported"))
-                .label(cx.value(&SpecPath::version()), format!("this chatroute reads version {SPEC_VERSION}"))
-                .help(format!("write version = {SPEC_VERSION}, or upgrade chatroute")),
+            Diagnostic::new(Code::UnsupportedVersion, t!("cr015-message", version = version))
+                .label(cx.value(&SpecPath::version()), t!("cr015-label", supported = SPEC_VERSION))
+                .help(t!("cr015-help", supported = SPEC_VERSION)),
         );
     }
 }
@@ -33,9 +34,9 @@ fn nothing_routed(cx: &mut Ctx<'_>) {
     let spec = cx.spec;
     if spec.integration.enabled && spec.enabled_channels().next().is_none() && cx.exists(&SpecPath::channels()) {
         cx.emit(
-            Diagnostic::new(Code::NothingRouted, "the integration is enabled but no channel is")
-                .label(cx.key(&SpecPath::channels()), "no channel with enabled = true")
-                .help("enable a channel, or set [integration] enabled = false"),
+            Diagnostic::new(Code::NothingRouted, t!("cr608-message"))
+                .label(cx.key(&SpecPath::channels()), t!("cr608-label"))
+                .help(t!("cr608-help")),
         );
     }
 }
@@ -47,11 +48,11 @@ fn address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
     let kind = channel.transport.address();
     let written: Vec<AddressKey> = AddressKey::ALL.into_iter().filter(|k| k.of(channel).is_some()).collect();
     for key in written.iter().filter(|k| !k.fits(kind)) {
-        foreign_address(cx, id, channel, *key, "is for another transport");
+        foreign_address(cx, id, channel, *key, t!("cr605-label-foreign"));
     }
     let own: Vec<AddressKey> = written.into_iter().filter(|k| k.fits(kind)).collect();
     for key in own.iter().skip(1) {
-        foreign_address(cx, id, channel, *key, "a second address; a channel has one");
+        foreign_address(cx, id, channel, *key, t!("cr605-label-second"));
     }
     let Some(&key) = own.first() else {
         missing_address(cx, id, channel);
@@ -69,30 +70,28 @@ fn address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
         AddressKey::Id => address::id_problem(transport, value).map(|rule| (Code::InvalidId, rule)),
     };
     if let Some((code, rule)) = problem {
-        let (what, example) = match transport {
-            Transport::Instagram => {
-                ("Instagram handle", "handles look like \"@acme.art\"; no spaces, no leading or trailing dot, no `..`")
-            }
-            Transport::Telegram => ("Telegram bot username", "bot usernames look like \"@acme_shop_bot\""),
-            Transport::Tgapi => ("Telegram username", "usernames look like \"@ivan_petrov\""),
-            _ => ("channel id", "copy the id from the channel list in Wazzup (or `chatroute wazzup pull`)"),
+        let transport = transport.as_str();
+        let (message, example) = match channel.transport {
+            Transport::Instagram => (t!("cr604-message-instagram", value = value), t!("cr604-help-instagram")),
+            Transport::Telegram => (t!("cr604-message-telegram", value = value), t!("cr604-help-telegram")),
+            Transport::Tgapi => (t!("cr604-message-tgapi", value = value), t!("cr604-help-tgapi")),
+            _ => (t!("cr610-message", value = value, transport = transport), t!("cr610-help")),
         };
-        let what = if code == Code::InvalidId { format!("{transport} {what}") } else { what.to_owned() };
-        cx.emit(Diagnostic::new(code, format!("`{value}` is not a valid {what}")).label(span, rule).help(example));
+        cx.emit(Diagnostic::new(code, message).label(span, rule).help(example));
     }
 }
 
 /// CR605: an address key the transport does not use, or a second one.
-fn foreign_address(cx: &mut Ctx<'_>, id: &str, channel: &Channel, key: AddressKey, why: &str) {
-    let transport = channel.transport;
+fn foreign_address(cx: &mut Ctx<'_>, id: &str, channel: &Channel, key: AddressKey, why: String) {
+    let transport = channel.transport.as_str();
     let channel_path = SpecPath::channel(id);
     let allowed = allowed_keys(channel.transport.address());
     let name = key.as_str();
     cx.emit(
-        Diagnostic::new(Code::ForeignAddress, format!("{transport} channels have no `{name}`"))
-            .label(cx.key(&channel_path.address(key)), format!("`{name}` {why}"))
-            .label(cx.value(&channel_path.key(ChannelKey::Transport)), format!("transport is {transport}"))
-            .help(format!("write the channel's address as {allowed}, or fix `transport`")),
+        Diagnostic::new(Code::ForeignAddress, t!("cr605-message", transport = transport, key = name))
+            .label(cx.key(&channel_path.address(key)), t!("cr605-label", key = name, why = why))
+            .label(cx.value(&channel_path.key(ChannelKey::Transport)), t!("label-transport", transport = transport))
+            .help(t!("cr605-help", allowed = allowed)),
     )
 }
 
@@ -105,19 +104,18 @@ fn missing_address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
     }
     let transport = channel.transport;
     let (code, help) = match kind {
-        AddressKind::Phone | AddressKind::PhoneOrHandle => {
-            (Code::MissingPhone, "add the channel's number: phone = \"+7 999 000-00-01\"")
-        }
-        AddressKind::Handle if transport == Transport::Telegram => {
-            (Code::MissingHandle, "add the bot's username: handle = \"@acme_shop_bot\"")
-        }
-        AddressKind::Handle => (Code::MissingHandle, "add the account handle: handle = \"@acme.art\""),
-        AddressKind::Id => (Code::MissingId, "add the id Wazzup shows for the channel: id = \"212345678\""),
+        AddressKind::Phone | AddressKind::PhoneOrHandle => (Code::MissingPhone, t!("cr601-help")),
+        AddressKind::Handle if transport == Transport::Telegram => (Code::MissingHandle, t!("cr603-help-telegram")),
+        AddressKind::Handle => (Code::MissingHandle, t!("cr603-help")),
+        AddressKind::Id => (Code::MissingId, t!("cr609-help")),
     };
-    let allowed = allowed_keys(kind);
+    let (allowed, transport) = (allowed_keys(kind), transport.as_str());
     cx.emit(
-        Diagnostic::new(code, format!("{transport} channel `{id}` has no {allowed}"))
-            .label(cx.value(&channel_path.key(ChannelKey::Transport)), format!("{transport} channels need {allowed}"))
+        Diagnostic::new(code, t!("missing-address-message", transport = transport, id = id, allowed = allowed.as_str()))
+            .label(
+                cx.value(&channel_path.key(ChannelKey::Transport)),
+                t!("missing-address-label", transport = transport, allowed = allowed),
+            )
             .help(help),
     );
 }
@@ -126,5 +124,5 @@ fn missing_address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
 fn allowed_keys(kind: AddressKind) -> String {
     let keys: Vec<String> =
         AddressKey::ALL.into_iter().filter(|k| k.fits(kind)).map(|k| format!("`{}`", k.as_str())).collect();
-    keys.join(" or ")
+    keys.join(&t!("list-or"))
 }

@@ -4,6 +4,7 @@
 use super::{Ctx, stage_refs};
 use crate::crm::snapshot::{STATUS_LOST, STATUS_WON};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::i18n::t;
 use crate::paths::{SpecPath, StagePath};
 use crate::spec::{NameOrId, StageRef};
 
@@ -50,11 +51,9 @@ fn no_new_deal_stage(cx: &mut Ctx<'_>) {
             cx.exists(&SpecPath::channel(id).new_deals().table()) || cx.exists(&SpecPath::defaults_new_deals().table());
         if spec.new_deals_for(id, channel).is_none() && !written {
             cx.emit(
-                Diagnostic::new(Code::NoNewDealStage, format!("no pipeline and stage for new deals on channel `{id}`"))
-                    .label(cx.key(&SpecPath::channel(id).table()), "enabled channel without `new_deals`")
-                    .help(format!(
-                        "set [defaults] new_deals = {{ pipeline = \"Sales\", stage = \"New lead\" }} or `new_deals` in [channels.{id}]"
-                    )),
+                Diagnostic::new(Code::NoNewDealStage, t!("cr503-message", id = id))
+                    .label(cx.key(&SpecPath::channel(id).table()), t!("cr503-label"))
+                    .help(t!("cr503-help", id = id)),
             );
         }
     }
@@ -68,13 +67,13 @@ fn forbidden(cx: &mut Ctx<'_>, stage: &StageRef, path: &StagePath) {
     let span = cx.value(&path.stage());
     let diag = match code {
         Code::UnsortedStage => {
-            Diagnostic::new(code, format!("new deals cannot start in the Unsorted stage (`{}`)", stage.stage))
-                .label(span, "the Unsorted stage")
-                .help("pick a working stage such as \"New lead\": the widget exists to skip Unsorted")
+            Diagnostic::new(code, t!("cr501-message", stage = stage.stage.to_string()))
+                .label(span, t!("cr501-label"))
+                .help(t!("cr501-help"))
         }
-        _ => Diagnostic::new(code, format!("new deals cannot start in a closed stage (`{}`)", stage.stage))
-            .label(span, "closed stage (won 142 / lost 143)")
-            .help("pick an open stage such as \"New lead\""),
+        _ => Diagnostic::new(code, t!("cr502-message", stage = stage.stage.to_string()))
+            .label(span, t!("cr502-label"))
+            .help(t!("cr502-help")),
     };
     cx.emit(diag);
 }

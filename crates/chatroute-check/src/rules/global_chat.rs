@@ -3,6 +3,7 @@
 
 use super::{Ctx, assignments};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::i18n::t;
 use crate::paths::SpecPath;
 use crate::spec::{Mode, Visibility};
 
@@ -16,13 +17,10 @@ fn admins_outside_own_and_unassigned(cx: &mut Ctx<'_>) {
     let chat = &cx.spec.global_chat;
     if chat.visibility == Visibility::All && !chat.admins.is_empty() {
         cx.emit(
-            Diagnostic::new(
-                Code::AdminsOutsideOwnAndUnassigned,
-                "chat admins only exist with visibility `own_and_unassigned`",
-            )
-            .label(cx.key(&SpecPath::chat_admins()), "admins listed here")
-            .label(cx.value(&SpecPath::chat_visibility()), "everyone already sees every dialog")
-            .help("remove `admins`, or set visibility = \"own_and_unassigned\""),
+            Diagnostic::new(Code::AdminsOutsideOwnAndUnassigned, t!("cr401-message"))
+                .label(cx.key(&SpecPath::chat_admins()), t!("cr401-label-admins"))
+                .label(cx.value(&SpecPath::chat_visibility()), t!("cr401-label-visibility"))
+                .help(t!("cr401-help")),
         );
     }
 }
@@ -36,14 +34,14 @@ fn admin_takes_deals(cx: &mut Ctx<'_>) {
                 continue;
             };
             let role = match assignment.mode {
-                Mode::RoundRobin => "round-robin member",
-                Mode::FirstResponder => "first responder",
+                Mode::RoundRobin => t!("role-round-robin-member"),
+                Mode::FirstResponder => t!("role-first-responder"),
             };
             cx.emit(
-                Diagnostic::new(Code::AdminTakesDeals, format!("chat admin `{admin}` is also a {role}"))
-                    .label(cx.value(&SpecPath::chat_admin(i)), "chat admin")
+                Diagnostic::new(Code::AdminTakesDeals, t!("cr402-message", admin = admin.as_str(), role = role.as_str()))
+                    .label(cx.value(&SpecPath::chat_admin(i)), t!("cr402-label"))
                     .label(cx.value(&path.member_employee(m)), role)
-                    .help("an admin sees every dialog and cannot track their own: keep admins as observers, or drop them from the assignment"),
+                    .help(t!("cr402-help")),
             );
         }
     }

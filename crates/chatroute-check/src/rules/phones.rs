@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use super::Ctx;
 use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::i18n::t;
 use crate::paths::SpecPath;
 use crate::phone;
 
@@ -46,15 +47,13 @@ fn invalid_phone(value: &str, span: &Range<usize>) -> Option<Diagnostic> {
         return None;
     }
     let help = match phone::likely_meant(value) {
-        Some(meant) => format!("write the number in international form, e.g. \"{meant}\""),
-        None if value.trim_start().starts_with('+') => {
-            "check the digits: libphonenumber knows no such number".to_owned()
-        }
-        None => "write the number in international form, e.g. \"+7 999 000-00-01\"".to_owned(),
+        Some(meant) => t!("cr602-help", meant = meant),
+        None if value.trim_start().starts_with('+') => t!("cr602-help-digits"),
+        None => t!("cr602-help", meant = "+7 999 000-00-01"),
     };
     Some(
-        Diagnostic::new(Code::InvalidPhone, format!("`{value}` is not a valid phone number"))
-            .label(span.clone(), "not a valid international number")
+        Diagnostic::new(Code::InvalidPhone, t!("cr602-message", value = value))
+            .label(span.clone(), t!("cr602-label"))
             .help(help),
     )
 }
@@ -67,20 +66,17 @@ fn region_rule(region: &str, span: &Range<usize>, rewrite: Option<&Range<usize>>
             let upper = region.to_uppercase();
             let suggestion = phone::regions().find(|r| *r == upper).or_else(|| closest(region, phone::regions()));
             Some(
-                Diagnostic::new(Code::UnknownRegion, format!("`{region}` is not an ISO 3166-1 alpha-2 region code"))
-                    .label(span.clone(), "unknown region")
-                    .help("use two upper-case letters, e.g. \"RU\", \"KZ\", \"JP\"")
+                Diagnostic::new(Code::UnknownRegion, t!("cr606-message", region = region))
+                    .label(span.clone(), t!("cr606-label"))
+                    .help(t!("cr606-help"))
                     .suggest(suggestion),
             )
         }
         Some(code) if code.to_string().starts_with('8') => Some(
-            Diagnostic::new(
-                Code::TrunkPrefixRegion,
-                format!("clients in {region} (+{code}) may write numbers starting with 8, which the 8 -> +7 rewrite would mangle"),
-            )
-            .label(span.clone(), format!("+{code}"))
-            .label(rewrite?.clone(), "rewrite is on")
-            .help("set to_international = false if these clients write without `+`"),
+            Diagnostic::new(Code::TrunkPrefixRegion, t!("cr607-message", region = region, code = code.to_string()))
+                .label(span.clone(), format!("+{code}"))
+                .label(rewrite?.clone(), t!("cr607-label"))
+                .help(t!("cr607-help")),
         ),
         Some(_) => None,
     }

@@ -11,6 +11,7 @@
 use super::Ctx;
 use crate::artifact::MAX_ARTIFACT_BYTES;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::i18n::t;
 use crate::paths::SpecPath;
 use crate::spec::{Mode, Spec};
 
@@ -56,21 +57,13 @@ pub fn check(cx: &mut Ctx<'_>) {
         return;
     }
     let mib = |n: u64| n.div_ceil(1024 * 1024);
-    let mut diagnostic = Diagnostic::new(
-        Code::TableTooLarge,
-        format!(
-            "the routing table could be {} MiB; a runtime loads at most {} MiB",
-            mib(bound),
-            mib(MAX_ARTIFACT_BYTES)
-        ),
-    )
-    .label(
-        cx.key(&SpecPath::employees()),
-        format!("{} employees x {} channels", spec.employees.len(), spec.enabled_channels().count()),
-    )
-    .help("give access per channel to those who work there instead of a bulk level, or split the account");
+    let message = t!("cr016-message", size = mib(bound), limit = mib(MAX_ARTIFACT_BYTES));
+    let (employees, channels) = (spec.employees.len(), spec.enabled_channels().count());
+    let mut diagnostic = Diagnostic::new(Code::TableTooLarge, message)
+        .label(cx.key(&SpecPath::employees()), t!("cr016-label", employees = employees, channels = channels))
+        .help(t!("cr016-help"));
     if cx.exists(&SpecPath::defaults_access()) {
-        diagnostic = diagnostic.label(cx.value(&SpecPath::defaults_access()), "everyone's level on every channel");
+        diagnostic = diagnostic.label(cx.value(&SpecPath::defaults_access()), t!("cr016-label-defaults"));
     }
     cx.emit(diagnostic);
 }

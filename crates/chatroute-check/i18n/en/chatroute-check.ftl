@@ -1,0 +1,139 @@
+# chatroute's diagnostics in English: each message, label, help and fix
+# title of every code, named `crNNN-...` after the code.
+
+## Default outgoing channel (CR301-CR303)
+
+cr301-message = `{ $handle }` has two default outgoing channels: `{ $first }` and `{ $again }`
+cr301-label-second = second default outgoing channel
+cr301-label-first = first marked here
+cr301-fix = Remove the second `default_outgoing`
+cr301-help = an employee writes first from one number: keep `default_outgoing = true` on one channel
+cr302-message = `{ $handle }` cannot write first from `{ $id }`: access is `{ $level }`
+cr302-label-mark = marked default outgoing here
+cr302-label-level = level is `{ $level }`
+cr302-fix = Give it `read_send`
+cr302-help = set level = "read_send", or move the mark to a channel the employee can send from
+cr303-message = `{ $handle }` can send from { $count } channels but has no default outgoing one
+cr303-label = sends from { $channels }
+cr303-help = mark one: [channels.{ $channel }.access] { $handle } = {"{"} level = "read_send", default_outgoing = true {"}"}
+
+## Assignment of the responsible (CR201-CR208)
+
+label-mode-first-responder = mode is first_responder
+cr201-message = `weight` only applies in round_robin mode
+cr201-label = weight given here
+cr201-fix = Remove the weight
+cr201-help = remove the weight, or set mode = "round_robin"
+cr202-message = `after_close` only applies in round_robin mode
+cr202-label = set here
+cr202-fix = Remove `after_close`
+cr202-help = remove `after_close`: in first_responder mode a message after a closed deal always creates a new deal
+cr203-message = assignment has no members
+cr203-label = nobody would be responsible for new deals
+cr203-help = list at least one employee: members = [{"{"} employee = "bruce" {"}"}]
+cr204-message = `{ $handle }` takes new deals on `{ $id }` but has `{ $level }` access there
+cr204-label-member = assignment member
+cr204-label-level = `{ $handle }` has `{ $level }` on `{ $id }`
+cr204-fix = Give `{ $handle }` `read_send`
+cr204-help-keep-own = to keep `{ $handle }` `{ $level }` on `{ $id }`, remove them from this channel's assignment
+cr204-help-keep = to keep `{ $handle }` `{ $level }` on `{ $id }`, give the channel an assignment of its own without them ([channels.{ $id }.assignment])
+cr204-help-send = give `{ $handle }` read_send on `{ $id }`: [channels.{ $id }.access] { $handle } = "read_send"
+cr204-help-keep-first = { $keep }; or, if they should answer there, { $send }
+cr204-help-send-first = { $send }; or, { $keep }
+cr205-message = nobody is responsible for new deals on channel `{ $id }`
+cr205-label = enabled channel without an assignment
+cr205-help = add an integration-wide [assignment] or a [channels.{ $id }.assignment] table
+cr206-message = the weights add up to { $cycle } deals per cycle; the limit is { $limit }
+cr206-label = { $cycle } deals per cycle
+cr206-help = weights are proportions: divide them by their common factor
+cr207-message = `when_nobody = "{ $when }"` never applies here
+cr207-label = nobody is ever skipped
+cr207-help = set `skip_unavailable = true` or a member's `max_open`, or remove `when_nobody`
+cr208-message = `assign_anyway` changes nothing without `skip_unavailable`
+cr208-label = only `max_open` skips here, and a limit is never exceeded
+cr208-help = set `skip_unavailable = true`, or write `when_nobody = "unassigned"`
+
+## Spec version, channels and their addresses (CR015, CR601-CR610)
+
+list-or = {" "}or{" "}
+label-transport = transport is { $transport }
+cr015-message = spec version { $version } is not supported
+cr015-label = this chatroute reads version { $supported }
+cr015-help = write version = { $supported }, or upgrade chatroute
+cr608-message = the integration is enabled but no channel is
+cr608-label = no channel with enabled = true
+cr608-help = enable a channel, or set [integration] enabled = false
+missing-address-message = { $transport } channel `{ $id }` has no { $allowed }
+missing-address-label = { $transport } channels need { $allowed }
+cr601-help = add the channel's number: phone = "+7 999 000-00-01"
+cr603-help-telegram = add the bot's username: handle = "@acme_shop_bot"
+cr603-help = add the account handle: handle = "@acme.art"
+cr609-help = add the id Wazzup shows for the channel: id = "212345678"
+cr604-message-instagram = `{ $value }` is not a valid Instagram handle
+cr604-help-instagram = handles look like "@acme.art"; no spaces, no leading or trailing dot, no `..`
+cr604-message-telegram = `{ $value }` is not a valid Telegram bot username
+cr604-help-telegram = bot usernames look like "@acme_shop_bot"
+cr604-message-tgapi = `{ $value }` is not a valid Telegram username
+cr604-help-tgapi = usernames look like "@ivan_petrov"
+cr610-message = `{ $value }` is not a valid { $transport } channel id
+cr610-help = copy the id from the channel list in Wazzup (or `chatroute wazzup pull`)
+rule-instagram-handle = 1-30 letters, digits, `.` or `_`, after an optional `@`
+rule-telegram-bot = a bot's username: 5-32 letters, digits or `_`, starting with a letter, ending in `bot`
+rule-telegram-user = 5-32 letters, digits or `_`, starting with a letter, after an optional `@`
+rule-vk-id = the community's numeric id, e.g. 212345678
+rule-avito-id = the numeric user id, e.g. 123456789
+rule-wazzup-id = 1-64 letters, digits, `_` or `-`, as Wazzup shows it
+cr605-message = { $transport } channels have no `{ $key }`
+cr605-label = `{ $key }` { $why }
+cr605-label-foreign = is for another transport
+cr605-label-second = a second address; a channel has one
+cr605-help = write the channel's address as { $allowed }, or fix `transport`
+
+## Suggestions
+
+did-you-mean = did you mean `{ $suggestion }`?
+fix-change-to = Change to `{ $suggestion }`
+
+## New deals' stage (CR501-CR503)
+
+cr501-message = new deals cannot start in the Unsorted stage (`{ $stage }`)
+cr501-label = the Unsorted stage
+cr501-help = pick a working stage such as "New lead": the widget exists to skip Unsorted
+cr502-message = new deals cannot start in a closed stage (`{ $stage }`)
+cr502-label = closed stage (won 142 / lost 143)
+cr502-help = pick an open stage such as "New lead"
+cr503-message = no pipeline and stage for new deals on channel `{ $id }`
+cr503-label = enabled channel without `new_deals`
+cr503-help = set [defaults] new_deals = {"{"} pipeline = "Sales", stage = "New lead" {"}"} or `new_deals` in [channels.{ $id }]
+
+## Global chat (CR401, CR402)
+
+role-round-robin-member = round-robin member
+role-first-responder = first responder
+cr401-message = chat admins only exist with visibility `own_and_unassigned`
+cr401-label-admins = admins listed here
+cr401-label-visibility = everyone already sees every dialog
+cr401-help = remove `admins`, or set visibility = "own_and_unassigned"
+cr402-message = chat admin `{ $admin }` is also a { $role }
+cr402-label = chat admin
+cr402-help = an admin sees every dialog and cannot track their own: keep admins as observers, or drop them from the assignment
+
+## Phone numbers (CR602, CR606, CR607)
+
+cr602-message = `{ $value }` is not a valid phone number
+cr602-label = not a valid international number
+cr602-help = write the number in international form, e.g. "{ $meant }"
+cr602-help-digits = check the digits: libphonenumber knows no such number
+cr606-message = `{ $region }` is not an ISO 3166-1 alpha-2 region code
+cr606-label = unknown region
+cr606-help = use two upper-case letters, e.g. "RU", "KZ", "JP"
+cr607-message = clients in { $region } (+{ $code }) may write numbers starting with 8, which the 8 -> +7 rewrite would mangle
+cr607-label = rewrite is on
+cr607-help = set to_international = false if these clients write without `+`
+
+## Table size (CR016)
+
+cr016-message = the routing table could be { $size } MiB; a runtime loads at most { $limit } MiB
+cr016-label = { $employees } employees x { $channels } channels
+cr016-label-defaults = everyone's level on every channel
+cr016-help = give access per channel to those who work there instead of a bulk level, or split the account

@@ -1,0 +1,150 @@
+# chatroute's diagnostics in English: each message, label, help and fix
+# title of every code, named `crNNN-...` after the code.
+
+## Исходящий канал по умолчанию (CR301-CR303)
+
+cr301-message = у `{ $handle }` два исходящих канала по умолчанию: `{ $first }` и `{ $again }`
+cr301-label-second = второй исходящий канал по умолчанию
+cr301-label-first = первая отметка здесь
+cr301-fix = Убрать второй `default_outgoing`
+cr301-help = сотрудник пишет первым с одного номера: оставьте `default_outgoing = true` на одном канале
+cr302-message = `{ $handle }` не может писать первым с `{ $id }`: доступ `{ $level }`
+cr302-label-mark = отмечен исходящим по умолчанию здесь
+cr302-label-level = доступ `{ $level }`
+cr302-fix = Дать доступ `read_send`
+cr302-help = поставьте level = "read_send" (чтение и отправка) или перенесите отметку на канал, с которого сотрудник может отправлять
+cr303-message = `{ $handle }` может отправлять { $count ->
+    [one] с { $count } канала
+   *[other] с { $count } каналов
+}, но исходящий канал по умолчанию не выбран
+cr303-label = отправляет с { $channels }
+cr303-help = отметьте один: [channels.{ $channel }.access] { $handle } = {"{"} level = "read_send", default_outgoing = true {"}"}
+
+## Назначение ответственного (CR201-CR208)
+
+label-mode-first-responder = режим first_responder (первый ответивший из группы)
+cr201-message = `weight` (вес) действует только при распределении по очереди (round_robin)
+cr201-label = вес задан здесь
+cr201-fix = Убрать вес
+cr201-help = уберите вес или поставьте mode = "round_robin"
+cr202-message = `after_close` (пункт 3.1) действует только при распределении по очереди (round_robin)
+cr202-label = задано здесь
+cr202-fix = Убрать `after_close`
+cr202-help = уберите `after_close`: в режиме first_responder сообщение после закрытой сделки всегда создаёт новую сделку
+cr203-message = в назначении нет ни одного участника
+cr203-label = у новых сделок не будет ответственного
+cr203-help = перечислите хотя бы одного сотрудника: members = [{"{"} employee = "bruce" {"}"}]
+cr204-message = `{ $handle }` получает новые сделки в `{ $id }`, но доступ там `{ $level }`
+cr204-label-member = участник назначения
+cr204-label-level = у `{ $handle }` доступ `{ $level }` к `{ $id }`
+cr204-fix = Дать `{ $handle }` доступ `read_send`
+cr204-help-keep-own = чтобы оставить `{ $handle }` доступ `{ $level }` к `{ $id }`, уберите сотрудника из назначения этого канала
+cr204-help-keep = чтобы оставить `{ $handle }` доступ `{ $level }` к `{ $id }`, дайте каналу своё назначение без этого сотрудника ([channels.{ $id }.assignment])
+cr204-help-send = дайте `{ $handle }` чтение и отправку в `{ $id }`: [channels.{ $id }.access] { $handle } = "read_send"
+cr204-help-keep-first = { $keep }; или, если сотрудник должен там отвечать, { $send }
+cr204-help-send-first = { $send }; или, { $keep }
+cr205-message = у новых сделок канала `{ $id }` нет ответственного
+cr205-label = включённый канал без назначения ответственного
+cr205-help = добавьте общее [assignment] или таблицу [channels.{ $id }.assignment]
+cr206-message = веса в сумме дают { $cycle } { $cycle ->
+    [one] сделку
+    [few] сделки
+   *[other] сделок
+} за цикл; предел { $limit }
+cr206-label = { $cycle } { $cycle ->
+    [one] сделка
+    [few] сделки
+   *[other] сделок
+} за цикл
+cr206-help = веса задают пропорцию: разделите их на общий делитель
+cr207-message = `when_nobody = "{ $when }"` здесь никогда не срабатывает
+cr207-label = здесь никого не пропускают
+cr207-help = поставьте `skip_unavailable = true` или `max_open` участнику, либо уберите `when_nobody`
+cr208-message = `assign_anyway` ничего не меняет без `skip_unavailable`
+cr208-label = здесь пропускает только `max_open`, а предел никогда не превышается
+cr208-help = поставьте `skip_unavailable = true` или напишите `when_nobody = "unassigned"`
+
+## Версия, каналы и их адреса (CR015, CR601-CR610)
+
+list-or = {" "}или{" "}
+label-transport = транспорт { $transport }
+cr015-message = версия спецификации { $version } не поддерживается
+cr015-label = этот chatroute читает версию { $supported }
+cr015-help = напишите version = { $supported } или обновите chatroute
+cr608-message = интеграция включена, но ни один канал не включён
+cr608-label = нет канала с enabled = true
+cr608-help = включите канал (пункт 1, «Каналы в этой интеграции») или поставьте [integration] enabled = false
+missing-address-message = у канала { $transport } `{ $id }` нет { $allowed }
+missing-address-label = каналам { $transport } нужен { $allowed }
+cr601-help = добавьте номер канала: phone = "+7 999 000-00-01"
+cr603-help-telegram = добавьте имя бота: handle = "@acme_shop_bot"
+cr603-help = добавьте имя аккаунта: handle = "@acme.art"
+cr609-help = добавьте id канала, который показывает Wazzup: id = "212345678"
+cr604-message-instagram = `{ $value }` — не имя аккаунта Instagram
+cr604-help-instagram = имена выглядят как "@acme.art": без пробелов, без точки в начале и в конце, без `..`
+cr604-message-telegram = `{ $value }` — не имя бота Telegram
+cr604-help-telegram = имена ботов выглядят как "@acme_shop_bot"
+cr604-message-tgapi = `{ $value }` — не имя пользователя Telegram
+cr604-help-tgapi = имена пользователей выглядят как "@ivan_petrov"
+cr610-message = `{ $value }` — не id канала { $transport }
+cr610-help = скопируйте id из списка каналов в Wazzup (или `chatroute wazzup pull`)
+rule-instagram-handle = 1-30 букв, цифр, `.` или `_`, можно с `@` в начале
+rule-telegram-bot = имя бота: 5-32 буквы, цифры или `_`, начинается с буквы, кончается на `bot`
+rule-telegram-user = 5-32 буквы, цифры или `_`, начинается с буквы, можно с `@` в начале
+rule-vk-id = числовой id сообщества, например 212345678
+rule-avito-id = числовой id пользователя, например 123456789
+rule-wazzup-id = 1-64 буквы, цифры, `_` или `-`, как показывает Wazzup
+cr605-message = у каналов { $transport } нет `{ $key }`
+cr605-label = `{ $key }` { $why }
+cr605-label-foreign = — адрес другого транспорта
+cr605-label-second = — второй адрес, а у канала он один
+cr605-help = запишите адрес канала как { $allowed } или исправьте `transport`
+
+## Подсказки
+
+did-you-mean = может быть, `{ $suggestion }`?
+fix-change-to = Заменить на `{ $suggestion }`
+
+## Этап новых сделок (CR501-CR503)
+
+cr501-message = новые сделки не могут начинаться в «Неразобранном» (`{ $stage }`)
+cr501-label = этап «Неразобранное»
+cr501-help = выберите рабочий этап, например «Новый лид»: виджет для того и нужен, чтобы не работать с неразобранным
+cr502-message = новые сделки не могут начинаться в закрытом этапе (`{ $stage }`)
+cr502-label = закрытый этап (успешно 142 / не реализовано 143)
+cr502-help = выберите открытый этап, например «Новый лид»
+cr503-message = для новых сделок канала `{ $id }` не заданы воронка и этап
+cr503-label = включённый канал без `new_deals`
+cr503-help = задайте [defaults] new_deals = {"{"} pipeline = "Sales", stage = "New lead" {"}"} или `new_deals` в [channels.{ $id }]
+
+## Глобальный чат (CR401, CR402)
+
+role-round-robin-member = участник распределения по очереди
+role-first-responder = участник группы «первый ответивший»
+cr401-message = администраторы чата бывают только при видимости `own_and_unassigned` («только свои и диалоги без ответственного»)
+cr401-label-admins = администраторы перечислены здесь
+cr401-label-visibility = все и так видят все диалоги
+cr401-help = уберите `admins` или поставьте visibility = "own_and_unassigned"
+cr402-message = администратор чата `{ $admin }` также { $role }
+cr402-label = администратор чата
+cr402-help = администратор видит все диалоги и не может следить за своими: оставьте администраторов наблюдателями или уберите их из назначения
+
+## Номера телефонов (CR602, CR606, CR607)
+
+cr602-message = `{ $value }` — не номер телефона
+cr602-label = не международный номер
+cr602-help = запишите номер в международном формате, например "{ $meant }"
+cr602-help-digits = проверьте цифры: в libphonenumber такого номера нет
+cr606-message = `{ $region }` — не код региона ISO 3166-1 alpha-2
+cr606-label = неизвестный регион
+cr606-help = две заглавные латинские буквы, например "RU", "KZ", "JP"
+cr607-message = клиенты из { $region } (+{ $code }) могут писать номера с 8, и замена 8 на +7 их испортит
+cr607-label = преобразование включено
+cr607-help = поставьте to_international = false, если эти клиенты пишут номера без `+`
+
+## Размер таблицы (CR016)
+
+cr016-message = таблица маршрутизации может занять { $size } МиБ; среда выполнения загружает не больше { $limit } МиБ
+cr016-label = сотрудников: { $employees }, каналов: { $channels }
+cr016-label-defaults = уровень каждого сотрудника на каждом канале
+cr016-help = дайте доступ к каналу тем, кто в нём работает, вместо общего уровня, или разделите аккаунт

@@ -1,0 +1,159 @@
+//! The language of what chatroute says to people (Project Fluent through
+//! i18n-embed). Messages live in `i18n/LANG/chatroute-check.ftl`, one per
+//! diagnostic message, label, help and fix; `t!` formats one in the
+//! current language and is checked at compile time against the English
+//! file (the message exists, its arguments are the ones given). Codes,
+//! JSON keys, SARIF rule ids, exit codes and tables never change with the
+//! language: only text does.
+//!
+//! The language is chosen once per process (`set`: `--lang`, else the
+//! locale's environment variables, else English); a thread can speak
+//! another (`scoped`), which tests use to render both languages side by
+//! side. Each crate that talks to people has its own messages and loader
+//! (`Loaders`) and reads the language from here.
+
+use std::cell::Cell;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use i18n_embed::fluent::FluentLanguageLoader;
+use i18n_embed::{LanguageLoader, unic_langid::LanguageIdentifier};
+
+/// The languages chatroute speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Ru,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
+
+    /// The BCP 47 tag: `en`, `ru`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+        }
+    }
+
+    /// A language from a tag or a POSIX locale (`ru`, `ru-RU`,
+    /// `ru_RU.UTF-8`, `en_US`); `None` for one chatroute does not speak.
+    pub fn parse(locale: &str) -> Option<Lang> {
+        let language = locale.split(['_', '-', '.', '@']).next().unwrap_or("").to_ascii_lowercase();
+        match language.as_str() {
+            "ru" => Some(Lang::Ru),
+            "en" | "c" | "posix" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language the locale's environment names, as POSIX orders its
+    /// variables (`LC_ALL`, then `LC_MESSAGES`, then `LANG`; the first one
+    /// set and not empty decides); English when it names another.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .into_iter()
+            .find_map(|name| var(name).filter(|v| !v.is_empty()))
+            .and_then(|locale| Lang::parse(&locale))
+            .unwrap_or(Lang::En)
+    }
+
+    fn id(self) -> LanguageIdentifier {
+        self.tag().parse().expect("a valid language tag")
+    }
+}
+
+static PROCESS: AtomicU8 = AtomicU8::new(0);
+
+thread_local! {
+    static THREAD: Cell<Option<Lang>> = const { Cell::new(None) };
+}
+
+/// Sets the process's language (the command line does it once, first).
+pub fn set(lang: Lang) {
+    PROCESS.store(lang as u8, Ordering::Relaxed);
+}
+
+/// The language of this thread: its `scoped` one, else the process's.
+pub fn current() -> Lang {
+    THREAD.get().unwrap_or(if PROCESS.load(Ordering::Relaxed) == Lang::Ru as u8 { Lang::Ru } else { Lang::En })
+}
+
+/// Runs `f` with this thread speaking `lang`.
+pub fn scoped<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    let previous = THREAD.replace(Some(lang));
+    let out = f();
+    THREAD.set(previous);
+    out
+}
+
+/// One loader per language, each parsed on first use: a run that says
+/// nothing reads no message file, and one in English does not read the
+/// Russian file.
+pub struct Loaders {
+    en: LazyLock<FluentLanguageLoader>,
+    ru: LazyLock<FluentLanguageLoader>,
+}
+
+impl Loaders {
+    pub const fn new(en: fn() -> FluentLanguageLoader, ru: fn() -> FluentLanguageLoader) -> Self {
+        Loaders { en: LazyLock::new(en), ru: LazyLock::new(ru) }
+    }
+
+    /// The loader of the current language.
+    pub fn current(&self) -> &FluentLanguageLoader {
+        match current() {
+            Lang::En => &self.en,
+            Lang::Ru => &self.ru,
+        }
+    }
+}
+
+/// `loader` with `lang`'s messages from `assets` (English beneath, for
+/// any message a translation lacks, which the parity tests forbid).
+/// Placeables are not wrapped in Unicode isolation marks: the text goes
+/// to terminals, JSON and editors, which lay it out themselves.
+pub fn load(loader: FluentLanguageLoader, assets: &dyn i18n_embed::I18nAssets, lang: Lang) -> FluentLanguageLoader {
+    loader.load_languages(assets, &[lang.id()]).expect("the embedded message files parse");
+    loader.set_use_isolating(false);
+    loader
+}
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "i18n"]
+struct Messages;
+
+pub(crate) static LOADERS: Loaders = Loaders::new(
+    || load(i18n_embed::fluent::fluent_language_loader!(), &Messages, Lang::En),
+    || load(i18n_embed::fluent::fluent_language_loader!(), &Messages, Lang::Ru),
+);
+
+/// A message of `i18n/LANG/chatroute-check.ftl` in the current language:
+/// `t!("id")` or `t!("id", name = value, ...)`.
+macro_rules! t {
+    ($($message:tt)*) => {
+        i18n_embed_fl::fl!($crate::i18n::LOADERS.current(), $($message)*)
+    };
+}
+pub(crate) use t;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locale_environment_picks_the_language_in_posix_order() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        };
+        assert_eq!(Lang::from_env(env(&[("LANG", "ru_RU.UTF-8")])), Lang::Ru);
+        assert_eq!(Lang::from_env(env(&[("LANG", "ru_RU.UTF-8"), ("LC_ALL", "en_US.UTF-8")])), Lang::En);
+        assert_eq!(Lang::from_env(env(&[("LC_MESSAGES", "ru"), ("LANG", "en_GB")])), Lang::Ru);
+        assert_eq!(Lang::from_env(env(&[("LC_ALL", ""), ("LANG", "ru_RU")])), Lang::Ru, "an empty variable is unset");
+        assert_eq!(Lang::from_env(env(&[("LANG", "de_DE.UTF-8")])), Lang::En);
+        assert_eq!(Lang::from_env(env(&[])), Lang::En);
+        assert_eq!(Lang::parse("ru-RU"), Some(Lang::Ru));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+}
