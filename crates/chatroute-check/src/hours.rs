@@ -3,6 +3,9 @@
 //! (the schedule of a spec without errors).
 
 use chatroute_table::schedule::{self, DAY, DAYS, Interval, ScheduleRoute};
+use chatroute_table::schedule::Unreadable;
+
+use crate::i18n::t;
 
 use crate::paths::SpecPath;
 use crate::spec::{Schedule, Spec};
@@ -19,15 +22,15 @@ pub enum Problem {
     NoZone,
     Interval {
         at: SpecPath,
-        why: String,
+        why: Unreadable,
     },
     Day {
         at: SpecPath,
-        why: String,
+        why: Unreadable,
     },
     Date {
         at: SpecPath,
-        why: String,
+        why: Unreadable,
     },
     /// Two intervals overlap on `day`.
     Overlap {
@@ -189,5 +192,21 @@ mod tests {
             assert!(!names.iter().any(|n| n.eq_ignore_ascii_case(abbreviation)), "{abbreviation} is a zone");
         }
         assert_eq!(super::zone_for_abbreviation("IST"), None, "ambiguous");
+    }
+}
+
+/// Why a schedule's text or a duration does not read, in the current
+/// language.
+pub(crate) fn unreadable(why: &Unreadable) -> String {
+    match why {
+        Unreadable::NotAnInterval => t!("unreadable-not-an-interval"),
+        Unreadable::NotATime(text) => t!("unreadable-not-a-time", text = text.as_str()),
+        Unreadable::StartsAt24 => t!("unreadable-starts-at-24"),
+        Unreadable::Empty => t!("unreadable-empty"),
+        Unreadable::NotADay(text) => t!("unreadable-not-a-day", text = text.as_str()),
+        Unreadable::Backwards { from, to } => t!("unreadable-backwards", from = from.to_string(), to = to.to_string()),
+        Unreadable::NotADate(text) => t!("unreadable-not-a-date", text = text.as_str()),
+        Unreadable::NotADuration(text) => t!("unreadable-not-a-duration", text = text.as_str()),
+        Unreadable::DurationOutOfRange(text) => t!("unreadable-duration-out-of-range", text = text.as_str()),
     }
 }

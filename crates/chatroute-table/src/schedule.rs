@@ -56,14 +56,14 @@ pub struct Interval {
 impl Interval {
     /// `HH:MM-HH:MM`, 00:00 to 24:00; an end at or before the start is the
     /// next day's (`20:00-08:00`), never the same time.
-    pub fn parse(text: &str) -> Result<Interval, String> {
-        let (from, to) = text.split_once('-').ok_or("an interval is `HH:MM-HH:MM`, e.g. \"09:00-18:00\"")?;
+    pub fn parse(text: &str) -> Result<Interval, Unreadable> {
+        let (from, to) = text.split_once('-').ok_or(Unreadable::NotAnInterval)?;
         let (from, to) = (minute(from.trim())?, minute(to.trim())?);
         if from == DAY {
-            return Err("an interval cannot start at 24:00; start it at 00:00".into());
+            return Err(Unreadable::StartsAt24);
         }
         match to.cmp(&from) {
-            std::cmp::Ordering::Equal => Err("the interval starts and ends at the same time".into()),
+            std::cmp::Ordering::Equal => Err(Unreadable::Empty),
             std::cmp::Ordering::Greater => Ok(Interval { from, to }),
             std::cmp::Ordering::Less => Ok(Interval { from, to: to + DAY }),
         }
@@ -77,9 +77,47 @@ impl Interval {
     }
 }
 
+/// Why a schedule's text or a duration does not read. `Display` is the
+/// English text (a table's loading, the command line's timelines); the
+/// checker says it in the admin's language from the variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    NotAnInterval,
+    NotATime(String),
+    StartsAt24,
+    Empty,
+    NotADay(String),
+    /// A range of days written from Sunday towards Monday: the range as
+    /// it should read.
+    Backwards { from: &'static str, to: &'static str },
+    NotADate(String),
+    NotADuration(String),
+    DurationOutOfRange(String),
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::NotAnInterval => write!(f, "an interval is `HH:MM-HH:MM`, e.g. \"09:00-18:00\""),
+            Unreadable::NotATime(text) => write!(f, "`{text}` is not a time `HH:MM` from 00:00 to 24:00"),
+            Unreadable::StartsAt24 => write!(f, "an interval cannot start at 24:00; start it at 00:00"),
+            Unreadable::Empty => write!(f, "the interval starts and ends at the same time"),
+            Unreadable::NotADay(text) => write!(f, "`{text}` is not a day: mon, tue, wed, thu, fri, sat, sun"),
+            Unreadable::Backwards { from, to } => {
+                write!(f, "a range of days runs from Monday to Sunday: `{from}-{to}`")
+            }
+            Unreadable::NotADate(text) => write!(f, "`{text}` is not a date `YYYY-MM-DD`"),
+            Unreadable::NotADuration(text) => {
+                write!(f, "`{text}` is not a duration: a whole number and s, m or h, e.g. \"15m\"")
+            }
+            Unreadable::DurationOutOfRange(text) => write!(f, "`{text}` is outside 1s to 30 days"),
+        }
+    }
+}
+
 /// `HH:MM`, 00:00 to 24:00, in minutes.
-fn minute(text: &str) -> Result<u16, String> {
-    let bad = || format!("`{text}` is not a time `HH:MM` from 00:00 to 24:00");
+fn minute(text: &str) -> Result<u16, Unreadable> {
+    let bad = || Unreadable::NotATime(text.to_owned());
     let (h, m) = text.split_once(':').ok_or_else(bad)?;
     let digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(h) || !digits(m) {
@@ -94,18 +132,14 @@ fn minute(text: &str) -> Result<u16, String> {
 
 /// A day (`mon`) or a range of days (`mon-fri`, Monday to Sunday order),
 /// as weekday indexes (Monday 0).
-pub fn parse_days(text: &str) -> Result<std::ops::RangeInclusive<usize>, String> {
-    let day = |d: &str| {
-        DAYS.iter()
-            .position(|n| *n == d)
-            .ok_or_else(|| format!("`{d}` is not a day: mon, tue, wed, thu, fri, sat, sun"))
-    };
+pub fn parse_days(text: &str) -> Result<std::ops::RangeInclusive<usize>, Unreadable> {
+    let day = |d: &str| DAYS.iter().position(|n| *n == d).ok_or_else(|| Unreadable::NotADay(d.to_owned()));
     match text.split_once('-') {
         None => day(text).map(|d| d..=d),
         Some((a, b)) => {
             let (a, b) = (day(a)?, day(b)?);
             if a > b {
-                return Err(format!("a range of days runs from Monday to Sunday: `{}-{}`", DAYS[b], DAYS[a]));
+                return Err(Unreadable::Backwards { from: DAYS[b], to: DAYS[a] });
             }
             Ok(a..=b)
         }
@@ -113,19 +147,19 @@ pub fn parse_days(text: &str) -> Result<std::ops::RangeInclusive<usize>, String>
 }
 
 /// A date without work, `YYYY-MM-DD`.
-pub fn parse_date(text: &str) -> Result<Date, String> {
-    let date: Date = text.parse().map_err(|_| format!("`{text}` is not a date `YYYY-MM-DD`"))?;
+pub fn parse_date(text: &str) -> Result<Date, Unreadable> {
+    let date: Date = text.parse().map_err(|_| Unreadable::NotADate(text.to_owned()))?;
     // jiff also reads forms the spec does not mean (`20270101`).
     if date.to_string() != text {
-        return Err(format!("`{text}` is not a date `YYYY-MM-DD`"));
+        return Err(Unreadable::NotADate(text.to_owned()));
     }
     Ok(date)
 }
 
 /// A duration as the spec writes it: a whole number and `s`, `m` or `h`
 /// (`90s`, `15m`, `2h`), in seconds; at least a second, at most 30 days.
-pub fn parse_duration(text: &str) -> Result<u64, String> {
-    let bad = || format!("`{text}` is not a duration: a whole number and s, m or h, e.g. \"15m\"");
+pub fn parse_duration(text: &str) -> Result<u64, Unreadable> {
+    let bad = || Unreadable::NotADuration(text.to_owned());
     let unit = match text.as_bytes().last() {
         Some(b's') => 1,
         Some(b'm') => 60,
@@ -138,7 +172,7 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
     }
     let seconds = number.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)).ok_or_else(bad)?;
     if seconds == 0 || seconds > 30 * 24 * 3600 {
-        return Err(format!("`{text}` is outside 1s to 30 days"));
+        return Err(Unreadable::DurationOutOfRange(text.to_owned()));
     }
     Ok(seconds)
 }

@@ -137,3 +137,62 @@ cr016-message = the routing table could be { $size } MiB; a runtime loads at mos
 cr016-label = { $employees } employees x { $channels } channels
 cr016-label-defaults = everyone's level on every channel
 cr016-help = give access per channel to those who work there instead of a bulk level, or split the account
+
+## Working hours (CR901-CR909) and reassignment (CR209-CR214)
+
+label-here = here
+unreadable-not-an-interval = an interval is `HH:MM-HH:MM`, e.g. "09:00-18:00"
+unreadable-not-a-time = `{ $text }` is not a time `HH:MM` from 00:00 to 24:00
+unreadable-starts-at-24 = an interval cannot start at 24:00; start it at 00:00
+unreadable-empty = the interval starts and ends at the same time
+unreadable-not-a-day = `{ $text }` is not a day: mon, tue, wed, thu, fri, sat, sun
+unreadable-backwards = a range of days runs from Monday to Sunday: `{ $from }-{ $to }`
+unreadable-not-a-date = `{ $text }` is not a date `YYYY-MM-DD`
+unreadable-not-a-duration = `{ $text }` is not a duration: a whole number and s, m or h, e.g. "15m"
+unreadable-duration-out-of-range = `{ $text }` is outside 1s to 30 days
+cr901-message = `{ $zone }` is not a time zone of the IANA database
+cr901-label = unknown zone
+cr901-help = write the zone as Area/City, e.g. "Europe/Moscow", "Asia/Almaty", "Asia/Tokyo"
+cr902-message = schedule `{ $name }` has no time zone
+cr902-label = hours of which zone?
+cr902-help = set `timezone = "Europe/Moscow"` in [integration] (for every schedule) or in this schedule
+cr903-message = bad interval in `{ $name }`: { $why }
+cr903-help = write intervals as "HH:MM-HH:MM", e.g. "09:00-18:00"; "20:00-08:00" runs past midnight
+cr904-message-day = bad day in `{ $name }`: { $why }
+cr904-help-day = name a day (mon, tue, wed, thu, fri, sat, sun) or a range from Monday towards Sunday (mon-fri)
+cr904-message-date = bad date in `{ $name }`: { $why }
+cr904-help-date = write dates off as "YYYY-MM-DD", e.g. "2027-01-01"
+cr905-message = `{ $handle }` works to schedule `{ $name }`, which is not defined
+cr905-label = no [schedules] table of this name
+cr905-help = define [schedules.{ $name }], or name one of the schedules defined
+cr906-message = schedule `{ $name }` is never open
+cr906-label = no day has hours
+cr906-help = give it days and hours, e.g. mon-fri = "09:00-18:00"; everyone on it would never get a deal
+cr907-message = no employee works to schedule `{ $name }`
+cr907-label = defined here
+cr907-help = set `schedule = "{ $name }"` on the employees it is for, or remove it
+cr908-message-some = `{ $handle }`'s working hours do not apply in every assignment of theirs
+cr908-message-none = `{ $handle }`'s schedule changes nothing: no assignment of theirs skips the unavailable
+cr908-label-hours = working hours set here
+cr908-label-some = deals here reach them outside their hours: unavailable members are not skipped
+cr908-label-none = this assignment never skips anyone unavailable
+cr908-help-some = set `skip_unavailable = true` in that assignment, or remove `skip_unavailable = false` there to follow [assignment]
+cr908-help-none = set `skip_unavailable = true` in the assignment, so deals wait for the hours, or remove the schedule
+cr909-message = intervals of `{ $name }` overlap on { $day }
+cr909-label-this = this interval
+cr909-label-other = overlaps this one
+cr909-help = the hours are the union of both; merge them into one interval to say so
+cr209-message = `returning_clients` only applies in round_robin mode
+cr209-help = remove it: in first_responder mode the deal goes to whoever answers first, its owner too
+cr210-message = bad `reassign_after`: { $why }
+cr210-help = write a whole number and a unit: "90s", "15m", "2h"
+cr211-message = deals are passed on after { $seconds } s without a reply
+cr211-label = under a minute
+cr211-help = a manager rarely answers within a minute; "15m" is common (seconds are for tests)
+cr212-message = `reassign_after` only applies in round_robin mode
+cr212-help = remove it: a first-responder deal has nobody responsible until someone answers, so nobody to pass it from
+cr213-message = `reassign_after` with a single member changes nothing
+cr213-label = nobody else to pass a deal to
+cr213-help = add members, or remove `reassign_after`
+cr214-message = `max_reassignments` without `reassign_after` changes nothing
+cr214-help = set `reassign_after = "15m"` to pass unanswered deals on, or remove `max_reassignments`

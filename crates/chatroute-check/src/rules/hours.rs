@@ -5,6 +5,8 @@
 
 use super::{Ctx, assignments};
 use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::hours::unreadable;
+use crate::i18n::t;
 use crate::hours::{self, Problem};
 use crate::paths::{AssignmentPath, SpecPath};
 use crate::spec::{Assignment, Mode};
@@ -46,28 +48,32 @@ fn problem_diagnostic(cx: &mut Ctx<'_>, name: &str, problem: &Problem) {
                 None if zone.contains('/') => closest(zone, names.iter().map(String::as_str)),
                 None => None,
             };
-            Diagnostic::new(Code::UnknownTimeZone, format!("`{zone}` is not a time zone of the IANA database"))
-                .label(cx.value(at), "unknown zone")
-                .help("write the zone as Area/City, e.g. \"Europe/Moscow\", \"Asia/Almaty\", \"Asia/Tokyo\"")
+            Diagnostic::new(Code::UnknownTimeZone, t!("cr901-message", zone = zone.as_str()))
+                .label(cx.value(at), t!("cr901-label"))
+                .help(t!("cr901-help"))
                 .suggest(suggestion)
         }
-        Problem::NoZone => Diagnostic::new(Code::MissingTimeZone, format!("schedule `{name}` has no time zone"))
-            .label(cx.key(&SpecPath::schedule(name).table()), "hours of which zone?")
-            .help("set `timezone = \"Europe/Moscow\"` in [integration] (for every schedule) or in this schedule"),
-        Problem::Interval { at, why } => Diagnostic::new(Code::BadInterval, format!("bad interval in `{name}`: {why}"))
-            .label(cx.value(at), "here")
-            .help("write intervals as \"HH:MM-HH:MM\", e.g. \"09:00-18:00\"; \"20:00-08:00\" runs past midnight"),
-        Problem::Day { at, why } => Diagnostic::new(Code::BadDay, format!("bad day in `{name}`: {why}"))
-            .label(cx.key(at), "here")
-            .help("name a day (mon, tue, wed, thu, fri, sat, sun) or a range from Monday towards Sunday (mon-fri)"),
-        Problem::Date { at, why } => Diagnostic::new(Code::BadDay, format!("bad date in `{name}`: {why}"))
-            .label(cx.value(at), "here")
-            .help("write dates off as \"YYYY-MM-DD\", e.g. \"2027-01-01\""),
+        Problem::NoZone => Diagnostic::new(Code::MissingTimeZone, t!("cr902-message", name = name))
+            .label(cx.key(&SpecPath::schedule(name).table()), t!("cr902-label"))
+            .help(t!("cr902-help")),
+        Problem::Interval { at, why } => {
+            Diagnostic::new(Code::BadInterval, t!("cr903-message", name = name, why = unreadable(why)))
+                .label(cx.value(at), t!("label-here"))
+                .help(t!("cr903-help"))
+        }
+        Problem::Day { at, why } => Diagnostic::new(Code::BadDay, t!("cr904-message-day", name = name, why = unreadable(why)))
+            .label(cx.key(at), t!("label-here"))
+            .help(t!("cr904-help-day")),
+        Problem::Date { at, why } => {
+            Diagnostic::new(Code::BadDay, t!("cr904-message-date", name = name, why = unreadable(why)))
+                .label(cx.value(at), t!("label-here"))
+                .help(t!("cr904-help-date"))
+        }
         Problem::Overlap { first, second, day } => {
-            Diagnostic::new(Code::OverlappingIntervals, format!("intervals of `{name}` overlap on {day}"))
-                .label(cx.value(second), "this interval")
-                .label(cx.value(first), "overlaps this one")
-                .help("the hours are the union of both; merge them into one interval to say so")
+            Diagnostic::new(Code::OverlappingIntervals, t!("cr909-message", name = name, day = day.to_string()))
+                .label(cx.value(second), t!("cr909-label-this"))
+                .label(cx.value(first), t!("cr909-label-other"))
+                .help(t!("cr909-help"))
         }
     };
     cx.emit(diagnostic);
@@ -76,18 +82,18 @@ fn problem_diagnostic(cx: &mut Ctx<'_>, name: &str, problem: &Problem) {
 /// CR906: a schedule with no interval on any day.
 fn never_open(cx: &mut Ctx<'_>, name: &str) {
     cx.emit(
-        Diagnostic::new(Code::ScheduleNeverOpen, format!("schedule `{name}` is never open"))
-            .label(cx.key(&SpecPath::schedule(name).table()), "no day has hours")
-            .help("give it days and hours, e.g. mon-fri = \"09:00-18:00\"; everyone on it would never get a deal"),
+        Diagnostic::new(Code::ScheduleNeverOpen, t!("cr906-message", name = name))
+            .label(cx.key(&SpecPath::schedule(name).table()), t!("cr906-label"))
+            .help(t!("cr906-help")),
     );
 }
 
 /// CR907: a schedule no employee works to.
 fn unused(cx: &mut Ctx<'_>, name: &str) {
     cx.emit(
-        Diagnostic::new(Code::UnusedSchedule, format!("no employee works to schedule `{name}`"))
-            .label(cx.key(&SpecPath::schedule(name).table()), "defined here")
-            .help(format!("set `schedule = \"{name}\"` on the employees it is for, or remove it")),
+        Diagnostic::new(Code::UnusedSchedule, t!("cr907-message", name = name))
+            .label(cx.key(&SpecPath::schedule(name).table()), t!("cr907-label"))
+            .help(t!("cr907-help", name = name)),
     );
 }
 
@@ -95,9 +101,9 @@ fn unused(cx: &mut Ctx<'_>, name: &str) {
 fn unknown_schedule(cx: &mut Ctx<'_>, handle: &str, name: &str) {
     let known = cx.spec.schedules.keys().map(String::as_str);
     cx.emit(
-        Diagnostic::new(Code::UnknownSchedule, format!("`{handle}` works to schedule `{name}`, which is not defined"))
-            .label(cx.value(&SpecPath::employee_schedule(handle)), "no [schedules] table of this name")
-            .help(format!("define [schedules.{name}], or name one of the schedules defined"))
+        Diagnostic::new(Code::UnknownSchedule, t!("cr905-message", handle = handle, name = name))
+            .label(cx.value(&SpecPath::employee_schedule(handle)), t!("cr905-label"))
+            .help(t!("cr905-help", name = name))
             .suggest(closest(name, known)),
     );
 }
@@ -114,27 +120,20 @@ fn changes_nothing(cx: &mut Ctx<'_>, handle: &str) {
     let schedule = cx.value(&SpecPath::employee_schedule(handle));
     if theirs.iter().any(|(_, skips)| *skips) {
         let Some(first) = ignoring.first() else { return };
-        let mut diagnostic = Diagnostic::new(
-            Code::ScheduleChangesNothing,
-            format!("`{handle}`'s working hours do not apply in every assignment of theirs"),
-        )
-        .label(schedule, "working hours set here")
-        .help("set `skip_unavailable = true` in that assignment, or remove `skip_unavailable = false` there to follow [assignment]");
+        let mut diagnostic = Diagnostic::new(Code::ScheduleChangesNothing, t!("cr908-message-some", handle = handle))
+            .label(schedule, t!("cr908-label-hours"))
+            .help(t!("cr908-help-some"));
         let skip = first.skip_unavailable();
         let place = if cx.exists(&skip) { cx.value(&skip) } else { cx.key(&first.table()) };
-        diagnostic =
-            diagnostic.label(place, "deals here reach them outside their hours: unavailable members are not skipped");
+        diagnostic = diagnostic.label(place, t!("cr908-label-some"));
         cx.emit(diagnostic);
         return;
     }
-    let mut diagnostic = Diagnostic::new(
-        Code::ScheduleChangesNothing,
-        format!("`{handle}`'s schedule changes nothing: no assignment of theirs skips the unavailable"),
-    )
-    .label(schedule, "working hours set here")
-    .help("set `skip_unavailable = true` in the assignment, so deals wait for the hours, or remove the schedule");
+    let mut diagnostic = Diagnostic::new(Code::ScheduleChangesNothing, t!("cr908-message-none", handle = handle))
+        .label(schedule, t!("cr908-label-hours"))
+        .help(t!("cr908-help-none"));
     if let Some(path) = ignoring.first() {
-        diagnostic = diagnostic.label(cx.key(&path.table()), "this assignment never skips anyone unavailable");
+        diagnostic = diagnostic.label(cx.key(&path.table()), t!("cr908-label-none"));
     }
     cx.emit(diagnostic);
 }
@@ -143,13 +142,10 @@ fn changes_nothing(cx: &mut Ctx<'_>, handle: &str) {
 fn returning_outside_round_robin(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Assignment) {
     if assignment.mode == Mode::FirstResponder && assignment.returning_clients.is_some() {
         cx.emit(
-            Diagnostic::new(
-                Code::ReturningClientsOutsideRoundRobin,
-                "`returning_clients` only applies in round_robin mode",
-            )
-            .label(cx.key(&path.returning_clients()), "set here")
-            .label(cx.value(&path.mode()), "mode is first_responder")
-            .help("remove it: in first_responder mode the deal goes to whoever answers first, its owner too"),
+            Diagnostic::new(Code::ReturningClientsOutsideRoundRobin, t!("cr209-message"))
+                .label(cx.key(&path.returning_clients()), t!("cr202-label"))
+                .label(cx.value(&path.mode()), t!("label-mode-first-responder"))
+                .help(t!("cr209-help")),
         );
     }
 }

@@ -4,6 +4,7 @@
 
 use super::{Ctx, assignments};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::i18n::t;
 use crate::paths::AssignmentPath;
 use crate::spec::{Assignment, Mode};
 
@@ -23,30 +24,30 @@ fn reassign_after(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Assignme
     let at = cx.value(&path.reassign_after());
     match chatroute_table::schedule::parse_duration(after) {
         Err(why) => cx.emit(
-            Diagnostic::new(Code::BadDuration, format!("bad `reassign_after`: {why}"))
-                .label(at.clone(), "here")
-                .help("write a whole number and a unit: \"90s\", \"15m\", \"2h\""),
+            Diagnostic::new(Code::BadDuration, t!("cr210-message", why = crate::hours::unreadable(&why)))
+                .label(at.clone(), t!("label-here"))
+                .help(t!("cr210-help")),
         ),
         Ok(seconds) if seconds < 60 => cx.emit(
-            Diagnostic::new(Code::ShortReassign, format!("deals are passed on after {seconds} s without a reply"))
-                .label(at.clone(), "under a minute")
-                .help("a manager rarely answers within a minute; \"15m\" is common (seconds are for tests)"),
+            Diagnostic::new(Code::ShortReassign, t!("cr211-message", seconds = seconds))
+                .label(at.clone(), t!("cr211-label"))
+                .help(t!("cr211-help")),
         ),
         Ok(_) => {}
     }
     if assignment.mode == Mode::FirstResponder {
         cx.emit(
-            Diagnostic::new(Code::ReassignOutsideRoundRobin, "`reassign_after` only applies in round_robin mode")
-                .label(cx.key(&path.reassign_after()), "set here")
-                .label(cx.value(&path.mode()), "mode is first_responder")
-                .help("remove it: a first-responder deal has nobody responsible until someone answers, so nobody to pass it from"),
+            Diagnostic::new(Code::ReassignOutsideRoundRobin, t!("cr212-message"))
+                .label(cx.key(&path.reassign_after()), t!("cr202-label"))
+                .label(cx.value(&path.mode()), t!("label-mode-first-responder"))
+                .help(t!("cr212-help")),
         );
     } else if assignment.members.len() == 1 {
         cx.emit(
-            Diagnostic::new(Code::ReassignWithOneMember, "`reassign_after` with a single member changes nothing")
-                .label(cx.key(&path.reassign_after()), "set here")
-                .label(cx.value(&path.members()), "nobody else to pass a deal to")
-                .help("add members, or remove `reassign_after`"),
+            Diagnostic::new(Code::ReassignWithOneMember, t!("cr213-message"))
+                .label(cx.key(&path.reassign_after()), t!("cr202-label"))
+                .label(cx.value(&path.members()), t!("cr213-label"))
+                .help(t!("cr213-help")),
         );
     }
 }
@@ -54,8 +55,8 @@ fn reassign_after(cx: &mut Ctx<'_>, path: &AssignmentPath, assignment: &Assignme
 /// CR214: a cap on reassignments without a timer to reassign by.
 fn cap_without_timer(cx: &mut Ctx<'_>, path: &AssignmentPath) {
     cx.emit(
-        Diagnostic::new(Code::CapWithoutReassign, "`max_reassignments` without `reassign_after` changes nothing")
-            .label(cx.key(&path.max_reassignments()), "set here")
-            .help("set `reassign_after = \"15m\"` to pass unanswered deals on, or remove `max_reassignments`"),
+        Diagnostic::new(Code::CapWithoutReassign, t!("cr214-message"))
+            .label(cx.key(&path.max_reassignments()), t!("cr202-label"))
+            .help(t!("cr214-help")),
     );
 }
