@@ -196,3 +196,34 @@ cr213-label = nobody else to pass a deal to
 cr213-help = add members, or remove `reassign_after`
 cr214-message = `max_reassignments` without `reassign_after` changes nothing
 cr214-help = set `reassign_after = "15m"` to pass unanswered deals on, or remove `max_reassignments`
+
+## Employees and identifiers (CR014 for ids, CR101-CR104)
+
+cr014-message-id = amoCRM id above 2^53 - 1 (9007199254740991)
+cr014-label-id = no amoCRM id is this large
+cr014-help-id = check the id in amoCRM; ids above 2^53 - 1 change when read as JSON numbers (JavaScript)
+cr101-message-member = unknown employee `{ $handle }` in assignment member
+cr101-message-access = unknown employee `{ $handle }` in access entry
+cr101-message-admin = unknown employee `{ $handle }` in chat admin
+cr101-label = not a handle under [employees]
+cr101-help = add `{ $handle }` under [employees] or use an existing handle
+cr102-message-handle = `everyone` cannot be an employee handle
+cr102-label-handle = reserved for bulk access
+cr102-help-handle = rename this employee, e.g. `everyone_1`; `everyone` in an access table means every employee
+cr102-message-member = `everyone` cannot be an assignment member
+cr102-message-admin = `everyone` cannot be a chat admin
+cr102-label = `everyone` is only a key of access tables
+cr102-help = list the employees one by one
+cr103-message-member = `{ $handle }` is listed twice in the assignment
+cr103-help-member = remove one entry; to give a member more deals, raise its `weight`
+cr103-message-admin = `{ $handle }` is listed twice in the admins list
+cr103-help-admin = remove one entry
+cr103-label-again = listed again here
+cr103-label-first = first listed here
+cr104-message-handle = employee handle `{ $id }` holds characters an identifier cannot
+cr104-message-channel = channel id `{ $id }` holds characters an identifier cannot
+cr104-label = 1 to { $max } letters, digits, `_`, `-`, `.`; starting with a letter or digit
+cr104-help = ids become state keys and appear in CI logs: rename it, e.g. `wa-retail`
+cr104-message-account = account `{ $account }` is not an amoCRM subdomain
+cr104-label-account = lowercase letters, digits and hyphens only
+cr104-help-account = write the subdomain alone: `acme` of `acme.amocrm.ru`

@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use super::{Ctx, assignments, stage_refs};
 use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::i18n::t;
 use crate::paths::SpecPath;
 use crate::spec::{MAX_EXACT_ID, NameOrId};
 use crate::text::{MAX_IDENTIFIER, is_identifier, is_subdomain};
@@ -40,9 +41,9 @@ fn inexact_ids(cx: &mut Ctx<'_>) {
         places.extend(big(&stage.stage).then(|| path.stage()));
     }
     for path in places {
-        let diagnostic = Diagnostic::new(Code::OutOfRange, "amoCRM id above 2^53 - 1 (9007199254740991)")
-            .label(cx.value(&path), "no amoCRM id is this large")
-            .help("check the id in amoCRM; ids above 2^53 - 1 change when read as JSON numbers (JavaScript)");
+        let diagnostic = Diagnostic::new(Code::OutOfRange, t!("cr014-message-id"))
+            .label(cx.value(&path), t!("cr014-label-id"))
+            .help(t!("cr014-help-id"));
         cx.emit(diagnostic);
     }
 }
@@ -53,35 +54,35 @@ fn identifiers(cx: &mut Ctx<'_>) {
     let mut handles: Vec<&String> = cx.handles.iter().filter(|h| !is_identifier(h)).collect();
     handles.sort();
     for handle in handles {
-        cx.emit(invalid_identifier("employee handle", handle, cx.key(&SpecPath::employee(handle))));
+        cx.emit(invalid_identifier(t!("cr104-message-handle", id = handle.as_str()), cx.key(&SpecPath::employee(handle))));
     }
     let spec = cx.spec;
     for id in spec.channels.keys().filter(|id| !is_identifier(id)) {
-        cx.emit(invalid_identifier("channel id", id, cx.key(&SpecPath::channel(id).table())));
+        cx.emit(invalid_identifier(t!("cr104-message-channel", id = id.as_str()), cx.key(&SpecPath::channel(id).table())));
     }
     let account = &spec.integration.account;
     if !account.is_empty() && !is_subdomain(account) {
         cx.emit(
-            Diagnostic::new(Code::InvalidIdentifier, format!("account `{account}` is not an amoCRM subdomain"))
-                .label(cx.value(&SpecPath::account()), "lowercase letters, digits and hyphens only")
-                .help("write the subdomain alone: `acme` of `acme.amocrm.ru`"),
+            Diagnostic::new(Code::InvalidIdentifier, t!("cr104-message-account", account = account.as_str()))
+                .label(cx.value(&SpecPath::account()), t!("cr104-label-account"))
+                .help(t!("cr104-help-account")),
         );
     }
 }
 
-fn invalid_identifier(what: &str, id: &str, span: Range<usize>) -> Diagnostic {
-    Diagnostic::new(Code::InvalidIdentifier, format!("{what} `{id}` holds characters an identifier cannot"))
-        .label(span, format!("1 to {MAX_IDENTIFIER} letters, digits, `_`, `-`, `.`; starting with a letter or digit"))
-        .help("ids become state keys and appear in CI logs: rename it, e.g. `wa-retail`")
+fn invalid_identifier(message: String, span: Range<usize>) -> Diagnostic {
+    Diagnostic::new(Code::InvalidIdentifier, message)
+        .label(span, t!("cr104-label", max = MAX_IDENTIFIER))
+        .help(t!("cr104-help"))
 }
 
 /// CR102: `everyone` as an employee handle.
 fn reserved_handle(cx: &mut Ctx<'_>) {
     if cx.handles.contains(EVERYONE) {
         cx.emit(
-            Diagnostic::new(Code::ReservedHandle, "`everyone` cannot be an employee handle")
-                .label(cx.key(&SpecPath::employee(EVERYONE)), "reserved for bulk access")
-                .help("rename this employee, e.g. `everyone_1`; `everyone` in an access table means every employee"),
+            Diagnostic::new(Code::ReservedHandle, t!("cr102-message-handle"))
+                .label(cx.key(&SpecPath::employee(EVERYONE)), t!("cr102-label-handle"))
+                .help(t!("cr102-help-handle")),
         );
     }
 }
@@ -92,9 +93,8 @@ fn members(cx: &mut Ctx<'_>) {
         let mut seen = HashMap::new();
         for (i, member) in assignment.members.iter().enumerate() {
             let at = path.member_employee(i);
-            reference(cx, &member.employee, &at, "assignment member");
-            let help = "remove one entry; to give a member more deals, raise its `weight`";
-            duplicate(cx, &mut seen, &member.employee, &at, "assignment", help);
+            reference(cx, &member.employee, &at, Place::Member);
+            duplicate(cx, &mut seen, &member.employee, &at, Place::Member);
         }
     }
 }
@@ -104,7 +104,7 @@ fn access_entries(cx: &mut Ctx<'_>) {
     for (id, channel) in &cx.spec.channels {
         for handle in channel.access.employees.keys().filter(|h| !cx.handles.contains(*h)) {
             let span = cx.key(&SpecPath::channel(id).access(handle).entry());
-            unknown(cx, handle, span, "access entry");
+            unknown(cx, handle, span, Place::Access);
         }
     }
 }
@@ -114,31 +114,48 @@ fn admins(cx: &mut Ctx<'_>) {
     let mut seen = HashMap::new();
     for (i, admin) in cx.spec.global_chat.admins.iter().enumerate() {
         let at = SpecPath::chat_admin(i);
-        reference(cx, admin, &at, "chat admin");
-        duplicate(cx, &mut seen, admin, &at, "admins list", "remove one entry");
+        reference(cx, admin, &at, Place::Admin);
+        duplicate(cx, &mut seen, admin, &at, Place::Admin);
     }
 }
 
 /// A handle used as a value must name an employee (CR101) and not be
 /// `everyone` (CR102).
-fn reference(cx: &mut Ctx<'_>, handle: &str, path: &SpecPath, what: &str) {
+fn reference(cx: &mut Ctx<'_>, handle: &str, path: &SpecPath, place: Place) {
     if handle == EVERYONE {
+        let message = match place {
+            Place::Admin => t!("cr102-message-admin"),
+            _ => t!("cr102-message-member"),
+        };
         cx.emit(
-            Diagnostic::new(Code::ReservedHandle, format!("`everyone` cannot be a {what}"))
-                .label(cx.value(path), "`everyone` is only a key of access tables")
-                .help("list the employees one by one"),
+            Diagnostic::new(Code::ReservedHandle, message)
+                .label(cx.value(path), t!("cr102-label"))
+                .help(t!("cr102-help")),
         );
     } else if !cx.handles.contains(handle) {
-        unknown(cx, handle, cx.value(path), what);
+        unknown(cx, handle, cx.value(path), place);
     }
 }
 
+/// Where a handle is written, for the messages about it.
+#[derive(Clone, Copy)]
+enum Place {
+    Member,
+    Access,
+    Admin,
+}
+
 /// CR101: a handle that is not under `[employees]`.
-fn unknown(cx: &mut Ctx<'_>, handle: &str, span: Range<usize>, what: &str) {
+fn unknown(cx: &mut Ctx<'_>, handle: &str, span: Range<usize>, place: Place) {
     let suggestion = closest(handle, cx.handles.iter().map(String::as_str));
-    let diag = Diagnostic::new(Code::UnknownEmployee, format!("unknown employee `{handle}` in {what}"))
-        .label(span, "not a handle under [employees]")
-        .help(format!("add `{handle}` under [employees] or use an existing handle"))
+    let message = match place {
+        Place::Member => t!("cr101-message-member", handle = handle),
+        Place::Access => t!("cr101-message-access", handle = handle),
+        Place::Admin => t!("cr101-message-admin", handle = handle),
+    };
+    let diag = Diagnostic::new(Code::UnknownEmployee, message)
+        .label(span, t!("cr101-label"))
+        .help(t!("cr101-help", handle = handle))
         .suggest(suggestion);
     cx.emit(diag);
 }
@@ -149,15 +166,18 @@ fn duplicate<'a>(
     seen: &mut HashMap<&'a str, Range<usize>>,
     handle: &'a str,
     path: &SpecPath,
-    list: &str,
-    help: &str,
+    place: Place,
 ) {
     let span = cx.value(path);
     if let Some(first) = seen.get(handle) {
+        let (message, help) = match place {
+            Place::Admin => (t!("cr103-message-admin", handle = handle), t!("cr103-help-admin")),
+            _ => (t!("cr103-message-member", handle = handle), t!("cr103-help-member")),
+        };
         cx.emit(
-            Diagnostic::new(Code::DuplicateEntry, format!("`{handle}` is listed twice in the {list}"))
-                .label(span, "listed again here")
-                .label(first.clone(), "first listed here")
+            Diagnostic::new(Code::DuplicateEntry, message)
+                .label(span, t!("cr103-label-again"))
+                .label(first.clone(), t!("cr103-label-first"))
                 .help(help),
         );
     } else {
