@@ -227,3 +227,33 @@ cr104-help = ids become state keys and appear in CI logs: rename it, e.g. `wa-re
 cr104-message-account = account `{ $account }` is not an amoCRM subdomain
 cr104-label-account = lowercase letters, digits and hyphens only
 cr104-help-account = write the subdomain alone: `acme` of `acme.amocrm.ru`
+
+## The Wazzup account (CR801-CR805)
+
+label-not-listed = not listed here
+cr801-message = channel `{ $id }` is not in the Wazzup account
+cr801-label = no { $transport } channel of the account has this address
+cr801-help-none = the account has no { $transport } channel: connect it in Wazzup, then pull the snapshot again
+cr801-help = the account's { $transport } channels: { $channels }
+cr802-message = channel `{ $id }` is a { $theirs } channel in Wazzup, not { $ours }
+cr802-label = Wazzup says `{ $theirs }`
+cr802-label-address = this address
+cr802-help = write transport = "{ $theirs }"
+cr803-message = channel `{ $id }` is `{ $state }` in Wazzup: its messages do not arrive
+cr803-label = state `{ $state }`
+cr804-message = { $count } channel(s) of the Wazzup account are not in the spec: { $channels }
+cr804-help = add them as channels (`enabled = false` keeps one out of the integration); `chatroute init --wazzup` writes them all
+cr805-message-twice = channel `{ $id }` gets Wazzup channelId `{ $wazzup_id }`, which channel `{ $first }` has too
+cr805-message-spec = channel `{ $id }` gets Wazzup channelId `{ $wazzup_id }`, which is the id of a spec channel
+cr805-label = matched in the snapshot here
+cr805-help = pull the snapshot again (chatroute wazzup pull); for a spec channel of that id, rename it
+wazzup-state-init = the channel is starting; wait a minute and pull the snapshot again
+wazzup-state-disabled = the channel is turned off in Wazzup (removed from the subscription); turn it on there, or set `enabled = false`
+wazzup-state-phone-unavailable = Wazzup has no connection to the phone; check that it is on and online
+wazzup-state-qr = the QR code must be scanned; open the channel in Wazzup and scan it with the channel's phone
+wazzup-state-open-elsewhere = the channel is authorized in another Wazzup account; log it out there
+wazzup-state-not-enough-money = the channel is not paid; top up the Wazzup balance
+wazzup-state-foreign-phone = the QR code was scanned by another phone number; scan it with the channel's own phone
+wazzup-state-unauthorized = the account is not authorized; log in to it again in Wazzup
+wazzup-state-wait-for-password = Wazzup waits for the two-factor password; enter it in Wazzup
+wazzup-state-unknown = a state this chatroute does not know; see the channel in Wazzup

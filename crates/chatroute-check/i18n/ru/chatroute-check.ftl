@@ -238,3 +238,37 @@ cr104-help = id становятся ключами состояния и поп
 cr104-message-account = аккаунт `{ $account }` — не поддомен amoCRM
 cr104-label-account = только строчные латинские буквы, цифры и дефисы
 cr104-help-account = напишите только поддомен: `acme` из `acme.amocrm.ru`
+
+## Аккаунт Wazzup (CR801-CR805)
+
+label-not-listed = здесь не перечислены
+cr801-message = канала `{ $id }` нет в аккаунте Wazzup
+cr801-label = ни у одного канала { $transport } аккаунта нет такого адреса
+cr801-help-none = в аккаунте нет канала { $transport }: подключите его в Wazzup и снова получите снимок
+cr801-help = каналы { $transport } аккаунта: { $channels }
+cr802-message = канал `{ $id }` в Wazzup — канал { $theirs }, а не { $ours }
+cr802-label = Wazzup говорит `{ $theirs }`
+cr802-label-address = этот адрес
+cr802-help = напишите transport = "{ $theirs }"
+cr803-message = канал `{ $id }` в Wazzup в состоянии `{ $state }`: его сообщения не приходят
+cr803-label = состояние `{ $state }`
+cr804-message = { $count ->
+    [one] { $count } канал аккаунта Wazzup не указан
+    [few] { $count } канала аккаунта Wazzup не указаны
+   *[other] { $count } каналов аккаунта Wazzup не указаны
+} в спецификации: { $channels }
+cr804-help = добавьте их как каналы (`enabled = false` оставляет канал вне интеграции); `chatroute init --wazzup` выписывает их все
+cr805-message-twice = канал `{ $id }` получает channelId Wazzup `{ $wazzup_id }`, который есть и у канала `{ $first }`
+cr805-message-spec = канал `{ $id }` получает channelId Wazzup `{ $wazzup_id }`, совпадающий с id канала спецификации
+cr805-label = найден в снимке здесь
+cr805-help = получите снимок заново (chatroute wazzup pull); канал спецификации с таким id переименуйте
+wazzup-state-init = канал запускается; подождите минуту и получите снимок заново
+wazzup-state-disabled = канал выключен в Wazzup (убран из подписки); включите его там или поставьте `enabled = false`
+wazzup-state-phone-unavailable = у Wazzup нет связи с телефоном; проверьте, что он включён и в сети
+wazzup-state-qr = нужно отсканировать QR-код: откройте канал в Wazzup и отсканируйте код телефоном канала
+wazzup-state-open-elsewhere = канал авторизован в другом аккаунте Wazzup; выйдите из него там
+wazzup-state-not-enough-money = канал не оплачен; пополните баланс Wazzup
+wazzup-state-foreign-phone = QR-код отсканирован с другого номера; отсканируйте его телефоном самого канала
+wazzup-state-unauthorized = аккаунт не авторизован; войдите в него в Wazzup снова
+wazzup-state-wait-for-password = Wazzup ждёт пароль двухфакторной защиты; введите его в Wazzup
+wazzup-state-unknown = это состояние chatroute не знает; посмотрите канал в Wazzup

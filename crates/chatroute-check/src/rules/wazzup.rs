@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Ctx;
 use crate::address;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::i18n::t;
 use crate::paths::{ChannelKey, SpecPath};
 use crate::spec::Channel;
 use crate::wazzup::{Match, WazzupSnapshot, state_advice};
@@ -48,31 +49,28 @@ fn unknown_channel(cx: &mut Ctx<'_>, id: &str, channel: &Channel, account: &Wazz
     if address::canonical(key, value).is_none() {
         return;
     }
-    let transport = channel.transport;
+    let transport = channel.transport.as_str();
     let same_transport: Vec<&str> =
-        account.channels.iter().filter(|c| c.transport == transport.as_str()).map(|c| c.plain_id.as_str()).collect();
+        account.channels.iter().filter(|c| c.transport == transport).map(|c| c.plain_id.as_str()).collect();
     let help = match same_transport.as_slice() {
-        [] => format!("the account has no {transport} channel: connect it in Wazzup, then pull the snapshot again"),
-        some => format!("the account's {transport} channels: {}", some.join(", ")),
+        [] => t!("cr801-help-none", transport = transport),
+        some => t!("cr801-help", transport = transport, channels = some.join(", ")),
     };
     cx.emit(
-        Diagnostic::new(Code::UnknownWazzupChannel, format!("channel `{id}` is not in the Wazzup account"))
-            .label(address_span(cx, id, channel), format!("no {transport} channel of the account has this address"))
+        Diagnostic::new(Code::UnknownWazzupChannel, t!("cr801-message", id = id))
+            .label(address_span(cx, id, channel), t!("cr801-label", transport = transport))
             .help(help),
     );
 }
 
 /// CR802: the account has this address under another transport.
 fn transport_mismatch(cx: &mut Ctx<'_>, id: &str, channel: &Channel, theirs: &str) {
-    let ours = channel.transport;
+    let ours = channel.transport.as_str();
     cx.emit(
-        Diagnostic::new(
-            Code::WazzupTransportMismatch,
-            format!("channel `{id}` is a {theirs} channel in Wazzup, not {ours}"),
-        )
-        .label(cx.value(&SpecPath::channel(id).key(ChannelKey::Transport)), format!("Wazzup says `{theirs}`"))
-        .label(address_span(cx, id, channel), "this address")
-        .help(format!("write transport = \"{theirs}\"")),
+        Diagnostic::new(Code::WazzupTransportMismatch, t!("cr802-message", id = id, theirs = theirs, ours = ours))
+            .label(cx.value(&SpecPath::channel(id).key(ChannelKey::Transport)), t!("cr802-label", theirs = theirs))
+            .label(address_span(cx, id, channel), t!("cr802-label-address"))
+            .help(t!("cr802-help", theirs = theirs)),
     );
 }
 
@@ -82,12 +80,9 @@ fn not_active(cx: &mut Ctx<'_>, id: &str, channel: &Channel, state: &str) {
         return;
     }
     cx.emit(
-        Diagnostic::new(
-            Code::WazzupChannelNotActive,
-            format!("channel `{id}` is `{state}` in Wazzup: its messages do not arrive"),
-        )
-        .label(address_span(cx, id, channel), format!("state `{state}`"))
-        .help(state_advice(state)),
+        Diagnostic::new(Code::WazzupChannelNotActive, t!("cr803-message", id = id, state = state))
+            .label(address_span(cx, id, channel), t!("cr803-label", state = state))
+            .help(state_advice(state)),
     );
 }
 
@@ -101,17 +96,17 @@ fn id_collision<'s>(
     given: &mut BTreeMap<&'s str, &'s str>,
 ) {
     let message = if let Some(first) = given.get(wazzup_id) {
-        format!("channel `{id}` gets Wazzup channelId `{wazzup_id}`, which channel `{first}` has too")
+        t!("cr805-message-twice", id = id, wazzup_id = wazzup_id, first = first.to_string())
     } else if cx.spec.channels.contains_key(wazzup_id) {
-        format!("channel `{id}` gets Wazzup channelId `{wazzup_id}`, which is the id of a spec channel")
+        t!("cr805-message-spec", id = id, wazzup_id = wazzup_id)
     } else {
         given.insert(wazzup_id, id);
         return;
     };
     cx.emit(
         Diagnostic::new(Code::WazzupIdCollision, message)
-            .label(address_span(cx, id, channel), "matched in the snapshot here")
-            .help("pull the snapshot again (chatroute wazzup pull); for a spec channel of that id, rename it"),
+            .label(address_span(cx, id, channel), t!("cr805-label"))
+            .help(t!("cr805-help")),
     );
 }
 
@@ -129,9 +124,9 @@ fn unmentioned(cx: &mut Ctx<'_>, account: &WazzupSnapshot, matched: &BTreeSet<&s
     cx.emit(
         Diagnostic::new(
             Code::UnmentionedWazzupChannels,
-            format!("{} channel(s) of the Wazzup account are not in the spec: {}", left.len(), left.join(", ")),
+            t!("cr804-message", count = left.len(), channels = left.join(", ")),
         )
-        .label(cx.key(&SpecPath::channels()), "not listed here")
-        .help("add them as channels (`enabled = false` keeps one out of the integration); `chatroute init --wazzup` writes them all"),
+        .label(cx.key(&SpecPath::channels()), t!("label-not-listed"))
+        .help(t!("cr804-help")),
     );
 }

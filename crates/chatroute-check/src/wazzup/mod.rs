@@ -2,6 +2,7 @@
 //! snapshot file like the CRM's, and how spec channels match it.
 
 use std::path::Path;
+use crate::i18n::t;
 
 use serde::{Deserialize, Serialize};
 
@@ -138,19 +139,17 @@ impl WazzupSnapshot {
 }
 
 /// What a channel state means and what to do, for a warning.
-pub fn state_advice(state: &str) -> &'static str {
+pub fn state_advice(state: &str) -> String {
     match state {
-        "init" => "the channel is starting; wait a minute and pull the snapshot again",
-        "disabled" => {
-            "the channel is turned off in Wazzup (removed from the subscription); turn it on there, or set `enabled = false`"
-        }
-        "phoneUnavailable" => "Wazzup has no connection to the phone; check that it is on and online",
-        "qr" => "the QR code must be scanned; open the channel in Wazzup and scan it with the channel's phone",
-        "openElsewhere" => "the channel is authorized in another Wazzup account; log it out there",
-        "notEnoughMoney" => "the channel is not paid; top up the Wazzup balance",
-        "foreignphone" => "the QR code was scanned by another phone number; scan it with the channel's own phone",
-        "unauthorized" => "the account is not authorized; log in to it again in Wazzup",
-        "waitForPassword" => "Wazzup waits for the two-factor password; enter it in Wazzup",
-        _ => "a state this chatroute does not know; see the channel in Wazzup",
+        "init" => t!("wazzup-state-init"),
+        "disabled" => t!("wazzup-state-disabled"),
+        "phoneUnavailable" => t!("wazzup-state-phone-unavailable"),
+        "qr" => t!("wazzup-state-qr"),
+        "openElsewhere" => t!("wazzup-state-open-elsewhere"),
+        "notEnoughMoney" => t!("wazzup-state-not-enough-money"),
+        "foreignphone" => t!("wazzup-state-foreign-phone"),
+        "unauthorized" => t!("wazzup-state-unauthorized"),
+        "waitForPassword" => t!("wazzup-state-wait-for-password"),
+        _ => t!("wazzup-state-unknown"),
     }
 }
