@@ -257,3 +257,50 @@ wazzup-state-foreign-phone = the QR code was scanned by another phone number; sc
 wazzup-state-unauthorized = the account is not authorized; log in to it again in Wazzup
 wazzup-state-wait-for-password = Wazzup waits for the two-factor password; enter it in Wazzup
 wazzup-state-unknown = a state this chatroute does not know; see the channel in Wazzup
+
+## The amoCRM account (CR701-CR712; CR501 and CR502 by the stage's type)
+
+cr701-message = pipeline `{ $pipeline }` is not in account `{ $account }`
+cr701-label = no such pipeline
+cr701-help = pipelines of the account: { $known }
+cr702-message = pipeline `{ $pipeline }` has no stage `{ $stage }`
+cr702-label = no such stage in this pipeline
+cr702-help = stages of `{ $pipeline }`: { $known }
+cr703-message-pipeline = several pipelines are called `{ $name }`
+cr703-label-pipeline = pipelines { $ids }
+cr703-help-pipeline = write the pipeline's id instead of its name
+cr703-message-stage = `{ $pipeline }` has several stages called `{ $name }`
+cr703-label-stage = stages { $ids }
+cr703-help-stage = write the stage's id instead of its name
+cr704-message = stage { $stage } belongs to pipeline `{ $owner }`, not `{ $pipeline }`
+cr704-label-stage = a stage of `{ $owner }`
+cr704-label-pipeline = pipeline `{ $pipeline }`
+cr704-help = stages are per pipeline in amoCRM: name the pipeline the stage belongs to, or a stage of this one
+cr705-message = account `{ $account }` has no user { $id }
+cr705-label = no such user id
+cr705-help = copy the id from amoCRM (Settings -> Users), or remove `crm_user` to match by name or email
+cr706-message = no CRM user is called `{ $name }` or has its email
+cr706-label = matches no user of the account
+cr706-help = write `crm_user = <id>`, or the name exactly as in amoCRM, or `email`
+cr707-message = { $count } CRM users match `{ $name }`: { $ids }
+cr707-label = matches several users
+cr707-help = write `crm_user = <id>` to pick one
+cr708-message = `{ $handle }` is CRM user { $id } ({ $name }), who is deactivated
+cr708-label = inactive in amoCRM
+cr708-help = deals and dialogs given to a deactivated user go unanswered: remove the employee or reactivate the user
+cr709-message = { $count } active CRM user(s) are not in the spec: { $users }
+cr709-help = add them as employees if they should read or answer dialogs
+cr710-message = { $count } contact number(s) are valid foreign numbers the 8 -> +7 rewrite would change: { $examples }
+cr710-help = these clients wrote their country code without `+`; set to_international = false or fix the numbers in amoCRM
+cr711-message = the snapshot is of account `{ $snapshot }`, the spec of `{ $spec }`
+cr711-label = snapshot: `{ $snapshot }`
+cr711-help = pull this account's snapshot: chatroute crm pull --account { $spec } -o ...
+cr712-message = pipeline `{ $pipeline }` ({ $id }) is archived in account `{ $account }`
+cr712-label = archived: takes no new deals
+cr712-help = pick an active pipeline, or restore this one in amoCRM (Settings -> Pipelines)
+cr501-message-crm = `{ $stage }` is the Unsorted stage of `{ $pipeline }` (amoCRM status type 1)
+cr501-label-crm = status { $id }, type 1: Unsorted
+cr501-help-crm = pick a working stage such as the pipeline's first open one
+cr502-message-crm = `{ $stage }` is a closed stage of `{ $pipeline }` (status { $id })
+cr502-label-crm = won (142) or lost (143)
+cr502-help-crm = pick an open stage

@@ -272,3 +272,62 @@ wazzup-state-foreign-phone = QR-код отсканирован с другог�
 wazzup-state-unauthorized = аккаунт не авторизован; войдите в него в Wazzup снова
 wazzup-state-wait-for-password = Wazzup ждёт пароль двухфакторной защиты; введите его в Wazzup
 wazzup-state-unknown = это состояние chatroute не знает; посмотрите канал в Wazzup
+
+## Аккаунт amoCRM (CR701-CR712; CR501 и CR502 по типу этапа)
+
+cr701-message = воронки `{ $pipeline }` нет в аккаунте `{ $account }`
+cr701-label = нет такой воронки
+cr701-help = воронки аккаунта: { $known }
+cr702-message = в воронке `{ $pipeline }` нет этапа `{ $stage }`
+cr702-label = в этой воронке нет такого этапа
+cr702-help = этапы `{ $pipeline }`: { $known }
+cr703-message-pipeline = несколько воронок называются `{ $name }`
+cr703-label-pipeline = воронки { $ids }
+cr703-help-pipeline = укажите id воронки вместо названия
+cr703-message-stage = в `{ $pipeline }` несколько этапов называются `{ $name }`
+cr703-label-stage = этапы { $ids }
+cr703-help-stage = укажите id этапа вместо названия
+cr704-message = этап { $stage } принадлежит воронке `{ $owner }`, а не `{ $pipeline }`
+cr704-label-stage = этап воронки `{ $owner }`
+cr704-label-pipeline = воронка `{ $pipeline }`
+cr704-help = в amoCRM у каждой воронки свои этапы: укажите воронку, которой принадлежит этап, или этап этой воронки
+cr705-message = в аккаунте `{ $account }` нет пользователя { $id }
+cr705-label = нет пользователя с таким id
+cr705-help = скопируйте id из amoCRM (Настройки -> Пользователи) или уберите `crm_user`, чтобы искать по имени или почте
+cr706-message = нет пользователя amoCRM с именем `{ $name }` или с такой почтой
+cr706-label = не совпадает ни с одним пользователем аккаунта
+cr706-help = напишите `crm_user = <id>`, или имя точно как в amoCRM, или `email`
+cr707-message = { $count ->
+    [one] { $count } пользователь amoCRM подходит
+    [few] { $count } пользователя amoCRM подходят
+   *[other] { $count } пользователей amoCRM подходят
+} под `{ $name }`: { $ids }
+cr707-label = подходят несколько пользователей
+cr707-help = напишите `crm_user = <id>`, чтобы выбрать одного
+cr708-message = `{ $handle }` — пользователь amoCRM { $id } ({ $name }), он деактивирован
+cr708-label = неактивен в amoCRM
+cr708-help = сделки и диалоги деактивированного пользователя остаются без ответа: удалите сотрудника или активируйте пользователя
+cr709-message = { $count ->
+    [one] { $count } активный пользователь amoCRM не указан
+    [few] { $count } активных пользователя amoCRM не указаны
+   *[other] { $count } активных пользователей amoCRM не указаны
+} в спецификации: { $users }
+cr709-help = добавьте их как сотрудников, если они должны читать диалоги или отвечать (затем «Обновить данные из amoCRM»: chatroute crm pull)
+cr710-message = { $count ->
+    [one] { $count } номер контактов — верный иностранный номер, который изменит
+    [few] { $count } номера контактов — верные иностранные номера, которые изменит
+   *[other] { $count } номеров контактов — верные иностранные номера, которые изменит
+} замена 8 на +7: { $examples }
+cr710-help = эти клиенты записали код страны без `+`; поставьте to_international = false или исправьте номера в amoCRM
+cr711-message = снимок сделан с аккаунта `{ $snapshot }`, а спецификация — для `{ $spec }`
+cr711-label = снимок: `{ $snapshot }`
+cr711-help = получите снимок этого аккаунта: chatroute crm pull --account { $spec } -o ...
+cr712-message = воронка `{ $pipeline }` ({ $id }) в аккаунте `{ $account }` в архиве
+cr712-label = в архиве: новые сделки не принимает
+cr712-help = выберите активную воронку или восстановите эту в amoCRM (Настройки -> Воронки)
+cr501-message-crm = `{ $stage }` — этап «Неразобранное» воронки `{ $pipeline }` (тип статуса amoCRM 1)
+cr501-label-crm = статус { $id }, тип 1: «Неразобранное»
+cr501-help-crm = выберите рабочий этап, например первый открытый этап воронки
+cr502-message-crm = `{ $stage }` — закрытый этап воронки `{ $pipeline }` (статус { $id })
+cr502-label-crm = успешно (142) или не реализовано (143)
+cr502-help-crm = выберите открытый этап

@@ -9,6 +9,7 @@ use super::{Ctx, stage_refs};
 use crate::crm::lookup::{Lookup, StageLookup};
 use crate::crm::{Pipeline, Snapshot};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::i18n::t;
 use crate::paths::{SpecPath, StagePath};
 use crate::phone;
 use crate::spec::{Employee, StageRef};
@@ -33,13 +34,10 @@ fn other_account(cx: &mut Ctx<'_>, crm: &Snapshot) -> bool {
         cx.emit(
             Diagnostic::new(
                 Code::SnapshotOfOtherAccount,
-                format!("the snapshot is of account `{}`, the spec of `{}`", crm.account, spec.integration.account),
+                t!("cr711-message", snapshot = crm.account.as_str(), spec = spec.integration.account.as_str()),
             )
-            .label(cx.value(&SpecPath::account()), format!("snapshot: `{}`", crm.account))
-            .help(format!(
-                "pull this account's snapshot: chatroute crm pull --account {} -o ...",
-                spec.integration.account
-            )),
+            .label(cx.value(&SpecPath::account()), t!("cr711-label", snapshot = crm.account.as_str()))
+            .help(t!("cr711-help", spec = spec.integration.account.as_str())),
         );
     }
     other
@@ -61,57 +59,63 @@ fn stage_ref(cx: &mut Ctx<'_>, crm: &Snapshot, stage: &StageRef, path: &StagePat
             let known = crm.pipelines.iter().map(|p| format!("\"{}\"", p.name)).collect::<Vec<_>>().join(", ");
             Diagnostic::new(
                 Code::UnknownPipeline,
-                format!("pipeline `{}` is not in account `{account}`", stage.pipeline),
+                t!("cr701-message", pipeline = stage.pipeline.to_string(), account = account.as_str()),
             )
-            .label(pipeline_span, "no such pipeline")
-            .help(format!("pipelines of the account: {known}"))
+            .label(pipeline_span, t!("cr701-label"))
+            .help(t!("cr701-help", known = known))
             .suggest(suggestion)
         }
         StageLookup::SeveralPipelines(found) => {
-            Diagnostic::new(Code::AmbiguousName, format!("several pipelines are called `{}`", stage.pipeline))
-                .label(pipeline_span, format!("pipelines {}", ids(&found, |p: &Pipeline| p.id)))
-                .help("write the pipeline's id instead of its name")
+            Diagnostic::new(Code::AmbiguousName, t!("cr703-message-pipeline", name = stage.pipeline.to_string()))
+                .label(pipeline_span, t!("cr703-label-pipeline", ids = ids(&found, |p: &Pipeline| p.id)))
+                .help(t!("cr703-help-pipeline"))
         }
         StageLookup::OtherPipeline { pipeline, owner } => Diagnostic::new(
             Code::StageOfOtherPipeline,
-            format!("stage {} belongs to pipeline `{}`, not `{}`", stage.stage, owner.name, pipeline.name),
+            t!(
+                "cr704-message",
+                stage = stage.stage.to_string(),
+                owner = owner.name.as_str(),
+                pipeline = pipeline.name.as_str()
+            ),
         )
-        .label(stage_span, format!("a stage of `{}`", owner.name))
-        .label(pipeline_span, format!("pipeline `{}`", pipeline.name))
-        .help("stages are per pipeline in amoCRM: name the pipeline the stage belongs to, or a stage of this one"),
+        .label(stage_span, t!("cr704-label-stage", owner = owner.name.as_str()))
+        .label(pipeline_span, t!("cr704-label-pipeline", pipeline = pipeline.name.as_str()))
+        .help(t!("cr704-help")),
         StageLookup::NoStage { pipeline, suggestion } => {
             let known = pipeline.statuses.iter().map(|s| format!("\"{}\"", s.name)).collect::<Vec<_>>().join(", ");
-            Diagnostic::new(Code::UnknownStage, format!("pipeline `{}` has no stage `{}`", pipeline.name, stage.stage))
-                .label(stage_span, "no such stage in this pipeline")
-                .help(format!("stages of `{}`: {known}", pipeline.name))
+            let message = t!("cr702-message", pipeline = pipeline.name.as_str(), stage = stage.stage.to_string());
+            Diagnostic::new(Code::UnknownStage, message)
+                .label(stage_span, t!("cr702-label"))
+                .help(t!("cr702-help", pipeline = pipeline.name.as_str(), known = known))
                 .suggest(suggestion)
         }
         StageLookup::SeveralStages { pipeline, found } => Diagnostic::new(
             Code::AmbiguousName,
-            format!("`{}` has several stages called `{}`", pipeline.name, stage.stage),
+            t!("cr703-message-stage", pipeline = pipeline.name.as_str(), name = stage.stage.to_string()),
         )
-        .label(stage_span, format!("stages {}", ids(&found, |s: &crate::crm::Status| s.id)))
-        .help("write the stage's id instead of its name"),
+        .label(stage_span, t!("cr703-label-stage", ids = ids(&found, |s: &crate::crm::Status| s.id)))
+        .help(t!("cr703-help-stage")),
         // Names the account calls Unsorted or closed were reported by name already.
         StageLookup::Found(_, _) if crate::rules::deals::forbidden_stage(&stage.stage).is_some() => return,
         StageLookup::Found(pipeline, status) if status.is_unsorted() => Diagnostic::new(
             Code::UnsortedStage,
-            format!("`{}` is the Unsorted stage of `{}` (amoCRM status type 1)", status.name, pipeline.name),
+            t!("cr501-message-crm", stage = status.name.as_str(), pipeline = pipeline.name.as_str()),
         )
-        .label(stage_span, format!("status {}, type 1: Unsorted", status.id))
-        .help("pick a working stage such as the pipeline's first open one"),
+        .label(stage_span, t!("cr501-label-crm", id = status.id))
+        .help(t!("cr501-help-crm")),
         StageLookup::Found(pipeline, _) if pipeline.is_archive => Diagnostic::new(
             Code::ArchivedPipeline,
-            format!("pipeline `{}` ({}) is archived in account `{account}`", pipeline.name, pipeline.id),
+            t!("cr712-message", pipeline = pipeline.name.as_str(), id = pipeline.id, account = account.as_str()),
         )
-        .label(pipeline_span, "archived: takes no new deals")
-        .help("pick an active pipeline, or restore this one in amoCRM (Settings -> Pipelines)"),
+        .label(pipeline_span, t!("cr712-label"))
+        .help(t!("cr712-help")),
         StageLookup::Found(pipeline, status) if status.is_closed() => Diagnostic::new(
             Code::ClosedStage,
-            format!("`{}` is a closed stage of `{}` (status {})", status.name, pipeline.name, status.id),
+            t!("cr502-message-crm", stage = status.name.as_str(), pipeline = pipeline.name.as_str(), id = status.id),
         )
-        .label(stage_span, "won (142) or lost (143)")
-        .help("pick an open stage"),
+        .label(stage_span, t!("cr502-label-crm"))
+        .help(t!("cr502-help-crm")),
         StageLookup::Found(_, _) => return,
     };
     cx.emit(diag);
@@ -136,37 +140,42 @@ fn user(cx: &mut Ctx<'_>, crm: &Snapshot, handle: &str, employee: &Employee) -> 
         Lookup::Found(user) if !user.active => (
             Diagnostic::new(
                 Code::InactiveCrmUser,
-                format!("`{handle}` is CRM user {} ({}), who is deactivated", user.id, user.name),
+                t!("cr708-message", handle = handle, id = user.id, name = user.name.as_str()),
             )
-            .label(span, "inactive in amoCRM")
-            .help("deals and dialogs given to a deactivated user go unanswered: remove the employee or reactivate the user"),
+            .label(span, t!("cr708-label"))
+            .help(t!("cr708-help")),
             vec![user.id],
         ),
         Lookup::Found(user) => return vec![user.id],
         Lookup::Missing { suggestion } if by_id => (
             Diagnostic::new(
                 Code::UnknownCrmUser,
-                format!("account `{}` has no user {}", crm.account, employee.crm_user.unwrap_or_default()),
+                t!("cr705-message", account = crm.account.as_str(), id = employee.crm_user.unwrap_or_default()),
             )
-            .label(span, "no such user id")
-            .help("copy the id from amoCRM (Settings -> Users), or remove `crm_user` to match by name or email")
+            .label(span, t!("cr705-label"))
+            .help(t!("cr705-help"))
             .suggest(suggestion),
             Vec::new(),
         ),
         Lookup::Missing { suggestion } => (
-            Diagnostic::new(Code::NoCrmUser, format!("no CRM user is called `{}` or has its email", employee.name))
-                .label(span, "matches no user of the account")
-                .help("write `crm_user = <id>`, or the name exactly as in amoCRM, or `email`")
+            Diagnostic::new(Code::NoCrmUser, t!("cr706-message", name = employee.name.as_str()))
+                .label(span, t!("cr706-label"))
+                .help(t!("cr706-help"))
                 .suggest(suggestion),
             Vec::new(),
         ),
         Lookup::Ambiguous(found) => (
             Diagnostic::new(
                 Code::SeveralCrmUsers,
-                format!("{} CRM users match `{}`: {}", found.len(), employee.name, ids(&found, |u: &crate::crm::User| u.id)),
+                t!(
+                    "cr707-message",
+                    count = found.len(),
+                    name = employee.name.as_str(),
+                    ids = ids(&found, |u: &crate::crm::User| u.id)
+                ),
             )
-            .label(span, "matches several users")
-            .help("write `crm_user = <id>` to pick one"),
+            .label(span, t!("cr707-label"))
+            .help(t!("cr707-help")),
             found.iter().map(|u| u.id).collect(),
         ),
     };
@@ -186,10 +195,10 @@ fn unmentioned_users(cx: &mut Ctx<'_>, crm: &Snapshot, mentioned: &BTreeSet<u64>
         cx.emit(
             Diagnostic::new(
                 Code::UnmentionedCrmUsers,
-                format!("{} active CRM user(s) are not in the spec: {}", unmentioned.len(), unmentioned.join(", ")),
+                t!("cr709-message", count = unmentioned.len(), users = unmentioned.join(", ")),
             )
-            .label(cx.key(&SpecPath::employees()), "not listed here")
-            .help("add them as employees if they should read or answer dialogs"),
+            .label(cx.key(&SpecPath::employees()), t!("label-not-listed"))
+            .help(t!("cr709-help")),
         );
     }
 }
@@ -212,11 +221,8 @@ fn contacts(cx: &mut Ctx<'_>, crm: &Snapshot) {
         .collect::<Vec<_>>()
         .join(", ");
     cx.emit(
-        Diagnostic::new(
-            Code::ContactsMangled,
-            format!("{} contact number(s) are valid foreign numbers the 8 -> +7 rewrite would change: {examples}", mangled.len()),
-        )
-        .label(cx.value(&SpecPath::to_international()), "rewrite is on")
-        .help("these clients wrote their country code without `+`; set to_international = false or fix the numbers in amoCRM"),
+        Diagnostic::new(Code::ContactsMangled, t!("cr710-message", count = mangled.len(), examples = examples))
+            .label(cx.value(&SpecPath::to_international()), t!("cr607-label"))
+            .help(t!("cr710-help")),
     );
 }
