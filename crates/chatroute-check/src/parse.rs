@@ -10,6 +10,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::i18n::t;
 use crate::source::SourceFile;
 
 /// Files above this size are refused before parsing: the largest real
@@ -20,10 +21,9 @@ pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 /// a text file chatroute can read.
 pub fn read_source(name: &str, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic>) {
     if bytes.len() > MAX_FILE_BYTES {
-        let diag =
-            Diagnostic::new(Code::TooLarge, format!("file is larger than {MAX_FILE_BYTES} bytes, the limit for specs"))
-                .label(0..0, "file starts here")
-                .help("split the account's spec or check that this is the file you meant");
+        let diag = Diagnostic::new(Code::TooLarge, t!("cr003-message", limit = MAX_FILE_BYTES))
+            .label(0..0, t!("cr003-label"))
+            .help(t!("cr003-help"));
         return (SourceFile::new(name, ""), Some(diag));
     }
     match String::from_utf8(bytes) {
@@ -31,18 +31,18 @@ pub fn read_source(name: &str, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic
             let nul = text.find('\0');
             let source = SourceFile::new(name, text);
             let diag = nul.map(|at| {
-                Diagnostic::new(Code::NotText, "file contains a NUL byte; this looks like binary data")
-                    .label(at..at + 1, "NUL byte here")
-                    .help("a spec is a UTF-8 TOML text file")
+                Diagnostic::new(Code::NotText, t!("cr002-message-nul"))
+                    .label(at..at + 1, t!("cr002-label-nul"))
+                    .help(t!("cr002-help-nul"))
             });
             (source, diag)
         }
         Err(err) => {
             let at = err.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let diag = Diagnostic::new(Code::NotText, format!("invalid UTF-8 at byte {at}"))
-                .label(at..at + 1, "not UTF-8")
-                .help("save the file as UTF-8 (TOML files are UTF-8 by definition)");
+            let diag = Diagnostic::new(Code::NotText, t!("cr002-message", at = at))
+                .label(at..at + 1, t!("cr002-label"))
+                .help(t!("cr002-help"));
             (SourceFile::new(name, text), Some(diag))
         }
     }
@@ -114,16 +114,16 @@ fn unclosed_diagnostic(text: &str, u: &crate::recover::Unclosed) -> Diagnostic {
     let (open, close, what) = (u.open, u.close(), u.what());
     let after = text[..u.expected].trim_end().rsplit(char::is_whitespace).next().unwrap_or("");
     let after = crate::text::printable(after);
-    Diagnostic::new(Code::Syntax, format!("TOML syntax error: unclosed `{open}`: this {what} never ends"))
-        .label(u.at..u.at + open.len(), format!("this `{open}` is never closed"))
-        .label(u.expected..u.expected, format!("expected `{close}` here"))
-        .help(format!("add `{close}` after `{after}` to close the {what}"))
+    Diagnostic::new(Code::Syntax, t!("cr001-message-unclosed", open = open, what = what.as_str()))
+        .label(u.at..u.at + open.len(), t!("cr001-label-open", open = open))
+        .label(u.expected..u.expected, t!("cr001-label-close", close = close))
+        .help(t!("cr001-help-unclosed", close = close, after = after.as_ref(), what = what))
 }
 
 fn syntax_error(span: Range<usize>, message: &str) -> Diagnostic {
-    Diagnostic::new(Code::Syntax, format!("TOML syntax error: {message}"))
+    Diagnostic::new(Code::Syntax, t!("cr001-message", message = message))
         .label(span, message.lines().next().unwrap_or_default())
-        .help(format!("see {TOML_SPEC} for the syntax"))
+        .help(t!("cr001-help", spec = TOML_SPEC))
 }
 
 /// The integers the parser let through that TOML forbids: `0x` without
@@ -133,7 +133,7 @@ fn integer_literals(table: &DeTable<'_>, text: &str, out: &mut Vec<Diagnostic>) 
     fn walk(value: &Spanned<DeValue<'_>>, text: &str, out: &mut Vec<Diagnostic>) {
         match value.get_ref() {
             DeValue::Integer(i) if i.as_str().is_empty() => {
-                out.push(syntax_error(value.span(), "an integer literal needs digits after its prefix"));
+                out.push(syntax_error(value.span(), &t!("cr001-no-digits")));
             }
             // The parser passes on what follows a digit; a letter or a
             // non-ASCII digit (`1_0٠`) makes it no number at all.
@@ -143,15 +143,15 @@ fn integer_literals(table: &DeTable<'_>, text: &str, out: &mut Vec<Diagnostic>) 
                 let bad =
                     i.as_str().trim_start_matches(['+', '-']).chars().find(|c| *c != '_' && !c.is_digit(i.radix()));
                 let bad = crate::text::printable(&bad.unwrap_or_default().to_string()).into_owned();
-                let message = format!("`{bad}` is not a digit of this integer (TOML integers use ASCII digits)");
+                let message = t!("cr001-not-a-digit", bad = bad);
                 out.push(syntax_error(value.span(), &message));
             }
             DeValue::Integer(i) if i64::from_str_radix(i.as_str(), i.radix()).is_err() => {
                 let written = text.get(value.span()).unwrap_or(i.as_str());
                 out.push(
-                    Diagnostic::new(Code::OutOfRange, format!("integer `{written}` is outside TOML's range"))
-                        .label(value.span(), "TOML integers are 64-bit signed")
-                        .help("TOML integers run from -9223372036854775808 to 9223372036854775807"),
+                    Diagnostic::new(Code::OutOfRange, t!("cr014-message-integer", written = written))
+                        .label(value.span(), t!("cr014-label-integer"))
+                        .help(t!("cr014-help-integer")),
                 );
             }
             DeValue::Array(items) => items.iter().for_each(|v| walk(v, text, out)),

@@ -12,6 +12,8 @@
 
 use std::ops::Range;
 
+use crate::i18n::t;
+
 /// A delimiter opened and never closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unclosed {
@@ -37,13 +39,14 @@ impl Unclosed {
         }
     }
 
-    pub fn what(&self) -> &'static str {
+    /// What the delimiter opened, in the current language.
+    pub fn what(&self) -> String {
         match self.open {
-            "{" => "inline table",
-            "[" if self.header => "table header",
-            "[" => "array",
-            "\"\"\"" | "'''" => "multi-line string",
-            _ => "string",
+            "{" => t!("toml-inline-table"),
+            "[" if self.header => t!("toml-table-header"),
+            "[" => t!("toml-array"),
+            "\"\"\"" | "'''" => t!("toml-multi-line-string"),
+            _ => t!("toml-string"),
         }
     }
 }

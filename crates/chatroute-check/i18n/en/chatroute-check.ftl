@@ -304,3 +304,31 @@ cr501-help-crm = pick a working stage such as the pipeline's first open one
 cr502-message-crm = `{ $stage }` is a closed stage of `{ $pipeline }` (status { $id })
 cr502-label-crm = won (142) or lost (143)
 cr502-help-crm = pick an open stage
+
+## The file and its TOML (CR001-CR003, CR014 for integers)
+
+cr001-message = TOML syntax error: { $message }
+cr001-help = see { $spec } for the syntax
+cr001-message-unclosed = TOML syntax error: unclosed `{ $open }`: this { $what } never ends
+cr001-label-open = this `{ $open }` is never closed
+cr001-label-close = expected `{ $close }` here
+cr001-help-unclosed = add `{ $close }` after `{ $after }` to close the { $what }
+cr001-no-digits = an integer literal needs digits after its prefix
+cr001-not-a-digit = `{ $bad }` is not a digit of this integer (TOML integers use ASCII digits)
+toml-inline-table = inline table
+toml-table-header = table header
+toml-array = array
+toml-multi-line-string = multi-line string
+toml-string = string
+cr002-message-nul = file contains a NUL byte; this looks like binary data
+cr002-label-nul = NUL byte here
+cr002-help-nul = a spec is a UTF-8 TOML text file
+cr002-message = invalid UTF-8 at byte { $at }
+cr002-label = not UTF-8
+cr002-help = save the file as UTF-8 (TOML files are UTF-8 by definition)
+cr003-message = file is larger than { $limit } bytes, the limit for specs
+cr003-label = file starts here
+cr003-help = split the account's spec or check that this is the file you meant
+cr014-message-integer = integer `{ $written }` is outside TOML's range
+cr014-label-integer = TOML integers are 64-bit signed
+cr014-help-integer = TOML integers run from -9223372036854775808 to 9223372036854775807

@@ -331,3 +331,31 @@ cr501-help-crm = выберите рабочий этап, например пе
 cr502-message-crm = `{ $stage }` — закрытый этап воронки `{ $pipeline }` (статус { $id })
 cr502-label-crm = успешно (142) или не реализовано (143)
 cr502-help-crm = выберите открытый этап
+
+## Файл и его TOML (CR001-CR003, CR014 для целых чисел)
+
+cr001-message = синтаксическая ошибка TOML: { $message }
+cr001-help = синтаксис описан на { $spec }
+cr001-message-unclosed = синтаксическая ошибка TOML: незакрытая `{ $open }`: { $what } не заканчивается
+cr001-label-open = эта `{ $open }` нигде не закрыта
+cr001-label-close = здесь ожидалась `{ $close }`
+cr001-help-unclosed = добавьте `{ $close }` после `{ $after }`, и { $what } закончится
+cr001-no-digits = после префикса целого числа нужны цифры
+cr001-not-a-digit = `{ $bad }` — не цифра этого числа (целые числа TOML пишутся цифрами ASCII)
+toml-inline-table = встроенная таблица
+toml-table-header = заголовок таблицы
+toml-array = массив
+toml-multi-line-string = многострочная строка
+toml-string = строка
+cr002-message-nul = в файле есть байт NUL; похоже на двоичные данные
+cr002-label-nul = байт NUL здесь
+cr002-help-nul = спецификация — текстовый файл TOML в UTF-8
+cr002-message = неверный UTF-8 в байте { $at }
+cr002-label = не UTF-8
+cr002-help = сохраните файл в UTF-8 (файлы TOML всегда в UTF-8)
+cr003-message = файл больше { $limit } байт, предела для спецификаций
+cr003-label = начало файла
+cr003-help = разделите спецификацию аккаунта или проверьте, тот ли это файл
+cr014-message-integer = целое число `{ $written }` вне диапазона TOML
+cr014-label-integer = целые числа TOML — 64-битные со знаком
+cr014-help-integer = целые числа TOML лежат от -9223372036854775808 до 9223372036854775807
