@@ -12,6 +12,7 @@ use schemars::transform::{RecursiveTransform, Transform};
 use serde_json::Value;
 
 use crate::diagnostics::{Code, Diagnostic, closest};
+use crate::i18n::t;
 use crate::parse::Locator;
 use crate::spec::Spec;
 
@@ -185,9 +186,9 @@ fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaR
         }
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
-                TypeKind::Single(t) => toml_type(&t.to_string()).to_owned(),
+                TypeKind::Single(t) => toml_type(&t.to_string()),
                 TypeKind::Multiple(set) => {
-                    set.iter().map(|t| toml_type(&t.to_string()).to_owned()).collect::<Vec<_>>().join(" or ")
+                    set.iter().map(|t| toml_type(&t.to_string())).collect::<Vec<_>>().join(&t!("list-or"))
                 }
             };
             wrong_type(&path, &expected, error.instance(), loc)
@@ -202,14 +203,13 @@ fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaR
             best_branch(&path, context, error.instance(), loc, report);
             return;
         }
-        _ => Diagnostic::new(Code::OutOfRange, format!("{here}: {}", constraint_message(error)))
-            .label(loc.value(&path), "outside the allowed range")
+        _ => Diagnostic::new(Code::OutOfRange, t!("cr014-message", path = here, problem = constraint_message(error)))
+            .label(loc.value(&path), t!("cr014-label"))
             .help(
                 schema_node(error)
                     .and_then(description)
                     .map(first_sentence)
-                    .unwrap_or("see `chatroute schema`")
-                    .to_owned(),
+                    .map_or_else(|| t!("see-schema"), str::to_owned),
             ),
     };
     report.diagnostics.push(diag);
@@ -230,9 +230,9 @@ fn unknown_key(error: &ValidationError<'_>, path: &[String], key: &str, loc: Loc
     let mut key_path = path.to_vec();
     key_path.push(key.to_owned());
     let allowed = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-    Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}` in {}", display_path(path)))
-        .label(loc.key(&key_path), "not a key chatroute knows here")
-        .help(format!("allowed keys here: {allowed}"))
+    Diagnostic::new(Code::UnknownKey, t!("cr010-message", key = key, path = display_path(path)))
+        .label(loc.key(&key_path), t!("cr010-label"))
+        .help(t!("cr010-help", allowed = allowed))
         .suggest(closest(key, known.iter().copied()))
 }
 
@@ -244,9 +244,10 @@ fn missing_key(error: &ValidationError<'_>, path: &[String], property: &str, loc
         .and_then(follow_ref)
         .and_then(description)
         .map(|d| format!("`{property}`: {}", first_sentence(d)));
-    let label = if path.is_empty() { "in this file".to_owned() } else { format!("{here} needs `{property}`") };
-    let diag =
-        Diagnostic::new(Code::MissingKey, format!("missing key `{property}` in {here}")).label(loc.key(path), label);
+    let label =
+        if path.is_empty() { t!("cr011-label-file") } else { t!("cr011-label", path = here.as_str(), key = property) };
+    let diag = Diagnostic::new(Code::MissingKey, t!("cr011-message", key = property, path = here))
+        .label(loc.key(path), label);
     match doc {
         Some(doc) => diag.help(doc),
         None => diag,
@@ -298,9 +299,9 @@ fn best_branch(
     let diag = if !values.is_empty() && values.iter().any(|v| same_type(v, instance)) {
         invalid_value(path, &values, instance, loc)
     } else {
-        let mut expected: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+        let mut expected: Vec<String> = types;
         expected.extend(values.iter().map(|v| v.to_string()));
-        wrong_type(path, &expected.join(" or "), instance, loc)
+        wrong_type(path, &expected.join(&t!("list-or")), instance, loc)
     };
     report.diagnostics.push(diag);
     report.invalid.push(path.to_vec());
@@ -312,12 +313,13 @@ fn same_type(a: &Value, b: &Value) -> bool {
 
 fn wrong_type(path: &[String], expected: &str, found: &Value, loc: Locator<'_>) -> Diagnostic {
     let found = json_type(found);
+    let (shown, a_expected, a_found) = (display_path(path), article(expected), article(&found));
     Diagnostic::new(
         Code::WrongType,
-        format!("{} must be {} {expected}, found {found}", display_path(path), article(expected)),
+        t!("cr012-message", path = shown, article = a_expected, expected = expected, found = found.as_str()),
     )
-    .label(loc.value(path), format!("this is {} {found}", article(found)))
-    .help(format!("write {} {expected} here", article(expected)))
+    .label(loc.value(path), t!("cr012-label", article = a_found, found = found))
+    .help(t!("cr012-help", article = a_expected, expected = expected))
 }
 
 /// A value the schema accepted but the spec's types cannot hold: a TOML
@@ -325,10 +327,10 @@ fn wrong_type(path: &[String], expected: &str, found: &Value, loc: Locator<'_>) 
 /// integer), or whatever else serde refused (`why`).
 pub fn unusable(path: &[String], found: Option<&Value>, why: &str, loc: Locator<'_>) -> Diagnostic {
     match found {
-        Some(value @ Value::Number(n)) if n.is_f64() => wrong_type(path, "integer", value, loc),
-        _ => Diagnostic::new(Code::WrongType, format!("{} cannot be used: {why}", display_path(path)))
-            .label(loc.value(path), "not a value of the expected type")
-            .help("see `chatroute schema` for what goes here"),
+        Some(value @ Value::Number(n)) if n.is_f64() => wrong_type(path, &toml_type("integer"), value, loc),
+        _ => Diagnostic::new(Code::WrongType, t!("cr012-message-unusable", path = display_path(path), why = why))
+            .label(loc.value(path), t!("cr012-label-unusable"))
+            .help(t!("cr012-help-unusable")),
     }
 }
 
@@ -336,24 +338,22 @@ fn invalid_value(path: &[String], options: &[Value], found: &Value, loc: Locator
     let names: Vec<String> = options.iter().map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_owned)).collect();
     let listed = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
     let shown = found.as_str().map_or_else(|| found.to_string(), str::to_owned);
-    Diagnostic::new(Code::InvalidValue, format!("`{shown}` is not a valid value for {}", display_path(path)))
-        .label(loc.value(path), format!("expected one of {listed}"))
-        .help(format!("valid values: {listed}"))
+    Diagnostic::new(Code::InvalidValue, t!("cr013-message", value = shown, path = display_path(path)))
+        .label(loc.value(path), t!("cr013-label", listed = listed.as_str()))
+        .help(t!("cr013-help", listed = listed))
         .suggest(found.as_str().and_then(|s| closest(s, names.iter().map(String::as_str))))
 }
 
 fn constraint_message(error: &ValidationError<'_>) -> String {
     match error.kind() {
         ValidationErrorKind::Minimum { limit } => {
-            format!("must be at least {limit}, found {}", error.instance())
+            t!("constraint-minimum", limit = limit.to_string(), found = error.instance().to_string())
         }
         ValidationErrorKind::Maximum { limit } => {
-            format!("must be at most {limit}, found {}", error.instance())
+            t!("constraint-maximum", limit = limit.to_string(), found = error.instance().to_string())
         }
-        ValidationErrorKind::MinLength { limit } => {
-            format!("must be at least {limit} character(s) long")
-        }
-        ValidationErrorKind::MinItems { limit } => format!("must have at least {limit} item(s)"),
+        ValidationErrorKind::MinLength { limit } => t!("constraint-min-length", limit = limit.to_owned()),
+        ValidationErrorKind::MinItems { limit } => t!("constraint-min-items", limit = limit.to_owned()),
         _ => error.to_string(),
     }
 }
@@ -361,7 +361,7 @@ fn constraint_message(error: &ValidationError<'_>) -> String {
 /// A path as an admin reads it: `channels.wa-retail.access`, `the top level`.
 pub fn display_path<S: AsRef<str>>(path: &[S]) -> String {
     if path.is_empty() {
-        return "the top level".to_owned();
+        return t!("top-level");
     }
     let mut out = String::from("`");
     for (i, seg) in path.iter().enumerate() {
@@ -383,30 +383,34 @@ fn first_sentence(text: &str) -> &str {
     text.split_once(". ").map_or(text, |(s, _)| s).trim_end_matches('.')
 }
 
-fn toml_type(json_type: &str) -> &'static str {
+/// A JSON Schema type as TOML calls it, in the current language.
+fn toml_type(json_type: &str) -> String {
     match json_type {
-        "object" => "table",
-        "array" => "array",
-        "string" => "string",
-        "integer" => "integer",
-        "number" => "number",
-        "boolean" => "boolean",
-        _ => "value",
+        "object" => t!("type-table"),
+        "array" => t!("type-array"),
+        "string" => t!("type-string"),
+        "integer" => t!("type-integer"),
+        "number" => t!("type-number"),
+        "boolean" => t!("type-boolean"),
+        _ => t!("type-value"),
     }
 }
 
-fn json_type(value: &Value) -> &'static str {
+/// The TOML type of a value, in the current language.
+fn json_type(value: &Value) -> String {
     match value {
-        Value::Object(_) => "table",
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "integer",
-        Value::Bool(_) => "boolean",
-        Value::Null => "nothing",
+        Value::Object(_) => t!("type-table"),
+        Value::Array(_) => t!("type-array"),
+        Value::String(_) => t!("type-string"),
+        Value::Number(n) if n.is_f64() => t!("type-float"),
+        Value::Number(_) => t!("type-integer"),
+        Value::Bool(_) => t!("type-boolean"),
+        Value::Null => t!("type-nothing"),
     }
 }
 
+/// English's article before a word (the other languages' messages do not
+/// use it).
 fn article(word: &str) -> &'static str {
     if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }

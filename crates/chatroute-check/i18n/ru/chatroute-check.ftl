@@ -359,3 +359,46 @@ cr003-help = разделите спецификацию аккаунта или
 cr014-message-integer = целое число `{ $written }` вне диапазона TOML
 cr014-label-integer = целые числа TOML — 64-битные со знаком
 cr014-help-integer = целые числа TOML лежат от -9223372036854775808 до 9223372036854775807
+
+## Схема (CR010-CR014)
+
+top-level = верхний уровень
+see-schema = см. `chatroute schema`
+type-table = таблица
+type-array = массив
+type-string = строка
+type-integer = целое число
+type-number = число
+type-boolean = логическое значение
+type-float = дробное число
+type-nothing = ничего
+type-value = значение
+cr010-message = неизвестный ключ `{ $key }` в { $path }
+cr010-label = chatroute не знает здесь такого ключа
+cr010-help = здесь допустимы ключи: { $allowed }
+cr011-message = нет обязательного ключа `{ $key }` в { $path }
+cr011-label = { $path } нужен `{ $key }`
+cr011-label-file = в этом файле
+cr012-message = { $path } — ожидается { $expected }, а найдено: { $found }
+cr012-label = это { $found }
+cr012-help = напишите здесь { $expected }
+cr012-message-unusable = { $path } нельзя использовать: { $why }
+cr012-label-unusable = значение не того типа
+cr012-help-unusable = что здесь пишется, показывает `chatroute schema`
+cr013-message = `{ $value }` — недопустимое значение для { $path }
+cr013-label = ожидается одно из: { $listed }
+cr013-help = допустимые значения: { $listed }
+cr014-message = { $path }: { $problem }
+cr014-label = вне допустимого диапазона
+constraint-minimum = должно быть не меньше { $limit }, а найдено { $found }
+constraint-maximum = должно быть не больше { $limit }, а найдено { $found }
+constraint-min-length = { $limit ->
+    [one] нужен хотя бы { $limit } символ
+    [few] нужно хотя бы { $limit } символа
+   *[other] нужно хотя бы { $limit } символов
+}
+constraint-min-items = { $limit ->
+    [one] нужен хотя бы { $limit } элемент
+    [few] нужно хотя бы { $limit } элемента
+   *[other] нужно хотя бы { $limit } элементов
+}
