@@ -17,6 +17,7 @@ use chatroute::check::{Accounts, Checked, check};
 use chatroute::crm::Snapshot;
 use chatroute::diagnostics::Code;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
+use chatroute::i18n::Lang;
 use chatroute::wazzup::WazzupSnapshot;
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -114,6 +115,14 @@ fn code_test(code: Code) -> Result<(), Failed> {
         return Err(format!("the fixture does not fire {code}: {:?}", fail.diagnostics).into());
     }
     insta::assert_snapshot!(format!("{code}-human"), human(&fail));
+    // The same fixture for a Russian-speaking admin: every message, label
+    // and help in Russian, codes and places as in English.
+    let (russian, _, _) = chatroute::i18n::scoped(Lang::Ru, || fixture_and_near_miss(code));
+    let codes = |c: &Checked| c.diagnostics.iter().map(|d| (d.code, d.position())).collect::<Vec<_>>();
+    if codes(&russian) != codes(&fail) {
+        return Err(format!("Russian diagnostics differ from English ones: {:?}", russian.diagnostics).into());
+    }
+    insta::assert_snapshot!(format!("{code}-human-ru"), human(&russian));
     if fires(&pass, code) {
         return Err(format!("the near miss fires {code}:\n{}", human(&pass)).into());
     }

@@ -48,7 +48,9 @@ fn parse(text: &str, file: &Path) -> Result<Vec<Step>, Failure> {
             ["close", id] => Step::Close((*id).to_owned()),
             ["available", who] => Step::Available((*who).to_owned(), true),
             ["unavailable", who] => Step::Available((*who).to_owned(), false),
-            ["wait", time] => Step::Wait(chatroute::table::schedule::parse_duration(time).map_err(|why| bad(&why.to_string()))?),
+            ["wait", time] => {
+                Step::Wait(chatroute::table::schedule::parse_duration(time).map_err(|why| bad(&why.to_string()))?)
+            }
             _ => {
                 return Err(bad(
                     "expected `deal ID`, `message ID`, `reply ID HANDLE`, `close ID`, `available HANDLE`, `unavailable HANDLE` or `wait 15m`",

@@ -2,10 +2,11 @@
 //! a module: the command line (cli, action, ci_formats, canonical, crm,
 //! wazzup, typing, report, robustness, layers, docs, doc_commands), the
 //! services (serve, connect, accounts, unanswered, redis, cluster, tls,
-//! hostile, fuzz), the editor (lsp, neovim) and the properties (agreement,
-//! availability, precedence, schema_agreement, runtime, hours). `support`
-//! is what they share. `tests/diagnostics.rs`, a harness of its own (one
-//! trial per code), is the other binary.
+//! hostile, fuzz), the editor (lsp, neovim), the properties (agreement,
+//! availability, precedence, schema_agreement, runtime, hours) and the
+//! message files (i18n). `support` is what they share.
+//! `tests/diagnostics.rs`, a harness of its own (one trial per code), is
+//! the other binary.
 
 #[path = "../../bench/specgen.rs"]
 mod specgen;
@@ -26,6 +27,7 @@ mod docs;
 mod fuzz;
 mod hostile;
 mod hours;
+mod i18n;
 mod layers;
 mod lsp;
 mod neovim;

@@ -2,8 +2,8 @@
 //! its transport, and its canonical form (how Wazzup's `plainId` writes
 //! it), used to match spec channels with the account's.
 
-use crate::phone;
 use crate::i18n::t;
+use crate::phone;
 use crate::spec::{AddressKind, Channel, Transport};
 
 /// The key a channel's address is written under.

@@ -2,8 +2,8 @@
 //! one reading for the rules (every problem at its place) and `compile`
 //! (the schedule of a spec without errors).
 
-use chatroute_table::schedule::{self, DAY, DAYS, Interval, ScheduleRoute};
 use chatroute_table::schedule::Unreadable;
+use chatroute_table::schedule::{self, DAY, DAYS, Interval, ScheduleRoute};
 
 use crate::i18n::t;
 
@@ -179,22 +179,6 @@ pub fn zone_for_abbreviation(abbreviation: &str) -> Option<&'static str> {
     ZONES.iter().find(|(a, _)| a.eq_ignore_ascii_case(abbreviation)).map(|(_, zone)| *zone)
 }
 
-#[cfg(test)]
-mod tests {
-    /// Every abbreviation leads to a zone of the bundled database, and none
-    /// is a zone name itself.
-    #[test]
-    fn abbreviations_name_zones_of_the_database() {
-        let names: Vec<String> = chatroute_table::schedule::zone_names().collect();
-        for abbreviation in ["MSK", "msd", "KALT", "SAMT", "YEKT", "OMST", "NOVT", "KRAT", "IRKT", "YAKT", "VLAT"] {
-            let zone = super::zone_for_abbreviation(abbreviation).expect("mapped");
-            assert!(names.iter().any(|n| n == zone), "{zone}");
-            assert!(!names.iter().any(|n| n.eq_ignore_ascii_case(abbreviation)), "{abbreviation} is a zone");
-        }
-        assert_eq!(super::zone_for_abbreviation("IST"), None, "ambiguous");
-    }
-}
-
 /// Why a schedule's text or a duration does not read, in the current
 /// language.
 pub(crate) fn unreadable(why: &Unreadable) -> String {
@@ -208,5 +192,21 @@ pub(crate) fn unreadable(why: &Unreadable) -> String {
         Unreadable::NotADate(text) => t!("unreadable-not-a-date", text = text.as_str()),
         Unreadable::NotADuration(text) => t!("unreadable-not-a-duration", text = text.as_str()),
         Unreadable::DurationOutOfRange(text) => t!("unreadable-duration-out-of-range", text = text.as_str()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every abbreviation leads to a zone of the bundled database, and none
+    /// is a zone name itself.
+    #[test]
+    fn abbreviations_name_zones_of_the_database() {
+        let names: Vec<String> = chatroute_table::schedule::zone_names().collect();
+        for abbreviation in ["MSK", "msd", "KALT", "SAMT", "YEKT", "OMST", "NOVT", "KRAT", "IRKT", "YAKT", "VLAT"] {
+            let zone = super::zone_for_abbreviation(abbreviation).expect("mapped");
+            assert!(names.iter().any(|n| n == zone), "{zone}");
+            assert!(!names.iter().any(|n| n.eq_ignore_ascii_case(abbreviation)), "{abbreviation} is a zone");
+        }
+        assert_eq!(super::zone_for_abbreviation("IST"), None, "ambiguous");
     }
 }

@@ -246,8 +246,8 @@ fn missing_key(error: &ValidationError<'_>, path: &[String], property: &str, loc
         .map(|d| format!("`{property}`: {}", first_sentence(d)));
     let label =
         if path.is_empty() { t!("cr011-label-file") } else { t!("cr011-label", path = here.as_str(), key = property) };
-    let diag = Diagnostic::new(Code::MissingKey, t!("cr011-message", key = property, path = here))
-        .label(loc.key(path), label);
+    let diag =
+        Diagnostic::new(Code::MissingKey, t!("cr011-message", key = property, path = here)).label(loc.key(path), label);
     match doc {
         Some(doc) => diag.help(doc),
         None => diag,

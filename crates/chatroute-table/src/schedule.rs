@@ -89,7 +89,10 @@ pub enum Unreadable {
     NotADay(String),
     /// A range of days written from Sunday towards Monday: the range as
     /// it should read.
-    Backwards { from: &'static str, to: &'static str },
+    Backwards {
+        from: &'static str,
+        to: &'static str,
+    },
     NotADate(String),
     NotADuration(String),
     DurationOutOfRange(String),

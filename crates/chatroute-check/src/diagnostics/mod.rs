@@ -92,7 +92,9 @@ impl Diagnostic {
             None => self.help(text),
         };
         match with_help.labels.first().map(|l| l.span.clone()) {
-            Some(span) => with_help.fix(Fix::Replace { title: t!("fix-change-to", suggestion = s), span, with: s.to_owned() }),
+            Some(span) => {
+                with_help.fix(Fix::Replace { title: t!("fix-change-to", suggestion = s), span, with: s.to_owned() })
+            }
             None => with_help,
         }
     }

@@ -147,11 +147,13 @@ fn member_cannot_send(cx: &mut Ctx<'_>, id: &str, channel: &Channel, assignment:
             LevelSource::Defaults => SpecPath::defaults_access(),
         };
         let access_span = if cx.exists(&setter) { cx.value(&setter) } else { cx.key(&channel_path.table()) };
-        let mut diagnostic =
-            Diagnostic::new(Code::MemberCannotSend, t!("cr204-message", handle = handle, id = id, level = level.as_str()))
-                .label(cx.value(&path.member_employee(i)), t!("cr204-label-member"))
-                .label(access_span.clone(), t!("cr204-label-level", handle = handle, id = id, level = level.as_str()))
-                .help(cannot_send_help(handle, id, level, source, channel.assignment.is_some()));
+        let mut diagnostic = Diagnostic::new(
+            Code::MemberCannotSend,
+            t!("cr204-message", handle = handle, id = id, level = level.as_str()),
+        )
+        .label(cx.value(&path.member_employee(i)), t!("cr204-label-member"))
+        .label(access_span.clone(), t!("cr204-label-level", handle = handle, id = id, level = level.as_str()))
+        .help(cannot_send_help(handle, id, level, source, channel.assignment.is_some()));
         // Only the member's own entry is theirs to change.
         if source == LevelSource::Entry && cx.exists(&setter) {
             let title = t!("cr204-fix", handle = handle);

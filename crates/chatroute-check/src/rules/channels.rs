@@ -111,12 +111,15 @@ fn missing_address(cx: &mut Ctx<'_>, id: &str, channel: &Channel) {
     };
     let (allowed, transport) = (allowed_keys(kind), transport.as_str());
     cx.emit(
-        Diagnostic::new(code, t!("missing-address-message", transport = transport, id = id, allowed = allowed.as_str()))
-            .label(
-                cx.value(&channel_path.key(ChannelKey::Transport)),
-                t!("missing-address-label", transport = transport, allowed = allowed),
-            )
-            .help(help),
+        Diagnostic::new(
+            code,
+            t!("missing-address-message", transport = transport, id = id, allowed = allowed.as_str()),
+        )
+        .label(
+            cx.value(&channel_path.key(ChannelKey::Transport)),
+            t!("missing-address-label", transport = transport, allowed = allowed),
+        )
+        .help(help),
     );
 }
 

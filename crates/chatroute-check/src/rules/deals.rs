@@ -66,11 +66,9 @@ fn forbidden(cx: &mut Ctx<'_>, stage: &StageRef, path: &StagePath) {
     };
     let span = cx.value(&path.stage());
     let diag = match code {
-        Code::UnsortedStage => {
-            Diagnostic::new(code, t!("cr501-message", stage = stage.stage.to_string()))
-                .label(span, t!("cr501-label"))
-                .help(t!("cr501-help"))
-        }
+        Code::UnsortedStage => Diagnostic::new(code, t!("cr501-message", stage = stage.stage.to_string()))
+            .label(span, t!("cr501-label"))
+            .help(t!("cr501-help")),
         _ => Diagnostic::new(code, t!("cr502-message", stage = stage.stage.to_string()))
             .label(span, t!("cr502-label"))
             .help(t!("cr502-help")),

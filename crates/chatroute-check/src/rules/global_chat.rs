@@ -38,10 +38,13 @@ fn admin_takes_deals(cx: &mut Ctx<'_>) {
                 Mode::FirstResponder => t!("role-first-responder"),
             };
             cx.emit(
-                Diagnostic::new(Code::AdminTakesDeals, t!("cr402-message", admin = admin.as_str(), role = role.as_str()))
-                    .label(cx.value(&SpecPath::chat_admin(i)), t!("cr402-label"))
-                    .label(cx.value(&path.member_employee(m)), role)
-                    .help(t!("cr402-help")),
+                Diagnostic::new(
+                    Code::AdminTakesDeals,
+                    t!("cr402-message", admin = admin.as_str(), role = role.as_str()),
+                )
+                .label(cx.value(&SpecPath::chat_admin(i)), t!("cr402-label"))
+                .label(cx.value(&path.member_employee(m)), role)
+                .help(t!("cr402-help")),
             );
         }
     }

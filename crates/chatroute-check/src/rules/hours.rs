@@ -6,8 +6,8 @@
 use super::{Ctx, assignments};
 use crate::diagnostics::{Code, Diagnostic, closest};
 use crate::hours::unreadable;
-use crate::i18n::t;
 use crate::hours::{self, Problem};
+use crate::i18n::t;
 use crate::paths::{AssignmentPath, SpecPath};
 use crate::spec::{Assignment, Mode};
 
@@ -61,9 +61,11 @@ fn problem_diagnostic(cx: &mut Ctx<'_>, name: &str, problem: &Problem) {
                 .label(cx.value(at), t!("label-here"))
                 .help(t!("cr903-help"))
         }
-        Problem::Day { at, why } => Diagnostic::new(Code::BadDay, t!("cr904-message-day", name = name, why = unreadable(why)))
-            .label(cx.key(at), t!("label-here"))
-            .help(t!("cr904-help-day")),
+        Problem::Day { at, why } => {
+            Diagnostic::new(Code::BadDay, t!("cr904-message-day", name = name, why = unreadable(why)))
+                .label(cx.key(at), t!("label-here"))
+                .help(t!("cr904-help-day"))
+        }
         Problem::Date { at, why } => {
             Diagnostic::new(Code::BadDay, t!("cr904-message-date", name = name, why = unreadable(why)))
                 .label(cx.value(at), t!("label-here"))

@@ -54,11 +54,17 @@ fn identifiers(cx: &mut Ctx<'_>) {
     let mut handles: Vec<&String> = cx.handles.iter().filter(|h| !is_identifier(h)).collect();
     handles.sort();
     for handle in handles {
-        cx.emit(invalid_identifier(t!("cr104-message-handle", id = handle.as_str()), cx.key(&SpecPath::employee(handle))));
+        cx.emit(invalid_identifier(
+            t!("cr104-message-handle", id = handle.as_str()),
+            cx.key(&SpecPath::employee(handle)),
+        ));
     }
     let spec = cx.spec;
     for id in spec.channels.keys().filter(|id| !is_identifier(id)) {
-        cx.emit(invalid_identifier(t!("cr104-message-channel", id = id.as_str()), cx.key(&SpecPath::channel(id).table())));
+        cx.emit(invalid_identifier(
+            t!("cr104-message-channel", id = id.as_str()),
+            cx.key(&SpecPath::channel(id).table()),
+        ));
     }
     let account = &spec.integration.account;
     if !account.is_empty() && !is_subdomain(account) {

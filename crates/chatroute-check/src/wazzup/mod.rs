@@ -1,8 +1,8 @@
 //! The Wazzup account: its channel list (`GET /v3/channels`), kept in a
 //! snapshot file like the CRM's, and how spec channels match it.
 
-use std::path::Path;
 use crate::i18n::t;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 

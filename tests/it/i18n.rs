@@ -1,0 +1,98 @@
+//! The message files (Project Fluent) in step: every crate's
+//! `i18n/en/*.ftl` has a Russian twin with the same messages, each reading
+//! the same variables (English's `$article` aside, which Russian has no
+//! use for). The code's side, that each message it formats exists in
+//! English with the arguments it passes, is checked when it compiles
+//! (`t!`, i18n-embed-fl).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+
+type Messages = BTreeMap<String, BTreeSet<String>>;
+
+/// Each message's id and the variables it reads.
+fn messages(ftl: &str) -> Messages {
+    fn pattern(p: &Pattern<&str>, out: &mut BTreeSet<String>) {
+        for element in &p.elements {
+            if let PatternElement::Placeable { expression } = element {
+                expr(expression, out);
+            }
+        }
+    }
+    fn expr(e: &Expression<&str>, out: &mut BTreeSet<String>) {
+        match e {
+            Expression::Select { selector, variants } => {
+                inline(selector, out);
+                variants.iter().for_each(|v| pattern(&v.value, out));
+            }
+            Expression::Inline(i) => inline(i, out),
+        }
+    }
+    fn inline(i: &InlineExpression<&str>, out: &mut BTreeSet<String>) {
+        match i {
+            InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_owned());
+            }
+            InlineExpression::Placeable { expression } => expr(expression, out),
+            _ => {}
+        }
+    }
+    let resource = fluent_syntax::parser::parse(ftl).unwrap_or_else(|(_, errors)| panic!("{errors:?}"));
+    let mut found = Messages::new();
+    for entry in resource.body {
+        if let Entry::Message(m) = entry {
+            let mut variables = BTreeSet::new();
+            m.value.iter().for_each(|p| pattern(p, &mut variables));
+            found.insert(m.id.name.to_owned(), variables);
+        }
+    }
+    found
+}
+
+/// The English message files of the repository.
+fn english_files() -> Vec<PathBuf> {
+    let mut roots = vec![PathBuf::from("i18n/en")];
+    for krate in std::fs::read_dir("crates").unwrap().flatten() {
+        roots.push(krate.path().join("i18n/en"));
+    }
+    roots
+        .into_iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+        .collect()
+}
+
+#[test]
+fn every_message_has_its_russian_twin_with_the_same_arguments() {
+    let files = english_files();
+    assert!(!files.is_empty());
+    for english_file in files {
+        let russian_file = PathBuf::from(
+            english_file.to_string_lossy().replace("/i18n/en/", "/i18n/ru/").replace("i18n/en/", "i18n/ru/"),
+        );
+        let en = messages(&std::fs::read_to_string(&english_file).unwrap());
+        let ru = messages(
+            &std::fs::read_to_string(&russian_file).unwrap_or_else(|e| panic!("{}: {e}", russian_file.display())),
+        );
+        let only = |a: &Messages, b: &Messages| a.keys().filter(|k| !b.contains_key(*k)).cloned().collect::<Vec<_>>();
+        assert_eq!(only(&en, &ru), Vec::<String>::new(), "{}: in English only", english_file.display());
+        assert_eq!(only(&ru, &en), Vec::<String>::new(), "{}: in Russian only", russian_file.display());
+        for (id, english) in &en {
+            let english: BTreeSet<&String> = english.iter().filter(|v| *v != "article").collect();
+            let russian: BTreeSet<&String> = ru[id].iter().collect();
+            assert_eq!(russian, english, "{}: the arguments of {id}", russian_file.display());
+        }
+    }
+}
+
+#[test]
+fn the_parity_reading_sees_variables_inside_plural_selections() {
+    let read = messages("a = { $n ->\n    [one] { $n } file\n   *[other] { $n } files of { $who }\n}\nb = plain\n");
+    assert_eq!(read["a"], BTreeSet::from(["n".to_owned(), "who".to_owned()]));
+    assert!(read["b"].is_empty());
+}
