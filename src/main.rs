@@ -16,6 +16,9 @@ use cli::{Format, Output};
 #[derive(Parser)]
 #[command(name = "chatroute", version = version(), about)]
 struct Cli {
+    /// The language of messages: en or ru (default: the locale's LC_ALL, LC_MESSAGES or LANG, else en).
+    #[arg(long, global = true, value_name = "LANG", value_parser = cli::i18n::parse_lang)]
+    lang: Option<chatroute::i18n::Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -255,6 +258,7 @@ fn version() -> &'static str {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cli::i18n::choose(cli.lang);
     cli::finish(match cli.command {
         Command::Check(Deferred(CheckArgs { files, format, deny_warnings, only_specs, accounts })) => {
             let files = if only_specs { cli::check::specs_among(files) } else { files };

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chatroute::check::Checked;
 use chatroute::diagnostics::Severity;
 
+use super::i18n::t;
 use super::{AccountArgs, Failure, Format, Outcome, emit, leave_to_exit, render};
 
 /// The files of `files` that are chatroute specs (`source::is_spec`); the
@@ -16,7 +17,7 @@ pub(crate) fn specs_among(files: Vec<PathBuf>) -> Vec<PathBuf> {
         .into_iter()
         .filter(|path| match std::fs::read(path) {
             Ok(bytes) if !chatroute::source::is_spec(&String::from_utf8_lossy(&bytes)) => {
-                eprintln!("skipped {}: not a chatroute spec", path.display());
+                eprintln!("{}", t!("skipped-not-a-spec", path = path.display().to_string()));
                 false
             }
             _ => true,
@@ -30,20 +31,20 @@ pub(crate) fn run(files: &[PathBuf], format: Format, deny_warnings: bool, accoun
     let results: Vec<Checked> = chatroute::check::check_files(files, loaded.accounts())
         .into_iter()
         .zip(files)
-        .filter_map(|(result, path)| {
-            result.map_err(|err| unreadable.push(format!("cannot read {}: {err}", path.display()))).ok()
-        })
+        .filter_map(|(result, path)| result.map_err(|err| unreadable.push(super::cannot_read(path, &err))).ok())
         .collect();
     let count = |s| results.iter().flat_map(|c| &c.diagnostics).filter(|d| d.severity == s).count();
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let mut out = render(&results, format, std::io::stdout().is_terminal());
     if let Format::Human = format {
-        out.push_str(&format!("checked {} file(s): {errors} error(s), {warnings} warning(s)\n", results.len()));
+        out.push_str(&t!("checked", files = results.len(), errors = errors, warnings = warnings));
+        out.push('\n');
     }
     leave_to_exit(results);
     emit(out.as_bytes())?;
     if !unreadable.is_empty() {
-        return Err(Failure::Error(unreadable.join("\nerror: ")));
+        let next = format!("\n{}", t!("error", message = ""));
+        return Err(Failure::Error(unreadable.join(&next)));
     }
     if errors > 0 || (deny_warnings && warnings > 0) {
         return Err(Failure::Problems);

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::i18n::t;
 use super::{
     AccountArgs, Failure, Outcome, emit, leave_to_exit, not_an_input, read_spec, report_to_stderr, write_file,
 };
@@ -14,9 +15,7 @@ pub(crate) fn run(files: &[PathBuf], output: Option<&Path>, accounts: &AccountAr
     match (files, output) {
         ([file], output) if !output.is_some_and(Path::is_dir) => one(file, output, accounts),
         (_, Some(dir)) if dir.is_dir() => many(files, dir, accounts),
-        _ => {
-            Err(Failure::Error("several specs compile into a directory: give `-o DIR` (an existing directory)".into()))
-        }
+        _ => Err(Failure::Error(t!("compile-several-need-dir"))),
     }
 }
 
@@ -27,7 +26,7 @@ fn many(files: &[PathBuf], dir: &Path, accounts: &AccountArgs) -> Outcome {
         let target = dir.join(format!("{stem}.json"));
         if let Err(failure) = one(file, Some(&target), accounts) {
             if let Failure::Error(message) = &failure {
-                eprintln!("error: {}", chatroute::table::text::printable(message));
+                eprintln!("{}", t!("error", message = chatroute::table::text::printable(message)));
             }
             failed = true;
         }
@@ -46,7 +45,8 @@ fn one(file: &Path, output: Option<&Path>, accounts: &AccountArgs) -> Outcome {
     // A table is only there when the file has no errors.
     let Some((table, bytes)) = table else {
         let file = file.display().to_string();
-        eprintln!("error: {} has errors; no table written", chatroute::table::text::printable(&file));
+        let message = t!("compile-has-errors", path = chatroute::table::text::printable(&file));
+        eprintln!("{}", t!("error", message = message));
         return Err(Failure::Problems);
     };
     if output.is_none() {

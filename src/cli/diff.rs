@@ -4,6 +4,7 @@ use std::path::Path;
 
 use chatroute::diff::{Side, SideError};
 
+use super::i18n::t;
 use super::{Failure, Outcome, at, emit, read_spec, report_to_stderr};
 
 fn side(path: &Path) -> Result<Side, Failure> {
@@ -12,7 +13,8 @@ fn side(path: &Path) -> Result<Side, Failure> {
         Err(SideError::Table(err)) => Err(at(path, err)),
         Err(SideError::Spec(checked)) => {
             report_to_stderr(&checked);
-            eprintln!("error: {} has errors; cannot compare it", path.display());
+            let message = t!("diff-has-errors", path = path.display().to_string());
+            eprintln!("{}", t!("error", message = message));
             Err(Failure::Problems)
         }
     }

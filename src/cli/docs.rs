@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 
 use chatroute::diagnostics::Code;
 
+use super::i18n::t;
 use super::{Failure, Outcome, emit};
 
 pub(crate) fn completions(shell: clap_complete::Shell, mut command: clap::Command) -> Outcome {
@@ -28,11 +29,7 @@ pub(crate) fn openapi(accounts: bool) -> Outcome {
 }
 
 pub(crate) fn explain(code: &str) -> Outcome {
-    let code = Code::parse(code).ok_or_else(|| {
-        Failure::Error(format!(
-            "unknown diagnostic code `{code}`: codes look like CR101, and `chatroute check` names the code of each problem"
-        ))
-    })?;
+    let code = Code::parse(code).ok_or_else(|| Failure::Error(t!("explain-unknown-code", code = code)))?;
     let styled = std::io::stdout().is_terminal();
     emit(chatroute::diagnostics::render::explain::terminal(code.explanation(), styled).as_bytes())
 }

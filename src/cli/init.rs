@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::i18n::t;
 use super::{AccountArgs, Failure, Outcome, emit, write_file};
 
 pub(crate) fn run(accounts: &AccountArgs, output: Option<&Path>) -> Outcome {
@@ -16,7 +17,7 @@ pub(crate) fn run(accounts: &AccountArgs, output: Option<&Path>) -> Outcome {
             // (refreshed: it is generated).
             let schema = path.with_file_name(chatroute::init::SCHEMA_FILE);
             write_file(&schema, chatroute::schema::to_pretty_string().as_bytes())?;
-            eprintln!("wrote {} and {} beside it", path.display(), schema.display());
+            eprintln!("{}", t!("init-wrote", spec = path.display().to_string(), schema = schema.display().to_string()));
             Ok(())
         }
     }

@@ -11,6 +11,7 @@ pub(crate) mod crm;
 pub(crate) mod deferred;
 pub(crate) mod diff;
 pub(crate) mod docs;
+pub(crate) mod i18n;
 pub(crate) mod init;
 pub(crate) mod report;
 pub(crate) mod route;
@@ -28,6 +29,7 @@ use chatroute::crm::Snapshot;
 use chatroute::diagnostics::render::{self, FileDiagnostics, HumanStyle};
 use chatroute::wazzup::WazzupSnapshot;
 use clap::ValueEnum;
+use i18n::t;
 
 /// Why a command did not succeed.
 #[derive(Debug)]
@@ -64,7 +66,7 @@ pub(crate) fn finish(outcome: Outcome) -> ExitCode {
         Err(Failure::Error(message)) => {
             // Paths and names from the user's files: no control character
             // reaches the terminal (a file name cannot forge a line).
-            eprintln!("error: {}", chatroute::table::text::printable(&message));
+            eprintln!("{}", t!("error", message = chatroute::table::text::printable(&message)));
             ExitCode::from(2)
         }
     }
@@ -76,7 +78,7 @@ pub(crate) fn emit(bytes: &[u8]) -> Outcome {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
-        .map_err(|err| Failure::Error(format!("cannot write to standard output: {err}")))
+        .map_err(|err| Failure::Error(t!("cannot-write-stdout", error = err.to_string())))
 }
 
 /// Runs the CLI's async calls (the assignment state's) on a small runtime
@@ -93,10 +95,10 @@ pub(crate) fn block_on<F: Future>(work: F) -> Result<F::Output, Failure> {
 pub(crate) fn not_an_input(output: Option<&Path>, inputs: &[Option<&Path>]) -> Outcome {
     let Some(output) = output else { return Ok(()) };
     match inputs.iter().flatten().find(|input| chatroute::artifact::same_file(input, output)) {
-        Some(input) => Err(Failure::Error(format!(
-            "the output {} is the input {}; not overwriting it",
-            output.display(),
-            input.display()
+        Some(input) => Err(Failure::Error(t!(
+            "output-is-input",
+            output = output.display().to_string(),
+            input = input.display().to_string()
         ))),
         None => Ok(()),
     }
@@ -137,9 +139,14 @@ impl Loaded {
     }
 }
 
+/// "cannot read PATH: why", in the current language.
+pub(crate) fn cannot_read(path: &Path, err: &std::io::Error) -> String {
+    t!("cannot-read", path = path.display().to_string(), error = err.to_string())
+}
+
 /// Reads a spec file (at most one byte over the size limit).
 pub(crate) fn read_spec(path: &Path) -> Result<Vec<u8>, Failure> {
-    chatroute::check::read_spec(path).map_err(|err| Failure::Error(format!("cannot read {}: {err}", path.display())))
+    chatroute::check::read_spec(path).map_err(|err| Failure::Error(cannot_read(path, &err)))
 }
 
 /// A secret from a file (trimmed) or else an environment variable; never
@@ -163,7 +170,7 @@ pub(crate) fn secret_file(path: &Path) -> Result<String, Failure> {
 /// Writes a file atomically.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Outcome {
     chatroute::artifact::write_atomically(path, bytes)
-        .map_err(|err| Failure::Error(format!("cannot write {}: {err}", path.display())))
+        .map_err(|err| Failure::Error(t!("cannot-write", path = path.display().to_string(), error = err.to_string())))
 }
 
 /// Output of commands that are not diagnostics.

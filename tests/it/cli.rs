@@ -201,3 +201,46 @@ fn only_specs_are_checked_among_toml_files() {
     // Without the flag, a file given is a spec to check.
     assert_eq!(chatroute(&["check", manifest.to_str().unwrap()]).status.code(), Some(1));
 }
+
+/// `chatroute` in the admin's language: `--lang ru` (before or after the
+/// subcommand), else the locale's variables; the summary with Russian
+/// plurals; codes, JSON keys and exit codes as in English.
+#[test]
+fn russian_from_the_flag_or_the_locale_with_plural_forms() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chatroute"));
+        command.args(args).env("NO_COLOR", "1").env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
+        command.envs(env.iter().copied()).output().unwrap()
+    };
+    let last_line = |o: &std::process::Output| stdout(o).lines().last().unwrap_or_default().to_owned();
+    let one = run(&["check", "--lang", "ru", "tests/fixtures/CR204.toml"], &[]);
+    assert_eq!(one.status.code(), Some(1));
+    assert_eq!(last_line(&one), "проверен 1 файл: 1 ошибка, 0 предупреждений");
+    assert!(stdout(&one).contains("CR204") && stdout(&one).contains("получает новые сделки"), "{}", stdout(&one));
+    let fixtures = ["tests/fixtures/CR211.toml", "tests/fixtures/CR213.toml", "examples/acme.toml"];
+    let three = run(&[&["--lang", "ru-RU", "check"][..], &fixtures[..]].concat(), &[]);
+    assert_eq!(last_line(&three), "проверено 3 файла: 0 ошибок, 2 предупреждения");
+    let five = ["CR101", "CR102", "CR103", "CR201", "CR202"].map(|c| format!("tests/fixtures/{c}.toml"));
+    let five: Vec<&str> = five.iter().map(String::as_str).collect();
+    let many = run(&[&["check"][..], &five[..]].concat(), &[("LANG", "ru_RU.UTF-8")]);
+    assert!(last_line(&many).starts_with("проверено 5 файлов: "), "{}", last_line(&many));
+    let english = run(&["check", "--lang", "en", "tests/fixtures/CR204.toml"], &[("LC_ALL", "ru_RU.UTF-8")]);
+    assert_eq!(last_line(&english), "checked 1 file(s): 1 error(s), 0 warning(s)");
+    let json = |lang: &str| {
+        let out = run(&["check", "--lang", lang, "--format", "json", "tests/fixtures/CR204.toml"], &[]);
+        let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(!doc["diagnostics"].as_array().unwrap().is_empty());
+        for d in doc["diagnostics"].as_array_mut().into_iter().flatten() {
+            d["message"] = serde_json::Value::Null;
+            d["help"] = serde_json::Value::Null;
+            for l in d["labels"].as_array_mut().into_iter().flatten() {
+                l["text"] = serde_json::Value::Null;
+            }
+        }
+        (out.status.code(), doc)
+    };
+    assert_eq!(json("ru"), json("en"), "only text changes with the language");
+    let missing = run(&["check", "--lang", "ru", "nope.toml"], &[]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).starts_with("ошибка: не удаётся прочитать nope.toml"), "{}", stderr(&missing));
+}

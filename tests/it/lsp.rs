@@ -20,6 +20,9 @@ impl Client {
     fn spawn() -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
             .arg("lsp")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -29,8 +32,13 @@ impl Client {
     }
 
     fn start(init_options: Value) -> Client {
+        Self::start_with(json!({ "capabilities": {}, "initializationOptions": init_options }))
+    }
+
+    /// The handshake with these `initialize` params.
+    fn start_with(params: Value) -> Client {
         let mut client = Self::spawn();
-        let result = client.request("initialize", json!({ "capabilities": {}, "initializationOptions": init_options }));
+        let result = client.request("initialize", params);
         assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
         client.notify("initialized", json!({}));
         client
@@ -425,6 +433,9 @@ fn a_lying_length_neither_crashes_nor_allocates() {
     for length in ["18446744073709551615", "9000000000000", "1500000000"] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chatroute"))
             .arg("lsp")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -720,4 +731,24 @@ fn requests_before_the_handshake_are_refused_not_fatal() {
     assert_eq!(client.set_text(uri, &text, 1), Vec::<Value>::new());
     let hover = client.at("textDocument/hover", uri, line_of(&text, "bruce   = {"), 1, json!({}));
     assert!(hover["contents"]["value"].as_str().unwrap().contains("Bruce Wayne"), "{hover}");
+}
+
+/// An editor set to Russian (the client's `locale`) gets Russian
+/// diagnostics, with the same codes and ranges; the `lang` option decides
+/// over the locale.
+#[test]
+fn a_russian_client_gets_russian_diagnostics() {
+    let uri = "file:///tmp/chatroute-lsp/ru.toml";
+    let text = std::fs::read_to_string("tests/fixtures/CR204.toml").unwrap();
+    let english = Client::start(json!({})).set_text(uri, &text, 1);
+    let russian = Client::start_with(json!({ "capabilities": {}, "locale": "ru" })).set_text(uri, &text, 1);
+    let by_option =
+        Client::start_with(json!({ "capabilities": {}, "locale": "ru-RU", "initializationOptions": { "lang": "en" } }))
+            .set_text(uri, &text, 1);
+    let pick = |ds: &[Value]| ds.iter().find(|d| d["code"] == "CR204").cloned().expect("CR204");
+    let (en, ru) = (pick(&english), pick(&russian));
+    assert_eq!((&en["code"], &en["range"]), (&ru["code"], &ru["range"]));
+    assert!(en["message"].as_str().unwrap().starts_with("`tony` takes new deals on `wa`"), "{en}");
+    assert!(ru["message"].as_str().unwrap().starts_with("`tony` получает новые сделки в `wa`"), "{ru}");
+    assert_eq!(pick(&by_option)["message"], en["message"]);
 }

@@ -77,6 +77,12 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
     let encoding = Encoding::negotiate(offered);
     let setting = |name: &str| options.as_ref()?.get(name)?.as_str().map(std::path::PathBuf::from);
     let settings = Settings { crm: setting("crmSnapshot"), wazzup: setting("wazzupSnapshot") };
+    // The diagnostics' language: the `lang` option, else the client's
+    // `locale` (an editor set to Russian), else the process's.
+    let lang = options.as_ref().and_then(|o| o.get("lang")?.as_str().map(str::to_owned)).or(params.locale.clone());
+    if let Some(lang) = lang.as_deref().and_then(chatroute_check::i18n::Lang::parse) {
+        chatroute_check::i18n::set(lang);
+    }
     let result = InitializeResult {
         capabilities: capabilities(encoding),
         server_info: Some(ServerInfo { name: "chatroute".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
