@@ -52,6 +52,16 @@ fn measure(page: &Path, dir: &Path) -> Value {
           matrixColumns: document.querySelectorAll("table.matrix thead th").length,
           shares: [...document.querySelectorAll("td.share")].map(td => td.textContent.trim()),
           scripts: document.querySelectorAll("script").length,
+          lang: document.documentElement.lang,
+          headings: [...document.querySelectorAll("h1, h2")].map(h => h.textContent.trim()),
+          // Whether the page's font has glyphs for its own text, Cyrillic
+          // included (no tofu boxes).
+          glyphs: document.fonts.check("14px " + getComputedStyle(document.body).fontFamily, document.body.innerText),
+          // Every text that overflows its box (a long Russian word in a
+          // narrow column).
+          clipped: [...document.querySelectorAll("td, th, dd, dt, h1, h2, h3, p, div")]
+            .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible")
+            .map(e => e.textContent.trim().slice(0, 40)),
         });
     </script>"#;
     let probed = dir.join("probed.html");
@@ -62,7 +72,7 @@ fn measure(page: &Path, dir: &Path) -> Value {
     );
     let dom = String::from_utf8_lossy(&out.stdout);
     let title = dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or_default();
-    let title = title.replace("&quot;", "\"").replace("&amp;", "&");
+    let title = title.replace("&quot;", "\"").replace("&nbsp;", "\u{a0}").replace("&amp;", "&");
     serde_json::from_str(&title).unwrap_or_else(|e| panic!("{e}: {title}"))
 }
 
@@ -193,5 +203,40 @@ fn the_page_prints_on_a4() {
             media.split(']').next().unwrap().split_whitespace().map(|n| n.parse().unwrap()).collect();
         // A4 is 595.28 x 841.89 points.
         assert!((numbers[2] - 595.0).abs() < 1.0 && (numbers[3] - 842.0).abs() < 1.0, "{numbers:?}");
+    }
+}
+
+/// The page for a Russian-speaking admin (`--lang ru`): `lang="ru"`, the
+/// settings menu's words, shares written `33,3 %`, every example laid out
+/// without overflow and its Cyrillic drawn by the page's font; codes and
+/// the layout's structure as in English.
+#[test]
+fn the_russian_page_speaks_the_menus_words_and_lays_out() {
+    let Some(_) = chromium() else { return };
+    let dir = cli_support::scratch("report-russian");
+    for name in ["acme", "stationery-wholesale", "three-zones", "every-messenger"] {
+        let path = format!("examples/{name}.toml");
+        let page = dir.join(format!("{name}.html"));
+        let out = cli_support::chatroute(&["report", "--lang", "ru", &path, "-o", page.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", cli_support::stderr(&out));
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.contains("<html lang=\"ru\">"), "{name}");
+        let seen = measure(&page, &dir);
+        assert_eq!(seen["lang"], "ru");
+        assert_eq!(seen["overflow"], false, "{name} overflows: {seen}");
+        assert_eq!(seen["clipped"], serde_json::json!([]), "{name}: {seen}");
+        assert_eq!(seen["glyphs"], true, "{name}: the font lacks glyphs of the page");
+        let headings: Vec<&str> = seen["headings"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+        assert!(headings.contains(&"Каналы в этой интеграции"), "{name}: {headings:?}");
+        assert!(headings.contains(&"Доступ сотрудников к каналам"), "{name}: {headings:?}");
+        let shares: Vec<&str> = seen["shares"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        let percent = shares.iter().filter(|s| s.ends_with("\u{a0}%")).count();
+        assert!(percent > 0 && shares.iter().all(|s| !s.contains('.')), "{name}: {shares:?}");
+        let english = measure(&page_of(&std::fs::read_to_string(&path).unwrap(), &dir, name).1, &dir);
+        assert_eq!(
+            (&seen["matrixRows"], &seen["matrixColumns"]),
+            (&english["matrixRows"], &english["matrixColumns"]),
+            "{name}"
+        );
     }
 }

@@ -139,15 +139,42 @@ pub fn describe(route: &ScheduleRoute) -> String {
     while d < 7 {
         let same = (d..7).take_while(|e| route.week[*e] == route.week[d]).count();
         if !route.week[d].is_empty() {
-            let days = if same == 1 { DAYS[d].to_owned() } else { format!("{}-{}", DAYS[d], DAYS[d + same - 1]) };
+            let days = if same == 1 { day(d) } else { format!("{}-{}", day(d), day(d + same - 1)) };
             let hours: Vec<String> = route.week[d].iter().map(Interval::display).collect();
             parts.push(format!("{days} {}", hours.join(", ")));
         }
         d += same;
     }
-    let open = if parts.is_empty() { "never open".to_owned() } else { parts.join("; ") };
-    let off = if route.off.is_empty() { String::new() } else { format!("; off {}", route.off.join(", ")) };
+    let open = if parts.is_empty() { t!("never-open") } else { parts.join("; ") };
+    let off = if route.off.is_empty() {
+        String::new()
+    } else {
+        let dates: Vec<String> = route.off.iter().map(|date| written_date(date)).collect();
+        format!("; {}", t!("days-off", dates = dates.join(", ")))
+    };
     format!("{open}{off} ({})", route.timezone)
+}
+
+/// A date (`YYYY-MM-DD`) as the language writes it: `2027-01-01`,
+/// `01.01.2027`.
+fn written_date(date: &str) -> String {
+    match (crate::i18n::current(), date.split('-').collect::<Vec<_>>().as_slice()) {
+        (crate::i18n::Lang::Ru, [year, month, day]) => format!("{day}.{month}.{year}"),
+        _ => date.to_owned(),
+    }
+}
+
+/// A weekday (Monday 0) as the language abbreviates it.
+fn day(index: usize) -> String {
+    match DAYS[index] {
+        "mon" => t!("day-mon"),
+        "tue" => t!("day-tue"),
+        "wed" => t!("day-wed"),
+        "thu" => t!("day-thu"),
+        "fri" => t!("day-fri"),
+        "sat" => t!("day-sat"),
+        _ => t!("day-sun"),
+    }
 }
 
 /// The IANA zone a common abbreviation stands for, in the zones admins of

@@ -9,6 +9,8 @@
 //! spec or a snapshot are data; the only unescaped text is the page's own
 //! style sheet. Inline CSS and SVG, no script, no network, A4 when printed.
 
+mod i18n;
+
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use chatroute_check::check::{Accounts, Checked};
@@ -18,38 +20,43 @@ use chatroute_check::resolve::Outgoing;
 use chatroute_check::spec::{Assignment, Channel, Level, Mode, Spec, StageRef};
 use chatroute_check::wazzup::Match;
 
+use i18n::{percent, t};
+
 const STYLE: &str = include_str!("style.css");
 
 /// User text as the page shows it: maud escapes HTML, and control and bidi
 /// characters are written as escapes (`\u{202e}`), so a name cannot
 /// reorder the text around it.
-fn t(text: &str) -> String {
+fn shown(text: &str) -> String {
     chatroute_check::text::printable(text).into_owned()
 }
 
 /// The page for a checked spec, with the accounts' snapshots it was
 /// checked against (CRM names, Wazzup states).
 pub fn page(checked: &Checked, accounts: Accounts<'_>) -> String {
-    let title = checked.spec.as_ref().map_or("a spec with errors", |s| s.integration.account.as_str());
+    let title = match &checked.spec {
+        Some(spec) => t!("title", account = shown(&spec.integration.account)),
+        None => t!("title-with-errors"),
+    };
     let markup = html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(chatroute_check::i18n::current().tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "chatroute: routing of " (t(title)) }
+                title { (title) }
                 style { (PreEscaped(STYLE)) }
             }
             body {
                 (header(checked))
-                (problems(checked, Severity::Error, "Errors"))
+                (problems(checked, Severity::Error, &t!("errors")))
                 @if let Some(spec) = &checked.spec {
                     (channels(spec, checked, accounts))
                     (matrix(spec))
                     (integration(spec))
-                    (problems(checked, Severity::Warning, "Other warnings"))
+                    (problems(checked, Severity::Warning, &t!("other-warnings")))
                 } @else {
-                    p.muted { "Fix the errors above to see the routing." }
+                    p.muted { (t!("fix-errors-first")) }
                 }
             }
         }
@@ -62,14 +69,19 @@ fn header(checked: &Checked) -> Markup {
     html! {
         @match &checked.spec {
             Some(spec) => {
-                h1 { "Routing of " (t(&spec.integration.account)) }
+                h1 { (t!("routing-of", account = shown(&spec.integration.account))) }
                 p.muted {
-                    (spec.channels.len()) " channels, " (spec.employees.len()) " employees; "
-                    @if !spec.integration.enabled { "the integration is disabled; " }
-                    (count(Severity::Error)) " errors, " (count(Severity::Warning)) " warnings"
+                    (t!(
+                        "summary",
+                        channels = spec.channels.len(),
+                        employees = spec.employees.len(),
+                        disabled = if spec.integration.enabled { "no" } else { "yes" },
+                        errors = count(Severity::Error),
+                        warnings = count(Severity::Warning)
+                    ))
                 }
             }
-            None => { h1 { "A spec with errors" } p.muted { (t(&checked.source.name)) } }
+            None => { h1 { (t!("spec-with-errors")) } p.muted { (shown(&checked.source.name)) } }
         }
     }
 }
@@ -85,8 +97,8 @@ fn diagnostic(checked: &Checked, d: &Diagnostic) -> Markup {
     let class = if d.severity == Severity::Error { "diag error" } else { "diag" };
     html! {
         div class=(class) {
-            strong { (d.code.as_str()) } " " span.muted { "line " (place(checked, d)) } " " (d.message)
-            @if let Some(help) = &d.help { br; span.muted { "help: " (help) } }
+            strong { (d.code.as_str()) } " " span.muted { (t!("line", place = place(checked, d))) } " " (d.message)
+            @if let Some(help) = &d.help { br; span.muted { (t!("help", help = help.as_str())) } }
         }
     }
 }
@@ -127,10 +139,10 @@ fn problems(checked: &Checked, severity: Severity, title: &str) -> Markup {
 
 fn channels(spec: &Spec, checked: &Checked, accounts: Accounts<'_>) -> Markup {
     html! {
-        h2 { "Channels" }
+        h2 { (t!("channels")) }
         @for (id, channel) in &spec.channels {
             div class=(if channel.enabled && spec.integration.enabled { "card" } else { "card off" }) id=(format!("channel-{id}")) {
-                h3 { (t(&channel.name)) " " span.muted { (t(id)) } }
+                h3 { (shown(&channel.name)) " " span.muted { (shown(id)) } }
                 (channel_facts(spec, id, channel, accounts))
                 @if let Some((assignment, _)) = spec.assignment_for(id, channel) { (members(spec, assignment)) }
                 @for d in checked.diagnostics.iter().filter(|d| about(checked, d, id)) { (diagnostic(checked, d)) }
@@ -143,20 +155,20 @@ fn channel_facts(spec: &Spec, id: &str, channel: &Channel, accounts: Accounts<'_
     let address = chatroute_check::address::of(channel).map(|(_, a)| a.clone()).unwrap_or_default();
     let state = accounts.wazzup.map(|w| match w.find(channel) {
         Match::Found(found) => found.state.clone(),
-        Match::OtherTransport(found) => format!("under transport {}", found.transport),
-        Match::Missing => "not in the Wazzup account".to_owned(),
+        Match::OtherTransport(found) => t!("wazzup-other-transport", transport = found.transport.as_str()),
+        Match::Missing => t!("wazzup-missing"),
     });
     html! {
         dl {
-            dt { "transport" } dd { (channel.transport.as_str()) }
-            dt { "address" } dd { (t(&address)) }
-            @if let Some(state) = state { dt { "Wazzup" } dd { (t(&state)) } }
-            dt { "in the integration" } dd { @if channel.enabled { "yes" } @else { "no (excluded)" } }
+            dt { (t!("transport")) } dd { (channel.transport.as_str()) }
+            dt { (t!("address")) } dd { (shown(&address)) }
+            @if let Some(state) = state { dt { "Wazzup" } dd { (shown(&state)) } }
+            dt { (t!("in-integration")) } dd { @if channel.enabled { (t!("yes")) } @else { (t!("no-excluded")) } }
             @if let Some((stage, _)) = spec.new_deals_for(id, channel) {
-                dt { "new deals" } dd { (t(&stage_text(stage, accounts))) }
+                dt { (t!("new-deals")) } dd { (shown(&stage_text(stage, accounts))) }
             }
             @if let Some((assignment, _)) = spec.assignment_for(id, channel) {
-                dt { "responsible" } dd { (mode_text(assignment, spec.skips_unavailable(assignment))) }
+                dt { (t!("responsible")) } dd { (mode_text(assignment, spec.skips_unavailable(assignment))) }
             }
         }
     }
@@ -165,7 +177,15 @@ fn channel_facts(spec: &Spec, id: &str, channel: &Channel, accounts: Accounts<'_
 fn stage_text(stage: &StageRef, accounts: Accounts<'_>) -> String {
     let written = format!("{} / {}", stage.pipeline, stage.stage);
     match accounts.crm.map(|crm| crm.stage(stage)) {
-        Some(StageLookup::Found(p, s)) => format!("{} / {} (amoCRM ids {} / {})", p.name, s.name, p.id, s.id),
+        Some(StageLookup::Found(p, s)) => {
+            t!(
+                "stage-with-ids",
+                pipeline = p.name.as_str(),
+                stage = s.name.as_str(),
+                pipeline_id = p.id,
+                stage_id = s.id
+            )
+        }
         _ => written,
     }
 }
@@ -173,24 +193,24 @@ fn stage_text(stage: &StageRef, accounts: Accounts<'_>) -> String {
 /// The assignment's rules as they apply (`skips`: `skip_unavailable`
 /// after a channel's assignment follows `[assignment]`).
 fn mode_text(a: &Assignment, skips: bool) -> String {
-    let mut text = match a.mode {
-        Mode::RoundRobin => "round robin, by weight".to_owned(),
-        Mode::FirstResponder => "the first of the group to answer".to_owned(),
-    };
+    let mut parts = vec![match a.mode {
+        Mode::RoundRobin => t!("mode-round-robin"),
+        Mode::FirstResponder => t!("mode-first-responder"),
+    }];
     if skips {
-        text.push_str("; unavailable members are skipped");
+        parts.push(t!("skips-unavailable"));
     }
     if let Some(nobody) = a.when_nobody {
-        text.push_str(&format!("; when nobody can: {nobody}"));
+        parts.push(t!("when-nobody", when = nobody.as_str()));
     }
     if a.returning_clients == Some(chatroute_check::spec::ReturningClients::Owner) {
-        text.push_str("; a returning client goes to their owner");
+        parts.push(t!("returning-to-owner"));
     }
     if let Some(after) = &a.reassign_after {
         let times = a.max_reassignments.unwrap_or(1);
-        text.push_str(&format!("; unanswered after {after}: passed to the next member (at most {times} times)"));
+        parts.push(t!("reassign", after = after.as_str(), times = times));
     }
-    text
+    parts.join("; ")
 }
 
 /// An employee's working hours in words, with their zone.
@@ -210,26 +230,26 @@ fn members(spec: &Spec, a: &Assignment) -> Markup {
     let total: u32 = a.members.iter().map(|m| m.weight.unwrap_or(1)).sum();
     html! {
         table.members {
-            thead { tr { th { "member" } th { "share of new deals" } th { "open deals at most" } th { "working hours" } } }
+            thead { tr { th { (t!("member")) } th { (t!("share")) } th { (t!("max-open")) } th { (t!("working-hours")) } } }
             tbody {
                 @for m in &a.members {
                     tr {
                         td {
-                            @if let Some(e) = spec.employees.get(&m.employee) { (t(&e.name)) " " }
-                            span.muted { (t(&m.employee)) }
+                            @if let Some(e) = spec.employees.get(&m.employee) { (shown(&e.name)) " " }
+                            span.muted { (shown(&m.employee)) }
                         }
                         td.share {
                             @if a.mode == Mode::RoundRobin && total > 0 {
                                 @let share = f64::from(m.weight.unwrap_or(1)) / f64::from(total);
-                                (bar(share)) " " (format!("{:.1}%", share * 100.0))
-                            } @else { "first to answer" }
+                                (bar(share)) " " (percent(share))
+                            } @else { (t!("first-to-answer")) }
                         }
                         td { @if let Some(max) = m.max_open { (max) } @else { "—" } }
                         td {
                             @match hours(spec, &m.employee) {
-                                Some(h) if skips => { (t(&h)) }
-                                Some(h) => { (t(&h)) " " span.muted { "(not applied here: unavailable members are not skipped)" } }
-                                None => { "always" }
+                                Some(h) if skips => { (shown(&h)) }
+                                Some(h) => { (shown(&h)) " " span.muted { (t!("hours-not-applied")) } }
+                                None => { (t!("always")) }
                             }
                         }
                     }
@@ -243,7 +263,7 @@ fn members(spec: &Spec, a: &Assignment) -> Markup {
 fn bar(share: f64) -> Markup {
     let width = (share.clamp(0.0, 1.0) * 120.0).round();
     html! {
-        svg.bar width="120" height="10" viewBox="0 0 120 10" role="img" aria-label=(format!("{:.1}%", share * 100.0)) {
+        svg.bar width="120" height="10" viewBox="0 0 120 10" role="img" aria-label=(percent(share)) {
             rect x="0" y="0" width="120" height="10" rx="2" fill="#e6eaf0" {}
             rect x="0" y="0" width=(width) height="10" rx="2" fill="#2f6fde" {}
         }
@@ -256,15 +276,15 @@ fn matrix(spec: &Spec) -> Markup {
     let channels: Vec<(&str, &Channel)> = spec.enabled_channels().collect();
     let outgoing = spec.default_outgoing_all();
     let cell = |level: Level| match level {
-        Level::ReadSend => "read + send",
-        Level::Read => "read",
-        Level::None => "—",
+        Level::ReadSend => t!("level-read-send"),
+        Level::Read => t!("level-read"),
+        Level::None => "—".to_owned(),
     };
     html! {
-        h2 { "Who may read and answer" }
-        p.muted { "★ marks the channel an employee writes first from." }
+        h2 { (t!("who-may-read")) }
+        p.muted { (t!("star-marks")) }
         table.matrix {
-            thead { tr { th { "employee" } @for (id, _) in &channels { th { (t(id)) } } } }
+            thead { tr { th { (t!("employee")) } @for (id, _) in &channels { th { (shown(id)) } } } }
             tbody {
                 @for (handle, employee) in &spec.employees {
                     @let default = match outgoing.get(handle.as_str()) {
@@ -272,7 +292,7 @@ fn matrix(spec: &Spec) -> Markup {
                         _ => None,
                     };
                     tr {
-                        td { (t(&employee.name)) " " span.muted { (t(handle)) } }
+                        td { (shown(&employee.name)) " " span.muted { (shown(handle)) } }
                         @for (id, channel) in &channels {
                             @let level = spec.level(channel, handle);
                             td class=(format!("level-{}", level.as_str())) {
@@ -289,21 +309,31 @@ fn matrix(spec: &Spec) -> Markup {
 fn integration(spec: &Spec) -> Markup {
     let chat = &spec.global_chat;
     html! {
-        h2 { "Shared chat, deal cards, phones" }
+        h2 { (t!("shared-chat-cards-phones")) }
         dl {
-            dt { "global chat shows" } dd {
+            dt { (t!("global-chat-shows")) } dd {
                 @match chat.visibility.as_str() {
-                    "all" => "every dialog to everyone (of the channels each may read)",
-                    _ => "own dialogs and those without a responsible",
+                    "all" => (t!("visibility-all")),
+                    _ => (t!("visibility-own")),
                 }
             }
-            @if !chat.admins.is_empty() { dt { "chat admins (see every dialog)" } dd { (t(&chat.admins.join(", "))) } }
-            dt { "dialog copied into the deal card" } dd { (spec.deal_card.copy_dialog.as_str()) }
-            dt { "8XXXXXXXXXX rewritten to +7" } dd { @if spec.phones.to_international { "yes" } @else { "no" } }
+            @if !chat.admins.is_empty() { dt { (t!("chat-admins")) } dd { (shown(&chat.admins.join(", "))) } }
+            dt { (t!("copy-dialog")) } dd { (copy_dialog(spec.deal_card.copy_dialog.as_str())) }
+            dt { (t!("to-international")) } dd { @if spec.phones.to_international { (t!("yes")) } @else { (t!("no")) } }
             @if !spec.phones.client_regions.is_empty() {
-                dt { "clients' regions" } dd { (t(&spec.phones.client_regions.join(", "))) }
+                dt { (t!("client-regions")) } dd { (shown(&spec.phones.client_regions.join(", "))) }
             }
         }
+    }
+}
+
+/// The dialog-copy setting as the settings screen words it.
+fn copy_dialog(value: &str) -> String {
+    match value {
+        "each_message" => t!("copy-each-message"),
+        "hourly" => t!("copy-hourly"),
+        "daily" => t!("copy-daily"),
+        _ => t!("copy-off"),
     }
 }
 

@@ -367,3 +367,15 @@ constraint-minimum = must be at least { $limit }, found { $found }
 constraint-maximum = must be at most { $limit }, found { $found }
 constraint-min-length = must be at least { $limit } character(s) long
 constraint-min-items = must have at least { $limit } item(s)
+
+## Working hours in words (hovers, the report)
+
+never-open = never open
+days-off = off { $dates }
+day-mon = mon
+day-tue = tue
+day-wed = wed
+day-thu = thu
+day-fri = fri
+day-sat = sat
+day-sun = sun

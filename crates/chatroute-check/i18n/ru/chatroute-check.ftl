@@ -402,3 +402,15 @@ constraint-min-items = { $limit ->
     [few] нужно хотя бы { $limit } элемента
    *[other] нужно хотя бы { $limit } элементов
 }
+
+## Рабочее время словами (подсказки, отчёт)
+
+never-open = никогда не открыто
+days-off = выходные { $dates }
+day-mon = пн
+day-tue = вт
+day-wed = ср
+day-thu = чт
+day-fri = пт
+day-sat = сб
+day-sun = вс

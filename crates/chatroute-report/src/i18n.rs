@@ -1,0 +1,31 @@
+//! The page's words, in `i18n/LANG/chatroute-report.ftl`, in the language
+//! chatroute-check's `i18n` says (the page's `lang` attribute too).
+
+use chatroute_check::i18n::{Lang, Loaders, load};
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "i18n"]
+struct Messages;
+
+pub(crate) static LOADERS: Loaders = Loaders::new(
+    || load(i18n_embed::fluent::fluent_language_loader!(), &Messages, Lang::En),
+    || load(i18n_embed::fluent::fluent_language_loader!(), &Messages, Lang::Ru),
+);
+
+/// A message of `i18n/LANG/chatroute-report.ftl` in the current language.
+macro_rules! t {
+    ($($message:tt)*) => {
+        i18n_embed_fl::fl!($crate::i18n::LOADERS.current(), $($message)*)
+    };
+}
+pub(crate) use t;
+
+/// A share as the language writes percentages: `33.3%`, `33,3 %`.
+pub(crate) fn percent(share: f64) -> String {
+    let number = format!("{:.1}", share * 100.0);
+    match chatroute_check::i18n::current() {
+        Lang::En => format!("{number}%"),
+        // Russian: a decimal comma and a (non-breaking) space before `%`.
+        Lang::Ru => format!("{}\u{a0}%", number.replace('.', ",")),
+    }
+}
