@@ -286,3 +286,29 @@ fn kommo_accounts_live_on_kommo_com() {
     assert_eq!(opts.base_url, "https://acme.kommo.com");
     assert_eq!(PullOptions::new("acme", TOKEN.to_owned()).base_url, "https://acme.amocrm.ru");
 }
+
+/// The starter spec for a Russian-speaking admin: the same TOML, its
+/// comments in Russian, passing `check` as written.
+#[test]
+fn init_in_russian_is_the_same_spec_with_russian_comments() {
+    let dir = scratch("init-ru");
+    let crm = "tests/fixtures/crm/acme.snapshot.json";
+    let wazzup = "tests/fixtures/wazzup/elektronika.snapshot.json";
+    let starter = |lang: &str| {
+        let out = chatroute(&["init", "--lang", lang, "--crm", crm, "--wazzup", wazzup], None);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (english, russian) = (starter("en"), starter("ru"));
+    let toml_of = |text: &str| {
+        let value: toml::Table = toml::from_str(text).unwrap();
+        value
+    };
+    assert_eq!(toml_of(&russian), toml_of(&english), "only the comments change");
+    assert!(russian.contains("# Воронка/этап для новых сделок"), "{russian}");
+    assert!(russian.contains("# распределение по очереди"), "{russian}");
+    let path = dir.join("ru.toml");
+    std::fs::write(&path, &russian).unwrap();
+    let run = chatroute(&["check", "--lang", "ru", path.to_str().unwrap(), "--crm", crm, "--wazzup", wazzup], None);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stdout));
+}

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use crate::check::Accounts;
+use crate::i18n::t;
 use crate::wazzup::{AccountChannel, WazzupSnapshot};
 
 /// A TOML string as the toml crate writes it: every character TOML
@@ -39,69 +40,74 @@ fn handle(name: &str, email: Option<&str>, id: u64, taken: &mut BTreeSet<String>
 pub const SCHEMA_FILE: &str = "chatroute.schema.json";
 
 /// The settings the starter does not set, commented where they go.
-const ASSIGNMENT_SETTINGS: &str = "\
-# skip_unavailable = true            # skip members marked unavailable or out of their hours
-# when_nobody = \"assign_anyway\"      # or \"unassigned\": the deal waits in the global chat
-# returning_clients = \"owner\"        # a client who writes again goes to their employee
-# reassign_after = \"15m\"             # no reply within 15 minutes: the next member
-# max_reassignments = 2
-# A member: { employee = \"...\", weight = 2 } takes two deals a turn; max_open = 20 caps open deals.
-";
+fn assignment_settings() -> String {
+    format!(
+        "# skip_unavailable = true            # {}\n\
+         # when_nobody = \"assign_anyway\"      # {}\n\
+         # returning_clients = \"owner\"        # {}\n\
+         # reassign_after = \"15m\"             # {}\n\
+         # max_reassignments = 2\n\
+         # {}\n",
+        t!("init-skip-unavailable"),
+        t!("init-when-nobody"),
+        t!("init-returning-clients"),
+        t!("init-reassign-after"),
+        t!("init-member-weight"),
+    )
+}
 
 /// The channel of a starter without a Wazzup snapshot.
-const ONE_CHANNEL: &str = "
-# One channel to start with: replace the number with your WhatsApp number.
-[channels.wa-main]
-name = \"Main WhatsApp\"
-transport = \"whatsapp\"
-phone = \"+7 999 000-00-01\"
-
-# new_deals = { pipeline = \"Sales\", stage = \"New lead\" }   # this channel's own stage
-
-[channels.wa-main.access]            # \"none\" | \"read\" | \"read_send\"
-everyone = \"read_send\"
-# manager2 = \"read\"                  # reads the channel, cannot answer
-# manager1 = { level = \"read_send\", default_outgoing = true }   # writes first from here
-
-# This channel's own assignment, instead of [assignment]:
-# [channels.wa-main.assignment]
-# mode = \"first_responder\"
-# members = [{ employee = \"manager1\" }]
-";
+fn one_channel() -> String {
+    format!(
+        "\n# {}\n[channels.wa-main]\nname = \"Main WhatsApp\"\ntransport = \"whatsapp\"\nphone = \"+7 999 000-00-01\"\n\n\
+         # new_deals = {{ pipeline = \"Sales\", stage = \"New lead\" }}   # {}\n\n\
+         [channels.wa-main.access]            # \"none\" | \"read\" | \"read_send\"\neveryone = \"read_send\"\n\
+         # manager2 = \"read\"                  # {}\n\
+         # manager1 = {{ level = \"read_send\", default_outgoing = true }}   # {}\n\n\
+         # {}\n# [channels.wa-main.assignment]\n# mode = \"first_responder\"\n# members = [{{ employee = \"manager1\" }}]\n",
+        t!("init-one-channel"),
+        t!("init-channel-stage"),
+        t!("init-read-only"),
+        t!("init-default-outgoing"),
+        t!("init-channel-assignment"),
+    )
+}
 
 /// The shared chat, the deal card and phones.
-const TAIL: &str = "
-[global_chat]
-visibility = \"own_and_unassigned\"    # or \"all\"
-# admins = [\"manager1\"]              # see every dialog (own_and_unassigned only)
-
-[deal_card]
-copy_dialog = \"hourly\"               # \"each_message\" | \"hourly\" | \"daily\" | \"off\"
-
-[phones]
-to_international = false             # 8XXXXXXXXXX -> +7XXXXXXXXXX; off if clients in Asia write without +
-# client_regions = [\"RU\", \"KZ\"]       # where clients write from (warns where the rewrite misreads)
-";
+fn tail() -> String {
+    format!(
+        "\n[global_chat]\nvisibility = \"own_and_unassigned\"    # {}\n\
+         # admins = [\"manager1\"]              # {}\n\n\
+         [deal_card]\ncopy_dialog = \"hourly\"               # \"each_message\" | \"hourly\" | \"daily\" | \"off\"\n\n\
+         [phones]\nto_international = false             # {}\n\
+         # client_regions = [\"RU\", \"KZ\"]       # {}\n",
+        t!("init-visibility"),
+        t!("init-admins"),
+        t!("init-to-international"),
+        t!("init-client-regions"),
+    )
+}
 
 /// The starter spec: employees and the default stage from the CRM
 /// snapshot, one channel per Wazzup channel, when given.
 pub fn starter(accounts: Accounts<'_>) -> String {
     let crm = accounts.crm;
-    let mut out = format!(
-        "#:schema ./{SCHEMA_FILE}\n# The schema beside this file gives editors completion and checks as you\n\
-         # type (`chatroute init -o FILE` writes it; `chatroute schema > {SCHEMA_FILE}` does too).\n"
-    );
+    let mut out = format!("#:schema ./{SCHEMA_FILE}\n{}\n", commented(&t!("init-schema", file = SCHEMA_FILE)));
     let account = crm.map_or("my-account", |c| c.account.as_str());
     let _ = write!(
         out,
-        "# chatroute spec: how messenger channels feed amoCRM. `chatroute check` this file\n\
-         # after every change; `chatroute explain CODE` explains any diagnostic.\nversion = 1\n\n\
-         [integration]\naccount = {}                 # amoCRM subdomain\nenabled = true\n\
-         # timezone = \"Europe/Moscow\"        # working hours and the dialog copy's hours and days\n\n\
-         # Working hours: an employee with `schedule = \"office\"` counts as away outside them.\n\
+        "{}\nversion = 1\n\n\
+         [integration]\naccount = {}                 # {}\nenabled = true\n\
+         # timezone = \"Europe/Moscow\"        # {}\n\n\
+         # {}\n\
          # [schedules.office]\n# mon-fri = \"09:00-18:00\"\n# sat = \"10:00-15:00\"\n# off = [\"2027-01-01\"]\n\n\
-         [employees]                          # handle -> person; crm_user is the amoCRM user id\n",
-        quoted(account)
+         [employees]                          # {}\n",
+        commented(&t!("init-intro")),
+        quoted(account),
+        t!("init-account"),
+        t!("init-timezone"),
+        t!("init-schedules"),
+        t!("init-employees"),
     );
     let handles = employees(&mut out, accounts);
     let (pipeline, stage) = crm
@@ -110,13 +116,19 @@ pub fn starter(accounts: Accounts<'_>) -> String {
         .unwrap_or_else(|| ("Sales".into(), "New lead".into()));
     let _ = write!(
         out,
-        "\n[defaults]\n# Where deals from new contacts start: never Unsorted, never a closed stage.\n\
-         new_deals = {{ pipeline = {}, stage = {} }}\naccess = \"none\"                      # every employee on every channel, unless stated\n\n\
-         [assignment]                         # who becomes responsible; a channel may override\n\
-         mode = \"round_robin\"                 # or \"first_responder\"\n\
-         after_close = \"create_new\"           # or \"append_to_last_closed\"\n{ASSIGNMENT_SETTINGS}members = [\n",
+        "\n[defaults]\n# {}\n\
+         new_deals = {{ pipeline = {}, stage = {} }}\naccess = \"none\"                      # {}\n\n\
+         [assignment]                         # {}\n\
+         mode = \"round_robin\"                 # {}\n\
+         after_close = \"create_new\"           # {}\n{}members = [\n",
+        t!("init-new-deals"),
         quoted(&pipeline),
-        quoted(&stage)
+        quoted(&stage),
+        t!("init-access"),
+        t!("init-assignment"),
+        t!("init-mode"),
+        t!("init-after-close"),
+        assignment_settings(),
     );
     for h in &handles {
         let _ = writeln!(out, "  {{ employee = {} }},", quoted(h));
@@ -124,10 +136,15 @@ pub fn starter(accounts: Accounts<'_>) -> String {
     out.push_str("]\n");
     match accounts.wazzup {
         Some(account) => wazzup_channels(&mut out, account, &handles),
-        None => out.push_str(ONE_CHANNEL),
+        None => out.push_str(&one_channel()),
     }
-    out.push_str(TAIL);
+    out.push_str(&tail());
     out
+}
+
+/// A message of several lines as TOML comment lines.
+fn commented(text: &str) -> String {
+    text.lines().map(|line| format!("# {line}")).collect::<Vec<_>>().join("\n")
 }
 
 /// The employees: the CRM snapshot's active users, or two placeholders.
@@ -163,11 +180,9 @@ fn wazzup_channels(out: &mut String, account: &WazzupSnapshot, handles: &[String
     let mut first = true;
     for channel in &account.channels {
         let Some(transport) = channel.transport() else {
-            let _ = writeln!(
-                out,
-                "\n# Wazzup channel {}: a transport chatroute does not know",
-                comment(&format!("{} ({} {})", channel.channel_id, channel.transport, channel.plain_id))
-            );
+            let unknown =
+                comment(&format!("{} ({} {})", channel.channel_id, channel.transport, channel.plain_id)).into_owned();
+            let _ = writeln!(out, "\n# {}", t!("init-unknown-transport", channel = unknown));
             continue;
         };
         let id = channel_id(channel, &mut taken);
@@ -179,7 +194,8 @@ fn wazzup_channels(out: &mut String, account: &WazzupSnapshot, handles: &[String
             address_line(channel, transport),
         );
         if channel.state != "active" {
-            let _ = writeln!(out, "enabled = false                      # Wazzup state: {}", comment(&channel.state));
+            let state = t!("init-wazzup-state", state = comment(&channel.state).into_owned());
+            let _ = writeln!(out, "enabled = false                      # {state}");
         }
         let _ = writeln!(out, "\n[channels.{id}.access]\neveryone = \"read_send\"");
         if first && channel.state == "active" {

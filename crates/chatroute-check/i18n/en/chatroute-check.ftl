@@ -379,3 +379,35 @@ day-thu = thu
 day-fri = fri
 day-sat = sat
 day-sun = sun
+
+## The starter spec's comments (`chatroute init`)
+
+init-schema = The schema beside this file gives editors completion and checks as you
+    type (`chatroute init -o FILE` writes it; `chatroute schema > { $file }` does too).
+init-intro = chatroute spec: how messenger channels feed amoCRM. `chatroute check` this file
+    after every change; `chatroute explain CODE` explains any diagnostic.
+init-account = amoCRM subdomain
+init-timezone = working hours and the dialog copy's hours and days
+init-schedules = Working hours: an employee with `schedule = "office"` counts as away outside them.
+init-employees = handle -> person; crm_user is the amoCRM user id
+init-new-deals = Where deals from new contacts start: never Unsorted, never a closed stage.
+init-access = every employee on every channel, unless stated
+init-assignment = who becomes responsible; a channel may override
+init-mode = or "first_responder"
+init-after-close = or "append_to_last_closed"
+init-skip-unavailable = skip members marked unavailable or out of their hours
+init-when-nobody = or "unassigned": the deal waits in the global chat
+init-returning-clients = a client who writes again goes to their employee
+init-reassign-after = no reply within 15 minutes: the next member
+init-member-weight = A member: {"{"} employee = "...", weight = 2 {"}"} takes two deals a turn; max_open = 20 caps open deals.
+init-one-channel = One channel to start with: replace the number with your WhatsApp number.
+init-channel-stage = this channel's own stage
+init-read-only = reads the channel, cannot answer
+init-default-outgoing = writes first from here
+init-channel-assignment = This channel's own assignment, instead of [assignment]:
+init-visibility = or "all"
+init-admins = see every dialog (own_and_unassigned only)
+init-to-international = 8XXXXXXXXXX -> +7XXXXXXXXXX; off if clients in Asia write without +
+init-client-regions = where clients write from (warns where the rewrite misreads)
+init-unknown-transport = Wazzup channel { $channel }: a transport chatroute does not know
+init-wazzup-state = Wazzup state: { $state }

@@ -414,3 +414,35 @@ day-thu = чт
 day-fri = пт
 day-sat = сб
 day-sun = вс
+
+## Комментарии начальной спецификации (`chatroute init`)
+
+init-schema = Схема рядом с этим файлом даёт редакторам подсказки и проверки на ходу
+    (её пишет `chatroute init -o ФАЙЛ`; и `chatroute schema > { $file }` тоже).
+init-intro = Спецификация chatroute: как каналы мессенджеров попадают в amoCRM. Проверяйте
+    файл (`chatroute check`) после каждого изменения; `chatroute explain КОД` объясняет любую диагностику.
+init-account = поддомен amoCRM
+init-timezone = часовой пояс рабочего времени и часов и суток дублирования диалога
+init-schedules = Рабочее время: сотрудник с `schedule = "office"` вне этих часов считается недоступным.
+init-employees = имя -> сотрудник; crm_user — id пользователя amoCRM
+init-new-deals = Воронка/этап для новых сделок: не «Неразобранное» и не закрытый этап.
+init-access = доступ каждого сотрудника к каждому каналу, если не сказано иное
+init-assignment = назначение ответственного; у канала может быть своё
+init-mode = распределение по очереди; или "first_responder" — первый ответивший из группы
+init-after-close = пункт 3.1: создать новую сделку; или "append_to_last_closed" — в последнюю закрытую
+init-skip-unavailable = пропускать недоступных и тех, у кого нерабочее время
+init-when-nobody = или "unassigned": сделка ждёт в глобальном чате
+init-returning-clients = клиент, написавший снова, идёт к своему ответственному
+init-reassign-after = нет ответа 15 минут: сделка переходит следующему
+init-member-weight = Участник {"{"} employee = "...", weight = 2 {"}"} получает две сделки за круг (вес); max_open = 20 ограничивает открытые сделки.
+init-one-channel = Для начала один канал: замените номер своим номером WhatsApp.
+init-channel-stage = свой этап новых сделок для этого канала
+init-read-only = только чтение: видит диалоги, не отвечает
+init-default-outgoing = исходящий канал по умолчанию: пишет первым отсюда
+init-channel-assignment = Своё назначение ответственного для этого канала вместо [assignment]:
+init-visibility = только свои и диалоги без ответственного; или "all" — всем все диалоги
+init-admins = администраторы чата видят всё (только при own_and_unassigned)
+init-to-international = преобразование 8XXXXXXXXXX -> +7XXXXXXXXXX; выключите, если клиенты из Азии пишут без +
+init-client-regions = откуда пишут клиенты (предупреждает, где преобразование ошибётся)
+init-unknown-transport = канал Wazzup { $channel }: такого транспорта chatroute не знает
+init-wazzup-state = состояние в Wazzup: { $state }
