@@ -117,6 +117,28 @@ fn diff_reads_like_a_plan_and_has_its_exit_codes() {
     let out = chatroute(&["diff", "--format", "markdown", "examples/acme.toml", "tests/fixtures/diff/acme-next.toml"]);
     assert_eq!(out.status.code(), Some(3));
     insta::assert_snapshot!("diff-acme-next-markdown", stdout(&out));
+    // The same comment for a Russian-speaking team: the menu's words, the
+    // same tables and exit code; the JSON keeps its keys and values.
+    let args =
+        ["diff", "--lang", "ru", "--format", "markdown", "examples/acme.toml", "tests/fixtures/diff/acme-next.toml"];
+    let russian = chatroute(&args);
+    assert_eq!(russian.status.code(), Some(3));
+    insta::assert_snapshot!("diff-acme-next-markdown-ru", stdout(&russian));
+    let rows = |text: &str| text.lines().filter(|l| l.starts_with('|')).count();
+    assert_eq!(rows(&stdout(&russian)), rows(&stdout(&out)));
+    let json = |lang: &str| {
+        let out = chatroute(&[
+            "diff",
+            "--lang",
+            lang,
+            "--format",
+            "json",
+            "examples/acme.toml",
+            "tests/fixtures/diff/acme-next.toml",
+        ]);
+        stdout(&out)
+    };
+    assert_eq!(json("ru"), json("en"));
 
     assert_eq!(chatroute(&["diff", "examples/acme.toml", "examples/acme.toml"]).status.code(), Some(0));
     assert_eq!(chatroute(&["diff", "examples/acme.toml", "tests/fixtures/CR204.toml"]).status.code(), Some(1));

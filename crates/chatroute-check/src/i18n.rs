@@ -88,6 +88,16 @@ pub fn scoped<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// A share as the current language writes percentages, one decimal:
+/// `33.3%`; Russian `33,3 %` (a decimal comma, a non-breaking space).
+pub fn percent(share: f64) -> String {
+    let number = format!("{:.1}", share * 100.0);
+    match current() {
+        Lang::En => format!("{number}%"),
+        Lang::Ru => format!("{}\u{a0}%", number.replace('.', ",")),
+    }
+}
+
 /// One loader per language, each parsed on first use: a run that says
 /// nothing reads no message file, and one in English does not read the
 /// Russian file.

@@ -19,13 +19,3 @@ macro_rules! t {
     };
 }
 pub(crate) use t;
-
-/// A share as the language writes percentages: `33.3%`, `33,3 %`.
-pub(crate) fn percent(share: f64) -> String {
-    let number = format!("{:.1}", share * 100.0);
-    match chatroute_check::i18n::current() {
-        Lang::En => format!("{number}%"),
-        // Russian: a decimal comma and a (non-breaking) space before `%`.
-        Lang::Ru => format!("{}\u{a0}%", number.replace('.', ",")),
-    }
-}

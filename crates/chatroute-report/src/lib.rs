@@ -20,7 +20,8 @@ use chatroute_check::resolve::Outgoing;
 use chatroute_check::spec::{Assignment, Channel, Level, Mode, Spec, StageRef};
 use chatroute_check::wazzup::Match;
 
-use i18n::{percent, t};
+use chatroute_check::i18n::percent;
+use i18n::t;
 
 const STYLE: &str = include_str!("style.css");
 

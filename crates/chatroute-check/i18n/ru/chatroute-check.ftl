@@ -446,3 +446,42 @@ init-to-international = преобразование 8XXXXXXXXXX -> +7XXXXXXXXXX
 init-client-regions = откуда пишут клиенты (предупреждает, где преобразование ошибётся)
 init-unknown-transport = канал Wazzup { $channel }: такого транспорта chatroute не знает
 init-wazzup-state = состояние в Wazzup: { $state }
+
+## Изменение маршрутизации в Markdown (`diff --format markdown`)
+
+md-routing-changes = Изменения маршрутизации
+md-no-change = Маршрутизация не меняется.
+md-count = { $count ->
+    [one] { $count } изменение маршрутизации.
+    [few] { $count } изменения маршрутизации.
+   *[other] { $count } изменений маршрутизации.
+}
+md-channel-heading = Канал { $id } ({ $name })
+md-shares-header = | участник | доля до | доля после |
+md-access = Доступ сотрудников к каналам
+md-access-header = | сотрудник | канал | до | после |
+md-employees = Сотрудники
+md-integration = Интеграция
+md-added = добавлено:
+md-removed = убрано:
+md-changed = изменено:
+md-first-responder = первый ответивший
+md-of-employee = { $what } сотрудника { $handle }
+md-member = участник { $handle }
+md-weight-of = вес { $handle }
+md-access-on = доступ к { $channel }
+md-name = название
+md-address = адрес
+md-new-deals = воронка/этап новых сделок
+md-assignment-mode = назначение ответственного
+md-member-order = порядок участников
+md-after-close = после закрытия сделки (пункт 3.1)
+md-employee = сотрудник
+md-default-outgoing = исходящий канал по умолчанию
+md-account = аккаунт
+md-enabled = интеграция включена
+md-channel = канал
+md-global-chat-visibility = что видно в глобальном чате
+md-chat-admins = администраторы чата
+md-dialog-copy = дублирование диалога в карточку сделки
+md-phones-to-international = преобразование номеров в международный формат

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use super::{Change, Kind, Side, Subject};
+use crate::i18n::t;
 use crate::table::{AssignmentRoute, Body};
 use crate::text::printable;
 
@@ -54,32 +55,70 @@ fn shares(body: &Body, channel: &str) -> Vec<(String, Option<f64>)> {
 fn share_cell(share: Option<Option<f64>>) -> String {
     match share {
         None => "—".to_owned(),
-        Some(None) => "first responder".to_owned(),
-        Some(Some(p)) => format!("{p:.1}%"),
+        Some(None) => t!("md-first-responder"),
+        Some(Some(p)) => crate::i18n::percent(p / 100.0),
+    }
+}
+
+/// What changed, in the current language: the phrases `diff` records
+/// (its JSON keeps them as they are), each with its message.
+fn what(text: &str) -> String {
+    let (head, name) = match text.split_once(' ') {
+        Some((head @ ("member" | "access"), rest)) => (head, rest.trim_start_matches("on ")),
+        _ => (text, ""),
+    };
+    let name = escape(name);
+    match (head, text) {
+        ("member", _) => t!("md-member", handle = name),
+        ("access", _) => t!("md-access-on", channel = name),
+        (_, "name") => t!("md-name"),
+        (_, "address") => t!("md-address"),
+        (_, "new deals") => t!("md-new-deals"),
+        (_, "assignment mode") => t!("md-assignment-mode"),
+        (_, "member order") => t!("md-member-order"),
+        (_, "after close") => t!("md-after-close"),
+        (_, "employee") => t!("md-employee"),
+        (_, "default outgoing") => t!("md-default-outgoing"),
+        (_, "account") => t!("md-account"),
+        (_, "enabled") => t!("md-enabled"),
+        (_, "channel") => t!("md-channel"),
+        (_, "global chat visibility") => t!("md-global-chat-visibility"),
+        (_, "chat admins") => t!("md-chat-admins"),
+        (_, "dialog copy") => t!("md-dialog-copy"),
+        (_, "phones to international") => t!("md-phones-to-international"),
+        _ => match text.strip_prefix("weight of ") {
+            Some(handle) => t!("md-weight-of", handle = escape(handle)),
+            None => escape(text),
+        },
     }
 }
 
 fn bullet(out: &mut String, c: &Change) {
+    bullet_with(out, c, &what(&c.what));
+}
+
+/// A change as a list item, `what` already in words.
+fn bullet_with(out: &mut String, c: &Change, what: &str) {
     let sign = match c.kind {
-        Kind::Added | Kind::Included => "added",
-        Kind::Removed | Kind::Excluded => "removed",
-        Kind::Changed => "changed",
+        Kind::Added | Kind::Included => t!("md-added"),
+        Kind::Removed | Kind::Excluded => t!("md-removed"),
+        Kind::Changed => t!("md-changed"),
     };
     let detail = match (&c.old, &c.new) {
         (Some(o), Some(n)) => format!(": {} → {}", escape(o), escape(n)),
         (None, Some(n)) | (Some(n), None) => format!(": {}", escape(n)),
         (None, None) => String::new(),
     };
-    let _ = writeln!(out, "- {sign} {}{detail}", escape(&c.what));
+    let _ = writeln!(out, "- {sign} {what}{detail}");
 }
 
 fn channel(out: &mut String, old: &Side, new: &Side, id: &str, changes: &[&Change]) {
     let name = new.body.channels.get(id).or_else(|| old.body.channels.get(id)).map_or("", |c| c.name.as_str());
-    let _ = writeln!(out, "### Channel {} ({})\n", escape(id), escape(name));
+    let _ = writeln!(out, "### {}\n", t!("md-channel-heading", id = escape(id), name = escape(name)));
     let (before, after) = (shares(&old.body, id), shares(&new.body, id));
     let members: BTreeSet<&String> = before.iter().chain(&after).map(|(h, _)| h).collect();
     if !members.is_empty() {
-        out.push_str("| member | share before | share after |\n| --- | ---: | ---: |\n");
+        let _ = writeln!(out, "{}\n| --- | ---: | ---: |", t!("md-shares-header"));
         for member in members {
             let find = |list: &[(String, Option<f64>)]| list.iter().find(|(h, _)| h == member).map(|(_, s)| *s);
             let _ =
@@ -97,7 +136,7 @@ fn access(out: &mut String, changes: &[&Change]) {
     if rows.is_empty() {
         return;
     }
-    out.push_str("### Access\n\n| employee | channel | before | after |\n| --- | --- | --- | --- |\n");
+    let _ = writeln!(out, "### {}\n\n{}\n| --- | --- | --- | --- |", t!("md-access"), t!("md-access-header"));
     for c in rows {
         let Subject::Employee(handle) = &c.subject else { continue };
         let channel = c.what.trim_start_matches("access on ");
@@ -109,12 +148,12 @@ fn access(out: &mut String, changes: &[&Change]) {
 
 /// The Markdown report of `changes` from `old` to `new`.
 pub fn render(old: &Side, new: &Side, changes: &[Change]) -> String {
-    let mut out = String::from("## Routing changes\n\n");
+    let mut out = format!("## {}\n\n", t!("md-routing-changes"));
     if changes.is_empty() {
-        out.push_str("No routing change.\n");
+        let _ = writeln!(out, "{}", t!("md-no-change"));
         return out;
     }
-    let _ = writeln!(out, "{} routing change(s).\n", changes.len());
+    let _ = writeln!(out, "{}\n", t!("md-count", count = changes.len()));
     let channels: BTreeSet<&String> =
         changes.iter().filter_map(|c| if let Subject::Channel(id) = &c.subject { Some(id) } else { None }).collect();
     for id in channels {
@@ -125,17 +164,17 @@ pub fn render(old: &Side, new: &Side, changes: &[Change]) -> String {
     access(&mut out, &employees);
     let others: Vec<&&Change> = employees.iter().filter(|c| !c.what.starts_with("access on ")).collect();
     if !others.is_empty() {
-        out.push_str("### Employees\n\n");
+        let _ = writeln!(out, "### {}\n", t!("md-employees"));
         for c in others {
             let Subject::Employee(handle) = &c.subject else { continue };
-            let change = Change { what: format!("{} of {handle}", c.what), ..(*c).clone() };
-            bullet(&mut out, &change);
+            let of = t!("md-of-employee", what = what(&c.what), handle = escape(handle));
+            bullet_with(&mut out, c, &of);
         }
         out.push('\n');
     }
     let integration: Vec<&Change> = changes.iter().filter(|c| c.subject == Subject::Integration).collect();
     if !integration.is_empty() {
-        out.push_str("### Integration\n\n");
+        let _ = writeln!(out, "### {}\n", t!("md-integration"));
         integration.iter().for_each(|c| bullet(&mut out, c));
     }
     out
