@@ -96,3 +96,33 @@ fn the_parity_reading_sees_variables_inside_plural_selections() {
     assert_eq!(read["a"], BTreeSet::from(["n".to_owned(), "who".to_owned()]));
     assert!(read["b"].is_empty());
 }
+
+/// `chatroute explain` in Russian: every code has its section in
+/// diagnostics.ru.md, with the English section's examples (TOML as
+/// written, comments aside), and the CLI prints it for `--lang ru`.
+#[test]
+fn every_code_is_explained_in_russian_with_the_same_examples() {
+    use chatroute::diagnostics::Code;
+    use chatroute::i18n::Lang;
+    let examples = |text: &str| {
+        let mut in_code = false;
+        let mut lines = Vec::new();
+        for line in text.lines() {
+            if line.starts_with("```") {
+                in_code = !in_code;
+            } else if in_code && !line.trim_start().starts_with('#') {
+                lines.push(line.to_owned());
+            }
+        }
+        lines
+    };
+    for code in Code::ALL {
+        let (en, ru) = (code.explanation_in(Lang::En), code.explanation_in(Lang::Ru));
+        assert!(ru.starts_with(&format!("## {code}: ")), "{code} has no Russian section");
+        assert!(ru.contains("Исправление"), "{code}: {ru}");
+        assert_eq!(examples(ru), examples(en), "{code}: the examples differ");
+    }
+    let out = crate::support::cli::chatroute(&["explain", "--lang", "ru", "CR204"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("участник назначения не может отвечать"), "{text}");
+}

@@ -153,15 +153,15 @@ unreadable-duration-out-of-range = `{ $text }` is outside 1s to 30 days
 cr901-message = `{ $zone }` is not a time zone of the IANA database
 cr901-label = unknown zone
 cr901-help = write the zone as Area/City, e.g. "Europe/Moscow", "Asia/Almaty", "Asia/Tokyo"
-cr902-message = schedule `{ $name }` has no time zone
-cr902-label = hours of which zone?
-cr902-help = set `timezone = "Europe/Moscow"` in [integration] (for every schedule) or in this schedule
-cr903-message = bad interval in `{ $name }`: { $why }
-cr903-help = write intervals as "HH:MM-HH:MM", e.g. "09:00-18:00"; "20:00-08:00" runs past midnight
-cr904-message-day = bad day in `{ $name }`: { $why }
-cr904-help-day = name a day (mon, tue, wed, thu, fri, sat, sun) or a range from Monday towards Sunday (mon-fri)
-cr904-message-date = bad date in `{ $name }`: { $why }
-cr904-help-date = write dates off as "YYYY-MM-DD", e.g. "2027-01-01"
+cr909-message = schedule `{ $name }` has no time zone
+cr909-label = hours of which zone?
+cr909-help = set `timezone = "Europe/Moscow"` in [integration] (for every schedule) or in this schedule
+cr902-message = bad interval in `{ $name }`: { $why }
+cr902-help = write intervals as "HH:MM-HH:MM", e.g. "09:00-18:00"; "20:00-08:00" runs past midnight
+cr903-message-day = bad day in `{ $name }`: { $why }
+cr903-help-day = name a day (mon, tue, wed, thu, fri, sat, sun) or a range from Monday towards Sunday (mon-fri)
+cr903-message-date = bad date in `{ $name }`: { $why }
+cr903-help-date = write dates off as "YYYY-MM-DD", e.g. "2027-01-01"
 cr905-message = `{ $handle }` works to schedule `{ $name }`, which is not defined
 cr905-label = no [schedules] table of this name
 cr905-help = define [schedules.{ $name }], or name one of the schedules defined
@@ -178,10 +178,10 @@ cr908-label-some = deals here reach them outside their hours: unavailable member
 cr908-label-none = this assignment never skips anyone unavailable
 cr908-help-some = set `skip_unavailable = true` in that assignment, or remove `skip_unavailable = false` there to follow [assignment]
 cr908-help-none = set `skip_unavailable = true` in the assignment, so deals wait for the hours, or remove the schedule
-cr909-message = intervals of `{ $name }` overlap on { $day }
-cr909-label-this = this interval
-cr909-label-other = overlaps this one
-cr909-help = the hours are the union of both; merge them into one interval to say so
+cr904-message = intervals of `{ $name }` overlap on { $day }
+cr904-label-this = this interval
+cr904-label-other = overlaps this one
+cr904-help = the hours are the union of both; merge them into one interval to say so
 cr209-message = `returning_clients` only applies in round_robin mode
 cr209-help = remove it: in first_responder mode the deal goes to whoever answers first, its owner too
 cr210-message = bad `reassign_after`: { $why }

@@ -109,6 +109,7 @@ codes! {
 
 /// The long explanations, one `## CODE: title` section per code.
 const EXPLANATIONS: &str = include_str!("../../docs/diagnostics.md");
+const EXPLANATIONS_RU: &str = include_str!("../../docs/diagnostics.ru.md");
 
 impl Code {
     /// Parses `CR101` (any case).
@@ -116,23 +117,35 @@ impl Code {
         Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(text.trim()))
     }
 
-    /// The long explanation from `crates/chatroute-check/docs/diagnostics.md`: what it means, why
-    /// the rule exists, an example and the fix.
+    /// The long explanation, in the current language, from
+    /// `crates/chatroute-check/docs/diagnostics.md` (Russian:
+    /// `diagnostics.ru.md`): what it means, why the rule exists, an
+    /// example and the fix.
     pub fn explanation(self) -> &'static str {
+        self.explanation_in(crate::i18n::current())
+    }
+
+    /// The long explanation in `lang`.
+    pub fn explanation_in(self, lang: crate::i18n::Lang) -> &'static str {
+        let explanations = match lang {
+            crate::i18n::Lang::En => EXPLANATIONS,
+            crate::i18n::Lang::Ru => EXPLANATIONS_RU,
+        };
         let heading = format!("## {}", self.as_str());
-        let Some(start) = EXPLANATIONS.find(&heading) else {
+        let Some(start) = explanations.find(&heading) else {
             return "";
         };
-        let body = &EXPLANATIONS[start..];
+        let body = &explanations[start..];
         let end = body[3..].find("\n## ").map_or(body.len(), |i| i + 3);
         body[..end].trim_end()
     }
 
     /// The id GitHub gives the code's heading in diagnostics.md
     /// (`cr204-assignment-member-cannot-answer`): a link to the
-    /// explanation lands on it.
+    /// explanation lands on it. The English page's, in every language.
     pub fn anchor(self) -> String {
-        heading_id(self.explanation().lines().next().unwrap_or_default().trim_start_matches("## "))
+        let heading = self.explanation_in(crate::i18n::Lang::En).lines().next().unwrap_or_default();
+        heading_id(heading.trim_start_matches("## "))
     }
 
     /// Whether the entries a diagnostic of this code labels decide it

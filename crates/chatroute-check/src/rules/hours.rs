@@ -53,29 +53,29 @@ fn problem_diagnostic(cx: &mut Ctx<'_>, name: &str, problem: &Problem) {
                 .help(t!("cr901-help"))
                 .suggest(suggestion)
         }
-        Problem::NoZone => Diagnostic::new(Code::MissingTimeZone, t!("cr902-message", name = name))
-            .label(cx.key(&SpecPath::schedule(name).table()), t!("cr902-label"))
-            .help(t!("cr902-help")),
+        Problem::NoZone => Diagnostic::new(Code::MissingTimeZone, t!("cr909-message", name = name))
+            .label(cx.key(&SpecPath::schedule(name).table()), t!("cr909-label"))
+            .help(t!("cr909-help")),
         Problem::Interval { at, why } => {
-            Diagnostic::new(Code::BadInterval, t!("cr903-message", name = name, why = unreadable(why)))
+            Diagnostic::new(Code::BadInterval, t!("cr902-message", name = name, why = unreadable(why)))
                 .label(cx.value(at), t!("label-here"))
-                .help(t!("cr903-help"))
+                .help(t!("cr902-help"))
         }
         Problem::Day { at, why } => {
-            Diagnostic::new(Code::BadDay, t!("cr904-message-day", name = name, why = unreadable(why)))
+            Diagnostic::new(Code::BadDay, t!("cr903-message-day", name = name, why = unreadable(why)))
                 .label(cx.key(at), t!("label-here"))
-                .help(t!("cr904-help-day"))
+                .help(t!("cr903-help-day"))
         }
         Problem::Date { at, why } => {
-            Diagnostic::new(Code::BadDay, t!("cr904-message-date", name = name, why = unreadable(why)))
+            Diagnostic::new(Code::BadDay, t!("cr903-message-date", name = name, why = unreadable(why)))
                 .label(cx.value(at), t!("label-here"))
-                .help(t!("cr904-help-date"))
+                .help(t!("cr903-help-date"))
         }
         Problem::Overlap { first, second, day } => {
-            Diagnostic::new(Code::OverlappingIntervals, t!("cr909-message", name = name, day = day.to_string()))
-                .label(cx.value(second), t!("cr909-label-this"))
-                .label(cx.value(first), t!("cr909-label-other"))
-                .help(t!("cr909-help"))
+            Diagnostic::new(Code::OverlappingIntervals, t!("cr904-message", name = name, day = day.to_string()))
+                .label(cx.value(second), t!("cr904-label-this"))
+                .label(cx.value(first), t!("cr904-label-other"))
+                .help(t!("cr904-help"))
         }
     };
     cx.emit(diagnostic);
