@@ -27,6 +27,11 @@ MEMORY_TARGET).
 taplo check --schema, check-jsonschema and ajv on the JSON twin (installed
 under target/bench: npm @taplo/cli, ajv-cli; pip check-jsonschema).
 --many checks 1,000 copies of S in one call and prints wall/CPU.
+--against BIN times another chatroute build (a worktree of an earlier
+commit, built with `cargo build --release`) beside this one, in English
+and in Russian (`--lang ru`), on the specs and on a file with 21
+diagnostics (tests/fixtures/many-problems.toml): a change's cost, before
+and after, on the same machine in the same rounds.
 """
 
 import argparse
@@ -212,6 +217,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=0, help="rounds per spec (default: by size, 201 for real and S down to 5 for XL)")
     ap.add_argument("--peers", action="store_true", help="also time taplo, check-jsonschema and ajv on L and XL")
     ap.add_argument("--many", action="store_true", help="also check 1,000 S specs in one call")
+    ap.add_argument("--against", metavar="BIN", help="another chatroute binary to time beside this one")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     chatroute, gen, floor = build()
@@ -231,6 +237,33 @@ def main():
         peers_table(chatroute, floor, gen, files)
     if args.many:
         many(chatroute, gen)
+    if args.against:
+        against(chatroute, floor, args.against, files, specs, args.rounds)
+
+
+def against(chatroute, floor, baseline, files, specs, rounds):
+    """This build against `baseline`, interleaved: check in English and in
+    Russian, each with its ratio to the floor."""
+    problems = os.path.join(ROOT, "tests", "fixtures", "many-problems.toml")
+    print(f"\n{'spec':<9} | {'floor ms':>9} {'baseline':>9} {'this':>9} {'this ru':>9} | {'baseline/floor':>14} {'this/floor':>10} {'ru/floor':>9}")
+    for spec, path in [(s, files[s][0]) for s in specs] + [("problems", problems)]:
+        cmds = {
+            "floor": [floor, path],
+            "baseline": [baseline, "check", path],
+            "this": [chatroute, "check", path],
+            "this ru": [chatroute, "check", "--lang", "ru", path],
+        }
+        n = rounds or ROUNDS.get(spec, 201)
+        times = {name: [] for name in cmds}
+        for _ in range(n):
+            for name, cmd in cmds.items():
+                start = time.perf_counter()
+                subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                times[name].append(time.perf_counter() - start)
+        ms = {name: statistics.median(t) * 1000 for name, t in times.items()}
+        f = ms["floor"]
+        print(f"{spec:<9} | {f:>9.2f} {ms['baseline']:>9.2f} {ms['this']:>9.2f} {ms['this ru']:>9.2f} | "
+              f"{ms['baseline'] / f:>14.2f} {ms['this'] / f:>10.2f} {ms['this ru'] / f:>9.2f}")
 
 
 if __name__ == "__main__":
