@@ -2,24 +2,9 @@
 //! `i18n/LANG/chatroute.ftl`; the language is chatroute-check's
 //! (`chatroute::i18n`), chosen once in `main`.
 
-use chatroute::i18n::{Lang, Loaders, load};
+use chatroute::i18n::Lang;
 
-#[derive(rust_embed::RustEmbed)]
-#[folder = "i18n"]
-struct Messages;
-
-pub(crate) static LOADERS: Loaders = Loaders::new(
-    || load(i18n_embed::fluent::fluent_language_loader!(), &Messages, Lang::En),
-    || load(i18n_embed::fluent::fluent_language_loader!(), &Messages, Lang::Ru),
-);
-
-/// A message of `i18n/LANG/chatroute.ftl` in the current language.
-macro_rules! t {
-    ($($message:tt)*) => {
-        i18n_embed_fl::fl!($crate::cli::i18n::LOADERS.current(), $($message)*)
-    };
-}
-pub(crate) use t;
+chatroute_check::messages!($, crate::cli::i18n::LOADERS);
 
 /// `--lang`: `en` or `ru` (also `ru-RU`, `ru_RU.UTF-8`).
 pub(crate) fn parse_lang(text: &str) -> Result<Lang, String> {

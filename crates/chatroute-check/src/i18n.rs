@@ -130,23 +130,43 @@ pub fn load(loader: FluentLanguageLoader, assets: &dyn i18n_embed::I18nAssets, l
     loader
 }
 
-#[derive(rust_embed::RustEmbed)]
-#[folder = "i18n"]
-struct Messages;
+/// The messages of the crate that calls it: its `i18n/LANG/CRATE.ftl`
+/// embedded, `LOADERS` (one loader per language) and its `t!` macro,
+/// `t!("id")` or `t!("id", name = value, ...)`, checked at compile time
+/// against the crate's English file. Called once per crate, in the module
+/// its second argument names: `chatroute_check::messages!($,
+/// crate::i18n::LOADERS);` (the `$` lets it define `t!`; the crate depends
+/// on i18n-embed, i18n-embed-fl and rust-embed).
+#[macro_export]
+macro_rules! messages {
+    ($d:tt, $loaders:path) => {
+        #[derive(rust_embed::RustEmbed)]
+        #[folder = "i18n"]
+        struct Messages;
 
-pub(crate) static LOADERS: Loaders = Loaders::new(
-    || load(i18n_embed::fluent::fluent_language_loader!(), &Messages, Lang::En),
-    || load(i18n_embed::fluent::fluent_language_loader!(), &Messages, Lang::Ru),
-);
+        pub(crate) static LOADERS: $crate::i18n::Loaders = $crate::i18n::Loaders::new(
+            || {
+                let loader = i18n_embed::fluent::fluent_language_loader!();
+                $crate::i18n::load(loader, &Messages, $crate::i18n::Lang::En)
+            },
+            || {
+                let loader = i18n_embed::fluent::fluent_language_loader!();
+                $crate::i18n::load(loader, &Messages, $crate::i18n::Lang::Ru)
+            },
+        );
 
-/// A message of `i18n/LANG/chatroute-check.ftl` in the current language:
-/// `t!("id")` or `t!("id", name = value, ...)`.
-macro_rules! t {
-    ($($message:tt)*) => {
-        i18n_embed_fl::fl!($crate::i18n::LOADERS.current(), $($message)*)
+        /// A message of this crate's `i18n/LANG/CRATE.ftl` in the current
+        /// language.
+        macro_rules! t {
+                    ($d($d message:tt)*) => {
+                        i18n_embed_fl::fl!($loaders.current(), $d($d message)*)
+                    };
+                }
+        pub(crate) use t;
     };
 }
-pub(crate) use t;
+
+crate::messages!($, crate::i18n::LOADERS);
 
 #[cfg(test)]
 mod tests {
