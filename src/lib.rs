@@ -19,7 +19,8 @@
 //! The modules below keep the paths the library has always had.
 
 pub use chatroute_check::{
-    accounts, address, check, compile, diff, i18n, init, parse, paths, resolve, rules, schema, source, spec, typed,
+    accounts, address, check, compile, descriptions, diff, i18n, init, parse, paths, resolve, rules, schema, source,
+    spec, typed,
 };
 pub use chatroute_connect as connect;
 pub use chatroute_lsp as lsp;

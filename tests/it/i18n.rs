@@ -126,3 +126,26 @@ fn every_code_is_explained_in_russian_with_the_same_examples() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("участник назначения не может отвечать"), "{text}");
 }
+
+/// The English descriptions file is the schema's descriptions as they
+/// are (regenerate with `CHATROUTE_BLESS=1`): what translators translate,
+/// and the ids the Russian file must have.
+#[test]
+fn the_english_descriptions_file_is_the_schemas() {
+    let mut text = String::from(
+        "# The schema's descriptions in English, written from the schema (the spec\n\
+         # types' doc comments): do not edit, run the tests with CHATROUTE_BLESS=1.\n\n",
+    );
+    for (id, english) in chatroute::descriptions::messages() {
+        let lines: Vec<String> = english
+            .lines()
+            .map(|line| if line.starts_with(['[', '*', '.']) { format!("{{\"\"}}{line}") } else { line.to_owned() })
+            .collect();
+        text.push_str(&format!("{id} = {}\n", lines.join("\n    ")));
+    }
+    let path = "crates/chatroute-check/i18n/en/schema.ftl";
+    if std::env::var_os("CHATROUTE_BLESS").is_some() {
+        std::fs::write(path, &text).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(path).unwrap(), text, "run with CHATROUTE_BLESS=1");
+}

@@ -741,7 +741,12 @@ fn a_russian_client_gets_russian_diagnostics() {
     let uri = "file:///tmp/chatroute-lsp/ru.toml";
     let text = std::fs::read_to_string("tests/fixtures/CR204.toml").unwrap();
     let english = Client::start(json!({})).set_text(uri, &text, 1);
-    let russian = Client::start_with(json!({ "capabilities": {}, "locale": "ru" })).set_text(uri, &text, 1);
+    let mut client = Client::start_with(json!({ "capabilities": {}, "locale": "ru" }));
+    let russian = client.set_text(uri, &text, 1);
+    // A key's description from the schema, in Russian too.
+    let mode = text.lines().position(|l| l.starts_with("mode = ")).expect("a mode line");
+    let hover = client.at("textDocument/hover", uri, mode, 1, json!({}));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("Режим назначения"), "{hover}");
     let by_option =
         Client::start_with(json!({ "capabilities": {}, "locale": "ru-RU", "initializationOptions": { "lang": "en" } }))
             .set_text(uri, &text, 1);

@@ -16,6 +16,7 @@ pub mod address;
 pub mod check;
 pub mod compile;
 pub mod crm;
+pub mod descriptions;
 pub mod diagnostics;
 pub mod diff;
 pub mod hours;

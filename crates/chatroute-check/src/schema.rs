@@ -2,6 +2,7 @@
 //! document's JSON twin against it with every error mapped back to the TOML
 //! span of the offending key or value.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -27,7 +28,7 @@ pub fn to_pretty_string() -> String {
     serde_json::to_string_pretty(generated()).expect("a JSON value serialises") + "\n"
 }
 
-fn generated() -> &'static Value {
+pub(crate) fn generated() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     SCHEMA.get_or_init(generate)
 }
@@ -145,10 +146,8 @@ pub fn node_at<S: AsRef<str>>(path: &[S]) -> Option<&'static Value> {
 }
 
 /// The description of a node (or of its first described `anyOf` branch).
-pub fn describe(node: &'static Value) -> Option<&'static str> {
-    description(node).or_else(|| {
-        node.get("anyOf")?.as_array()?.iter().filter_map(follow_ref).find_map(|b| b.get("description")?.as_str())
-    })
+pub fn describe(node: &'static Value) -> Option<Cow<'static, str>> {
+    description(node).or_else(|| node.get("anyOf")?.as_array()?.iter().filter_map(follow_ref).find_map(description))
 }
 
 /// The keywords a node accepts (`enum`, `const` and `oneOf` of them).
@@ -165,8 +164,9 @@ pub fn keywords(node: &'static Value) -> Vec<&'static str> {
     out
 }
 
-fn description(node: &Value) -> Option<&str> {
-    node.get("description").and_then(Value::as_str)
+/// A node's description, in the current language.
+fn description(node: &'static Value) -> Option<Cow<'static, str>> {
+    node.get("description").and_then(Value::as_str).map(crate::descriptions::localized)
 }
 
 fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaReport) {
@@ -208,8 +208,7 @@ fn map_error(error: &ValidationError<'_>, loc: Locator<'_>, report: &mut SchemaR
             .help(
                 schema_node(error)
                     .and_then(description)
-                    .map(first_sentence)
-                    .map_or_else(|| t!("see-schema"), str::to_owned),
+                    .map_or_else(|| t!("see-schema"), |d| first_sentence(&d).to_owned()),
             ),
     };
     report.diagnostics.push(diag);
@@ -243,7 +242,7 @@ fn missing_key(error: &ValidationError<'_>, path: &[String], property: &str, loc
         .and_then(|n| n.get("properties")?.get(property))
         .and_then(follow_ref)
         .and_then(description)
-        .map(|d| format!("`{property}`: {}", first_sentence(d)));
+        .map(|d| format!("`{property}`: {}", first_sentence(&d)));
     let label =
         if path.is_empty() { t!("cr011-label-file") } else { t!("cr011-label", path = here.as_str(), key = property) };
     let diag =

@@ -156,7 +156,7 @@ pub(crate) fn completion(server: &Server, doc: &Document, params: CompletionPara
             props
                 .into_iter()
                 .flatten()
-                .map(|(k, v)| item(k, chatroute_check::schema::describe(v).unwrap_or(""), format!("{k} = ")))
+                .map(|(k, v)| item(k, chatroute_check::schema::describe(v).as_deref().unwrap_or(""), format!("{k} = ")))
                 .collect()
         }
     };
