@@ -12,3 +12,14 @@ compile-has-errors = { $path } has errors; no table written
 diff-has-errors = { $path } has errors; cannot compare it
 init-wrote = wrote { $spec } and { $schema } beside it
 explain-unknown-code = unknown diagnostic code `{ $code }`: codes look like CR101, and `chatroute check` names the code of each problem
+no-secret = no { $hint }: set { $env } or pass --token-file
+secret-amocrm-token = token (an account administrator's long-lived token)
+secret-wazzup-key = API key (Wazzup: Settings -> API)
+warning-plain-http-token = warning: { $url } is plain http: the token travels unencrypted (allowed to loopback only)
+warning-plain-http-key = warning: { $url } is plain http: the key travels unencrypted (allowed to loopback only)
+pull-failed = { $why }; { $path } left untouched
+crm-wrote = wrote { $path }: { $users } users, { $pipelines } pipelines{ $contacts ->
+    [-1] {""}
+   *[other] , { $contacts } contacts
+}
+wazzup-wrote = wrote { $path }: { $channels } channels

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use chatroute::crm::pull::{Domain, PullOptions};
 
-use super::{Failure, Outcome, secret, write_file};
+use super::i18n::t;
+use super::{Outcome, secret, untouched, write_file};
 
 /// Which account, where.
 pub(crate) struct Target<'a> {
@@ -24,7 +25,7 @@ pub(crate) fn pull(
     token_file: Option<&Path>,
     output: &Path,
 ) -> Outcome {
-    let token = secret(token_file, "AMOCRM_TOKEN", "token (an account administrator's long-lived token)")?;
+    let token = secret(token_file, "AMOCRM_TOKEN", &t!("secret-amocrm-token"))?;
     let domain = if target.kommo { Domain::Kommo } else { Domain::AmoCrm };
     let mut opts = PullOptions::on(domain, target.account, token);
     opts.contacts = contacts.is_some();
@@ -33,7 +34,7 @@ pub(crate) fn pull(
         opts.base_url = url.trim_end_matches('/').to_owned();
     }
     if let Ok(true) = chatroute::crm::pull::check_base_url(&opts.base_url) {
-        eprintln!("warning: {} is plain http: the token travels unencrypted (allowed to loopback only)", opts.base_url);
+        eprintln!("{}", t!("warning-plain-http-token", url = opts.base_url.as_str()));
     }
     // Contacts can take minutes: a counter on a terminal, nothing in a log.
     let bar = indicatif::ProgressBar::new_spinner().with_message("contacts read");
@@ -43,14 +44,15 @@ pub(crate) fn pull(
     bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {pos} {msg}").expect("a valid template"));
     let result = chatroute::crm::pull::pull_reporting(target.account, &opts, &|n| bar.set_position(n as u64));
     bar.finish_and_clear();
-    let snapshot = result.map_err(|err| Failure::Error(format!("{err}; {} left untouched", output.display())))?;
+    let snapshot = result.map_err(|err| untouched(&err, output))?;
     write_file(output, &snapshot.to_bytes())?;
-    let contacts = snapshot.contacts.as_ref().map_or(String::new(), |c| format!(", {} contacts", c.len()));
-    eprintln!(
-        "wrote {}: {} users, {} pipelines{contacts}",
-        output.display(),
-        snapshot.users.len(),
-        snapshot.pipelines.len()
+    let wrote = t!(
+        "crm-wrote",
+        path = output.display().to_string(),
+        users = snapshot.users.len(),
+        pipelines = snapshot.pipelines.len(),
+        contacts = snapshot.contacts.as_ref().map_or(-1, |c| c.len() as i64)
     );
+    eprintln!("{wrote}");
     Ok(())
 }

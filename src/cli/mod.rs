@@ -157,9 +157,14 @@ pub(crate) fn secret(file: Option<&Path>, env: &str, hint: &str) -> Result<Strin
         None => std::env::var(env).unwrap_or_default(),
     };
     if secret.is_empty() {
-        return Err(Failure::Error(format!("no {hint}: set {env} or pass --token-file")));
+        return Err(Failure::Error(t!("no-secret", hint = hint, env = env)));
     }
     Ok(secret)
+}
+
+/// A failed pull: why, and that the snapshot file was left as it was.
+pub(crate) fn untouched(why: &impl std::fmt::Display, output: &Path) -> Failure {
+    Failure::Error(t!("pull-failed", why = why.to_string(), path = output.display().to_string()))
 }
 
 /// A secret file's text, trimmed (`artifact::read_secret`).

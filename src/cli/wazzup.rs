@@ -6,20 +6,21 @@ use std::path::Path;
 
 use chatroute::wazzup::pull::WazzupOptions;
 
-use super::{Failure, Outcome, secret, write_file};
+use super::i18n::t;
+use super::{Outcome, secret, untouched, write_file};
 
 pub(crate) fn pull(base_url: Option<String>, token_file: Option<&Path>, output: &Path) -> Outcome {
-    let key = secret(token_file, "WAZZUP_TOKEN", "API key (Wazzup: Settings -> API)")?;
+    let key = secret(token_file, "WAZZUP_TOKEN", &t!("secret-wazzup-key"))?;
     let mut opts = WazzupOptions::new(key);
     if let Some(url) = base_url {
         opts.base_url = url.trim_end_matches('/').to_owned();
     }
     if chatroute::http::check_base_url(&opts.base_url) == Some(true) {
-        eprintln!("warning: {} is plain http: the key travels unencrypted (allowed to loopback only)", opts.base_url);
+        eprintln!("{}", t!("warning-plain-http-key", url = opts.base_url.as_str()));
     }
-    let snapshot = chatroute::wazzup::pull::pull(&opts)
-        .map_err(|err| Failure::Error(format!("{err}; {} left untouched", output.display())))?;
+    let snapshot = chatroute::wazzup::pull::pull(&opts).map_err(|err| untouched(&err, output))?;
     write_file(output, &snapshot.to_bytes())?;
-    eprintln!("wrote {}: {} channels", output.display(), snapshot.channels.len());
+    let wrote = t!("wazzup-wrote", path = output.display().to_string(), channels = snapshot.channels.len());
+    eprintln!("{wrote}");
     Ok(())
 }

@@ -312,3 +312,31 @@ fn init_in_russian_is_the_same_spec_with_russian_comments() {
     let run = chatroute(&["check", "--lang", "ru", path.to_str().unwrap(), "--crm", crm, "--wazzup", wazzup], None);
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stdout));
 }
+
+/// `crm pull` for a Russian-speaking admin: what it wrote, with plural
+/// forms, and why a pull failed, in Russian; the token in neither.
+#[test]
+fn cli_pull_speaks_russian() {
+    let server = FakeAmo::account();
+    let dir = scratch("pull-ru");
+    let out = dir.join("acme.snapshot.json");
+    let o = out.to_str().unwrap();
+    let args =
+        ["crm", "pull", "--lang", "ru", "--account", "acme", "--base-url", &server.base_url, "--contacts", "-o", o];
+    let run = chatroute(&args, Some(TOKEN));
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let snapshot = snapshot_fixture();
+    assert!(stderr.contains(&format!("записан {o}: ")), "{stderr}");
+    assert!(stderr.contains(" пользователей, ") || stderr.contains(" пользователя, "), "{stderr}");
+    assert_eq!(snapshot.users.len() > 4, stderr.contains(" пользователей, "), "{stderr}");
+
+    let denied = FakeAmo::start(vec![("/api/v4/users?limit=250", vec![Answer::status(401)])]);
+    let args = ["crm", "pull", "--lang", "ru", "--account", "acme", "--base-url", &denied.base_url, "-o", o];
+    let run = chatroute(&args, Some(TOKEN));
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("\nошибка: amoCRM отклонил токен (HTTP 401"), "{stderr}");
+    assert!(stderr.starts_with("предупреждение: http://127.0.0.1:"), "{stderr}");
+    assert!(stderr.contains("не изменён") && !stderr.contains(TOKEN), "{stderr}");
+}

@@ -9,6 +9,7 @@
 //! already followed and after `max_pages`. Russian accounts live on
 //! `<sub>.amocrm.ru`, international (Kommo) ones on `<sub>.kommo.com`.
 
+use crate::i18n::t;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -71,40 +72,86 @@ impl PullOptions {
 }
 
 /// Why a pull failed. Messages name the endpoint, never the token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// `Display` says it in the current language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PullError {
-    #[error("amoCRM refused the token (HTTP 401 on {path}): it expired or was revoked; create a new long-lived token")]
-    Expired { path: String },
-    #[error(
-        "amoCRM forbids this (HTTP 403 on {path}): the token's user is not an account administrator, or amoCRM blocked this IP for exceeding its request limits"
-    )]
-    Forbidden { path: String },
-    #[error("amoCRM answered HTTP 402 on {path}: the account is not paid; renew the subscription")]
-    NotPaid { path: String },
-    #[error("amoCRM answered HTTP {status} on {path}")]
-    Status { status: u16, path: String },
-    #[error("amoCRM kept answering HTTP {status} on {path}; gave up after {attempts} attempts")]
-    RetriesExhausted { status: u16, path: String, attempts: u32 },
-    #[error("unexpected response from {path}: {why}")]
-    BadResponse { path: String, why: String },
-    #[error("cannot reach amoCRM ({path}): {why}")]
-    Transport { path: String, why: String },
-    #[error("the next page link points to another host ({href}); refusing to send the token there")]
-    ForeignLink { href: String },
+    Expired {
+        path: String,
+    },
+    Forbidden {
+        path: String,
+    },
+    NotPaid {
+        path: String,
+    },
+    Status {
+        status: u16,
+        path: String,
+    },
+    RetriesExhausted {
+        status: u16,
+        path: String,
+        attempts: u32,
+    },
+    BadResponse {
+        path: String,
+        why: String,
+    },
+    Transport {
+        path: String,
+        why: String,
+    },
+    ForeignLink {
+        href: String,
+    },
     /// `_links.next` names a page already read: the server loops.
-    #[error("the next page link {href} was already read; amoCRM's pagination loops, stopping")]
-    RepeatedLink { href: String },
-    #[error("{path} has more than {pages} pages; stopping (is the server paginating correctly?)")]
-    TooManyPages { path: String, pages: u32 },
+    RepeatedLink {
+        href: String,
+    },
+    TooManyPages {
+        path: String,
+        pages: u32,
+    },
     /// The account is not a subdomain (`acme`).
-    #[error(
-        "account `{account}` is not an amoCRM subdomain (lowercase letters, digits, hyphens: `acme` of acme.amocrm.ru)"
-    )]
-    BadAccount { account: String },
+    BadAccount {
+        account: String,
+    },
     /// The base URL would send the token in clear or is not a URL.
-    #[error("base URL {url} would send the token in clear; use https:// (plain http:// only to a loopback address)")]
-    InsecureUrl { url: String },
+    InsecureUrl {
+        url: String,
+    },
 }
+
+impl std::fmt::Display for PullError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            PullError::Expired { path } => t!("crm-expired", path = path.as_str()),
+            PullError::Forbidden { path } => t!("crm-forbidden", path = path.as_str()),
+            PullError::NotPaid { path } => t!("crm-not-paid", path = path.as_str()),
+            PullError::Status { status, path } => t!("crm-status", status = status.to_owned(), path = path.as_str()),
+            PullError::RetriesExhausted { status, path, attempts } => {
+                t!(
+                    "crm-retries-exhausted",
+                    status = status.to_owned(),
+                    path = path.as_str(),
+                    attempts = attempts.to_owned()
+                )
+            }
+            PullError::BadResponse { path, why } => t!("crm-bad-response", path = path.as_str(), why = why.as_str()),
+            PullError::Transport { path, why } => t!("crm-transport", path = path.as_str(), why = why.as_str()),
+            PullError::ForeignLink { href } => t!("crm-foreign-link", href = href.as_str()),
+            PullError::RepeatedLink { href } => t!("crm-repeated-link", href = href.as_str()),
+            PullError::TooManyPages { path, pages } => {
+                t!("crm-too-many-pages", path = path.as_str(), pages = pages.to_owned())
+            }
+            PullError::BadAccount { account } => t!("crm-bad-account", account = account.as_str()),
+            PullError::InsecureUrl { url } => t!("insecure-url-token", url = url.as_str()),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for PullError {}
 
 struct Client<'o> {
     http: http::Client,

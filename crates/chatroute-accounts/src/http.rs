@@ -31,9 +31,16 @@ pub enum Answer {
 }
 
 /// Why a request has no answer at all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportError(pub String);
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TransportError {}
 
 /// Whether `base_url` may carry a token: `https://` (`Some(false)`), or
 /// `http://` to a loopback host (`Some(true)`, so the caller can say the

@@ -5,4 +5,5 @@
 
 pub mod crm;
 pub mod http;
+mod i18n;
 pub mod wazzup;

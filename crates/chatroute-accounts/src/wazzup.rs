@@ -2,6 +2,7 @@
 //! (`GET /v3/channels`), through `http::Client` (key only in the header,
 //! paced, 429 and 5xx retried with bounded backoff, `https` only).
 
+use crate::i18n::t;
 use std::time::Duration;
 
 use crate::http::{self, Answer, Policy};
@@ -34,27 +35,38 @@ impl WazzupOptions {
 }
 
 /// Why a pull failed. Messages never hold the key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// `Display` says it in the current language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WazzupError {
-    #[error(
-        "Wazzup refused the API key (HTTP 401): it is wrong or was revoked; copy it again from Wazzup's integration settings"
-    )]
     Unauthorized,
-    #[error("Wazzup forbids this key access to the channel list (HTTP 403): use the account's own API key")]
     Forbidden,
-    #[error("Wazzup answered HTTP 402: the account is not paid")]
     NotPaid,
-    #[error("Wazzup kept answering HTTP {status}; gave up after {attempts} attempts")]
     RetriesExhausted { status: u16, attempts: u32 },
-    #[error("Wazzup answered HTTP {status}")]
     Status { status: u16 },
-    #[error("unexpected response from Wazzup: {0}")]
     BadResponse(String),
-    #[error("cannot reach Wazzup: {0}")]
     Transport(String),
-    #[error("base URL {0} would send the key in clear; use https:// (plain http:// only to a loopback address)")]
     InsecureUrl(String),
 }
+
+impl std::fmt::Display for WazzupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            WazzupError::Unauthorized => t!("wazzup-unauthorized"),
+            WazzupError::Forbidden => t!("wazzup-forbidden"),
+            WazzupError::NotPaid => t!("wazzup-not-paid"),
+            WazzupError::RetriesExhausted { status, attempts } => {
+                t!("wazzup-retries-exhausted", status = status.to_owned(), attempts = attempts.to_owned())
+            }
+            WazzupError::Status { status } => t!("wazzup-status", status = status.to_owned()),
+            WazzupError::BadResponse(why) => t!("wazzup-bad-response", why = why.as_str()),
+            WazzupError::Transport(why) => t!("wazzup-transport", why = why.as_str()),
+            WazzupError::InsecureUrl(url) => t!("insecure-url-key", url = url.as_str()),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for WazzupError {}
 
 /// Pulls the account's channel list.
 pub fn pull(opts: &WazzupOptions) -> Result<WazzupSnapshot, WazzupError> {

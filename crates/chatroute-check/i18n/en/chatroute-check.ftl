@@ -446,3 +446,12 @@ md-global-chat-visibility = global chat visibility
 md-chat-admins = chat admins
 md-dialog-copy = dialog copy
 md-phones-to-international = phones to international
+
+## Account snapshots
+
+crm-snapshot-malformed = not a readable CRM snapshot: { $why }
+crm-snapshot-not-one = this file is not a chatroute CRM snapshot (see `chatroute crm pull`)
+snapshot-version = snapshot format version { $found }; this chatroute reads version { $supported }: pull it again
+wazzup-snapshot-malformed = not a readable Wazzup snapshot: { $why }
+wazzup-snapshot-not-one = this file is not a chatroute Wazzup snapshot (see `chatroute wazzup pull`)
+wazzup-snapshot-version = Wazzup snapshot format version { $found }; this chatroute reads version { $supported }: pull it again

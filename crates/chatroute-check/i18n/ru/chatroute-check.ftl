@@ -485,3 +485,12 @@ md-global-chat-visibility = что видно в глобальном чате
 md-chat-admins = администраторы чата
 md-dialog-copy = дублирование диалога в карточку сделки
 md-phones-to-international = преобразование номеров в международный формат
+
+## Снимки аккаунтов
+
+crm-snapshot-malformed = не удаётся прочитать снимок amoCRM: { $why }
+crm-snapshot-not-one = этот файл — не снимок amoCRM chatroute (см. `chatroute crm pull`)
+snapshot-version = версия формата снимка { $found }; этот chatroute читает версию { $supported }: получите снимок заново
+wazzup-snapshot-malformed = не удаётся прочитать снимок Wazzup: { $why }
+wazzup-snapshot-not-one = этот файл — не снимок Wazzup chatroute (см. `chatroute wazzup pull`)
+wazzup-snapshot-version = версия формата снимка Wazzup { $found }; этот chatroute читает версию { $supported }: получите снимок заново

@@ -3,6 +3,7 @@
 //! account data gives the same bytes (sorted, no timestamps), and it never
 //! holds the API token.
 
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::{self, ArtifactError};
@@ -77,17 +78,37 @@ pub struct Contact {
     pub phones: Vec<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why a snapshot cannot be used; `Display` says it in the current
+/// language.
+#[derive(Debug)]
 pub enum SnapshotError {
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    #[error("not a readable CRM snapshot: {0}")]
+    Io(std::io::Error),
     Malformed(String),
-    #[error("this file is not a chatroute CRM snapshot (see `chatroute crm pull`)")]
     NotASnapshot,
-    #[error("snapshot format version {found}; this chatroute reads version {FORMAT_VERSION}: pull it again")]
     Version { found: u32 },
 }
+
+impl From<std::io::Error> for SnapshotError {
+    fn from(err: std::io::Error) -> Self {
+        SnapshotError::Io(err)
+    }
+}
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            SnapshotError::Io(err) => err.to_string(),
+            SnapshotError::Malformed(why) => t!("crm-snapshot-malformed", why = why.as_str()),
+            SnapshotError::NotASnapshot => t!("crm-snapshot-not-one"),
+            SnapshotError::Version { found } => {
+                t!("snapshot-version", found = found.to_owned(), supported = FORMAT_VERSION)
+            }
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for SnapshotError {}
 
 impl Snapshot {
     /// A snapshot in canonical order.

@@ -39,17 +39,36 @@ pub struct AccountChannel {
 }
 
 /// Why a snapshot cannot be used.
-#[derive(Debug, thiserror::Error)]
+/// `Display` says it in the current language.
+#[derive(Debug)]
 pub enum WazzupSnapshotError {
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    #[error("not a readable Wazzup snapshot: {0}")]
+    Io(std::io::Error),
     Malformed(String),
-    #[error("this file is not a chatroute Wazzup snapshot (see `chatroute wazzup pull`)")]
     NotASnapshot,
-    #[error("Wazzup snapshot format version {found}; this chatroute reads version {FORMAT_VERSION}: pull it again")]
     Version { found: u32 },
 }
+
+impl From<std::io::Error> for WazzupSnapshotError {
+    fn from(err: std::io::Error) -> Self {
+        WazzupSnapshotError::Io(err)
+    }
+}
+
+impl std::fmt::Display for WazzupSnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            WazzupSnapshotError::Io(err) => err.to_string(),
+            WazzupSnapshotError::Malformed(why) => t!("wazzup-snapshot-malformed", why = why.as_str()),
+            WazzupSnapshotError::NotASnapshot => t!("wazzup-snapshot-not-one"),
+            WazzupSnapshotError::Version { found } => {
+                t!("wazzup-snapshot-version", found = found.to_owned(), supported = FORMAT_VERSION)
+            }
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for WazzupSnapshotError {}
 
 impl From<ArtifactError> for WazzupSnapshotError {
     fn from(e: ArtifactError) -> Self {
