@@ -747,6 +747,11 @@ fn a_russian_client_gets_russian_diagnostics() {
     let mode = text.lines().position(|l| l.starts_with("mode = ")).expect("a mode line");
     let hover = client.at("textDocument/hover", uri, mode, 1, json!({}));
     assert!(hover["contents"]["value"].as_str().unwrap().contains("Режим назначения"), "{hover}");
+    // An employee's hover: the editor's own words in Russian.
+    let members = text.lines().position(|l| l.starts_with("members = ")).expect("a members line");
+    let at = text.lines().nth(members).unwrap().find("bruce").unwrap() + 1;
+    let hover = client.at("textDocument/hover", uri, members, at, json!({}));
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("получает новые сделки в"), "{hover}");
     let by_option =
         Client::start_with(json!({ "capabilities": {}, "locale": "ru-RU", "initializationOptions": { "lang": "en" } }))
             .set_text(uri, &text, 1);

@@ -2,6 +2,7 @@
 //! the features read, computed once (on the analysis thread), so no
 //! request parses the text again.
 
+use crate::i18n::t;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,7 @@ pub struct Settings {
 pub struct Hint {
     pub offset: usize,
     pub label: String,
-    pub tooltip: &'static str,
+    pub tooltip: String,
 }
 
 pub struct Document {
@@ -99,12 +100,14 @@ pub fn analyze(uri: &str, generation: u64, version: i32, text: String, settings:
 /// Each round-robin member's share of new deals, and the level an access
 /// entry without one has.
 fn hints(root: &DeTable<'_>) -> Vec<Hint> {
-    let share = "this member's share of the channel's new deals (weight / sum of weights)";
-    let level = "the entry's level: its own entry decides over `everyone`, and without `level` it is `read`";
+    let (share, level) = (t!("hint-share"), t!("hint-level"));
     let shares =
-        analysis::member_shares(root).into_iter().map(|(offset, label)| Hint { offset, label, tooltip: share });
-    let levels =
-        analysis::implied_levels(root).into_iter().map(|(offset, label)| Hint { offset, label, tooltip: level });
+        analysis::member_shares(root).into_iter().map(|(offset, label)| Hint { offset, label, tooltip: share.clone() });
+    let levels = analysis::implied_levels(root).into_iter().map(|(offset, label)| Hint {
+        offset,
+        label,
+        tooltip: level.clone(),
+    });
     shares.chain(levels).collect()
 }
 

@@ -1,6 +1,7 @@
 //! The language features, each a function of the server, a document and
 //! the request's typed params, answering the protocol's types.
 
+use crate::i18n::t;
 use std::collections::HashMap;
 
 use lsp_types::{
@@ -85,30 +86,32 @@ pub(crate) fn hover(server: &Server, doc: &Document, params: HoverParams) -> Opt
 /// from the document's spec (its last good one while the text is broken).
 fn employee_summary(doc: &Document, handle: &str) -> String {
     let Some(spec) = doc.spec() else { return format!("**{handle}**") };
-    let Some(employee) = spec.employees.get(handle) else { return format!("**{handle}**: not under [employees]") };
+    let Some(employee) = spec.employees.get(handle) else {
+        return format!("**{handle}**: {}", t!("hover-not-an-employee"));
+    };
     let mut out = format!("**{handle}**: {}\n\n", employee.name);
     for (id, channel) in spec.enabled_channels() {
         out.push_str(&format!("- `{id}`: {}\n", spec.level(channel, handle)));
     }
     let outgoing = spec.default_outgoing_all().get(handle).and_then(|o| o.channel()).unwrap_or("none");
-    out.push_str(&format!("\nwrites first from: `{outgoing}`\n"));
+    out.push_str(&format!("\n{}\n", t!("hover-writes-first-from", channel = outgoing)));
     let mut assignments: Vec<String> = Vec::new();
     for (id, channel) in spec.enabled_channels() {
         if let Some((a, _)) = spec.assignment_for(id, channel)
             && a.members.iter().any(|m| m.employee == handle)
         {
-            assignments.push(format!("`{id}` ({})", a.mode));
+            assignments.push(format!("`{id}` ({})", a.mode.as_str()));
         }
     }
     if !assignments.is_empty() {
-        out.push_str(&format!("\ntakes new deals on: {}\n", assignments.join(", ")));
+        out.push_str(&format!("\n{}\n", t!("hover-takes-deals-on", channels = assignments.join(", "))));
     }
     if let Some(name) = &employee.schedule {
         let hours = spec.schedules.get(name).map_or_else(
-            || "not defined".to_owned(),
+            || t!("hover-schedule-not-defined"),
             |s| chatroute_check::hours::describe(&chatroute_check::hours::read(spec, name, s).route),
         );
-        out.push_str(&format!("\nworks `{name}`: {hours}\n"));
+        out.push_str(&format!("\n{}\n", t!("hover-works", schedule = name.as_str(), hours = hours)));
     }
     out
 }
@@ -132,7 +135,7 @@ pub(crate) fn completion(server: &Server, doc: &Document, params: CompletionPara
             })
             .collect(),
         Context::Value { key, .. } if key == "pipeline" || key == "stage" => {
-            crm_names(doc, &key).into_iter().map(|n| item(&n, "from the CRM snapshot", format!("\"{n}\""))).collect()
+            crm_names(doc, &key).into_iter().map(|n| item(&n, &t!("completion-from-crm"), format!("\"{n}\""))).collect()
         }
         Context::Value { key, .. } if key == "schedule" => {
             let names = doc.spec().map(|s| s.schedules.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
@@ -221,13 +224,13 @@ pub(crate) fn rename(server: &Server, doc: &Document, params: RenameParams) -> R
     let Some(here) = analysis::handle_at(all, offset(server, doc, at.position)) else { return Ok(None) };
     let new = params.new_name.as_str();
     if !chatroute_check::text::is_identifier(new) {
-        return Err(format!("`{}` is not a valid handle", chatroute_check::text::printable(new)));
+        return Err(t!("rename-invalid-handle", handle = chatroute_check::text::printable(new).into_owned()));
     }
     if new == chatroute_check::rules::references::EVERYONE {
-        return Err("`everyone` is the access key for all employees, not a handle".into());
+        return Err(t!("rename-everyone"));
     }
     if new != here.handle && all.iter().any(|o| o.kind == Kind::Definition && o.handle == new) {
-        return Err(format!("an employee `{new}` exists already: rename it first, or pick another name"));
+        return Err(t!("rename-taken", handle = new));
     }
     let bare = new.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     let lines = doc.lines(server.encoding);
@@ -257,7 +260,7 @@ pub(crate) fn inlay_hints(server: &Server, doc: &Document, _params: InlayHintPar
         position: lines.position(h.offset),
         label: InlayHintLabel::String(format!(" {}", h.label)),
         kind: Some(InlayHintKind::PARAMETER),
-        tooltip: Some(InlayHintTooltip::String(h.tooltip.to_owned())),
+        tooltip: Some(InlayHintTooltip::String(h.tooltip.clone())),
         text_edits: None,
         padding_left: None,
         padding_right: None,

@@ -23,6 +23,7 @@ pub mod analysis;
 pub mod document;
 mod features;
 pub mod framing;
+mod i18n;
 pub mod position;
 mod session;
 
