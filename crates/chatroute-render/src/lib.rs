@@ -5,7 +5,9 @@
 //! Unicode scalar values.
 
 pub mod explain;
+mod i18n;
 
+use crate::i18n::t;
 use std::fmt;
 
 use miette::{
@@ -52,19 +54,46 @@ pub fn human(files: &[FileDiagnostics<'_>], style: HumanStyle) -> String {
                 start.column.max(end.column) <= MAX_DRAWN_COLUMN
             });
             let report = Report { diag, file: fd.file, source: drawn.then_some(&source) };
+            let mut rendered = String::new();
             // Writing into a String cannot fail.
-            let _ = handler.render_report(&mut out, &report);
+            let _ = handler.render_report(&mut rendered, &report);
+            out.push_str(&relabel_help(&rendered));
             if !drawn {
                 for label in &diag.labels {
                     let (_, at, _) = fd.file.region(label.span.clone());
                     let name = chatroute_check::text::printable(&fd.file.name);
-                    out.push_str(&format!(
-                        "  at {name}:{}:{}: {} (line too long to show)\n",
-                        at.line, at.column, label.text
-                    ));
+                    let place = format!("{name}:{}:{}", at.line, at.column);
+                    out.push_str(&format!("  {}\n", t!("line-too-long", place = place, label = label.text.as_str())));
                 }
             }
             out.push('\n');
+        }
+    }
+    out
+}
+
+/// miette writes a diagnostic's help as `  help: TEXT`, wrapped lines
+/// indented under the text; in another language the label is that
+/// language's, and the wrapped lines move with the text.
+fn relabel_help(report: &str) -> String {
+    let label = t!("help-label");
+    if label == "help" {
+        return report.to_owned();
+    }
+    let shift = " ".repeat(label.chars().count().saturating_sub("help".len()));
+    let (mut out, mut in_help) = (String::with_capacity(report.len()), false);
+    for line in report.split_inclusive('\n') {
+        if let Some(at) = line.find("  help: ") {
+            in_help = true;
+            out.push_str(&line[..at]);
+            out.push_str(&format!("  {label}: "));
+            out.push_str(&line[at + "  help: ".len()..]);
+        } else if in_help && line.starts_with("        ") {
+            out.push_str(&shift);
+            out.push_str(line);
+        } else {
+            in_help = false;
+            out.push_str(line);
         }
     }
     out

@@ -455,3 +455,7 @@ snapshot-version = snapshot format version { $found }; this chatroute reads vers
 wazzup-snapshot-malformed = not a readable Wazzup snapshot: { $why }
 wazzup-snapshot-not-one = this file is not a chatroute Wazzup snapshot (see `chatroute wazzup pull`)
 wazzup-snapshot-version = Wazzup snapshot format version { $found }; this chatroute reads version { $supported }: pull it again
+
+## The help line of formats with one text per diagnostic (SARIF, GitHub, editors)
+
+help-line = help: { $help }

@@ -494,3 +494,7 @@ snapshot-version = версия формата снимка { $found }; этот
 wazzup-snapshot-malformed = не удаётся прочитать снимок Wazzup: { $why }
 wazzup-snapshot-not-one = этот файл — не снимок Wazzup chatroute (см. `chatroute wazzup pull`)
 wazzup-snapshot-version = версия формата снимка Wazzup { $found }; этот chatroute читает версию { $supported }: получите снимок заново
+
+## Строка совета в форматах с одним текстом на диагностику (SARIF, GitHub, редакторы)
+
+help-line = совет: { $help }

@@ -103,7 +103,7 @@ impl Diagnostic {
     /// one text per diagnostic (SARIF, GitHub, the language server).
     pub fn message_with_help(&self) -> String {
         match &self.help {
-            Some(help) => format!("{}\nhelp: {help}", self.message),
+            Some(help) => format!("{}\n{}", self.message, t!("help-line", help = help.as_str())),
             None => self.message.clone(),
         }
     }

@@ -28,7 +28,7 @@ summary = { $channels ->
 }
 spec-with-errors = Спецификация с ошибками
 line = строка { $place }
-help = подсказка: { $help }
+help = совет: { $help }
 channels = Каналы в этой интеграции
 wazzup-other-transport = под транспортом { $transport }
 wazzup-missing = нет в аккаунте Wazzup
