@@ -139,6 +139,10 @@ fn diff_reads_like_a_plan_and_has_its_exit_codes() {
         stdout(&out)
     };
     assert_eq!(json("ru"), json("en"));
+    let human = chatroute(&["diff", "--lang", "ru", "examples/acme.toml", "tests/fixtures/diff/acme-next.toml"]);
+    assert_eq!(human.status.code(), Some(3));
+    let text = stdout(&human);
+    assert!(text.contains("  ~ вес tony: 2 -> 3\n") && text.ends_with("11 изменений маршрутизации\n"), "{text}");
 
     assert_eq!(chatroute(&["diff", "examples/acme.toml", "examples/acme.toml"]).status.code(), Some(0));
     assert_eq!(chatroute(&["diff", "examples/acme.toml", "tests/fixtures/CR204.toml"]).status.code(), Some(1));

@@ -428,24 +428,24 @@ md-removed = removed
 md-changed = changed
 md-first-responder = first responder
 md-of-employee = { $what } of { $handle }
-md-member = member { $handle }
-md-weight-of = weight of { $handle }
-md-access-on = access on { $channel }
-md-name = name
-md-address = address
-md-new-deals = new deals
-md-assignment-mode = assignment mode
-md-member-order = member order
-md-after-close = after close
-md-employee = employee
-md-default-outgoing = default outgoing
-md-account = account
-md-enabled = enabled
-md-channel = channel
-md-global-chat-visibility = global chat visibility
-md-chat-admins = chat admins
-md-dialog-copy = dialog copy
-md-phones-to-international = phones to international
+what-member = member { $handle }
+what-weight-of = weight of { $handle }
+what-access-on = access on { $channel }
+what-name = name
+what-address = address
+what-new-deals = new deals
+what-assignment-mode = assignment mode
+what-member-order = member order
+what-after-close = after close
+what-employee = employee
+what-default-outgoing = default outgoing
+what-account = account
+what-enabled = enabled
+what-channel = channel
+what-global-chat-visibility = global chat visibility
+what-chat-admins = chat admins
+what-dialog-copy = dialog copy
+what-phones-to-international = phones to international
 
 ## Account snapshots
 
@@ -459,3 +459,12 @@ wazzup-snapshot-version = Wazzup snapshot format version { $found }; this chatro
 ## The help line of formats with one text per diagnostic (SARIF, GitHub, editors)
 
 help-line = help: { $help }
+
+## The routing change for a terminal (`diff`)
+
+diff-channel = channel { $id }
+diff-employee = employee { $handle }
+diff-integration = integration
+diff-included = (included)
+diff-excluded = (excluded)
+diff-count = { $count } routing change(s)

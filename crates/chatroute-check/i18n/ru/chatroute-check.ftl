@@ -467,24 +467,24 @@ md-removed = убрано:
 md-changed = изменено:
 md-first-responder = первый ответивший
 md-of-employee = { $what } сотрудника { $handle }
-md-member = участник { $handle }
-md-weight-of = вес { $handle }
-md-access-on = доступ к { $channel }
-md-name = название
-md-address = адрес
-md-new-deals = воронка/этап новых сделок
-md-assignment-mode = назначение ответственного
-md-member-order = порядок участников
-md-after-close = после закрытия сделки (пункт 3.1)
-md-employee = сотрудник
-md-default-outgoing = исходящий канал по умолчанию
-md-account = аккаунт
-md-enabled = интеграция включена
-md-channel = канал
-md-global-chat-visibility = что видно в глобальном чате
-md-chat-admins = администраторы чата
-md-dialog-copy = дублирование диалога в карточку сделки
-md-phones-to-international = преобразование номеров в международный формат
+what-member = участник { $handle }
+what-weight-of = вес { $handle }
+what-access-on = доступ к { $channel }
+what-name = название
+what-address = адрес
+what-new-deals = воронка/этап новых сделок
+what-assignment-mode = назначение ответственного
+what-member-order = порядок участников
+what-after-close = после закрытия сделки (пункт 3.1)
+what-employee = сотрудник
+what-default-outgoing = исходящий канал по умолчанию
+what-account = аккаунт
+what-enabled = интеграция включена
+what-channel = канал
+what-global-chat-visibility = что видно в глобальном чате
+what-chat-admins = администраторы чата
+what-dialog-copy = дублирование диалога в карточку сделки
+what-phones-to-international = преобразование номеров в международный формат
 
 ## Снимки аккаунтов
 
@@ -498,3 +498,16 @@ wazzup-snapshot-version = версия формата снимка Wazzup { $fou
 ## Строка совета в форматах с одним текстом на диагностику (SARIF, GitHub, редакторы)
 
 help-line = совет: { $help }
+
+## Изменение маршрутизации для терминала (`diff`)
+
+diff-channel = канал { $id }
+diff-employee = сотрудник { $handle }
+diff-integration = интеграция
+diff-included = (включён)
+diff-excluded = (исключён)
+diff-count = { $count ->
+    [one] { $count } изменение маршрутизации
+    [few] { $count } изменения маршрутизации
+   *[other] { $count } изменений маршрутизации
+}

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::{Change, Kind, Side, Subject};
+use super::{Change, Kind, Side, Subject, said};
 use crate::i18n::t;
 use crate::table::{AssignmentRoute, Body};
 use crate::text::printable;
@@ -60,41 +60,8 @@ fn share_cell(share: Option<Option<f64>>) -> String {
     }
 }
 
-/// What changed, in the current language: the phrases `diff` records
-/// (its JSON keeps them as they are), each with its message.
-fn what(text: &str) -> String {
-    let (head, name) = match text.split_once(' ') {
-        Some((head @ ("member" | "access"), rest)) => (head, rest.trim_start_matches("on ")),
-        _ => (text, ""),
-    };
-    let name = escape(name);
-    match (head, text) {
-        ("member", _) => t!("md-member", handle = name),
-        ("access", _) => t!("md-access-on", channel = name),
-        (_, "name") => t!("md-name"),
-        (_, "address") => t!("md-address"),
-        (_, "new deals") => t!("md-new-deals"),
-        (_, "assignment mode") => t!("md-assignment-mode"),
-        (_, "member order") => t!("md-member-order"),
-        (_, "after close") => t!("md-after-close"),
-        (_, "employee") => t!("md-employee"),
-        (_, "default outgoing") => t!("md-default-outgoing"),
-        (_, "account") => t!("md-account"),
-        (_, "enabled") => t!("md-enabled"),
-        (_, "channel") => t!("md-channel"),
-        (_, "global chat visibility") => t!("md-global-chat-visibility"),
-        (_, "chat admins") => t!("md-chat-admins"),
-        (_, "dialog copy") => t!("md-dialog-copy"),
-        (_, "phones to international") => t!("md-phones-to-international"),
-        _ => match text.strip_prefix("weight of ") {
-            Some(handle) => t!("md-weight-of", handle = escape(handle)),
-            None => escape(text),
-        },
-    }
-}
-
 fn bullet(out: &mut String, c: &Change) {
-    bullet_with(out, c, &what(&c.what));
+    bullet_with(out, c, &said(&c.what, escape));
 }
 
 /// A change as a list item, `what` already in words.
@@ -167,7 +134,7 @@ pub fn render(old: &Side, new: &Side, changes: &[Change]) -> String {
         let _ = writeln!(out, "### {}\n", t!("md-employees"));
         for c in others {
             let Subject::Employee(handle) = &c.subject else { continue };
-            let of = t!("md-of-employee", what = what(&c.what), handle = escape(handle));
+            let of = t!("md-of-employee", what = said(&c.what, escape), handle = escape(handle));
             bullet_with(&mut out, c, &of);
         }
         out.push('\n');

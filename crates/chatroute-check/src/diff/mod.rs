@@ -5,6 +5,7 @@
 
 pub mod markdown;
 
+use crate::i18n::t;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -257,11 +258,13 @@ pub fn render(changes: &[Change]) -> String {
             current = Some(&c.subject);
             // Ids and names come from files that may be hostile: every
             // control character is escaped, so a line stays one line.
-            out.push_str(&match &c.subject {
-                Subject::Channel(id) => format!("channel {}\n", printable(id)),
-                Subject::Employee(h) => format!("employee {}\n", printable(h)),
-                Subject::Integration => "integration\n".to_owned(),
-            });
+            let heading = match &c.subject {
+                Subject::Channel(id) => t!("diff-channel", id = printable(id).into_owned()),
+                Subject::Employee(h) => t!("diff-employee", handle = printable(h).into_owned()),
+                Subject::Integration => t!("diff-integration"),
+            };
+            out.push_str(&heading);
+            out.push('\n');
         }
         let sign = match c.kind {
             Kind::Added | Kind::Included => '+',
@@ -269,9 +272,9 @@ pub fn render(changes: &[Change]) -> String {
             Kind::Changed => '~',
         };
         let verb = match c.kind {
-            Kind::Included => " (included)",
-            Kind::Excluded => " (excluded)",
-            _ => "",
+            Kind::Included => format!(" {}", t!("diff-included")),
+            Kind::Excluded => format!(" {}", t!("diff-excluded")),
+            _ => String::new(),
         };
         let detail = match (&c.old, &c.new) {
             (Some(o), Some(n)) => format!(": {o} -> {n}"),
@@ -279,9 +282,44 @@ pub fn render(changes: &[Change]) -> String {
             (Some(o), None) => format!(": {o}"),
             (None, None) => String::new(),
         };
-        out.push_str(&format!("  {sign} {}\n", printable(&format!("{}{verb}{detail}", c.what))));
+        let what = said(&c.what, str::to_owned);
+        out.push_str(&format!("  {sign} {}\n", printable(&format!("{what}{verb}{detail}"))));
     }
-    let count = changes.len();
-    out.push_str(&format!("{count} routing change(s)\n"));
+    out.push_str(&t!("diff-count", count = changes.len()));
+    out.push('\n');
     out
+}
+
+/// What changed, in the current language: the phrases `diff` records
+/// (its JSON keeps them as they are), each with its message, the names in
+/// them written by `shown` (escaped for Markdown, or as they are).
+pub(crate) fn said(text: &str, shown: fn(&str) -> String) -> String {
+    let (head, name) = match text.split_once(' ') {
+        Some((head @ ("member" | "access"), rest)) => (head, rest.trim_start_matches("on ")),
+        _ => (text, ""),
+    };
+    let name = shown(name);
+    match (head, text) {
+        ("member", _) => t!("what-member", handle = name),
+        ("access", _) => t!("what-access-on", channel = name),
+        (_, "name") => t!("what-name"),
+        (_, "address") => t!("what-address"),
+        (_, "new deals") => t!("what-new-deals"),
+        (_, "assignment mode") => t!("what-assignment-mode"),
+        (_, "member order") => t!("what-member-order"),
+        (_, "after close") => t!("what-after-close"),
+        (_, "employee") => t!("what-employee"),
+        (_, "default outgoing") => t!("what-default-outgoing"),
+        (_, "account") => t!("what-account"),
+        (_, "enabled") => t!("what-enabled"),
+        (_, "channel") => t!("what-channel"),
+        (_, "global chat visibility") => t!("what-global-chat-visibility"),
+        (_, "chat admins") => t!("what-chat-admins"),
+        (_, "dialog copy") => t!("what-dialog-copy"),
+        (_, "phones to international") => t!("what-phones-to-international"),
+        _ => match text.strip_prefix("weight of ") {
+            Some(handle) => t!("what-weight-of", handle = shown(handle)),
+            None => shown(text),
+        },
+    }
 }
