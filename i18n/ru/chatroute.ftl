@@ -49,3 +49,31 @@ wazzup-wrote = записан { $path }: { $channels ->
     [few] { $channels } канала
    *[other] { $channels } каналов
 }
+route-first-of = первому ответившему из: { $group }
+route-unassigned = без ответственного (никто не может взять)
+route-events-in-memory = --events проигрывает сценарий в памяти: уберите --state
+route-unknown-channel = канал `{ $channel }` не маршрутизируется этой таблицей (неизвестен, исключён или интеграция выключена)
+route-not-a-responder = `{ $employee }` не входит в группу «первый ответивший» канала `{ $channel }`
+route-unknown-employee = в этой таблице нет сотрудника `{ $employee }`
+route-unavailable = отмечен недоступным
+route-at-capacity = достиг предела открытых сделок
+route-cannot-take = `{ $employee }` сейчас не может взять сделку `{ $deal }`: { $why }
+route-deal-conflict = сделка `{ $deal }` у `{ $owner }`, а он здесь не участник (решено в другом канале или убран при перезагрузке): сначала закройте её или возьмите новый id сделки
+route-deal-id-required = канал `{ $channel }` ограничивает открытые сделки или передаёт сделки без ответа: укажите id сделки `deal`
+timeline-note = примечание записано в { $deal }: { $period }, { $count ->
+    [one] { $count } сообщение
+    [few] { $count } сообщения
+   *[other] { $count } сообщений
+}
+timeline-message = сообщение в { $deal }
+timeline-deal = сделка { $deal } -> { $employee }
+timeline-deal-first-of = сделка { $deal } -> первому из { $group }
+timeline-deal-waits = сделка { $deal } -> никто не может взять: ждёт
+timeline-reply = { $employee } ответил в { $deal }
+timeline-reply-stops = { $employee } ответил в { $deal }: таймер остановлен
+timeline-closed = { $deal } закрыта (была у { $employee })
+timeline-closed-not-open = { $deal } закрыта (не была открыта)
+timeline-available = { $employee } доступен
+timeline-unavailable = { $employee } недоступен
+timeline-wait = проходит { $seconds } с
+timeline-bad-step = ожидается `deal ID`, `message ID`, `reply ID HANDLE`, `close ID`, `available HANDLE`, `unavailable HANDLE` или `wait 15m`

@@ -3,9 +3,12 @@
 
 use std::path::Path;
 
-use chatroute::runtime::{AssignmentState, DealRequest, InProcess, NewDeal, Responsible, Router, Simulated, Timestamp};
+use chatroute::runtime::{
+    AssignmentState, CannotTake, DealRequest, InProcess, NewDeal, Responsible, RouteError, Router, Simulated, Timestamp,
+};
 use chatroute::table::TableFile;
 
+use super::i18n::t;
 use super::{Failure, Outcome, Output, at, emit};
 
 /// What to simulate.
@@ -28,7 +31,7 @@ pub(crate) fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
     super::block_on(async {
         if let Some(file) = sim.events {
             if state != "memory" {
-                return Err(Failure::Error("--events plays a timeline in memory: leave out --state".into()));
+                return Err(Failure::Error(t!("route-events-in-memory")));
             }
             return super::timeline::play(&Router::new(table, InProcess::new()), sim.channel, file, sim.at).await;
         }
@@ -46,7 +49,7 @@ pub(crate) fn run(table: &Path, state: &str, sim: &Simulation<'_>) -> Outcome {
 /// midway leaves every decision already taken on record, and a closed
 /// stdout stops the run before another ticket is taken.
 async fn decide<S: AssignmentState>(router: &Router<S>, sim: &Simulation<'_>) -> Outcome {
-    let failed = |err: chatroute::runtime::RouteError| Failure::Error(err.to_string());
+    let failed = |err: RouteError| Failure::Error(said(&err));
     for handle in sim.unavailable {
         router.set_available(handle, false).await.map_err(failed)?;
     }
@@ -71,6 +74,31 @@ async fn decide<S: AssignmentState>(router: &Router<S>, sim: &Simulation<'_>) ->
     Ok(())
 }
 
+/// Why a question has no answer, in the admin's language: the runtime's
+/// errors are data, said here (the runtime keeps no message files; the
+/// service's API answers in English, for programs).
+pub(crate) fn said(err: &RouteError) -> String {
+    match err {
+        RouteError::UnknownChannel(channel) => t!("route-unknown-channel", channel = channel.as_str()),
+        RouteError::NotAResponder { channel, employee } => {
+            t!("route-not-a-responder", channel = channel.as_str(), employee = employee.as_str())
+        }
+        RouteError::UnknownEmployee(employee) => t!("route-unknown-employee", employee = employee.as_str()),
+        RouteError::CannotTake { deal, employee, why } => {
+            let why = match why {
+                CannotTake::Unavailable => t!("route-unavailable"),
+                CannotTake::AtCapacity => t!("route-at-capacity"),
+            };
+            t!("route-cannot-take", deal = deal.as_str(), employee = employee.as_str(), why = why)
+        }
+        RouteError::DealConflict { deal, owner } => {
+            t!("route-deal-conflict", deal = deal.as_str(), owner = owner.as_str())
+        }
+        RouteError::DealIdRequired(channel) => t!("route-deal-id-required", channel = channel.as_str()),
+        other => other.to_string(),
+    }
+}
+
 fn name<'r, S: AssignmentState>(router: &'r Router<S>, handle: &str) -> &'r str {
     router.table().employees.get(handle).map_or("", |e| e.name.as_str())
 }
@@ -78,8 +106,8 @@ fn name<'r, S: AssignmentState>(router: &'r Router<S>, handle: &str) -> &'r str 
 fn human<S: AssignmentState>(router: &Router<S>, n: u64, deal: &NewDeal<'_>) -> String {
     let who = match &deal.responsible {
         Responsible::Employee(h) => format!("{h} ({})", name(router, h)),
-        Responsible::FirstOf(group) => format!("first to answer of: {}", group.join(", ")),
-        Responsible::Unassigned => "unassigned (nobody can take it)".to_owned(),
+        Responsible::FirstOf(group) => t!("route-first-of", group = group.join(", ")),
+        Responsible::Unassigned => t!("route-unassigned"),
     };
     // Names come from the table: escaped so each decision stays one line.
     chatroute::text::printable(&format!("{n:>4}  {} / {}  {who}", deal.pipeline, deal.stage)).into_owned()

@@ -23,6 +23,7 @@ use std::path::Path;
 use chatroute::connect::notes;
 use chatroute::runtime::{DealRequest, InProcess, Responsible, Router, Timestamp};
 
+use super::i18n::t;
 use super::{Failure, Outcome, emit};
 
 /// One step of a timeline.
@@ -52,9 +53,7 @@ fn parse(text: &str, file: &Path) -> Result<Vec<Step>, Failure> {
                 Step::Wait(chatroute::table::schedule::parse_duration(time).map_err(|why| bad(&why.to_string()))?)
             }
             _ => {
-                return Err(bad(
-                    "expected `deal ID`, `message ID`, `reply ID HANDLE`, `close ID`, `available HANDLE`, `unavailable HANDLE` or `wait 15m`",
-                ));
+                return Err(bad(&t!("timeline-bad-step")));
             }
         };
         steps.push(step);
@@ -97,7 +96,7 @@ impl Copies {
                 let (_, label, count) = self.pending.remove(&key)?;
                 let seconds = ((at - start.as_millisecond()) / 1000).max(0);
                 let clock = format!("+{:02}:{:02}", seconds / 60, seconds % 60);
-                Some(format!("{clock}  note written to {}: {label}, {count} message(s)", key.0))
+                Some(format!("{clock}  {}", t!("timeline-note", deal = key.0, period = label, count = count)))
             })
             .collect()
     }
@@ -111,7 +110,7 @@ fn later(start: Timestamp, seconds: u64) -> Timestamp {
 pub(crate) async fn play(router: &Router<InProcess>, channel: &str, file: &Path, start: Option<Timestamp>) -> Outcome {
     let text = std::fs::read_to_string(file).map_err(|e| Failure::Error(format!("{}: {e}", file.display())))?;
     let start = start.unwrap_or_else(Timestamp::now);
-    let failed = |err: chatroute::runtime::RouteError| Failure::Error(err.to_string());
+    let failed = |err: chatroute::runtime::RouteError| Failure::Error(super::route::said(&err));
     let mut copies = Copies::new(router.table());
     let mut elapsed = 0u64;
     for step in parse(&text, file)? {
@@ -121,30 +120,34 @@ pub(crate) async fn play(router: &Router<InProcess>, channel: &str, file: &Path,
             copies.message(id, at);
         }
         let line = match step {
-            Step::Message(id) => format!("message in {id}"),
+            Step::Message(id) => t!("timeline-message", deal = id),
             Step::Deal(id) => {
                 let request = DealRequest { deal: Some(&id), at: Some(at), ..DealRequest::now(channel) };
                 match router.decide(&request).await.map_err(failed)?.responsible {
-                    Responsible::Employee(who) => format!("deal {id} -> {who}"),
-                    Responsible::FirstOf(group) => format!("deal {id} -> first of {}", group.join(", ")),
-                    Responsible::Unassigned => format!("deal {id} -> nobody can take it: it waits"),
+                    Responsible::Employee(who) => t!("timeline-deal", deal = id, employee = who),
+                    Responsible::FirstOf(group) => t!("timeline-deal-first-of", deal = id, group = group.join(", ")),
+                    Responsible::Unassigned => t!("timeline-deal-waits", deal = id),
                 }
             }
             Step::Reply(id, who) => {
                 let stopped = router.reply(&id, &who).await.map_err(failed)?;
-                format!("{who} replied in {id}{}", if stopped { ": its timer stops" } else { "" })
+                if stopped {
+                    t!("timeline-reply-stops", employee = who, deal = id)
+                } else {
+                    t!("timeline-reply", employee = who, deal = id)
+                }
             }
             Step::Close(id) => match router.close_deal(&id).await.map_err(failed)? {
-                Some(who) => format!("{id} closed ({who} had it)"),
-                None => format!("{id} closed (not open)"),
+                Some(who) => t!("timeline-closed", deal = id, employee = who),
+                None => t!("timeline-closed-not-open", deal = id),
             },
             Step::Available(who, on) => {
                 router.set_available(&who, on).await.map_err(failed)?;
-                format!("{who} {}", if on { "available" } else { "unavailable" })
+                if on { t!("timeline-available", employee = who) } else { t!("timeline-unavailable", employee = who) }
             }
             Step::Wait(seconds) => {
                 elapsed += seconds;
-                format!("{seconds} s pass")
+                t!("timeline-wait", seconds = seconds)
             }
         };
         emit(format!("{}\n", chatroute::text::printable(&format!("{clock}  {line}"))).as_bytes())?;

@@ -240,6 +240,13 @@ fn russian_from_the_flag_or_the_locale_with_plural_forms() {
         (out.status.code(), doc)
     };
     assert_eq!(json("ru"), json("en"), "only text changes with the language");
+    // The simulation too: its lines and the runtime's refusals.
+    let table = scratch("russian-route").join("table.json");
+    let table = table.to_str().unwrap();
+    assert!(run(&["compile", "examples/stationery-wholesale.toml", "-o", table], &[]).status.success());
+    let route = run(&["route", "--lang", "ru", table, "--channel", "nope"], &[]);
+    assert_eq!(route.status.code(), Some(2));
+    assert!(stderr(&route).starts_with("ошибка: канал `nope` не маршрутизируется этой таблицей"), "{}", stderr(&route));
     let missing = run(&["check", "--lang", "ru", "nope.toml"], &[]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).starts_with("ошибка: не удаётся прочитать nope.toml"), "{}", stderr(&missing));
