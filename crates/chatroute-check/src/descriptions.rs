@@ -68,10 +68,7 @@ fn id(path: &[String]) -> String {
 pub fn localized(english: &'static str) -> Cow<'static, str> {
     static IDS: LazyLock<HashMap<&'static str, String>> =
         LazyLock::new(|| messages().into_iter().map(|(id, text)| (text, id)).collect());
-    static RUSSIAN: LazyLock<FluentLanguageLoader> = LazyLock::new(|| {
-        let loader = FluentLanguageLoader::new("schema", Lang::En.tag().parse().expect("a language tag"));
-        crate::i18n::load(loader, &crate::i18n::Messages, Lang::Ru)
-    });
+    static RUSSIAN: LazyLock<FluentLanguageLoader> = LazyLock::new(|| crate::i18n::russian_domain("schema"));
     match (crate::i18n::current(), IDS.get(english)) {
         (Lang::Ru, Some(id)) if RUSSIAN.has(id) => Cow::Owned(RUSSIAN.get(id)),
         _ => Cow::Borrowed(english),

@@ -130,6 +130,15 @@ pub fn load(loader: FluentLanguageLoader, assets: &dyn i18n_embed::I18nAssets, l
     loader
 }
 
+/// A file of this crate's messages other than the crate's own
+/// (`i18n/LANG/DOMAIN.ftl`: the schema's descriptions, the TOML parser's
+/// words) in Russian, English beneath: for text whose message id is
+/// made at run time from its English words, so `t!` cannot check it.
+pub(crate) fn russian_domain(domain: &str) -> FluentLanguageLoader {
+    let loader = FluentLanguageLoader::new(domain, Lang::En.id());
+    load(loader, &Messages, Lang::Ru)
+}
+
 /// The messages of the crate that calls it: its `i18n/LANG/CRATE.ftl`
 /// embedded, `LOADERS` (one loader per language) and its `t!` macro,
 /// `t!("id")` or `t!("id", name = value, ...)`, checked at compile time

@@ -30,6 +30,7 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod spec;
+pub mod toml_words;
 pub mod typed;
 pub mod wazzup;
 

@@ -121,8 +121,10 @@ fn unclosed_diagnostic(text: &str, u: &crate::recover::Unclosed) -> Diagnostic {
 }
 
 fn syntax_error(span: Range<usize>, message: &str) -> Diagnostic {
+    let message = crate::toml_words::said(message);
+    let label = message.lines().next().unwrap_or_default().to_owned();
     Diagnostic::new(Code::Syntax, t!("cr001-message", message = message))
-        .label(span, message.lines().next().unwrap_or_default())
+        .label(span, label)
         .help(t!("cr001-help", spec = TOML_SPEC))
 }
 

@@ -468,3 +468,7 @@ diff-integration = integration
 diff-included = (included)
 diff-excluded = (excluded)
 diff-count = { $count } routing change(s)
+
+## What the TOML parser expected (its own phrases are in toml.ftl)
+
+toml-expected = expected { $items }

@@ -511,3 +511,7 @@ diff-count = { $count ->
     [few] { $count } изменения маршрутизации
    *[other] { $count } изменений маршрутизации
 }
+
+## Что ожидал парсер TOML (его собственные фразы — в toml.ftl)
+
+toml-expected = ожидается { $items }

@@ -1,0 +1,77 @@
+# The TOML parser's own words (toml_parser, toml), as it writes them: chatroute
+# says them in other languages by these ids, made from the words (`toml-` and
+# the words in lower case, dashes between).
+
+toml-basic-string = basic string
+toml-cannot-recurse-further-max-recursion-depth-met = cannot recurse further; max recursion depth met
+toml-carriage-return-must-be-followed-by-newline = carriage return must be followed by newline
+toml-characters = characters
+toml-digits = digits
+toml-extra = extra `=`
+toml-extra-assignment-between-key-value-pairs = extra assignment between key-value pairs
+toml-extra-comma-in-array = extra comma in array
+toml-extra-comma-in-inline-table = extra comma in inline table
+toml-integers-with-a-radix-cannot-be-signed = integers with a radix cannot be signed
+toml-invalid-comment-character = invalid comment character
+toml-invalid-inline-table-element = invalid inline table element
+toml-invalid-key-value-pair = invalid key-value pair
+toml-invalid-unquoted-key = invalid unquoted key
+toml-invalid-value = invalid value
+toml-key = key
+toml-key-with-no-value = key with no value
+toml-keys-cannot-be-multi-line-basic-strings = keys cannot be multi-line basic strings
+toml-keys-cannot-be-multi-line-literal-strings = keys cannot be multi-line literal strings
+toml-letters = letters
+toml-literal-string = literal string
+toml-missing-array-opening = missing array opening
+toml-missing-assignment-between-key-value-pairs = missing assignment between key-value pairs
+toml-missing-comma-between-array-elements = missing comma between array elements
+toml-missing-comma-between-key-value-pairs = missing comma between key-value pairs
+toml-missing-comment-start = missing comment start
+toml-missing-escaped-value = missing escaped value
+toml-missing-inline-table-opening = missing inline table opening
+toml-missing-key-for-inline-table-element = missing key for inline table element
+toml-missing-opening-quote = missing opening quote
+toml-missing-table-open = missing table open
+toml-missing-value = missing value
+toml-missing-value-for-key = missing value for key
+toml-multi-line-basic-string = multi-line basic string
+toml-non-double-quote-visible-characters = non-double-quote visible characters
+toml-non-single-quote-characters = non-single-quote characters
+toml-non-single-quote-visible-characters = non-single-quote visible characters
+toml-numbers = numbers
+toml-printable-characters = printable characters
+toml-radix-must-be-lowercase = radix must be lowercase
+toml-redundant-integer-number-prefix = redundant integer number prefix
+toml-redundant-numeric-sign = redundant numeric sign
+toml-string-values-must-be-quoted = string values must be quoted
+toml-too-few-unicode-value-digits = too few unicode value digits
+toml-unclosed-array = unclosed array
+toml-unclosed-array-table = unclosed array table
+toml-unclosed-inline-table = unclosed inline table
+toml-unclosed-table = unclosed table
+toml-unexpected-in-array = unexpected `=` in array
+toml-unexpected-content = unexpected content
+toml-unexpected-content-between-comment-and-newline = unexpected content between comment and newline
+toml-unexpected-key-or-value = unexpected key or value
+toml-unexpected-leading-zero = unexpected leading zero
+toml-unexpected-sign = unexpected sign
+toml-unicode-hexadecimal-value = unicode hexadecimal value
+toml-unquoted-keys-cannot-be-empty = unquoted keys cannot be empty
+toml-value = value
+toml-duplicate-key = duplicate key
+toml-invalid-basic-string = invalid basic string
+toml-invalid-binary-number = invalid binary number
+toml-invalid-boolean = invalid boolean
+toml-invalid-exponent = invalid exponent
+toml-invalid-float = invalid float
+toml-invalid-fraction = invalid fraction
+toml-invalid-hexadecimal-number = invalid hexadecimal number
+toml-invalid-integer-number = invalid integer number
+toml-invalid-key = invalid key
+toml-invalid-literal-string = invalid literal string
+toml-invalid-mantissa = invalid mantissa
+toml-invalid-octal-number = invalid octal number
+toml-invalid-string = invalid string
+toml-invalid-table = invalid table
+toml-nothing = nothing
