@@ -9,13 +9,13 @@
 //! already followed and after `max_pages`. Russian accounts live on
 //! `<sub>.amocrm.ru`, international (Kommo) ones on `<sub>.kommo.com`.
 
-use crate::i18n::t;
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::http::{self, Answer, Policy};
+use crate::i18n::t;
 use chatroute_check::crm::{Contact, Pipeline, Snapshot, Status, User};
 
 /// Where an account lives: amoCRM (Russia) or Kommo (international).

@@ -2,10 +2,10 @@
 //! (`GET /v3/channels`), through `http::Client` (key only in the header,
 //! paced, 429 and 5xx retried with bounded backoff, `https` only).
 
-use crate::i18n::t;
 use std::time::Duration;
 
 use crate::http::{self, Answer, Policy};
+use crate::i18n::t;
 use chatroute_check::wazzup::{AccountChannel, WazzupSnapshot};
 
 /// Wazzup's API.

@@ -6,7 +6,6 @@ use chatroute_table::schedule::Unreadable;
 use chatroute_table::schedule::{self, DAY, DAYS, Interval, ScheduleRoute};
 
 use crate::i18n::t;
-
 use crate::paths::SpecPath;
 use crate::spec::{Schedule, Spec};
 

@@ -2,7 +2,6 @@
 //! the features read, computed once (on the analysis thread), so no
 //! request parses the text again.
 
-use crate::i18n::t;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +14,8 @@ use toml::de::DeTable;
 
 use super::analysis::{self, Items, Occurrence, Symbol};
 use super::position::{Encoding, LineStarts, Lines};
+
+use crate::i18n::t;
 
 /// The account snapshots named in the client's initialization options
 /// (`crmSnapshot`, `wazzupSnapshot`); without them, the files beside the

@@ -1,7 +1,6 @@
 //! The language features, each a function of the server, a document and
 //! the request's typed params, answering the protocol's types.
 
-use crate::i18n::t;
 use std::collections::HashMap;
 
 use lsp_types::{
@@ -18,6 +17,8 @@ use super::position::Lines;
 use super::{DOCS_URL, Server};
 use chatroute_check::check::Checked;
 use chatroute_check::diagnostics::{Diagnostic, Severity};
+
+use crate::i18n::t;
 
 /// The protocol's diagnostics of a check: code, severity, range, the
 /// other labels as related information, a link to the code's explanation.

@@ -7,7 +7,6 @@
 pub mod explain;
 mod i18n;
 
-use crate::i18n::t;
 use std::fmt;
 
 use miette::{
@@ -18,6 +17,8 @@ use serde::Serialize;
 
 use chatroute_check::diagnostics::{Code, Diagnostic, Severity};
 use chatroute_check::source::{LineCol, SourceFile};
+
+use crate::i18n::t;
 
 /// A diagnostic together with the file it is about.
 pub struct FileDiagnostics<'a> {

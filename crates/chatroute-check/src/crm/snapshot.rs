@@ -3,10 +3,10 @@
 //! account data gives the same bytes (sorted, no timestamps), and it never
 //! holds the API token.
 
-use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
-use crate::artifact::{self, ArtifactError};
+use crate::accounts::Account;
+use crate::artifact;
 
 pub const FORMAT: &str = "chatroute-crm-snapshot";
 pub const FORMAT_VERSION: u32 = 1;
@@ -78,37 +78,7 @@ pub struct Contact {
     pub phones: Vec<String>,
 }
 
-/// Why a snapshot cannot be used; `Display` says it in the current
-/// language.
-#[derive(Debug)]
-pub enum SnapshotError {
-    Io(std::io::Error),
-    Malformed(String),
-    NotASnapshot,
-    Version { found: u32 },
-}
-
-impl From<std::io::Error> for SnapshotError {
-    fn from(err: std::io::Error) -> Self {
-        SnapshotError::Io(err)
-    }
-}
-
-impl std::fmt::Display for SnapshotError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = match self {
-            SnapshotError::Io(err) => err.to_string(),
-            SnapshotError::Malformed(why) => t!("crm-snapshot-malformed", why = why.as_str()),
-            SnapshotError::NotASnapshot => t!("crm-snapshot-not-one"),
-            SnapshotError::Version { found } => {
-                t!("snapshot-version", found = found.to_owned(), supported = FORMAT_VERSION)
-            }
-        };
-        f.write_str(&text)
-    }
-}
-
-impl std::error::Error for SnapshotError {}
+pub use crate::accounts::SnapshotError;
 
 impl Snapshot {
     /// A snapshot in canonical order.
@@ -142,16 +112,11 @@ impl Snapshot {
     }
 
     pub fn from_slice(bytes: &[u8]) -> Result<Self, SnapshotError> {
-        artifact::from_slice(bytes, FORMAT, FORMAT_VERSION).map_err(|e| match e {
-            ArtifactError::Malformed(why) => SnapshotError::Malformed(why),
-            ArtifactError::Foreign => SnapshotError::NotASnapshot,
-            ArtifactError::Version { found } => SnapshotError::Version { found },
-        })
+        crate::accounts::from_slice(Account::Crm, bytes, FORMAT, FORMAT_VERSION)
     }
 
     pub fn load(path: &std::path::Path) -> Result<Self, SnapshotError> {
-        let bytes = crate::artifact::read_limited(path, crate::artifact::MAX_ARTIFACT_BYTES);
-        Self::from_slice(&bytes.map_err(SnapshotError::Io)?)
+        crate::accounts::load(Account::Crm, path, FORMAT, FORMAT_VERSION)
     }
 
     /// The main pipeline (the first one when the account marks none).

@@ -5,11 +5,11 @@
 
 pub mod markdown;
 
-use crate::i18n::t;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::i18n::t;
 use crate::spec::{AfterClose, Level, Mode};
 use crate::table::{AssignmentRoute, Body, ChannelRoute, EmployeeRoute, StageRoute};
 use crate::text::printable;

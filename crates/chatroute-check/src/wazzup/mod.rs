@@ -1,13 +1,14 @@
 //! The Wazzup account: its channel list (`GET /v3/channels`), kept in a
 //! snapshot file like the CRM's, and how spec channels match it.
 
-use crate::i18n::t;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::Account;
 use crate::address::{self, AddressKey};
-use crate::artifact::{self, ArtifactError};
+use crate::artifact;
+use crate::i18n::t;
 use crate::spec::{Channel, Transport};
 
 /// Marks a file as a chatroute Wazzup snapshot.
@@ -38,47 +39,7 @@ pub struct AccountChannel {
     pub state: String,
 }
 
-/// Why a snapshot cannot be used.
-/// `Display` says it in the current language.
-#[derive(Debug)]
-pub enum WazzupSnapshotError {
-    Io(std::io::Error),
-    Malformed(String),
-    NotASnapshot,
-    Version { found: u32 },
-}
-
-impl From<std::io::Error> for WazzupSnapshotError {
-    fn from(err: std::io::Error) -> Self {
-        WazzupSnapshotError::Io(err)
-    }
-}
-
-impl std::fmt::Display for WazzupSnapshotError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = match self {
-            WazzupSnapshotError::Io(err) => err.to_string(),
-            WazzupSnapshotError::Malformed(why) => t!("wazzup-snapshot-malformed", why = why.as_str()),
-            WazzupSnapshotError::NotASnapshot => t!("wazzup-snapshot-not-one"),
-            WazzupSnapshotError::Version { found } => {
-                t!("wazzup-snapshot-version", found = found.to_owned(), supported = FORMAT_VERSION)
-            }
-        };
-        f.write_str(&text)
-    }
-}
-
-impl std::error::Error for WazzupSnapshotError {}
-
-impl From<ArtifactError> for WazzupSnapshotError {
-    fn from(e: ArtifactError) -> Self {
-        match e {
-            ArtifactError::Malformed(why) => WazzupSnapshotError::Malformed(why),
-            ArtifactError::Foreign => WazzupSnapshotError::NotASnapshot,
-            ArtifactError::Version { found } => WazzupSnapshotError::Version { found },
-        }
-    }
-}
+pub use crate::accounts::SnapshotError as WazzupSnapshotError;
 
 impl AccountChannel {
     /// The transport, when this build knows it.
@@ -134,11 +95,11 @@ impl WazzupSnapshot {
     }
 
     pub fn from_slice(bytes: &[u8]) -> Result<Self, WazzupSnapshotError> {
-        Ok(artifact::from_slice(bytes, FORMAT, FORMAT_VERSION)?)
+        crate::accounts::from_slice(Account::Wazzup, bytes, FORMAT, FORMAT_VERSION)
     }
 
     pub fn load(path: &Path) -> Result<Self, WazzupSnapshotError> {
-        Self::from_slice(&artifact::read_limited(path, artifact::MAX_ARTIFACT_BYTES)?)
+        crate::accounts::load(Account::Wazzup, path, FORMAT, FORMAT_VERSION)
     }
 
     /// The account channel a spec channel is, by its address.
