@@ -64,13 +64,17 @@ fn id(path: &[String]) -> String {
     }
 }
 
-/// A description in the current language.
+/// A description in the current language. In English the schema's own
+/// text, without building the id map or reading a message file.
 pub fn localized(english: &'static str) -> Cow<'static, str> {
     static IDS: LazyLock<HashMap<&'static str, String>> =
         LazyLock::new(|| messages().into_iter().map(|(id, text)| (text, id)).collect());
     static RUSSIAN: LazyLock<FluentLanguageLoader> = LazyLock::new(|| crate::i18n::russian_domain("schema"));
-    match (crate::i18n::current(), IDS.get(english)) {
-        (Lang::Ru, Some(id)) if RUSSIAN.has(id) => Cow::Owned(RUSSIAN.get(id)),
+    if crate::i18n::current() == Lang::En {
+        return Cow::Borrowed(english);
+    }
+    match IDS.get(english) {
+        Some(id) if RUSSIAN.has(id) => Cow::Owned(RUSSIAN.get(id)),
         _ => Cow::Borrowed(english),
     }
 }
