@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::cli::scratch;
+use crate::support::markdown::{blocks, fenced};
 
 const DOCUMENTS: &[&str] = &[
     "README.md",
@@ -40,20 +41,15 @@ fn the_console_sessions_answer_as_shown() {
 /// The shell lines of a document: the lines of its ```sh blocks and the
 /// commands of its CI steps.
 fn shell_lines(text: &str) -> Vec<String> {
-    let (mut lines, mut fence) = (Vec::new(), None::<&str>);
-    for line in text.lines() {
-        if let Some(tag) = line.strip_prefix("```") {
-            fence = if fence.is_some() { None } else { Some(tag) };
-        } else if fence == Some("sh") {
-            lines.push(line.to_owned());
-        } else if fence == Some("yaml") {
-            let step = line.trim_start().trim_start_matches("- ");
-            if let Some(run) = step.strip_prefix("run: ").filter(|r| !r.starts_with('|')) {
-                lines.push(run.to_owned());
-            }
-        }
-    }
-    lines
+    let step = |line: &str| line.trim_start().trim_start_matches("- ").strip_prefix("run: ").map(str::to_owned);
+    fenced(text)
+        .into_iter()
+        .filter_map(|(fence, line)| match fence {
+            Some("sh") => Some(line.to_owned()),
+            Some("yaml") => step(line).filter(|run| !run.starts_with('|')),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A line without its comment (a `#` after a blank, outside quotes).
@@ -84,7 +80,10 @@ fn words(command: &str) -> Vec<String> {
                 }
                 open = false;
             }
-            _ => (word, open) = (word + &c.to_string(), true),
+            _ => {
+                word.push(c);
+                open = true;
+            }
         }
     }
     if open {
@@ -194,9 +193,7 @@ fn the_shell_reading_splits_as_a_shell_does() {
 /// The block of `document` fenced with `tag`, the first one.
 fn block(document: &str, tag: &str) -> String {
     let text = std::fs::read_to_string(document).unwrap();
-    let open = format!("```{tag}\n");
-    let start = text.find(&open).unwrap_or_else(|| panic!("{document} has a {tag} block")) + open.len();
-    text[start..start + text[start..].find("```").unwrap()].to_owned()
+    blocks(&text, tag).into_iter().next().unwrap_or_else(|| panic!("{document} has a {tag} block"))
 }
 
 /// docs/service.md's Node and Python snippets, run against a real `serve`

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use chatroute::diagnostics::heading_id;
 
+use crate::support::markdown::{blocks, fenced};
+
 /// The Markdown files of the repository (not `target/`, not vendored
 /// data).
 fn markdown_files() -> Vec<PathBuf> {
@@ -26,30 +28,14 @@ fn markdown_files() -> Vec<PathBuf> {
 }
 
 fn anchors(text: &str) -> Vec<String> {
-    let mut in_code = false;
-    let mut ids = Vec::new();
-    for line in text.lines() {
-        if line.starts_with("```") {
-            in_code = !in_code;
-        } else if !in_code && line.starts_with('#') {
-            ids.push(heading_id(line.trim_start_matches('#')));
-        }
-    }
-    ids
+    let prose = fenced(text).into_iter().filter(|(fence, _)| fence.is_none());
+    prose.filter(|(_, line)| line.starts_with('#')).map(|(_, line)| heading_id(line.trim_start_matches('#'))).collect()
 }
 
 /// The `](target)` links of a text, outside code blocks and inline code.
 fn links(text: &str) -> Vec<String> {
-    let mut in_code = false;
     let mut found = Vec::new();
-    for line in text.lines() {
-        if line.starts_with("```") {
-            in_code = !in_code;
-            continue;
-        }
-        if in_code {
-            continue;
-        }
+    for (_, line) in fenced(text).into_iter().filter(|(fence, _)| fence.is_none()) {
         let outside_code: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
         let mut rest = outside_code.as_str();
         while let Some(at) = rest.find("](") {
@@ -107,10 +93,10 @@ fn the_guides_examples_are_spec_toml() {
     }
     let guide = std::fs::read_to_string("docs/guide.md").unwrap();
     let example: toml::Table = toml::from_str(&std::fs::read_to_string("examples/acme.toml").unwrap()).unwrap();
-    let snippets: Vec<&str> = guide.split("```toml\n").skip(1).map(|s| s.split("```").next().unwrap()).collect();
+    let snippets = blocks(&guide, "toml");
     assert!(snippets.len() >= 10, "{} examples", snippets.len());
     for snippet in snippets {
-        let over: toml::Table = toml::from_str(snippet).unwrap_or_else(|e| panic!("{e}\n{snippet}"));
+        let over: toml::Table = toml::from_str(&snippet).unwrap_or_else(|e| panic!("{e}\n{snippet}"));
         let mut spec = example.clone();
         lay_over(&mut spec, over);
         let text = toml::to_string(&spec).unwrap();

@@ -105,16 +105,8 @@ fn every_code_is_explained_in_russian_with_the_same_examples() {
     use chatroute::diagnostics::Code;
     use chatroute::i18n::Lang;
     let examples = |text: &str| {
-        let mut in_code = false;
-        let mut lines = Vec::new();
-        for line in text.lines() {
-            if line.starts_with("```") {
-                in_code = !in_code;
-            } else if in_code && !line.trim_start().starts_with('#') {
-                lines.push(line.to_owned());
-            }
-        }
-        lines
+        let code = crate::support::markdown::fenced(text).into_iter().filter(|(fence, _)| fence.is_some());
+        code.map(|(_, line)| line.to_owned()).filter(|line| !line.trim_start().starts_with('#')).collect::<Vec<_>>()
     };
     for code in Code::ALL {
         let (en, ru) = (code.explanation_in(Lang::En), code.explanation_in(Lang::Ru));

@@ -508,8 +508,8 @@ fn schemathesis_finds_the_service_true_to_its_document() {
 #[test]
 fn the_documented_session_answers_as_shown() {
     let doc = std::fs::read_to_string("docs/service.md").unwrap();
-    let start = doc.find("```console\n$ chatroute compile").expect("the session") + "```console\n".len();
-    let block = &doc[start..start + doc[start..].find("```").unwrap()];
+    let sessions = crate::support::markdown::blocks(&doc, "console");
+    let block = sessions.iter().find(|b| b.starts_with("$ chatroute compile")).expect("the session");
     let dir = cli_support::scratch("serve-documented");
     let table = dir.join("table.json");
     let mut serve: Option<Serve> = None;
