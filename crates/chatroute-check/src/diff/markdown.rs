@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::{Change, Kind, Side, Subject, said};
+use super::{Change, Kind, Side, Subject, What};
 use crate::i18n::t;
 use crate::table::{AssignmentRoute, Body};
 use crate::text::printable;
@@ -61,7 +61,7 @@ fn share_cell(share: Option<Option<f64>>) -> String {
 }
 
 fn bullet(out: &mut String, c: &Change) {
-    bullet_with(out, c, &said(&c.what, escape));
+    bullet_with(out, c, &c.what.said(escape));
 }
 
 /// A change as a list item, `what` already in words.
@@ -99,14 +99,13 @@ fn channel(out: &mut String, old: &Side, new: &Side, id: &str, changes: &[&Chang
 
 /// Access changes of every employee, one table.
 fn access(out: &mut String, changes: &[&Change]) {
-    let rows: Vec<&&Change> = changes.iter().filter(|c| c.what.starts_with("access on ")).collect();
+    let rows: Vec<&&Change> = changes.iter().filter(|c| matches!(c.what, What::Access(_))).collect();
     if rows.is_empty() {
         return;
     }
     let _ = writeln!(out, "### {}\n\n{}\n| --- | --- | --- | --- |", t!("md-access"), t!("md-access-header"));
     for c in rows {
-        let Subject::Employee(handle) = &c.subject else { continue };
-        let channel = c.what.trim_start_matches("access on ");
+        let (Subject::Employee(handle), What::Access(channel)) = (&c.subject, &c.what) else { continue };
         let (before, after) = (c.old.as_deref().unwrap_or("none"), c.new.as_deref().unwrap_or("none"));
         let _ = writeln!(out, "| {} | {} | {} | {} |", escape(handle), escape(channel), escape(before), escape(after));
     }
@@ -129,12 +128,12 @@ pub fn render(old: &Side, new: &Side, changes: &[Change]) -> String {
     }
     let employees: Vec<&Change> = changes.iter().filter(|c| matches!(c.subject, Subject::Employee(_))).collect();
     access(&mut out, &employees);
-    let others: Vec<&&Change> = employees.iter().filter(|c| !c.what.starts_with("access on ")).collect();
+    let others: Vec<&&Change> = employees.iter().filter(|c| !matches!(c.what, What::Access(_))).collect();
     if !others.is_empty() {
         let _ = writeln!(out, "### {}\n", t!("md-employees"));
         for c in others {
             let Subject::Employee(handle) = &c.subject else { continue };
-            let of = t!("md-of-employee", what = said(&c.what, escape), handle = escape(handle));
+            let of = t!("md-of-employee", what = c.what.said(escape), handle = escape(handle));
             bullet_with(&mut out, c, &of);
         }
         out.push('\n');

@@ -75,11 +75,95 @@ pub struct Change {
     #[serde(flatten)]
     pub subject: Subject,
     pub kind: Kind,
-    pub what: String,
+    pub what: What,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new: Option<String>,
+}
+
+/// What changed, as data. Its English phrase (`Display`) is the JSON's
+/// `what` ("member tony", "access on wa-opt"); `said` words it in the
+/// current language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What {
+    Name,
+    Address,
+    NewDeals,
+    AssignmentMode,
+    Member(String),
+    Weight(String),
+    MemberOrder,
+    AfterClose,
+    Employee,
+    Access(String),
+    DefaultOutgoing,
+    Account,
+    Enabled,
+    Channel,
+    GlobalChatVisibility,
+    ChatAdmins,
+    DialogCopy,
+    PhonesToInternational,
+}
+
+impl std::fmt::Display for What {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let phrase = match self {
+            What::Member(handle) => return write!(f, "member {handle}"),
+            What::Weight(handle) => return write!(f, "weight of {handle}"),
+            What::Access(channel) => return write!(f, "access on {channel}"),
+            What::Name => "name",
+            What::Address => "address",
+            What::NewDeals => "new deals",
+            What::AssignmentMode => "assignment mode",
+            What::MemberOrder => "member order",
+            What::AfterClose => "after close",
+            What::Employee => "employee",
+            What::DefaultOutgoing => "default outgoing",
+            What::Account => "account",
+            What::Enabled => "enabled",
+            What::Channel => "channel",
+            What::GlobalChatVisibility => "global chat visibility",
+            What::ChatAdmins => "chat admins",
+            What::DialogCopy => "dialog copy",
+            What::PhonesToInternational => "phones to international",
+        };
+        f.write_str(phrase)
+    }
+}
+
+impl Serialize for What {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl What {
+    /// In the current language, the names in it written by `shown`
+    /// (escaped for Markdown, or as they are).
+    pub fn said(&self, shown: fn(&str) -> String) -> String {
+        match self {
+            What::Member(handle) => t!("what-member", handle = shown(handle)),
+            What::Weight(handle) => t!("what-weight-of", handle = shown(handle)),
+            What::Access(channel) => t!("what-access-on", channel = shown(channel)),
+            What::Name => t!("what-name"),
+            What::Address => t!("what-address"),
+            What::NewDeals => t!("what-new-deals"),
+            What::AssignmentMode => t!("what-assignment-mode"),
+            What::MemberOrder => t!("what-member-order"),
+            What::AfterClose => t!("what-after-close"),
+            What::Employee => t!("what-employee"),
+            What::DefaultOutgoing => t!("what-default-outgoing"),
+            What::Account => t!("what-account"),
+            What::Enabled => t!("what-enabled"),
+            What::Channel => t!("what-channel"),
+            What::GlobalChatVisibility => t!("what-global-chat-visibility"),
+            What::ChatAdmins => t!("what-chat-admins"),
+            What::DialogCopy => t!("what-dialog-copy"),
+            What::PhonesToInternational => t!("what-phones-to-international"),
+        }
+    }
 }
 
 fn stage(s: &StageRoute) -> String {
@@ -114,11 +198,11 @@ struct Diff {
 }
 
 impl Diff {
-    fn push(&mut self, subject: &Subject, kind: Kind, what: &str, old: Option<String>, new: Option<String>) {
-        self.changes.push(Change { subject: subject.clone(), kind, what: what.to_owned(), old, new });
+    fn push(&mut self, subject: &Subject, kind: Kind, what: What, old: Option<String>, new: Option<String>) {
+        self.changes.push(Change { subject: subject.clone(), kind, what, old, new });
     }
 
-    fn field<T: PartialEq + ToString>(&mut self, subject: &Subject, what: &str, old: T, new: T) {
+    fn field<T: PartialEq + ToString>(&mut self, subject: &Subject, what: What, old: T, new: T) {
         if old != new {
             self.push(subject, Kind::Changed, what, Some(old.to_string()), Some(new.to_string()));
         }
@@ -126,10 +210,10 @@ impl Diff {
 
     fn channel(&mut self, id: &str, old: &ChannelRoute, new: &ChannelRoute) {
         let s = Subject::Channel(id.to_owned());
-        self.field(&s, "name", &old.name, &new.name);
-        self.field(&s, "address", &old.address, &new.address);
-        self.field(&s, "new deals", stage(&old.new_deals), stage(&new.new_deals));
-        self.field(&s, "assignment mode", mode(&old.assignment), mode(&new.assignment));
+        self.field(&s, What::Name, &old.name, &new.name);
+        self.field(&s, What::Address, &old.address, &new.address);
+        self.field(&s, What::NewDeals, stage(&old.new_deals), stage(&new.new_deals));
+        self.field(&s, What::AssignmentMode, mode(&old.assignment), mode(&new.assignment));
         let (before, after) = (members(&old.assignment), members(&new.assignment));
         let weights = matches!(new.assignment, AssignmentRoute::RoundRobin { .. });
         for (handle, w) in &after {
@@ -137,31 +221,31 @@ impl Diff {
                 None => self.push(
                     &s,
                     Kind::Added,
-                    &format!("member {handle}"),
+                    What::Member(handle.clone()),
                     None,
                     weights.then(|| format!("weight {w}")),
                 ),
                 Some((_, old_w)) if weights && old_w != w && mode(&old.assignment) == mode(&new.assignment) => {
-                    self.field(&s, &format!("weight of {handle}"), old_w, w)
+                    self.field(&s, What::Weight(handle.clone()), old_w, w)
                 }
                 Some(_) => {}
             }
         }
         for (handle, _) in before.iter().filter(|(h, _)| !after.iter().any(|(a, _)| a == h)) {
-            self.push(&s, Kind::Removed, &format!("member {handle}"), None, None);
+            self.push(&s, Kind::Removed, What::Member(handle.clone()), None, None);
         }
         let order = |m: &[(String, usize)]| m.iter().map(|(h, _)| h.clone()).collect::<Vec<_>>();
         let (bo, ao) = (order(&before), order(&after));
         let common =
             |o: &[String], other: &[String]| o.iter().filter(|h| other.contains(h)).cloned().collect::<Vec<_>>();
         if common(&bo, &ao) != common(&ao, &bo) {
-            self.push(&s, Kind::Changed, "member order", Some(bo.join(", ")), Some(ao.join(", ")));
+            self.push(&s, Kind::Changed, What::MemberOrder, Some(bo.join(", ")), Some(ao.join(", ")));
         }
         let after_close = |a: &AssignmentRoute| match a {
             AssignmentRoute::RoundRobin { after_close, .. } => after_close.as_str(),
             AssignmentRoute::FirstResponder { .. } => AfterClose::CreateNew.as_str(),
         };
-        self.field(&s, "after close", after_close(&old.assignment), after_close(&new.assignment));
+        self.field(&s, What::AfterClose, after_close(&old.assignment), after_close(&new.assignment));
     }
 }
 
@@ -171,8 +255,8 @@ impl Diff {
     fn employee(&mut self, handle: &str, before: Option<&EmployeeRoute>, after: Option<&EmployeeRoute>) {
         let s = Subject::Employee(handle.to_owned());
         match (before, after) {
-            (None, Some(e)) => self.push(&s, Kind::Added, "employee", None, Some(e.name.clone())),
-            (Some(e), None) => self.push(&s, Kind::Removed, "employee", Some(e.name.clone()), None),
+            (None, Some(e)) => self.push(&s, Kind::Added, What::Employee, None, Some(e.name.clone())),
+            (Some(e), None) => self.push(&s, Kind::Removed, What::Employee, Some(e.name.clone()), None),
             _ => {}
         }
         let empty = BTreeMap::new();
@@ -186,12 +270,12 @@ impl Diff {
                 (_, Level::None) => Kind::Removed,
                 _ => Kind::Changed,
             };
-            self.push(&s, kind, &format!("access on {ch}"), Some(bl.to_string()), Some(al.to_string()));
+            self.push(&s, kind, What::Access(ch.clone()), Some(bl.to_string()), Some(al.to_string()));
         }
         let outgoing = |e: &EmployeeRoute| e.default_outgoing.clone().unwrap_or_else(|| "none".to_owned());
         if let (Some(b), Some(a)) = (before, after) {
-            self.field(&s, "default outgoing", outgoing(b), outgoing(a));
-            self.field(&s, "name", &b.name, &a.name);
+            self.field(&s, What::DefaultOutgoing, outgoing(b), outgoing(a));
+            self.field(&s, What::Name, &b.name, &a.name);
         }
     }
 }
@@ -205,22 +289,22 @@ pub fn diff(old: &Side, new: &Side) -> Vec<Change> {
     let mut d = Diff { changes: Vec::new() };
     let (o, n) = (&old.body, &new.body);
     let integration = Subject::Integration;
-    d.field(&integration, "account", &o.account, &n.account);
-    d.field(&integration, "enabled", o.enabled, n.enabled);
+    d.field(&integration, What::Account, &o.account, &n.account);
+    d.field(&integration, What::Enabled, o.enabled, n.enabled);
     for (id, route) in &n.channels {
         match o.channels.get(id) {
             Some(before) => d.channel(id, before, route),
             None => {
                 let existed = old.declared_channels.as_ref().is_some_and(|c| c.contains(id));
                 let kind = if existed { Kind::Included } else { Kind::Added };
-                d.push(&Subject::Channel(id.clone()), kind, "channel", None, Some(describe(route)));
+                d.push(&Subject::Channel(id.clone()), kind, What::Channel, None, Some(describe(route)));
             }
         }
     }
     for (id, route) in o.channels.iter().filter(|(id, _)| !n.channels.contains_key(*id)) {
         let stays = new.declared_channels.as_ref().is_some_and(|c| c.contains(id));
         let kind = if stays { Kind::Excluded } else { Kind::Removed };
-        d.push(&Subject::Channel(id.clone()), kind, "channel", Some(describe(route)), None);
+        d.push(&Subject::Channel(id.clone()), kind, What::Channel, Some(describe(route)), None);
     }
     let handles: BTreeSet<&String> = o.employees.keys().chain(n.employees.keys()).collect();
     for handle in handles {
@@ -228,13 +312,13 @@ pub fn diff(old: &Side, new: &Side) -> Vec<Change> {
     }
     d.field(
         &integration,
-        "global chat visibility",
+        What::GlobalChatVisibility,
         o.global_chat.visibility.as_str(),
         n.global_chat.visibility.as_str(),
     );
-    d.field(&integration, "chat admins", o.global_chat.admins.join(", "), n.global_chat.admins.join(", "));
-    d.field(&integration, "dialog copy", o.copy_dialog.as_str(), n.copy_dialog.as_str());
-    d.field(&integration, "phones to international", o.phones.to_international, n.phones.to_international);
+    d.field(&integration, What::ChatAdmins, o.global_chat.admins.join(", "), n.global_chat.admins.join(", "));
+    d.field(&integration, What::DialogCopy, o.copy_dialog.as_str(), n.copy_dialog.as_str());
+    d.field(&integration, What::PhonesToInternational, o.phones.to_international, n.phones.to_international);
     d.changes.sort_by(|a, b| a.subject.cmp(&b.subject));
     d.changes
 }
@@ -282,44 +366,10 @@ pub fn render(changes: &[Change]) -> String {
             (Some(o), None) => format!(": {o}"),
             (None, None) => String::new(),
         };
-        let what = said(&c.what, str::to_owned);
+        let what = c.what.said(str::to_owned);
         out.push_str(&format!("  {sign} {}\n", printable(&format!("{what}{verb}{detail}"))));
     }
     out.push_str(&t!("diff-count", count = changes.len()));
     out.push('\n');
     out
-}
-
-/// What changed, in the current language: the phrases `diff` records
-/// (its JSON keeps them as they are), each with its message, the names in
-/// them written by `shown` (escaped for Markdown, or as they are).
-pub(crate) fn said(text: &str, shown: fn(&str) -> String) -> String {
-    let (head, name) = match text.split_once(' ') {
-        Some((head @ ("member" | "access"), rest)) => (head, rest.trim_start_matches("on ")),
-        _ => (text, ""),
-    };
-    let name = shown(name);
-    match (head, text) {
-        ("member", _) => t!("what-member", handle = name),
-        ("access", _) => t!("what-access-on", channel = name),
-        (_, "name") => t!("what-name"),
-        (_, "address") => t!("what-address"),
-        (_, "new deals") => t!("what-new-deals"),
-        (_, "assignment mode") => t!("what-assignment-mode"),
-        (_, "member order") => t!("what-member-order"),
-        (_, "after close") => t!("what-after-close"),
-        (_, "employee") => t!("what-employee"),
-        (_, "default outgoing") => t!("what-default-outgoing"),
-        (_, "account") => t!("what-account"),
-        (_, "enabled") => t!("what-enabled"),
-        (_, "channel") => t!("what-channel"),
-        (_, "global chat visibility") => t!("what-global-chat-visibility"),
-        (_, "chat admins") => t!("what-chat-admins"),
-        (_, "dialog copy") => t!("what-dialog-copy"),
-        (_, "phones to international") => t!("what-phones-to-international"),
-        _ => match text.strip_prefix("weight of ") {
-            Some(handle) => t!("what-weight-of", handle = shown(handle)),
-            None => shown(text),
-        },
-    }
 }
