@@ -90,6 +90,40 @@ fn every_message_has_its_russian_twin_with_the_same_arguments() {
     }
 }
 
+/// chatroute parses a message when it is first said, alone
+/// (`chatroute::i18n::Loaders`): each message of every file, with every
+/// argument a word or a number of each plural form, reads as the whole
+/// file read by fluent-bundle reads it; and no file has what a message
+/// alone could not resolve (terms, references to other messages).
+#[test]
+fn each_message_said_alone_reads_as_in_the_whole_file() {
+    use chatroute::i18n::{Lang, Loaders};
+    use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+    for english_file in english_files() {
+        let russian_file = english_file.to_string_lossy().replace("i18n/en/", "i18n/ru/");
+        let texts = [english_file.to_string_lossy().into_owned(), russian_file]
+            .map(|path| &*std::fs::read_to_string(path).unwrap().leak());
+        let loaders = Loaders::new(texts[0], texts[1]);
+        for (lang, text) in [(Lang::En, texts[0]), (Lang::Ru, texts[1])] {
+            assert!(!text.contains("{ -") && !text.contains("{-"), "{}: a term", english_file.display());
+            let mut whole = FluentBundle::new(vec![lang.tag().parse().unwrap()]);
+            whole.set_use_isolating(false);
+            whole.add_resource(FluentResource::try_new(text.to_owned()).unwrap()).unwrap();
+            for (id, variables) in messages(text) {
+                for value in [FluentValue::from("x"), 1.into(), 2.into(), 5.into(), 21.into()] {
+                    let args: FluentArgs = variables.iter().map(|v| (v.as_str(), value.clone())).collect();
+                    let mut errors = Vec::new();
+                    let pattern = whole.get_message(&id).unwrap().value().unwrap();
+                    let expected = whole.format_pattern(pattern, Some(&args), &mut errors);
+                    assert!(errors.is_empty(), "{id}: {errors:?}");
+                    let map = variables.iter().map(|v| (v.as_str(), value.clone())).collect();
+                    assert_eq!(loaders.of(lang).get_args_concrete(&id, map), expected, "{lang:?} {id}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn the_parity_reading_sees_variables_inside_plural_selections() {
     let read = messages("a = { $n ->\n    [one] { $n } file\n   *[other] { $n } files of { $who }\n}\nb = plain\n");

@@ -10,10 +10,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use i18n_embed::fluent::FluentLanguageLoader;
 use serde_json::Value;
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Loaders};
 
 /// Every description of the schema, once, with its id, in the schema's
 /// order.
@@ -69,12 +68,12 @@ fn id(path: &[String]) -> String {
 pub fn localized(english: &'static str) -> Cow<'static, str> {
     static IDS: LazyLock<HashMap<&'static str, String>> =
         LazyLock::new(|| messages().into_iter().map(|(id, text)| (text, id)).collect());
-    static RUSSIAN: LazyLock<FluentLanguageLoader> = LazyLock::new(|| crate::i18n::russian_domain("schema"));
+    static DESCRIPTIONS: Loaders = crate::i18n::domain!("schema");
     if crate::i18n::current() == Lang::En {
         return Cow::Borrowed(english);
     }
     match IDS.get(english) {
-        Some(id) if RUSSIAN.has(id) => Cow::Owned(RUSSIAN.get(id)),
+        Some(id) if DESCRIPTIONS.of(Lang::Ru).has(id) => Cow::Owned(DESCRIPTIONS.of(Lang::Ru).get(id)),
         _ => Cow::Borrowed(english),
     }
 }

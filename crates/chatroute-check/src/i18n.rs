@@ -1,5 +1,6 @@
-//! The language of what chatroute says to people (Project Fluent through
-//! i18n-embed). Messages live in `i18n/LANG/chatroute-check.ftl`, one per
+//! The language of what chatroute says to people (Project Fluent: the
+//! messages checked at compile time by i18n-embed-fl, said by
+//! fluent-bundle). Messages live in `i18n/LANG/chatroute-check.ftl`, one per
 //! diagnostic message, label, help and fix; `t!` formats one in the
 //! current language and is checked at compile time against the English
 //! file (the message exists, its arguments are the ones given). Codes,
@@ -13,11 +14,13 @@
 //! (`Loaders`) and reads the language from here.
 
 use std::cell::Cell;
-use std::sync::LazyLock;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
-use i18n_embed::fluent::FluentLanguageLoader;
-use i18n_embed::{LanguageLoader, unic_langid::LanguageIdentifier};
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
 
 /// The languages chatroute speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,79 +101,180 @@ pub fn percent(share: f64) -> String {
     }
 }
 
-/// One loader per language, each parsed on first use: a run that says
-/// nothing reads no message file, and one in English does not read the
-/// Russian file.
+/// A crate's messages in both languages: its `i18n/LANG/CRATE.ftl`,
+/// embedded. Nothing is read before a message is said, and then only that
+/// message is parsed: a run that says one line does not parse the other
+/// hundreds (a whole file costs about 33 instructions a byte, the check
+/// crate's 26 KB more than the rest of a small `check`).
 pub struct Loaders {
-    en: LazyLock<FluentLanguageLoader>,
-    ru: LazyLock<FluentLanguageLoader>,
+    en: Catalog,
+    ru: Catalog,
 }
 
 impl Loaders {
-    pub const fn new(en: fn() -> FluentLanguageLoader, ru: fn() -> FluentLanguageLoader) -> Self {
-        Loaders { en: LazyLock::new(en), ru: LazyLock::new(ru) }
+    pub const fn new(en: &'static str, ru: &'static str) -> Self {
+        Loaders { en: Catalog::new(Lang::En, en), ru: Catalog::new(Lang::Ru, ru) }
     }
 
-    /// The loader of the current language.
-    pub fn current(&self) -> &FluentLanguageLoader {
-        match current() {
+    /// The messages of the current language.
+    pub fn current(&self) -> Messages<'_> {
+        self.of(current())
+    }
+
+    /// The messages of `lang`, English beneath for any message a
+    /// translation lacks (which the parity tests forbid).
+    pub fn of(&self, lang: Lang) -> Messages<'_> {
+        let wanted = match lang {
             Lang::En => &self.en,
             Lang::Ru => &self.ru,
-        }
+        };
+        Messages { wanted, english: &self.en }
     }
 }
 
-/// `loader` with `lang`'s messages from `assets` (English beneath, for
-/// any message a translation lacks, which the parity tests forbid).
-/// Placeables are not wrapped in Unicode isolation marks: the text goes
-/// to terminals, JSON and editors, which lay it out themselves.
-pub fn load(loader: FluentLanguageLoader, assets: &dyn i18n_embed::I18nAssets, lang: Lang) -> FluentLanguageLoader {
-    loader.load_languages(assets, &[lang.id()]).expect("the embedded message files parse");
-    loader.set_use_isolating(false);
-    loader
+/// One language's messages, what `t!` (i18n-embed-fl's `fl!`) calls.
+pub struct Messages<'a> {
+    wanted: &'a Catalog,
+    english: &'a Catalog,
+}
+
+impl Messages<'_> {
+    pub fn has(&self, id: &str) -> bool {
+        self.wanted.has(id) || self.english.has(id)
+    }
+
+    pub fn get(&self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    pub fn get_args_concrete<'args>(&self, id: &str, args: HashMap<&'args str, FluentValue<'args>>) -> String {
+        let args: FluentArgs<'args> = args.into_iter().collect();
+        self.format(id, Some(&args))
+    }
+
+    /// As i18n-embed's loader says a message: its errors (a missing
+    /// argument) are left in the text; an unknown id says so.
+    fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        self.wanted
+            .format(id, args)
+            .or_else(|| self.english.format(id, args))
+            .unwrap_or_else(|| format!("No localization for id: \"{id}\""))
+    }
+}
+
+/// One message file, indexed on first use and each message parsed when
+/// first said. Entries are split at lines that start in the first column
+/// (Fluent's rule for where an entry begins); the files use no terms and
+/// no message references, so each message parses alone, which the parity
+/// tests check.
+struct Catalog {
+    lang: Lang,
+    source: &'static str,
+    parsed: OnceLock<Mutex<Parsed>>,
+}
+
+struct Parsed {
+    /// Messages not yet in the bundle: id -> the entry's text.
+    pending: HashMap<&'static str, &'static str>,
+    bundle: FluentBundle<FluentResource>,
+}
+
+impl Catalog {
+    const fn new(lang: Lang, source: &'static str) -> Self {
+        Catalog { lang, source, parsed: OnceLock::new() }
+    }
+
+    fn parsed(&self) -> MutexGuard<'_, Parsed> {
+        let parsed = self.parsed.get_or_init(|| {
+            let mut bundle = FluentBundle::new_concurrent(vec![self.lang.id()]);
+            bundle.set_use_isolating(false);
+            Mutex::new(Parsed { pending: entries(self.source), bundle })
+        });
+        parsed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn has(&self, id: &str) -> bool {
+        let parsed = self.parsed();
+        parsed.pending.contains_key(id) || parsed.bundle.has_message(id)
+    }
+
+    fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
+        let mut parsed = self.parsed();
+        if let Some(text) = parsed.pending.remove(id) {
+            // A message the parser rejects is dropped, as in a whole file.
+            let resource = FluentResource::try_new(text.to_owned()).unwrap_or_else(|(partial, _)| partial);
+            parsed.bundle.add_resource_overriding(resource);
+        }
+        let pattern = parsed.bundle.get_message(id)?.value()?;
+        let mut errors = Vec::new();
+        Some(parsed.bundle.format_pattern(pattern, args, &mut errors).into_owned())
+    }
+}
+
+/// The messages of a Fluent file by id, each with its entry's text: from
+/// a line starting with a letter (a message identifier) to the next line
+/// that starts in the first column with anything but a variant or a
+/// closing brace (blank lines and indented lines continue the entry).
+fn entries(source: &'static str) -> HashMap<&'static str, &'static str> {
+    let mut entries = HashMap::new();
+    let mut current: Option<(&'static str, usize)> = None;
+    let mut at = 0;
+    for line in source.split_inclusive('\n') {
+        let first = line.as_bytes()[0];
+        let continues = matches!(first, b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'*' | b'}' | b'.');
+        if !continues {
+            if let Some((id, start)) = current.take() {
+                entries.insert(id, &source[start..at]);
+            }
+            if first.is_ascii_alphabetic() {
+                let id = line.split(|c: char| c == '=' || c.is_whitespace()).next().unwrap_or_default();
+                current = Some((id, at));
+            }
+        }
+        at += line.len();
+    }
+    if let Some((id, start)) = current {
+        entries.insert(id, &source[start..]);
+    }
+    entries
 }
 
 /// A file of this crate's messages other than the crate's own
 /// (`i18n/LANG/DOMAIN.ftl`: the schema's descriptions, the TOML parser's
-/// words) in Russian, English beneath: for text whose message id is
-/// made at run time from its English words, so `t!` cannot check it.
-pub(crate) fn russian_domain(domain: &str) -> FluentLanguageLoader {
-    let loader = FluentLanguageLoader::new(domain, Lang::En.id());
-    load(loader, &Messages, Lang::Ru)
+/// words), for text whose message id is made at run time from its English
+/// words, so `t!` cannot check it.
+macro_rules! domain {
+    ($domain:literal) => {
+        $crate::i18n::Loaders::new(
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/i18n/en/", $domain, ".ftl")),
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/i18n/ru/", $domain, ".ftl")),
+        )
+    };
 }
+pub(crate) use domain;
 
 /// The messages of the crate that calls it: its `i18n/LANG/CRATE.ftl`
-/// embedded, `LOADERS` (one loader per language) and its `t!` macro,
-/// `t!("id")` or `t!("id", name = value, ...)`, checked at compile time
-/// against the crate's English file. Called once per crate, in the module
-/// its second argument names: `chatroute_check::messages!($,
+/// embedded, `LOADERS` and its `t!` macro, `t!("id")` or `t!("id", name =
+/// value, ...)`, checked at compile time against the crate's English file
+/// (i18n-embed-fl reads the crate's `i18n.toml`). Called once per crate,
+/// in the module its second argument names: `chatroute_check::messages!($,
 /// crate::i18n::LOADERS);` (the `$` lets it define `t!`; the crate depends
-/// on i18n-embed, i18n-embed-fl and rust-embed).
+/// on i18n-embed-fl).
 #[macro_export]
 macro_rules! messages {
     ($d:tt, $loaders:path) => {
-        #[derive(rust_embed::RustEmbed)]
-        #[folder = "i18n"]
-        pub(crate) struct Messages;
-
         pub(crate) static LOADERS: $crate::i18n::Loaders = $crate::i18n::Loaders::new(
-            || {
-                let loader = i18n_embed::fluent::fluent_language_loader!();
-                $crate::i18n::load(loader, &Messages, $crate::i18n::Lang::En)
-            },
-            || {
-                let loader = i18n_embed::fluent::fluent_language_loader!();
-                $crate::i18n::load(loader, &Messages, $crate::i18n::Lang::Ru)
-            },
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/i18n/en/", env!("CARGO_PKG_NAME"), ".ftl")),
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/i18n/ru/", env!("CARGO_PKG_NAME"), ".ftl")),
         );
 
         /// A message of this crate's `i18n/LANG/CRATE.ftl` in the current
         /// language.
         macro_rules! t {
-                                                            ($d($d message:tt)*) => {
-                                                                i18n_embed_fl::fl!($loaders.current(), $d($d message)*)
-                                                            };
-                                                        }
+                    ($d($d message:tt)*) => {
+                        i18n_embed_fl::fl!($loaders.current(), $d($d message)*)
+                    };
+                }
         pub(crate) use t;
     };
 }

@@ -4,11 +4,7 @@
 //! (`toml-key-with-no-value`); a phrase a language lacks, or a parser
 //! update's new one, stays as the parser wrote it.
 
-use std::sync::LazyLock;
-
-use i18n_embed::fluent::FluentLanguageLoader;
-
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Loaders};
 
 /// The parser's message in the current language: each line's phrase, and
 /// what it expected (literals such as `` `=` `` kept as written).
@@ -28,9 +24,10 @@ pub fn said(message: &str) -> String {
 
 /// One phrase in the current language, when its message exists.
 fn phrase(words: &str) -> String {
-    static RUSSIAN: LazyLock<FluentLanguageLoader> = LazyLock::new(|| crate::i18n::russian_domain("toml"));
+    static WORDS: Loaders = crate::i18n::domain!("toml");
+    let russian = WORDS.of(Lang::Ru);
     let id = format!("toml-{}", slug(words));
-    if words.starts_with('`') || !RUSSIAN.has(&id) { words.to_owned() } else { RUSSIAN.get(&id) }
+    if words.starts_with('`') || !russian.has(&id) { words.to_owned() } else { russian.get(&id) }
 }
 
 /// Lower-case words joined by single dashes.
