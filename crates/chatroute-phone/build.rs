@@ -127,6 +127,20 @@ fn main() {
         );
     }
     plans.push_str("];\n");
+    // The regions apart, sorted, two bytes each: a lookup reads 1 KB, not
+    // the plans' ids spread among the territories' XML.
+    let mut regions: Vec<(&str, u16)> = metadata
+        .iter()
+        .filter_map(|m| Some((m.id.as_deref()?, m.country_code?)))
+        .filter(|(id, _)| id.len() == 2 && id.bytes().all(|b| b.is_ascii_uppercase()))
+        .collect();
+    regions.sort_unstable();
+    plans.push_str("/// The regions (ISO 3166-1 alpha-2) and their calling codes, by id.\n");
+    plans.push_str("static REGIONS: &[([u8; 2], u16)] = &[\n");
+    for (id, code) in regions {
+        let _ = writeln!(plans, "    (*b{id:?}, {code}),");
+    }
+    plans.push_str("];\n");
     let bytes: Vec<u8> = automata.iter().flat_map(|v| v.to_le_bytes()).collect();
     std::fs::write(out_dir.join("phone_automata.bin"), bytes).expect("OUT_DIR is writable");
     std::fs::write(out_dir.join("phone_plans.rs"), plans).expect("OUT_DIR is writable");

@@ -18,7 +18,8 @@ use phonenumber::metadata::{Database, loader};
 
 // `TERRITORIES`: the metadata split by territory at build time (build.rs).
 include!(concat!(env!("OUT_DIR"), "/phone_territories.rs"));
-// `PLANS`: each territory's patterns, as offsets into `AUTOMATA` (build.rs).
+// `PLANS`: each territory's patterns, as offsets into `AUTOMATA`; `REGIONS`
+// (build.rs).
 include!(concat!(env!("OUT_DIR"), "/phone_plans.rs"));
 
 /// The digit automata of every pattern: per state 11 little-endian u16,
@@ -110,9 +111,9 @@ fn is_valid_national(code: u16, national: &str) -> bool {
 }
 
 /// The regions (ISO 3166-1 alpha-2; not the non-geographic "001") and their
-/// calling codes. A scan of 254 plans costs less than building a map.
+/// calling codes, sorted by region.
 fn regions_and_codes() -> impl Iterator<Item = (&'static str, u16)> {
-    PLANS.iter().map(|p| (p.id, p.code)).filter(|(id, _)| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
+    REGIONS.iter().map(|(id, code)| (std::str::from_utf8(id).expect("build.rs writes ASCII ids"), *code))
 }
 
 /// The parsed metadata of the territories with this calling code.
@@ -278,14 +279,13 @@ pub fn mangled_region(raw: &str) -> Option<String> {
 /// The country calling code of an ISO 3166-1 alpha-2 region, when
 /// libphonenumber knows the region.
 pub fn calling_code(region: &str) -> Option<u16> {
-    regions_and_codes().find(|(id, _)| *id == region).map(|(_, code)| code)
+    let at = REGIONS.binary_search_by(|(id, _)| id.as_slice().cmp(region.as_bytes())).ok()?;
+    Some(REGIONS[at].1)
 }
 
 /// Every region libphonenumber knows, for suggestions (sorted).
 pub fn regions() -> impl Iterator<Item = &'static str> {
-    let mut ids: Vec<&'static str> = regions_and_codes().map(|(id, _)| id).collect();
-    ids.sort_unstable();
-    ids.into_iter()
+    regions_and_codes().map(|(id, _)| id)
 }
 
 #[cfg(test)]
@@ -385,6 +385,9 @@ mod tests {
             .filter(|(id, _)| id.len() == 2 && id.chars().all(|c| c.is_ascii_uppercase()))
             .collect();
         assert_eq!(regions_and_codes().collect::<HashMap<_, _>>(), builtin);
+        assert!(REGIONS.is_sorted(), "calling_code searches the regions by id");
+        assert_eq!(calling_code("RU"), Some(7));
+        assert_eq!(calling_code("ru"), None);
         let examples = &*EXAMPLES;
         for (code, national) in examples {
             let number = format!("+{code}{national}");

@@ -16,10 +16,23 @@ fn hides_text(c: char, keep_lines: bool) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `text` has a character that `hides_text`. Every such character
+/// is an ASCII control or starts with the byte 0xC2 (C1 controls) or 0xE2
+/// (bidi) in UTF-8, so a text without those bytes, most specs, is passed
+/// over byte by byte rather than decoded.
+fn hides_any(text: &str, keep_lines: bool) -> bool {
+    let may_hide = |b: u8| match b {
+        b'\t' | b'\n' | b'\r' => !keep_lines,
+        0..0x20 | 0x7f | 0xc2 | 0xe2 => true,
+        _ => false,
+    };
+    text.bytes().any(may_hide) && text.chars().any(|c| hides_text(c, keep_lines))
+}
+
 /// `text` with every control or bidi character written as an escape
 /// (`\u{1b}`), so it prints on one line exactly as it is.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| hides_text(c, false)) {
+    if !hides_any(text, false) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -37,7 +50,7 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 /// a visible one of the same UTF-8 length (`?`, `¿`, `�`), so byte offsets
 /// and column counts stay exactly those of the file.
 pub fn printable_source(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| hides_text(c, true)) {
+    if !hides_any(text, true) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -105,6 +118,18 @@ mod tests {
         assert_eq!(printable("a\n::warning::x"), "a\\u{a}::warning::x");
         assert_eq!(printable("\u{1b}[31m"), "\\u{1b}[31m");
         assert_eq!(printable("x\u{202E}y"), "x\\u{202e}y");
+    }
+
+    #[test]
+    fn the_byte_filter_misses_no_hiding_character() {
+        let every: Vec<char> = (0..=0x3000).filter_map(char::from_u32).collect();
+        for keep_lines in [false, true] {
+            for c in &every {
+                let text = format!("ab «{c}» где");
+                let decoded = text.chars().any(|c| hides_text(c, keep_lines));
+                assert_eq!(hides_any(&text, keep_lines), decoded, "{c:?} keep_lines={keep_lines}");
+            }
+        }
     }
 
     #[test]
