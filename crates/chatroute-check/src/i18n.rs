@@ -162,11 +162,11 @@ impl Messages<'_> {
     }
 }
 
-/// One message file, indexed on first use and each message parsed when
-/// first said. Entries are split at lines that start in the first column
-/// (Fluent's rule for where an entry begins); the files use no terms and
-/// no message references, so each message parses alone, which the parity
-/// tests check.
+/// One message file, read as far as the messages asked for and each
+/// message parsed when first said. Entries are split at lines that start
+/// in the first column (Fluent's rule for where an entry begins); the files
+/// use no terms and no message references, so each message parses alone,
+/// which the parity tests check.
 struct Catalog {
     lang: Lang,
     source: &'static str,
@@ -174,8 +174,10 @@ struct Catalog {
 }
 
 struct Parsed {
-    /// Messages not yet in the bundle: id -> the entry's text.
-    pending: HashMap<&'static str, &'static str>,
+    /// Messages read from the file and not yet in the bundle: id -> text.
+    pending: foldhash::HashMap<&'static str, &'static str>,
+    /// The rest of the file.
+    unread: Entries,
     bundle: FluentBundle<FluentResource>,
 }
 
@@ -188,19 +190,22 @@ impl Catalog {
         let parsed = self.parsed.get_or_init(|| {
             let mut bundle = FluentBundle::new_concurrent(vec![self.lang.id()]);
             bundle.set_use_isolating(false);
-            Mutex::new(Parsed { pending: entries(self.source), bundle })
+            let unread = Entries { source: self.source, at: 0 };
+            Mutex::new(Parsed { pending: foldhash::HashMap::default(), unread, bundle })
         });
         parsed.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn has(&self, id: &str) -> bool {
-        let parsed = self.parsed();
-        parsed.pending.contains_key(id) || parsed.bundle.has_message(id)
+        let mut parsed = self.parsed();
+        parsed.bundle.has_message(id) || parsed.find(id)
     }
 
     fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
         let mut parsed = self.parsed();
-        if let Some(text) = parsed.pending.remove(id) {
+        if parsed.find(id)
+            && let Some(text) = parsed.pending.remove(id)
+        {
             // A message the parser rejects is dropped, as in a whole file.
             let resource = FluentResource::try_new(text.to_owned()).unwrap_or_else(|(partial, _)| partial);
             parsed.bundle.add_resource_overriding(resource);
@@ -211,32 +216,52 @@ impl Catalog {
     }
 }
 
-/// The messages of a Fluent file by id, each with its entry's text: from
-/// a line starting with a letter (a message identifier) to the next line
-/// that starts in the first column with anything but a variant or a
-/// closing brace (blank lines and indented lines continue the entry).
-fn entries(source: &'static str) -> HashMap<&'static str, &'static str> {
-    let mut entries = HashMap::new();
-    let mut current: Option<(&'static str, usize)> = None;
-    let mut at = 0;
-    for line in source.split_inclusive('\n') {
-        let first = line.as_bytes()[0];
-        let continues = matches!(first, b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'*' | b'}' | b'.');
-        if !continues {
-            if let Some((id, start)) = current.take() {
-                entries.insert(id, &source[start..at]);
-            }
-            if first.is_ascii_alphabetic() {
-                let id = line.split(|c: char| c == '=' || c.is_whitespace()).next().unwrap_or_default();
-                current = Some((id, at));
+impl Parsed {
+    /// Whether `id` is pending, reading the file on until it is.
+    fn find(&mut self, id: &str) -> bool {
+        if self.pending.contains_key(id) {
+            return true;
+        }
+        for (found, text) in self.unread.by_ref() {
+            self.pending.insert(found, text);
+            if found == id {
+                return true;
             }
         }
-        at += line.len();
+        false
     }
-    if let Some((id, start)) = current {
-        entries.insert(id, &source[start..]);
+}
+
+/// The messages of a Fluent file in order, each id with its entry's text:
+/// from a line starting with a letter (a message identifier) to the next
+/// line that starts in the first column with anything but a variant or a
+/// closing brace (blank lines and indented lines continue the entry).
+struct Entries {
+    source: &'static str,
+    at: usize,
+}
+
+impl Iterator for Entries {
+    type Item = (&'static str, &'static str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (source, bytes) = (self.source, self.source.as_bytes());
+        let line_after = |at: usize| source[at..].find('\n').map_or(source.len(), |n| at + n + 1);
+        while self.at < bytes.len() && !bytes[self.at].is_ascii_alphabetic() {
+            self.at = line_after(self.at);
+        }
+        let start = self.at;
+        if start == bytes.len() {
+            return None;
+        }
+        let mut end = line_after(start);
+        while end < bytes.len() && matches!(bytes[end], b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'*' | b'}' | b'.') {
+            end = line_after(end);
+        }
+        self.at = end;
+        let id = bytes[start..end].iter().position(|&b| b == b'=' || b.is_ascii_whitespace());
+        Some((&source[start..start + id.unwrap_or(end - start)], &source[start..end]))
     }
-    entries
 }
 
 /// A file of this crate's messages other than the crate's own
@@ -271,10 +296,10 @@ macro_rules! messages {
         /// A message of this crate's `i18n/LANG/CRATE.ftl` in the current
         /// language.
         macro_rules! t {
-                    ($d($d message:tt)*) => {
-                        i18n_embed_fl::fl!($loaders.current(), $d($d message)*)
-                    };
-                }
+                            ($d($d message:tt)*) => {
+                                i18n_embed_fl::fl!($loaders.current(), $d($d message)*)
+                            };
+                        }
         pub(crate) use t;
     };
 }

@@ -3,25 +3,30 @@
 //! test walks each builder's path through the generated schema: a misspelt
 //! key fails that test instead of silently labelling the parent entry.
 
+use std::borrow::Cow;
+
 use crate::address::AddressKey;
 use crate::resolve::Scope;
 
-/// A place in a spec: keys, and array indices as decimal strings.
+/// A place in a spec: keys, and array indices as decimal strings. The
+/// schema's key names are borrowed: rules build a path for every entry
+/// they look at, and only ids and indices are allocated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpecPath(Vec<String>);
+pub struct SpecPath(Vec<Cow<'static, str>>);
 
 impl SpecPath {
-    fn of(segments: &[&str]) -> Self {
-        SpecPath(segments.iter().map(|s| (*s).to_owned()).collect())
+    fn of(segments: &[&'static str]) -> Self {
+        SpecPath(segments.iter().map(|s| Cow::Borrowed(*s)).collect())
     }
 
-    fn then(&self, segment: impl Into<String>) -> Self {
-        let mut path = self.clone();
-        path.0.push(segment.into());
-        path
+    fn then(&self, segment: impl Into<Cow<'static, str>>) -> Self {
+        let mut segments = Vec::with_capacity(self.0.len() + 1);
+        segments.extend_from_slice(&self.0);
+        segments.push(segment.into());
+        SpecPath(segments)
     }
 
-    pub fn segments(&self) -> &[String] {
+    pub fn segments(&self) -> &[Cow<'static, str>] {
         &self.0
     }
 
@@ -38,7 +43,7 @@ impl SpecPath {
     }
 
     pub fn employee(handle: &str) -> Self {
-        Self::employees().then(handle)
+        Self::employees().then(handle.to_owned())
     }
 
     pub fn crm_user(handle: &str) -> Self {
@@ -54,7 +59,7 @@ impl SpecPath {
     }
 
     pub fn schedule(name: &str) -> SchedulePath {
-        SchedulePath(Self::of(&["schedules", name]))
+        SchedulePath(Self::of(&["schedules"]).then(name.to_owned()))
     }
 
     pub fn defaults_access() -> Self {
@@ -70,7 +75,7 @@ impl SpecPath {
     }
 
     pub fn channel(id: &str) -> ChannelPath {
-        ChannelPath(Self::channels().then(id))
+        ChannelPath(Self::channels().then(id.to_owned()))
     }
 
     /// The assignment table of a scope: a channel's own or the integration's.
@@ -147,7 +152,7 @@ impl ChannelPath {
     }
 
     pub fn access(&self, handle: &str) -> AccessPath {
-        AccessPath(self.0.then("access").then(handle))
+        AccessPath(self.0.then("access").then(handle.to_owned()))
     }
 }
 
@@ -252,12 +257,12 @@ impl SchedulePath {
 
     /// A day or range key (`mon-fri`).
     pub fn day(&self, key: &str) -> SpecPath {
-        self.0.then(key)
+        self.0.then(key.to_owned())
     }
 
     /// The `i`-th interval of a day key written as a list.
     pub fn interval(&self, key: &str, i: usize) -> SpecPath {
-        self.0.then(key).then(i.to_string())
+        self.0.then(key.to_owned()).then(i.to_string())
     }
 
     pub fn off(&self, i: usize) -> SpecPath {

@@ -46,7 +46,7 @@ pub fn human(files: &[FileDiagnostics<'_>], style: HumanStyle) -> String {
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
-    for fd in files {
+    for fd in files.iter().filter(|fd| !fd.diagnostics.is_empty()) {
         let shown = chatroute_check::text::printable_source(&fd.file.text);
         let source = Snippets { file: fd.file, text: &shown };
         for diag in fd.diagnostics {

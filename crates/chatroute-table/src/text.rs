@@ -16,17 +16,22 @@ fn hides_text(c: char, keep_lines: bool) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Whether `text` has a character that `hides_text`. Every such character
-/// is an ASCII control or starts with the byte 0xC2 (C1 controls) or 0xE2
-/// (bidi) in UTF-8, so a text without those bytes, most specs, is passed
-/// over byte by byte rather than decoded.
+/// Whether `text` has a character that `hides_text`, read from its UTF-8
+/// bytes rather than decoded: C0 controls and DEL are single bytes, C1
+/// controls are 0xC2 0x80-0x9F, the bidi characters 0xE2 0x80 0xAA-0xAE
+/// and 0xE2 0x81 0xA6-0xA9 (0xC2 and 0xE2 only ever lead a character).
 fn hides_any(text: &str, keep_lines: bool) -> bool {
-    let may_hide = |b: u8| match b {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
         b'\t' | b'\n' | b'\r' => !keep_lines,
-        0..0x20 | 0x7f | 0xc2 | 0xe2 => true,
+        0..0x20 | 0x7f => true,
+        0xc2 => matches!(bytes.get(i + 1), Some(0x80..=0x9f)),
+        0xe2 => matches!(
+            (bytes.get(i + 1), bytes.get(i + 2)),
+            (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+        ),
         _ => false,
-    };
-    text.bytes().any(may_hide) && text.chars().any(|c| hides_text(c, keep_lines))
+    })
 }
 
 /// `text` with every control or bidi character written as an escape
@@ -121,8 +126,8 @@ mod tests {
     }
 
     #[test]
-    fn the_byte_filter_misses_no_hiding_character() {
-        let every: Vec<char> = (0..=0x3000).filter_map(char::from_u32).collect();
+    fn the_byte_scan_finds_exactly_the_hiding_characters() {
+        let every: Vec<char> = (0..=0x3000).chain([0x10FFFF]).filter_map(char::from_u32).collect();
         for keep_lines in [false, true] {
             for c in &every {
                 let text = format!("ab «{c}» где");
