@@ -799,10 +799,11 @@ fn deals_held_elsewhere_are_conflicts_not_outages() {
     assert_eq!(ready(reloaded.new_deal_for("one", Some("42"))).unwrap().responsible, Responsible::Employee("b"));
 }
 
-/// Item 9: ids are bounded where they enter, and claims expire in memory
-/// as they do on Redis.
+/// Item 9: ids are bounded where they enter (that claims expire in memory
+/// as they do on Redis is the runtime's own test,
+/// `claims_expire_and_are_dropped_as_claims_come_in`).
 #[test]
-fn ids_are_bounded_and_claims_expire_in_memory() {
+fn ids_are_bounded() {
     let state = std::sync::Arc::new(InProcess::with_claim_ttl(Duration::from_millis(100)));
     let router = Router::shared(compiled("furniture"), state.clone());
     let long = "x".repeat(chatroute::runtime::MAX_ID_CHARS + 1);
@@ -811,13 +812,10 @@ fn ids_are_bounded_and_claims_expire_in_memory() {
         assert!(matches!(ready(router.new_deal_for("wa-retail", Some(bad))), Err(RouteError::BadId { .. })));
         assert!(matches!(ready(router.close_deal(bad)), Err(RouteError::BadId { .. })));
     }
+    // Ids of the largest size are taken.
     for n in 0..3000 {
         ready(router.claim("wa-wholesale", &format!("{n:0>64}"), "w1")).unwrap();
     }
-    assert_eq!(state.claims_held(), 3000);
-    std::thread::sleep(Duration::from_millis(150));
-    ready(router.claim("wa-wholesale", "fresh", "w1")).unwrap();
-    assert_eq!(state.claims_held(), 1, "expired claims are dropped");
 }
 
 /// Item 10: hand-edited tables (hash recomputed) that break what `check`

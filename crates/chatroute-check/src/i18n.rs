@@ -296,10 +296,10 @@ macro_rules! messages {
         /// A message of this crate's `i18n/LANG/CRATE.ftl` in the current
         /// language.
         macro_rules! t {
-                            ($d($d message:tt)*) => {
-                                i18n_embed_fl::fl!($loaders.current(), $d($d message)*)
-                            };
-                        }
+                                                            ($d($d message:tt)*) => {
+                                                                i18n_embed_fl::fl!($loaders.current(), $d($d message)*)
+                                                            };
+                                                        }
         pub(crate) use t;
     };
 }

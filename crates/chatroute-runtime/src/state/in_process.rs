@@ -52,13 +52,6 @@ impl InProcess {
         let open = book.open.iter().filter(|(_, n)| **n > 0).map(|(h, n)| (h.clone(), *n)).collect();
         (open, book.deals.iter().map(|(d, (owner, _))| (d.clone(), owner.clone())).collect())
     }
-
-    #[cfg(feature = "testing")]
-    /// How many claims are remembered now (expired ones are dropped as
-    /// claims come in).
-    pub fn claims_held(&self) -> usize {
-        self.memory.claims.lock().unwrap_or_else(|p| p.into_inner()).winners.len()
-    }
 }
 
 impl AssignmentState for InProcess {

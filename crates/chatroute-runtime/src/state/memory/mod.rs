@@ -74,8 +74,11 @@ impl MemoryState {
 
     /// The books, with `account`'s deals past their life closed first.
     pub(crate) fn books(&self, account: &str) -> Locked<'_> {
+        self.books_at(account, Instant::now())
+    }
+
+    fn books_at(&self, account: &str, now: Instant) -> Locked<'_> {
         let mut guard = self.books.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
         guard.account_mut(account).expire(now);
         Locked { guard, now }
     }
@@ -271,9 +274,14 @@ impl MemoryState {
     }
 
     pub(crate) fn claim(&self, claim: &Claiming<'_>) -> Claimed {
-        let mut ledger = self.books(claim.account);
+        self.claim_at(claim, Instant::now())
+    }
+
+    /// `claim` with the clock read: claims past their TTL are dropped as
+    /// claims come in.
+    fn claim_at(&self, claim: &Claiming<'_>, now: Instant) -> Claimed {
+        let mut ledger = self.books_at(claim.account, now);
         let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
         claims.expire(now);
         let key = format!("{}:{}:{}", claim.account, claim.channel, claim.deal);
         if let Some((winner, _)) = claims.winners.get(&key) {
@@ -398,5 +406,32 @@ mod tests {
         assert_eq!(books.clients_due.len(), 1);
         books.expire(start + Duration::from_secs(1010));
         assert!(books.clients.is_empty() && books.clients_due.is_empty());
+    }
+
+    /// Claims expire in memory as they do on Redis: each is remembered for
+    /// the TTL, and the expired ones are dropped as claims come in.
+    #[test]
+    fn claims_expire_and_are_dropped_as_claims_come_in() {
+        let memory = MemoryState::new(Duration::from_millis(100));
+        let claim = |deal: &str, at: Instant| {
+            let claiming = Claiming {
+                account: "acme",
+                channel: "wa-wholesale",
+                deal,
+                employee: "w1",
+                group: &[],
+                rules: None,
+                assign_anyway: false,
+            };
+            assert_eq!(memory.claim_at(&claiming, at), Claimed::Winner("w1".to_owned()));
+        };
+        let held = || memory.claims.lock().unwrap().winners.len();
+        let start = Instant::now();
+        for n in 0..3000 {
+            claim(&format!("{n:0>64}"), start);
+        }
+        assert_eq!(held(), 3000);
+        claim("fresh", start + Duration::from_millis(150));
+        assert_eq!(held(), 1, "expired claims are dropped");
     }
 }
