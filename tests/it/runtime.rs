@@ -4,11 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chatroute::check::check;
-use chatroute::runtime::{
-    AfterCloseAction, AssignmentState, Claim, DealRequest, InProcess, Responsible, RouteError, Router, copy_due_at,
-    ready,
-};
-use chatroute::spec::{CopyDialog, Level, NameOrId};
+use chatroute::runtime::{AssignmentState, DealRequest, InProcess, Responsible, RouteError, Router, ready};
 use chatroute::table::{TableError, TableFile};
 use proptest::prelude::*;
 
@@ -55,33 +51,6 @@ fn responsible<S: AssignmentState>(router: &Router<S>, channel: &str) -> String 
     }
 }
 
-#[test]
-fn the_source_distribution_table_exactly() {
-    let router = Router::new(compile_example("stationery-wholesale"), InProcess::new());
-    let deals: Vec<String> = (0..6).map(|_| responsible(&router, "wa-opt")).collect();
-    assert_eq!(deals, ["bruce", "scrooge", "tony", "tony", "kostya", "bruce"]);
-    let deal = ready(router.new_deal("wa-opt")).unwrap();
-    assert_eq!(deal.pipeline, &NameOrId::Name("Wholesale".into()));
-    assert_eq!(deal.stage, &NameOrId::Name("Primary contract".into()));
-}
-
-/// A worker that decides a deal again (a retry after a crash) gets the
-/// same member and takes no new position: the cycle stays exact.
-#[test]
-fn a_deal_decided_again_keeps_its_member_on_a_plain_cycle() {
-    let router = Router::new(compile_example("stationery-wholesale"), InProcess::new());
-    let decide = |deal: &str| match ready(router.new_deal_for("wa-opt", Some(deal))).unwrap().responsible {
-        Responsible::Employee(h) => h.to_owned(),
-        other => panic!("not round robin: {other:?}"),
-    };
-    let first: Vec<String> = ["d1", "d2", "d3"].iter().map(|d| decide(d)).collect();
-    let again: Vec<String> = ["d1", "d2", "d3"].iter().map(|d| decide(d)).collect();
-    assert_eq!(first, again);
-    assert_eq!(first, ["bruce", "scrooge", "tony"]);
-    assert_eq!(decide("d4"), "tony");
-    assert_eq!(decide("d5"), "kostya");
-}
-
 /// A person hands a deal to someone in the CRM: it is theirs here too
 /// (counted for them, its timer stopped), its client follows them, and
 /// the router's own change coming back changes nothing.
@@ -110,6 +79,25 @@ fn a_deal_handed_over_by_a_person_becomes_theirs() {
     assert!(ready(router.tick(Some(later))).unwrap().is_empty());
     assert_eq!(ready(router.hand_over("unknown", "boris", None)).unwrap(), None);
     assert!(matches!(ready(router.hand_over("d2", "nobody", None)), Err(RouteError::UnknownEmployee(_))));
+}
+
+/// The runtime crate's tests route the examples' tables as committed
+/// beside them (`crates/chatroute-runtime/tests/NAME.table.json`): each is
+/// compiling its example now, byte for byte.
+#[test]
+fn the_runtime_crates_tables_are_the_examples_compiled() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir("crates/chatroute-runtime/tests").unwrap().flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(name) = file.strip_suffix(".table.json") else { continue };
+        let committed = std::fs::read(entry.path()).unwrap();
+        assert!(
+            committed == compile_example(name).to_bytes(),
+            "{file} is not examples/{name}.toml compiled: chatroute compile examples/{name}.toml -o crates/chatroute-runtime/tests/{file}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 5, "{seen} tables");
 }
 
 #[test]
@@ -151,68 +139,6 @@ fn tables_round_trip_and_refuse_tampering() {
 }
 
 #[test]
-fn first_responder_claims_have_one_winner() {
-    let router = Arc::new(Router::new(compile_example("furniture"), InProcess::new()));
-    let deal = ready(router.new_deal("wa-wholesale")).unwrap();
-    let Responsible::FirstOf(group) = deal.responsible else { panic!("expected first responder") };
-    assert_eq!(group, ["w1", "w2", "w3", "w4"]);
-    let handles: Vec<_> = (0..16)
-        .map(|i| {
-            let router = router.clone();
-            std::thread::spawn(move || {
-                let me = format!("w{}", i % 4 + 1);
-                (me.clone(), ready(router.claim("wa-wholesale", "deal-42", &me)).unwrap())
-            })
-        })
-        .collect();
-    let results: Vec<(String, Claim)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    let winners: Vec<&String> = results.iter().filter(|(_, c)| *c == Claim::Won).map(|(me, _)| me).collect();
-    assert!(!winners.is_empty());
-    let winner = winners[0].clone();
-    for (me, claim) in &results {
-        match claim {
-            Claim::Won => assert_eq!(me, &winner, "a second employee won"),
-            Claim::Lost { winner: w } => assert_eq!(w, &winner),
-        }
-    }
-    assert_eq!(ready(router.claim("wa-wholesale", "deal-42", "w1")).unwrap() == Claim::Won, winner == "w1");
-    assert!(matches!(ready(router.claim("wa-wholesale", "deal-43", "r1")), Err(RouteError::NotAResponder { .. })));
-    assert!(matches!(ready(router.claim("wa-retail", "deal-44", "r1")), Err(RouteError::NotAResponder { .. })));
-}
-
-#[test]
-fn after_close_follows_the_mode() {
-    let kitchens = Router::new(compile_example("kitchens"), InProcess::new());
-    assert_eq!(kitchens.after_close("wa-main").unwrap(), AfterCloseAction::AppendToLastClosed);
-    let stationery = Router::new(compile_example("stationery-wholesale"), InProcess::new());
-    assert_eq!(stationery.after_close("wa-opt").unwrap(), AfterCloseAction::CreateNew);
-    let furniture = Router::new(compile_example("furniture"), InProcess::new());
-    assert_eq!(furniture.after_close("wa-wholesale").unwrap(), AfterCloseAction::CreateNew, "first responder");
-}
-
-#[test]
-fn access_default_outgoing_and_global_chat() {
-    let acme = Router::new(compile_example("acme"), InProcess::new());
-    // Olga: explicit read on ig-art, "read" from everyone on wa-retail.
-    assert!(acme.can_read("olga", "ig-art") && !acme.can_send("olga", "ig-art"));
-    assert_eq!(acme.level("olga", "wa-retail"), Level::Read);
-    assert_eq!(acme.level("scrooge", "ig-art"), Level::None, "defaults.access = none");
-    assert_eq!(acme.default_outgoing("bruce"), Some("wa-retail"));
-    assert_eq!(acme.default_outgoing("scrooge"), Some("wa-retail"), "implied: the only sendable channel");
-    assert_eq!(acme.default_outgoing("olga"), None);
-
-    // own_and_unassigned: own and unassigned dialogs; admins see all; no access, nothing.
-    assert!(acme.sees_in_global_chat("scrooge", "wa-retail", Some("scrooge")));
-    assert!(acme.sees_in_global_chat("scrooge", "wa-retail", None));
-    assert!(!acme.sees_in_global_chat("scrooge", "wa-retail", Some("bruce")));
-    assert!(acme.sees_in_global_chat("olga", "wa-retail", Some("bruce")), "chat admin");
-    assert!(!acme.sees_in_global_chat("scrooge", "ig-art", None), "no access to the channel");
-
-    let workshop = Router::new(compile_example("family-workshop"), InProcess::new());
-    assert!(workshop.sees_in_global_chat("ivan", "ig-shop", Some("maria")), "visibility all");
-}
-
-#[test]
 fn disabled_channels_and_integrations_route_nothing() {
     let spec = std::fs::read_to_string("examples/acme.toml").unwrap();
     let off = compile_text(
@@ -230,22 +156,6 @@ fn disabled_channels_and_integrations_route_nothing() {
     assert!(matches!(ready(router.new_deal("wa-retail")), Err(RouteError::UnknownChannel(_))));
     assert!(ready(router.new_deal("ig-art")).is_ok());
     assert_eq!(router.default_outgoing("bruce"), Some("ig-art"), "the only sendable channel left");
-}
-
-#[test]
-fn dialog_copies_fall_due_on_local_hour_and_day_boundaries() {
-    let t = 1_700_000_000; // 2023-11-14 22:13:20 UTC
-    assert_eq!(copy_due_at(CopyDialog::EachMessage, t, 0), Some(t));
-    assert_eq!(copy_due_at(CopyDialog::Hourly, t, 0), Some(1_700_002_800)); // 23:00 UTC
-    assert_eq!(
-        copy_due_at(CopyDialog::Hourly, 1_700_002_800, 0),
-        Some(1_700_006_400),
-        "a boundary opens the next batch"
-    );
-    assert_eq!(copy_due_at(CopyDialog::Hourly, t, 19_800), Some(1_700_001_000)); // +05:30: 22:30 UTC
-    assert_eq!(copy_due_at(CopyDialog::Daily, t, 0), Some(1_700_006_400)); // midnight UTC
-    assert_eq!(copy_due_at(CopyDialog::Daily, t, 10_800), Some(1_700_082_000)); // 01:13 in Moscow: the next midnight there, 21:00 UTC
-    assert_eq!(copy_due_at(CopyDialog::Off, t, 0), None);
 }
 
 #[test]

@@ -13,9 +13,7 @@ pub mod state;
 pub use jiff::Timestamp;
 
 pub use self::error::RouteError;
-pub use self::router::{
-    AfterCloseAction, Claim, DealRequest, MAX_ID_CHARS, NewDeal, Responsible, Router, TICK_BATCH, copy_due_at,
-};
+pub use self::router::{AfterCloseAction, Claim, DealRequest, MAX_ID_CHARS, NewDeal, Responsible, Router, TICK_BATCH};
 pub use self::state::events::{Draining, Due, EVENT_ID_PATTERN, Event, EventId, EventKind, Reassigning};
 pub use self::state::{
     AssignmentState, CLIENT_TTL, CannotTake, Claimed, Claiming, HandOver, InProcess, Pick, PickRules, Picked,

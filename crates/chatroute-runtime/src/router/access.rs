@@ -89,7 +89,7 @@ impl<S: AssignmentState> Router<S> {
 /// end on the next full hour, `daily` ones at the next local midnight,
 /// both measured with the account's UTC offset (so a +05:30 account's hours
 /// end at :30 UTC). A message exactly on a boundary opens the next batch.
-pub fn copy_due_at(mode: CopyDialog, first_pending: i64, utc_offset: i32) -> Option<i64> {
+fn copy_due_at(mode: CopyDialog, first_pending: i64, utc_offset: i32) -> Option<i64> {
     let next_boundary = |period: i64| {
         let local = first_pending + i64::from(utc_offset);
         (local.div_euclid(period) + 1) * period - i64::from(utc_offset)
@@ -99,5 +99,26 @@ pub fn copy_due_at(mode: CopyDialog, first_pending: i64, utc_offset: i32) -> Opt
         CopyDialog::Hourly => Some(next_boundary(3600)),
         CopyDialog::Daily => Some(next_boundary(86_400)),
         CopyDialog::Off => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialog_copies_fall_due_on_local_hour_and_day_boundaries() {
+        let t = 1_700_000_000; // 2023-11-14 22:13:20 UTC
+        assert_eq!(copy_due_at(CopyDialog::EachMessage, t, 0), Some(t));
+        assert_eq!(copy_due_at(CopyDialog::Hourly, t, 0), Some(1_700_002_800)); // 23:00 UTC
+        assert_eq!(
+            copy_due_at(CopyDialog::Hourly, 1_700_002_800, 0),
+            Some(1_700_006_400),
+            "a boundary opens the next batch"
+        );
+        assert_eq!(copy_due_at(CopyDialog::Hourly, t, 19_800), Some(1_700_001_000)); // +05:30: 22:30 UTC
+        assert_eq!(copy_due_at(CopyDialog::Daily, t, 0), Some(1_700_006_400)); // midnight UTC
+        assert_eq!(copy_due_at(CopyDialog::Daily, t, 10_800), Some(1_700_082_000)); // 01:13 in Moscow: the next midnight there, 21:00 UTC
+        assert_eq!(copy_due_at(CopyDialog::Off, t, 0), None);
     }
 }

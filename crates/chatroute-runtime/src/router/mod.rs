@@ -17,7 +17,7 @@ use chatroute_table::keywords::{NameOrId, ReturningClients, WhenNobody};
 use chatroute_table::{AssignmentRoute, Body, ChannelRoute, EmployeeRoute, TableFile};
 use jiff::Timestamp;
 
-pub use self::access::{AfterCloseAction, copy_due_at};
+pub use self::access::AfterCloseAction;
 use self::hours::{HoursCache, scheduled_members};
 pub use self::ids::MAX_ID_CHARS;
 pub(crate) use self::ids::check_id;
