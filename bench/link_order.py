@@ -18,6 +18,7 @@ of the file's names the current build has (compare.py prints it too).
 """
 
 import argparse
+import bisect
 import glob
 import os
 import re
@@ -96,15 +97,9 @@ def entered(args):
 
 def name(functions, address):
     """The symbol whose code holds `address`."""
-    lo, hi = 0, len(functions)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if functions[mid][0] <= address:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo and functions[lo - 1][0] <= address < functions[lo - 1][1]:
-        return functions[lo - 1][2]
+    at = bisect.bisect_right(functions, (address, float("inf"))) - 1
+    if at >= 0 and functions[at][0] <= address < functions[at][1]:
+        return functions[at][2]
     return None
 
 

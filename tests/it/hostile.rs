@@ -804,8 +804,7 @@ fn deals_held_elsewhere_are_conflicts_not_outages() {
 /// `claims_expire_and_are_dropped_as_claims_come_in`).
 #[test]
 fn ids_are_bounded() {
-    let state = std::sync::Arc::new(InProcess::with_claim_ttl(Duration::from_millis(100)));
-    let router = Router::shared(compiled("furniture"), state.clone());
+    let router = Router::new(compiled("furniture"), InProcess::new());
     let long = "x".repeat(chatroute::runtime::MAX_ID_CHARS + 1);
     for bad in [long.as_str(), "", "a\nb"] {
         assert!(matches!(ready(router.claim("wa-wholesale", bad, "w1")), Err(RouteError::BadId { .. })));

@@ -72,8 +72,9 @@ pub fn localized(english: &'static str) -> Cow<'static, str> {
     if crate::i18n::current() == Lang::En {
         return Cow::Borrowed(english);
     }
+    let russian = DESCRIPTIONS.of(Lang::Ru);
     match IDS.get(english) {
-        Some(id) if DESCRIPTIONS.of(Lang::Ru).has(id) => Cow::Owned(DESCRIPTIONS.of(Lang::Ru).get(id)),
+        Some(id) if russian.has(id) => Cow::Owned(russian.get(id)),
         _ => Cow::Borrowed(english),
     }
 }

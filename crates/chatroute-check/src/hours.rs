@@ -165,13 +165,13 @@ fn written_date(date: &str) -> String {
 
 /// A weekday (Monday 0) as the language abbreviates it.
 fn day(index: usize) -> String {
-    match DAYS[index] {
-        "mon" => t!("day-mon"),
-        "tue" => t!("day-tue"),
-        "wed" => t!("day-wed"),
-        "thu" => t!("day-thu"),
-        "fri" => t!("day-fri"),
-        "sat" => t!("day-sat"),
+    match index {
+        0 => t!("day-mon"),
+        1 => t!("day-tue"),
+        2 => t!("day-wed"),
+        3 => t!("day-thu"),
+        4 => t!("day-fri"),
+        5 => t!("day-sat"),
         _ => t!("day-sun"),
     }
 }
