@@ -73,8 +73,5 @@ pub fn localized(english: &'static str) -> Cow<'static, str> {
         return Cow::Borrowed(english);
     }
     let russian = DESCRIPTIONS.of(Lang::Ru);
-    match IDS.get(english) {
-        Some(id) if russian.has(id) => Cow::Owned(russian.get(id)),
-        _ => Cow::Borrowed(english),
-    }
+    IDS.get(english).and_then(|id| russian.find(id)).map_or(Cow::Borrowed(english), Cow::Owned)
 }

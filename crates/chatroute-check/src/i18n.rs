@@ -139,8 +139,10 @@ pub struct Messages<'a> {
 }
 
 impl Messages<'_> {
-    pub fn has(&self, id: &str) -> bool {
-        self.wanted.has(id) || self.english.has(id)
+    /// The message `id`, when the file has it (for ids made at run time,
+    /// which `t!` cannot check).
+    pub fn find(&self, id: &str) -> Option<String> {
+        self.wanted.format(id, None).or_else(|| self.english.format(id, None))
     }
 
     pub fn get(&self, id: &str) -> String {
@@ -194,11 +196,6 @@ impl Catalog {
             Mutex::new(Parsed { pending: foldhash::HashMap::default(), unread, bundle })
         });
         parsed.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn has(&self, id: &str) -> bool {
-        let mut parsed = self.parsed();
-        parsed.bundle.has_message(id) || parsed.find(id)
     }
 
     fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {

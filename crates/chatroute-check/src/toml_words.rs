@@ -27,7 +27,8 @@ fn phrase(words: &str) -> String {
     static WORDS: Loaders = crate::i18n::domain!("toml");
     let russian = WORDS.of(Lang::Ru);
     let id = format!("toml-{}", slug(words));
-    if words.starts_with('`') || !russian.has(&id) { words.to_owned() } else { russian.get(&id) }
+    let said = if words.starts_with('`') { None } else { russian.find(&id) };
+    said.unwrap_or_else(|| words.to_owned())
 }
 
 /// Lower-case words joined by single dashes.
